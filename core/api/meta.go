@@ -1,0 +1,122 @@
+package api
+
+import "time"
+
+// TypeMeta names an object's schema: apiVersion ("v1", "apps/v1") and kind.
+type TypeMeta struct {
+	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+}
+
+// Time is a timestamp that serialises as RFC 3339 with second precision,
+// as Kubernetes' metav1.Time does. The zero value is omitted from JSON when
+// used through a pointer.
+type Time struct{ time.Time }
+
+// NewTime wraps t, truncated to seconds so that a value survives a JSON
+// round trip unchanged.
+func NewTime(t time.Time) *Time { return &Time{t.UTC().Truncate(time.Second)} }
+
+// MarshalJSON writes the time in RFC 3339, UTC.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + t.UTC().Format(time.RFC3339) + `"`), nil
+}
+
+// UnmarshalJSON reads RFC 3339 (with or without fractional seconds) or null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		t.Time = time.Time{}
+		return nil
+	}
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return &time.ParseError{Layout: time.RFC3339, Value: s, Message: ": timestamp must be a string"}
+	}
+	v, err := time.Parse(time.RFC3339Nano, s[1:len(s)-1])
+	if err != nil {
+		return err
+	}
+	t.Time = v.UTC()
+	return nil
+}
+
+// ObjectMeta is the metadata every stored object carries.
+//
+// The API server owns uid, resourceVersion, generation, creationTimestamp and
+// deletionTimestamp: clients may send them but the server decides their values.
+type ObjectMeta struct {
+	Name                       string            `json:"name,omitempty"`
+	GenerateName               string            `json:"generateName,omitempty"`
+	Namespace                  string            `json:"namespace,omitempty"`
+	UID                        string            `json:"uid,omitempty"`
+	ResourceVersion            string            `json:"resourceVersion,omitempty"`
+	Generation                 int64             `json:"generation,omitempty"`
+	CreationTimestamp          *Time             `json:"creationTimestamp,omitempty"`
+	DeletionTimestamp          *Time             `json:"deletionTimestamp,omitempty"`
+	DeletionGracePeriodSeconds *int64            `json:"deletionGracePeriodSeconds,omitempty"`
+	Labels                     map[string]string `json:"labels,omitempty"`
+	Annotations                map[string]string `json:"annotations,omitempty"`
+	OwnerReferences            []OwnerReference  `json:"ownerReferences,omitempty"`
+	Finalizers                 []string          `json:"finalizers,omitempty"`
+}
+
+// OwnerReference points from a dependent to its owner. At most one owner
+// reference of an object has Controller set.
+type OwnerReference struct {
+	APIVersion         string `json:"apiVersion"`
+	Kind               string `json:"kind"`
+	Name               string `json:"name"`
+	UID                string `json:"uid"`
+	Controller         *bool  `json:"controller,omitempty"`
+	BlockOwnerDeletion *bool  `json:"blockOwnerDeletion,omitempty"`
+}
+
+// ListMeta is the metadata of a list: the revision it was read at and, when
+// the list was cut short by a limit, the token that continues it.
+type ListMeta struct {
+	ResourceVersion    string `json:"resourceVersion,omitempty"`
+	Continue           string `json:"continue,omitempty"`
+	RemainingItemCount *int64 `json:"remainingItemCount,omitempty"`
+}
+
+// Object is implemented by every kind the API server stores.
+type Object interface {
+	GetTypeMeta() *TypeMeta
+	GetObjectMeta() *ObjectMeta
+}
+
+// GetTypeMeta returns the object's type metadata.
+func (t *TypeMeta) GetTypeMeta() *TypeMeta { return t }
+
+// GetObjectMeta returns the object's metadata.
+func (m *ObjectMeta) GetObjectMeta() *ObjectMeta { return m }
+
+// IsControlledBy reports whether meta has a controller reference to uid.
+func (m *ObjectMeta) IsControlledBy(uid string) bool {
+	ref := m.ControllerRef()
+	return ref != nil && ref.UID == uid
+}
+
+// ControllerRef returns the owner reference with Controller set, or nil.
+func (m *ObjectMeta) ControllerRef() *OwnerReference {
+	for i := range m.OwnerReferences {
+		r := &m.OwnerReferences[i]
+		if r.Controller != nil && *r.Controller {
+			return r
+		}
+	}
+	return nil
+}
+
+// HasFinalizer reports whether name is among the object's finalizers.
+func (m *ObjectMeta) HasFinalizer(name string) bool {
+	for _, f := range m.Finalizers {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,32 @@
+package api
+
+import "time"
+
+// MicroTime is a timestamp with microsecond precision, as Lease times are
+// kept (a lease judged to the second would be too coarse).
+type MicroTime struct{ time.Time }
+
+const microLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// NewMicroTime wraps t, truncated to microseconds.
+func NewMicroTime(t time.Time) *MicroTime {
+	return &MicroTime{t.UTC().Truncate(time.Microsecond)}
+}
+
+// MarshalJSON writes RFC 3339 with six fractional digits, UTC.
+func (t MicroTime) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + t.UTC().Format(microLayout) + `"`), nil
+}
+
+// UnmarshalJSON reads RFC 3339 with any fractional precision, or null.
+func (t *MicroTime) UnmarshalJSON(b []byte) error {
+	var tt Time
+	if err := tt.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	t.Time = tt.Time.Truncate(time.Microsecond)
+	return nil
+}

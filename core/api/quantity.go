@@ -1,0 +1,317 @@
+package api
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Quantity is an exact resource amount such as "500m" CPU or "128Mi" memory.
+//
+// It is held as an integer number of thousandths (milli-units), which covers
+// every suffix Kubernetes accepts down to "m" without rounding, up to about
+// 9.2e15 whole units (8 PiB of memory). Amounts finer than a milli-unit are
+// rounded up, as Kubernetes rounds requests up. The suffix style of the input
+// (binary "Ki", decimal "k", or exponent "e3") is remembered so that String
+// answers in the same style.
+type Quantity struct {
+	milli  int64
+	format QuantityFormat
+}
+
+// QuantityFormat is the suffix style a quantity is printed in.
+type QuantityFormat uint8
+
+// The suffix styles, as in Kubernetes.
+const (
+	DecimalSI       QuantityFormat = iota // m, "", k, M, G, T, P, E
+	BinarySI                              // Ki, Mi, Gi, Ti, Pi, Ei
+	DecimalExponent                       // e3, E6
+)
+
+type suffix struct {
+	text   string
+	format QuantityFormat
+	// the multiplier as (mantissa, base, exponent): base^exponent
+	base, exp int
+}
+
+// suffixes lists every unit suffix, longest first within a prefix so that
+// "Mi" is tried before "M".
+var suffixes = []suffix{
+	{"Ki", BinarySI, 2, 10}, {"Mi", BinarySI, 2, 20}, {"Gi", BinarySI, 2, 30},
+	{"Ti", BinarySI, 2, 40}, {"Pi", BinarySI, 2, 50}, {"Ei", BinarySI, 2, 60},
+	{"m", DecimalSI, 10, -3}, {"k", DecimalSI, 10, 3}, {"M", DecimalSI, 10, 6},
+	{"G", DecimalSI, 10, 9}, {"T", DecimalSI, 10, 12}, {"P", DecimalSI, 10, 15},
+	{"E", DecimalSI, 10, 18},
+}
+
+// ParseQuantity reads a quantity: an optional sign, digits with an optional
+// fraction, and an optional suffix (binary SI, decimal SI, or an exponent
+// "e<n>"/"E<n>"). Digits below milli precision round up. It fails on
+// anything else and on amounts too large to hold.
+func ParseQuantity(s string) (Quantity, error) {
+	orig := s
+	if s == "" {
+		return Quantity{}, fmt.Errorf("quantity %q: empty", orig)
+	}
+	neg := false
+	switch s[0] {
+	case '+':
+		s = s[1:]
+	case '-':
+		neg = true
+		s = s[1:]
+	}
+	// Split number from suffix.
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
+		i++
+	}
+	num, suf := s[:i], s[i:]
+	if num == "" || num == "." || strings.Count(num, ".") > 1 {
+		return Quantity{}, fmt.Errorf("quantity %q: expected a number such as 500m, 2, 1.5Gi or 128e6", orig)
+	}
+	base, exp, format := 10, 0, DecimalSI
+	switch {
+	case suf == "":
+	case suf[0] == 'e' || suf[0] == 'E':
+		// An exponent, unless it is the bare "E" (exa) suffix.
+		if suf == "E" {
+			exp = 18
+			break
+		}
+		n, err := strconv.Atoi(suf[1:])
+		if err != nil {
+			return Quantity{}, fmt.Errorf("quantity %q: bad exponent %q", orig, suf)
+		}
+		exp, format = n, DecimalExponent
+	default:
+		found := false
+		for _, x := range suffixes {
+			if suf == x.text {
+				base, exp, format, found = x.base, x.exp, x.format, true
+				break
+			}
+		}
+		if !found {
+			return Quantity{}, fmt.Errorf("quantity %q: unknown suffix %q (use m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent such as e6)", orig, suf)
+		}
+	}
+	intPart, frac, _ := strings.Cut(num, ".")
+	// digits is the whole number without the point; scale is how many of its
+	// digits are fractional.
+	digits := strings.TrimLeft(intPart+frac, "0")
+	scale := len(frac)
+	milli, err := scaleToMilli(digits, scale, base, exp)
+	if err != nil {
+		return Quantity{}, fmt.Errorf("quantity %q: %v", orig, err)
+	}
+	if neg {
+		milli = -milli
+	}
+	return Quantity{milli: milli, format: format}, nil
+}
+
+// scaleToMilli computes ceil(digits × 10^-scale × base^exp × 1000) exactly,
+// failing when the result does not fit in an int64.
+func scaleToMilli(digits string, scale, base, exp int) (int64, error) {
+	const tooBig = "too large (the limit is about 9.2e15 whole units)"
+	if digits == "" {
+		return 0, nil
+	}
+	// Work in decimal: value = digits × 10^(3-scale) × base^exp.
+	// For base 2 multiply by 2^exp as an integer; for base 10 adjust the
+	// decimal exponent.
+	dexp := 3 - scale
+	mult := uint64(1)
+	if base == 10 {
+		dexp += exp
+	} else {
+		mult = 1 << uint(exp)
+	}
+	if len(digits) > 19 {
+		return 0, fmt.Errorf(tooBig)
+	}
+	v, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf(tooBig)
+	}
+	// Multiply by mult with overflow check.
+	if v != 0 && mult > math.MaxInt64/v {
+		return 0, fmt.Errorf(tooBig)
+	}
+	v *= mult
+	for ; dexp > 0; dexp-- {
+		if v > math.MaxInt64/10 {
+			return 0, fmt.Errorf(tooBig)
+		}
+		v *= 10
+	}
+	for ; dexp < 0; dexp++ {
+		// Round up whatever falls below milli precision.
+		r := v % 10
+		v /= 10
+		if r != 0 {
+			v++
+		}
+	}
+	if v > math.MaxInt64 {
+		return 0, fmt.Errorf(tooBig)
+	}
+	return int64(v), nil
+}
+
+// MustParseQuantity is ParseQuantity for constants in code and tests; it
+// panics on a malformed literal.
+func MustParseQuantity(s string) Quantity {
+	q, err := ParseQuantity(s)
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
+// NewMilliQuantity returns milli thousandths of a unit in the given style.
+func NewMilliQuantity(milli int64, format QuantityFormat) Quantity {
+	return Quantity{milli: milli, format: format}
+}
+
+// NewQuantity returns v whole units in the given style.
+func NewQuantity(v int64, format QuantityFormat) Quantity {
+	return Quantity{milli: v * 1000, format: format}
+}
+
+// MilliValue returns the amount in thousandths of a unit.
+func (q Quantity) MilliValue() int64 { return q.milli }
+
+// Value returns the amount in whole units, rounded up.
+func (q Quantity) Value() int64 {
+	v := q.milli / 1000
+	if q.milli%1000 > 0 {
+		v++
+	}
+	return v
+}
+
+// IsZero reports whether the amount is zero.
+func (q Quantity) IsZero() bool { return q.milli == 0 }
+
+// Cmp returns -1, 0 or 1 as q is less than, equal to, or greater than o.
+func (q Quantity) Cmp(o Quantity) int {
+	switch {
+	case q.milli < o.milli:
+		return -1
+	case q.milli > o.milli:
+		return 1
+	}
+	return 0
+}
+
+// Add adds o to q. The sum keeps q's suffix style.
+func (q *Quantity) Add(o Quantity) {
+	if q.milli == 0 && q.format == DecimalSI {
+		q.format = o.format
+	}
+	q.milli += o.milli
+}
+
+// Sub subtracts o from q.
+func (q *Quantity) Sub(o Quantity) { q.milli -= o.milli }
+
+// String prints the quantity canonically in its suffix style: the largest
+// suffix that represents it exactly ("1.5Gi" prints as "1536Mi", "1000m" as
+// "1").
+func (q Quantity) String() string {
+	m := q.milli
+	sign := ""
+	if m < 0 {
+		sign = "-"
+		m = -m
+	}
+	if m == 0 {
+		return "0"
+	}
+	if m%1000 != 0 {
+		// Fractions of a unit are printed in milli-units in every style.
+		return sign + strconv.FormatInt(m, 10) + "m"
+	}
+	v := m / 1000
+	switch q.format {
+	case BinarySI:
+		units := []string{"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"}
+		i := 0
+		for i+1 < len(units) && v%1024 == 0 && v >= 1024 {
+			v /= 1024
+			i++
+		}
+		// Kubernetes prints binary amounts below 1Ki as plain numbers.
+		return sign + strconv.FormatInt(v, 10) + units[i]
+	case DecimalExponent:
+		e := 0
+		for v%1000 == 0 {
+			v /= 1000
+			e += 3
+		}
+		if e == 0 {
+			return sign + strconv.FormatInt(v, 10)
+		}
+		return sign + strconv.FormatInt(v, 10) + "e" + strconv.Itoa(e)
+	default:
+		units := []string{"", "k", "M", "G", "T", "P", "E"}
+		i := 0
+		for i+1 < len(units) && v%1000 == 0 {
+			v /= 1000
+			i++
+		}
+		return sign + strconv.FormatInt(v, 10) + units[i]
+	}
+}
+
+// MarshalJSON writes the canonical string form.
+func (q Quantity) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + q.String() + `"`), nil
+}
+
+// UnmarshalJSON accepts a string ("500m") or a JSON number (2, 0.5).
+func (q *Quantity) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		*q = Quantity{}
+		return nil
+	}
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	v, err := ParseQuantity(strings.TrimSpace(s))
+	if err != nil {
+		return err
+	}
+	*q = v
+	return nil
+}
+
+// ResourceName names a resource such as "cpu", "memory" or "pods".
+type ResourceName string
+
+// The resources the scheduler and kubelet account for.
+const (
+	ResourceCPU              ResourceName = "cpu"
+	ResourceMemory           ResourceName = "memory"
+	ResourcePods             ResourceName = "pods"
+	ResourceEphemeralStorage ResourceName = "ephemeral-storage"
+	ResourceStorage          ResourceName = "storage"
+)
+
+// ResourceList maps resource names to amounts.
+type ResourceList map[ResourceName]Quantity
+
+// Cpu returns the CPU amount, zero when absent.
+func (r ResourceList) Cpu() Quantity { return r[ResourceCPU] }
+
+// Memory returns the memory amount, zero when absent.
+func (r ResourceList) Memory() Quantity { return r[ResourceMemory] }
+
+// Pods returns the pod-count amount, zero when absent.
+func (r ResourceList) Pods() Quantity { return r[ResourcePods] }

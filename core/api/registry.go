@@ -1,0 +1,150 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Resource describes one kind the API serves: where it lives in the URL
+// space, whether it is namespaced, and how to make an empty one.
+type Resource struct {
+	Group      string   // "" for the core group, "apps", "coordination.k8s.io"
+	Version    string   // "v1"
+	Kind       string   // "Pod"
+	Plural     string   // "pods": the URL path segment
+	Singular   string   // "pod"
+	ShortNames []string // "po"
+	Namespaced bool
+	// HasStatus means status is a subresource: updates of the object ignore
+	// status changes and updates of /status ignore everything else.
+	HasStatus bool
+	New       func() Object
+}
+
+// APIVersion returns "v1" for the core group and "group/version" otherwise.
+func (r *Resource) APIVersion() string {
+	if r.Group == "" {
+		return r.Version
+	}
+	return r.Group + "/" + r.Version
+}
+
+// GroupResource returns "pods" or "deployments.apps", as Kubernetes names a
+// resource in messages.
+func (r *Resource) GroupResource() string {
+	if r.Group == "" {
+		return r.Plural
+	}
+	return r.Plural + "." + r.Group
+}
+
+// resources is the table of every kind tinykube serves. Adding a kind means
+// adding its type and one line here.
+var resources = []*Resource{
+	{Version: "v1", Kind: "Namespace", Plural: "namespaces", Singular: "namespace", ShortNames: []string{"ns"}, HasStatus: true, New: func() Object { return &Namespace{} }},
+	{Version: "v1", Kind: "Node", Plural: "nodes", Singular: "node", ShortNames: []string{"no"}, HasStatus: true, New: func() Object { return &Node{} }},
+	{Version: "v1", Kind: "Pod", Plural: "pods", Singular: "pod", ShortNames: []string{"po"}, Namespaced: true, HasStatus: true, New: func() Object { return &Pod{} }},
+	{Version: "v1", Kind: "Service", Plural: "services", Singular: "service", ShortNames: []string{"svc"}, Namespaced: true, HasStatus: true, New: func() Object { return &Service{} }},
+	{Version: "v1", Kind: "Endpoints", Plural: "endpoints", Singular: "endpoints", ShortNames: []string{"ep"}, Namespaced: true, New: func() Object { return &Endpoints{} }},
+	{Version: "v1", Kind: "Event", Plural: "events", Singular: "event", ShortNames: []string{"ev"}, Namespaced: true, New: func() Object { return &Event{} }},
+	{Version: "v1", Kind: "ConfigMap", Plural: "configmaps", Singular: "configmap", ShortNames: []string{"cm"}, Namespaced: true, New: func() Object { return &ConfigMap{} }},
+	{Version: "v1", Kind: "Secret", Plural: "secrets", Singular: "secret", Namespaced: true, New: func() Object { return &Secret{} }},
+	{Version: "v1", Kind: "ServiceAccount", Plural: "serviceaccounts", Singular: "serviceaccount", ShortNames: []string{"sa"}, Namespaced: true, New: func() Object { return &ServiceAccount{} }},
+	{Group: "apps", Version: "v1", Kind: "ReplicaSet", Plural: "replicasets", Singular: "replicaset", ShortNames: []string{"rs"}, Namespaced: true, HasStatus: true, New: func() Object { return &ReplicaSet{} }},
+	{Group: "apps", Version: "v1", Kind: "Deployment", Plural: "deployments", Singular: "deployment", ShortNames: []string{"deploy"}, Namespaced: true, HasStatus: true, New: func() Object { return &Deployment{} }},
+	{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Plural: "leases", Singular: "lease", Namespaced: true, New: func() Object { return &Lease{} }},
+}
+
+// Resources returns every served resource, ordered by group then plural.
+func Resources() []*Resource {
+	out := append([]*Resource(nil), resources...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Group != out[j].Group {
+			return out[i].Group < out[j].Group
+		}
+		return out[i].Plural < out[j].Plural
+	})
+	return out
+}
+
+// ResourceFor returns the resource of an apiVersion and kind, or nil.
+func ResourceFor(apiVersion, kind string) *Resource {
+	for _, r := range resources {
+		if r.APIVersion() == apiVersion && r.Kind == kind {
+			return r
+		}
+	}
+	return nil
+}
+
+// ResourceByPlural returns the resource with this group and plural, or nil.
+func ResourceByPlural(group, plural string) *Resource {
+	for _, r := range resources {
+		if r.Group == group && r.Plural == plural {
+			return r
+		}
+	}
+	return nil
+}
+
+// ResourceOf returns the resource of a typed object, or nil for a type that
+// is not served.
+func ResourceOf(obj Object) *Resource {
+	name := fmt.Sprintf("%T", obj)
+	for _, r := range resources {
+		if fmt.Sprintf("%T", r.New()) == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// LookupResource resolves what a person types on the command line: a plural
+// ("pods"), singular ("pod"), short name ("po"), kind ("Pod"), or any of them
+// qualified by group ("deployments.apps"). Case does not matter.
+func LookupResource(name string) (*Resource, error) {
+	n := strings.ToLower(name)
+	group := ""
+	if i := strings.IndexByte(n, '.'); i >= 0 {
+		n, group = n[:i], n[i+1:]
+	}
+	for _, r := range resources {
+		if group != "" && r.Group != group {
+			continue
+		}
+		if n == r.Plural || n == r.Singular || n == strings.ToLower(r.Kind) {
+			return r, nil
+		}
+		for _, s := range r.ShortNames {
+			if n == s {
+				return r, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("the server doesn't have a resource type %q", name)
+}
+
+// SetTypeMeta fills apiVersion and kind from the object's Go type.
+func SetTypeMeta(obj Object) {
+	if r := ResourceOf(obj); r != nil {
+		tm := obj.GetTypeMeta()
+		tm.APIVersion, tm.Kind = r.APIVersion(), r.Kind
+	}
+}
+
+// DeepCopy returns an independent copy of obj. It goes through JSON, which
+// is slower than generated copy functions but has no code to keep in step
+// with the types; every field of every kind survives the round trip.
+func DeepCopy[T Object](obj T) T {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		panic(fmt.Sprintf("api.DeepCopy: %T does not encode: %v", obj, err))
+	}
+	out := newLike(obj)
+	if err := json.Unmarshal(b, out); err != nil {
+		panic(fmt.Sprintf("api.DeepCopy: %T does not decode its own encoding: %v", obj, err))
+	}
+	return out
+}
