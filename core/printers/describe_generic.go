@@ -132,4 +132,3 @@ func smartLabel(field string) string {
 	}
 	return strings.Join(words, " ")
 }
-

@@ -395,7 +395,6 @@ func (d *describer) volumes(vs []api.Volume, space string) {
 	}
 }
 
-
 func isTrue(b *bool) bool { return b != nil && *b }
 
 // boolWord is "True" or "False", as conditions spell them.

@@ -62,4 +62,3 @@ func (d *describer) service(s *api.Service, ep *api.Endpoints) {
 		d.line(0, "Internal Traffic Policy:\t%s\n", *s.Spec.InternalTrafficPolicy)
 	}
 }
-
