@@ -73,6 +73,11 @@ func (d *describer) generic(obj api.Object) {
 		return
 	}
 	delete(fields, "metadata")
+	// Objects read through typed clients often have no apiVersion and kind
+	// set; the Go type says what they are.
+	if r := api.ResourceOf(obj); r != nil {
+		fields["apiVersion"], fields["kind"] = r.APIVersion(), r.Kind
+	}
 	d.fields(0, fields)
 }
 
@@ -111,10 +116,11 @@ func smartLabel(field string) string {
 	start := 0
 	rs := []rune(field)
 	for i := 1; i <= len(rs); i++ {
-		// a word ends before an upper-case letter that follows a lower-case
-		// one, and before the last capital of a run followed by lower case
-		// ("HTTPGet" is "HTTP" "Get").
-		if i == len(rs) || unicode.IsUpper(rs[i]) && (unicode.IsLower(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1])) {
+		// A word ends before a capital that follows a lower-case letter, and
+		// before the last capital of a run that starts a lower-case word
+		// ("HTTPGet" is "HTTP Get"), unless that word is a plural "s"
+		// ("podIPs" is "Pod IPs").
+		if i == len(rs) || unicode.IsUpper(rs[i]) && (unicode.IsLower(rs[i-1]) || unicode.IsUpper(rs[i-1]) && startsWord(rs[i+1:])) {
 			words = append(words, string(rs[start:i]))
 			start = i
 		}
@@ -131,4 +137,13 @@ func smartLabel(field string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// startsWord reports whether rs begins with a lower-case word other than a
+// lone plural "s".
+func startsWord(rs []rune) bool {
+	if len(rs) == 0 || !unicode.IsLower(rs[0]) {
+		return false
+	}
+	return rs[0] != 's' || len(rs) > 1 && unicode.IsLower(rs[1])
 }
