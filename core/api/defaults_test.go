@@ -8,7 +8,7 @@ import (
 
 func TestDefaultPod(t *testing.T) {
 	pod := &Pod{Spec: PodSpec{
-		Volumes: []Volume{{Name: "cfg", VolumeSource: VolumeSource{ConfigMap: &ConfigMapVolumeSource{Name: "c"}}}},
+		Volumes:        []Volume{{Name: "cfg", VolumeSource: VolumeSource{ConfigMap: &ConfigMapVolumeSource{Name: "c"}}}},
 		InitContainers: []Container{{Name: "init", Image: "busybox"}},
 		Containers: []Container{{
 			Name:  "web",
