@@ -1,6 +1,9 @@
 package api
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // TypeMeta names an object's schema: apiVersion ("v1", "apps/v1") and kind.
 type TypeMeta struct {
@@ -17,15 +20,30 @@ type Time struct{ time.Time }
 // round trip unchanged.
 func NewTime(t time.Time) *Time { return &Time{t.UTC().Truncate(time.Second)} }
 
-// MarshalJSON writes the time in RFC 3339, UTC.
+// MarshalJSON writes the time in RFC 3339, UTC. It fails for a year
+// outside 0–9999, which RFC 3339 cannot write.
 func (t Time) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
 	}
+	if err := checkYear(t.Time); err != nil {
+		return nil, err
+	}
 	return []byte(`"` + t.UTC().Format(time.RFC3339) + `"`), nil
 }
 
+// checkYear rejects times whose UTC year RFC 3339 cannot write. Without it
+// "9999-12-31T23:59:59-01:00" would decode (it is year 10000 in UTC) into
+// an object that cannot be encoded and decoded again.
+func checkYear(t time.Time) error {
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("timestamp %s: year %d in UTC is outside 0–9999", t.Format(time.RFC3339Nano), y)
+	}
+	return nil
+}
+
 // UnmarshalJSON reads RFC 3339 (with or without fractional seconds) or null.
+// It rejects a time whose year in UTC is outside 0–9999.
 func (t *Time) UnmarshalJSON(b []byte) error {
 	s := string(b)
 	if s == "null" {
@@ -37,6 +55,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	v, err := time.Parse(time.RFC3339Nano, s[1:len(s)-1])
 	if err != nil {
+		return err
+	}
+	if err := checkYear(v); err != nil {
 		return err
 	}
 	t.Time = v.UTC()
