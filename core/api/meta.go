@@ -42,26 +42,36 @@ func checkYear(t time.Time) error {
 	return nil
 }
 
-// UnmarshalJSON reads RFC 3339 (with or without fractional seconds) or null.
-// It rejects a time whose year in UTC is outside 0–9999.
+// UnmarshalJSON reads RFC 3339 (with or without fractional seconds) or null,
+// truncated to seconds so that the value equals what MarshalJSON writes
+// back. It rejects a time whose year in UTC is outside 0–9999.
 func (t *Time) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		t.Time = time.Time{}
-		return nil
-	}
-	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
-		return &time.ParseError{Layout: time.RFC3339, Value: s, Message: ": timestamp must be a string"}
-	}
-	v, err := time.Parse(time.RFC3339Nano, s[1:len(s)-1])
+	v, err := parseTimestamp(b)
 	if err != nil {
 		return err
 	}
-	if err := checkYear(v); err != nil {
-		return err
-	}
-	t.Time = v.UTC()
+	t.Time = v.Truncate(time.Second)
 	return nil
+}
+
+// parseTimestamp reads a JSON RFC 3339 string or null (the zero time), in
+// UTC with full precision.
+func parseTimestamp(b []byte) (time.Time, error) {
+	s := string(b)
+	if s == "null" {
+		return time.Time{}, nil
+	}
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return time.Time{}, &time.ParseError{Layout: time.RFC3339, Value: s, Message: ": timestamp must be a string"}
+	}
+	v, err := time.Parse(time.RFC3339Nano, s[1:len(s)-1])
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := checkYear(v); err != nil {
+		return time.Time{}, err
+	}
+	return v.UTC(), nil
 }
 
 // ObjectMeta is the metadata every stored object carries.

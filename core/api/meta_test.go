@@ -13,6 +13,7 @@ func TestTimeJSON(t *testing.T) {
 	}{
 		{`"2024-05-01T10:00:00Z"`, `"2024-05-01T10:00:00Z"`, false},
 		{`"2024-05-01T12:00:00.75+02:00"`, `"2024-05-01T10:00:00Z"`, false},
+		{`"0000-01-01T00:00:00,1Z"`, `"0000-01-01T00:00:00Z"`, false},
 		{`null`, `null`, false},
 		{`"9999-12-31T23:59:59-01:00"`, "", true}, // year 10000 in UTC
 		{`"0000-01-01T00:00:00+01:00"`, "", true}, // year -1 in UTC
@@ -28,6 +29,9 @@ func TestTimeJSON(t *testing.T) {
 		}
 		if err != nil {
 			continue
+		}
+		if tm.Nanosecond() != 0 {
+			t.Errorf("json.Unmarshal(%s) kept %dns, want whole seconds (what MarshalJSON writes)", tt.in, tm.Nanosecond())
 		}
 		out, err := json.Marshal(tm)
 		if err != nil || string(out) != tt.want {

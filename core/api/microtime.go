@@ -27,10 +27,10 @@ func (t MicroTime) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads RFC 3339 with any fractional precision, or null.
 func (t *MicroTime) UnmarshalJSON(b []byte) error {
-	var tt Time
-	if err := tt.UnmarshalJSON(b); err != nil {
+	v, err := parseTimestamp(b)
+	if err != nil {
 		return err
 	}
-	t.Time = tt.Time.Truncate(time.Microsecond)
+	t.Time = v.Truncate(time.Microsecond)
 	return nil
 }
