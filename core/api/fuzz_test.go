@@ -110,3 +110,32 @@ func FuzzDecodePod(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeObject is FuzzDecodePod for every registered kind: the first
+// byte picks the kind.
+func FuzzDecodeObject(f *testing.F) {
+	f.Add(byte(0), []byte(`{"metadata":{"name":"x"}}`))
+	f.Add(byte(5), []byte(`{"spec":{"selector":{"matchExpressions":[{"key":"a","operator":"In"}]},"strategy":{"rollingUpdate":{"maxSurge":"x%"}}}}`))
+	f.Add(byte(7), []byte(`{"spec":{"ports":[{"port":80,"targetPort":"http"}],"clusterIP":"::1"}}`))
+	f.Add(byte(2), []byte(`{"data":{"a":"b"},"binaryData":{"a":"YQ=="},"immutable":true}`))
+	f.Fuzz(func(t *testing.T, kind byte, raw []byte) {
+		rs := Resources()
+		r := rs[int(kind)%len(rs)]
+		_, _ = UnknownFields(raw, r.New())
+		_, _ = NotImplementedWarnings(raw, r.New())
+		obj := r.New()
+		if err := json.Unmarshal(raw, obj); err != nil {
+			return
+		}
+		_ = Validate(obj).Error()
+		old := DeepCopy(obj)
+		Default(obj)
+		_ = ValidateUpdate(obj, old).Error()
+		_ = ObjectFields(obj)
+		again := DeepCopy(obj)
+		Default(again)
+		if errs := ValidateUpdate(again, obj); len(errs) != len(Validate(again)) {
+			t.Fatalf("a %s is not a valid update of itself: %v", r.Kind, errs)
+		}
+	})
+}
