@@ -189,7 +189,7 @@ func IsValidPortNum(port int) []string {
 	return nil
 }
 
-// isInRange checks n against [lo, hi] in Kubernetes' words.
+// inclusiveRangeError says a value is outside [lo, hi], in Kubernetes' words.
 func inclusiveRangeError(lo, hi int) string {
 	return fmt.Sprintf("must be between %d and %d, inclusive", lo, hi)
 }
