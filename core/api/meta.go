@@ -1,6 +1,9 @@
 package api
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // TypeMeta names an object's schema: apiVersion ("v1", "apps/v1") and kind.
 type TypeMeta struct {
@@ -17,30 +20,58 @@ type Time struct{ time.Time }
 // round trip unchanged.
 func NewTime(t time.Time) *Time { return &Time{t.UTC().Truncate(time.Second)} }
 
-// MarshalJSON writes the time in RFC 3339, UTC.
+// MarshalJSON writes the time in RFC 3339, UTC. It fails for a year
+// outside 0–9999, which RFC 3339 cannot write.
 func (t Time) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
 	}
+	if err := checkYear(t.Time); err != nil {
+		return nil, err
+	}
 	return []byte(`"` + t.UTC().Format(time.RFC3339) + `"`), nil
 }
 
-// UnmarshalJSON reads RFC 3339 (with or without fractional seconds) or null.
+// checkYear rejects times whose UTC year RFC 3339 cannot write. Without it
+// "9999-12-31T23:59:59-01:00" would decode (it is year 10000 in UTC) into
+// an object that cannot be encoded and decoded again.
+func checkYear(t time.Time) error {
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("timestamp %s: year %d in UTC is outside 0–9999", t.Format(time.RFC3339Nano), y)
+	}
+	return nil
+}
+
+// UnmarshalJSON reads RFC 3339 (with or without fractional seconds) or null,
+// truncated to seconds so that the value equals what MarshalJSON writes
+// back. It rejects a time whose year in UTC is outside 0–9999.
 func (t *Time) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		t.Time = time.Time{}
-		return nil
-	}
-	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
-		return &time.ParseError{Layout: time.RFC3339, Value: s, Message: ": timestamp must be a string"}
-	}
-	v, err := time.Parse(time.RFC3339Nano, s[1:len(s)-1])
+	v, err := parseTimestamp(b)
 	if err != nil {
 		return err
 	}
-	t.Time = v.UTC()
+	t.Time = v.Truncate(time.Second)
 	return nil
+}
+
+// parseTimestamp reads a JSON RFC 3339 string or null (the zero time), in
+// UTC with full precision.
+func parseTimestamp(b []byte) (time.Time, error) {
+	s := string(b)
+	if s == "null" {
+		return time.Time{}, nil
+	}
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return time.Time{}, &time.ParseError{Layout: time.RFC3339, Value: s, Message: ": timestamp must be a string"}
+	}
+	v, err := time.Parse(time.RFC3339Nano, s[1:len(s)-1])
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := checkYear(v); err != nil {
+		return time.Time{}, err
+	}
+	return v.UTC(), nil
 }
 
 // ObjectMeta is the metadata every stored object carries.

@@ -13,20 +13,24 @@ func NewMicroTime(t time.Time) *MicroTime {
 	return &MicroTime{t.UTC().Truncate(time.Microsecond)}
 }
 
-// MarshalJSON writes RFC 3339 with six fractional digits, UTC.
+// MarshalJSON writes RFC 3339 with six fractional digits, UTC. It fails for
+// a year outside 0–9999.
 func (t MicroTime) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
+	}
+	if err := checkYear(t.Time); err != nil {
+		return nil, err
 	}
 	return []byte(`"` + t.UTC().Format(microLayout) + `"`), nil
 }
 
 // UnmarshalJSON reads RFC 3339 with any fractional precision, or null.
 func (t *MicroTime) UnmarshalJSON(b []byte) error {
-	var tt Time
-	if err := tt.UnmarshalJSON(b); err != nil {
+	v, err := parseTimestamp(b)
+	if err != nil {
 		return err
 	}
-	t.Time = tt.Time.Truncate(time.Microsecond)
+	t.Time = v.Truncate(time.Microsecond)
 	return nil
 }

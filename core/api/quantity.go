@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -74,20 +75,9 @@ func ParseQuantity(s string) (Quantity, error) {
 		return Quantity{}, fmt.Errorf("quantity %q: expected a number such as 500m, 2, 1.5Gi or 128e6", orig)
 	}
 	base, exp, format := 10, 0, DecimalSI
-	switch {
-	case suf == "":
-	case suf[0] == 'e' || suf[0] == 'E':
-		// An exponent, unless it is the bare "E" (exa) suffix.
-		if suf == "E" {
-			exp = 18
-			break
-		}
-		n, err := strconv.Atoi(suf[1:])
-		if err != nil {
-			return Quantity{}, fmt.Errorf("quantity %q: bad exponent %q", orig, suf)
-		}
-		exp, format = n, DecimalExponent
-	default:
+	if suf != "" {
+		// A unit suffix first: "E" (exa) and "Ei" (exbi) start like an
+		// exponent but are units.
 		found := false
 		for _, x := range suffixes {
 			if suf == x.text {
@@ -95,7 +85,15 @@ func ParseQuantity(s string) (Quantity, error) {
 				break
 			}
 		}
-		if !found {
+		switch {
+		case found:
+		case suf[0] == 'e' || suf[0] == 'E':
+			n, err := strconv.Atoi(suf[1:])
+			if err != nil {
+				return Quantity{}, fmt.Errorf("quantity %q: bad exponent %q (write e<n> or E<n>, such as 128e6)", orig, suf)
+			}
+			exp, format = n, DecimalExponent
+		default:
 			return Quantity{}, fmt.Errorf("quantity %q: unknown suffix %q (use m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent such as e6)", orig, suf)
 		}
 	}
@@ -116,51 +114,56 @@ func ParseQuantity(s string) (Quantity, error) {
 
 // scaleToMilli computes ceil(digits × 10^-scale × base^exp × 1000) exactly,
 // failing when the result does not fit in an int64.
+//
+// It works on big integers so that trailing zeros ("1.000000000Gi") cannot
+// overflow an intermediate product, and it bounds the decimal exponent
+// before exponentiating so that "1e-999999999" or "1e999999999" answer at
+// once instead of looping or allocating without end.
 func scaleToMilli(digits string, scale, base, exp int) (int64, error) {
-	const tooBig = "too large (the limit is about 9.2e15 whole units)"
+	tooBig := fmt.Errorf("too large (the limit is about 9.2e15 whole units)")
+	digits = strings.TrimLeft(digits, "0")
 	if digits == "" {
 		return 0, nil
 	}
-	// Work in decimal: value = digits × 10^(3-scale) × base^exp.
-	// For base 2 multiply by 2^exp as an integer; for base 10 adjust the
-	// decimal exponent.
-	dexp := 3 - scale
-	mult := uint64(1)
+	// value×1000 = digits × 10^dexp × 2^bexp
+	dexp := int64(3) - int64(scale)
+	bexp := int64(0)
 	if base == 10 {
-		dexp += exp
+		dexp += int64(exp)
 	} else {
-		mult = 1 << uint(exp)
+		bexp = int64(exp)
 	}
-	if len(digits) > 19 {
-		return 0, fmt.Errorf(tooBig)
+	// digits has at least one non-zero digit, so it is ≥ 1 and < 10^len.
+	// Beyond these bounds the answer is certain without computing it.
+	// With 0.3 ≤ log10(2) < 0.4:
+	//   value×1000 ≥ 10^(dexp + 0.3·bexp), and
+	//   value×1000 < 10^(dexp + len(digits) + 0.4·bexp).
+	if dexp+bexp*3/10 > 19 { // ≥ 10^20 > MaxInt64
+		return 0, tooBig
 	}
-	v, err := strconv.ParseUint(digits, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf(tooBig)
+	if dexp+int64(len(digits))+bexp*4/10+1 < 0 { // < 1 milli-unit: rounds up to one
+		return 1, nil
 	}
-	// Multiply by mult with overflow check.
-	if v != 0 && mult > math.MaxInt64/v {
-		return 0, fmt.Errorf(tooBig)
+	n, ok := new(big.Int).SetString(digits, 10)
+	if !ok {
+		return 0, fmt.Errorf("bad digits %q", digits)
 	}
-	v *= mult
-	for ; dexp > 0; dexp-- {
-		if v > math.MaxInt64/10 {
-			return 0, fmt.Errorf(tooBig)
+	n.Lsh(n, uint(bexp))
+	ten := big.NewInt(10)
+	if dexp >= 0 {
+		n.Mul(n, new(big.Int).Exp(ten, big.NewInt(dexp), nil))
+	} else {
+		d := new(big.Int).Exp(ten, big.NewInt(-dexp), nil)
+		var r big.Int
+		n.QuoRem(n, d, &r)
+		if r.Sign() != 0 {
+			n.Add(n, big.NewInt(1)) // round up what falls below milli precision
 		}
-		v *= 10
 	}
-	for ; dexp < 0; dexp++ {
-		// Round up whatever falls below milli precision.
-		r := v % 10
-		v /= 10
-		if r != 0 {
-			v++
-		}
+	if !n.IsInt64() {
+		return 0, tooBig
 	}
-	if v > math.MaxInt64 {
-		return 0, fmt.Errorf(tooBig)
-	}
-	return int64(v), nil
+	return n.Int64(), nil
 }
 
 // MustParseQuantity is ParseQuantity for constants in code and tests; it
@@ -225,6 +228,10 @@ func (q *Quantity) Sub(o Quantity) { q.milli -= o.milli }
 // "1").
 func (q Quantity) String() string {
 	m := q.milli
+	if m == math.MinInt64 {
+		// -m would overflow; this value only arises from NewMilliQuantity.
+		return strconv.FormatInt(m, 10) + "m"
+	}
 	sign := ""
 	if m < 0 {
 		sign = "-"

@@ -1,0 +1,616 @@
+package api
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+func validatePod(pod *Pod) FieldErrors {
+	errs := validateObjectMeta(&pod.ObjectMeta, true, IsDNS1123Subdomain, "metadata")
+	return append(errs, validatePodSpec(&pod.Spec, "spec")...)
+}
+
+// The values of enumerated pod fields, sorted as Kubernetes lists them.
+var (
+	restartPolicies = []string{"Always", "Never", "OnFailure"}
+	dnsPolicies     = []string{"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"}
+	pullPolicies    = []string{"Always", "IfNotPresent", "Never"}
+	protocols       = []string{"SCTP", "TCP", "UDP"}
+	taintEffects    = []string{"NoExecute", "NoSchedule", "PreferNoSchedule"}
+	hostPathTypes   = []string{"", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"}
+)
+
+// validatePodSpec checks a pod's spec at p ("spec" for a Pod,
+// "spec.template.spec" for a workload's template).
+func validatePodSpec(s *PodSpec, p path) FieldErrors {
+	vols, errs := validateVolumes(s.Volumes, p.child("volumes"))
+	if len(s.Containers) == 0 {
+		errs = append(errs, FieldRequired(p.child("containers").String(), ""))
+	}
+	names := map[string]bool{}
+	for i := range s.InitContainers {
+		errs = append(errs, validateContainer(&s.InitContainers[i], true, s.HostNetwork, vols, names, p.child("initContainers").index(i))...)
+	}
+	for i := range s.Containers {
+		errs = append(errs, validateContainer(&s.Containers[i], false, s.HostNetwork, vols, names, p.child("containers").index(i))...)
+	}
+	if s.RestartPolicy != "" && !oneOf(string(s.RestartPolicy), restartPolicies...) {
+		errs = append(errs, FieldNotSupported(p.child("restartPolicy").String(), string(s.RestartPolicy), restartPolicies))
+	}
+	if s.TerminationGracePeriodSeconds != nil {
+		errs = append(errs, nonNegative(*s.TerminationGracePeriodSeconds, p.child("terminationGracePeriodSeconds"))...)
+	}
+	if d := s.ActiveDeadlineSeconds; d != nil && (*d < 1 || *d > math.MaxInt32) {
+		errs = append(errs, FieldInvalid(p.child("activeDeadlineSeconds").String(), *d, inclusiveRangeError(1, math.MaxInt32)))
+	}
+	if s.DNSPolicy != "" && !oneOf(s.DNSPolicy, dnsPolicies...) {
+		errs = append(errs, FieldNotSupported(p.child("dnsPolicy").String(), s.DNSPolicy, dnsPolicies))
+	}
+	errs = append(errs, validateLabels(s.NodeSelector, p.child("nodeSelector"))...)
+	for _, f := range []struct {
+		value string
+		name  string
+		fn    nameFunc
+	}{
+		{s.ServiceAccountName, "serviceAccountName", IsDNS1123Subdomain},
+		{s.NodeName, "nodeName", IsDNS1123Subdomain},
+		{s.Hostname, "hostname", IsDNS1123Label},
+		{s.Subdomain, "subdomain", IsDNS1123Label},
+		{s.SchedulerName, "schedulerName", IsDNS1123Subdomain},
+		{s.PriorityClassName, "priorityClassName", IsDNS1123Subdomain},
+	} {
+		if f.value != "" {
+			errs = append(errs, validateName(f.value, f.fn, p.child(f.name))...)
+		}
+	}
+	if s.Affinity != nil && s.Affinity.NodeAffinity != nil {
+		errs = append(errs, validateNodeAffinity(s.Affinity.NodeAffinity, p.child("affinity", "nodeAffinity"))...)
+	}
+	errs = append(errs, validateTolerations(s.Tolerations, p.child("tolerations"))...)
+	if sc := s.SecurityContext; sc != nil {
+		for _, id := range []struct {
+			v    *int64
+			name string
+		}{{sc.RunAsUser, "runAsUser"}, {sc.RunAsGroup, "runAsGroup"}, {sc.FSGroup, "fsGroup"}} {
+			if id.v != nil && (*id.v < 0 || *id.v > math.MaxInt32) {
+				errs = append(errs, FieldInvalid(p.child("securityContext", id.name).String(), *id.v, inclusiveRangeError(0, math.MaxInt32)))
+			}
+		}
+	}
+	return errs
+}
+
+// validateContainer checks one container or init container. names holds
+// the container names seen so far in the pod (both lists share one space);
+// vols the pod's volume names.
+func validateContainer(c *Container, init, hostNetwork bool, vols, names map[string]bool, p path) FieldErrors {
+	var errs FieldErrors
+	if c.Name == "" {
+		errs = append(errs, FieldRequired(p.child("name").String(), ""))
+	} else {
+		errs = append(errs, validateName(c.Name, IsDNS1123Label, p.child("name"))...)
+		if names[c.Name] {
+			errs = append(errs, FieldDuplicate(p.child("name").String(), c.Name))
+		}
+		names[c.Name] = true
+	}
+	if c.Image == "" {
+		errs = append(errs, FieldRequired(p.child("image").String(), ""))
+	} else if strings.TrimSpace(c.Image) != c.Image {
+		errs = append(errs, FieldInvalid(p.child("image").String(), c.Image, "must not have leading or trailing whitespace"))
+	}
+	if c.ImagePullPolicy != "" && !oneOf(string(c.ImagePullPolicy), pullPolicies...) {
+		errs = append(errs, FieldNotSupported(p.child("imagePullPolicy").String(), string(c.ImagePullPolicy), pullPolicies))
+	}
+	errs = append(errs, validateContainerPorts(c.Ports, hostNetwork, p.child("ports"))...)
+	errs = append(errs, validateEnv(c.Env, p.child("env"))...)
+	errs = append(errs, validateEnvFrom(c.EnvFrom, p.child("envFrom"))...)
+	errs = append(errs, validateResources(&c.Resources, p.child("resources"))...)
+	errs = append(errs, validateVolumeMounts(c.VolumeMounts, vols, p.child("volumeMounts"))...)
+	for _, pr := range []struct {
+		probe *Probe
+		name  string
+	}{{c.LivenessProbe, "livenessProbe"}, {c.ReadinessProbe, "readinessProbe"}, {c.StartupProbe, "startupProbe"}} {
+		if pr.probe == nil {
+			continue
+		}
+		pp := p.child(pr.name)
+		if init {
+			errs = append(errs, FieldForbidden(pp.String(), "may not be set for init containers"))
+			continue
+		}
+		errs = append(errs, validateProbe(pr.probe, pp)...)
+		if pr.name != "readinessProbe" && pr.probe.SuccessThreshold != 0 && pr.probe.SuccessThreshold != 1 {
+			errs = append(errs, FieldInvalid(pp.child("successThreshold").String(), pr.probe.SuccessThreshold, "must be 1"))
+		}
+	}
+	return errs
+}
+
+func validateContainerPorts(ports []ContainerPort, hostNetwork bool, p path) FieldErrors {
+	var errs FieldErrors
+	names := map[string]bool{}
+	for i, port := range ports {
+		ip := p.index(i)
+		if port.Name != "" {
+			for _, msg := range IsValidPortName(port.Name) {
+				errs = append(errs, FieldInvalid(ip.child("name").String(), port.Name, msg))
+			}
+			if names[port.Name] {
+				errs = append(errs, FieldDuplicate(ip.child("name").String(), port.Name))
+			}
+			names[port.Name] = true
+		}
+		if port.ContainerPort == 0 {
+			errs = append(errs, FieldRequired(ip.child("containerPort").String(), ""))
+		} else {
+			for _, msg := range IsValidPortNum(int(port.ContainerPort)) {
+				errs = append(errs, FieldInvalid(ip.child("containerPort").String(), port.ContainerPort, msg))
+			}
+		}
+		if port.HostPort != 0 {
+			for _, msg := range IsValidPortNum(int(port.HostPort)) {
+				errs = append(errs, FieldInvalid(ip.child("hostPort").String(), port.HostPort, msg))
+			}
+			if hostNetwork && port.HostPort != port.ContainerPort {
+				errs = append(errs, FieldInvalid(ip.child("hostPort").String(), port.HostPort, "must match `containerPort` when `hostNetwork` is true"))
+			}
+		}
+		if port.Protocol != "" && !oneOf(string(port.Protocol), protocols...) {
+			errs = append(errs, FieldNotSupported(ip.child("protocol").String(), string(port.Protocol), protocols))
+		}
+		if port.HostIP != "" && !IsValidIP(port.HostIP) {
+			errs = append(errs, FieldInvalid(ip.child("hostIP").String(), port.HostIP, ipErrMsg))
+		}
+	}
+	return errs
+}
+
+func validateEnv(env []EnvVar, p path) FieldErrors {
+	var errs FieldErrors
+	for i, ev := range env {
+		ip := p.index(i)
+		if ev.Name == "" {
+			errs = append(errs, FieldRequired(ip.child("name").String(), ""))
+		} else {
+			errs = append(errs, validateName(ev.Name, IsEnvVarName, ip.child("name"))...)
+		}
+		if ev.ValueFrom == nil {
+			continue
+		}
+		vp := ip.child("valueFrom")
+		if ev.Value != "" {
+			errs = append(errs, FieldInvalid(vp.String(), "", "may not be specified when `value` is not empty"))
+		}
+		errs = append(errs, validateEnvVarSource(ev.ValueFrom, vp)...)
+	}
+	return errs
+}
+
+func validateEnvVarSource(s *EnvVarSource, p path) FieldErrors {
+	var errs FieldErrors
+	n := 0
+	if s.FieldRef != nil {
+		n++
+		errs = append(errs, validateEnvFieldRef(s.FieldRef, p.child("fieldRef"))...)
+	}
+	if s.ConfigMapKeyRef != nil {
+		n++
+		errs = append(errs, validateKeySelector(s.ConfigMapKeyRef, p.child("configMapKeyRef"))...)
+	}
+	if s.SecretKeyRef != nil {
+		n++
+		errs = append(errs, validateKeySelector(s.SecretKeyRef, p.child("secretKeyRef"))...)
+	}
+	switch {
+	case n == 0:
+		errs = append(errs, FieldInvalid(p.String(), "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"))
+	case n > 1:
+		errs = append(errs, FieldInvalid(p.String(), "", "may not have more than one field specified at a time"))
+	}
+	return errs
+}
+
+// envFieldPaths are the pod fields an environment variable may take its
+// value from, besides metadata.labels['k'] and metadata.annotations['k'].
+var envFieldPaths = []string{
+	"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+	"status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
+}
+
+func validateEnvFieldRef(f *ObjectFieldSelector, p path) FieldErrors {
+	var errs FieldErrors
+	if f.APIVersion != "" && f.APIVersion != "v1" {
+		errs = append(errs, FieldNotSupported(p.child("apiVersion").String(), f.APIVersion, []string{"v1"}))
+	}
+	fp := p.child("fieldPath")
+	if f.FieldPath == "" {
+		return append(errs, FieldRequired(fp.String(), ""))
+	}
+	for _, prefix := range []string{"metadata.labels", "metadata.annotations"} {
+		if rest, ok := strings.CutPrefix(f.FieldPath, prefix+"['"); ok {
+			key, ok := strings.CutSuffix(rest, "']")
+			if !ok {
+				return append(errs, FieldInvalid(fp.String(), f.FieldPath, "a subscripted field must be written "+prefix+"['key']"))
+			}
+			for _, msg := range IsQualifiedName(strings.ToLower(key)) {
+				errs = append(errs, FieldInvalid(fp.String(), f.FieldPath, msg))
+			}
+			return errs
+		}
+	}
+	if !oneOf(f.FieldPath, envFieldPaths...) {
+		errs = append(errs, FieldNotSupported(fp.String(), f.FieldPath, envFieldPaths))
+	}
+	return errs
+}
+
+func validateKeySelector(k *KeySelector, p path) FieldErrors {
+	var errs FieldErrors
+	if k.Name == "" {
+		errs = append(errs, FieldRequired(p.child("name").String(), ""))
+	}
+	if k.Key == "" {
+		errs = append(errs, FieldRequired(p.child("key").String(), ""))
+	} else {
+		errs = append(errs, validateName(k.Key, IsConfigMapKey, p.child("key"))...)
+	}
+	return errs
+}
+
+func validateEnvFrom(from []EnvFromSource, p path) FieldErrors {
+	var errs FieldErrors
+	for i, f := range from {
+		ip := p.index(i)
+		if f.Prefix != "" {
+			errs = append(errs, validateName(f.Prefix, IsEnvVarName, ip.child("prefix"))...)
+		}
+		n := 0
+		if f.ConfigMapRef != nil {
+			n++
+			if f.ConfigMapRef.Name == "" {
+				errs = append(errs, FieldRequired(ip.child("configMapRef", "name").String(), ""))
+			}
+		}
+		if f.SecretRef != nil {
+			n++
+			if f.SecretRef.Name == "" {
+				errs = append(errs, FieldRequired(ip.child("secretRef", "name").String(), ""))
+			}
+		}
+		switch {
+		case n == 0:
+			errs = append(errs, FieldInvalid(ip.String(), "", "must specify one of: `configMapRef` or `secretRef`"))
+		case n > 1:
+			errs = append(errs, FieldInvalid(ip.String(), "", "may not have more than one field specified at a time"))
+		}
+	}
+	return errs
+}
+
+// containerResources are the resources a container may name without a
+// domain prefix.
+var containerResources = []string{"cpu", "memory", "ephemeral-storage"}
+
+func sortedResourceNames(l ResourceList) []ResourceName {
+	names := make([]ResourceName, 0, len(l))
+	for n := range l {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
+	return names
+}
+
+// validateResources checks that names are known or domain-qualified,
+// amounts are not negative, and no request exceeds its limit.
+func validateResources(r *ResourceRequirements, p path) FieldErrors {
+	var errs FieldErrors
+	check := func(l ResourceList, lp path) {
+		for _, name := range sortedResourceNames(l) {
+			np := lp.key(string(name))
+			for _, msg := range IsQualifiedName(string(name)) {
+				errs = append(errs, FieldInvalid(np.String(), string(name), msg))
+			}
+			if !strings.Contains(string(name), "/") && !oneOf(string(name), containerResources...) && !strings.HasPrefix(string(name), "hugepages-") {
+				errs = append(errs, FieldInvalid(np.String(), string(name), "must be a standard resource for containers"))
+			}
+			if q := l[name]; q.Cmp(Quantity{}) < 0 {
+				errs = append(errs, FieldInvalid(np.String(), q.String(), "must be greater than or equal to 0"))
+			}
+		}
+	}
+	check(r.Limits, p.child("limits"))
+	check(r.Requests, p.child("requests"))
+	for _, name := range sortedResourceNames(r.Requests) {
+		limit, ok := r.Limits[name]
+		if req := r.Requests[name]; ok && req.Cmp(limit) > 0 {
+			errs = append(errs, FieldInvalid(p.child("requests").key(string(name)).String(), req.String(),
+				fmt.Sprintf("must be less than or equal to %s limit of %s", name, limit.String())))
+		}
+	}
+	return errs
+}
+
+// validateVolumes checks the pod's volumes and returns the set of their
+// names, for volume mounts to refer to.
+func validateVolumes(vols []Volume, p path) (map[string]bool, FieldErrors) {
+	var errs FieldErrors
+	names := map[string]bool{}
+	for i, v := range vols {
+		ip := p.index(i)
+		if v.Name == "" {
+			errs = append(errs, FieldRequired(ip.child("name").String(), ""))
+		} else {
+			errs = append(errs, validateName(v.Name, IsDNS1123Label, ip.child("name"))...)
+			if names[v.Name] {
+				errs = append(errs, FieldDuplicate(ip.child("name").String(), v.Name))
+			}
+			names[v.Name] = true
+		}
+		var sources []string
+		if s := v.EmptyDir; s != nil {
+			sources = append(sources, "emptyDir")
+			if s.SizeLimit != nil && s.SizeLimit.Cmp(Quantity{}) < 0 {
+				errs = append(errs, FieldInvalid(ip.child("emptyDir", "sizeLimit").String(), s.SizeLimit.String(), "must be greater than or equal to 0"))
+			}
+		}
+		if s := v.HostPath; s != nil {
+			sources = append(sources, "hostPath")
+			if s.Path == "" {
+				errs = append(errs, FieldRequired(ip.child("hostPath", "path").String(), ""))
+			}
+			if !oneOf(s.Type, hostPathTypes...) {
+				errs = append(errs, FieldNotSupported(ip.child("hostPath", "type").String(), s.Type, hostPathTypes))
+			}
+		}
+		if s := v.ConfigMap; s != nil {
+			sources = append(sources, "configMap")
+			sp := ip.child("configMap")
+			if s.Name == "" {
+				errs = append(errs, FieldRequired(sp.child("name").String(), ""))
+			} else {
+				errs = append(errs, validateName(s.Name, IsDNS1123Subdomain, sp.child("name"))...)
+			}
+			errs = append(errs, validateProjection(s.Items, s.DefaultMode, sp)...)
+		}
+		if s := v.Secret; s != nil {
+			sources = append(sources, "secret")
+			sp := ip.child("secret")
+			if s.SecretName == "" {
+				errs = append(errs, FieldRequired(sp.child("secretName").String(), ""))
+			} else {
+				errs = append(errs, validateName(s.SecretName, IsDNS1123Subdomain, sp.child("secretName"))...)
+			}
+			errs = append(errs, validateProjection(s.Items, s.DefaultMode, sp)...)
+		}
+		if s := v.PersistentVolumeClaim; s != nil {
+			sources = append(sources, "persistentVolumeClaim")
+			if s.ClaimName == "" {
+				errs = append(errs, FieldRequired(ip.child("persistentVolumeClaim", "claimName").String(), ""))
+			}
+		}
+		switch {
+		case len(sources) == 0:
+			errs = append(errs, FieldRequired(ip.String(), "must specify a volume type"))
+		case len(sources) > 1:
+			errs = append(errs, FieldForbidden(ip.child(sources[1]).String(), "may not specify more than 1 volume type"))
+		}
+	}
+	return names, errs
+}
+
+const fileModeErrMsg = "must be a number between 0 and 0777 (octal), both inclusive"
+
+// validateProjection checks the items and modes of a ConfigMap or Secret
+// volume.
+func validateProjection(items []KeyToPath, defaultMode *int32, p path) FieldErrors {
+	var errs FieldErrors
+	if defaultMode != nil && (*defaultMode < 0 || *defaultMode > 0777) {
+		errs = append(errs, FieldInvalid(p.child("defaultMode").String(), *defaultMode, fileModeErrMsg))
+	}
+	for i, it := range items {
+		ip := p.child("items").index(i)
+		if it.Key == "" {
+			errs = append(errs, FieldRequired(ip.child("key").String(), ""))
+		}
+		if it.Path == "" {
+			errs = append(errs, FieldRequired(ip.child("path").String(), ""))
+		} else {
+			errs = append(errs, validateRelativePath(it.Path, ip.child("path"))...)
+		}
+		if it.Mode != nil && (*it.Mode < 0 || *it.Mode > 0777) {
+			errs = append(errs, FieldInvalid(ip.child("mode").String(), *it.Mode, fileModeErrMsg))
+		}
+	}
+	return errs
+}
+
+// validateRelativePath checks a path that must stay below its base
+// directory: relative and without "..".
+func validateRelativePath(s string, p path) FieldErrors {
+	var errs FieldErrors
+	if strings.HasPrefix(s, "/") {
+		errs = append(errs, FieldInvalid(p.String(), s, "must be a relative path"))
+	}
+	for _, part := range strings.Split(s, "/") {
+		if part == ".." {
+			errs = append(errs, FieldInvalid(p.String(), s, "must not contain '..'"))
+			break
+		}
+	}
+	return errs
+}
+
+func validateVolumeMounts(mounts []VolumeMount, vols map[string]bool, p path) FieldErrors {
+	var errs FieldErrors
+	paths := map[string]bool{}
+	for i, m := range mounts {
+		ip := p.index(i)
+		if m.Name == "" {
+			errs = append(errs, FieldRequired(ip.child("name").String(), ""))
+		} else if !vols[m.Name] {
+			errs = append(errs, FieldNotFound(ip.child("name").String(), m.Name))
+		}
+		mp := ip.child("mountPath")
+		switch {
+		case m.MountPath == "":
+			errs = append(errs, FieldRequired(mp.String(), ""))
+		case !strings.HasPrefix(m.MountPath, "/"):
+			errs = append(errs, FieldInvalid(mp.String(), m.MountPath, "must be an absolute path"))
+		case paths[m.MountPath]:
+			errs = append(errs, FieldInvalid(mp.String(), m.MountPath, "must be unique"))
+		}
+		paths[m.MountPath] = true
+		if m.SubPath != "" {
+			errs = append(errs, validateRelativePath(m.SubPath, ip.child("subPath"))...)
+		}
+	}
+	return errs
+}
+
+// validateProbe checks that a probe has exactly one handler and sensible
+// timing.
+func validateProbe(pr *Probe, p path) FieldErrors {
+	var errs FieldErrors
+	var handlers []string
+	if pr.Exec != nil {
+		handlers = append(handlers, "exec")
+		if len(pr.Exec.Command) == 0 {
+			errs = append(errs, FieldRequired(p.child("exec", "command").String(), ""))
+		}
+	}
+	if pr.HTTPGet != nil {
+		handlers = append(handlers, "httpGet")
+		errs = append(errs, validatePortNumOrName(pr.HTTPGet.Port, p.child("httpGet", "port"))...)
+		if s := pr.HTTPGet.Scheme; s != "" && s != "HTTP" && s != "HTTPS" {
+			errs = append(errs, FieldNotSupported(p.child("httpGet", "scheme").String(), s, []string{"HTTP", "HTTPS"}))
+		}
+	}
+	if pr.TCPSocket != nil {
+		handlers = append(handlers, "tcpSocket")
+		errs = append(errs, validatePortNumOrName(pr.TCPSocket.Port, p.child("tcpSocket", "port"))...)
+	}
+	switch {
+	case len(handlers) == 0:
+		errs = append(errs, FieldRequired(p.String(), "must specify a handler type"))
+	case len(handlers) > 1:
+		errs = append(errs, FieldForbidden(p.child(handlers[1]).String(), "may not specify more than 1 handler type"))
+	}
+	for _, f := range []struct {
+		v    int32
+		name string
+	}{
+		{pr.InitialDelaySeconds, "initialDelaySeconds"}, {pr.TimeoutSeconds, "timeoutSeconds"},
+		{pr.PeriodSeconds, "periodSeconds"}, {pr.SuccessThreshold, "successThreshold"},
+		{pr.FailureThreshold, "failureThreshold"},
+	} {
+		errs = append(errs, nonNegative(int64(f.v), p.child(f.name))...)
+	}
+	if g := pr.TerminationGracePeriodSeconds; g != nil && *g <= 0 {
+		errs = append(errs, FieldInvalid(p.child("terminationGracePeriodSeconds").String(), *g, "must be greater than 0"))
+	}
+	return errs
+}
+
+// validatePortNumOrName checks a port given as a number (1–65535) or as the
+// name of a container port.
+func validatePortNumOrName(port IntOrString, p path) FieldErrors {
+	var errs FieldErrors
+	if port.IsString {
+		for _, msg := range IsValidPortName(port.StrVal) {
+			errs = append(errs, FieldInvalid(p.String(), port.StrVal, msg))
+		}
+		return errs
+	}
+	for _, msg := range IsValidPortNum(int(port.IntVal)) {
+		errs = append(errs, FieldInvalid(p.String(), port.IntVal, msg))
+	}
+	return errs
+}
+
+func validateTolerations(tols []Toleration, p path) FieldErrors {
+	var errs FieldErrors
+	for i, t := range tols {
+		ip := p.index(i)
+		if t.Key != "" {
+			for _, msg := range IsQualifiedName(t.Key) {
+				errs = append(errs, FieldInvalid(ip.child("key").String(), t.Key, msg))
+			}
+		} else if t.Operator != "Exists" {
+			errs = append(errs, FieldInvalid(ip.child("operator").String(), t.Operator,
+				"operator must be Exists when `key` is empty, which means \"match all values and all keys\""))
+		}
+		if t.TolerationSeconds != nil && t.Effect != TaintNoExecute {
+			errs = append(errs, FieldInvalid(ip.child("effect").String(), t.Effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+		}
+		switch t.Operator {
+		case "", "Equal":
+			for _, msg := range IsValidLabelValue(t.Value) {
+				errs = append(errs, FieldInvalid(ip.child("value").String(), t.Value, msg))
+			}
+		case "Exists":
+			if t.Value != "" {
+				errs = append(errs, FieldInvalid(ip.child("operator").String(), t.Operator, "value must be empty when `operator` is 'Exists'"))
+			}
+		default:
+			errs = append(errs, FieldNotSupported(ip.child("operator").String(), t.Operator, []string{"Equal", "Exists"}))
+		}
+		if t.Effect != "" && !oneOf(t.Effect, taintEffects...) {
+			errs = append(errs, FieldNotSupported(ip.child("effect").String(), t.Effect, taintEffects))
+		}
+	}
+	return errs
+}
+
+func validateNodeAffinity(na *NodeAffinity, p path) FieldErrors {
+	var errs FieldErrors
+	if ns := na.RequiredDuringSchedulingIgnoredDuringExecution; ns != nil {
+		rp := p.child("requiredDuringSchedulingIgnoredDuringExecution")
+		if len(ns.NodeSelectorTerms) == 0 {
+			errs = append(errs, FieldRequired(rp.child("nodeSelectorTerms").String(), "must have at least one node selector term"))
+		}
+		for i, t := range ns.NodeSelectorTerms {
+			errs = append(errs, validateNodeSelectorTerm(t, rp.child("nodeSelectorTerms").index(i))...)
+		}
+	}
+	for i, pt := range na.PreferredDuringSchedulingIgnoredDuringExecution {
+		ip := p.child("preferredDuringSchedulingIgnoredDuringExecution").index(i)
+		if pt.Weight < 1 || pt.Weight > 100 {
+			errs = append(errs, FieldInvalid(ip.child("weight").String(), pt.Weight, "must be in the range 1-100"))
+		}
+		errs = append(errs, validateNodeSelectorTerm(pt.Preference, ip.child("preference"))...)
+	}
+	return errs
+}
+
+func validateNodeSelectorTerm(t NodeSelectorTerm, p path) FieldErrors {
+	var errs FieldErrors
+	for i, r := range t.MatchExpressions {
+		ip := p.child("matchExpressions").index(i)
+		switch r.Operator {
+		case "In", "NotIn":
+			if len(r.Values) == 0 {
+				errs = append(errs, FieldRequired(ip.child("values").String(), "must be specified when `operator` is 'In' or 'NotIn'"))
+			}
+		case "Exists", "DoesNotExist":
+			if len(r.Values) > 0 {
+				errs = append(errs, FieldForbidden(ip.child("values").String(), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+			}
+		case "Gt", "Lt":
+			if len(r.Values) != 1 {
+				errs = append(errs, FieldRequired(ip.child("values").String(), "must be specified single value when `operator` is 'Lt' or 'Gt'"))
+			} else if _, err := strconv.ParseInt(r.Values[0], 10, 64); err != nil {
+				errs = append(errs, FieldInvalid(ip.child("values").index(0).String(), r.Values[0], "must be an integer when `operator` is 'Lt' or 'Gt'"))
+			}
+		default:
+			errs = append(errs, FieldInvalid(ip.child("operator").String(), r.Operator, "not a valid selector operator"))
+		}
+		for _, msg := range IsQualifiedName(r.Key) {
+			errs = append(errs, FieldInvalid(ip.child("key").String(), r.Key, msg))
+		}
+	}
+	return errs
+}
