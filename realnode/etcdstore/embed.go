@@ -1,0 +1,167 @@
+package etcdstore
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// EmbedConfig describes an etcd member run inside this process.
+type EmbedConfig struct {
+	// DataDir holds etcd's write-ahead log and database; reopening the same
+	// directory brings the data back. Required.
+	DataDir string
+	// ClientURL is where clients connect, e.g. "http://127.0.0.1:2379".
+	// Required.
+	ClientURL string
+	// PeerURL is where other members would connect, e.g.
+	// "http://127.0.0.1:2380". Required even for one member.
+	PeerURL string
+	// Name of the member; "tinykube" when empty.
+	Name string
+	// QuotaBackendBytes caps the database size; DefaultQuotaBackendBytes
+	// when 0.
+	QuotaBackendBytes int64
+	// StartTimeout bounds how long StartEmbedded waits for etcd to serve;
+	// one minute when 0.
+	StartTimeout time.Duration
+}
+
+// DefaultQuotaBackendBytes is the database size cap of an embedded etcd:
+// 3 GiB, a little above etcd's own 2 GiB default.
+const DefaultQuotaBackendBytes = 3 << 30
+
+// Embedded is a running etcd member inside this process and a client
+// connected to it.
+type Embedded struct {
+	etcd   *embed.Etcd
+	client *clientv3.Client
+}
+
+// StartEmbedded starts a single-member etcd in cfg.DataDir and waits until
+// it serves clients, or fails after cfg.StartTimeout. An existing data
+// directory is reopened with its data. etcd's own log goes to etcd.log in
+// the data directory at error level, so users do not see its chatter.
+// Auto-compaction is off: the API server decides when to compact.
+// The caller must Close the result.
+func StartEmbedded(cfg EmbedConfig) (*Embedded, error) {
+	if cfg.DataDir == "" || cfg.ClientURL == "" || cfg.PeerURL == "" {
+		return nil, errors.New("etcdstore: EmbedConfig needs DataDir, ClientURL and PeerURL")
+	}
+	clientURL, err := url.Parse(cfg.ClientURL)
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: client URL %q: %w", cfg.ClientURL, err)
+	}
+	peerURL, err := url.Parse(cfg.PeerURL)
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: peer URL %q: %w", cfg.PeerURL, err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("etcdstore: data dir: %w", err)
+	}
+	name := cfg.Name
+	if name == "" {
+		name = "tinykube"
+	}
+	quota := cfg.QuotaBackendBytes
+	if quota == 0 {
+		quota = DefaultQuotaBackendBytes
+	}
+	timeout := cfg.StartTimeout
+	if timeout == 0 {
+		timeout = time.Minute
+	}
+
+	logger, err := fileLogger(filepath.Join(cfg.DataDir, "etcd.log"))
+	if err != nil {
+		return nil, err
+	}
+
+	ec := embed.NewConfig()
+	ec.Name = name
+	ec.Dir = cfg.DataDir
+	ec.ListenClientUrls = []url.URL{*clientURL}
+	ec.AdvertiseClientUrls = []url.URL{*clientURL}
+	ec.ListenPeerUrls = []url.URL{*peerURL}
+	ec.AdvertisePeerUrls = []url.URL{*peerURL}
+	ec.InitialCluster = ec.InitialClusterFromName(name)
+	ec.QuotaBackendBytes = quota
+	ec.AutoCompactionRetention = "0" // off: the API server compacts
+	ec.EnableGRPCGateway = false
+	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(logger)
+
+	e, err := embed.StartEtcd(ec)
+	if err != nil {
+		logger.Sync()
+		return nil, fmt.Errorf("etcdstore: start etcd in %s: %w (see %s)", cfg.DataDir, err, filepath.Join(cfg.DataDir, "etcd.log"))
+	}
+	select {
+	case <-e.Server.ReadyNotify():
+	case err := <-e.Err():
+		e.Close()
+		return nil, fmt.Errorf("etcdstore: etcd in %s failed while starting: %w", cfg.DataDir, err)
+	case <-time.After(timeout):
+		e.Close()
+		return nil, fmt.Errorf("etcdstore: etcd in %s not ready after %v (see %s)", cfg.DataDir, timeout, filepath.Join(cfg.DataDir, "etcd.log"))
+	}
+
+	client, err := Dial([]string{cfg.ClientURL})
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return &Embedded{etcd: e, client: client}, nil
+}
+
+// Client returns the client connected to the embedded member. It stays
+// valid until Close.
+func (e *Embedded) Client() *clientv3.Client { return e.client }
+
+// Close closes the client and stops the member; its data stays in the data
+// directory. It returns the client's close error, if any.
+func (e *Embedded) Close() error {
+	err := e.client.Close()
+	e.etcd.Close()
+	return err
+}
+
+// Dial connects to the etcd cluster at endpoints (URLs such as
+// "http://127.0.0.1:2379") with a quiet client logger. The caller must
+// Close the client.
+func Dial(endpoints []string) (*clientv3.Client, error) {
+	if len(endpoints) == 0 {
+		return nil, errors.New("etcdstore: Dial needs at least one endpoint")
+	}
+	c, err := clientv3.New(clientv3.Config{
+		Endpoints:   endpoints,
+		DialTimeout: 10 * time.Second,
+		Logger:      zap.NewNop(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: connect to etcd at %v: %w", endpoints, err)
+	}
+	return c, nil
+}
+
+// fileLogger returns a zap logger that appends error-level JSON lines to
+// path.
+func fileLogger(path string) (*zap.Logger, error) {
+	zc := zap.NewProductionConfig()
+	zc.Level = zap.NewAtomicLevelAt(zapcore.ErrorLevel)
+	zc.OutputPaths = []string{path}
+	zc.ErrorOutputPaths = []string{path}
+	zc.Sampling = nil
+	lg, err := zc.Build()
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: etcd log file %s: %w", path, err)
+	}
+	return lg, nil
+}
