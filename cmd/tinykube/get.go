@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/printers"
+	"sigs.k8s.io/yaml"
+)
+
+// getFlags are the flags of get.
+type getFlags struct {
+	output        string
+	selector      string
+	fieldSelector string
+	watch         bool
+	allNamespaces bool
+	noHeaders     bool
+	showKind      bool
+}
+
+func (c *cli) getCommand() *cobra.Command {
+	var f getFlags
+	cmd := &cobra.Command{
+		Use:   "get KIND[,KIND...] [NAME...] | KIND/NAME...",
+		Short: "Show objects as a table, or as YAML, JSON or names",
+		Long: `Show objects. KIND is a plural, singular or short name (pods, pod, po;
+deployments, deploy; replicasets, rs; services, svc; nodes, no; namespaces, ns …).
+
+  tinykube get pods                   a table of the pods in the namespace
+  tinykube get deploy web -o yaml     one object as YAML
+  tinykube get po -A -o wide          every namespace, with the wide columns
+  tinykube get po -l app=web -w       follow changes as they happen`,
+		Args: cobra.MinimumNArgs(1),
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return resourceNames(), cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.runGet(cmd.Context(), args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.output, "output", "o", "", "output format: wide, yaml, json or name")
+	fl.StringVarP(&f.selector, "selector", "l", "", "label selector, e.g. app=web,tier!=db or 'env in (prod,qa)'")
+	fl.StringVar(&f.fieldSelector, "field-selector", "", "field selector, e.g. status.phase=Running or spec.nodeName=n1")
+	fl.BoolVarP(&f.watch, "watch", "w", false, "after listing, print each change as it happens")
+	fl.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "list across every namespace")
+	fl.BoolVar(&f.noHeaders, "no-headers", false, "leave out the table's header line")
+	fl.BoolVar(&f.showKind, "show-kind", false, "prefix names with their kind")
+	return cmd
+}
+
+// resourceNames lists what can follow get/describe/delete, for completion.
+func resourceNames() []string {
+	var out []string
+	for _, r := range api.Resources() {
+		out = append(out, r.Plural)
+	}
+	return out
+}
+
+// request is one kind and the names asked for (none: all of them).
+type request struct {
+	res   *api.Resource
+	names []string
+}
+
+// parseTargets reads "pods web db", "pods,svc" or "pod/web svc/db".
+func parseTargets(args []string) ([]request, error) {
+	if strings.Contains(args[0], "/") {
+		var out []request
+		for _, a := range args {
+			kind, name, ok := strings.Cut(a, "/")
+			if !ok || name == "" {
+				return nil, fmt.Errorf("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'tinykube get resource/<resource_name>' instead of 'tinykube get resource resource/<resource_name>')")
+			}
+			res, err := api.LookupResource(kind)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, request{res: res, names: []string{name}})
+		}
+		return out, nil
+	}
+	var out []request
+	for _, kind := range strings.Split(args[0], ",") {
+		res, err := api.LookupResource(kind)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, request{res: res, names: args[1:]})
+	}
+	return out, nil
+}
+
+func (c *cli) runGet(ctx context.Context, args []string, f getFlags) error {
+	switch f.output {
+	case "", "wide", "yaml", "json", "name":
+	default:
+		return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,name,wide,yaml", f.output)
+	}
+	reqs, err := parseTargets(args)
+	if err != nil {
+		return err
+	}
+	cl, ns, err := c.connect()
+	if err != nil {
+		return err
+	}
+	if f.allNamespaces {
+		ns = ""
+	}
+	if f.watch {
+		if len(reqs) != 1 || len(reqs[0].names) > 1 {
+			return fmt.Errorf("you may only watch one kind (and at most one name) at a time")
+		}
+		return c.watchGet(ctx, cl, ns, reqs[0], f)
+	}
+	opts := client.ListOptions{LabelSelector: f.selector, FieldSelector: f.fieldSelector}
+	var all []api.Object
+	failed := false
+	tables := 0
+	singleObject := len(reqs) == 1 && len(reqs[0].names) == 1
+	for _, rq := range reqs {
+		objs, errs := fetch(ctx, cl, rq, ns, opts)
+		for _, e := range errs {
+			fmt.Fprintln(c.stderr, formatError(e))
+			failed = true
+		}
+		all = append(all, objs...)
+		if f.output == "" || f.output == "wide" {
+			if len(objs) == 0 {
+				continue
+			}
+			if tables > 0 {
+				fmt.Fprintln(c.stdout)
+			}
+			tables++
+			t := printers.TableFor(rq.res, objs, time.Now())
+			popts := printers.PrintOptions{Wide: f.output == "wide", NoHeaders: f.noHeaders,
+				WithNamespace: f.allNamespaces && rq.res.Namespaced, ShowKind: f.showKind || len(reqs) > 1}
+			if err := t.Print(c.stdout, popts); err != nil {
+				return err
+			}
+		}
+	}
+	switch f.output {
+	case "", "wide":
+		if len(all) == 0 && !failed {
+			fmt.Fprintln(c.stderr, printers.NoResourcesMessage(ns, f.allNamespaces || !anyNamespaced(reqs)))
+		}
+	case "name":
+		for _, o := range all {
+			fmt.Fprintln(c.stdout, printers.Name(o))
+		}
+	default:
+		if singleObject && len(all) == 1 {
+			if err := printObject(c.stdout, f.output, all[0]); err != nil {
+				return err
+			}
+		} else if !(singleObject && failed) {
+			if err := printList(c.stdout, f.output, all); err != nil {
+				return err
+			}
+		}
+	}
+	if failed {
+		return exitError{code: 1}
+	}
+	return nil
+}
+
+func anyNamespaced(reqs []request) bool {
+	for _, r := range reqs {
+		if r.res.Namespaced {
+			return true
+		}
+	}
+	return false
+}
+
+// fetch gets the named objects of one kind, or lists them all.
+func fetch(ctx context.Context, cl *client.Client, rq request, ns string, opts client.ListOptions) ([]api.Object, []error) {
+	r := client.Dynamic(cl, rq.res)
+	if len(rq.names) == 0 {
+		l, err := r.List(ctx, ns, opts)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return l.Items, nil
+	}
+	var objs []api.Object
+	var errs []error
+	for _, n := range rq.names {
+		o, err := r.Get(ctx, ns, n)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		objs = append(objs, o)
+	}
+	return objs, errs
+}
+
+// printObject writes one object as JSON (indented as kubectl does) or YAML.
+func printObject(w io.Writer, format string, obj api.Object) error {
+	api.SetTypeMeta(obj)
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	return printJSON(w, format, b)
+}
+
+func printJSON(w io.Writer, format string, b []byte) error {
+	if format == "yaml" {
+		y, err := yaml.JSONToYAML(b)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(y)
+		return err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "    "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+// printList writes objects as a kubectl-style List.
+func printList(w io.Writer, format string, objs []api.Object) error {
+	items := make([]json.RawMessage, len(objs))
+	for i, o := range objs {
+		api.SetTypeMeta(o)
+		b, err := json.Marshal(o)
+		if err != nil {
+			return err
+		}
+		items[i] = b
+	}
+	list := struct {
+		APIVersion string            `json:"apiVersion"`
+		Kind       string            `json:"kind"`
+		Items      []json.RawMessage `json:"items"`
+		Metadata   map[string]string `json:"metadata"`
+	}{"v1", "List", items, map[string]string{"resourceVersion": ""}}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	return printJSON(w, format, b)
+}
+
+// watchGet lists, prints, then follows the watch from the list's revision,
+// printing each changed object as it arrives, until interrupted. When the
+// server ends the watch it resumes from the last revision seen, and when that
+// revision was compacted it lists again.
+func (c *cli) watchGet(ctx context.Context, cl *client.Client, ns string, rq request, f getFlags) error {
+	r := client.Dynamic(cl, rq.res)
+	opts := client.ListOptions{LabelSelector: f.selector, FieldSelector: f.fieldSelector}
+	if len(rq.names) == 1 {
+		sel := "metadata.name=" + rq.names[0]
+		if opts.FieldSelector != "" {
+			sel += "," + opts.FieldSelector
+		}
+		opts.FieldSelector = sel
+	}
+	popts := printers.PrintOptions{Wide: f.output == "wide", NoHeaders: f.noHeaders, WithNamespace: ns == "" && rq.res.Namespaced, ShowKind: f.showKind}
+	headerDone := false
+	emit := func(objs []api.Object) error {
+		switch f.output {
+		case "", "wide":
+			t := printers.TableFor(rq.res, objs, time.Now())
+			o := popts
+			o.NoHeaders = o.NoHeaders || headerDone
+			headerDone = true
+			return t.Print(c.stdout, o)
+		case "name":
+			for _, obj := range objs {
+				fmt.Fprintln(c.stdout, printers.Name(obj))
+			}
+		default:
+			for _, obj := range objs {
+				if f.output == "yaml" {
+					fmt.Fprintln(c.stdout, "---")
+				}
+				if err := printObject(c.stdout, f.output, obj); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for {
+		l, err := r.List(ctx, ns, opts)
+		if err != nil {
+			return err
+		}
+		if len(l.Items) > 0 {
+			if err := emit(l.Items); err != nil {
+				return err
+			}
+		}
+		rv := l.ResourceVersion
+	follow:
+		for {
+			wopts := opts
+			wopts.ResourceVersion = rv
+			w, err := r.Watch(ctx, ns, wopts)
+			if api.IsExpired(err) {
+				break follow
+			}
+			if err != nil {
+				return err
+			}
+			for {
+				ev, ok := w.Next()
+				if ok {
+					if ev.Err != nil {
+						w.Stop()
+						if api.IsExpired(ev.Err) {
+							break follow
+						}
+						return ev.Err
+					}
+					rv = ev.Object.GetObjectMeta().ResourceVersion
+					if err := emit([]api.Object{ev.Object}); err != nil {
+						w.Stop()
+						return err
+					}
+					continue
+				}
+				if w.Done() {
+					break // the server closed the watch: resume from rv
+				}
+				select {
+				case <-w.Ready():
+				case <-ctx.Done():
+					w.Stop()
+					return nil
+				}
+			}
+			w.Stop()
+		}
+	}
+}

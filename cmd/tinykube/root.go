@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/realnode/httpapi"
+	"github.com/tinykube/tinykube/realnode/kubeconfig"
+)
+
+// version is tinykube's release, reported by `tinykube version` and /version.
+const version = "v0.1.0"
+
+// cli holds the global flags and the streams every command writes to.
+type cli struct {
+	server     string
+	kubeconfig string
+	namespace  string
+
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// run executes the command line and returns the process exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := c.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := root.ExecuteContext(ctx); err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
+		fmt.Fprintln(stderr, formatError(err))
+		return 1
+	}
+	return 0
+}
+
+// exitError ends the process with a code after its message was printed.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// formatError words an error as kubectl does: "Error from server (Reason):
+// message" for API errors, "error: message" for the rest.
+func formatError(err error) string {
+	var se *api.StatusError
+	if errors.As(err, &se) {
+		reason := se.Status.Reason
+		if reason == "" {
+			reason = "Unknown"
+		}
+		return fmt.Sprintf("Error from server (%s): %s", reason, err.Error())
+	}
+	return "error: " + err.Error()
+}
+
+func (c *cli) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tinykube",
+		Short: "tinykube: a small Kubernetes-style orchestrator you can read, simulate and run",
+		Long: `tinykube is a teaching and reference implementation of a Kubernetes-style
+container orchestrator. One binary runs the server, and talks to it like kubectl.
+
+Start a server:   tinykube server
+Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVarP(&c.server, "server", "s", "", "the address of the API server (e.g. http://127.0.0.1:6443)")
+	pf.StringVar(&c.kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, then ~/.tinykube/kubeconfig)")
+	pf.StringVarP(&c.namespace, "namespace", "n", "", "the namespace of this request (default: the kubeconfig context's, else \"default\")")
+	root.AddCommand(
+		c.serverCommand(),
+		c.applyCommand(),
+		c.getCommand(),
+		c.describeCommand(),
+		c.deleteCommand(),
+		c.versionCommand(),
+	)
+	return root
+}
+
+// connect returns a client for the API server and the namespace to use,
+// found as kubectl finds them: --server, then --kubeconfig, then
+// $KUBECONFIG, then the kubeconfig a local tinykube server wrote.
+func (c *cli) connect() (*client.Client, string, error) {
+	server, ns, err := c.findServer()
+	if err != nil {
+		return nil, "", err
+	}
+	if c.namespace != "" {
+		ns = c.namespace
+	}
+	if ns == "" {
+		ns = "default"
+	}
+	cl := client.New(&httpapi.Transport{BaseURL: server})
+	cl.OnWarning = func(w string) { fmt.Fprintf(c.stderr, "Warning: %s\n", w) }
+	return cl, ns, nil
+}
+
+func (c *cli) findServer() (server, namespace string, err error) {
+	if c.server != "" {
+		return c.server, "", nil
+	}
+	path, from := c.kubeconfig, "--kubeconfig"
+	if path == "" {
+		path, from = os.Getenv("KUBECONFIG"), "$KUBECONFIG"
+	}
+	if path == "" {
+		if path, err = kubeconfig.DefaultPath(); err != nil {
+			return "", "", err
+		}
+		from = "the local server's kubeconfig"
+	}
+	cfg, err := kubeconfig.Load(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", "", fmt.Errorf("no server to talk to: %s %s does not exist.\nStart one with `tinykube server`, or name one with --server URL or --kubeconfig FILE", from, path)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	server, namespace, err = cfg.Current()
+	if err != nil {
+		return "", "", fmt.Errorf("%s (%s): %v", path, from, err)
+	}
+	return server, namespace, nil
+}
+
+func (c *cli) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the client's version and, when one is reachable, the server's",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(c.stdout, "Client Version: %s\n", version)
+			cl, _, err := c.connect()
+			if err != nil {
+				return nil
+			}
+			resp, err := cl.Do(cmd.Context(), versionRequest())
+			if err != nil {
+				fmt.Fprintf(c.stdout, "Server Version: unreachable (%v)\n", err)
+				return nil
+			}
+			fmt.Fprintf(c.stdout, "Server Version: %s\n", serverVersion(resp.Body))
+			return nil
+		},
+	}
+}

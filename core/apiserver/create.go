@@ -1,0 +1,181 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/rest"
+	"github.com/tinykube/tinykube/core/store"
+)
+
+// handleCreate answers POST to a collection.
+func (s *Server) handleCreate(ctx context.Context, t target, req *rest.Request) response {
+	if t.subresource != "" {
+		return fail(errMethodNotAllowed(req.Method, req.Path))
+	}
+	if t.res.Namespaced && t.namespace == "" {
+		return fail(errBadRequest("%s are namespaced: create them under /namespaces/{namespace}/%s", t.res.Plural, t.res.Plural))
+	}
+	if err := checkContentType(req.ContentType); err != nil {
+		return fail(err)
+	}
+	obj, err := decodeBody(t.res, req.Body)
+	if err != nil {
+		return fail(err)
+	}
+	warnings, err := checkFields(req, obj)
+	if err != nil {
+		return fail(err, warnings...)
+	}
+	meta := obj.GetObjectMeta()
+	if t.res.Namespaced {
+		if meta.Namespace == "" {
+			meta.Namespace = t.namespace
+		} else if meta.Namespace != t.namespace {
+			return fail(errBadRequest("the namespace of the provided object (%s) does not match the namespace sent on the request (%s)", meta.Namespace, t.namespace), warnings...)
+		}
+	} else {
+		meta.Namespace = ""
+	}
+	if meta.ResourceVersion != "" {
+		return fail(errBadRequest("metadata.resourceVersion: Forbidden: may not be set on objects to be created (%s %q)", t.res.Kind, meta.Name), warnings...)
+	}
+	out, err := s.create(ctx, t, obj, isDryRun(req))
+	if err != nil {
+		return fail(err, warnings...)
+	}
+	return ok(http.StatusCreated, out, warnings)
+}
+
+// create stores a new object and returns it encoded. With generateName and
+// no name it draws names until one is free (at most 8 tries).
+func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bool) ([]byte, error) {
+	res := t.res
+	meta := obj.GetObjectMeta()
+	if res.Namespaced {
+		if err := s.checkNamespaceOpen(ctx, meta.Namespace); err != nil {
+			return nil, err
+		}
+	}
+	generate := meta.Name == "" && meta.GenerateName != ""
+	for attempt := 0; ; attempt++ {
+		if generate {
+			meta.Name = meta.GenerateName + s.generatedSuffix()
+		}
+		if meta.Name == "" {
+			return nil, errInvalid(res, "", api.FieldErrors{{Type: "Required value", Field: "metadata.name", Detail: "name or generateName is required"}})
+		}
+		prepared, err := prepareForCreate(res, obj, s.newUID(), s.clock.Now())
+		if err != nil {
+			return nil, errInternal(err)
+		}
+		api.Default(prepared)
+		if p, ok := prepared.(*api.Pod); ok {
+			p.Status.QOSClass = api.PodQOSClass(p)
+		}
+		if errs := api.Validate(prepared); len(errs) > 0 {
+			return nil, errInvalid(res, meta.Name, errs)
+		}
+		value, err := encodeForStore(prepared)
+		if err != nil {
+			return nil, errInternal(err)
+		}
+		if dryRun {
+			return encodeWithRevision(prepared, 0)
+		}
+		kv, err := s.store.Create(ctx, key(res, meta.Namespace, prepared.GetObjectMeta().Name), value)
+		if errors.Is(err, store.ErrExists) {
+			if generate && attempt < 7 {
+				continue
+			}
+			return nil, errAlreadyExists(res, prepared.GetObjectMeta().Name)
+		}
+		if err != nil {
+			return nil, storeError(err)
+		}
+		return encodeWithRevision(prepared, kv.ModRevision)
+	}
+}
+
+// checkNamespaceOpen refuses objects in a namespace that does not exist or
+// is being deleted.
+func (s *Server) checkNamespaceOpen(ctx context.Context, ns string) error {
+	nsRes := api.ResourceByPlural("", "namespaces")
+	kv, err := s.store.Get(ctx, key(nsRes, "", ns))
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound(nsRes, ns)
+	}
+	if err != nil {
+		return storeError(err)
+	}
+	obj, err := decodeKV(nsRes, kv)
+	if err != nil {
+		return errInternal(err)
+	}
+	if obj.GetObjectMeta().DeletionTimestamp != nil {
+		return errForbidden(nsRes, ns, fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", ns))
+	}
+	return nil
+}
+
+// checkFields applies the request's field validation level to the fields
+// of the body that tinykube does not know or does not implement: warnings
+// (the default, "Warn"), nothing ("Ignore"), or a refusal ("Strict").
+func checkFields(req *rest.Request, obj api.Object) ([]string, error) {
+	level := req.Query.Get("fieldValidation")
+	switch level {
+	case "", "Warn", "Strict", "Ignore":
+	default:
+		return nil, errBadRequest("fieldValidation %q is not one of Ignore, Warn, Strict", level)
+	}
+	if level == "Ignore" {
+		return nil, nil
+	}
+	unknown, err := api.UnknownFields(req.Body, obj)
+	if err != nil {
+		return nil, errBadRequest("%v", err)
+	}
+	notImpl, err := api.NotImplemented(req.Body, obj)
+	if err != nil {
+		return nil, errBadRequest("%v", err)
+	}
+	notImplWarnings, err := api.NotImplementedWarnings(req.Body, obj)
+	if err != nil {
+		return nil, errBadRequest("%v", err)
+	}
+	if level == "Strict" && len(unknown)+len(notImpl) > 0 {
+		return nil, errStrict(append(append([]string(nil), unknown...), notImpl...))
+	}
+	var warnings []string
+	for _, f := range unknown {
+		warnings = append(warnings, fmt.Sprintf("unknown field %q", f))
+	}
+	warnings = append(warnings, notImplWarnings...)
+	return warnings, nil
+}
+
+func checkContentType(ct string) error {
+	switch mediaType(ct) {
+	case "", rest.ContentJSON:
+		return nil
+	}
+	return errUnsupportedMediaType(ct)
+}
+
+func isDryRun(req *rest.Request) bool { return req.Query.Get("dryRun") == "All" }
+
+// storeError turns a store failure that has no better meaning into a
+// Status.
+func storeError(err error) error {
+	switch {
+	case errors.Is(err, store.ErrCompacted):
+		return errExpired("the requested resourceVersion is too old: the history before it was compacted; list again to get a current one")
+	case errors.Is(err, store.ErrFutureRevision):
+		return errTimeout("Too large resource version: the server has not reached it yet")
+	}
+	return api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
+		"the store is unavailable: %v", err)
+}

@@ -1,0 +1,201 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/rest"
+	"github.com/tinykube/tinykube/core/store"
+)
+
+// DeleteOptions is the optional body of a DELETE, as in Kubernetes.
+type DeleteOptions struct {
+	api.TypeMeta       `json:",inline"`
+	GracePeriodSeconds *int64         `json:"gracePeriodSeconds,omitempty"`
+	Preconditions      *Preconditions `json:"preconditions,omitempty"`
+	PropagationPolicy  *string        `json:"propagationPolicy,omitempty"`
+	DryRun             []string       `json:"dryRun,omitempty"`
+}
+
+// Preconditions make a delete conditional on the object's identity or
+// version.
+type Preconditions struct {
+	UID             *string `json:"uid,omitempty"`
+	ResourceVersion *string `json:"resourceVersion,omitempty"`
+}
+
+// parseDeleteOptions reads the body and the query parameters of a DELETE.
+func parseDeleteOptions(req *rest.Request) (DeleteOptions, error) {
+	var o DeleteOptions
+	if len(req.Body) > 0 {
+		if err := json.Unmarshal(req.Body, &o); err != nil {
+			return o, errBadRequest("the DELETE body is not valid DeleteOptions: %v", jsonErrorText(err))
+		}
+	}
+	if v := req.Query.Get("gracePeriodSeconds"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return o, errBadRequest("invalid gracePeriodSeconds %q: it must be an integer", v)
+		}
+		o.GracePeriodSeconds = &n
+	}
+	if v := req.Query.Get("propagationPolicy"); v != "" {
+		o.PropagationPolicy = &v
+	}
+	if o.GracePeriodSeconds != nil && *o.GracePeriodSeconds < 0 {
+		zero := int64(0)
+		o.GracePeriodSeconds = &zero
+	}
+	if p := o.PropagationPolicy; p != nil {
+		switch *p {
+		case "Background":
+		case "Foreground", "Orphan":
+			return o, errBadRequest("propagationPolicy %q is not supported yet: tinykube has no garbage collector, so dependents are neither deleted first nor orphaned; use Background", *p)
+		default:
+			return o, errBadRequest("propagationPolicy %q is not one of Background, Foreground, Orphan", *p)
+		}
+	}
+	return o, nil
+}
+
+// handleDelete answers DELETE of one object.
+//
+// Deletion is graceful. An object with finalizers is only marked: it gets a
+// deletionTimestamp and stays until the last finalizer is removed. A pod
+// bound to a node is marked with a grace period: its kubelet stops the
+// containers and then deletes it with grace 0. Anything else goes at once.
+func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) response {
+	opts, err := parseDeleteOptions(req)
+	if err != nil {
+		return fail(err)
+	}
+	dryRun := isDryRun(req) || (len(opts.DryRun) == 1 && opts.DryRun[0] == "All")
+	if t.res.Kind == "Namespace" {
+		if err := s.checkNamespaceDeletable(ctx, t.name); err != nil {
+			return fail(err)
+		}
+	}
+	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+		obj, kv, err := s.read(ctx, t.res, t.namespace, t.name)
+		if err != nil {
+			return fail(err)
+		}
+		if err := checkPreconditions(t, opts.Preconditions, obj); err != nil {
+			return fail(err)
+		}
+		grace := graceFor(obj, opts)
+		meta := obj.GetObjectMeta()
+		if grace == 0 && len(meta.Finalizers) == 0 {
+			if dryRun {
+				return ok(http.StatusOK, mustJSON(obj), nil)
+			}
+			_, rev, err := s.store.Delete(ctx, kv.Key, kv.ModRevision)
+			if errors.Is(err, store.ErrConflict) {
+				continue
+			}
+			if err != nil {
+				return fail(writeError(t.res, t.name, err))
+			}
+			body, err := encodeWithRevision(obj, rev)
+			if err != nil {
+				return fail(errInternal(err))
+			}
+			return ok(http.StatusOK, body, nil)
+		}
+		// Mark for deletion. A second delete may shorten a pod's grace
+		// period but never lengthen it.
+		if meta.DeletionTimestamp != nil && meta.DeletionGracePeriodSeconds != nil && *meta.DeletionGracePeriodSeconds <= grace {
+			return ok(http.StatusOK, mustJSON(obj), nil)
+		}
+		deadline := s.clock.Now().Add(time.Duration(grace) * time.Second)
+		body, err := s.update(ctx, target{res: t.res, namespace: t.namespace, name: t.name}, dryRun, updateDeletion, func(cur api.Object) (api.Object, error) {
+			if cur.GetObjectMeta().UID != meta.UID {
+				return nil, errConflict(t.res, t.name, "the object was replaced while it was being deleted")
+			}
+			m := cur.GetObjectMeta()
+			if m.DeletionTimestamp == nil || m.DeletionGracePeriodSeconds == nil || *m.DeletionGracePeriodSeconds > grace {
+				g := grace
+				m.DeletionGracePeriodSeconds = &g
+				m.DeletionTimestamp = api.NewTime(deadline)
+			}
+			return cur, nil
+		})
+		if err != nil {
+			return fail(err)
+		}
+		return ok(http.StatusOK, body, nil)
+	}
+	return fail(errConflict(t.res, t.name, "the object kept changing while it was being deleted; try again"))
+}
+
+// graceFor decides the grace period of a delete: only pods that are bound
+// to a node and still running get one.
+func graceFor(obj api.Object, opts DeleteOptions) int64 {
+	pod, isPod := obj.(*api.Pod)
+	if !isPod {
+		return 0
+	}
+	if pod.Spec.NodeName == "" || pod.Status.Phase == api.PodSucceeded || pod.Status.Phase == api.PodFailed {
+		return 0
+	}
+	if opts.GracePeriodSeconds != nil {
+		return *opts.GracePeriodSeconds
+	}
+	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		return *g
+	}
+	return 30
+}
+
+func checkPreconditions(t target, p *Preconditions, obj api.Object) error {
+	if p == nil {
+		return nil
+	}
+	meta := obj.GetObjectMeta()
+	if p.UID != nil && *p.UID != meta.UID {
+		return errConflict(t.res, t.name, fmt.Sprintf("Precondition failed: UID in precondition: %s, UID in object meta: %s", *p.UID, meta.UID))
+	}
+	if p.ResourceVersion != nil && *p.ResourceVersion != meta.ResourceVersion {
+		return errConflict(t.res, t.name, fmt.Sprintf("Precondition failed: ResourceVersion in precondition: %s, ResourceVersion in object meta: %s", *p.ResourceVersion, meta.ResourceVersion))
+	}
+	return nil
+}
+
+// checkNamespaceDeletable refuses to delete the system namespaces, and
+// namespaces that still hold objects: tinykube has no namespace controller
+// yet to empty them, so the objects must be deleted first.
+func (s *Server) checkNamespaceDeletable(ctx context.Context, name string) error {
+	nsRes := api.ResourceByPlural("", "namespaces")
+	for _, sys := range systemNamespaces {
+		if name == sys {
+			return errForbidden(nsRes, name, "this namespace may not be deleted")
+		}
+	}
+	for _, r := range api.Resources() {
+		if !r.Namespaced {
+			continue
+		}
+		l, err := s.store.List(ctx, prefix(r, name), store.ListOptions{Limit: 1})
+		if err != nil {
+			return storeError(err)
+		}
+		if len(l.KVs) > 0 {
+			return errConflict(nsRes, name, fmt.Sprintf("the namespace still contains %s; delete them first (tinykube deletes only empty namespaces)", r.Plural))
+		}
+	}
+	return nil
+}
+
+func mustJSON(obj api.Object) []byte {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -1,0 +1,153 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/rest"
+)
+
+// handleNonResource answers the paths that are not objects: health checks,
+// the version, and discovery (which groups, versions and resources the
+// server has — how kubectl and tinykube's CLI learn what exists). It
+// returns nil for any other path.
+func (s *Server) handleNonResource(ctx context.Context, req *rest.Request) *rest.Response {
+	path := strings.TrimSuffix(req.Path, "/")
+	if req.Method != http.MethodGet {
+		switch path {
+		case "/healthz", "/livez", "/readyz", "/version", "/api", "/apis":
+			return errorResponse(errMethodNotAllowed(req.Method, req.Path))
+		}
+		return nil
+	}
+	switch path {
+	case "/healthz", "/livez":
+		return text(http.StatusOK, "ok")
+	case "/readyz":
+		if _, err := s.store.Revision(ctx); err != nil {
+			return text(http.StatusServiceUnavailable, "store not ready: "+err.Error())
+		}
+		return text(http.StatusOK, "ok")
+	case "/version":
+		return jsonResponse(versionInfo{Major: "1", Minor: "0", GitVersion: s.version, Platform: "tinykube"})
+	case "/api":
+		return jsonResponse(apiVersions{TypeMeta: api.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"}})
+	case "/apis":
+		return jsonResponse(groupList())
+	}
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case len(parts) == 2 && parts[0] == "api":
+		return resourceList("", parts[1])
+	case len(parts) == 3 && parts[0] == "apis":
+		return resourceList(parts[1], parts[2])
+	case len(parts) == 2 && parts[0] == "apis":
+		for _, g := range groupList().Groups {
+			if g.Name == parts[1] {
+				return jsonResponse(g)
+			}
+		}
+		return errorResponse(errNotFoundPath(req.Path))
+	}
+	return nil
+}
+
+type versionInfo struct {
+	Major      string `json:"major"`
+	Minor      string `json:"minor"`
+	GitVersion string `json:"gitVersion"`
+	Platform   string `json:"platform"`
+}
+
+type apiVersions struct {
+	api.TypeMeta `json:",inline"`
+	Versions     []string `json:"versions"`
+}
+
+type groupVersion struct {
+	GroupVersion string `json:"groupVersion"`
+	Version      string `json:"version"`
+}
+
+type apiGroup struct {
+	api.TypeMeta     `json:",inline"`
+	Name             string         `json:"name"`
+	Versions         []groupVersion `json:"versions"`
+	PreferredVersion groupVersion   `json:"preferredVersion"`
+}
+
+type apiGroupList struct {
+	api.TypeMeta `json:",inline"`
+	Groups       []apiGroup `json:"groups"`
+}
+
+type apiResource struct {
+	Name         string   `json:"name"`
+	SingularName string   `json:"singularName"`
+	Namespaced   bool     `json:"namespaced"`
+	Kind         string   `json:"kind"`
+	Verbs        []string `json:"verbs"`
+	ShortNames   []string `json:"shortNames,omitempty"`
+}
+
+type apiResourceList struct {
+	api.TypeMeta `json:",inline"`
+	GroupVersion string        `json:"groupVersion"`
+	Resources    []apiResource `json:"resources"`
+}
+
+// groupList lists the named groups (the core group is served at /api).
+func groupList() apiGroupList {
+	seen := map[string]bool{}
+	out := apiGroupList{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "APIGroupList"}, Groups: []apiGroup{}}
+	for _, r := range api.Resources() {
+		if r.Group == "" || seen[r.Group] {
+			continue
+		}
+		seen[r.Group] = true
+		gv := groupVersion{GroupVersion: r.APIVersion(), Version: r.Version}
+		out.Groups = append(out.Groups, apiGroup{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "APIGroup"}, Name: r.Group, Versions: []groupVersion{gv}, PreferredVersion: gv})
+	}
+	sort.Slice(out.Groups, func(i, j int) bool { return out.Groups[i].Name < out.Groups[j].Name })
+	return out
+}
+
+// resourceList lists the resources of one group version, with their status
+// subresources, or answers 404 when the group version is not served.
+func resourceList(group, version string) *rest.Response {
+	gv := version
+	if group != "" {
+		gv = group + "/" + version
+	}
+	out := apiResourceList{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "APIResourceList"}, GroupVersion: gv}
+	verbs := []string{"create", "delete", "get", "list", "patch", "update", "watch"}
+	for _, r := range api.Resources() {
+		if r.Group != group || r.Version != version {
+			continue
+		}
+		out.Resources = append(out.Resources, apiResource{Name: r.Plural, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind, Verbs: verbs, ShortNames: r.ShortNames})
+		if r.HasStatus {
+			out.Resources = append(out.Resources, apiResource{Name: r.Plural + "/status", Namespaced: r.Namespaced, Kind: r.Kind, Verbs: []string{"get", "patch", "update"}})
+		}
+	}
+	if len(out.Resources) == 0 {
+		return errorResponse(errNotFoundPath("/apis/" + gv))
+	}
+	return jsonResponse(out)
+}
+
+func jsonResponse(v any) *rest.Response {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return errorResponse(errInternal(err))
+	}
+	return &rest.Response{Code: http.StatusOK, ContentType: rest.ContentJSON, Body: b}
+}
+
+func text(code int, s string) *rest.Response {
+	return &rest.Response{Code: code, ContentType: rest.ContentText, Body: []byte(s)}
+}

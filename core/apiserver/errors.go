@@ -1,0 +1,107 @@
+package apiserver
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/tinykube/tinykube/core/api"
+)
+
+// The constructors below word their messages as Kubernetes does, so that
+// people and tools that know Kubernetes recognise them.
+
+func details(res *api.Resource, name string) *api.StatusDetails {
+	return &api.StatusDetails{Name: name, Group: res.Group, Kind: res.Plural}
+}
+
+func errNotFound(res *api.Resource, name string) error {
+	return api.NewStatusError(http.StatusNotFound, api.ReasonNotFound, details(res, name),
+		"%s %q not found", res.GroupResource(), name)
+}
+
+func errNotFoundPath(path string) error {
+	return api.NewStatusError(http.StatusNotFound, api.ReasonNotFound, nil,
+		"the server could not find the requested resource (%s)", path)
+}
+
+func errAlreadyExists(res *api.Resource, name string) error {
+	return api.NewStatusError(http.StatusConflict, api.ReasonAlreadyExists, details(res, name),
+		"%s %q already exists", res.GroupResource(), name)
+}
+
+func errConflict(res *api.Resource, name, why string) error {
+	return api.NewStatusError(http.StatusConflict, api.ReasonConflict, details(res, name),
+		"Operation cannot be fulfilled on %s %q: %s", res.GroupResource(), name, why)
+}
+
+const modifiedSince = "the object has been modified; please apply your changes to the latest version and try again"
+
+func errBadRequest(format string, args ...any) error {
+	return api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil, format, args...)
+}
+
+func errMethodNotAllowed(method, path string) error {
+	return api.NewStatusError(http.StatusMethodNotAllowed, api.ReasonMethodNotAllowed, nil,
+		"the server does not allow this method on the requested resource (%s %s)", method, path)
+}
+
+func errForbidden(res *api.Resource, name, why string) error {
+	return api.NewStatusError(http.StatusForbidden, api.ReasonForbidden, details(res, name),
+		"%s %q is forbidden: %s", res.GroupResource(), name, why)
+}
+
+func errExpired(format string, args ...any) error {
+	return api.NewStatusError(http.StatusGone, api.ReasonExpired, nil, format, args...)
+}
+
+func errTooLarge(n int) error {
+	return api.NewStatusError(http.StatusRequestEntityTooLarge, api.ReasonRequestEntityTooLarge, nil,
+		"the request body of %d bytes is larger than the limit of %d bytes", n, maxBody)
+}
+
+func errUnsupportedMediaType(ct string) error {
+	return api.NewStatusError(http.StatusUnsupportedMediaType, api.ReasonUnsupportedMediaType, nil,
+		"the body of the request was in an unknown format %q: accepted media types include application/json, application/merge-patch+json and application/json-patch+json", ct)
+}
+
+func errTimeout(format string, args ...any) error {
+	return api.NewStatusError(http.StatusGatewayTimeout, api.ReasonTimeout, nil, format, args...)
+}
+
+func errInternal(err error) error {
+	return api.NewStatusError(http.StatusInternalServerError, api.ReasonInternalError, nil,
+		"Internal error occurred: %v", err)
+}
+
+// errInvalid reports validation failures, one cause per field, worded
+// `Deployment.apps "web" is invalid: [spec.replicas: Invalid value: -1: ...]`.
+func errInvalid(res *api.Resource, name string, errs api.FieldErrors) error {
+	d := details(res, name)
+	d.Kind = res.Kind
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+		d.Causes = append(d.Causes, api.StatusCause{Type: string(e.Type), Message: e.Error(), Field: e.Field})
+	}
+	joined := msgs[0]
+	if len(msgs) > 1 {
+		joined = "[" + strings.Join(msgs, ", ") + "]"
+	}
+	kind := res.Kind
+	if res.Group != "" {
+		kind += "." + res.Group
+	}
+	return api.NewStatusError(http.StatusUnprocessableEntity, api.ReasonInvalid, d,
+		"%s %q is invalid: %s", kind, name, joined)
+}
+
+// errStrict reports fields that strict field validation refuses.
+func errStrict(unknown []string) error {
+	quoted := make([]string, len(unknown))
+	for i, f := range unknown {
+		quoted[i] = fmt.Sprintf("unknown field %q", f)
+	}
+	return api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil,
+		"strict decoding error: %s", strings.Join(quoted, ", "))
+}

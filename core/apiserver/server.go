@@ -1,0 +1,189 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/clock"
+	"github.com/tinykube/tinykube/core/rest"
+	"github.com/tinykube/tinykube/core/store"
+)
+
+// maxBody is the largest request body accepted.
+const maxBody = rest.MaxBodyBytes
+
+// Config is what a Server needs from its world.
+type Config struct {
+	Store store.Store
+	Clock clock.Clock
+	// Rand draws uids and generated names. The simulator seeds it from the
+	// run's seed; realnode seeds it from crypto/rand.
+	Rand *rand.Rand
+	// Version is reported by /version, e.g. "v0.1.0".
+	Version string
+}
+
+// Server answers API requests from a Store. It keeps no state of its own
+// apart from its random source: any number of Servers over one Store behave
+// as one API. Handle is safe for concurrent use.
+type Server struct {
+	store   store.Store
+	clock   clock.Clock
+	version string
+
+	mu   sync.Mutex // guards rand
+	rand *rand.Rand
+}
+
+// New returns a Server over cfg.Store.
+func New(cfg Config) *Server {
+	return &Server{store: cfg.Store, clock: cfg.Clock, rand: cfg.Rand, version: cfg.Version}
+}
+
+// systemNamespaces exist from the start and cannot be deleted.
+var systemNamespaces = []string{"default", "kube-system", "kube-public"}
+
+// Bootstrap creates the system namespaces if they are missing. Call it once
+// when a server starts; it is idempotent, so several servers may call it.
+func (s *Server) Bootstrap(ctx context.Context) error {
+	res := api.ResourceByPlural("", "namespaces")
+	for _, name := range systemNamespaces {
+		ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: name}}
+		if _, err := s.create(ctx, target{res: res}, ns, false); err != nil && !api.IsAlreadyExists(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// Handle answers one request. It never panics on bad input: every failure
+// is a Response carrying a Status.
+func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
+	if len(req.Body) > maxBody {
+		return errorResponse(errTooLarge(len(req.Body)))
+	}
+	if resp := s.handleNonResource(ctx, req); resp != nil {
+		return resp
+	}
+	t, err := route(req.Path)
+	if err != nil {
+		return errorResponse(err)
+	}
+	var out response
+	switch req.Method {
+	case http.MethodGet:
+		switch {
+		case t.name != "":
+			out = s.get(ctx, t)
+		case isWatch(req):
+			out = s.watch(ctx, t, req)
+		default:
+			out = s.list(ctx, t, req)
+		}
+	case http.MethodPost:
+		if t.name != "" {
+			return errorResponse(errMethodNotAllowed(req.Method, req.Path))
+		}
+		out = s.handleCreate(ctx, t, req)
+	case http.MethodPut:
+		if t.name == "" {
+			return errorResponse(errMethodNotAllowed(req.Method, req.Path))
+		}
+		out = s.handleUpdate(ctx, t, req)
+	case http.MethodPatch:
+		if t.name == "" {
+			return errorResponse(errMethodNotAllowed(req.Method, req.Path))
+		}
+		out = s.handlePatch(ctx, t, req)
+	case http.MethodDelete:
+		if t.name == "" || t.subresource != "" {
+			return errorResponse(errMethodNotAllowed(req.Method, req.Path))
+		}
+		out = s.handleDelete(ctx, t, req)
+	default:
+		return errorResponse(errMethodNotAllowed(req.Method, req.Path))
+	}
+	if out.err != nil {
+		resp := errorResponse(out.err)
+		resp.Warnings = out.warnings
+		return resp
+	}
+	if out.stream != nil {
+		return &rest.Response{Code: http.StatusOK, ContentType: rest.ContentJSON, Stream: out.stream, Warnings: out.warnings}
+	}
+	return &rest.Response{Code: out.code, ContentType: rest.ContentJSON, Body: out.body, Warnings: out.warnings}
+}
+
+// response is what a verb handler produces: a body with its code, a
+// stream, or an error, plus warnings in every case.
+type response struct {
+	code     int
+	body     []byte
+	stream   rest.Stream
+	err      error
+	warnings []string
+}
+
+func ok(code int, body []byte, warnings []string) response {
+	return response{code: code, body: body, warnings: warnings}
+}
+
+func fail(err error, warnings ...string) response { return response{err: err, warnings: warnings} }
+
+// errorResponse turns any error into a Status response. Errors that are not
+// already Status errors are internal errors.
+func errorResponse(err error) *rest.Response {
+	se, isStatus := err.(*api.StatusError)
+	if !isStatus {
+		se = errInternal(err).(*api.StatusError)
+	}
+	body, _ := json.Marshal(se.Status)
+	return &rest.Response{Code: int(se.Status.Code), ContentType: rest.ContentJSON, Body: body}
+}
+
+func isWatch(req *rest.Request) bool {
+	v := strings.ToLower(req.Query.Get("watch"))
+	return v == "true" || v == "1"
+}
+
+// newUID returns a random RFC 4122 version 4 UUID drawn from the server's
+// random source.
+func (s *Server) newUID() string {
+	s.mu.Lock()
+	hi, lo := s.rand.Uint64(), s.rand.Uint64()
+	s.mu.Unlock()
+	var b [16]byte
+	for i := 0; i < 8; i++ {
+		b[i] = byte(hi >> (8 * i))
+		b[8+i] = byte(lo >> (8 * i))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[c>>4], hex[c&0xf])
+	}
+	return string(out)
+}
+
+// generatedSuffix returns the 5 characters appended to a generateName, from
+// the same alphabet Kubernetes uses (no vowels, so no accidental words).
+func (s *Server) generatedSuffix() string {
+	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := make([]byte, 5)
+	for i := range b {
+		b[i] = alphabet[s.rand.IntN(len(alphabet))]
+	}
+	return string(b)
+}

@@ -1,0 +1,554 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/clock"
+	"github.com/tinykube/tinykube/core/rest"
+	"github.com/tinykube/tinykube/core/store"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// fixture is an API server over a memory store, with a client calling it
+// in-process.
+type fixture struct {
+	t      *testing.T
+	store  *store.Memory
+	clock  *clock.Fixed
+	server *Server
+	client *client.Client
+	ctx    context.Context
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{t: t, store: store.NewMemory(), clock: &clock.Fixed{T: t0}, ctx: context.Background()}
+	f.server = New(Config{Store: f.store, Clock: f.clock, Rand: rand.New(rand.NewPCG(1, 2)), Version: "test"})
+	if err := f.server.Bootstrap(f.ctx); err != nil {
+		t.Fatalf("Bootstrap: %v", err)
+	}
+	f.client = client.New(client.Local(f.server.Handle))
+	return f
+}
+
+// do sends a raw request and returns the response.
+func (f *fixture) do(method, path, contentType string, body string, query ...string) *rest.Response {
+	f.t.Helper()
+	q := url.Values{}
+	for i := 0; i+1 < len(query); i += 2 {
+		q.Set(query[i], query[i+1])
+	}
+	return f.server.Handle(f.ctx, &rest.Request{Method: method, Path: path, Query: q, ContentType: contentType, Body: []byte(body)})
+}
+
+// status decodes a Status from a response.
+func status(t *testing.T, resp *rest.Response) api.Status {
+	t.Helper()
+	var st api.Status
+	if err := json.Unmarshal(resp.Body, &st); err != nil || st.Kind != "Status" {
+		t.Fatalf("response %d is not a Status: %s", resp.Code, resp.Body)
+	}
+	return st
+}
+
+func pods(f *fixture) client.Resource[*api.Pod]     { return client.For[*api.Pod](f.client) }
+func deploys(f *fixture) client.Resource[*api.Deployment] {
+	return client.For[*api.Deployment](f.client)
+}
+func configMaps(f *fixture) client.Resource[*api.ConfigMap] {
+	return client.For[*api.ConfigMap](f.client)
+}
+
+func newPod(name string, labels map[string]string) *api.Pod {
+	return &api.Pod{
+		ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default", Labels: labels},
+		Spec:       api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox"}}},
+	}
+}
+
+func newDeployment(name string, replicas int32) *api.Deployment {
+	labels := map[string]string{"app": name}
+	return &api.Deployment{
+		ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default"},
+		Spec: api.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &api.LabelSelector{MatchLabels: labels},
+			Template: api.PodTemplateSpec{
+				ObjectMeta: api.ObjectMeta{Labels: labels},
+				Spec:       api.PodSpec{Containers: []api.Container{{Name: "web", Image: "busybox"}}},
+			},
+		},
+	}
+}
+
+func TestBootstrapCreatesSystemNamespacesOnce(t *testing.T) {
+	f := newFixture(t)
+	if err := f.server.Bootstrap(f.ctx); err != nil {
+		t.Fatalf("second Bootstrap: %v", err)
+	}
+	l, err := client.For[*api.Namespace](f.client).List(f.ctx, "", client.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, ns := range l.Items {
+		names = append(names, ns.Name)
+		if ns.Status.Phase != api.NamespaceActive {
+			t.Errorf("namespace %s phase = %q, want Active", ns.Name, ns.Status.Phase)
+		}
+	}
+	if diff := cmp.Diff([]string{"default", "kube-public", "kube-system"}, names); diff != "" {
+		t.Errorf("namespaces (-want +got):\n%s", diff)
+	}
+}
+
+func TestCreateStampsServerFields(t *testing.T) {
+	f := newFixture(t)
+	in := newDeployment("web", 3)
+	in.UID = "forged"
+	in.Generation = 7
+	in.Status.Replicas = 99
+	got, err := deploys(f).Create(f.ctx, in, client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if got.UID == "" || got.UID == "forged" {
+		t.Errorf("uid = %q, want a fresh server-made uid", got.UID)
+	}
+	if got.Generation != 1 {
+		t.Errorf("generation = %d, want 1", got.Generation)
+	}
+	if got.ResourceVersion == "" {
+		t.Errorf("resourceVersion is empty")
+	}
+	if got.CreationTimestamp == nil || !got.CreationTimestamp.Equal(t0) {
+		t.Errorf("creationTimestamp = %v, want %v (the injected clock)", got.CreationTimestamp, t0)
+	}
+	if got.Status.Replicas != 0 {
+		t.Errorf("status.replicas = %d, want 0: status is not the client's to set", got.Status.Replicas)
+	}
+	if got.APIVersion != "apps/v1" || got.Kind != "Deployment" {
+		t.Errorf("apiVersion/kind = %s/%s, want apps/v1/Deployment", got.APIVersion, got.Kind)
+	}
+	again, err := deploys(f).Get(f.ctx, "default", "web")
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if diff := cmp.Diff(got, again); diff != "" {
+		t.Errorf("Get differs from Create's answer (-create +get):\n%s", diff)
+	}
+}
+
+func TestCreateErrors(t *testing.T) {
+	f := newFixture(t)
+	if _, err := pods(f).Create(f.ctx, newPod("a", nil), client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		path, body string
+		code       int
+		reason     api.StatusReason
+		msg        string
+	}{
+		{"duplicate", "/api/v1/namespaces/default/pods", `{"metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":"i"}]}}`,
+			409, api.ReasonAlreadyExists, `pods "a" already exists`},
+		{"missing namespace", "/api/v1/namespaces/nope/pods", `{"metadata":{"name":"b"},"spec":{"containers":[{"name":"c","image":"i"}]}}`,
+			404, api.ReasonNotFound, `namespaces "nope" not found`},
+		{"invalid name", "/api/v1/namespaces/default/pods", `{"metadata":{"name":"Bad_Name"},"spec":{"containers":[{"name":"c","image":"i"}]}}`,
+			422, api.ReasonInvalid, "metadata.name"},
+		{"wrong kind", "/api/v1/namespaces/default/pods", `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"c"}}`,
+			400, api.ReasonBadRequest, "do not match"},
+		{"namespace mismatch", "/api/v1/namespaces/default/pods", `{"metadata":{"name":"d","namespace":"kube-system"},"spec":{"containers":[{"name":"c","image":"i"}]}}`,
+			400, api.ReasonBadRequest, "does not match the namespace"},
+		{"not json", "/api/v1/namespaces/default/pods", `{"metadata":`, 400, api.ReasonBadRequest, "not a valid Pod"},
+		{"type error names field", "/api/v1/namespaces/default/pods", `{"metadata":{"name":"e"},"spec":{"containers":"x"}}`,
+			400, api.ReasonBadRequest, "spec.containers"},
+		{"unknown resource", "/api/v1/namespaces/default/widgets", `{}`, 404, api.ReasonNotFound, "could not find"},
+		{"resourceVersion on create", "/api/v1/namespaces/default/pods", `{"metadata":{"name":"f","resourceVersion":"5"},"spec":{"containers":[{"name":"c","image":"i"}]}}`,
+			400, api.ReasonBadRequest, "resourceVersion"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, _ := f.store.Revision(f.ctx)
+			resp := f.do(http.MethodPost, tt.path, rest.ContentJSON, tt.body)
+			st := status(t, resp)
+			if resp.Code != tt.code || st.Reason != tt.reason || !strings.Contains(st.Message, tt.msg) {
+				t.Errorf("POST %s = %d %s %q, want %d %s containing %q", tt.path, resp.Code, st.Reason, st.Message, tt.code, tt.reason, tt.msg)
+			}
+			if after, _ := f.store.Revision(f.ctx); after != before {
+				t.Errorf("a refused create wrote to the store (revision %d -> %d)", before, after)
+			}
+		})
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	f := newFixture(t)
+	big := `{"metadata":{"name":"big"},"data":{"k":"` + strings.Repeat("x", rest.MaxBodyBytes) + `"}}`
+	resp := f.do(http.MethodPost, "/api/v1/namespaces/default/configmaps", rest.ContentJSON, big)
+	if st := status(t, resp); resp.Code != 413 || st.Reason != api.ReasonRequestEntityTooLarge {
+		t.Errorf("oversized POST = %d %s, want 413 RequestEntityTooLarge", resp.Code, st.Reason)
+	}
+}
+
+func TestGenerateName(t *testing.T) {
+	f := newFixture(t)
+	seen := map[string]bool{}
+	for i := 0; i < 20; i++ {
+		p := newPod("", nil)
+		p.GenerateName = "web-"
+		got, err := pods(f).Create(f.ctx, p, client.WriteOptions{})
+		if err != nil {
+			t.Fatalf("Create #%d: %v", i, err)
+		}
+		if !strings.HasPrefix(got.Name, "web-") || len(got.Name) != len("web-")+5 || seen[got.Name] {
+			t.Errorf("generated name %q: want web- plus 5 fresh characters", got.Name)
+		}
+		seen[got.Name] = true
+	}
+}
+
+func TestUpdateConflictAndGeneration(t *testing.T) {
+	f := newFixture(t)
+	d, err := deploys(f).Create(f.ctx, newDeployment("web", 1), client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := api.DeepCopy(d)
+
+	// A label change is not a spec change: generation stays.
+	d.Labels = map[string]string{"tier": "front"}
+	d, err = deploys(f).Update(f.ctx, d, client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("Update labels: %v", err)
+	}
+	if d.Generation != 1 {
+		t.Errorf("after a label change generation = %d, want 1", d.Generation)
+	}
+	// A spec change bumps it.
+	three := int32(3)
+	d.Spec.Replicas = &three
+	d, err = deploys(f).Update(f.ctx, d, client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("Update replicas: %v", err)
+	}
+	if d.Generation != 2 {
+		t.Errorf("after a spec change generation = %d, want 2", d.Generation)
+	}
+	// The stale copy conflicts.
+	_, err = deploys(f).Update(f.ctx, stale, client.WriteOptions{})
+	if !api.IsConflict(err) {
+		t.Fatalf("Update with a stale resourceVersion: err = %v, want Conflict", err)
+	}
+	if se := err.(*api.StatusError); se.Status.Code != 409 {
+		t.Errorf("conflict code = %d, want 409", se.Status.Code)
+	}
+	// Without a resourceVersion an update is unconditional.
+	stale.ResourceVersion = ""
+	stale.Labels = map[string]string{"x": "y"}
+	if _, err := deploys(f).Update(f.ctx, stale, client.WriteOptions{}); err != nil {
+		t.Errorf("unconditional Update: %v", err)
+	}
+	// An update that changes nothing does not write.
+	cur, _ := deploys(f).Get(f.ctx, "default", "web")
+	same, err := deploys(f).Update(f.ctx, cur, client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same.ResourceVersion != cur.ResourceVersion {
+		t.Errorf("no-op update moved resourceVersion %s -> %s", cur.ResourceVersion, same.ResourceVersion)
+	}
+}
+
+func TestStatusSubresource(t *testing.T) {
+	f := newFixture(t)
+	d, err := deploys(f).Create(f.ctx, newDeployment("web", 2), client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A status write changes status only, even if it carries a spec edit.
+	w := api.DeepCopy(d)
+	w.Status.Replicas = 2
+	five := int32(5)
+	w.Spec.Replicas = &five
+	got, err := deploys(f).UpdateStatus(f.ctx, w, client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("UpdateStatus: %v", err)
+	}
+	if got.Status.Replicas != 2 || *got.Spec.Replicas != 2 || got.Generation != 1 {
+		t.Errorf("after UpdateStatus: status.replicas=%d spec.replicas=%d generation=%d, want 2, 2, 1",
+			got.Status.Replicas, *got.Spec.Replicas, got.Generation)
+	}
+	// A main update leaves status alone.
+	u := api.DeepCopy(got)
+	u.Status.Replicas = 0
+	u.Spec.Replicas = &five
+	got, err = deploys(f).Update(f.ctx, u, client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if got.Status.Replicas != 2 || *got.Spec.Replicas != 5 {
+		t.Errorf("after Update: status.replicas=%d spec.replicas=%d, want 2, 5", got.Status.Replicas, *got.Spec.Replicas)
+	}
+}
+
+func TestPatch(t *testing.T) {
+	f := newFixture(t)
+	cm := &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "cfg", Namespace: "default"}, Data: map[string]string{"a": "1", "b": "2"}}
+	if _, err := configMaps(f).Create(f.ctx, cm, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := configMaps(f).Patch(f.ctx, "default", "cfg", rest.ContentMergePatch, []byte(`{"data":{"a":null,"c":"3"}}`), "", client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("merge patch: %v", err)
+	}
+	if diff := cmp.Diff(map[string]string{"b": "2", "c": "3"}, got.Data); diff != "" {
+		t.Errorf("after merge patch (-want +got):\n%s", diff)
+	}
+	got, err = configMaps(f).Patch(f.ctx, "default", "cfg", rest.ContentJSONPatch,
+		[]byte(`[{"op":"test","path":"/data/b","value":"2"},{"op":"replace","path":"/data/b","value":"20"},{"op":"add","path":"/metadata/labels","value":{"x":"y"}},{"op":"move","from":"/data/c","path":"/data/d"}]`), "", client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("json patch: %v", err)
+	}
+	if diff := cmp.Diff(map[string]string{"b": "20", "d": "3"}, got.Data); diff != "" || got.Labels["x"] != "y" {
+		t.Errorf("after json patch: data (-want +got):\n%s labels=%v", diff, got.Labels)
+	}
+	// A failing test op fails the whole patch and writes nothing.
+	_, err = configMaps(f).Patch(f.ctx, "default", "cfg", rest.ContentJSONPatch,
+		[]byte(`[{"op":"replace","path":"/data/b","value":"x"},{"op":"test","path":"/data/b","value":"nope"}]`), "", client.WriteOptions{})
+	if !api.IsInvalid(err) {
+		t.Errorf("failing JSON patch: err = %v, want Invalid", err)
+	}
+	// A resourceVersion in a patch is a precondition.
+	_, err = configMaps(f).Patch(f.ctx, "default", "cfg", rest.ContentMergePatch, []byte(`{"metadata":{"resourceVersion":"1"},"data":{"z":"1"}}`), "", client.WriteOptions{})
+	if !api.IsConflict(err) {
+		t.Errorf("patch with a stale resourceVersion: err = %v, want Conflict", err)
+	}
+	after, _ := configMaps(f).Get(f.ctx, "default", "cfg")
+	if after.ResourceVersion != got.ResourceVersion {
+		t.Errorf("a refused patch wrote (resourceVersion %s -> %s)", got.ResourceVersion, after.ResourceVersion)
+	}
+	resp := f.do(http.MethodPatch, "/api/v1/namespaces/default/configmaps/cfg", rest.ContentStrategicPatch, `{}`)
+	if resp.Code != 415 {
+		t.Errorf("strategic merge patch = %d, want 415", resp.Code)
+	}
+}
+
+func TestDeleteWithFinalizers(t *testing.T) {
+	f := newFixture(t)
+	cm := &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "cfg", Namespace: "default", Finalizers: []string{"example.com/hold"}}}
+	if _, err := configMaps(f).Create(f.ctx, cm, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Minute)
+	marked, err := configMaps(f).Delete(f.ctx, "default", "cfg", client.DeleteOptions{})
+	if err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if marked.DeletionTimestamp == nil || !marked.DeletionTimestamp.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("deletionTimestamp = %v, want %v", marked.DeletionTimestamp, t0.Add(time.Minute))
+	}
+	// New finalizers cannot be added while deleting.
+	add := api.DeepCopy(marked)
+	add.Finalizers = append(add.Finalizers, "example.com/another")
+	if _, err := configMaps(f).Update(f.ctx, add, client.WriteOptions{}); !api.IsInvalid(err) {
+		t.Errorf("adding a finalizer during deletion: err = %v, want Invalid", err)
+	}
+	// Removing the last finalizer deletes the object.
+	marked.Finalizers = nil
+	if _, err := configMaps(f).Update(f.ctx, marked, client.WriteOptions{}); err != nil {
+		t.Fatalf("removing the finalizer: %v", err)
+	}
+	if _, err := configMaps(f).Get(f.ctx, "default", "cfg"); !api.IsNotFound(err) {
+		t.Errorf("after the last finalizer went: Get err = %v, want NotFound", err)
+	}
+}
+
+func TestGracefulPodDelete(t *testing.T) {
+	f := newFixture(t)
+	p := newPod("web", nil)
+	p.Spec.NodeName = "n1"
+	if _, err := pods(f).Create(f.ctx, p, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := pods(f).Delete(f.ctx, "default", "web", client.DeleteOptions{})
+	if err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if got.DeletionGracePeriodSeconds == nil || *got.DeletionGracePeriodSeconds != 30 {
+		t.Fatalf("deletionGracePeriodSeconds = %v, want 30 (the default)", got.DeletionGracePeriodSeconds)
+	}
+	if !got.DeletionTimestamp.Equal(t0.Add(30 * time.Second)) {
+		t.Errorf("deletionTimestamp = %v, want now + 30s", got.DeletionTimestamp)
+	}
+	// The kubelet confirms with grace 0 once its containers are gone.
+	zero := int64(0)
+	if _, err := pods(f).Delete(f.ctx, "default", "web", client.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
+		t.Fatalf("Delete with grace 0: %v", err)
+	}
+	if _, err := pods(f).Get(f.ctx, "default", "web"); !api.IsNotFound(err) {
+		t.Errorf("after grace 0: Get err = %v, want NotFound", err)
+	}
+	// An unscheduled pod goes at once.
+	if _, err := pods(f).Create(f.ctx, newPod("pending", nil), client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pods(f).Delete(f.ctx, "default", "pending", client.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pods(f).Get(f.ctx, "default", "pending"); !api.IsNotFound(err) {
+		t.Errorf("unscheduled pod after delete: Get err = %v, want NotFound", err)
+	}
+}
+
+func TestDeletePreconditionsAndNamespaces(t *testing.T) {
+	f := newFixture(t)
+	if _, err := pods(f).Create(f.ctx, newPod("a", nil), client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pods(f).Delete(f.ctx, "default", "a", client.DeleteOptions{UID: "not-it"}); !api.IsConflict(err) {
+		t.Errorf("delete with a wrong uid precondition: err = %v, want Conflict", err)
+	}
+	nsr := client.For[*api.Namespace](f.client)
+	if _, err := nsr.Delete(f.ctx, "", "default", client.DeleteOptions{}); api.ReasonOf(err) != api.ReasonForbidden {
+		t.Errorf("deleting namespace default: err = %v, want Forbidden", err)
+	}
+	if _, err := nsr.Create(f.ctx, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "team"}}, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p := newPod("x", nil)
+	p.Namespace = "team"
+	if _, err := pods(f).Create(f.ctx, p, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nsr.Delete(f.ctx, "", "team", client.DeleteOptions{}); !api.IsConflict(err) {
+		t.Errorf("deleting a namespace with pods: err = %v, want Conflict", err)
+	}
+	if _, err := pods(f).Delete(f.ctx, "team", "x", client.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nsr.Delete(f.ctx, "", "team", client.DeleteOptions{}); err != nil {
+		t.Errorf("deleting an empty namespace: %v", err)
+	}
+}
+
+func TestListSelectorsAndPages(t *testing.T) {
+	f := newFixture(t)
+	for i, name := range []string{"a", "b", "c", "d", "e"} {
+		app := "web"
+		if i%2 == 1 {
+			app = "db"
+		}
+		if _, err := pods(f).Create(f.ctx, newPod(name, map[string]string{"app": app}), client.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(l *api.List[*api.Pod]) []string {
+		var out []string
+		for _, p := range l.Items {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	l, err := pods(f).List(f.ctx, "default", client.ListOptions{LabelSelector: "app=web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a", "c", "e"}, names(l)); diff != "" {
+		t.Errorf("app=web (-want +got):\n%s", diff)
+	}
+	l, err = pods(f).List(f.ctx, "default", client.ListOptions{FieldSelector: "metadata.name=d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"d"}, names(l)); diff != "" {
+		t.Errorf("metadata.name=d (-want +got):\n%s", diff)
+	}
+	// Pages are one snapshot: a pod created between pages is not seen.
+	var got []string
+	opts := client.ListOptions{Limit: 2}
+	for page := 0; ; page++ {
+		l, err := pods(f).List(f.ctx, "default", opts)
+		if err != nil {
+			t.Fatalf("page %d: %v", page, err)
+		}
+		got = append(got, names(l)...)
+		if page == 0 {
+			if _, err := pods(f).Create(f.ctx, newPod("b2", nil), client.WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if l.Continue == "" {
+			break
+		}
+		opts.Continue = l.Continue
+	}
+	if diff := cmp.Diff([]string{"a", "b", "c", "d", "e"}, got); diff != "" {
+		t.Errorf("paged list (-want +got):\n%s", diff)
+	}
+	resp := f.do(http.MethodGet, "/api/v1/namespaces/default/pods", "", "", "continue", "garbage")
+	if resp.Code != 400 {
+		t.Errorf("list with a bad continue token = %d, want 400", resp.Code)
+	}
+	resp = f.do(http.MethodGet, "/api/v1/namespaces/default/pods", "", "", "labelSelector", "a in (")
+	if resp.Code != 400 {
+		t.Errorf("list with a bad label selector = %d, want 400", resp.Code)
+	}
+}
+
+func TestDiscoveryAndHealth(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct{ path, want string }{
+		{"/healthz", "ok"},
+		{"/readyz", "ok"},
+		{"/version", `"gitVersion":"test"`},
+		{"/api", `"versions":["v1"]`},
+		{"/apis", `"name":"apps"`},
+		{"/api/v1", `"name":"pods"`},
+		{"/apis/apps/v1", `"name":"deployments/status"`},
+	} {
+		resp := f.do(http.MethodGet, tt.path, "", "")
+		if resp.Code != 200 || !strings.Contains(string(resp.Body), tt.want) {
+			t.Errorf("GET %s = %d %s, want 200 containing %s", tt.path, resp.Code, resp.Body, tt.want)
+		}
+	}
+	if resp := f.do(http.MethodGet, "/apis/nope/v1", "", ""); resp.Code != 404 {
+		t.Errorf("GET /apis/nope/v1 = %d, want 404", resp.Code)
+	}
+}
+
+func TestFieldValidation(t *testing.T) {
+	f := newFixture(t)
+	body := `{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","imagePullPolicy":"Always","frobnicate":true}]}}`
+	resp := f.do(http.MethodPost, "/api/v1/namespaces/default/pods", rest.ContentJSON, body, "fieldValidation", "Strict")
+	if st := status(t, resp); resp.Code != 400 || !strings.Contains(st.Message, `unknown field "spec.containers[0].frobnicate"`) ||
+		!strings.Contains(st.Message, "imagePullPolicy") {
+		t.Errorf("strict create = %d %q, want 400 naming both fields", resp.Code, st.Message)
+	}
+	resp = f.do(http.MethodPost, "/api/v1/namespaces/default/pods", rest.ContentJSON, body)
+	if resp.Code != 201 || len(resp.Warnings) != 2 {
+		t.Fatalf("create = %d with warnings %q, want 201 with 2 warnings", resp.Code, resp.Warnings)
+	}
+	// A patch is warned about only for what it adds, not for the server's
+	// own defaults in the stored object.
+	resp = f.do(http.MethodPatch, "/api/v1/namespaces/default/pods/p", rest.ContentMergePatch, `{"metadata":{"labels":{"a":"b"}}}`)
+	if resp.Code != 200 || len(resp.Warnings) != 0 {
+		t.Errorf("label patch = %d with warnings %q, want 200 and none", resp.Code, resp.Warnings)
+	}
+	resp = f.do(http.MethodPatch, "/api/v1/namespaces/default/pods/p", rest.ContentMergePatch, `{"metadata":{"bogus":1}}`, "fieldValidation", "Strict")
+	if resp.Code != 400 {
+		t.Errorf("strict patch adding an unknown field = %d, want 400", resp.Code)
+	}
+}

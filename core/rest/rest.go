@@ -1,0 +1,69 @@
+package rest
+
+import (
+	"encoding/json"
+	"net/url"
+)
+
+// Content types the API speaks.
+const (
+	ContentJSON           = "application/json"
+	ContentMergePatch     = "application/merge-patch+json"
+	ContentJSONPatch      = "application/json-patch+json"
+	ContentStrategicPatch = "application/strategic-merge-patch+json"
+	ContentApplyPatch     = "application/apply-patch+yaml"
+	ContentText           = "text/plain; charset=utf-8"
+)
+
+// MaxBodyBytes caps a request body, as Kubernetes does (3 MiB).
+const MaxBodyBytes = 3 << 20
+
+// Request is one API call.
+type Request struct {
+	Method      string // GET, POST, PUT, PATCH, DELETE
+	Path        string // "/api/v1/namespaces/default/pods/web"
+	Query       url.Values
+	ContentType string // of Body; decides the patch format for PATCH
+	Body        []byte
+}
+
+// Response is the API server's answer. For a watch, Stream is set and Body
+// is empty: the events follow on the stream.
+type Response struct {
+	Code        int
+	ContentType string
+	Body        []byte
+	// Warnings are shown to the user (HTTP "Warning: 299 - ..." headers).
+	Warnings []string
+	Stream   Stream
+}
+
+// WatchEvent is one event of a watch, in Kubernetes' wire format:
+// {"type":"ADDED","object":{...}}. Type is ADDED, MODIFIED, DELETED, BOOKMARK
+// or ERROR (then Object is a Status).
+type WatchEvent struct {
+	Type   string          `json:"type"`
+	Object json.RawMessage `json:"object"`
+}
+
+// The watch event types.
+const (
+	Added    = "ADDED"
+	Modified = "MODIFIED"
+	Deleted  = "DELETED"
+	Bookmark = "BOOKMARK"
+	Error    = "ERROR"
+)
+
+// Stream is an ordered sequence of watch events. Like store.Watcher it can
+// be drained without blocking (the simulator) or waited on (goroutines).
+type Stream interface {
+	// Next returns the next event, or ok=false when none is ready now.
+	Next() (ev WatchEvent, ok bool)
+	// Ready is signalled when events arrive or the stream ends.
+	Ready() <-chan struct{}
+	// Done reports that the stream has ended and every event was returned.
+	Done() bool
+	// Stop ends the stream; safe to call twice.
+	Stop()
+}

@@ -1,0 +1,216 @@
+package controlplane
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/core/store"
+	"github.com/tinykube/tinykube/realnode/etcdstore"
+	"github.com/tinykube/tinykube/realnode/httpapi"
+	"github.com/tinykube/tinykube/realnode/kubeconfig"
+	"github.com/tinykube/tinykube/realnode/wallclock"
+)
+
+// Config is how to run a server.
+type Config struct {
+	// DataDir holds the embedded etcd's data (DataDir/etcd) and the
+	// kubeconfig (DataDir/kubeconfig).
+	DataDir string
+	// Listen is the API's host:port, e.g. "127.0.0.1:6443" (":0" picks a
+	// free port).
+	Listen string
+	// EtcdEndpoints, when set, uses that external etcd instead of the
+	// embedded one; EtcdPrefix then keeps tinykube's keys apart.
+	EtcdEndpoints []string
+	EtcdPrefix    string
+	// EtcdClientURL and EtcdPeerURL are where the embedded etcd listens.
+	EtcdClientURL string
+	EtcdPeerURL   string
+	// KubeconfigPath is an extra place to write the kubeconfig (the CLI
+	// looks in ~/.tinykube/kubeconfig); "" writes only DataDir/kubeconfig.
+	KubeconfigPath string
+	// CompactionInterval is how often history older than one interval is
+	// compacted away (Kubernetes: 5 minutes). 0 disables compaction.
+	CompactionInterval time.Duration
+	// Version is reported by /version.
+	Version string
+	// Log receives one line per notable event; nil discards them.
+	Log io.Writer
+}
+
+// Server is a running API server process.
+type Server struct {
+	cfg      Config
+	embedded *etcdstore.Embedded
+	etcd     *clientv3.Client
+	Store    store.Store
+	API      *apiserver.Server
+	http     *http.Server
+	// URL is where the API answers, e.g. "http://127.0.0.1:6443".
+	URL string
+	// Kubeconfig is the path of the kubeconfig written in the data dir.
+	Kubeconfig string
+	stop       context.CancelFunc
+	done       chan struct{}
+}
+
+// Start brings up etcd, the API and its listener, and returns once the API
+// answers. Close stops everything.
+func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("a data directory is required (--data-dir)")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the data directory: %v", err)
+	}
+	s := &Server{cfg: cfg, done: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if len(cfg.EtcdEndpoints) > 0 {
+		if s.etcd, err = etcdstore.Dial(cfg.EtcdEndpoints); err != nil {
+			return nil, fmt.Errorf("connecting to etcd at %s: %v", strings.Join(cfg.EtcdEndpoints, ","), err)
+		}
+	} else {
+		s.embedded, err = etcdstore.StartEmbedded(etcdstore.EmbedConfig{
+			DataDir:   filepath.Join(cfg.DataDir, "etcd"),
+			ClientURL: cfg.EtcdClientURL,
+			PeerURL:   cfg.EtcdPeerURL,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("starting the embedded etcd in %s: %v\n(if the ports are taken, choose others with --etcd-client-url and --etcd-peer-url)", filepath.Join(cfg.DataDir, "etcd"), err)
+		}
+		s.etcd = s.embedded.Client()
+	}
+	s.Store = etcdstore.New(s.etcd, cfg.EtcdPrefix)
+	s.API = apiserver.New(apiserver.Config{
+		Store:   s.Store,
+		Clock:   wallclock.Clock{},
+		Rand:    rand.New(rand.NewPCG(seed(), seed())),
+		Version: cfg.Version,
+	})
+	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.API.Bootstrap(bctx); err != nil {
+		return nil, fmt.Errorf("creating the system namespaces: %v", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %v (is another server running? choose another address with --listen)", cfg.Listen, err)
+	}
+	s.URL = "http://" + clientAddr(ln.Addr().(*net.TCPAddr))
+	s.http = &http.Server{Handler: httpapi.Handler(s.API.Handle), ReadHeaderTimeout: 10 * time.Second}
+	go s.http.Serve(ln)
+	if err := s.writeKubeconfig(); err != nil {
+		return nil, err
+	}
+	rctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	go s.compact(rctx)
+	return s, nil
+}
+
+// clientAddr is the address clients should use for a listener: a wildcard
+// listen address is reached through loopback.
+func clientAddr(a *net.TCPAddr) string {
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(a.Port))
+}
+
+func (s *Server) writeKubeconfig() error {
+	kc := kubeconfig.New(s.URL)
+	s.Kubeconfig = filepath.Join(s.cfg.DataDir, "kubeconfig")
+	if err := kubeconfig.Write(s.Kubeconfig, kc); err != nil {
+		return fmt.Errorf("writing %s: %v", s.Kubeconfig, err)
+	}
+	if p := s.cfg.KubeconfigPath; p != "" {
+		if err := kubeconfig.Write(p, kc); err != nil {
+			return fmt.Errorf("writing %s: %v", p, err)
+		}
+	}
+	return nil
+}
+
+// compact discards history older than one interval, every interval, as
+// Kubernetes' API server does: a watcher that falls further behind than
+// that gets 410 Gone and relists.
+func (s *Server) compact(ctx context.Context) {
+	defer close(s.done)
+	if s.cfg.CompactionInterval <= 0 {
+		<-ctx.Done()
+		return
+	}
+	t := time.NewTicker(s.cfg.CompactionInterval)
+	defer t.Stop()
+	var last int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rev, err := s.Store.Revision(ctx)
+		if err != nil {
+			continue
+		}
+		if last > 0 {
+			if err := s.Store.Compact(ctx, last); err != nil && ctx.Err() == nil {
+				fmt.Fprintf(s.cfg.Log, "compaction to revision %d failed: %v\n", last, err)
+			}
+		}
+		last = rev
+	}
+}
+
+// Close stops the listener, the compactor and etcd.
+func (s *Server) Close() error {
+	if s.stop != nil {
+		s.stop()
+		<-s.done
+	}
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		s.http.Shutdown(ctx)
+		cancel()
+		s.http.Close()
+	}
+	if s.Store != nil {
+		s.Store.Close()
+	}
+	if s.embedded != nil {
+		return s.embedded.Close()
+	} else if s.etcd != nil {
+		return s.etcd.Close()
+	}
+	return nil
+}
+
+func seed() uint64 {
+	var b [8]byte
+	if _, err := crand.Read(b[:]); err != nil {
+		return uint64(time.Now().UnixNano())
+	}
+	return binary.LittleEndian.Uint64(b[:])
+}

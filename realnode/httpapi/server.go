@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tinykube/tinykube/core/rest"
+)
+
+// Handle is the transport-free API: (*apiserver.Server).Handle.
+type Handle func(ctx context.Context, req *rest.Request) *rest.Response
+
+// Handler serves h over HTTP.
+func Handler(h Handle) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rest.MaxBodyBytes+1))
+		if err != nil && len(body) <= rest.MaxBodyBytes {
+			http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		req := &rest.Request{
+			Method:      r.Method,
+			Path:        r.URL.Path,
+			Query:       r.URL.Query(),
+			ContentType: r.Header.Get("Content-Type"),
+			Body:        body,
+		}
+		resp := h(r.Context(), req)
+		for _, warn := range resp.Warnings {
+			w.Header().Add("Warning", `299 - `+strconv.Quote(warn))
+		}
+		if resp.Stream != nil {
+			serveStream(w, r, resp.Stream)
+			return
+		}
+		if resp.ContentType != "" {
+			w.Header().Set("Content-Type", resp.ContentType)
+		}
+		w.WriteHeader(resp.Code)
+		w.Write(resp.Body)
+	})
+}
+
+// serveStream writes watch events, one JSON object per line, flushing each,
+// until the stream ends, the client goes away, or timeoutSeconds passes.
+func serveStream(w http.ResponseWriter, r *http.Request, s rest.Stream) {
+	defer s.Stop()
+	w.Header().Set("Content-Type", rest.ContentJSON)
+	w.WriteHeader(http.StatusOK)
+	// Send the headers now: the client's Watch call returns on them, and
+	// the first event may be long in coming.
+	flusher, _ := w.(http.Flusher)
+	if flusher != nil {
+		flusher.Flush()
+	}
+	var timeout <-chan time.Time
+	if v, err := strconv.Atoi(r.URL.Query().Get("timeoutSeconds")); err == nil && v > 0 {
+		t := time.NewTimer(time.Duration(v) * time.Second)
+		defer t.Stop()
+		timeout = t.C
+	}
+	enc := json.NewEncoder(w)
+	for {
+		wrote := false
+		for {
+			ev, ok := s.Next()
+			if !ok {
+				break
+			}
+			if err := enc.Encode(ev); err != nil {
+				return
+			}
+			wrote = true
+		}
+		if wrote && flusher != nil {
+			flusher.Flush()
+		}
+		if s.Done() {
+			return
+		}
+		select {
+		case <-s.Ready():
+		case <-r.Context().Done():
+			return
+		case <-timeout:
+			return
+		}
+	}
+}
+
+// warningText extracts the text of a "299 - \"text\"" Warning header.
+func warningText(h string) string {
+	h = strings.TrimSpace(h)
+	if i := strings.Index(h, `"`); i >= 0 {
+		if s, err := strconv.Unquote(h[i:]); err == nil {
+			return s
+		}
+	}
+	return h
+}

@@ -1,0 +1,131 @@
+package httpapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/tinykube/tinykube/core/rest"
+)
+
+// Transport sends API requests to a server at BaseURL ("http://127.0.0.1:6443").
+type Transport struct {
+	BaseURL string
+	Client  *http.Client // http.DefaultClient when nil
+}
+
+// Do sends req. A watch request returns at once with a Stream that a
+// goroutine fills as lines arrive; Stop it to close the connection.
+func (t *Transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	u := strings.TrimSuffix(t.BaseURL, "/") + req.Path
+	if len(req.Query) > 0 {
+		u += "?" + req.Query.Encode()
+	}
+	watch := req.Query.Get("watch") == "true" || req.Query.Get("watch") == "1"
+	var cancel context.CancelFunc = func() {}
+	if watch {
+		ctx, cancel = context.WithCancel(ctx)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, u, bytes.NewReader(req.Body))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if req.ContentType != "" {
+		hreq.Header.Set("Content-Type", req.ContentType)
+	}
+	hreq.Header.Set("Accept", rest.ContentJSON)
+	c := t.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	hresp, err := c.Do(hreq)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("cannot reach the API server at %s: %w", t.BaseURL, err)
+	}
+	resp := &rest.Response{Code: hresp.StatusCode, ContentType: hresp.Header.Get("Content-Type")}
+	for _, h := range hresp.Header.Values("Warning") {
+		resp.Warnings = append(resp.Warnings, warningText(h))
+	}
+	if watch && hresp.StatusCode == http.StatusOK {
+		resp.Stream = newLineStream(hresp.Body, cancel)
+		return resp, nil
+	}
+	defer cancel()
+	defer hresp.Body.Close()
+	resp.Body, err = io.ReadAll(hresp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer from %s: %w", t.BaseURL, err)
+	}
+	return resp, nil
+}
+
+// lineStream reads newline-delimited watch events from a response body.
+type lineStream struct {
+	mu     sync.Mutex
+	events []rest.WatchEvent
+	ended  bool
+	ready  chan struct{}
+	cancel context.CancelFunc
+}
+
+func newLineStream(body io.ReadCloser, cancel context.CancelFunc) *lineStream {
+	s := &lineStream{ready: make(chan struct{}, 1), cancel: cancel}
+	go s.read(body)
+	return s
+}
+
+func (s *lineStream) read(body io.ReadCloser) {
+	defer body.Close()
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 64<<10), rest.MaxBodyBytes*2)
+	for sc.Scan() {
+		var ev rest.WatchEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			continue
+		}
+		s.mu.Lock()
+		s.events = append(s.events, ev)
+		s.mu.Unlock()
+		s.signal()
+	}
+	s.mu.Lock()
+	s.ended = true
+	s.mu.Unlock()
+	s.signal()
+}
+
+func (s *lineStream) signal() {
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
+
+func (s *lineStream) Next() (rest.WatchEvent, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.events) == 0 {
+		return rest.WatchEvent{}, false
+	}
+	ev := s.events[0]
+	s.events = s.events[1:]
+	return ev, true
+}
+
+func (s *lineStream) Ready() <-chan struct{} { return s.ready }
+
+func (s *lineStream) Done() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ended && len(s.events) == 0
+}
+
+func (s *lineStream) Stop() { s.cancel() }
