@@ -62,7 +62,7 @@ func status(t *testing.T, resp *rest.Response) api.Status {
 	return st
 }
 
-func pods(f *fixture) client.Resource[*api.Pod]     { return client.For[*api.Pod](f.client) }
+func pods(f *fixture) client.Resource[*api.Pod] { return client.For[*api.Pod](f.client) }
 func deploys(f *fixture) client.Resource[*api.Deployment] {
 	return client.For[*api.Deployment](f.client)
 }
