@@ -1,0 +1,43 @@
+# tinykube — see README.md. Every target works on a fresh Debian machine
+# with Go installed; .ci/run installs anything else the tests need.
+
+GO      ?= go
+BIN     := bin/tinykube
+DATADIR ?= $(HOME)/.tinykube/server
+
+.PHONY: all build test test-short fuzz bench up clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/tinykube
+
+# The whole suite: unit, property (rapid) and end-to-end tests against real
+# embedded etcd. Keep it well under 15 minutes on 2 cores.
+test:
+	$(GO) vet ./...
+	$(GO) test -timeout 15m ./...
+	$(GO) test -race -timeout 10m ./core/store/ ./core/apiserver/ ./realnode/httpapi/
+
+# Only the fast tests (skips the ones that start etcd).
+test-short:
+	$(GO) test -short ./...
+
+# A short run of every fuzzer (decoders, selectors, the API's handler).
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzHandle -fuzztime 30s ./core/apiserver/
+	$(GO) test -run XXX -fuzz FuzzDecodeObject -fuzztime 30s ./core/api/
+	$(GO) test -run XXX -fuzz FuzzParseQuantity -fuzztime 15s ./core/api/
+	$(GO) test -run XXX -fuzz FuzzParseSelector -fuzztime 15s ./core/api/
+
+# Speed, as ratios against baselines measured side by side in one run.
+bench:
+	$(GO) run ./cmd/tinykube bench
+
+# Start a server with embedded etcd in $(DATADIR); the CLI finds it through
+# ~/.tinykube/kubeconfig.
+up: build
+	./$(BIN) server --data-dir $(DATADIR)
+
+clean:
+	rm -rf bin

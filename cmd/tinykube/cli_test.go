@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/realnode/controlplane"
+)
+
+// freeURL returns an http URL on a loopback port that was free a moment ago.
+func freeURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return "http://" + l.Addr().String()
+}
+
+// startServer runs a real server (embedded etcd) on dataDir.
+func startServer(t *testing.T, dataDir string) *controlplane.Server {
+	t.Helper()
+	s, err := controlplane.Start(context.Background(), controlplane.Config{
+		DataDir:       dataDir,
+		Listen:        "127.0.0.1:0",
+		EtcdClientURL: freeURL(t),
+		EtcdPeerURL:   freeURL(t),
+		Version:       version,
+	})
+	if err != nil {
+		t.Fatalf("starting the server: %v", err)
+	}
+	return s
+}
+
+// tk runs the CLI against url and returns exit code, stdout and stderr.
+func tk(t *testing.T, url, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append([]string{"--server", url}, args...), strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const deployment = `# an ordinary manifest written for Kubernetes
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: busybox:1.36
+        imagePullPolicy: IfNotPresent
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  mode: fast
+`
+
+func TestCLIAgainstRealServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts etcd")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "app.yaml")
+	if err := os.WriteFile(file, []byte(deployment), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, filepath.Join(dir, "data"))
+	url := s.URL
+
+	code, out, errOut := tk(t, url, "", "apply", "-f", file)
+	if code != 0 || !strings.Contains(out, "deployment.apps/web created") || !strings.Contains(out, "configmap/settings created") {
+		t.Fatalf("apply = %d, stdout %q, stderr %q; want both created", code, out, errOut)
+	}
+	if !strings.Contains(errOut, `Warning: field "spec.template.spec.containers[0].imagePullPolicy"`) {
+		t.Errorf("apply stderr = %q, want a warning about imagePullPolicy", errOut)
+	}
+
+	code, out, _ = tk(t, url, "", "get", "deploy", "web", "-o", "json")
+	var d struct {
+		Metadata struct {
+			ResourceVersion string `json:"resourceVersion"`
+			Generation      int64  `json:"generation"`
+		} `json:"metadata"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); code != 0 || err != nil {
+		t.Fatalf("get -o json = %d %q (%v)", code, out, err)
+	}
+	if d.Metadata.ResourceVersion == "" || d.Metadata.Generation != 1 {
+		t.Errorf("deployment resourceVersion=%q generation=%d, want set and 1", d.Metadata.ResourceVersion, d.Metadata.Generation)
+	}
+
+	// Re-applying the same manifest changes nothing; a new replica count
+	// is a configured update with a new generation.
+	if _, out, _ = tk(t, url, "", "apply", "-f", file); !strings.Contains(out, "deployment.apps/web unchanged") {
+		t.Errorf("second apply stdout = %q, want unchanged", out)
+	}
+	os.WriteFile(file, []byte(strings.Replace(deployment, "replicas: 2", "replicas: 4", 1)), 0o644)
+	if _, out, _ = tk(t, url, "", "apply", "-f", file); !strings.Contains(out, "deployment.apps/web configured") {
+		t.Errorf("apply with 4 replicas stdout = %q, want configured", out)
+	}
+	if _, out, _ = tk(t, url, "", "get", "deploy", "web", "-o", "yaml"); !strings.Contains(out, "generation: 2") || !strings.Contains(out, "replicas: 4") {
+		t.Errorf("get -o yaml after the update = %q, want generation 2 and replicas 4", out)
+	}
+
+	// An invalid name fails, names the field, and stores nothing.
+	bad := strings.Replace(deployment, "name: web\n", "name: Web_Site\n", 1)
+	code, _, errOut = tk(t, url, bad, "apply", "-f", "-")
+	if code == 0 || !strings.Contains(errOut, "metadata.name") || !strings.Contains(errOut, "Invalid") {
+		t.Errorf("apply of an invalid name = %d, stderr %q; want failure naming metadata.name", code, errOut)
+	}
+	if code, _, _ = tk(t, url, "", "get", "deploy", "Web_Site"); code == 0 {
+		t.Errorf("the invalid deployment was stored")
+	}
+
+	// --strict refuses what a plain apply warns about.
+	strict := strings.Replace(deployment, "name: web\n", "name: strict\n", 1)
+	if code, _, errOut = tk(t, url, strict, "apply", "--strict", "-f", "-"); code == 0 || !strings.Contains(errOut, "imagePullPolicy") {
+		t.Errorf("apply --strict = %d, stderr %q; want refusal naming imagePullPolicy", code, errOut)
+	}
+
+	code, out, _ = tk(t, url, "", "get", "deploy,cm")
+	for _, want := range []string{"NAME", "READY", "deployment.apps/web", "configmap/settings"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("get deploy,cm = %d %q, want it to contain %q", code, out, want)
+		}
+	}
+	if code, _, errOut = tk(t, url, "", "get", "widgets"); code == 0 || !strings.Contains(errOut, `doesn't have a resource type "widgets"`) {
+		t.Errorf("get widgets = %d %q", code, errOut)
+	}
+	if code, _, errOut = tk(t, url, "", "get", "po", "nope"); code != 1 || !strings.Contains(errOut, `Error from server (NotFound): pods "nope" not found`) {
+		t.Errorf("get po nope = %d %q", code, errOut)
+	}
+	if code, out, _ = tk(t, url, "", "describe", "deploy", "web"); code != 0 || !strings.Contains(out, "4 desired") {
+		t.Errorf("describe deploy web = %d %q", code, out)
+	}
+
+	// A stale PUT is a 409 Conflict Status.
+	stale := fmt.Sprintf(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings","resourceVersion":"2"},"data":{"mode":"slow"}}`)
+	req, _ := http.NewRequest(http.MethodPut, url+"/api/v1/namespaces/default/configmaps/settings", strings.NewReader(stale))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct{ Reason string }
+	json.NewDecoder(resp.Body).Decode(&st)
+	resp.Body.Close()
+	if resp.StatusCode != 409 || st.Reason != "Conflict" {
+		t.Errorf("stale PUT = %d %q, want 409 Conflict", resp.StatusCode, st.Reason)
+	}
+
+	// Compacted history answers a watch from before it with 410 Gone.
+	rev, _ := s.Store.Revision(context.Background())
+	if err := s.Store.Compact(context.Background(), rev); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.Get(url + "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGone {
+		t.Errorf("watch from a compacted revision = %d, want 410", resp.StatusCode)
+	}
+
+	// Everything survives a restart on the same data directory.
+	s.Close()
+	s = startServer(t, filepath.Join(dir, "data"))
+	defer s.Close()
+	code, out, errOut = tk(t, s.URL, "", "get", "deploy", "web", "-o", "name")
+	if code != 0 || strings.TrimSpace(out) != "deployment.apps/web" {
+		t.Errorf("after restart: get deploy web = %d %q %q", code, out, errOut)
+	}
+
+	if code, out, _ = tk(t, s.URL, "", "delete", "-f", file); code != 0 || !strings.Contains(out, `deployment.apps "web" deleted`) {
+		t.Errorf("delete -f = %d %q", code, out)
+	}
+	if code, _, errOut = tk(t, s.URL, "", "get", "deploy"); code != 0 || !strings.Contains(errOut, "No resources found in default namespace.") {
+		t.Errorf("get deploy after delete = %d %q", code, errOut)
+	}
+}
+
+func TestCLIWatchPrintsChanges(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts etcd")
+	}
+	s := startServer(t, t.TempDir())
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out syncBuffer
+	done := make(chan int)
+	go func() {
+		c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &out}
+		root := c.rootCommand()
+		root.SetArgs([]string{"--server", s.URL, "get", "cm", "-w"})
+		root.ExecuteContext(ctx)
+		done <- 0
+	}()
+	for i := 0; i < 3; i++ {
+		cm := fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w%d}\n", i)
+		if code, _, e := tk(t, s.URL, cm, "apply", "-f", "-"); code != 0 {
+			t.Fatalf("apply: %s", e)
+		}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(out.String(), "w2") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	got := out.String()
+	if !strings.Contains(got, "NAME") || !strings.Contains(got, "w0") || !strings.Contains(got, "w2") {
+		t.Errorf("get -w printed %q, want a header and rows for w0..w2", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,69 @@
+package kubeconfig
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestWriteLoadRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "kubeconfig")
+	want := New("http://127.0.0.1:6443")
+	if err := Write(path, want); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("kubeconfig mode = %v, want 0600 (it will hold a token)", st.Mode().Perm())
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	server, ns, err := got.Current()
+	if err != nil || server != "http://127.0.0.1:6443" || ns != "default" {
+		t.Errorf("Current() = %q, %q, %v", server, ns, err)
+	}
+}
+
+// A kubeconfig written by kubectl has fields tinykube ignores; it must load.
+func TestLoadKubectlStyleFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(path, []byte(`apiVersion: v1
+kind: Config
+preferences: {}
+clusters:
+- cluster:
+    certificate-authority-data: AAAA
+    server: https://10.0.0.1:6443
+  name: prod
+contexts:
+- context: {cluster: prod, user: admin, namespace: team}
+  name: prod-admin
+current-context: prod-admin
+users:
+- name: admin
+  user: {token: abc}
+`), 0o600)
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, ns, err := c.Current()
+	if err != nil || server != "https://10.0.0.1:6443" || ns != "team" {
+		t.Errorf("Current() = %q, %q, %v", server, ns, err)
+	}
+	c.CurrentContext = "missing"
+	if _, _, err := c.Current(); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("Current() with an undefined context: err = %v", err)
+	}
+}
