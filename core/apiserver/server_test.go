@@ -552,3 +552,28 @@ func TestFieldValidation(t *testing.T) {
 		t.Errorf("strict patch adding an unknown field = %d, want 400", resp.Code)
 	}
 }
+
+func TestServiceUpdateKeepsClusterIP(t *testing.T) {
+	f := newFixture(t)
+	svcs := client.For[*api.Service](f.client)
+	in := &api.Service{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default"},
+		Spec: api.ServiceSpec{ClusterIP: "10.96.0.10", Selector: map[string]string{"app": "web"}, Ports: []api.ServicePort{{Port: 80}}}}
+	if _, err := svcs.Create(f.ctx, in, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// A manifest applied again without the cluster IP keeps it.
+	in.Spec.ClusterIP = ""
+	in.Spec.Ports[0].Port = 8080
+	got, err := svcs.Update(f.ctx, in, client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("Update without clusterIP: %v", err)
+	}
+	if got.Spec.ClusterIP != "10.96.0.10" || got.Spec.Ports[0].Port != 8080 {
+		t.Errorf("after update: clusterIP=%q port=%d, want 10.96.0.10 and 8080", got.Spec.ClusterIP, got.Spec.Ports[0].Port)
+	}
+	// Changing it is refused.
+	got.Spec.ClusterIP = "10.96.0.11"
+	if _, err := svcs.Update(f.ctx, got, client.WriteOptions{}); !api.IsInvalid(err) {
+		t.Errorf("changing clusterIP: err = %v, want Invalid", err)
+	}
+}

@@ -50,8 +50,16 @@ func prepareForUpdate(res *api.Resource, obj, old api.Object) (api.Object, error
 		obj = kept
 	}
 	keepServerMeta(obj.GetObjectMeta(), old.GetObjectMeta())
-	if s, ok := obj.(*api.Secret); ok {
-		mergeStringData(s)
+	switch o := obj.(type) {
+	case *api.Secret:
+		mergeStringData(o)
+	case *api.Service:
+		// A manifest rarely names the cluster IP the server allocated:
+		// leaving it out keeps it, rather than asking to change it.
+		prev := old.(*api.Service)
+		if o.Spec.ClusterIP == "" {
+			o.Spec.ClusterIP, o.Spec.ClusterIPs = prev.Spec.ClusterIP, prev.Spec.ClusterIPs
+		}
 	}
 	return obj, nil
 }
