@@ -102,7 +102,9 @@ func TestCoreIsDeterministic(t *testing.T) {
 			return nil
 		}
 		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		// Object resolution (the default) marks identifiers declared in the
+		// file, so a local variable named "time" is not taken for the package.
+		f, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			return err
 		}
@@ -139,6 +141,7 @@ func TestScannerCatchesViolations(t *testing.T) {
 		{"os", `package p; import "os"; var x, _ = os.ReadFile("f")`, 1},
 		{"net", `package p; import "net"; var x, _ = net.Dial("tcp", "a")`, 1},
 		{"http client", `package p; import "net/http"; var x, _ = http.Get("u")`, 1},
+		{"local shadows import", `package p; import "time"; func f(time struct{ Now func() }) { time.Now() }`, 0},
 		{"clean", `package p
 import ("time"; "net/http"; "math/rand/v2")
 var d = time.Second
@@ -149,7 +152,7 @@ func f(now time.Time) time.Time { return now.Add(d) }`, 0},
 	}
 	for _, tt := range tests {
 		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, tt.name+".go", tt.src, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, tt.name+".go", tt.src, 0)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}

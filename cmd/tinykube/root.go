@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -122,7 +123,16 @@ func (c *cli) findServer() (server, namespace string, err error) {
 	}
 	path, from := c.kubeconfig, "--kubeconfig"
 	if path == "" {
-		path, from = os.Getenv("KUBECONFIG"), "$KUBECONFIG"
+		// Like kubectl, take $KUBECONFIG as a list; the first file that
+		// exists is used (tinykube does not merge several).
+		for _, p := range filepath.SplitList(os.Getenv("KUBECONFIG")) {
+			if _, err := os.Stat(p); err == nil || path == "" {
+				path, from = p, "$KUBECONFIG"
+				if err == nil {
+					break
+				}
+			}
+		}
 	}
 	if path == "" {
 		if path, err = kubeconfig.DefaultPath(); err != nil {

@@ -13,8 +13,8 @@ type List[T any] struct {
 	Items    []T `json:"items"`
 }
 
-// RawList is a list whose items are kept encoded; the API server builds
-// lists this way without decoding what it read from the store.
+// RawList is a list whose items are kept encoded: the API server
+// assembles lists from objects it has already encoded.
 type RawList = List[json.RawMessage]
 
 // newLike returns a new zero value of obj's concrete type.

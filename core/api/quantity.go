@@ -34,7 +34,7 @@ const (
 type suffix struct {
 	text   string
 	format QuantityFormat
-	// the multiplier as (mantissa, base, exponent): base^exponent
+	// the multiplier: base^exp
 	base, exp int
 }
 

@@ -82,7 +82,7 @@ func errInvalid(res *api.Resource, name string, errs api.FieldErrors) error {
 	msgs := make([]string, len(errs))
 	for i, e := range errs {
 		msgs[i] = e.Error()
-		d.Causes = append(d.Causes, api.StatusCause{Type: string(e.Type), Message: e.Error(), Field: e.Field})
+		d.Causes = append(d.Causes, api.StatusCause{Type: string(e.Type), Message: e.ErrorBody(), Field: e.Field})
 	}
 	joined := msgs[0]
 	if len(msgs) > 1 {

@@ -62,8 +62,8 @@ func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) r
 			return nil, err
 		}
 		// A patch that sets metadata.resourceVersion makes it a
-		// precondition, as with an update.
-		if obj.GetObjectMeta().ResourceVersion != old.GetObjectMeta().ResourceVersion {
+		// precondition, as with an update; one that removes it sets none.
+		if rv := obj.GetObjectMeta().ResourceVersion; rv != "" && rv != old.GetObjectMeta().ResourceVersion {
 			return nil, errConflict(t.res, t.name, modifiedSince)
 		}
 		return obj, nil

@@ -17,9 +17,6 @@ import (
 // get answers GET of one object (or its status subresource, which reads
 // the same object).
 func (s *Server) get(ctx context.Context, t target) response {
-	if t.res.Namespaced && t.namespace == "" {
-		return fail(errBadRequest("%s are namespaced: get them under /namespaces/{namespace}/%s/{name}", t.res.Plural, t.res.Plural))
-	}
 	obj, _, err := s.read(ctx, t.res, t.namespace, t.name)
 	if err != nil {
 		return fail(err)
@@ -139,8 +136,11 @@ func (s *Server) list(ctx context.Context, t target, req *rest.Request) response
 	}
 	items, rev, next, err := s.collect(ctx, t.res, pfx, opts, limit, f)
 	if err != nil {
-		if errors.Is(err, store.ErrCompacted) && req.Query.Get("continue") != "" {
-			return fail(errExpired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter."))
+		if errors.Is(err, store.ErrCompacted) {
+			if req.Query.Get("continue") != "" {
+				return fail(errExpired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter."))
+			}
+			return fail(errExpired("too old resource version: %s: list again without resourceVersion", req.Query.Get("resourceVersion")))
 		}
 		return fail(err)
 	}

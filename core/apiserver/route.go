@@ -38,7 +38,7 @@ func route(path string) (target, error) {
 	if len(parts) >= 3 && parts[0] == "namespaces" {
 		// /namespaces/{ns}/{resource}... unless this is the namespace object
 		// itself with a subresource (/namespaces/{ns}/status).
-		if parts[2] == "status" || parts[2] == "finalize" {
+		if parts[2] == "status" {
 			t.name, t.subresource = parts[1], parts[2]
 			parts = []string{"namespaces"}
 		} else {

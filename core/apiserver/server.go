@@ -74,6 +74,9 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if err != nil {
 		return errorResponse(err)
 	}
+	if t.res.Namespaced && t.namespace == "" && t.name != "" {
+		return errorResponse(errBadRequest("%s are namespaced: address one as /namespaces/{namespace}/%s/%s", t.res.Plural, t.res.Plural, t.name))
+	}
 	var out response
 	switch req.Method {
 	case http.MethodGet:

@@ -577,3 +577,41 @@ func TestServiceUpdateKeepsClusterIP(t *testing.T) {
 		t.Errorf("changing clusterIP: err = %v, want Invalid", err)
 	}
 }
+
+// Regressions found in review: each once answered wrongly.
+func TestReviewRegressions(t *testing.T) {
+	f := newFixture(t)
+	first, err := configMaps(f).Create(f.ctx, &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "a", Namespace: "default"}}, client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	configMaps(f).Create(f.ctx, &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "b", Namespace: "default"}}, client.WriteOptions{})
+	rev, _ := f.store.Revision(f.ctx)
+	f.store.Compact(f.ctx, rev)
+
+	// An exact-version list of compacted history is 410, not 500.
+	resp := f.do(http.MethodGet, "/api/v1/namespaces/default/configmaps", "", "", "resourceVersion", first.ResourceVersion, "resourceVersionMatch", "Exact")
+	if st := status(t, resp); resp.Code != 410 || st.Reason != api.ReasonExpired {
+		t.Errorf("exact list at a compacted version = %d %s, want 410 Expired", resp.Code, st.Reason)
+	}
+	// A merge patch that removes resourceVersion sets no precondition.
+	resp = f.do(http.MethodPatch, "/api/v1/namespaces/default/configmaps/a", rest.ContentMergePatch, `{"metadata":{"resourceVersion":null},"data":{"k":"v"}}`)
+	if resp.Code != 200 {
+		t.Errorf("merge patch with resourceVersion null = %d %s, want 200", resp.Code, resp.Body)
+	}
+	// A namespaced object addressed without a namespace is a bad request
+	// for every verb alike.
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		resp = f.do(m, "/api/v1/configmaps/a", rest.ContentJSON, `{"metadata":{"name":"a"}}`)
+		if resp.Code != 400 {
+			t.Errorf("%s /api/v1/configmaps/a = %d, want 400", m, resp.Code)
+		}
+	}
+	// Invalid causes carry the message without repeating the field path.
+	resp = f.do(http.MethodPost, "/api/v1/namespaces/default/configmaps", rest.ContentJSON, `{"metadata":{"name":"Bad_Name"}}`)
+	st := status(t, resp)
+	if st.Details == nil || len(st.Details.Causes) == 0 || st.Details.Causes[0].Field != "metadata.name" ||
+		strings.HasPrefix(st.Details.Causes[0].Message, "metadata.name") {
+		t.Errorf("invalid causes = %+v, want field metadata.name and a message without the path", st.Details)
+	}
+}

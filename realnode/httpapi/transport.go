@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 
+	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/rest"
 )
 
@@ -89,14 +91,30 @@ func (s *lineStream) read(body io.ReadCloser) {
 	for sc.Scan() {
 		var ev rest.WatchEvent
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-			continue
+			s.fail(fmt.Sprintf("the server sent a malformed watch event: %v", err))
+			return
 		}
 		s.mu.Lock()
 		s.events = append(s.events, ev)
 		s.mu.Unlock()
 		s.signal()
 	}
+	if err := sc.Err(); err != nil && !errors.Is(err, context.Canceled) {
+		s.fail(fmt.Sprintf("reading the watch stream: %v", err))
+		return
+	}
 	s.mu.Lock()
+	s.ended = true
+	s.mu.Unlock()
+	s.signal()
+}
+
+// fail ends the stream with an ERROR event carrying a Status, so the
+// client learns the stream broke instead of seeing a clean end.
+func (s *lineStream) fail(msg string) {
+	st, _ := json.Marshal(api.NewStatusError(http.StatusInternalServerError, api.ReasonInternalError, nil, "%s", msg).Status)
+	s.mu.Lock()
+	s.events = append(s.events, rest.WatchEvent{Type: rest.Error, Object: st})
 	s.ended = true
 	s.mu.Unlock()
 	s.signal()
