@@ -92,6 +92,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		c.describeCommand(),
 		c.deleteCommand(),
 		c.versionCommand(),
+		c.benchCommand(),
 	)
 	return root
 }
