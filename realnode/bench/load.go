@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -18,7 +19,14 @@ type sample struct {
 	ops      int
 	elapsed  time.Duration
 	p50, p99 time.Duration
+	// cpu is the CPU time (user and system) the whole process used during
+	// the trial: etcd, API server, HTTP and workers all run in it.
+	cpu time.Duration
 }
+
+// cpuPerOp is the process's CPU time per operation: the work one
+// operation costs the machine, whether or not it was waiting on a disk.
+func (s sample) cpuPerOp() time.Duration { return s.cpu / time.Duration(s.ops) }
 
 // rate is the trial's throughput in operations per second.
 func (s sample) rate() float64 { return float64(s.ops) / s.elapsed.Seconds() }
@@ -38,6 +46,7 @@ func drive(ctx context.Context, workers int, d time.Duration, do op) (sample, er
 		firstErr  error
 		latencies = make([][]time.Duration, workers)
 	)
+	cpu0 := processCPU()
 	start := time.Now()
 	deadline := start.Add(d)
 	for w := range workers {
@@ -62,6 +71,7 @@ func drive(ctx context.Context, workers int, d time.Duration, do op) (sample, er
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := processCPU() - cpu0
 	if err := ctx.Err(); err != nil {
 		return sample{}, err
 	}
@@ -78,6 +88,7 @@ func drive(ctx context.Context, workers int, d time.Duration, do op) (sample, er
 		elapsed: elapsed,
 		p50:     quantile(all, 0.50),
 		p99:     quantile(all, 0.99),
+		cpu:     cpu,
 	}, nil
 }
 
@@ -86,4 +97,14 @@ func drive(ctx context.Context, workers int, d time.Duration, do op) (sample, er
 func quantile(sorted []time.Duration, q float64) time.Duration {
 	i := int(q*float64(len(sorted))+0.5) - 1
 	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// processCPU returns the user and system CPU time this process has used
+// so far, or 0 if the kernel will not say.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -24,8 +24,9 @@ type Options struct {
 	// goroutines each issue one operation after another [8].
 	Workers int
 	// Trials is how many trials of each measurement run, taking turns
-	// (baseline, in-process, HTTP, baseline, …); the table shows the
-	// median [3].
+	// in rounds (baseline, in-process, HTTP, baseline, …); the table shows
+	// the medians, and each row's median ratio to the baseline trial of
+	// the same round [3].
 	Trials int
 	// Progress receives a line as each trial starts and ends; nil discards
 	// them.
