@@ -94,6 +94,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		c.deleteCommand(),
 		c.versionCommand(),
 		c.apiResourcesCommand(),
+		c.benchCommand(),
 	)
 	return root
 }

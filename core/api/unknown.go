@@ -121,6 +121,39 @@ func NotImplementedWarnings(raw []byte, obj Object) ([]string, error) {
 	return out, nil
 }
 
+// FieldReport is what CheckFields finds in one pass over a request body.
+type FieldReport struct {
+	Unknown        []string // paths of fields the type does not have
+	NotImplemented []string // paths of fields accepted but not acted on
+	Warnings       []string // one user-facing warning per path above
+}
+
+// CheckFields walks raw once and reports both the unknown and the
+// not-implemented fields, with their warnings: what UnknownFields,
+// NotImplemented and NotImplementedWarnings find together, for a third of
+// the decoding (the API server runs it on every write).
+func CheckFields(raw []byte, obj Object) (FieldReport, error) {
+	var r FieldReport
+	err := walkJSON(raw, obj, func(p string) { r.Unknown = append(r.Unknown, p) },
+		func(owner reflect.Type, field, p string, v any) {
+			if _, ok := NotImplementedFields[owner.Name()+"."+field]; ok && !emptyJSON(v) {
+				r.NotImplemented = append(r.NotImplemented, p)
+			}
+		})
+	if err != nil {
+		return FieldReport{}, err
+	}
+	sort.Strings(r.Unknown)
+	sort.Strings(r.NotImplemented)
+	for _, p := range r.Unknown {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("unknown field %q", p))
+	}
+	for _, p := range r.NotImplemented {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("field %q is accepted but not implemented by tinykube: %s", p, NotImplementedReason(obj, p)))
+	}
+	return r, nil
+}
+
 type pathSeg struct {
 	name       string
 	subscripts int

@@ -122,3 +122,25 @@ func TestNotImplementedFieldsExist(t *testing.T) {
 		}
 	}
 }
+
+// CheckFields must agree with the three functions it stands in for.
+func TestCheckFieldsAgreesWithParts(t *testing.T) {
+	raw := []byte(`{"metadata":{"name":"p","zap":1},"spec":{"dnsPolicy":"ClusterFirst","containers":[{"name":"c","image":"i","imagePullPolicy":"Always","frob":true}]}}`)
+	pod := &Pod{}
+	r, err := CheckFields(raw, pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown, _ := UnknownFields(raw, pod)
+	notImpl, _ := NotImplemented(raw, pod)
+	warnImpl, _ := NotImplementedWarnings(raw, pod)
+	if diff := cmp.Diff(unknown, r.Unknown); diff != "" {
+		t.Errorf("Unknown (-UnknownFields +CheckFields):\n%s", diff)
+	}
+	if diff := cmp.Diff(notImpl, r.NotImplemented); diff != "" {
+		t.Errorf("NotImplemented (-NotImplemented +CheckFields):\n%s", diff)
+	}
+	if len(r.Warnings) != len(unknown)+len(warnImpl) || len(unknown) != 2 || len(notImpl) != 2 {
+		t.Errorf("CheckFields = %+v; want 2 unknown, 2 not implemented, 4 warnings", r)
+	}
+}

@@ -104,6 +104,12 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 // is being deleted.
 func (s *Server) checkNamespaceOpen(ctx context.Context, ns string) error {
 	nsRes := api.ResourceByPlural("", "namespaces")
+	if known, open := s.namespaces.lookup(s, ns); known {
+		if !open {
+			return errForbidden(nsRes, ns, fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", ns))
+		}
+		return nil
+	}
 	kv, err := s.store.Get(ctx, key(nsRes, "", ns))
 	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound(nsRes, ns)
@@ -134,27 +140,14 @@ func checkFields(req *rest.Request, obj api.Object) ([]string, error) {
 	if level == "Ignore" {
 		return nil, nil
 	}
-	unknown, err := api.UnknownFields(req.Body, obj)
+	report, err := api.CheckFields(req.Body, obj)
 	if err != nil {
 		return nil, errBadRequest("%v", err)
 	}
-	notImpl, err := api.NotImplemented(req.Body, obj)
-	if err != nil {
-		return nil, errBadRequest("%v", err)
+	if level == "Strict" && len(report.Unknown)+len(report.NotImplemented) > 0 {
+		return nil, errStrict(append(append([]string(nil), report.Unknown...), report.NotImplemented...))
 	}
-	notImplWarnings, err := api.NotImplementedWarnings(req.Body, obj)
-	if err != nil {
-		return nil, errBadRequest("%v", err)
-	}
-	if level == "Strict" && len(unknown)+len(notImpl) > 0 {
-		return nil, errStrict(append(append([]string(nil), unknown...), notImpl...))
-	}
-	var warnings []string
-	for _, f := range unknown {
-		warnings = append(warnings, fmt.Sprintf("unknown field %q", f))
-	}
-	warnings = append(warnings, notImplWarnings...)
-	return warnings, nil
+	return report.Warnings, nil
 }
 
 func checkContentType(ct string) error {

@@ -38,6 +38,8 @@ type Server struct {
 
 	mu   sync.Mutex // guards rand
 	rand *rand.Rand
+
+	namespaces namespaceCache
 }
 
 // New returns a Server over cfg.Store.

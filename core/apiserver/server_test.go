@@ -615,3 +615,42 @@ func TestReviewRegressions(t *testing.T) {
 		t.Errorf("invalid causes = %+v, want field metadata.name and a message without the path", st.Details)
 	}
 }
+
+func TestNamespaceLifecycleThroughCache(t *testing.T) {
+	f := newFixture(t)
+	nsr := client.For[*api.Namespace](f.client)
+	inNS := func(ns, name string) error {
+		p := newPod(name, nil)
+		p.Namespace = ns
+		_, err := pods(f).Create(f.ctx, p, client.WriteOptions{})
+		return err
+	}
+	if err := inNS("default", "warm"); err != nil { // the cache starts here
+		t.Fatal(err)
+	}
+	if _, err := nsr.Create(f.ctx, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "team", Finalizers: []string{"example.com/hold"}}}, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := inNS("team", "a"); err != nil {
+		t.Errorf("create in a new namespace: %v", err)
+	}
+	if _, err := pods(f).Delete(f.ctx, "team", "a", client.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Deleting marks it (it has a finalizer): new content is refused.
+	if _, err := nsr.Delete(f.ctx, "", "team", client.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := inNS("team", "b"); api.ReasonOf(err) != api.ReasonForbidden {
+		t.Errorf("create in a terminating namespace: err = %v, want Forbidden", err)
+	}
+	// Once gone, it is not found.
+	ns, _ := nsr.Get(f.ctx, "", "team")
+	ns.Finalizers = nil
+	if _, err := nsr.Update(f.ctx, ns, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := inNS("team", "c"); !api.IsNotFound(err) {
+		t.Errorf("create in a deleted namespace: err = %v, want NotFound", err)
+	}
+}

@@ -1,0 +1,26 @@
+// Package bench measures the speed of the real API server against the etcd
+// under it, side by side in one run, and reports ratios. Speed is never
+// asserted in a test: machines are shared and noisy, so an absolute number
+// means little, while a ratio of two measurements taken in turn on the same
+// machine, a few seconds apart, means something.
+//
+// Run starts one embedded etcd on free loopback ports in a temporary
+// directory and takes turns, trial by trial, between three measurements
+// with the same number of concurrent workers for the same time:
+//
+//	raw etcd puts (baseline)   clientv3 Put ───────────────────────────► etcd
+//	API creates, in-process    client ─► apiserver.Server ─► etcdstore ─► etcd
+//	API creates over HTTP      client ─► HTTP ─► apiserver.Server ─► … ─► etcd
+//
+// and prints the median of each with its ratio to the baseline, its latency
+// percentiles, and the process's CPU time per operation (etcd, the API
+// server, HTTP and the workers all run in this one process, so that column
+// is what one operation costs the machine). The middle row separates what
+// the API's semantics cost (decode, default, validate, the namespace check,
+// encode) from what carrying them over HTTP costs.
+//
+// etcd writes to $TMPDIR: its fsync latency is most of what a raw put
+// measures, so point TMPDIR at the disk a real server would use.
+//
+// Book: chapter 3, "The API server" (book/03-api-server.md).
+package bench
