@@ -126,6 +126,16 @@ func (ws *watchStream) Done() bool {
 // Stop ends the watch.
 func (ws *watchStream) Stop() { ws.w.Stop() }
 
+// OnReady forwards to the store watcher, for loops that follow streams by
+// callback (loop.Notifier). It panics if the store's watcher cannot.
+func (ws *watchStream) OnReady(f func()) (cancel func()) {
+	n, ok := ws.w.(interface{ OnReady(func()) func() })
+	if !ok {
+		panic(fmt.Sprintf("apiserver: the store's watcher %T cannot notify by callback", ws.w))
+	}
+	return n.OnReady(f)
+}
+
 func reportable(err error) bool {
 	return !errors.Is(err, store.ErrStopped) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }

@@ -64,3 +64,15 @@ func (w *Watch[T]) Done() bool { return w.stream.Done() }
 
 // Stop ends the watch.
 func (w *Watch[T]) Stop() { w.stream.Stop() }
+
+// OnReady lets a single-threaded loop follow the watch by callback
+// (loop.Notifier). It panics if the transport's stream cannot notify:
+// streams of the simulator and of an in-process server can; HTTP streams
+// signal Ready instead.
+func (w *Watch[T]) OnReady(f func()) (cancel func()) {
+	n, ok := w.stream.(interface{ OnReady(func()) func() })
+	if !ok {
+		panic(fmt.Sprintf("client: a %T stream cannot notify by callback; follow it through Ready", w.stream))
+	}
+	return n.OnReady(f)
+}

@@ -69,8 +69,26 @@ type memoryWatcher struct {
 	from   int64 // first revision the watch delivers
 	ready  chan struct{}
 
-	buf []Event // delivered by the store, not yet returned by Next
-	err error   // why the watch ended; nil while it runs
+	buf       []Event // delivered by the store, not yet returned by Next
+	err       error   // why the watch ended; nil while it runs
+	callbacks []*func()
+}
+
+// OnReady registers f to be called whenever Ready is signalled, so a
+// single-threaded loop (which cannot wait on a channel) can follow the
+// watch. f runs at once, on the writer's thread, with the store's lock
+// held: it must not call the store, only schedule work (loop.Virtual's
+// Follow does exactly that). The returned func unregisters f.
+func (w *memoryWatcher) OnReady(f func()) (cancel func()) {
+	w.store.mu.Lock()
+	defer w.store.mu.Unlock()
+	p := &f
+	w.callbacks = append(w.callbacks, p)
+	return func() {
+		w.store.mu.Lock()
+		defer w.store.mu.Unlock()
+		w.callbacks = slices.DeleteFunc(w.callbacks, func(x *func()) bool { return x == p })
+	}
 }
 
 // offer buffers ev if the watch runs and wants it, and signals Ready.
@@ -150,5 +168,8 @@ func (w *memoryWatcher) signal() {
 	select {
 	case w.ready <- struct{}{}:
 	default:
+	}
+	for _, f := range w.callbacks {
+		(*f)()
 	}
 }

@@ -1,0 +1,124 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/core/clock"
+	"github.com/tinykube/tinykube/core/loop"
+	"github.com/tinykube/tinykube/core/rest"
+	"github.com/tinykube/tinykube/core/store"
+)
+
+// streamCutter is a transport that remembers the watch streams it opened
+// so a test can cut them.
+type streamCutter struct {
+	srv     *apiserver.Server
+	streams []rest.Stream
+}
+
+func (s *streamCutter) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	resp := s.srv.Handle(ctx, req)
+	if resp.Stream != nil {
+		s.streams = append(s.streams, resp.Stream)
+	}
+	return resp, nil
+}
+
+func (s *streamCutter) cutAll() {
+	for _, st := range s.streams {
+		st.Stop()
+	}
+}
+
+func podOn(name, node string) *api.Pod {
+	return &api.Pod{ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default"},
+		Spec: api.PodSpec{NodeName: node, Containers: []api.Container{{Name: "c", Image: "i"}}}}
+}
+
+func TestInformerFollowsListWatchAndRelists(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	srv := apiserver.New(apiserver.Config{Store: st, Clock: &clock.Fixed{T: t0}, Rand: rand.New(rand.NewPCG(1, 1))})
+	if err := srv.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tr := &streamCutter{srv: srv}
+	c := New(tr)
+	pods := For[*api.Pod](c)
+	for _, n := range []string{"a", "b"} {
+		if _, err := pods.Create(ctx, podOn(n, "n1"), WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zero := int64(0)
+	now := DeleteOptions{GracePeriodSeconds: &zero} // bound pods are otherwise deleted gracefully
+	v := loop.NewVirtual(t0)
+	inf := NewInformer[*api.Pod](v, c, "", ListOptions{})
+	inf.AddIndex("node", func(p *api.Pod) []string { return []string{p.Spec.NodeName} })
+	var log []string
+	inf.AddHandlers(Handlers[*api.Pod]{
+		Add:    func(p *api.Pod) { log = append(log, "add "+p.Name) },
+		Update: func(_, p *api.Pod) { log = append(log, "update "+p.Name) },
+		Delete: func(p *api.Pod) { log = append(log, "delete "+p.Name) },
+	})
+	inf.Start()
+	for v.Step() {
+	}
+	if !inf.HasSynced() {
+		t.Fatal("not synced after the first list")
+	}
+	c1, _ := pods.Create(ctx, podOn("c", "n2"), WriteOptions{})
+	c1.Labels = map[string]string{"x": "y"}
+	pods.Update(ctx, c1, WriteOptions{})
+	pods.Delete(ctx, "default", "a", now)
+	for v.Step() {
+	}
+	want := []string{"add a", "add b", "add c", "update c", "delete a"}
+	if diff := cmp.Diff(want, log); diff != "" {
+		t.Errorf("handler calls (-want +got):\n%s", diff)
+	}
+	names := func(ps []*api.Pod) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"c"}, names(inf.ByIndex("node", "n2"))); diff != "" {
+		t.Errorf("ByIndex(node, n2) (-want +got):\n%s", diff)
+	}
+
+	// Cut the watch, change things, and compact past the informer's
+	// version: it must relist and report exactly what it missed.
+	log = nil
+	tr.cutAll()
+	pods.Delete(ctx, "default", "b", now)
+	pods.Create(ctx, podOn("d", "n1"), WriteOptions{})
+	rev, _ := st.Revision(ctx)
+	st.Compact(ctx, rev)
+	for v.Step() {
+	}
+	if diff := cmp.Diff([]string{"delete b", "add d"}, log); diff != "" {
+		t.Errorf("after a cut and compaction (-want +got):\n%s", diff)
+	}
+	if inf.Relists != 1 {
+		t.Errorf("relists = %d, want 1", inf.Relists)
+	}
+	if diff := cmp.Diff([]string{"c", "d"}, names(inf.List(api.Everything()))); diff != "" {
+		t.Errorf("cache after relist (-want +got):\n%s", diff)
+	}
+	// A cut without compaction resumes without relisting.
+	tr.cutAll()
+	pods.Create(ctx, podOn("e", "n1"), WriteOptions{})
+	for v.Step() {
+	}
+	if inf.Relists != 1 || fmt.Sprint(log[len(log)-1]) != "add e" {
+		t.Errorf("after a plain cut: relists=%d last=%q, want 1 and add e", inf.Relists, log[len(log)-1])
+	}
+}

@@ -1,0 +1,135 @@
+package client
+
+import (
+	"time"
+
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Queue feeds keys ("namespace/name") to a reconcile function, one at a
+// time, on a loop. It is how controllers turn a stream of informer events
+// into level-triggered work:
+//
+//   - a key added many times before it is processed is processed once;
+//   - a key added while it is being processed is processed again after;
+//   - a key whose reconcile fails is retried after a delay that doubles
+//     with each failure in a row (Backoff, up to MaxBackoff), and its
+//     failure count is forgotten on success;
+//   - AddAfter delays a key (for work due later, such as a lease expiry).
+//
+// Each key is processed in its own loop callback, so other components'
+// work interleaves between keys, as it would on real machines.
+type Queue struct {
+	loop   loop.Loop
+	work   func(key string) error
+	queue  []string
+	queued map[string]bool
+	// later holds the earliest pending AddAfter of each key.
+	later     map[string]laterKey
+	failures  map[string]int
+	scheduled bool
+	stopped   bool
+
+	Backoff    time.Duration // first retry delay; 5ms when zero
+	MaxBackoff time.Duration // cap of the retry delay; 5 minutes when zero
+}
+
+type laterKey struct {
+	at    time.Time
+	timer loop.Timer
+}
+
+// NewQueue returns a queue that calls work on l for each key.
+func NewQueue(l loop.Loop, work func(key string) error) *Queue {
+	return &Queue{loop: l, work: work, queued: map[string]bool{}, later: map[string]laterKey{}, failures: map[string]int{}}
+}
+
+// Add queues key unless it is already queued.
+func (q *Queue) Add(key string) {
+	if q.stopped || q.queued[key] {
+		return
+	}
+	q.queued[key] = true
+	q.queue = append(q.queue, key)
+	q.schedule()
+}
+
+// AddAfter queues key once d has passed. Of several pending AddAfters of
+// one key, the earliest wins.
+func (q *Queue) AddAfter(key string, d time.Duration) {
+	if d <= 0 {
+		q.Add(key)
+		return
+	}
+	at := q.loop.Now().Add(d)
+	if l, ok := q.later[key]; ok {
+		if !at.Before(l.at) {
+			return
+		}
+		l.timer.Stop()
+	}
+	q.later[key] = laterKey{at: at, timer: q.loop.After(d, func() {
+		delete(q.later, key)
+		q.Add(key)
+	})}
+}
+
+// Len returns the number of keys waiting (not counting delayed ones).
+func (q *Queue) Len() int { return len(q.queue) }
+
+// Failures returns how many times in a row key's reconcile has failed.
+func (q *Queue) Failures(key string) int { return q.failures[key] }
+
+// Stop drops every pending key and accepts no more.
+func (q *Queue) Stop() {
+	q.stopped = true
+	q.queue = nil
+	q.queued = map[string]bool{}
+	for k, l := range q.later {
+		l.timer.Stop()
+		delete(q.later, k)
+	}
+}
+
+func (q *Queue) schedule() {
+	if q.scheduled || len(q.queue) == 0 {
+		return
+	}
+	q.scheduled = true
+	q.loop.After(0, q.processOne)
+}
+
+func (q *Queue) processOne() {
+	q.scheduled = false
+	if q.stopped || len(q.queue) == 0 {
+		return
+	}
+	key := q.queue[0]
+	q.queue = q.queue[1:]
+	delete(q.queued, key)
+	if err := q.work(key); err != nil {
+		q.failures[key]++
+		q.AddAfter(key, q.retryDelay(q.failures[key]))
+	} else {
+		delete(q.failures, key)
+	}
+	q.schedule()
+}
+
+func (q *Queue) retryDelay(failures int) time.Duration {
+	base, max := q.Backoff, q.MaxBackoff
+	if base <= 0 {
+		base = 5 * time.Millisecond
+	}
+	if max <= 0 {
+		max = 5 * time.Minute
+	}
+	d := base
+	for i := 1; i < failures && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	return d
+}
