@@ -64,3 +64,12 @@ type ServiceAccount struct {
 	ObjectMeta `json:"metadata,omitempty"`
 	Secrets    []ObjectReference `json:"secrets,omitempty"`
 }
+
+// Binding assigns a pod to a node. The scheduler posts it to the pod's
+// binding subresource; the API server sets spec.nodeName once and refuses a
+// second binding, so a pod can never be moved by a late scheduler.
+type Binding struct {
+	TypeMeta   `json:",inline"`
+	ObjectMeta `json:"metadata,omitempty"`
+	Target     ObjectReference `json:"target"`
+}

@@ -63,6 +63,10 @@ func route(path string) (target, error) {
 	}
 	switch t.subresource {
 	case "":
+	case "binding":
+		if t.res.Kind != "Pod" {
+			return target{}, errNotFoundPath(path)
+		}
 	case "status":
 		if !t.res.HasStatus {
 			return target{}, errNotFoundPath(path)

@@ -82,6 +82,9 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	var out response
 	switch req.Method {
 	case http.MethodGet:
+		if t.subresource == "binding" {
+			return errorResponse(errMethodNotAllowed(req.Method, req.Path))
+		}
 		switch {
 		case t.name != "":
 			out = s.get(ctx, t)
@@ -91,10 +94,14 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 			out = s.list(ctx, t, req)
 		}
 	case http.MethodPost:
-		if t.name != "" {
+		switch {
+		case t.subresource == "binding":
+			out = s.handleBinding(ctx, t, req)
+		case t.name != "":
 			return errorResponse(errMethodNotAllowed(req.Method, req.Path))
+		default:
+			out = s.handleCreate(ctx, t, req)
 		}
-		out = s.handleCreate(ctx, t, req)
 	case http.MethodPut:
 		if t.name == "" {
 			return errorResponse(errMethodNotAllowed(req.Method, req.Path))

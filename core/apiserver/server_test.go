@@ -654,3 +654,30 @@ func TestNamespaceLifecycleThroughCache(t *testing.T) {
 		t.Errorf("create in a deleted namespace: err = %v, want NotFound", err)
 	}
 }
+
+func TestBindingSetsNodeOnce(t *testing.T) {
+	f := newFixture(t)
+	p, err := pods(f).Create(f.ctx, newPod("web", nil), client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Bind(f.ctx, f.client, "default", "web", p.UID, "n1"); err != nil {
+		t.Fatalf("Bind: %v", err)
+	}
+	got, _ := pods(f).Get(f.ctx, "default", "web")
+	c := got.Status.FindCondition(api.PodScheduled)
+	if got.Spec.NodeName != "n1" || c == nil || c.Status != api.ConditionTrue {
+		t.Errorf("after Bind: nodeName=%q PodScheduled=%+v, want n1 and True", got.Spec.NodeName, c)
+	}
+	if err := client.Bind(f.ctx, f.client, "default", "web", "", "n2"); !api.IsConflict(err) {
+		t.Errorf("second Bind: err = %v, want Conflict", err)
+	}
+	if err := client.Bind(f.ctx, f.client, "default", "nope", "", "n1"); !api.IsNotFound(err) {
+		t.Errorf("Bind of a missing pod: err = %v, want NotFound", err)
+	}
+	// Updating nodeName directly stays forbidden.
+	got.Spec.NodeName = "n3"
+	if _, err := pods(f).Update(f.ctx, got, client.WriteOptions{}); !api.IsInvalid(err) {
+		t.Errorf("Update of nodeName: err = %v, want Invalid", err)
+	}
+}

@@ -66,6 +66,7 @@ const (
 	updateMain     updateMode = iota // PUT/PATCH of the object: everything but status and server metadata
 	updateStatus                     // PUT/PATCH of /status: only status
 	updateDeletion                   // a delete marking the object: deletionTimestamp and grace period
+	updateBinding                    // a binding: a pod's spec.nodeName, set once
 )
 
 // modeFor returns the update mode of a request's target.
@@ -109,7 +110,12 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 			return nil, errInternal(err)
 		}
 		api.Default(next)
-		if errs := api.ValidateUpdate(next, old); len(errs) > 0 {
+		errs := api.ValidateUpdate(next, old)
+		if mode == updateBinding {
+			// Binding is the one way to set an immutable nodeName.
+			errs = api.Validate(next)
+		}
+		if len(errs) > 0 {
 			return nil, errInvalid(res, t.name, errs)
 		}
 		if err := checkFinalizers(res, next, old); err != nil {

@@ -134,3 +134,19 @@ func (r Resource[T]) Delete(ctx context.Context, namespace, name string, opts De
 	return r.call(ctx, &rest.Request{Method: http.MethodDelete, Path: Path(r.res, namespace, name, ""),
 		ContentType: rest.ContentJSON, Body: opts.body()})
 }
+
+// Bind assigns a pod to a node through the pods/binding subresource. It
+// fails with a Conflict if the pod already has a node. uid, when set, makes
+// the binding conditional on the pod still being that pod.
+func Bind(ctx context.Context, c *Client, namespace, name, uid, node string) error {
+	b := api.Binding{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Binding"},
+		ObjectMeta: api.ObjectMeta{Name: name, Namespace: namespace, UID: uid},
+		Target:     api.ObjectReference{Kind: "Node", Name: node}}
+	body, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	res := api.ResourceByPlural("", "pods")
+	_, err = c.Do(ctx, &rest.Request{Method: http.MethodPost, Path: Path(res, namespace, name, "binding"), ContentType: rest.ContentJSON, Body: body})
+	return err
+}

@@ -25,7 +25,7 @@ func TestVirtualOrdersByTimeThenSequence(t *testing.T) {
 		t.Errorf("Stop: want true once, then false")
 	}
 	v.After(500*time.Millisecond, func() {
-		add(0, "nested")                    // same instant, after what is already due
+		add(0, "nested")                     // same instant, after what is already due
 		add(500*time.Millisecond, "after-a") // 1s, queued after a and b
 	})
 	for v.Step() {

@@ -1,0 +1,138 @@
+package kubelet
+
+import (
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+)
+
+// Runtime is the kubelet's view of a container runtime: the simulator's
+// scripted one, or containerd with CNI on a real node.
+//
+// Calls start work and return quickly; they never wait for a container to
+// run or exit. What happens afterwards is observed through List (the
+// kubelet relists periodically, like Kubernetes' PLEG) and hastened by
+// Changes. This keeps a slow image pull or a 30-second grace period from
+// stopping the kubelet's loop, and it lets a restarted kubelet adopt
+// whatever is running: sandboxes and containers carry the labels it set.
+type Runtime interface {
+	// RunSandbox creates a pod's sandbox (its network namespace and IP).
+	RunSandbox(cfg SandboxConfig) (Sandbox, error)
+	// StopSandbox stops every container of the sandbox at once (no grace)
+	// and releases its network.
+	StopSandbox(id string) error
+	// RemoveSandbox deletes a stopped sandbox and whatever is left in it.
+	RemoveSandbox(id string) error
+
+	// EnsureImage makes image available according to policy, or says why
+	// not (ErrImagePull: it cannot be had now; ErrImageNeverPull: it is
+	// absent and policy is Never).
+	EnsureImage(image string, policy api.PullPolicy) error
+	// CreateContainer creates (not starts) a container in a sandbox.
+	CreateContainer(sandboxID string, cfg ContainerConfig) (id string, err error)
+	// StartContainer starts a created container.
+	StartContainer(id string) error
+	// StopContainer asks a container to stop: SIGTERM now, SIGKILL once
+	// grace has passed. It returns at once; the exit shows in List.
+	StopContainer(id string, grace time.Duration) error
+	// RemoveContainer deletes an exited container.
+	RemoveContainer(id string) error
+
+	// List returns every sandbox and container the runtime holds for this
+	// node, running or not, ordered by ID.
+	List() ([]Sandbox, []Container, error)
+
+	// Exec runs a command in a running container (exec probes) and returns
+	// its exit code and output.
+	Exec(containerID string, cmd []string, timeout time.Duration) (exitCode int, output string, err error)
+}
+
+// SandboxConfig describes the sandbox of one pod.
+type SandboxConfig struct {
+	PodUID, Namespace, Name string
+	Hostname                string
+	Labels                  map[string]string // set by the kubelet to find the sandbox again
+	// Annotations carries the pod's annotations; the simulated runtime
+	// reads container behaviour from them.
+	Annotations map[string]string
+}
+
+// Sandbox is a pod's sandbox as the runtime reports it.
+type Sandbox struct {
+	ID      string
+	PodUID  string
+	Labels  map[string]string
+	IP      string
+	Ready   bool // false once stopped
+	Created time.Time
+}
+
+// ContainerConfig is what to run in a container.
+type ContainerConfig struct {
+	Name       string // the pod's container name
+	Attempt    int    // 0 for the first run, then 1, 2 … for each restart
+	Image      string
+	Command    []string
+	Args       []string
+	Env        []EnvVar
+	WorkingDir string
+	// CPUMilli and MemoryBytes are the limits the runtime enforces (0: none).
+	CPUMilli    int64
+	MemoryBytes int64
+	Labels      map[string]string
+	// Behavior scripts a simulated container (see sim/runtime); real
+	// runtimes ignore it.
+	Behavior string
+}
+
+// EnvVar is one resolved environment variable.
+type EnvVar struct{ Name, Value string }
+
+// ContainerState is where a container is in its life.
+type ContainerState string
+
+// The container states.
+const (
+	StateCreated ContainerState = "created"
+	StateRunning ContainerState = "running"
+	StateExited  ContainerState = "exited"
+)
+
+// Container is a container as the runtime reports it.
+type Container struct {
+	ID         string
+	SandboxID  string
+	Name       string
+	Attempt    int
+	Image      string
+	Labels     map[string]string
+	State      ContainerState
+	CreatedAt  time.Time
+	StartedAt  time.Time
+	FinishedAt time.Time
+	ExitCode   int
+	// Reason for an exit: "Completed", "Error", "OOMKilled" …
+	Reason string
+}
+
+// Prober checks a container's health as a probe asks: exec (through the
+// Runtime), HTTP GET or TCP against the pod's IP. The simulator's prober
+// answers from the container's scripted behaviour.
+type Prober interface {
+	Probe(pod *api.Pod, podIP string, c Container, probe *api.Probe) ProbeResult
+}
+
+// ProbeResult is the outcome of one probe.
+type ProbeResult struct {
+	Success bool
+	Message string
+}
+
+// Errors a Runtime returns for images, shown in container statuses with
+// Kubernetes' reasons.
+type ImageError struct {
+	Reason  string // "ErrImagePull", "ErrImageNeverPull", "InvalidImageName"
+	Message string
+}
+
+func (e *ImageError) Error() string { return e.Reason + ": " + e.Message }
