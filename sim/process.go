@@ -1,0 +1,116 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Process is a group of components that live and die together: the
+// control plane, or one node's kubelet. Its components run on its Loop and
+// reach the API server through its Client.
+//
+// A crash is total: every callback the process had pending is dropped (its
+// loop's epoch moves on, so stale timers and watch callbacks find nothing
+// to do), its watch streams are cut, and whatever its components held in
+// memory is lost. A restart calls its start function again to build fresh
+// components, as a restarted binary would.
+type Process struct {
+	w     *World
+	Name  string
+	start func(p *Process)
+
+	up      bool
+	epoch   int
+	stops   []func()
+	loop    *processLoop
+	client  *client.Client
+	crashes int
+}
+
+// AddProcess registers a process; start builds and starts its components.
+// The process is not running until Start.
+func (w *World) AddProcess(name string, start func(p *Process)) *Process {
+	if w.procs[name] != nil {
+		panic(fmt.Sprintf("sim: process %q added twice", name))
+	}
+	p := &Process{w: w, Name: name, start: start}
+	w.procs[name] = p
+	return p
+}
+
+// Up reports whether the process runs.
+func (p *Process) Up() bool { return p.up }
+
+// Crashes returns how many times the process crashed.
+func (p *Process) Crashes() int { return p.crashes }
+
+// Start runs the process (again, after a crash).
+func (p *Process) Start() {
+	if p.up {
+		return
+	}
+	p.up = true
+	p.epoch++
+	p.loop = &processLoop{p: p, epoch: p.epoch}
+	p.client = client.New(p.w.Net.Transport(p.Name))
+	p.w.Trace.Note(p.Name, "start")
+	p.start(p)
+}
+
+// Crash stops the process at once.
+func (p *Process) Crash() {
+	if !p.up {
+		return
+	}
+	p.up = false
+	p.crashes++
+	p.epoch++
+	for _, stop := range p.stops {
+		stop()
+	}
+	p.stops = nil
+	p.w.Net.cutStreamsOf(p.Name)
+	p.w.Trace.Note(p.Name, "crash")
+}
+
+// Loop returns the loop the process's components run on.
+func (p *Process) Loop() loop.Loop { return p.loop }
+
+// Client returns the process's API client, which crosses the network.
+func (p *Process) Client() *client.Client { return p.client }
+
+// OnCrash registers f to run when the process crashes (components use it to
+// release what the world holds for them).
+func (p *Process) OnCrash(f func()) { p.stops = append(p.stops, f) }
+
+// processLoop is a process's view of the world's loop: it runs callbacks
+// only while the process is up and in the epoch that scheduled them.
+type processLoop struct {
+	p     *Process
+	epoch int
+}
+
+func (l *processLoop) live() bool { return l.p.up && l.p.epoch == l.epoch }
+
+func (l *processLoop) Now() time.Time { return l.p.w.Loop.Now() }
+
+func (l *processLoop) After(d time.Duration, f func()) loop.Timer {
+	return l.p.w.Loop.After(d, func() {
+		if l.live() {
+			f()
+		}
+	})
+}
+
+func (l *processLoop) Follow(src loop.Source, f func()) (stop func()) {
+	stop = l.p.w.Loop.Follow(src, func() {
+		if l.live() {
+			f()
+		}
+	})
+	l.p.stops = append(l.p.stops, stop)
+	return stop
+}
