@@ -1,0 +1,164 @@
+// Package runloop runs core components in real time: a Loop whose
+// callbacks run one at a time on one goroutine, with the wall clock, real
+// timers, and streams followed by waiting on their Ready channels. It is
+// the real-world twin of loop.Virtual; the components cannot tell them
+// apart.
+package runloop
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Loop is a real-time loop.Loop. Create it with New, then Run it.
+type Loop struct {
+	mu    sync.Mutex
+	inbox []func()
+	wake  chan struct{}
+	done  chan struct{}
+	once  sync.Once
+}
+
+// New returns a loop that is not yet running.
+func New() *Loop {
+	return &Loop{wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// Run executes callbacks until ctx ends. Call it once.
+func (l *Loop) Run(ctx context.Context) {
+	defer l.once.Do(func() { close(l.done) })
+	for {
+		l.mu.Lock()
+		batch := l.inbox
+		l.inbox = nil
+		l.mu.Unlock()
+		for _, f := range batch {
+			if ctx.Err() != nil {
+				return
+			}
+			f()
+		}
+		if len(batch) > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.wake:
+		}
+	}
+}
+
+// Post queues f to run on the loop. Safe from any goroutine, including
+// the loop's own.
+func (l *Loop) Post(f func()) {
+	l.mu.Lock()
+	l.inbox = append(l.inbox, f)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Do runs f on the loop and waits for it (or for the loop to stop).
+func (l *Loop) Do(f func()) {
+	ran := make(chan struct{})
+	l.Post(func() { f(); close(ran) })
+	select {
+	case <-ran:
+	case <-l.done:
+	}
+}
+
+// Now returns the wall-clock time.
+func (l *Loop) Now() time.Time { return time.Now() }
+
+// After runs f on the loop once d has passed.
+func (l *Loop) After(d time.Duration, f func()) loop.Timer {
+	t := &timer{}
+	if d <= 0 {
+		l.Post(func() {
+			if t.fire() {
+				f()
+			}
+		})
+		return t
+	}
+	t.t = time.AfterFunc(d, func() {
+		l.Post(func() {
+			if t.fire() {
+				f()
+			}
+		})
+	})
+	return t
+}
+
+// Follow runs f on the loop once now and again whenever src signals, never
+// queuing more than one pending call.
+func (l *Loop) Follow(src loop.Source, f func()) (stop func()) {
+	var pending atomic.Bool
+	stopped := make(chan struct{})
+	var stopOnce sync.Once
+	post := func() {
+		if pending.CompareAndSwap(false, true) {
+			l.Post(func() {
+				pending.Store(false)
+				select {
+				case <-stopped:
+				default:
+					f()
+				}
+			})
+		}
+	}
+	post()
+	go func() {
+		for {
+			select {
+			case <-stopped:
+				return
+			case <-l.done:
+				return
+			case <-src.Ready():
+				post()
+			}
+		}
+	}()
+	return func() { stopOnce.Do(func() { close(stopped) }) }
+}
+
+// timer is a callback that runs at most once, unless stopped first.
+type timer struct {
+	mu    sync.Mutex
+	t     *time.Timer
+	state int // 0 waiting, 1 fired, 2 stopped
+}
+
+func (t *timer) fire() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.state != 0 {
+		return false
+	}
+	t.state = 1
+	return true
+}
+
+func (t *timer) Stop() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.state != 0 {
+		return false
+	}
+	t.state = 2
+	if t.t != nil {
+		t.t.Stop()
+	}
+	return true
+}

@@ -1,0 +1,262 @@
+// Package scenario reads simulator scenarios: the cluster's shape, the
+// objects to apply, the faults to inject (at fixed times, or drawn per seed
+// from a profile), the network, and what must hold.
+//
+// Book: the simulator chapter.
+package scenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"sigs.k8s.io/yaml"
+)
+
+// Scenario is one YAML file.
+type Scenario struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	Duration    Duration `json:"duration"`
+	Cluster     Cluster  `json:"cluster"`
+	// Objects are manifests applied at the start, in order.
+	Objects []json.RawMessage `json:"objects,omitempty"`
+	Faults  []Fault           `json:"faults,omitempty"`
+	// Profile draws random faults per seed, in addition to Faults.
+	Profile *Profile `json:"profile,omitempty"`
+	Network Network  `json:"network,omitempty"`
+	// Invariants names the safety checks to run after every event; empty
+	// means all of them.
+	Invariants []string `json:"invariants,omitempty"`
+	Liveness   Liveness `json:"liveness,omitempty"`
+	// Expect lists events that must have been recorded by the end.
+	Expect []ExpectedEvent `json:"expect,omitempty"`
+}
+
+// Cluster is the shape of the simulated cluster.
+type Cluster struct {
+	Nodes    int               `json:"nodes"`
+	Capacity map[string]string `json:"capacity,omitempty"` // cpu, memory, pods
+	Labels   map[string]string `json:"labels,omitempty"`
+	// NodeGracePeriod: a node whose heartbeat stops for this long is
+	// NotReady (default 10s). EvictionTimeout: its pods are evicted after
+	// this much more (default 10s).
+	NodeGracePeriod Duration `json:"nodeGracePeriod,omitempty"`
+	EvictionTimeout Duration `json:"evictionTimeout,omitempty"`
+	// Scoring is the scheduler's: LeastAllocated (default) or MostAllocated.
+	Scoring string `json:"scoring,omitempty"`
+	// Broken names a deliberately broken component variant, to check that
+	// the invariants catch it: "scheduler-ignores-assumed-pods".
+	Broken string `json:"broken,omitempty"`
+}
+
+// Fault is one scheduled fault.
+type Fault struct {
+	At     Duration `json:"at"`
+	Action string   `json:"action"`
+	Node   string   `json:"node,omitempty"`
+	// For heals the fault automatically after this long (partitions,
+	// crashes).
+	For Duration `json:"for,omitempty"`
+	// Objects for apply.
+	Objects []json.RawMessage `json:"objects,omitempty"`
+	// Kind, Namespace and Name for delete and scale.
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Replicas  *int32 `json:"replicas,omitempty"`
+}
+
+// The fault actions.
+var Actions = map[string]string{
+	"crash-node":      "the node dies: its containers are gone, its kubelet stops",
+	"restart-node":    "a crashed node boots again, with no containers",
+	"partition-node":  "the node's kubelet cannot reach the API server; containers keep running",
+	"heal-node":       "ends a partition of the node",
+	"restart-kubelet": "the kubelet process restarts; containers keep running and must be adopted",
+	"cut-watches":     "every watch stream is cut; clients must notice and watch again",
+	"apply":           "applies objects",
+	"delete":          "deletes an object",
+	"scale":           "sets a ReplicaSet's or Deployment's replicas",
+}
+
+// Profile draws faults at random per seed: counts of each kind, spread
+// over Window, each lasting up to MaxDowntime.
+type Profile struct {
+	Window          Duration `json:"window"`
+	MaxDowntime     Duration `json:"maxDowntime,omitempty"`
+	NodeCrashes     int      `json:"nodeCrashes,omitempty"`
+	Partitions      int      `json:"partitions,omitempty"`
+	KubeletRestarts int      `json:"kubeletRestarts,omitempty"`
+	WatchCuts       int      `json:"watchCuts,omitempty"`
+}
+
+// Network shapes the simulated network.
+type Network struct {
+	Latency      Duration `json:"latency,omitempty"`
+	Jitter       Duration `json:"jitter,omitempty"`
+	Loss         float64  `json:"loss,omitempty"`
+	LostResponse float64  `json:"lostResponse,omitempty"`
+}
+
+// Liveness says what must be true once faults have healed: within this
+// long after the last fault, every pod that can run is Running and every
+// ReplicaSet has its replicas ready. Zero disables the check.
+type Liveness struct {
+	Within Duration `json:"within,omitempty"`
+}
+
+// ExpectedEvent is an Event that must exist at the end of the run.
+type ExpectedEvent struct {
+	Reason          string `json:"reason"`
+	MessageContains string `json:"messageContains,omitempty"`
+}
+
+// Duration is a time.Duration written as "30s", "2m", "1h30m".
+type Duration struct{ time.Duration }
+
+// UnmarshalJSON reads a duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration is written as a string such as \"30s\" or \"2m\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("invalid duration %q (use e.g. 500ms, 30s, 2m)", s)
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q is negative", s)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalJSON writes the duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// Load reads and checks a scenario file.
+func Load(path string) (*Scenario, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return s, nil
+}
+
+// Parse reads a scenario from YAML or JSON, refusing unknown fields (a
+// misspelt fault would otherwise silently not happen) and checking every
+// value.
+func Parse(b []byte) (*Scenario, error) {
+	js, err := yaml.YAMLToJSON(b)
+	if err != nil {
+		return nil, fmt.Errorf("not valid YAML: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	var s Scenario
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("%v", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Check validates the scenario and fills defaults.
+func (s *Scenario) Check() error {
+	if s.Name == "" {
+		return fmt.Errorf("name: required")
+	}
+	if s.Duration.Duration <= 0 {
+		return fmt.Errorf("duration: required (how long to run, e.g. 5m)")
+	}
+	if s.Cluster.Nodes < 1 || s.Cluster.Nodes > 10000 {
+		return fmt.Errorf("cluster.nodes: %d is not between 1 and 10000", s.Cluster.Nodes)
+	}
+	for k, v := range s.Cluster.Capacity {
+		switch k {
+		case "cpu", "memory", "pods":
+		default:
+			return fmt.Errorf("cluster.capacity.%s: unknown resource (use cpu, memory, pods)", k)
+		}
+		if _, err := api.ParseQuantity(v); err != nil {
+			return fmt.Errorf("cluster.capacity.%s: %v", k, err)
+		}
+	}
+	switch s.Cluster.Scoring {
+	case "", "LeastAllocated", "MostAllocated":
+	default:
+		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
+	}
+	switch s.Cluster.Broken {
+	case "", "scheduler-ignores-assumed-pods":
+	default:
+		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
+	}
+	for i, f := range s.Faults {
+		if _, ok := Actions[f.Action]; !ok {
+			return fmt.Errorf("faults[%d].action: unknown action %q (one of %s)", i, f.Action, actionList())
+		}
+		if f.At.Duration > s.Duration.Duration {
+			return fmt.Errorf("faults[%d].at: %v is after the end of the run (%v)", i, f.At, s.Duration)
+		}
+		switch f.Action {
+		case "crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet":
+			if f.Node == "" {
+				return fmt.Errorf("faults[%d].node: required for %s (nodes are named node-1 … node-%d)", i, f.Action, s.Cluster.Nodes)
+			}
+			if !s.HasNode(f.Node) {
+				return fmt.Errorf("faults[%d].node: no node %q (nodes are named node-1 … node-%d)", i, f.Node, s.Cluster.Nodes)
+			}
+		case "apply":
+			if len(f.Objects) == 0 {
+				return fmt.Errorf("faults[%d].objects: apply needs objects", i)
+			}
+		case "delete", "scale":
+			if f.Kind == "" || f.Name == "" {
+				return fmt.Errorf("faults[%d]: %s needs kind and name", i, f.Action)
+			}
+			if f.Action == "scale" && f.Replicas == nil {
+				return fmt.Errorf("faults[%d].replicas: required for scale", i)
+			}
+		}
+	}
+	if p := s.Profile; p != nil && p.Window.Duration <= 0 {
+		return fmt.Errorf("profile.window: required (faults are drawn within it)")
+	}
+	if n := s.Network; n.Loss < 0 || n.Loss >= 1 || n.LostResponse < 0 || n.LostResponse >= 1 {
+		return fmt.Errorf("network: loss and lostResponse are probabilities in [0, 1)")
+	}
+	return nil
+}
+
+// NodeName returns the name of node i (1-based).
+func NodeName(i int) string { return fmt.Sprintf("node-%d", i) }
+
+// HasNode reports whether the cluster has a node of that name.
+func (s *Scenario) HasNode(name string) bool {
+	for i := 1; i <= s.Cluster.Nodes; i++ {
+		if NodeName(i) == name {
+			return true
+		}
+	}
+	return false
+}
+
+func actionList() string {
+	out := make([]string, 0, len(Actions))
+	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "cut-watches", "apply", "delete", "scale"} {
+		out = append(out, a)
+	}
+	return strings.Join(out, ", ")
+}
