@@ -2,7 +2,6 @@ package replicaset
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -187,7 +186,7 @@ func containsName(pods []*api.Pod, name string) bool {
 // controller and a second set.
 func TestExpectationsPreventDoubleCreate(t *testing.T) {
 	tests := []struct {
-		name     string
+		name        string
 		holdFor     time.Duration // virtual time the events stay held
 		wantCreates int
 	}{
@@ -316,5 +315,4 @@ func TestDeletingReplicaSetIsNotReconciled(t *testing.T) {
 	if n := len(e.ownedBy(rs)); n != 1 {
 		t.Errorf("a ReplicaSet being deleted replaced a deleted pod: %d pods, want 1", n)
 	}
-	_ = fmt.Sprint()
 }
