@@ -1,0 +1,23 @@
+// Package controller holds the controllers: components that move the
+// cluster from what is towards what is wanted. Each follows one pattern.
+// Informers list and watch the kinds it cares about into a local cache and
+// call handlers on change; the handlers only turn events into keys on a
+// work queue (deduplicated, retried with backoff, delayable); Reconcile(key)
+// then reads the whole current state of that object from the caches and
+// issues the writes that close the gap. It is level-triggered — it never
+// asks which event brought it, so a lost, repeated or reordered event costs
+// nothing but a later pass — and it never trusts the cache about its own
+// recent writes: expectations record the creates and deletes it issued and
+// hold it back until the informer has shown them, or it would act twice.
+//
+//	   API server
+//	  │ list+watch          ▲ create/patch/delete, status
+//	  ▼                     │
+//	Informer ──handlers──▶ Queue ──key──▶ Reconcile(key)
+//	  │ cache                ▲              │ reads cache
+//	  └──────────────────────┼──────────────┘
+//	                         └── AddAfter (retry, timers) · expectations
+//
+// Subpackages: replicaset (book chapter "Controllers and ReplicaSets") and
+// node, the node lifecycle controller (book chapter "Node failure").
+package controller

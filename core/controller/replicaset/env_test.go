@@ -1,0 +1,233 @@
+package replicaset
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/loop"
+	"github.com/tinykube/tinykube/core/rest"
+	"github.com/tinykube/tinykube/core/store"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// transport sits between the controller and the API server. It can hold
+// back watch events (hold) until the test releases them, and fail chosen
+// pod creations.
+type transport struct {
+	srv     *apiserver.Server
+	hold    bool
+	streams []*heldStream
+	// creates counts pod creation attempts; failCreate[n] fails the n-th
+	// (1-based) with a 500.
+	creates    int
+	failCreate map[int]bool
+}
+
+func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	if req.Method == http.MethodPost && strings.HasSuffix(req.Path, "/pods") {
+		t.creates++
+		if t.failCreate[t.creates] {
+			body := []byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","message":"injected failure","reason":"InternalError","code":500}`)
+			return &rest.Response{Code: 500, ContentType: rest.ContentJSON, Body: body}, nil
+		}
+	}
+	resp := t.srv.Handle(ctx, req)
+	if resp.Stream != nil {
+		hs := &heldStream{Stream: resp.Stream, t: t}
+		t.streams = append(t.streams, hs)
+		resp.Stream = hs
+	}
+	return resp, nil
+}
+
+// release lets held events through and wakes the streams' followers.
+func (t *transport) release() {
+	t.hold = false
+	for _, s := range t.streams {
+		for _, f := range s.fs {
+			f()
+		}
+	}
+}
+
+// heldStream returns no events while its transport holds.
+type heldStream struct {
+	rest.Stream
+	t  *transport
+	fs []func()
+}
+
+func (s *heldStream) Next() (rest.WatchEvent, bool) {
+	if s.t.hold {
+		return rest.WatchEvent{}, false
+	}
+	return s.Stream.Next()
+}
+
+func (s *heldStream) Done() bool { return !s.t.hold && s.Stream.Done() }
+
+func (s *heldStream) OnReady(f func()) func() {
+	s.fs = append(s.fs, f)
+	cancel := s.Stream.(loop.Notifier).OnReady(f)
+	return func() { cancel(); s.fs = nil }
+}
+
+type env struct {
+	t    *testing.T
+	v    *loop.Virtual
+	tr   *transport
+	api  *client.Client // the test's own view, never held back
+	ctrl *Controller
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	v := loop.NewVirtual(t0)
+	srv := apiserver.New(apiserver.Config{Store: store.NewMemory(), Clock: v, Rand: rand.New(rand.NewPCG(1, 2))})
+	if err := srv.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tr := &transport{srv: srv, failCreate: map[int]bool{}}
+	c := client.New(tr)
+	ctrl := New(Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "replicaset-controller", ""), Rand: rand.New(rand.NewPCG(3, 4))})
+	ctrl.Start()
+	e := &env{t: t, v: v, tr: tr, api: client.New(client.Local(srv.Handle)), ctrl: ctrl}
+	e.settle()
+	return e
+}
+
+// settle runs every callback due now, and those they queue for now, without
+// moving the clock.
+func (e *env) settle() {
+	for {
+		next, ok := e.v.Next()
+		if !ok || next.After(e.v.Now()) {
+			return
+		}
+		e.v.Step()
+	}
+}
+
+func (e *env) runFor(d time.Duration) {
+	e.v.RunFor(d)
+	e.settle()
+}
+
+func (e *env) createRS(name string, replicas int32, mutate func(*api.ReplicaSet)) *api.ReplicaSet {
+	e.t.Helper()
+	rs := &api.ReplicaSet{
+		ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default"},
+		Spec: api.ReplicaSetSpec{
+			Replicas: &replicas,
+			Selector: &api.LabelSelector{MatchLabels: map[string]string{"app": name}},
+			Template: api.PodTemplateSpec{
+				ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": name}, Annotations: map[string]string{"note": "from-template"}},
+				Spec:       api.PodSpec{Containers: []api.Container{{Name: "c", Image: "nginx:1"}}},
+			},
+		},
+	}
+	if mutate != nil {
+		mutate(rs)
+	}
+	out, err := client.For[*api.ReplicaSet](e.api).Create(context.Background(), rs, client.WriteOptions{})
+	if err != nil {
+		e.t.Fatalf("create ReplicaSet %s: %v", name, err)
+	}
+	return out
+}
+
+func (e *env) getRS(name string) *api.ReplicaSet {
+	e.t.Helper()
+	rs, err := client.For[*api.ReplicaSet](e.api).Get(context.Background(), "default", name)
+	if err != nil {
+		e.t.Fatalf("get ReplicaSet %s: %v", name, err)
+	}
+	return rs
+}
+
+func (e *env) scale(name string, replicas int32) {
+	e.t.Helper()
+	rs := e.getRS(name)
+	rs.Spec.Replicas = &replicas
+	if _, err := client.For[*api.ReplicaSet](e.api).Update(context.Background(), rs, client.WriteOptions{}); err != nil {
+		e.t.Fatalf("scale %s to %d: %v", name, replicas, err)
+	}
+}
+
+func (e *env) pods() []*api.Pod {
+	e.t.Helper()
+	l, err := client.For[*api.Pod](e.api).List(context.Background(), "default", client.ListOptions{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return l.Items
+}
+
+// ownedBy returns the pods whose controller reference is rs, not being
+// deleted.
+func (e *env) ownedBy(rs *api.ReplicaSet) []*api.Pod {
+	var out []*api.Pod
+	for _, p := range e.pods() {
+		if p.IsControlledBy(rs.UID) && p.DeletionTimestamp == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (e *env) events(reason string) []string {
+	e.t.Helper()
+	l, err := client.For[*api.Event](e.api).List(context.Background(), "default", client.ListOptions{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, ev := range l.Items {
+		if ev.Reason == reason {
+			out = append(out, ev.Message)
+		}
+	}
+	return out
+}
+
+func (e *env) createPod(name string, labels map[string]string, mutate func(*api.Pod)) *api.Pod {
+	e.t.Helper()
+	p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default", Labels: labels},
+		Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "nginx:1"}}}}
+	if mutate != nil {
+		mutate(p)
+	}
+	out, err := client.For[*api.Pod](e.api).Create(context.Background(), p, client.WriteOptions{})
+	if err != nil {
+		e.t.Fatalf("create pod %s: %v", name, err)
+	}
+	return out
+}
+
+// markReady sets a pod Running and Ready as of now, as a kubelet would.
+func (e *env) markReady(p *api.Pod) {
+	e.t.Helper()
+	p = api.DeepCopy(p)
+	p.Status.Phase = api.PodRunning
+	p.Status.Conditions = []api.PodCondition{{Type: api.PodReady, Status: api.ConditionTrue, LastTransitionTime: api.NewTime(e.v.Now())}}
+	if _, err := client.For[*api.Pod](e.api).UpdateStatus(context.Background(), p, client.WriteOptions{}); err != nil {
+		e.t.Fatalf("mark %s ready: %v", p.Name, err)
+	}
+}
+
+func names(pods []*api.Pod) []string {
+	out := make([]string, len(pods))
+	for i, p := range pods {
+		out[i] = p.Name
+	}
+	return out
+}
