@@ -51,7 +51,8 @@ type Network struct {
 	Calls int
 	// OnDeliver, when set, sees every watch event as it is delivered
 	// (the simulator's invariants watch resourceVersions with it).
-	OnDeliver func(to string, streamID int, ev rest.WatchEvent)
+	// resumed tells whether the watch started from a resourceVersion.
+	OnDeliver func(to string, streamID int, resumed bool, ev rest.WatchEvent)
 }
 
 func newNetwork(w *World) *Network {
@@ -117,6 +118,8 @@ func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, 
 	var s *stream
 	if resp.Stream != nil {
 		s = n.newStream(t.from, resp.Stream)
+		rv := req.Query.Get("resourceVersion")
+		s.resumed = rv != "" && rv != "0"
 		cp := *resp
 		cp.Stream = s
 		resp = &cp

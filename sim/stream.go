@@ -14,6 +14,8 @@ type stream struct {
 	id     int
 	to     string
 	server rest.Stream
+	// resumed: the watch started from a resourceVersion.
+	resumed bool
 	// unnotify stops the server stream's callbacks to us.
 	unnotify     func()
 	pumping      bool
@@ -80,7 +82,7 @@ func (s *stream) deliver(ev rest.WatchEvent) {
 		return
 	}
 	if s.n.OnDeliver != nil {
-		s.n.OnDeliver(s.to, s.id, ev)
+		s.n.OnDeliver(s.to, s.id, s.resumed, ev)
 	}
 	s.buf = append(s.buf, ev)
 	s.notify()

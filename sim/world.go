@@ -53,6 +53,14 @@ func (w *World) Elapsed() time.Duration { return w.Loop.Now().Sub(Epoch) }
 // error describing the violation; the run stops at the first.
 func (w *World) AddCheck(f func() error) { w.checks = append(w.checks, f) }
 
+// Fail stops the run with a violation (the first one counts).
+func (w *World) Fail(err error) {
+	if w.failed == nil {
+		w.failed = err
+		w.Trace.Note("check", "VIOLATION: %v", err)
+	}
+}
+
 // Failed returns the violation that stopped the run, or nil.
 func (w *World) Failed() error { return w.failed }
 
