@@ -112,7 +112,9 @@ func maxPods(n string) nodeOpt {
 }
 
 func taint(key, value, effect string) nodeOpt {
-	return func(n *api.Node) { n.Spec.Taints = append(n.Spec.Taints, api.Taint{Key: key, Value: value, Effect: effect}) }
+	return func(n *api.Node) {
+		n.Spec.Taints = append(n.Spec.Taints, api.Taint{Key: key, Value: value, Effect: effect})
+	}
 }
 
 func label(k, v string) nodeOpt { return func(n *api.Node) { n.Labels[k] = v } }
