@@ -156,7 +156,11 @@ func (s *Scheduler) nodeChanged(old, n *api.Node) {
 func nodeSummary(n *api.Node) string {
 	ni := NewNodeInfo(n)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%v %v %+v %v|", ni.ready, n.Spec.Unschedulable, ni.Allocatable, n.Spec.Taints)
+	fmt.Fprintf(&b, "%v %v %+v|", ni.ready, n.Spec.Unschedulable, ni.Allocatable)
+	for _, t := range n.Spec.Taints {
+		fmt.Fprintf(&b, "%s=%s:%s,", t.Key, t.Value, t.Effect) // not TimeAdded, a pointer
+	}
+	b.WriteString("|")
 	for _, k := range sortedLabelKeys(n.Labels) {
 		fmt.Fprintf(&b, "%s=%s,", k, n.Labels[k])
 	}

@@ -373,3 +373,71 @@ func TestSchedulerIsDeterministic(t *testing.T) {
 		t.Errorf("5 seeds made the same bindings %v among 8 tied nodes: the seed does not break ties", outcomes)
 	}
 }
+
+func TestSchedulerRetriesWhenNodeBecomesUsable(t *testing.T) {
+	nodes := client.For[*api.Node]
+	for _, tt := range []struct {
+		name   string
+		node   *api.Node
+		change func(*api.Node)
+	}{
+		{"becomes ready", newNode("n", "4", "8Gi", notReady), func(n *api.Node) { n.Status.Conditions[0].Status = api.ConditionTrue }},
+		{"taint removed", newNode("n", "4", "8Gi", taint("key", "value", "NoSchedule")), func(n *api.Node) { n.Spec.Taints = nil }},
+		{"uncordoned", newNode("n", "4", "8Gi", cordoned), func(n *api.Node) { n.Spec.Unschedulable = false }},
+		{"grows", newNode("n", "500m", "8Gi"), func(n *api.Node) { n.Status.Allocatable[api.ResourceCPU] = api.MustParseQuantity("4") }},
+	} {
+		c := newCluster(t, Config{})
+		c.addNode(tt.node)
+		c.addPod(newPod("p", requests("1", "1Gi")))
+		c.sched.Start()
+		c.v.RunFor(5 * time.Minute)
+		if got := c.bindings()["p"]; got != "" {
+			t.Fatalf("%s: bound to %q before the change", tt.name, got)
+		}
+		ctx := context.Background()
+		n, err := nodes(c.api).Get(ctx, "", "n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Spec and status are written apart, as kubectl and the kubelet do.
+		tt.change(n)
+		if n, err = nodes(c.api).Update(ctx, n, client.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		tt.change(n)
+		if _, err := nodes(c.api).UpdateStatus(ctx, n, client.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		c.v.RunFor(100 * time.Millisecond)
+		if got := c.bindings()["p"]; got != "n" {
+			t.Errorf("%s: pod on %q 100ms after the node changed, want n (at once, not after back-off)", tt.name, got)
+		}
+	}
+}
+
+func TestNodeSummaryIgnoresHeartbeats(t *testing.T) {
+	base := func() *api.Node {
+		return newNode("n", "4", "8Gi", taint("a", "", "PreferNoSchedule"), func(n *api.Node) {
+			n.Spec.Taints[0].TimeAdded = api.NewTime(t0)
+		})
+	}
+	tests := []struct {
+		name    string
+		change  func(*api.Node)
+		relevant bool
+	}{
+		{"heartbeat", func(n *api.Node) { n.Status.Conditions[0].LastHeartbeatTime = api.NewTime(t0.Add(time.Minute)) }, false},
+		{"same taint, another copy", func(n *api.Node) { n.Spec.Taints[0].TimeAdded = api.NewTime(t0) }, false},
+		{"taint added", taint("b", "", "NoSchedule"), true},
+		{"label added", label("disk", "ssd"), true},
+		{"not ready", notReady, true},
+		{"cordoned", cordoned, true},
+	}
+	for _, tt := range tests {
+		n := base()
+		tt.change(n)
+		if got := nodeSummary(base()) != nodeSummary(n); got != tt.relevant {
+			t.Errorf("%s: requeues pending pods = %v, want %v", tt.name, got, tt.relevant)
+		}
+	}
+}
