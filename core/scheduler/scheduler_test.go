@@ -422,8 +422,8 @@ func TestNodeSummaryIgnoresHeartbeats(t *testing.T) {
 		})
 	}
 	tests := []struct {
-		name    string
-		change  func(*api.Node)
+		name     string
+		change   func(*api.Node)
 		relevant bool
 	}{
 		{"heartbeat", func(n *api.Node) { n.Status.Conditions[0].LastHeartbeatTime = api.NewTime(t0.Add(time.Minute)) }, false},
