@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -27,10 +28,19 @@ type laggyTransport struct {
 	srv     *apiserver.Server
 	hold    bool
 	streams []*heldStream
+	// loseBindings is how many bindings to carry out but answer with an
+	// error, as a network that drops the response would.
+	loseBindings int
 }
+
+var errLostAnswer = errors.New("test transport: the answer was lost")
 
 func (l *laggyTransport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
 	resp := l.srv.Handle(ctx, req)
+	if strings.HasSuffix(req.Path, "/binding") && l.loseBindings > 0 {
+		l.loseBindings--
+		return nil, errLostAnswer
+	}
 	if resp.Stream != nil && strings.HasSuffix(req.Path, "/pods") {
 		hs := &heldStream{Stream: resp.Stream, t: l}
 		l.streams = append(l.streams, hs)
@@ -439,5 +449,30 @@ func TestNodeSummaryIgnoresHeartbeats(t *testing.T) {
 		if got := nodeSummary(base()) != nodeSummary(n); got != tt.relevant {
 			t.Errorf("%s: requeues pending pods = %v, want %v", tt.name, got, tt.relevant)
 		}
+	}
+}
+
+// TestBindingWithLostAnswerStillCounts loses the answer to the first
+// binding while the informer lags: the scheduler cannot know the pod is
+// bound, so it must keep counting it on that node, retry, learn from the
+// retry's Conflict where the pod went, and never over-commit.
+func TestBindingWithLostAnswerStillCounts(t *testing.T) {
+	c := newCluster(t, Config{})
+	c.addNode(newNode("a", "1", "4Gi"))
+	c.addNode(newNode("b", "1", "4Gi"))
+	for i := range 3 {
+		c.addPod(newPod(fmt.Sprintf("p%d", i), requests("600m", "1Gi")))
+	}
+	c.tr.hold = true
+	c.tr.loseBindings = 1
+	c.sched.Start()
+	c.v.RunFor(20 * time.Second) // several retries, within the assume timeout
+	c.tr.release()
+	c.v.RunFor(10 * time.Second)
+	if over := c.overcommitted(); len(over) > 0 {
+		t.Errorf("over-committed after a lost binding answer: %q (bindings %v)", over, c.bindings())
+	}
+	if diff := cmp.Diff(map[string]int{"a": 1, "b": 1}, c.podsPerNode()); diff != "" {
+		t.Errorf("pods per node (-want +got):\n%s", diff)
 	}
 }
