@@ -80,6 +80,3 @@ func (c *assumeCache) keys() []string {
 	sort.Strings(out)
 	return out
 }
-
-// len returns the number of assumed pods.
-func (c *assumeCache) len() int { return len(c.pods) }
