@@ -110,7 +110,10 @@ func Run(ctx context.Context, w io.Writer, opts Options) (err error) {
 	}
 	fmt.Fprintf(w, "tinykube bench — %d cores, %s, embedded etcd v%s, %d workers, %v × %d trials each (median)\n",
 		runtime.NumCPU(), runtime.Version(), version.Version, opts.Workers, opts.Duration, opts.Trials)
-	return writeTable(w, rows, samples)
+	if err := writeTable(w, rows, samples); err != nil {
+		return err
+	}
+	return runSchedulerRows(ctx, w, opts.Progress, opts.Duration)
 }
 
 // trial runs one trial of m with its keys under prefix.

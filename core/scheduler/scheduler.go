@@ -1,0 +1,322 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Config configures a Scheduler.
+type Config struct {
+	Loop   loop.Loop
+	Client *client.Client
+	// Rand breaks ties between equally good nodes. Same seed, same
+	// choices.
+	Rand *rand.Rand
+	// Name is the scheduler's name ["default-scheduler"]: pods whose
+	// spec.schedulerName differs are left to another scheduler.
+	Name string
+	// Scoring is LeastAllocated (the default: spread pods out) or
+	// MostAllocated (bin-pack them).
+	Scoring string
+	// IgnoreAssumedPods makes a deliberately broken scheduler, for checking
+	// that the simulator catches over-commitment: it forgets a pod as soon
+	// as it is bound instead of until its informer shows it bound, so it
+	// places pods on a node as if the ones it just bound were not there.
+	// Never set it in a real cluster.
+	IgnoreAssumedPods bool
+}
+
+// Scheduler assigns pending pods to nodes. Create it with New, then Start
+// it; it lives on cfg.Loop.
+type Scheduler struct {
+	cfg      Config
+	nodes    *client.Informer[*api.Node]
+	pods     *client.Informer[*api.Pod]
+	queue    *client.Queue
+	assumed  *assumeCache
+	recorder *client.Recorder
+}
+
+// The pod informer's index of pods by spec.nodeName.
+const indexNodeName = "nodeName"
+
+// Back-off of a pod that fits nowhere (or whose binding failed). Any change
+// to nodes or to pods that frees room retries it at once.
+const (
+	retryBackoff    = time.Second
+	retryMaxBackoff = time.Minute
+)
+
+// New returns a scheduler; it does nothing until Start.
+func New(cfg Config) *Scheduler {
+	if cfg.Name == "" {
+		cfg.Name = api.DefaultSchedulerName
+	}
+	if cfg.Scoring == "" {
+		cfg.Scoring = LeastAllocated
+	}
+	if cfg.Rand == nil {
+		panic("scheduler.New: Config.Rand is nil; pass a seeded *rand.Rand")
+	}
+	s := &Scheduler{
+		cfg:      cfg,
+		nodes:    client.NewInformer[*api.Node](cfg.Loop, cfg.Client, "", client.ListOptions{}),
+		pods:     client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{}),
+		assumed:  newAssumeCache(),
+		recorder: client.NewRecorder(cfg.Loop, cfg.Client, cfg.Name, ""),
+	}
+	s.queue = client.NewQueue(cfg.Loop, s.scheduleOne)
+	s.queue.Backoff, s.queue.MaxBackoff = retryBackoff, retryMaxBackoff
+	s.pods.AddIndex(indexNodeName, func(p *api.Pod) []string {
+		if p.Spec.NodeName == "" {
+			return nil
+		}
+		return []string{p.Spec.NodeName}
+	})
+	s.pods.AddHandlers(client.Handlers[*api.Pod]{
+		Add:    func(p *api.Pod) { s.podChanged(nil, p) },
+		Update: func(old, p *api.Pod) { s.podChanged(old, p) },
+		Delete: s.podDeleted,
+	})
+	s.nodes.AddHandlers(client.Handlers[*api.Node]{
+		Add:    func(*api.Node) { s.requeuePending() },
+		Update: s.nodeChanged,
+	})
+	return s
+}
+
+// Start starts the informers; pods are scheduled as they appear.
+func (s *Scheduler) Start() {
+	s.nodes.Start()
+	s.pods.Start()
+}
+
+// Stop stops the informers and drops queued work.
+func (s *Scheduler) Stop() {
+	s.queue.Stop()
+	s.nodes.Stop()
+	s.pods.Stop()
+}
+
+// pending reports whether pod waits for this scheduler: no node, not being
+// deleted, not finished, and ours.
+func (s *Scheduler) pending(p *api.Pod) bool {
+	name := p.Spec.SchedulerName
+	if name == "" {
+		name = api.DefaultSchedulerName
+	}
+	return p.Spec.NodeName == "" && p.DeletionTimestamp == nil && !terminal(p) && name == s.cfg.Name
+}
+
+func terminal(p *api.Pod) bool {
+	return p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed
+}
+
+func (s *Scheduler) podChanged(old, p *api.Pod) {
+	key := client.Key(p)
+	if p.Spec.NodeName != "" {
+		// The informer has caught up with a binding: the cache counts the
+		// pod now, so the assumption has done its job.
+		s.assumed.forget(key)
+	}
+	if s.pending(p) {
+		s.queue.Add(key)
+		return
+	}
+	if old != nil && p.Spec.NodeName != "" && terminal(p) && !terminal(old) {
+		s.requeuePending() // a finished pod frees its node
+	}
+}
+
+func (s *Scheduler) podDeleted(p *api.Pod) {
+	s.assumed.forget(client.Key(p))
+	if p.Spec.NodeName != "" {
+		s.requeuePending()
+	}
+}
+
+// nodeChanged requeues pending pods when a node may take pods it could
+// not before. Heartbeats change nodes every few seconds; they do not count.
+func (s *Scheduler) nodeChanged(old, n *api.Node) {
+	if nodeSummary(old) != nodeSummary(n) {
+		s.requeuePending()
+	}
+}
+
+// nodeSummary is what the filters read of a node, as a comparable string.
+func nodeSummary(n *api.Node) string {
+	ni := NewNodeInfo(n)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v %v %+v|", ni.ready, n.Spec.Unschedulable, ni.Allocatable)
+	for _, t := range n.Spec.Taints {
+		fmt.Fprintf(&b, "%s=%s:%s,", t.Key, t.Value, t.Effect) // not TimeAdded, a pointer
+	}
+	b.WriteString("|")
+	for _, k := range sortedLabelKeys(n.Labels) {
+		fmt.Fprintf(&b, "%s=%s,", k, n.Labels[k])
+	}
+	return b.String()
+}
+
+// requeuePending queues every pending pod, in key order.
+func (s *Scheduler) requeuePending() {
+	for _, p := range s.pods.List(api.Everything()) {
+		if s.pending(p) {
+			s.queue.Add(client.Key(p))
+		}
+	}
+}
+
+// errUnsynced asks the queue to retry a pod until the caches are loaded:
+// scheduling against an empty node list would only record noise.
+var errUnsynced = errors.New("scheduler: caches not loaded yet")
+
+// scheduleOne is one scheduling cycle for the pod with key: snapshot the
+// nodes, filter and score them, assume the pod on the winner, bind it. An
+// error asks the queue to retry the pod with back-off.
+func (s *Scheduler) scheduleOne(key string) error {
+	if !s.nodes.HasSynced() || !s.pods.HasSynced() {
+		return errUnsynced
+	}
+	ns, name, _ := strings.Cut(key, "/")
+	pod, ok := s.pods.Get(ns, name)
+	if !ok || !s.pending(pod) {
+		return nil
+	}
+	now := s.cfg.Loop.Now()
+	s.assumed.expire(now)
+	if a, ok := s.assumed.get(key); ok && a.bound {
+		return nil // bound; the informer has yet to show it
+	}
+	nodes := s.snapshot(key)
+	node, fitErr := Schedule(pod, nodes, s.cfg.Scoring, s.cfg.Rand)
+	if fitErr != nil {
+		s.unschedulable(pod, fitErr)
+		return fitErr
+	}
+	a := s.assumed.assume(key, pod, node, now.Add(assumeTimeout))
+	err := client.Bind(context.Background(), s.cfg.Client, pod.Namespace, pod.Name, pod.UID, node)
+	var status *api.StatusError
+	switch {
+	case err == nil:
+		a.bound = true
+		if s.cfg.IgnoreAssumedPods {
+			s.assumed.forget(key) // the deliberate bug
+		}
+		s.recorder.Eventf(pod, client.EventNormal, EventScheduled, "Successfully assigned %s/%s to %s", pod.Namespace, pod.Name, node)
+		return nil
+	case api.IsConflict(err) || api.IsNotFound(err):
+		// Bound already (by an earlier attempt whose answer was lost, or
+		// by someone else), deleted, or replaced: nothing to schedule.
+		s.assumed.forget(key)
+		s.assumeWhereBound(key, pod)
+		return nil
+	case errors.As(err, &status):
+		s.assumed.forget(key) // the server said no: the pod is not bound
+		return err
+	default:
+		// No answer: the pod may be bound. Keep counting it on node until
+		// the informer tells, the next attempt replaces the assumption, or
+		// it expires.
+		return err
+	}
+}
+
+// assumeWhereBound asks the API where a pod that its Bind found already
+// bound went, and counts it there until the informer shows it: when an
+// earlier Bind's answer was lost, this scheduler bound it itself, and the
+// node must not look emptier than it is in the meantime.
+func (s *Scheduler) assumeWhereBound(key string, pod *api.Pod) {
+	if s.cfg.IgnoreAssumedPods {
+		return
+	}
+	cur, err := client.For[*api.Pod](s.cfg.Client).Get(context.Background(), pod.Namespace, pod.Name)
+	if err != nil || cur.UID != pod.UID || cur.Spec.NodeName == "" || terminal(cur) {
+		return
+	}
+	a := s.assumed.assume(key, cur, cur.Spec.NodeName, s.cfg.Loop.Now().Add(assumeTimeout))
+	a.bound = true
+}
+
+// snapshot returns a NodeInfo per node, in name order, counting the pods
+// the informer shows bound to it (unless finished) and the assumed ones.
+// skip is the key of the pod being scheduled: an earlier assumption of it
+// does not count against it.
+func (s *Scheduler) snapshot(skip string) []*NodeInfo {
+	nodes := s.nodes.List(api.Everything())
+	infos := make([]*NodeInfo, 0, len(nodes))
+	byName := make(map[string]*NodeInfo, len(nodes))
+	for _, n := range nodes {
+		if n.DeletionTimestamp != nil {
+			continue
+		}
+		ni := NewNodeInfo(n)
+		for _, p := range s.pods.ByIndex(indexNodeName, n.Name) {
+			if !terminal(p) {
+				ni.AddPod(p)
+			}
+		}
+		infos = append(infos, ni)
+		byName[n.Name] = ni
+	}
+	for _, k := range s.assumed.keys() {
+		if k == skip {
+			continue
+		}
+		a, _ := s.assumed.get(k)
+		ns, name, _ := strings.Cut(k, "/")
+		if p, ok := s.pods.Get(ns, name); ok && p.Spec.NodeName != "" {
+			continue // the informer counts it already
+		}
+		if ni := byName[a.node]; ni != nil {
+			ni.AddPod(a.pod)
+		}
+	}
+	return infos
+}
+
+// unschedulable tells the pod's owner why it waits: a FailedScheduling
+// event, and the PodScheduled condition False with reason Unschedulable.
+// The condition is written only when it changes, so a pod retried every
+// minute does not rewrite its status every minute.
+func (s *Scheduler) unschedulable(pod *api.Pod, fitErr *FitError) {
+	msg := fitErr.Error()
+	s.recorder.Eventf(pod, client.EventWarning, EventFailedScheduling, "%s", msg)
+	if c := pod.Status.FindCondition(api.PodScheduled); c != nil &&
+		c.Status == api.ConditionFalse && c.Reason == "Unschedulable" && c.Message == msg {
+		return
+	}
+	cp := *pod
+	cp.Status.Conditions = append([]api.PodCondition(nil), pod.Status.Conditions...)
+	cond := api.PodCondition{Type: api.PodScheduled, Status: api.ConditionFalse, Reason: "Unschedulable",
+		Message: msg, LastTransitionTime: api.NewTime(s.cfg.Loop.Now())}
+	if c := cp.Status.FindCondition(api.PodScheduled); c != nil {
+		if c.Status == api.ConditionFalse {
+			cond.LastTransitionTime = c.LastTransitionTime
+		}
+		*c = cond
+	} else {
+		cp.Status.Conditions = append(cp.Status.Conditions, cond)
+	}
+	// A failed write is retried with the pod: the next cycle finds the
+	// condition still unwritten.
+	client.For[*api.Pod](s.cfg.Client).UpdateStatus(context.Background(), &cp, client.WriteOptions{})
+}
+
+func sortedLabelKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
