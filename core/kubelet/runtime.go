@@ -12,10 +12,14 @@ import (
 // Calls start work and return quickly; they never wait for a container to
 // run or exit. What happens afterwards is observed through List (the
 // kubelet relists periodically, like Kubernetes' PLEG) and hastened by
-// Changes. This keeps a slow image pull or a 30-second grace period from
+// OnChange when the runtime implements ChangeNotifier. This keeps a slow image pull or a 30-second grace period from
 // stopping the kubelet's loop, and it lets a restarted kubelet adopt
 // whatever is running: sandboxes and containers carry the labels it set.
 type Runtime interface {
+	// Version names the runtime and its version ("containerd", "1.7.2").
+	// Pod status shows container IDs as name://id, as Kubernetes does.
+	Version() (name, version string)
+
 	// RunSandbox creates a pod's sandbox (its network namespace and IP).
 	RunSandbox(cfg SandboxConfig) (Sandbox, error)
 	// StopSandbox stops every container of the sandbox at once (no grace)
@@ -55,6 +59,16 @@ type SandboxConfig struct {
 	// Annotations carries the pod's annotations; the simulated runtime
 	// reads container behaviour from them.
 	Annotations map[string]string
+}
+
+// ChangeNotifier is implemented by runtimes that can say at once that a
+// pod's sandbox or containers changed state (a container started, exited,
+// was removed), so the kubelet need not wait for its next relist.
+type ChangeNotifier interface {
+	// OnChange registers f. The runtime calls it on the kubelet's loop,
+	// never from inside one of its own methods, with the UID of the pod
+	// whose objects changed. The returned func unregisters f.
+	OnChange(f func(podUID string)) (cancel func())
 }
 
 // Sandbox is a pod's sandbox as the runtime reports it.
@@ -118,6 +132,10 @@ type Container struct {
 // Prober checks a container's health as a probe asks: exec (through the
 // Runtime), HTTP GET or TCP against the pod's IP. The simulator's prober
 // answers from the container's scripted behaviour.
+//
+// probe points into pod's spec (a container's LivenessProbe,
+// ReadinessProbe or StartupProbe), so a prober that needs to know which
+// kind it runs can compare pointers.
 type Prober interface {
 	Probe(pod *api.Pod, podIP string, c Container, probe *api.Probe) ProbeResult
 }

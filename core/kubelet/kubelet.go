@@ -1,0 +1,190 @@
+package kubelet
+
+import (
+	"strings"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Config assembles a kubelet. Zero durations take the defaults named on
+// each field.
+type Config struct {
+	Loop     loop.Loop
+	Client   *client.Client
+	Recorder *client.Recorder
+	Runtime  Runtime
+	Prober   Prober
+	NodeName string
+	// Address is the node's InternalIP (the pods' hostIP); empty: none.
+	Address  string
+	Capacity api.ResourceList // cpu, memory, pods; allocatable is the same
+	Labels   map[string]string
+
+	// LeaseDuration is written in the node's Lease (40s). The node
+	// controller decides on its own how long it waits.
+	LeaseDuration time.Duration
+	// RenewInterval is how often the Lease is renewed (2s here; 10s in
+	// Kubernetes).
+	RenewInterval time.Duration
+	// StatusInterval is how often the Node's Ready condition is posted
+	// (10s).
+	StatusInterval time.Duration
+	// SyncPeriod is how often the runtime is relisted (1s).
+	SyncPeriod time.Duration
+
+	// Restart back-off of crashing containers (and of failing image
+	// pulls): BackOffInitial (10s) doubling up to BackOffMax (5m); a
+	// container that ran BackOffReset (10m) starts again from the
+	// beginning. Kubernetes' numbers; tests and the simulator shrink them.
+	BackOffInitial time.Duration
+	BackOffMax     time.Duration
+	BackOffReset   time.Duration
+}
+
+func (c *Config) setDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.LeaseDuration, 40*time.Second)
+	def(&c.RenewInterval, 2*time.Second)
+	def(&c.StatusInterval, 10*time.Second)
+	def(&c.SyncPeriod, time.Second)
+	def(&c.BackOffInitial, 10*time.Second)
+	def(&c.BackOffMax, 5*time.Minute)
+	def(&c.BackOffReset, 10*time.Minute)
+}
+
+// Kubelet is the node agent of one node. Everything it does runs on its
+// Loop; it never waits for the runtime or the API.
+type Kubelet struct {
+	cfg     Config
+	pods    *client.Informer[*api.Pod]
+	queue   *client.Queue
+	restart *backOff // crashing containers, by podUID/container
+	pulls   *backOff // failing image pulls, by podUID/container
+
+	state  map[string]*podState // by pod UID
+	uidKey map[string]string    // pod UID -> "namespace/name", from the informer
+	probes map[string]*probeWorker
+
+	node     *api.Node  // as last written
+	lease    *api.Lease // as last written
+	timers   []loop.Timer
+	pleg     map[string]plegEntry // by runtime object ID, as of the last relist
+	unnotify func()
+	started  bool
+	stopped  bool
+}
+
+// New returns a kubelet; Start sets it going.
+func New(cfg Config) *Kubelet {
+	cfg.setDefaults()
+	k := &Kubelet{
+		cfg:     cfg,
+		restart: newBackOff(cfg.BackOffInitial, cfg.BackOffMax),
+		pulls:   newBackOff(cfg.BackOffInitial, cfg.BackOffMax),
+		state:   map[string]*podState{},
+		uidKey:  map[string]string{},
+		probes:  map[string]*probeWorker{},
+	}
+	k.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{FieldSelector: "spec.nodeName=" + cfg.NodeName})
+	k.pods.AddHandlers(client.Handlers[*api.Pod]{
+		Add:    k.podChanged,
+		Update: func(_, p *api.Pod) { k.podChanged(p) },
+		Delete: func(p *api.Pod) {
+			delete(k.uidKey, p.UID)
+			k.queue.Add(client.Key(p))
+		},
+	})
+	k.queue = client.NewQueue(cfg.Loop, k.syncPod)
+	return k
+}
+
+func (k *Kubelet) podChanged(p *api.Pod) {
+	k.uidKey[p.UID] = client.Key(p)
+	k.queue.Add(client.Key(p))
+}
+
+// Start registers the node, starts the lease and status heartbeats, the
+// pod informer and the runtime relist. The first relist adopts whatever
+// the runtime already runs.
+func (k *Kubelet) Start() {
+	if k.started {
+		return
+	}
+	k.started = true
+	if n, ok := k.cfg.Runtime.(ChangeNotifier); ok {
+		k.unnotify = n.OnChange(k.runtimeChanged)
+	}
+	k.adopt()
+	k.every(0, k.cfg.StatusInterval, k.postNodeStatus)
+	k.every(0, k.cfg.RenewInterval, k.renewLease)
+	k.every(k.cfg.SyncPeriod, k.cfg.SyncPeriod, k.relist)
+	k.pods.Start()
+}
+
+// Stop stops every timer, the informer and the queue. Containers keep
+// running: a kubelet started later on the same runtime adopts them.
+func (k *Kubelet) Stop() {
+	k.stopped = true
+	k.pods.Stop()
+	k.queue.Stop()
+	for _, t := range k.timers {
+		t.Stop()
+	}
+	k.timers = nil
+	for _, id := range sortedKeys(k.probes) {
+		k.probes[id].stop()
+	}
+	for _, uid := range sortedKeys(k.state) {
+		k.state[uid].stopTimers()
+	}
+	if k.unnotify != nil {
+		k.unnotify()
+	}
+}
+
+// every runs f after first and then every period, until Stop.
+func (k *Kubelet) every(first, period time.Duration, f func()) {
+	slot := len(k.timers)
+	k.timers = append(k.timers, nil)
+	var tick func()
+	tick = func() {
+		if k.stopped {
+			return
+		}
+		f()
+		k.timers[slot] = k.cfg.Loop.After(period, tick)
+	}
+	k.timers[slot] = k.cfg.Loop.After(first, tick)
+}
+
+// runtimeChanged queues the pod whose runtime objects changed.
+func (k *Kubelet) runtimeChanged(podUID string) {
+	if k.stopped {
+		return
+	}
+	if key, ok := k.uidKey[podUID]; ok {
+		k.queue.Add(key)
+	} else if k.pods.HasSynced() {
+		k.cfg.Loop.After(0, k.removeOrphans)
+	}
+}
+
+func (k *Kubelet) event(obj api.Object, typ, reason, format string, args ...any) {
+	if k.cfg.Recorder != nil {
+		k.cfg.Recorder.Eventf(obj, typ, reason, format, args...)
+	}
+}
+
+func splitKey(key string) (namespace, name string) {
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		return key[:i], key[i+1:]
+	}
+	return "", key
+}

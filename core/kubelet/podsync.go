@@ -1,0 +1,432 @@
+package kubelet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Annotations that script simulated containers: the behaviour of one
+// container, or of every container of the pod (see sim/runtime).
+const (
+	AnnotationBehavior       = "sim.tinykube.io/behavior"
+	AnnotationBehaviorPrefix = "sim.tinykube.io/behavior."
+)
+
+// podState is what the kubelet remembers of a pod between syncs that
+// neither the API nor the runtime tells it.
+type podState struct {
+	// stopping maps the containers asked to stop to the grace they got.
+	stopping map[string]int64
+	// waiting says why a container that has no run to show is waiting
+	// (an image error, a back-off), by container name.
+	waiting map[string]api.ContainerStateWaiting
+	// pullFailed holds when each container's last image pull failed.
+	pullFailed map[string]time.Time
+	deadline   loop.Timer
+}
+
+func (k *Kubelet) podState(uid string) *podState {
+	st := k.state[uid]
+	if st == nil {
+		st = &podState{stopping: map[string]int64{}, waiting: map[string]api.ContainerStateWaiting{}}
+		k.state[uid] = st
+	}
+	return st
+}
+
+func (st *podState) stopTimers() {
+	if st.deadline != nil {
+		st.deadline.Stop()
+	}
+}
+
+// forgetPod drops everything the kubelet remembers of a pod.
+func (k *Kubelet) forgetPod(uid string) {
+	if st := k.state[uid]; st != nil {
+		st.stopTimers()
+	}
+	delete(k.state, uid)
+	k.restart.forget(uid)
+	k.pulls.forget(uid)
+	for _, id := range sortedKeys(k.probes) {
+		if w := k.probes[id]; w.podUID == uid {
+			w.stop()
+			delete(k.probes, id)
+		}
+	}
+}
+
+func secondsDuration(s int64) time.Duration { return time.Duration(s) * time.Second }
+
+// syncPod makes the runtime match one pod and reports what it sees. It is
+// level-triggered — it looks at the pod and the runtime afresh each time —
+// and never waits: it starts what is missing, and the runtime's changes
+// bring the pod back to the queue.
+func (k *Kubelet) syncPod(key string) error {
+	if k.stopped {
+		return nil
+	}
+	ns, name := splitKey(key)
+	pod, ok := k.pods.Get(ns, name)
+	if !ok || pod.Spec.NodeName != k.cfg.NodeName {
+		k.removeOrphans()
+		return nil
+	}
+	v, err := k.view(pod.UID)
+	if err != nil {
+		return err
+	}
+	st := k.podState(pod.UID)
+	if pod.DeletionTimestamp != nil {
+		return k.terminatePod(pod, st, v)
+	}
+	if isTerminal(pod.Status.Phase) {
+		// Finished: nothing restarts; stop what still runs (a pod past its
+		// deadline) and leave the status as it is.
+		k.killAll(pod, st, v, gracePeriod(pod))
+		return nil
+	}
+	if k.deadlineExceeded(pod, st) {
+		k.killAll(pod, st, v, gracePeriod(pod))
+		return k.writeStatus(pod, st, v, &deadlineFailure)
+	}
+	acted, err := k.runPod(pod, st, v)
+	if err != nil {
+		return err
+	}
+	if acted {
+		if v, err = k.view(pod.UID); err != nil {
+			return err
+		}
+	}
+	k.syncProbes(pod, v)
+	return k.writeStatus(pod, st, v, nil)
+}
+
+func isTerminal(p api.PodPhase) bool { return p == api.PodSucceeded || p == api.PodFailed }
+
+func gracePeriod(pod *api.Pod) int64 {
+	if g := pod.DeletionGracePeriodSeconds; g != nil {
+		return *g
+	}
+	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		return *g
+	}
+	return 30
+}
+
+// terminatePod carries out a graceful deletion: every container gets
+// SIGTERM with the pod's grace period (once; again only if the grace is
+// shortened), and when all have exited the kubelet removes them and
+// confirms the deletion with grace 0.
+func (k *Kubelet) terminatePod(pod *api.Pod, st *podState, v *podView) error {
+	grace := gracePeriod(pod)
+	for _, c := range v.all() {
+		if _, asked := st.stopping[c.ID]; !asked && c.State != StateExited {
+			k.event(pod, client.EventNormal, "Killing", "Stopping container %s", c.Labels[LabelContainerName])
+		}
+	}
+	if !k.teardown(pod.UID, v, grace) {
+		return nil // the runtime tells us when they exit
+	}
+	zero := int64(0)
+	_, err := client.For[*api.Pod](k.cfg.Client).Delete(context.Background(), pod.Namespace, pod.Name,
+		client.DeleteOptions{GracePeriodSeconds: &zero, UID: pod.UID})
+	if err != nil && !api.IsNotFound(err) && !api.IsConflict(err) {
+		return fmt.Errorf("confirming the deletion of pod %s/%s: %w", pod.Namespace, pod.Name, err)
+	}
+	k.forgetPod(pod.UID)
+	return nil
+}
+
+// killAll stops every running container of a pod that will not run again.
+func (k *Kubelet) killAll(pod *api.Pod, st *podState, v *podView, grace int64) {
+	for _, c := range v.all() {
+		if c.State == StateExited {
+			continue
+		}
+		if g, asked := st.stopping[c.ID]; asked && g <= grace {
+			continue
+		}
+		k.event(pod, client.EventNormal, "Killing", "Stopping container %s", c.Labels[LabelContainerName])
+		if err := k.cfg.Runtime.StopContainer(c.ID, secondsDuration(grace)); err == nil {
+			st.stopping[c.ID] = grace
+		}
+	}
+}
+
+// deadlineFailure is the status of a pod stopped by activeDeadlineSeconds.
+var deadlineFailure = failure{reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline"}
+
+type failure struct{ reason, message string }
+
+// deadlineExceeded reports whether the pod has run past its
+// activeDeadlineSeconds, and otherwise arranges a sync at the deadline.
+func (k *Kubelet) deadlineExceeded(pod *api.Pod, st *podState) bool {
+	d := pod.Spec.ActiveDeadlineSeconds
+	if d == nil || pod.Status.StartTime == nil {
+		return false
+	}
+	left := pod.Status.StartTime.Add(secondsDuration(*d)).Sub(k.cfg.Loop.Now())
+	if left <= 0 {
+		k.event(pod, client.EventWarning, "DeadlineExceeded", "Pod was active on the node longer than the specified deadline")
+		return true
+	}
+	if st.deadline == nil {
+		key := client.Key(pod)
+		st.deadline = k.cfg.Loop.After(left, func() {
+			st.deadline = nil
+			k.queue.Add(key)
+		})
+	}
+	return false
+}
+
+// runPod ensures the sandbox, then runs the init containers one by one to
+// completion, then the app containers. It reports whether it asked the
+// runtime for anything.
+func (k *Kubelet) runPod(pod *api.Pod, st *podState, v *podView) (acted bool, err error) {
+	sb := v.sandbox()
+	if sb == nil {
+		// No sandbox, or it died: whatever ran in the old one is gone.
+		for _, c := range v.all() {
+			if c.State != StateExited {
+				k.cfg.Runtime.StopContainer(c.ID, 0)
+			}
+		}
+		cfg := SandboxConfig{PodUID: pod.UID, Namespace: pod.Namespace, Name: pod.Name, Hostname: pod.Name,
+			Labels: map[string]string{LabelPodUID: pod.UID, LabelPodName: pod.Name, LabelPodNamespace: pod.Namespace}, Annotations: pod.Annotations}
+		if pod.Spec.Hostname != "" {
+			cfg.Hostname = pod.Spec.Hostname
+		}
+		s, err := k.cfg.Runtime.RunSandbox(cfg)
+		if err != nil {
+			k.event(pod, client.EventWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: %v", err)
+			return true, fmt.Errorf("pod %s/%s: creating its sandbox: %w", pod.Namespace, pod.Name, err)
+		}
+		sb = &s
+		acted = true
+	}
+	if !k.initialized(pod, v) {
+		for _, c := range pod.Spec.InitContainers {
+			run := v.latest(c.Name)
+			switch {
+			case run == nil:
+				return true, k.startContainer(pod, st, v, sb, c)
+			case run.State != StateExited:
+				return acted, nil // wait for it to finish
+			case run.ExitCode == 0:
+				continue
+			case pod.Spec.RestartPolicy == api.RestartNever:
+				return acted, nil // the pod has failed
+			default:
+				did, err := k.restartContainer(pod, st, v, sb, c, run)
+				return acted || did, err
+			}
+		}
+	}
+	for _, c := range pod.Spec.Containers {
+		run := v.latest(c.Name)
+		var did bool
+		var err error
+		switch {
+		case run == nil:
+			did, err = true, k.startContainer(pod, st, v, sb, c)
+		case run.State == StateExited && shouldRestart(pod.Spec.RestartPolicy, run.ExitCode):
+			did, err = k.restartContainer(pod, st, v, sb, c, run)
+		}
+		acted = acted || did
+		if err != nil {
+			return acted, err
+		}
+	}
+	return acted, nil
+}
+
+// initialized reports whether the init containers are done: each exited
+// 0, or the app containers have started already.
+func (k *Kubelet) initialized(pod *api.Pod, v *podView) bool {
+	for _, c := range pod.Spec.Containers {
+		if v.latest(c.Name) != nil {
+			return true
+		}
+	}
+	for _, c := range pod.Spec.InitContainers {
+		run := v.latest(c.Name)
+		if run == nil || run.State != StateExited || run.ExitCode != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func shouldRestart(p api.RestartPolicy, exitCode int) bool {
+	switch p {
+	case api.RestartNever:
+		return false
+	case api.RestartOnFailure:
+		return exitCode != 0
+	}
+	return true
+}
+
+// restartContainer starts the next run of an exited container, unless it
+// is backing off (CrashLoopBackOff), in which case the pod comes back to
+// the queue when the back-off ends. It reports whether it started one.
+func (k *Kubelet) restartContainer(pod *api.Pod, st *podState, v *podView, sb *Sandbox, c api.Container, last *Container) (bool, error) {
+	key := pod.UID + "/" + c.Name
+	now := k.cfg.Loop.Now()
+	if !last.StartedAt.IsZero() && last.FinishedAt.Sub(last.StartedAt) >= k.cfg.BackOffReset {
+		k.restart.reset(key)
+	}
+	if left, delay := k.restart.wait(key, last.FinishedAt, now); left > 0 {
+		st.waiting[c.Name] = api.ContainerStateWaiting{Reason: "CrashLoopBackOff",
+			Message: fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)", delay, c.Name, pod.Name, pod.Namespace, pod.UID)}
+		k.event(pod, client.EventWarning, "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)", c.Name, pod.Name, pod.Namespace, pod.UID)
+		k.queue.AddAfter(client.Key(pod), left)
+		return false, nil
+	}
+	k.restart.next(key)
+	// Keep the run just ended (it is the status' lastState); older ones go.
+	for _, old := range v.containers[c.Name] {
+		if old.ID != last.ID && old.State == StateExited {
+			k.cfg.Runtime.RemoveContainer(old.ID)
+		}
+	}
+	return true, k.startContainer(pod, st, v, sb, c)
+}
+
+// startContainer pulls the image (or backs off pulling it), creates and
+// starts the next run of a container.
+func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *Sandbox, c api.Container) error {
+	key := pod.UID + "/" + c.Name
+	now := k.cfg.Loop.Now()
+	if w, failed := st.waiting[c.Name]; failed && (w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff") {
+		if left, _ := k.pulls.wait(key, st.pullFailedAt(c.Name), now); left > 0 {
+			st.waiting[c.Name] = api.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: fmt.Sprintf("Back-off pulling image %q", c.Image)}
+			k.event(pod, client.EventNormal, "BackOff", "Back-off pulling image %q", c.Image)
+			k.queue.AddAfter(client.Key(pod), left)
+			return nil
+		}
+	}
+	policy := c.ImagePullPolicy
+	if policy == "" {
+		policy = api.PullIfNotPresent
+	}
+	if policy == api.PullAlways {
+		k.event(pod, client.EventNormal, "Pulling", "Pulling image %q", c.Image)
+	}
+	if err := k.cfg.Runtime.EnsureImage(c.Image, policy); err != nil {
+		return k.imageFailed(pod, st, c, err)
+	}
+	if policy == api.PullAlways {
+		k.event(pod, client.EventNormal, "Pulled", "Successfully pulled image %q", c.Image)
+	} else {
+		k.event(pod, client.EventNormal, "Pulled", "Container image %q already present on machine", c.Image)
+	}
+	attempt := k.nextAttempt(pod, v, c.Name)
+	cfg := k.containerConfig(pod, sb, c, attempt)
+	id, err := k.cfg.Runtime.CreateContainer(sb.ID, cfg)
+	if err != nil {
+		var ie *ImageError
+		if errors.As(err, &ie) {
+			return k.imageFailed(pod, st, c, err)
+		}
+		st.waiting[c.Name] = api.ContainerStateWaiting{Reason: "CreateContainerError", Message: err.Error()}
+		k.event(pod, client.EventWarning, "Failed", "Error: %v", err)
+		return fmt.Errorf("pod %s/%s: creating container %s: %w", pod.Namespace, pod.Name, c.Name, err)
+	}
+	k.event(pod, client.EventNormal, "Created", "Created container %s", c.Name)
+	if err := k.cfg.Runtime.StartContainer(id); err != nil {
+		st.waiting[c.Name] = api.ContainerStateWaiting{Reason: "RunContainerError", Message: err.Error()}
+		k.event(pod, client.EventWarning, "Failed", "Error: %v", err)
+		return fmt.Errorf("pod %s/%s: starting container %s: %w", pod.Namespace, pod.Name, c.Name, err)
+	}
+	k.event(pod, client.EventNormal, "Started", "Started container %s", c.Name)
+	delete(st.waiting, c.Name)
+	delete(st.pullFailed, c.Name)
+	k.pulls.reset(key)
+	return nil
+}
+
+// imageFailed records a failed pull: ErrImagePull now, ImagePullBackOff
+// until the back-off lets the kubelet try again.
+func (k *Kubelet) imageFailed(pod *api.Pod, st *podState, c api.Container, err error) error {
+	reason, msg := "ErrImagePull", err.Error()
+	var ie *ImageError
+	if errors.As(err, &ie) {
+		reason, msg = ie.Reason, ie.Message
+	}
+	st.waiting[c.Name] = api.ContainerStateWaiting{Reason: reason, Message: msg}
+	if st.pullFailed == nil {
+		st.pullFailed = map[string]time.Time{}
+	}
+	st.pullFailed[c.Name] = k.cfg.Loop.Now()
+	k.event(pod, client.EventWarning, "Failed", "Failed to pull image %q: %s", c.Image, msg)
+	k.event(pod, client.EventWarning, "Failed", "Error: %s", reason)
+	delay := k.pulls.next(pod.UID + "/" + c.Name)
+	k.queue.AddAfter(client.Key(pod), delay)
+	return nil
+}
+
+func (st *podState) pullFailedAt(name string) time.Time { return st.pullFailed[name] }
+
+// nextAttempt numbers the next run of a container: one more than the
+// newest run the runtime holds or, when it holds none (a node that lost
+// its containers), one more than the restart count the API last saw.
+func (k *Kubelet) nextAttempt(pod *api.Pod, v *podView, name string) int {
+	if last := v.latest(name); last != nil {
+		return last.Attempt + 1
+	}
+	for _, list := range [][]api.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
+		for _, cs := range list {
+			if cs.Name == name && (cs.State.Running != nil || cs.State.Terminated != nil || cs.LastTerminationState.Terminated != nil) {
+				return int(cs.RestartCount) + 1
+			}
+		}
+	}
+	return 0
+}
+
+// containerConfig turns a container of the spec into what the runtime runs.
+func (k *Kubelet) containerConfig(pod *api.Pod, sb *Sandbox, c api.Container, attempt int) ContainerConfig {
+	cfg := ContainerConfig{
+		Name: c.Name, Attempt: attempt, Image: c.Image, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir,
+		CPUMilli:    c.Resources.Limits.Cpu().MilliValue(),
+		MemoryBytes: c.Resources.Limits.Memory().Value(),
+		Labels: map[string]string{LabelPodUID: pod.UID, LabelPodName: pod.Name, LabelPodNamespace: pod.Namespace,
+			LabelContainerName: c.Name, LabelAttempt: strconv.Itoa(attempt)},
+		Behavior: pod.Annotations[AnnotationBehavior],
+	}
+	if b, ok := pod.Annotations[AnnotationBehaviorPrefix+c.Name]; ok {
+		cfg.Behavior = b
+	}
+	for _, e := range c.Env {
+		val := e.Value
+		if e.ValueFrom != nil && e.ValueFrom.FieldRef != nil {
+			switch e.ValueFrom.FieldRef.FieldPath {
+			case "metadata.name":
+				val = pod.Name
+			case "metadata.namespace":
+				val = pod.Namespace
+			case "metadata.uid":
+				val = pod.UID
+			case "spec.nodeName":
+				val = pod.Spec.NodeName
+			case "status.podIP":
+				val = sb.IP
+			case "status.hostIP":
+				val = k.cfg.Address
+			}
+		}
+		cfg.Env = append(cfg.Env, EnvVar{Name: e.Name, Value: val})
+	}
+	return cfg
+}

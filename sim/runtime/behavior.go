@@ -1,0 +1,143 @@
+package runtime
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Behavior scripts one simulated container. It is written as a
+// comma-separated list of key=value items (flags have no value), for
+// example "start=2s,ready=1s,exit=30s,code=1":
+//
+//	start=D                 it takes D from StartContainer to running
+//	ready=D                 its readiness probe succeeds D after it started
+//	exit=D                  it exits D after it started (code 0 unless code=)
+//	crash-every=D           it exits D after each start with code 1 (unless code=)
+//	code=N                  the exit code of exit / crash-every (0–255)
+//	liveness-fail-after=D   its liveness probe fails from D after it started
+//	readiness-fail-after=D  its readiness probe fails from D after it started
+//	term=D                  it takes D to exit after SIGTERM (default 0)
+//	pull-fail               pulling its image fails
+//
+// The zero Behavior starts at once, is ready, and runs until stopped.
+type Behavior struct {
+	Start, Ready       time.Duration
+	Exit               time.Duration // 0: never exits by itself
+	Code               int
+	LivenessFailAfter  time.Duration // 0: never fails
+	ReadinessFailAfter time.Duration // 0: never fails
+	Term               time.Duration
+	PullFail           bool
+}
+
+var behaviorKeys = []string{"start", "ready", "exit", "crash-every", "code", "liveness-fail-after", "readiness-fail-after", "term", "pull-fail"}
+
+// ParseBehavior reads a behaviour. It rejects unknown or repeated keys,
+// bad durations and codes, and exit together with crash-every.
+func ParseBehavior(s string) (Behavior, error) {
+	var b Behavior
+	fail := func(format string, args ...any) (Behavior, error) {
+		return Behavior{}, fmt.Errorf("behavior %q: %s", s, fmt.Sprintf(format, args...))
+	}
+	if strings.TrimSpace(s) == "" {
+		return b, nil
+	}
+	seen := map[string]bool{}
+	codeSet := false
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			return fail("empty item (a stray comma?)")
+		}
+		key, val, hasVal := strings.Cut(item, "=")
+		key = strings.TrimSpace(key)
+		val = strings.TrimSpace(val)
+		if seen[key] {
+			return fail("%s: given twice", key)
+		}
+		seen[key] = true
+		dur := func(d *time.Duration) error {
+			if !hasVal {
+				return fmt.Errorf("%s: missing value (want %s=DURATION, such as %s=2s)", key, key, key)
+			}
+			v, err := time.ParseDuration(val)
+			if err != nil {
+				return fmt.Errorf("%s: invalid duration %q", key, val)
+			}
+			if v < 0 {
+				return fmt.Errorf("%s: negative duration %q", key, val)
+			}
+			*d = v
+			return nil
+		}
+		var err error
+		switch key {
+		case "start":
+			err = dur(&b.Start)
+		case "ready":
+			err = dur(&b.Ready)
+		case "exit", "crash-every":
+			if seen["exit"] && seen["crash-every"] {
+				return fail("exit and crash-every cannot both be given")
+			}
+			err = dur(&b.Exit)
+			if err == nil && b.Exit == 0 {
+				err = fmt.Errorf("%s: must be more than 0", key)
+			}
+			if key == "crash-every" && !codeSet {
+				b.Code = 1
+			}
+		case "code":
+			if !hasVal {
+				return fail("code: missing value (want code=N, 0–255)")
+			}
+			n, perr := strconv.Atoi(val)
+			if perr != nil || n < 0 || n > 255 {
+				return fail("code: invalid exit code %q (want 0–255)", val)
+			}
+			b.Code, codeSet = n, true
+		case "liveness-fail-after":
+			err = dur(&b.LivenessFailAfter)
+		case "readiness-fail-after":
+			err = dur(&b.ReadinessFailAfter)
+		case "term":
+			err = dur(&b.Term)
+		case "pull-fail":
+			if hasVal {
+				return fail("pull-fail: takes no value")
+			}
+			b.PullFail = true
+		default:
+			return fail("unknown key %q (known: %s)", key, strings.Join(behaviorKeys, ", "))
+		}
+		if err != nil {
+			return fail("%v", err)
+		}
+	}
+	return b, nil
+}
+
+// String writes b in the form ParseBehavior reads.
+func (b Behavior) String() string {
+	var out []string
+	add := func(k string, d time.Duration) {
+		if d > 0 {
+			out = append(out, k+"="+d.String())
+		}
+	}
+	add("start", b.Start)
+	add("ready", b.Ready)
+	add("exit", b.Exit)
+	if b.Code != 0 {
+		out = append(out, "code="+strconv.Itoa(b.Code))
+	}
+	add("liveness-fail-after", b.LivenessFailAfter)
+	add("readiness-fail-after", b.ReadinessFailAfter)
+	add("term", b.Term)
+	if b.PullFail {
+		out = append(out, "pull-fail")
+	}
+	return strings.Join(out, ",")
+}

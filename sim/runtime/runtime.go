@@ -1,0 +1,439 @@
+package runtime
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"reflect"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Runtime is a simulated container runtime for one node. Containers follow
+// their scripted Behavior in the time of the loop they were given; every
+// state change happens in a callback of that loop and is announced to
+// OnChange listeners. It implements kubelet.Runtime, kubelet.Prober and
+// kubelet.ChangeNotifier. It is not safe for concurrent use.
+type Runtime struct {
+	loop loop.Loop
+	node string
+	rand *rand.Rand
+
+	subnet     string // "10.244.N", the sandboxes' /24
+	seq        int
+	ips        map[int]bool // hosts of the subnet in use
+	sandboxes  map[string]*sandbox
+	containers map[string]*container
+	images     map[string]bool
+
+	// FailPulls makes pulls of these images fail with ErrImagePull.
+	FailPulls map[string]bool
+
+	listeners  map[int]func(string)
+	nextListen int
+	changed    map[string]bool // pod UIDs to announce
+	flushing   bool
+}
+
+type sandbox struct {
+	kubelet.Sandbox
+	host int
+}
+
+type container struct {
+	kubelet.Container
+	podUID   string
+	behavior Behavior
+	timer    loop.Timer // the next scripted change (start, exit)
+	killAt   time.Time  // when a stopping container exits, zero if not stopping
+}
+
+// New returns the runtime of node. Sandbox IPs come from
+// 10.244.<index>.0/24, where index is the number the node's name ends
+// with (node-3 → 3), or a hash of the name if it ends with none.
+func New(l loop.Loop, node string, r *rand.Rand) *Runtime {
+	return &Runtime{loop: l, node: node, rand: r, subnet: "10.244." + strconv.Itoa(nodeIndex(node)),
+		ips: map[int]bool{}, sandboxes: map[string]*sandbox{}, containers: map[string]*container{},
+		images: map[string]bool{}, FailPulls: map[string]bool{}, listeners: map[int]func(string){}, changed: map[string]bool{}}
+}
+
+func nodeIndex(node string) int {
+	i := len(node)
+	for i > 0 && node[i-1] >= '0' && node[i-1] <= '9' {
+		i--
+	}
+	if n, err := strconv.Atoi(node[i:]); err == nil && i < len(node) {
+		return n % 256
+	}
+	h := fnv.New32a()
+	h.Write([]byte(node))
+	return int(h.Sum32() % 256)
+}
+
+// Version names the runtime.
+func (r *Runtime) Version() (string, string) { return "sim", "0.1.0" }
+
+// AddImages makes images present, as if imported.
+func (r *Runtime) AddImages(images ...string) {
+	for _, i := range images {
+		r.images[i] = true
+	}
+}
+
+// OnChange registers f to hear, on the loop, which pod's objects changed.
+func (r *Runtime) OnChange(f func(podUID string)) (cancel func()) {
+	id := r.nextListen
+	r.nextListen++
+	r.listeners[id] = f
+	return func() { delete(r.listeners, id) }
+}
+
+// notify announces a change of a pod's objects in a later callback, so
+// that a listener never runs inside a runtime call.
+func (r *Runtime) notify(uid string) {
+	r.changed[uid] = true
+	if r.flushing {
+		return
+	}
+	r.flushing = true
+	r.loop.After(0, func() {
+		r.flushing = false
+		uids := sortedKeys(r.changed)
+		r.changed = map[string]bool{}
+		for _, id := range sortedInts(r.listeners) {
+			for _, uid := range uids {
+				if f := r.listeners[id]; f != nil {
+					f(uid)
+				}
+			}
+		}
+	})
+}
+
+func (r *Runtime) newID(kind string) string {
+	r.seq++
+	return fmt.Sprintf("%s-%s%06d", r.node, kind, r.seq)
+}
+
+// RunSandbox creates a ready sandbox with the lowest free IP.
+func (r *Runtime) RunSandbox(cfg kubelet.SandboxConfig) (kubelet.Sandbox, error) {
+	host := 0
+	for h := 2; h < 255; h++ {
+		if !r.ips[h] {
+			host = h
+			break
+		}
+	}
+	if host == 0 {
+		return kubelet.Sandbox{}, fmt.Errorf("node %s: no free IP left in %s.0/24", r.node, r.subnet)
+	}
+	r.ips[host] = true
+	s := &sandbox{host: host, Sandbox: kubelet.Sandbox{ID: r.newID("s"), PodUID: cfg.PodUID, Labels: copyMap(cfg.Labels),
+		IP: r.subnet + "." + strconv.Itoa(host), Ready: true, Created: r.loop.Now()}}
+	r.sandboxes[s.ID] = s
+	r.notify(s.PodUID)
+	return s.Sandbox, nil
+}
+
+// StopSandbox kills every container of the sandbox at once and releases
+// its IP.
+func (r *Runtime) StopSandbox(id string) error {
+	s := r.sandboxes[id]
+	if s == nil {
+		return fmt.Errorf("node %s: no sandbox %s", r.node, id)
+	}
+	for _, cid := range sortedKeys(r.containers) {
+		if c := r.containers[cid]; c.SandboxID == id && c.State != kubelet.StateExited {
+			r.exit(c, 137, "Error")
+		}
+	}
+	if s.Ready {
+		s.Ready = false
+		delete(r.ips, s.host)
+		r.notify(s.PodUID)
+	}
+	return nil
+}
+
+// RemoveSandbox deletes a stopped sandbox and its containers.
+func (r *Runtime) RemoveSandbox(id string) error {
+	s := r.sandboxes[id]
+	if s == nil {
+		return nil
+	}
+	if s.Ready {
+		return fmt.Errorf("node %s: sandbox %s is still running; stop it first", r.node, id)
+	}
+	for _, cid := range sortedKeys(r.containers) {
+		if r.containers[cid].SandboxID == id {
+			delete(r.containers, cid)
+		}
+	}
+	delete(r.sandboxes, id)
+	r.notify(s.PodUID)
+	return nil
+}
+
+// EnsureImage "pulls" an image: it fails for images in FailPulls, and for
+// absent images under policy Never.
+func (r *Runtime) EnsureImage(image string, policy api.PullPolicy) error {
+	if image == "" {
+		return &kubelet.ImageError{Reason: "InvalidImageName", Message: "no image given"}
+	}
+	if policy == api.PullNever && !r.images[image] {
+		return &kubelet.ImageError{Reason: "ErrImageNeverPull", Message: fmt.Sprintf("Container image %q is not present with pull policy of Never", image)}
+	}
+	if r.FailPulls[image] && (policy == api.PullAlways || !r.images[image]) {
+		return &kubelet.ImageError{Reason: "ErrImagePull", Message: fmt.Sprintf("failed to pull image %q: simulated pull failure", image)}
+	}
+	r.images[image] = true
+	return nil
+}
+
+// CreateContainer creates a container that follows cfg.Behavior. A
+// behaviour with pull-fail fails here with an ErrImagePull ImageError:
+// EnsureImage is told only the image, not which container wants it.
+func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig) (string, error) {
+	s := r.sandboxes[sandboxID]
+	if s == nil || !s.Ready {
+		return "", fmt.Errorf("node %s: sandbox %s is not running", r.node, sandboxID)
+	}
+	b, err := ParseBehavior(cfg.Behavior)
+	if err != nil {
+		return "", fmt.Errorf("container %s: %v", cfg.Name, err)
+	}
+	if b.PullFail {
+		return "", &kubelet.ImageError{Reason: "ErrImagePull", Message: fmt.Sprintf("failed to pull image %q: simulated pull failure (pull-fail)", cfg.Image)}
+	}
+	c := &container{podUID: s.PodUID, behavior: b, Container: kubelet.Container{ID: r.newID("c"), SandboxID: sandboxID,
+		Name: cfg.Name, Attempt: cfg.Attempt, Image: cfg.Image, Labels: copyMap(cfg.Labels), State: kubelet.StateCreated, CreatedAt: r.loop.Now()}}
+	r.containers[c.ID] = c
+	r.notify(c.podUID)
+	return c.ID, nil
+}
+
+// StartContainer starts a created container: it runs after its start
+// delay, and exits on its own if its behaviour says so.
+func (r *Runtime) StartContainer(id string) error {
+	c := r.containers[id]
+	if c == nil {
+		return fmt.Errorf("node %s: no container %s", r.node, id)
+	}
+	if c.State != kubelet.StateCreated || c.timer != nil {
+		return fmt.Errorf("node %s: container %s is %s, not created", r.node, id, c.State)
+	}
+	c.timer = r.loop.After(c.behavior.Start, func() {
+		c.timer = nil
+		c.State = kubelet.StateRunning
+		c.StartedAt = r.loop.Now()
+		if c.behavior.Exit > 0 {
+			c.timer = r.loop.After(c.behavior.Exit, func() {
+				c.timer = nil
+				r.exit(c, c.behavior.Code, "")
+			})
+		}
+		r.notify(c.podUID)
+	})
+	return nil
+}
+
+// StopContainer sends SIGTERM: the container exits after its term delay
+// with code 143, or is killed at grace with code 137, whichever is first.
+// A second stop may bring the end forward, never push it back.
+func (r *Runtime) StopContainer(id string, grace time.Duration) error {
+	c := r.containers[id]
+	if c == nil {
+		return fmt.Errorf("node %s: no container %s", r.node, id)
+	}
+	if c.State == kubelet.StateExited {
+		return nil
+	}
+	if c.State == kubelet.StateCreated {
+		r.exit(c, 137, "Error")
+		return nil
+	}
+	wait, code := c.behavior.Term, 143
+	if grace < wait {
+		wait, code = max(grace, 0), 137
+	}
+	at := r.loop.Now().Add(wait)
+	if !c.killAt.IsZero() && !at.Before(c.killAt) {
+		return nil
+	}
+	c.killAt = at
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.timer = r.loop.After(wait, func() {
+		c.timer = nil
+		r.exit(c, code, "Error")
+	})
+	return nil
+}
+
+// exit ends a container now.
+func (r *Runtime) exit(c *container, code int, reason string) {
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	if reason == "" {
+		reason = "Error"
+		if code == 0 {
+			reason = "Completed"
+		}
+	}
+	c.State, c.ExitCode, c.Reason, c.FinishedAt = kubelet.StateExited, code, reason, r.loop.Now()
+	r.notify(c.podUID)
+}
+
+// RemoveContainer deletes an exited container.
+func (r *Runtime) RemoveContainer(id string) error {
+	c := r.containers[id]
+	if c == nil {
+		return nil
+	}
+	if c.State != kubelet.StateExited {
+		return fmt.Errorf("node %s: container %s is %s; stop it first", r.node, id, c.State)
+	}
+	delete(r.containers, id)
+	r.notify(c.podUID)
+	return nil
+}
+
+// List returns copies of every sandbox and container, ordered by ID.
+func (r *Runtime) List() ([]kubelet.Sandbox, []kubelet.Container, error) {
+	var ss []kubelet.Sandbox
+	for _, id := range sortedKeys(r.sandboxes) {
+		s := r.sandboxes[id].Sandbox
+		s.Labels = copyMap(s.Labels)
+		ss = append(ss, s)
+	}
+	var cs []kubelet.Container
+	for _, id := range sortedKeys(r.containers) {
+		c := r.containers[id].Container
+		c.Labels = copyMap(c.Labels)
+		cs = append(cs, c)
+	}
+	return ss, cs, nil
+}
+
+// Running returns the running containers, ordered by ID: for invariants
+// such as "a StatefulSet ordinal never runs twice".
+func (r *Runtime) Running() []kubelet.Container {
+	_, all, _ := r.List()
+	var out []kubelet.Container
+	for _, c := range all {
+		if c.State == kubelet.StateRunning {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Exec succeeds in a running container and does nothing.
+func (r *Runtime) Exec(id string, cmd []string, timeout time.Duration) (int, string, error) {
+	c := r.containers[id]
+	if c == nil || c.State != kubelet.StateRunning {
+		return 0, "", fmt.Errorf("node %s: container %s is not running", r.node, id)
+	}
+	return 0, "", nil
+}
+
+// Crash is the node dying: every sandbox and container vanishes at once,
+// without exiting, and List returns nothing. The runtime can be used
+// again afterwards, as after a reboot.
+func (r *Runtime) Crash() {
+	for _, id := range sortedKeys(r.containers) {
+		if c := r.containers[id]; c.timer != nil {
+			c.timer.Stop()
+		}
+	}
+	r.sandboxes = map[string]*sandbox{}
+	r.containers = map[string]*container{}
+	r.ips = map[int]bool{}
+	r.changed = map[string]bool{}
+}
+
+// Probe answers a probe from the container's behaviour: liveness fails
+// from liveness-fail-after; readiness succeeds from ready until
+// readiness-fail-after; a startup probe succeeds once running.
+func (r *Runtime) Probe(pod *api.Pod, podIP string, kc kubelet.Container, probe *api.Probe) kubelet.ProbeResult {
+	c := r.containers[kc.ID]
+	if c == nil || c.State != kubelet.StateRunning {
+		return kubelet.ProbeResult{Message: "container is not running"}
+	}
+	up := r.loop.Now().Sub(c.StartedAt)
+	b := c.behavior
+	switch probeKind(pod, c.Name, probe) {
+	case "liveness":
+		if b.LivenessFailAfter > 0 && up >= b.LivenessFailAfter {
+			return kubelet.ProbeResult{Message: fmt.Sprintf("simulated: unhealthy since %s after start (liveness-fail-after)", b.LivenessFailAfter)}
+		}
+	case "readiness":
+		if up < b.Ready {
+			return kubelet.ProbeResult{Message: fmt.Sprintf("simulated: not ready until %s after start", b.Ready)}
+		}
+		if b.ReadinessFailAfter > 0 && up >= b.ReadinessFailAfter {
+			return kubelet.ProbeResult{Message: fmt.Sprintf("simulated: not ready since %s after start (readiness-fail-after)", b.ReadinessFailAfter)}
+		}
+	}
+	return kubelet.ProbeResult{Success: true}
+}
+
+// probeKind tells which probe of a container p is: by identity (the
+// kubelet passes a pointer into the pod's spec), else by value.
+func probeKind(pod *api.Pod, name string, p *api.Probe) string {
+	for i := range pod.Spec.Containers {
+		c := &pod.Spec.Containers[i]
+		if c.Name != name {
+			continue
+		}
+		switch p {
+		case c.LivenessProbe:
+			return "liveness"
+		case c.ReadinessProbe:
+			return "readiness"
+		case c.StartupProbe:
+			return "startup"
+		}
+		if c.LivenessProbe != nil && reflect.DeepEqual(*c.LivenessProbe, *p) {
+			return "liveness"
+		}
+	}
+	return "readiness"
+}
+
+func copyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func sortedKeys[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedInts[T any](m map[int]T) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}
