@@ -1,0 +1,69 @@
+package runtime
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseBehavior(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Behavior
+		wantErr string
+	}{
+		{in: "", want: Behavior{}},
+		{in: "start=2s,ready=1s,exit=30s,code=1", want: Behavior{Start: 2 * time.Second, Ready: time.Second, Exit: 30 * time.Second, Code: 1}},
+		{in: "crash-every=60s", want: Behavior{Exit: time.Minute, Code: 1}},
+		{in: "code=2, crash-every=1m", want: Behavior{Exit: time.Minute, Code: 2}},
+		{in: "liveness-fail-after=20s,readiness-fail-after=5s,term=5s,pull-fail", want: Behavior{LivenessFailAfter: 20 * time.Second, ReadinessFailAfter: 5 * time.Second, Term: 5 * time.Second, PullFail: true}},
+		{in: "start=2x", wantErr: `behavior "start=2x": start: invalid duration "2x"`},
+		{in: "start", wantErr: `behavior "start": start: missing value (want start=DURATION, such as start=2s)`},
+		{in: "start=-1s", wantErr: `behavior "start=-1s": start: negative duration "-1s"`},
+		{in: "foo=1", wantErr: `behavior "foo=1": unknown key "foo" (known: start, ready, exit, crash-every, code, liveness-fail-after, readiness-fail-after, term, pull-fail)`},
+		{in: "start=1s,start=2s", wantErr: `behavior "start=1s,start=2s": start: given twice`},
+		{in: "start=1s,", wantErr: `behavior "start=1s,": empty item (a stray comma?)`},
+		{in: "code=256", wantErr: `behavior "code=256": code: invalid exit code "256" (want 0–255)`},
+		{in: "exit=1s,crash-every=2s", wantErr: `behavior "exit=1s,crash-every=2s": exit and crash-every cannot both be given`},
+		{in: "exit=0s", wantErr: `behavior "exit=0s": exit: must be more than 0`},
+		{in: "pull-fail=yes", wantErr: `behavior "pull-fail=yes": pull-fail: takes no value`},
+	}
+	for _, tt := range tests {
+		got, err := ParseBehavior(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("ParseBehavior(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseBehavior(%q): %v", tt.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("ParseBehavior(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+// FuzzParseBehavior checks that the parser never panics and that whatever
+// it accepts survives String and a second parse unchanged.
+func FuzzParseBehavior(f *testing.F) {
+	for _, s := range []string{"", "start=2s,ready=1s,exit=30s,code=1", "crash-every=60s", "term=5s,pull-fail", "liveness-fail-after=1h", "code=0,exit=1ns"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := ParseBehavior(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseBehavior(b.String())
+		if err != nil {
+			t.Fatalf("ParseBehavior(%q) = %+v, whose String %q does not parse: %v", s, b, b.String(), err)
+		}
+		if again != b {
+			t.Fatalf("round trip of %q: %+v became %+v via %q", s, b, again, b.String())
+		}
+	})
+}
