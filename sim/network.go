@@ -80,6 +80,11 @@ func (n *Network) Heal(a, b string) {
 	n.w.Trace.Note("network", "heal %s <-> %s", a, b)
 }
 
+// Cut reports whether name cannot reach the API server or hear from it.
+func (n *Network) Cut(name string) bool {
+	return n.isBlocked(name, APIServer) || n.isBlocked(APIServer, name)
+}
+
 // Partitioned reports whether any partition is in place.
 func (n *Network) Partitioned() bool { return len(n.blocked) > 0 }
 

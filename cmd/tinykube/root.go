@@ -95,6 +95,8 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		c.versionCommand(),
 		c.apiResourcesCommand(),
 		c.benchCommand(),
+		c.simCommand(),
+		c.upCommand(),
 	)
 	return root
 }

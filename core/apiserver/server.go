@@ -48,7 +48,7 @@ func New(cfg Config) *Server {
 }
 
 // systemNamespaces exist from the start and cannot be deleted.
-var systemNamespaces = []string{"default", "kube-system", "kube-public"}
+var systemNamespaces = []string{"default", "kube-node-lease", "kube-public", "kube-system"}
 
 // Bootstrap creates the system namespaces if they are missing. Call it once
 // when a server starts; it is idempotent, so several servers may call it.

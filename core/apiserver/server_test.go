@@ -108,7 +108,7 @@ func TestBootstrapCreatesSystemNamespacesOnce(t *testing.T) {
 			t.Errorf("namespace %s phase = %q, want Active", ns.Name, ns.Status.Phase)
 		}
 	}
-	if diff := cmp.Diff([]string{"default", "kube-public", "kube-system"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"default", "kube-node-lease", "kube-public", "kube-system"}, names); diff != "" {
 		t.Errorf("namespaces (-want +got):\n%s", diff)
 	}
 }

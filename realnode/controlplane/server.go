@@ -50,6 +50,9 @@ type Config struct {
 	Version string
 	// Log receives one line per notable event; nil discards them.
 	Log io.Writer
+	// Controllers, unless NoControllers, are run in the server process.
+	Controllers   ControllerConfig
+	NoControllers bool
 }
 
 // Server is a running API server process.
@@ -126,6 +129,11 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	rctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
 	go s.compact(rctx)
+	if !cfg.NoControllers {
+		if err := s.startControllers(rctx, cfg.Controllers); err != nil {
+			return nil, fmt.Errorf("starting the controllers: %v", err)
+		}
+	}
 	return s, nil
 }
 

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tinykube/tinykube/sim/cluster"
+	"github.com/tinykube/tinykube/sim/scenario"
+	"sigs.k8s.io/yaml"
+)
+
+func (c *cli) simCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Run scenarios in the deterministic simulator",
+		Long: `The simulator runs a whole cluster (API server, scheduler, controllers, every
+node's kubelet) on one thread in virtual time. A run is replayed exactly from its
+seed; faults are injected; invariants are checked after every event.`,
+	}
+	cmd.AddCommand(c.simRunCommand(), c.simExploreCommand())
+	return cmd
+}
+
+func (c *cli) simRunCommand() *cobra.Command {
+	var seed uint64
+	var tracePath string
+	var timeline, verbose bool
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO.yaml",
+		Short: "Run one seed of a scenario; exit non-zero on a violation",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := scenario.Load(args[0])
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			cl, err := cluster.New(s, seed)
+			if err != nil {
+				return fmt.Errorf("%s: %v", args[0], err)
+			}
+			cl.W.Trace.Verbose = verbose
+			r := cl.Run()
+			wall := time.Since(start)
+			if timeline {
+				cl.W.Trace.WriteTimeline(c.stdout)
+			}
+			if tracePath != "" {
+				f, err := os.Create(tracePath)
+				if err != nil {
+					return err
+				}
+				if err := cl.W.Trace.WriteChrome(f); err != nil {
+					f.Close()
+					return err
+				}
+				if err := f.Close(); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stderr, "trace written to %s (open it at https://ui.perfetto.dev)\n", tracePath)
+			}
+			fmt.Fprintf(c.stdout, "%s seed %d: %s of virtual time in %.2fs (%.0fx real time), %d events, %d API calls, trace %016x\n",
+				s.Name, seed, r.At, wall.Seconds(), r.At.Seconds()/wall.Seconds(), r.Steps, r.Calls, r.TraceHash)
+			if r.Converged >= 0 {
+				fmt.Fprintf(c.stdout, "liveness: converged %v after the last fault\n", r.Converged)
+			}
+			if r.Violation != nil {
+				fmt.Fprintf(c.stdout, "VIOLATION at %v: %v\n", r.At, r.Violation)
+				return exitError{code: 1}
+			}
+			fmt.Fprintln(c.stdout, "ok: no invariant violated")
+			return nil
+		},
+	}
+	cmd.Flags().Uint64Var(&seed, "seed", 1, "the seed: the same seed replays the same run")
+	cmd.Flags().StringVar(&tracePath, "trace", "", "write a Chrome trace-event JSON file (open in Perfetto)")
+	cmd.Flags().BoolVar(&timeline, "timeline", false, "print the timeline: one line per write, fault and note")
+	cmd.Flags().BoolVar(&verbose, "verbose", false, "include reads (GET, list, watch) in the timeline")
+	return cmd
+}
+
+func (c *cli) simExploreCommand() *cobra.Command {
+	var seeds, from uint64
+	var shrink bool
+	cmd := &cobra.Command{
+		Use:   "explore SCENARIO.yaml",
+		Short: "Run many seeds; print each failure with its replay command",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := scenario.Load(args[0])
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			var failed []uint64
+			var virtual time.Duration
+			for i := uint64(0); i < seeds; i++ {
+				if cmd.Context().Err() != nil {
+					break
+				}
+				seed := from + i
+				cl, err := cluster.New(s, seed)
+				if err != nil {
+					return err
+				}
+				r := cl.Run()
+				virtual += r.At
+				if r.Violation != nil {
+					failed = append(failed, seed)
+					fmt.Fprintf(c.stdout, "seed %d: FAIL at %v: %v\n  replay: %s\n", seed, r.At, r.Violation, cluster.Replay(args[0], seed))
+					if shrink && len(failed) == 1 {
+						c.shrinkAndWrite(args[0], s, seed, r, cl.Faults())
+					}
+				}
+				if (i+1)%10 == 0 || i+1 == seeds {
+					el := time.Since(start)
+					fmt.Fprintf(c.stderr, "\r%d/%d seeds, %d failed, %.1f seeds/s, %.0fx real time", i+1, seeds, len(failed), float64(i+1)/el.Seconds(), virtual.Seconds()/el.Seconds())
+				}
+			}
+			fmt.Fprintln(c.stderr)
+			fmt.Fprintf(c.stdout, "%s: %d seeds from %d, %d failed", s.Name, seeds, from, len(failed))
+			if len(failed) > 0 {
+				fmt.Fprintf(c.stdout, " (seeds %s)\n", joinSeeds(failed))
+				return exitError{code: 1}
+			}
+			fmt.Fprintln(c.stdout)
+			return nil
+		},
+	}
+	cmd.Flags().Uint64Var(&seeds, "seeds", 100, "how many seeds to run")
+	cmd.Flags().Uint64Var(&from, "from", 1, "the first seed")
+	cmd.Flags().BoolVar(&shrink, "shrink", true, "shrink the first failure to a minimal fault schedule and write it as a scenario")
+	return cmd
+}
+
+// shrinkAndWrite shrinks a failing run and writes the smaller scenario
+// beside the original as NAME.seed-N.min.yaml.
+func (c *cli) shrinkAndWrite(path string, s *scenario.Scenario, seed uint64, r cluster.Result, faults []scenario.Fault) {
+	small, sr := cluster.Shrink(s, seed, r, faults)
+	b, err := yaml.Marshal(small)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "shrink: %v\n", err)
+		return
+	}
+	out := strings.TrimSuffix(path, filepath.Ext(path)) + fmt.Sprintf(".seed-%d.min.yaml", seed)
+	header := fmt.Sprintf("# Shrunk from %s, seed %d: %d faults -> %d, still failing with\n# %v\n", path, seed, len(faults), len(small.Faults), sr.Violation)
+	if err := os.WriteFile(out, append([]byte(header), b...), 0o644); err != nil {
+		fmt.Fprintf(c.stderr, "shrink: %v\n", err)
+		return
+	}
+	fmt.Fprintf(c.stdout, "  shrunk to %d of %d faults: %s\n  replay: %s\n", len(small.Faults), len(faults), out, cluster.Replay(out, seed))
+}
+
+func joinSeeds(s []uint64) string {
+	var parts []string
+	for i, v := range s {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("… %d more", len(s)-10))
+			break
+		}
+		parts = append(parts, fmt.Sprint(v))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,46 @@
+package controlplane
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller/node"
+	"github.com/tinykube/tinykube/core/controller/replicaset"
+	"github.com/tinykube/tinykube/core/scheduler"
+	"github.com/tinykube/tinykube/realnode/runloop"
+)
+
+// ControllerConfig tunes the scheduler and controllers a server runs.
+type ControllerConfig struct {
+	// Scoring is the scheduler's: LeastAllocated (default) or MostAllocated.
+	Scoring string
+	// NodeGracePeriod and EvictionTimeout are the node controller's (10s
+	// each by default).
+	NodeGracePeriod, EvictionTimeout time.Duration
+}
+
+// startControllers runs the scheduler and the controller manager in this
+// process, each on its own loop (one goroutine), talking to the API in
+// process. They are the same components the simulator runs.
+func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) error {
+	c := client.New(client.Local(s.API.Handle))
+	run := func(start func(l *runloop.Loop)) {
+		l := runloop.New()
+		go l.Run(ctx)
+		l.Post(func() { start(l) })
+	}
+	run(func(l *runloop.Loop) {
+		scheduler.New(scheduler.Config{Loop: l, Client: c, Rand: rand.New(rand.NewPCG(seed(), seed())), Name: "default-scheduler", Scoring: cfg.Scoring}).Start()
+	})
+	run(func(l *runloop.Loop) {
+		rec := client.NewRecorder(l, c, "controller-manager", "")
+		replicaset.New(replicaset.Config{Loop: l, Client: c, Recorder: rec, Rand: rand.New(rand.NewPCG(seed(), seed()))}).Start()
+	})
+	run(func(l *runloop.Loop) {
+		rec := client.NewRecorder(l, c, "node-controller", "")
+		node.New(node.Config{Loop: l, Client: c, Recorder: rec, GracePeriod: cfg.NodeGracePeriod, EvictionTimeout: cfg.EvictionTimeout}).Start()
+	})
+	return nil
+}

@@ -1,0 +1,154 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller/node"
+	"github.com/tinykube/tinykube/core/controller/replicaset"
+	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/core/scheduler"
+	"github.com/tinykube/tinykube/core/store"
+	"github.com/tinykube/tinykube/sim"
+	simruntime "github.com/tinykube/tinykube/sim/runtime"
+	"github.com/tinykube/tinykube/sim/scenario"
+)
+
+// Cluster is one simulated run of a scenario.
+type Cluster struct {
+	W        *sim.World
+	Scenario *scenario.Scenario
+	Store    *store.Memory
+	API      *apiserver.Server
+	// Admin is the scenario's own client: it talks to the API server
+	// directly, outside the simulated network, so faults never hit it.
+	Admin *client.Client
+	Nodes []*Node
+
+	checker *checker
+	// lastFault is when the last fault ends (liveness is judged after).
+	lastFault time.Duration
+	faults    []scenario.Fault
+	// converged is when liveness first held after the last fault.
+	converged time.Duration
+	liveErr   error
+}
+
+// Node is one simulated machine: its runtime and its kubelet process.
+type Node struct {
+	Name    string
+	Machine *sim.Process // runs the containers
+	Kubelet *sim.Process
+	Runtime *simruntime.Runtime
+	index   int
+}
+
+// New builds the cluster of scenario s for seed, ready to Run.
+func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
+	w := sim.NewWorld(seed)
+	c := &Cluster{W: w, Scenario: s, Store: store.NewMemory()}
+	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: w.Rand(sim.APIServer), Version: "sim"})
+	ctx := context.Background()
+	if err := c.API.Bootstrap(ctx); err != nil {
+		return nil, err
+	}
+	c.Admin = client.New(client.Local(c.API.Handle))
+	w.Net.Handler = c.API.Handle
+	n := s.Network
+	if n.Latency.Duration > 0 {
+		w.Net.Latency = n.Latency.Duration
+	}
+	if n.Jitter.Duration > 0 {
+		w.Net.Jitter = n.Jitter.Duration
+	}
+	w.Net.Loss, w.Net.LostResponse = n.Loss, n.LostResponse
+
+	var err error
+	if c.checker, err = newChecker(c.Store, s.Invariants); err != nil {
+		return nil, err
+	}
+	w.AddCheck(c.checker.check)
+	w.Net.OnDeliver = c.checker.delivered
+
+	c.addControlPlane()
+	capacity, err := nodeCapacity(s.Cluster.Capacity)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i <= s.Cluster.Nodes; i++ {
+		c.addNode(i, capacity)
+	}
+	if err := c.applyObjects(s.Objects); err != nil {
+		return nil, err
+	}
+	c.faults = append(append([]scenario.Fault(nil), s.Faults...), drawFaults(s, w.Rand("faults"))...)
+	for _, f := range c.faults {
+		c.schedule(f)
+	}
+	return c, nil
+}
+
+func nodeCapacity(spec map[string]string) (api.ResourceList, error) {
+	out := api.ResourceList{
+		api.ResourceCPU:    api.MustParseQuantity("4"),
+		api.ResourceMemory: api.MustParseQuantity("8Gi"),
+		api.ResourcePods:   api.MustParseQuantity("110"),
+	}
+	for k, v := range spec {
+		q, err := api.ParseQuantity(v)
+		if err != nil {
+			return nil, fmt.Errorf("cluster.capacity.%s: %v", k, err)
+		}
+		out[api.ResourceName(k)] = q
+	}
+	return out, nil
+}
+
+// addControlPlane adds the scheduler and the controller manager, each its
+// own process.
+func (c *Cluster) addControlPlane() {
+	w, s := c.W, c.Scenario
+	w.AddProcess("scheduler", func(p *sim.Process) {
+		scheduler.New(scheduler.Config{
+			Loop: p.Loop(), Client: p.Client(), Rand: w.Rand("scheduler"), Name: "default-scheduler",
+			Scoring: s.Cluster.Scoring, IgnoreAssumedPods: s.Cluster.Broken == "scheduler-ignores-assumed-pods",
+		}).Start()
+	}).Start()
+	w.AddProcess("controller-manager", func(p *sim.Process) {
+		rec := client.NewRecorder(p.Loop(), p.Client(), "controller-manager", "")
+		replicaset.New(replicaset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Rand: w.Rand("replicaset")}).Start()
+		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
+			GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
+	}).Start()
+}
+
+// addNode adds machine i and its kubelet.
+func (c *Cluster) addNode(i int, capacity api.ResourceList) {
+	w := c.W
+	nd := &Node{Name: scenario.NodeName(i), index: i}
+	nd.Machine = w.AddProcess(nd.Name, func(p *sim.Process) {
+		nd.Runtime = simruntime.New(p.Loop(), nd.Name, w.Rand("runtime/"+nd.Name))
+	})
+	nd.Machine.Start()
+	nd.Kubelet = w.AddProcess("kubelet/"+nd.Name, func(p *sim.Process) {
+		rec := client.NewRecorder(p.Loop(), p.Client(), "kubelet", nd.Name)
+		kubelet.New(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Runtime: nd.Runtime, Prober: nd.Runtime,
+			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels}).Start()
+	})
+	nd.Kubelet.Start()
+	c.Nodes = append(c.Nodes, nd)
+}
+
+// Node returns the node called name.
+func (c *Cluster) Node(name string) *Node {
+	for _, n := range c.Nodes {
+		if n.Name == name {
+			return n
+		}
+	}
+	return nil
+}

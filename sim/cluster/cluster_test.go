@@ -1,0 +1,122 @@
+package cluster
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/sim/scenario"
+)
+
+func load(t *testing.T, name string) *scenario.Scenario {
+	t.Helper()
+	s, err := scenario.Load(filepath.Join("../../examples/scenarios", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func run(t *testing.T, s *scenario.Scenario, seed uint64) Result {
+	t.Helper()
+	c, err := New(s, seed)
+	if err != nil {
+		t.Fatalf("seed %d: %v", seed, err)
+	}
+	return c.Run()
+}
+
+// The same scenario and seed give the same trace, byte for byte; another
+// seed gives another trace.
+func TestSameSeedSameTraceAcrossSeeds(t *testing.T) {
+	s := load(t, "chaos.yaml")
+	seen := map[uint64]uint64{}
+	seeds := 12
+	if testing.Short() {
+		seeds = 3
+	}
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		a, b := run(t, s, seed), run(t, s, seed)
+		if a.TraceHash != b.TraceHash || a.Steps != b.Steps {
+			t.Errorf("seed %d ran twice: traces %016x and %016x (%d and %d steps): the run is not deterministic", seed, a.TraceHash, b.TraceHash, a.Steps, b.Steps)
+		}
+		if other, dup := seen[a.TraceHash]; dup {
+			t.Errorf("seeds %d and %d gave the same trace %016x", other, seed, a.TraceHash)
+		}
+		seen[a.TraceHash] = seed
+	}
+}
+
+// Every example scenario passes its invariants over a few seeds (make test
+// keeps this short; `tinykube sim explore` runs hundreds).
+func TestExampleScenariosHold(t *testing.T) {
+	files, _ := filepath.Glob("../../examples/scenarios/*.yaml")
+	seeds := uint64(5)
+	if testing.Short() {
+		seeds = 1
+	}
+	for _, f := range files {
+		s, err := scenario.Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(s.Name, func(t *testing.T) {
+			for seed := uint64(1); seed <= seeds; seed++ {
+				if r := run(t, s, seed); r.Violation != nil {
+					t.Errorf("seed %d: %v\n  replay: %s", seed, r.Violation, Replay(f, seed))
+				}
+			}
+		})
+	}
+}
+
+// In the node-crash scenario the ReplicaSet's pods from the dead node are
+// Running elsewhere within 30 virtual seconds of the crash.
+func TestNodeCrashReplacedWithin30s(t *testing.T) {
+	s := load(t, "node-crash.yaml")
+	r := run(t, s, 1)
+	if r.Violation != nil {
+		t.Fatalf("violation: %v", r.Violation)
+	}
+	if r.Converged < 0 || r.Converged > 30*time.Second {
+		t.Errorf("replicas ready again %v after the crash, want within 30s", r.Converged)
+	}
+}
+
+// A scheduler that forgets its assumed pods over-commits nodes while its
+// informer lags its own bindings; the capacity invariant must catch it, and
+// the shrinker must cut the fault schedule down.
+func TestBrokenSchedulerIsCaughtAndShrunk(t *testing.T) {
+	s, err := scenario.Load("testdata/tight-chaos.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed <= 20; seed++ {
+		if r := run(t, s, seed); r.Violation != nil {
+			t.Fatalf("the correct scheduler fails seed %d: %v", seed, r.Violation)
+		}
+	}
+	s.Cluster.Broken = "scheduler-ignores-assumed-pods"
+	for seed := uint64(1); seed <= 50; seed++ {
+		c, err := New(s, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Run()
+		if r.Violation == nil {
+			continue
+		}
+		if !strings.HasPrefix(r.Violation.Error(), "node-capacity") {
+			t.Fatalf("seed %d: the broken scheduler broke %v, want node-capacity", seed, r.Violation)
+		}
+		faults := c.Faults()
+		small, sr := Shrink(s, seed, r, faults)
+		if sr.Violation == nil || len(small.Faults) > len(faults) || small.Profile != nil {
+			t.Fatalf("shrink: %d faults -> %d, violation %v", len(faults), len(small.Faults), sr.Violation)
+		}
+		t.Logf("seed %d caught: %v; shrunk %d faults to %d", seed, r.Violation, len(faults), len(small.Faults))
+		return
+	}
+	t.Fatal("the broken scheduler was not caught in 50 seeds")
+}

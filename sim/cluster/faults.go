@@ -1,0 +1,175 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/rest"
+	"github.com/tinykube/tinykube/sim"
+	"github.com/tinykube/tinykube/sim/scenario"
+)
+
+// schedule arranges for fault f to happen at its time, and records when
+// it ends (liveness is judged after the last fault ends).
+func (c *Cluster) schedule(f scenario.Fault) {
+	end := f.At.Duration + f.For.Duration
+	if end > c.lastFault {
+		c.lastFault = end
+	}
+	c.W.At(f.At.Duration, func() { c.inject(f) })
+}
+
+// inject performs one fault now.
+func (c *Cluster) inject(f scenario.Fault) {
+	w := c.W
+	desc := f.Action
+	if f.Node != "" {
+		desc += " " + f.Node
+	}
+	if f.For.Duration > 0 {
+		desc += fmt.Sprintf(" for %v", f.For.Duration)
+	}
+	w.Trace.Note("fault", "%s", desc)
+	nd := c.Node(f.Node)
+	later := func(action string) {
+		if f.For.Duration > 0 {
+			g := scenario.Fault{Action: action, Node: f.Node}
+			w.Loop.After(f.For.Duration, func() { c.inject(g) })
+		}
+	}
+	switch f.Action {
+	case "crash-node":
+		nd.Kubelet.Crash()
+		if nd.Runtime != nil {
+			nd.Runtime.Crash()
+		}
+		nd.Machine.Crash()
+		later("restart-node")
+	case "restart-node":
+		// A machine boots with a fresh runtime and a fresh kubelet bound
+		// to it.
+		nd.Kubelet.Crash()
+		nd.Machine.Start()
+		nd.Kubelet.Start()
+	case "partition-node":
+		w.Net.Partition(nd.Kubelet.Name, sim.APIServer, false)
+		later("heal-node")
+	case "heal-node":
+		w.Net.Heal(nd.Kubelet.Name, sim.APIServer)
+	case "restart-kubelet":
+		// A kubelet runs only on a live machine.
+		if !nd.Machine.Up() {
+			w.Trace.Note("fault", "%s is down: no kubelet to restart", f.Node)
+			return
+		}
+		nd.Kubelet.Crash()
+		w.Loop.After(f.For.Duration, func() {
+			if nd.Machine.Up() {
+				nd.Kubelet.Start()
+			}
+		})
+	case "cut-watches":
+		w.Net.CutStreams("")
+	case "apply":
+		if err := c.applyObjects(f.Objects); err != nil {
+			w.Fail(fmt.Errorf("scenario: apply at %v: %v", f.At, err))
+		}
+	case "delete":
+		res, err := api.LookupResource(f.Kind)
+		if err == nil {
+			_, err = client.Dynamic(c.Admin, res).Delete(context.Background(), namespaceOr(f.Namespace, res), f.Name, client.DeleteOptions{})
+		}
+		if err != nil {
+			w.Trace.Note("fault", "delete %s/%s failed: %v", f.Kind, f.Name, err)
+		}
+	case "scale":
+		res, err := api.LookupResource(f.Kind)
+		if err == nil {
+			patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, *f.Replicas))
+			_, err = client.Dynamic(c.Admin, res).Patch(context.Background(), namespaceOr(f.Namespace, res), f.Name, rest.ContentMergePatch, patch, "", client.WriteOptions{})
+		}
+		if err != nil {
+			w.Trace.Note("fault", "scale %s/%s failed: %v", f.Kind, f.Name, err)
+		}
+	}
+}
+
+func namespaceOr(ns string, res *api.Resource) string {
+	if !res.Namespaced {
+		return ""
+	}
+	if ns == "" {
+		return "default"
+	}
+	return ns
+}
+
+// applyObjects creates manifests through the admin client.
+func (c *Cluster) applyObjects(objs []json.RawMessage) error {
+	for i, raw := range objs {
+		var head struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Metadata   struct {
+				Namespace string `json:"namespace"`
+			} `json:"metadata"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil {
+			return fmt.Errorf("objects[%d]: %v", i, err)
+		}
+		res := api.ResourceFor(head.APIVersion, head.Kind)
+		if res == nil {
+			return fmt.Errorf("objects[%d]: tinykube does not serve %s %s", i, head.APIVersion, head.Kind)
+		}
+		if _, err := client.Dynamic(c.Admin, res).CreateRaw(context.Background(), namespaceOr(head.Metadata.Namespace, res), raw, client.WriteOptions{}); err != nil {
+			return fmt.Errorf("objects[%d] (%s): %v", i, head.Kind, err)
+		}
+	}
+	return nil
+}
+
+// drawFaults draws the scenario's random fault profile for one seed.
+func drawFaults(s *scenario.Scenario, r *rand.Rand) []scenario.Fault {
+	p := s.Profile
+	if p == nil {
+		return nil
+	}
+	maxDown := p.MaxDowntime.Duration
+	if maxDown <= 0 {
+		maxDown = 20 * time.Second
+	}
+	var out []scenario.Fault
+	draw := func(n int, action string, lasting bool) {
+		for i := 0; i < n; i++ {
+			f := scenario.Fault{
+				At:     scenario.Duration{Duration: time.Duration(r.Int64N(int64(p.Window.Duration)))},
+				Action: action,
+				Node:   scenario.NodeName(1 + r.IntN(s.Cluster.Nodes)),
+			}
+			if lasting {
+				f.For = scenario.Duration{Duration: time.Second + time.Duration(r.Int64N(int64(maxDown)))}
+			}
+			out = append(out, f)
+		}
+	}
+	draw(p.NodeCrashes, "crash-node", true)
+	draw(p.Partitions, "partition-node", true)
+	draw(p.KubeletRestarts, "restart-kubelet", false)
+	draw(p.WatchCuts, "cut-watches", false)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Duration < out[j].At.Duration })
+	return out
+}
+
+// Faults returns every fault of the run, scheduled and drawn, in time
+// order.
+func (c *Cluster) Faults() []scenario.Fault {
+	out := append([]scenario.Fault(nil), c.faults...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Duration < out[j].At.Duration })
+	return out
+}

@@ -1,0 +1,244 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/rest"
+	"github.com/tinykube/tinykube/core/store"
+)
+
+// The safety invariants, checked after every event of a run.
+var Invariants = map[string]string{
+	"node-capacity":  "a node's bound pods never request more than its allocatable cpu, memory or pod count",
+	"single-binding": "a pod is bound to at most one node and never re-bound",
+	"watch-order":    "within a watch, resourceVersions only go forward",
+}
+
+// checker follows every change in the store (the in-memory store feeds its
+// watches as each write commits) and keeps just enough state to check the
+// invariants after every step, in time proportional to what changed.
+type checker struct {
+	enabled map[string]bool
+	w       store.Watcher
+	pods    map[string]*podFacts // by uid
+	nodes   map[string]api.ResourceList
+	dirty   map[string]bool // nodes whose capacity must be rechecked
+	err     error
+	// lastRV is the last resourceVersion each resumed watch stream saw.
+	lastRV map[int]int64
+}
+
+type podFacts struct {
+	key      string // namespace/name
+	node     string
+	boundTo  string // the first node it was ever bound to
+	requests api.ResourceList
+	terminal bool
+}
+
+func newChecker(st store.Store, enabled []string) (*checker, error) {
+	c := &checker{enabled: map[string]bool{}, pods: map[string]*podFacts{}, nodes: map[string]api.ResourceList{}, dirty: map[string]bool{}, lastRV: map[int]int64{}}
+	if len(enabled) == 0 {
+		for k := range Invariants {
+			c.enabled[k] = true
+		}
+	}
+	for _, n := range enabled {
+		if _, ok := Invariants[n]; !ok {
+			return nil, fmt.Errorf("invariants: unknown invariant %q", n)
+		}
+		c.enabled[n] = true
+	}
+	w, err := st.Watch(context.Background(), "/registry/", 0)
+	if err != nil {
+		return nil, err
+	}
+	c.w = w
+	return c, nil
+}
+
+// check applies what changed since the last step and checks it.
+func (c *checker) check() error {
+	if c.err != nil {
+		return c.err
+	}
+	for {
+		ev, ok := c.w.Next()
+		if !ok {
+			break
+		}
+		switch {
+		case strings.HasPrefix(ev.KV.Key, "/registry/pods/"):
+			c.pod(ev)
+		case strings.HasPrefix(ev.KV.Key, "/registry/nodes/"):
+			c.node(ev)
+		}
+		if c.err != nil {
+			return c.err
+		}
+	}
+	if c.enabled["node-capacity"] {
+		for _, n := range sortedNames(c.dirty) {
+			if err := c.capacity(n); err != nil {
+				c.err = err
+				return err
+			}
+		}
+	}
+	c.dirty = map[string]bool{}
+	return nil
+}
+
+func (c *checker) pod(ev store.Event) {
+	if ev.Type == store.EventDelete {
+		var p api.Pod
+		if ev.Prev != nil && json.Unmarshal(ev.Prev.Value, &p) == nil {
+			if f := c.pods[p.UID]; f != nil {
+				c.dirty[f.node] = true
+			}
+			delete(c.pods, p.UID)
+		}
+		return
+	}
+	var p api.Pod
+	if err := json.Unmarshal(ev.KV.Value, &p); err != nil {
+		return
+	}
+	f := c.pods[p.UID]
+	if f == nil {
+		f = &podFacts{key: p.Namespace + "/" + p.Name}
+		c.pods[p.UID] = f
+	}
+	if p.Spec.NodeName != "" && f.boundTo != "" && p.Spec.NodeName != f.boundTo && c.enabled["single-binding"] {
+		c.err = fmt.Errorf("single-binding: pod %s (uid %s) was bound to %s and then re-bound to %s", f.key, p.UID, f.boundTo, p.Spec.NodeName)
+		return
+	}
+	if f.boundTo == "" {
+		f.boundTo = p.Spec.NodeName
+	}
+	if f.node != "" {
+		c.dirty[f.node] = true
+	}
+	f.node = p.Spec.NodeName
+	f.requests = podRequests(&p)
+	f.terminal = p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed
+	if f.node != "" {
+		c.dirty[f.node] = true
+	}
+}
+
+func (c *checker) node(ev store.Event) {
+	var n api.Node
+	if ev.Type == store.EventDelete {
+		if ev.Prev != nil && json.Unmarshal(ev.Prev.Value, &n) == nil {
+			delete(c.nodes, n.Name)
+		}
+		return
+	}
+	if json.Unmarshal(ev.KV.Value, &n) == nil {
+		c.nodes[n.Name] = n.Status.Allocatable
+		c.dirty[n.Name] = true
+	}
+}
+
+// capacity checks one node's bound requests against its allocatable.
+func (c *checker) capacity(node string) error {
+	alloc, ok := c.nodes[node]
+	if !ok {
+		return nil
+	}
+	var cpu, mem int64
+	count := 0
+	var names []string
+	for _, f := range c.pods {
+		if f.node != node || f.terminal {
+			continue
+		}
+		cpu += f.requests.Cpu().MilliValue()
+		mem += f.requests.Memory().Value()
+		count++
+		names = append(names, f.key)
+	}
+	sort.Strings(names)
+	over := ""
+	switch {
+	case cpu > alloc.Cpu().MilliValue():
+		over = fmt.Sprintf("cpu %dm > allocatable %dm", cpu, alloc.Cpu().MilliValue())
+	case mem > alloc.Memory().Value():
+		over = fmt.Sprintf("memory %d > allocatable %d", mem, alloc.Memory().Value())
+	case !alloc.Pods().IsZero() && int64(count) > alloc.Pods().Value():
+		over = fmt.Sprintf("%d pods > allocatable %d", count, alloc.Pods().Value())
+	}
+	if over != "" {
+		return fmt.Errorf("node-capacity: node %s is over-committed: %s (bound pods: %s)", node, over, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+// delivered checks the order of resourceVersions on resumed watch streams
+// (those started from a resourceVersion; a watch without one begins with
+// the current objects in name order).
+func (c *checker) delivered(to string, streamID int, resumed bool, ev rest.WatchEvent) {
+	if c.err != nil || !resumed || !c.enabled["watch-order"] || ev.Type == rest.Error || ev.Type == rest.Bookmark {
+		return
+	}
+	var m struct {
+		Metadata struct {
+			Name            string `json:"name"`
+			ResourceVersion string `json:"resourceVersion"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(ev.Object, &m) != nil {
+		return
+	}
+	rv, err := strconv.ParseInt(m.Metadata.ResourceVersion, 10, 64)
+	if err != nil {
+		return
+	}
+	if last := c.lastRV[streamID]; rv <= last {
+		c.err = fmt.Errorf("watch-order: %s's watch stream %d delivered %s %s at resourceVersion %d after %d", to, streamID, ev.Type, m.Metadata.Name, rv, last)
+		return
+	}
+	c.lastRV[streamID] = rv
+}
+
+// podRequests sums a pod's container requests (init containers: the
+// largest, if larger than the sum), as the scheduler counts them.
+func podRequests(p *api.Pod) api.ResourceList {
+	sum := api.ResourceList{}
+	add := func(rl api.ResourceList, into api.ResourceList) {
+		for k, q := range rl {
+			v := into[k]
+			v.Add(q)
+			into[k] = v
+		}
+	}
+	for _, ctr := range p.Spec.Containers {
+		add(ctr.Resources.Requests, sum)
+	}
+	for _, ctr := range p.Spec.InitContainers {
+		for k, q := range ctr.Resources.Requests {
+			if q.Cmp(sum[k]) > 0 {
+				sum[k] = q
+			}
+		}
+	}
+	return sum
+}
+
+func sortedNames(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
