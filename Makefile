@@ -34,10 +34,11 @@ fuzz:
 bench:
 	$(GO) run ./cmd/tinykube bench
 
-# Start a server with embedded etcd in $(DATADIR); the CLI finds it through
-# ~/.tinykube/kubeconfig.
+# Start a whole cluster in one process: the server (embedded etcd in
+# $(DATADIR), scheduler, controllers) and 3 nodes whose containers are
+# simulated in real time. The CLI finds it through ~/.tinykube/kubeconfig.
 up: build
-	./$(BIN) server --data-dir $(DATADIR)
+	./$(BIN) up --runtime=sim --nodes 3 --data-dir $(DATADIR)
 
 clean:
 	rm -rf bin

@@ -23,7 +23,10 @@ point TMPDIR at the disk a real server would use.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Progress = c.stderr
-			return bench.Run(cmd.Context(), c.stdout, opts)
+			if err := bench.Run(cmd.Context(), c.stdout, opts); err != nil {
+				return err
+			}
+			return simBench(c.stdout, c.stderr)
 		},
 	}
 	fl := cmd.Flags()

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/realnode/controlplane"
 )
 
@@ -257,4 +259,54 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// tinykube up --runtime=sim --nodes 3, then a ReplicaSet of 5: five Running
+// pods spread over the three nodes within seconds, through the real server,
+// scheduler, controllers and kubelets in real time.
+func TestUpWithSimulatedNodesRunsReplicaSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts etcd")
+	}
+	s := startServer(t, t.TempDir())
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	capacity := api.ResourceList{api.ResourceCPU: api.MustParseQuantity("4"), api.ResourceMemory: api.MustParseQuantity("8Gi"), api.ResourcePods: api.MustParseQuantity("110")}
+	cl := client.New(client.Local(s.API.Handle))
+	for i := 1; i <= 3; i++ {
+		startSimNode(ctx, fmt.Sprintf("node-%d", i), cl, capacity)
+	}
+	rs := `apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: web}
+spec:
+  replicas: 5
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: httpd, image: busybox, resources: {requests: {cpu: 100m}}}]
+`
+	if code, _, e := tk(t, s.URL, rs, "apply", "-f", "-"); code != 0 {
+		t.Fatalf("apply: %s", e)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var out string
+	for time.Now().Before(deadline) {
+		_, out, _ = tk(t, s.URL, "", "get", "pods", "-o", "wide")
+		running, nodes := 0, map[string]bool{}
+		for _, line := range strings.Split(out, "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) >= 7 && f[2] == "Running" && f[1] == "1/1" {
+				running++
+				nodes[f[6]] = true
+			}
+		}
+		if running == 5 && len(nodes) >= 2 {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("after 20s: want 5 Running pods spread over the nodes, got:\n%s", out)
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -92,14 +93,18 @@ func ResourceByPlural(group, plural string) *Resource {
 // ResourceOf returns the resource of a typed object, or nil for a type that
 // is not served.
 func ResourceOf(obj Object) *Resource {
-	name := fmt.Sprintf("%T", obj)
-	for _, r := range resources {
-		if fmt.Sprintf("%T", r.New()) == name {
-			return r
-		}
-	}
-	return nil
+	return resourceByType[reflect.TypeOf(obj)]
 }
+
+// resourceByType maps each served Go type (*Pod …) to its resource; it is
+// built once, as ResourceOf runs on every encode.
+var resourceByType = func() map[reflect.Type]*Resource {
+	m := map[reflect.Type]*Resource{}
+	for _, r := range resources {
+		m[reflect.TypeOf(r.New())] = r
+	}
+	return m
+}()
 
 // LookupResource resolves what a person types on the command line: a plural
 // ("pods"), singular ("pod"), short name ("po"), kind ("Pod"), or any of them

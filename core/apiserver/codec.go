@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -80,73 +81,64 @@ func parseResourceVersion(rv string) (int64, error) {
 	return n, nil
 }
 
-// sections splits an encoded object into its top-level fields, to compare
-// or move whole sections (spec, status) between versions of an object
-// without knowing its kind.
-func sections(obj api.Object) (map[string]json.RawMessage, error) {
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]json.RawMessage
-	err = json.Unmarshal(b, &m)
-	return m, err
-}
+// The helpers below treat every kind alike through reflection on its Go
+// struct: the top-level fields are TypeMeta, ObjectMeta, and then the
+// object's content (Spec and Status for most kinds; Data for ConfigMaps …).
+
+// isMetaField reports whether a top-level field is type or object metadata.
+func isMetaField(name string) bool { return name == "TypeMeta" || name == "ObjectMeta" }
 
 // desiredStateEqual reports whether two versions of an object agree on
 // everything but metadata and status: the desired state whose changes bump
-// metadata.generation (spec for most kinds; data for ConfigMaps …).
+// metadata.generation (spec for most kinds; data for ConfigMaps …). Fields
+// are compared by their JSON encoding, so nil and empty agree as they do on
+// the wire.
 func desiredStateEqual(a, b api.Object) (bool, error) {
-	ma, err := sections(a)
-	if err != nil {
-		return false, err
-	}
-	mb, err := sections(b)
-	if err != nil {
-		return false, err
-	}
-	for _, m := range []map[string]json.RawMessage{ma, mb} {
-		delete(m, "metadata")
-		delete(m, "status")
-		delete(m, "apiVersion")
-		delete(m, "kind")
-	}
-	if len(ma) != len(mb) {
-		return false, nil
-	}
-	for k, v := range ma {
-		if !bytes.Equal(v, mb[k]) {
+	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
+	for i := 0; i < va.NumField(); i++ {
+		name := va.Type().Field(i).Name
+		if isMetaField(name) || name == "Status" {
+			continue
+		}
+		ja, err := json.Marshal(va.Field(i).Interface())
+		if err != nil {
+			return false, err
+		}
+		jb, err := json.Marshal(vb.Field(i).Interface())
+		if err != nil {
+			return false, err
+		}
+		if !bytes.Equal(ja, jb) {
 			return false, nil
 		}
 	}
 	return true, nil
 }
 
-// withSection returns a copy of dst whose top-level field name (such as
-// "status") is taken from src.
-func withSection(dst, src api.Object, name string) (api.Object, error) {
-	ms, err := sections(src)
-	if err != nil {
-		return nil, err
+// setStatus sets dst's Status field to src's. Both must be the same kind
+// with a status; dst then shares src's status values, so src must be a
+// private copy that is not used again.
+func setStatus(dst, src api.Object) {
+	reflect.ValueOf(dst).Elem().FieldByName("Status").Set(reflect.ValueOf(src).Elem().FieldByName("Status"))
+}
+
+// clearStatus zeroes dst's Status field.
+func clearStatus(dst api.Object) {
+	f := reflect.ValueOf(dst).Elem().FieldByName("Status")
+	f.Set(reflect.Zero(f.Type()))
+}
+
+// setAllButStatus sets every field of dst except Status (and TypeMeta) to
+// src's; dst then shares src's values, so src must be a private copy.
+func setAllButStatus(dst, src api.Object) {
+	vd, vs := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
+	for i := 0; i < vd.NumField(); i++ {
+		name := vd.Type().Field(i).Name
+		if name == "Status" || name == "TypeMeta" {
+			continue
+		}
+		vd.Field(i).Set(vs.Field(i))
 	}
-	md, err := sections(dst)
-	if err != nil {
-		return nil, err
-	}
-	if v, ok := ms[name]; ok {
-		md[name] = v
-	} else {
-		delete(md, name)
-	}
-	b, err := json.Marshal(md)
-	if err != nil {
-		return nil, err
-	}
-	out := api.ResourceOf(dst).New()
-	if err := json.Unmarshal(b, out); err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // mediaType returns a Content-Type without its parameters, lowercased.

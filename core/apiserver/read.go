@@ -59,6 +59,15 @@ func (f filter) matches(obj api.Object) bool {
 	return f.fields.Empty() || f.fields.Matches(api.ObjectFields(obj))
 }
 
+// matchesEntry is matches for a decode-cache entry, whose fields are
+// already computed.
+func (f filter) matchesEntry(e decoded) bool {
+	if !f.labels.Matches(e.obj.GetObjectMeta().Labels) {
+		return false
+	}
+	return f.fields.Empty() || f.fields.Matches(e.fields)
+}
+
 // parseFilter reads labelSelector and fieldSelector from the query.
 func parseFilter(res *api.Resource, req *rest.Request) (filter, error) {
 	var f filter

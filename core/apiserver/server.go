@@ -40,6 +40,7 @@ type Server struct {
 	rand *rand.Rand
 
 	namespaces namespaceCache
+	decoded    decodeCache
 }
 
 // New returns a Server over cfg.Store.

@@ -16,11 +16,7 @@ func prepareForCreate(res *api.Resource, obj api.Object, uid string, now time.Ti
 	if res.HasStatus && res.Kind != "Node" {
 		// Status is observed, not requested: it starts empty. A kubelet
 		// registering a Node is the exception, reporting capacity at once.
-		fresh, err := withSection(obj, res.New(), "status")
-		if err != nil {
-			return nil, err
-		}
-		obj = fresh
+		clearStatus(obj)
 	}
 	meta := obj.GetObjectMeta()
 	meta.UID = uid
@@ -43,11 +39,7 @@ func prepareForCreate(res *api.Resource, obj api.Object, uid string, now time.Ti
 // status subresource) the status.
 func prepareForUpdate(res *api.Resource, obj, old api.Object) (api.Object, error) {
 	if res.HasStatus {
-		kept, err := withSection(obj, old, "status")
-		if err != nil {
-			return nil, err
-		}
-		obj = kept
+		setStatus(obj, old)
 	}
 	keepServerMeta(obj.GetObjectMeta(), old.GetObjectMeta())
 	switch o := obj.(type) {
@@ -67,12 +59,10 @@ func prepareForUpdate(res *api.Resource, obj, old api.Object) (api.Object, error
 // prepareForStatusUpdate keeps everything of old except its status, which
 // comes from obj: a status writer can change nothing else.
 func prepareForStatusUpdate(obj, old api.Object) (api.Object, error) {
-	out, err := withSection(old, obj, "status")
-	if err != nil {
-		return nil, err
-	}
-	out.GetObjectMeta().ResourceVersion = obj.GetObjectMeta().ResourceVersion
-	return out, nil
+	rv := obj.GetObjectMeta().ResourceVersion
+	setAllButStatus(obj, old)
+	obj.GetObjectMeta().ResourceVersion = rv
+	return obj, nil
 }
 
 // keepServerMeta copies the server-owned metadata from old to meta.

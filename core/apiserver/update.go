@@ -96,7 +96,16 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		if err != nil {
 			return nil, err
 		}
-		next, err := mutate(api.DeepCopy(old))
+		// mutate gets a private copy (decoding again is cheaper than a
+		// deep copy). The strategies below may then make next share values
+		// with old (its status, or all but its status); that is safe because
+		// old is only read from here on, and defaulting, which runs on next,
+		// changes nothing in an object that was stored already defaulted.
+		mine, err := decodeKV(res, kv)
+		if err != nil {
+			return nil, errInternal(err)
+		}
+		next, err := mutate(mine)
 		if err != nil {
 			return nil, err
 		}

@@ -28,7 +28,7 @@ func (s *Server) watch(ctx context.Context, t target, req *rest.Request) respons
 		return fail(err)
 	}
 	pfx := prefix(t.res, t.namespace)
-	ws := &watchStream{res: t.res, filter: f}
+	ws := &watchStream{res: t.res, filter: f, cache: &s.decoded}
 	rv := req.Query.Get("resourceVersion")
 	var from int64
 	if rv == "" || rv == "0" {
@@ -76,6 +76,7 @@ func (s *Server) initialEvents(ctx context.Context, res *api.Resource, pfx strin
 type watchStream struct {
 	res     *api.Resource
 	filter  filter
+	cache   *decodeCache
 	w       store.Watcher
 	pending []rest.WatchEvent // initial ADDED events, then a final ERROR
 	ended   bool              // the store watch ended and its end was reported
@@ -162,39 +163,44 @@ func errorEvent(err error) rest.WatchEvent {
 // matching is DELETED, and events of objects that match neither before nor
 // after are dropped (keep=false).
 func (ws *watchStream) convert(ev store.Event) (out rest.WatchEvent, keep bool, err error) {
+	// Objects come from the shared decode cache: read them, never modify.
 	var cur, prev api.Object
-	if ev.Prev != nil {
-		if prev, err = decodeKV(ws.res, *ev.Prev); err != nil {
+	var curJSON []byte
+	curOK, prevOK := false, ev.Prev != nil
+	if ev.Prev != nil && (ev.Type == store.EventDelete || !ws.filter.empty()) {
+		e, err := ws.cache.entry(ws.res, *ev.Prev)
+		if err != nil {
 			return out, false, err
 		}
+		prev, prevOK = e.obj, ws.filter.matchesEntry(e)
 	}
 	if ev.Type == store.EventPut {
-		if cur, err = decodeKV(ws.res, ev.KV); err != nil {
+		e, err := ws.cache.entry(ws.res, ev.KV)
+		if err != nil {
 			return out, false, err
 		}
+		cur, curJSON, curOK = e.obj, e.json, ws.filter.matchesEntry(e)
 	}
-	curOK := cur != nil && ws.filter.matches(cur)
-	prevOK := prev != nil && ws.filter.matches(prev)
 	var typ string
-	obj := cur
 	switch {
 	case curOK && prevOK:
 		typ = rest.Modified
 	case curOK:
 		typ = rest.Added
-	case prevOK:
-		typ = rest.Deleted
-		if obj == nil {
-			// Deleted: the last state, stamped with the delete's revision.
-			obj = prev
-			obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(ev.KV.ModRevision, 10)
+	case prevOK && cur == nil:
+		// Deleted: the last state, stamped with the delete's revision.
+		last := api.DeepCopy(prev)
+		last.GetObjectMeta().ResourceVersion = strconv.FormatInt(ev.KV.ModRevision, 10)
+		b, err := json.Marshal(last)
+		if err != nil {
+			return out, false, fmt.Errorf("encoding %s: %v", ws.res.Kind, err)
 		}
+		return rest.WatchEvent{Type: rest.Deleted, Object: b}, true, nil
+	case prevOK:
+		// The object left the selection: DELETED with its new state.
+		typ = rest.Deleted
 	default:
 		return out, false, nil
 	}
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return out, false, fmt.Errorf("encoding %s: %v", ws.res.Kind, err)
-	}
-	return rest.WatchEvent{Type: typ, Object: b}, true, nil
+	return rest.WatchEvent{Type: typ, Object: curJSON}, true, nil
 }

@@ -134,8 +134,11 @@ func (o ListOptions) query() url.Values {
 
 // WriteOptions apply to create, update and patch.
 type WriteOptions struct {
-	// FieldValidation is "Warn" (the server's default), "Strict" or
-	// "Ignore": what to do about fields tinykube does not know or implement.
+	// FieldValidation is "Warn", "Strict" or "Ignore": what to do about
+	// fields tinykube does not know or implement. Raw writes (CreateRaw,
+	// Patch) default to the server's "Warn"; typed writes (Create, Update,
+	// UpdateStatus) default to "Ignore", since an object marshalled from a
+	// Go struct cannot hold an unknown field.
 	FieldValidation string
 	DryRun          bool
 }

@@ -83,6 +83,9 @@ func (r Resource[T]) List(ctx context.Context, namespace string, opts ListOption
 
 // Create stores a new object in obj's namespace and returns it as stored.
 func (r Resource[T]) Create(ctx context.Context, obj T, opts WriteOptions) (T, error) {
+	if opts.FieldValidation == "" {
+		opts.FieldValidation = "Ignore"
+	}
 	body, err := json.Marshal(obj)
 	if err != nil {
 		var zero T
@@ -110,6 +113,9 @@ func (r Resource[T]) UpdateStatus(ctx context.Context, obj T, opts WriteOptions)
 }
 
 func (r Resource[T]) put(ctx context.Context, obj T, sub string, opts WriteOptions) (T, error) {
+	if opts.FieldValidation == "" {
+		opts.FieldValidation = "Ignore"
+	}
 	body, err := json.Marshal(obj)
 	if err != nil {
 		var zero T

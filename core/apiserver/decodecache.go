@@ -1,0 +1,75 @@
+package apiserver
+
+import (
+	"encoding/json"
+	"strconv"
+	"sync"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/store"
+)
+
+// decodeCache remembers the decoded and re-encoded form of recently
+// written objects, keyed by store key and revision. One write reaches every
+// watcher of its prefix — each kubelet watches all pods to pick out its
+// own — and without the cache each of them would decode and encode the same
+// bytes again. Kubernetes' watch cache shares decoded objects for the same
+// reason. A (key, revision) pair names one immutable value, so a hit is
+// exactly what a decode would produce; entries are shared and must not be
+// modified.
+type decodeCache struct {
+	mu      sync.Mutex
+	entries map[string]decoded
+	order   []string // insertion order, for eviction
+}
+
+type decoded struct {
+	obj    api.Object
+	json   []byte
+	fields map[string]string // for field selectors
+}
+
+// decodeCacheSize bounds the cache: enough for the writes in flight to
+// every watcher, small enough not to matter.
+const decodeCacheSize = 4096
+
+// get returns the decoded object at kv (shared: do not modify) and its
+// encoding with resourceVersion set.
+func (c *decodeCache) get(res *api.Resource, kv store.KeyValue) (api.Object, []byte, error) {
+	e, err := c.entry(res, kv)
+	return e.obj, e.json, err
+}
+
+// entry returns the cache entry for kv, decoding it on a miss.
+func (c *decodeCache) entry(res *api.Resource, kv store.KeyValue) (decoded, error) {
+	k := kv.Key + "@" + strconv.FormatInt(kv.ModRevision, 10)
+	c.mu.Lock()
+	e, ok := c.entries[k]
+	c.mu.Unlock()
+	if ok {
+		return e, nil
+	}
+	obj, err := decodeKV(res, kv)
+	if err != nil {
+		return decoded{}, err
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return decoded{}, err
+	}
+	e = decoded{obj: obj, json: b, fields: api.ObjectFields(obj)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]decoded{}
+	}
+	if _, ok := c.entries[k]; !ok {
+		c.entries[k] = e
+		c.order = append(c.order, k)
+		if len(c.order) > decodeCacheSize {
+			delete(c.entries, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	return e, nil
+}
