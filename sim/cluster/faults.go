@@ -32,6 +32,9 @@ func (c *Cluster) inject(f scenario.Fault) {
 	if f.Node != "" {
 		desc += " " + f.Node
 	}
+	if f.Direction != "" {
+		desc += " (" + f.Direction + ")"
+	}
 	if f.For.Duration > 0 {
 		desc += fmt.Sprintf(" for %v", f.For.Duration)
 	}
@@ -58,7 +61,14 @@ func (c *Cluster) inject(f scenario.Fault) {
 		nd.Machine.Start()
 		nd.Kubelet.Start()
 	case "partition-node":
-		w.Net.Partition(nd.Kubelet.Name, sim.APIServer, false)
+		switch f.Direction {
+		case "to-apiserver":
+			w.Net.Partition(nd.Kubelet.Name, sim.APIServer, true)
+		case "from-apiserver":
+			w.Net.Partition(sim.APIServer, nd.Kubelet.Name, true)
+		default:
+			w.Net.Partition(nd.Kubelet.Name, sim.APIServer, false)
+		}
 		later("heal-node")
 	case "heal-node":
 		w.Net.Heal(nd.Kubelet.Name, sim.APIServer)

@@ -62,6 +62,10 @@ type Fault struct {
 	// For heals the fault automatically after this long (partitions,
 	// crashes).
 	For Duration `json:"for,omitempty"`
+	// Direction of a partition: "both" (default), "to-apiserver" (the
+	// node's requests are lost) or "from-apiserver" (requests arrive and
+	// take effect, but the answers and watch events are lost).
+	Direction string `json:"direction,omitempty"`
 	// Objects for apply.
 	Objects []json.RawMessage `json:"objects,omitempty"`
 	// Kind, Namespace and Name for delete and scale.
@@ -209,6 +213,14 @@ func (s *Scenario) Check() error {
 		}
 		if f.At.Duration > s.Duration.Duration {
 			return fmt.Errorf("faults[%d].at: %v is after the end of the run (%v)", i, f.At, s.Duration)
+		}
+		switch f.Direction {
+		case "", "both", "to-apiserver", "from-apiserver":
+		default:
+			return fmt.Errorf("faults[%d].direction: %q is not both, to-apiserver or from-apiserver", i, f.Direction)
+		}
+		if f.Direction != "" && f.Action != "partition-node" {
+			return fmt.Errorf("faults[%d].direction: only partition-node has a direction", i)
 		}
 		switch f.Action {
 		case "crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet":
