@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"time"
 
@@ -43,7 +44,8 @@ type Network struct {
 	// its answer is.
 	Loss, LostResponse float64
 
-	blocked   map[string]bool // "from>to"
+	blocked   map[string]bool  // "from>to"
+	stale     map[string]int64 // process -> revision its reads are served at
 	streams   []*stream
 	streamIDs int
 
@@ -112,14 +114,26 @@ func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, 
 	n := t.n
 	n.Calls++
 	what := req.Method + " " + req.Path
-	if q := req.Query.Encode(); q != "" {
-		what += "?" + q
+	if len(req.Query) > 0 {
+		q := url.Values{}
+		for k, v := range req.Query {
+			if k != "fieldValidation" { // on every typed write: noise
+				q[k] = v
+			}
+		}
+		if enc := q.Encode(); enc != "" {
+			what += "?" + enc
+		}
 	}
 	if n.isBlocked(t.from, APIServer) || n.roll(n.Loss) {
 		n.w.Trace.Call(t.from, what, "request lost")
 		return nil, ErrTimeout
 	}
-	resp := n.Handler(ctx, req)
+	sent, unwrap := n.staleRequest(t.from, req)
+	resp := n.Handler(ctx, sent)
+	if unwrap != nil {
+		resp = unwrap(resp)
+	}
 	var s *stream
 	if resp.Stream != nil {
 		s = n.newStream(t.from, resp.Stream)

@@ -32,6 +32,9 @@ func (c *Cluster) inject(f scenario.Fault) {
 	if f.Node != "" {
 		desc += " " + f.Node
 	}
+	if f.Process != "" {
+		desc += " " + f.Process
+	}
 	if f.Direction != "" {
 		desc += " (" + f.Direction + ")"
 	}
@@ -86,6 +89,12 @@ func (c *Cluster) inject(f scenario.Fault) {
 		})
 	case "cut-watches":
 		w.Net.CutStreams("")
+	case "stale-reads":
+		rev, _ := c.Store.Revision(context.Background())
+		w.Net.StaleReads(f.Process, rev)
+		if f.For.Duration > 0 {
+			w.Loop.After(f.For.Duration, func() { w.Net.StaleReads(f.Process, 0) })
+		}
 	case "apply":
 		if err := c.applyObjects(f.Objects); err != nil {
 			w.Fail(fmt.Errorf("scenario: apply at %v: %v", f.At, err))

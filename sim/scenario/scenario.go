@@ -66,6 +66,9 @@ type Fault struct {
 	// node's requests are lost) or "from-apiserver" (requests arrive and
 	// take effect, but the answers and watch events are lost).
 	Direction string `json:"direction,omitempty"`
+	// Process names the process of stale-reads: "scheduler",
+	// "controller-manager" or "kubelet/node-N".
+	Process string `json:"process,omitempty"`
 	// Objects for apply.
 	Objects []json.RawMessage `json:"objects,omitempty"`
 	// Kind, Namespace and Name for delete and scale.
@@ -83,6 +86,7 @@ var Actions = map[string]string{
 	"heal-node":       "ends a partition of the node",
 	"restart-kubelet": "the kubelet process restarts; containers keep running and must be adopted",
 	"cut-watches":     "every watch stream is cut; clients must notice and watch again",
+	"stale-reads":     "a process's reads are answered from the API server's state when the fault began (a cache that stopped following the store); its writes go through",
 	"apply":           "applies objects",
 	"delete":          "deletes an object",
 	"scale":           "sets a ReplicaSet's or Deployment's replicas",
@@ -230,6 +234,10 @@ func (s *Scenario) Check() error {
 			if !s.HasNode(f.Node) {
 				return fmt.Errorf("faults[%d].node: no node %q (nodes are named node-1 … node-%d)", i, f.Node, s.Cluster.Nodes)
 			}
+		case "stale-reads":
+			if f.Process != "scheduler" && f.Process != "controller-manager" && !(strings.HasPrefix(f.Process, "kubelet/") && s.HasNode(strings.TrimPrefix(f.Process, "kubelet/"))) {
+				return fmt.Errorf("faults[%d].process: %q is not scheduler, controller-manager or kubelet/node-N", i, f.Process)
+			}
 		case "apply":
 			if len(f.Objects) == 0 {
 				return fmt.Errorf("faults[%d].objects: apply needs objects", i)
@@ -267,7 +275,7 @@ func (s *Scenario) HasNode(name string) bool {
 
 func actionList() string {
 	out := make([]string, 0, len(Actions))
-	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "cut-watches", "apply", "delete", "scale"} {
+	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "cut-watches", "stale-reads", "apply", "delete", "scale"} {
 		out = append(out, a)
 	}
 	return strings.Join(out, ", ")
