@@ -70,6 +70,11 @@ func (k *Kubelet) snapshot() (map[string]*podView, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node %s: listing the runtime: %w", k.cfg.NodeName, err)
 	}
+	return viewsOf(sandboxes, containers), nil
+}
+
+// viewsOf groups a runtime listing by pod uid.
+func viewsOf(sandboxes []Sandbox, containers []Container) map[string]*podView {
 	views := map[string]*podView{}
 	view := func(uid string) *podView {
 		v := views[uid]
@@ -115,7 +120,7 @@ func (k *Kubelet) snapshot() (map[string]*podView, error) {
 			sort.SliceStable(runs, func(i, j int) bool { return runs[i].Attempt < runs[j].Attempt })
 		}
 	}
-	return views, nil
+	return views
 }
 
 // view returns what the runtime holds for one pod.
@@ -187,7 +192,7 @@ func (k *Kubelet) relist() {
 			k.queue.Add(key)
 		}
 	}
-	k.removeOrphans()
+	k.removeOrphansIn(viewsOf(sandboxes, containers))
 }
 
 // removeOrphans stops and removes the sandboxes and containers of pods
@@ -200,6 +205,14 @@ func (k *Kubelet) removeOrphans() {
 	}
 	views, err := k.snapshot()
 	if err != nil {
+		return
+	}
+	k.removeOrphansIn(views)
+}
+
+// removeOrphansIn is removeOrphans over a listing already taken.
+func (k *Kubelet) removeOrphansIn(views map[string]*podView) {
+	if k.stopped || !k.pods.HasSynced() {
 		return
 	}
 	for _, uid := range sortedKeys(views) {
