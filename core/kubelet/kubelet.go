@@ -38,7 +38,7 @@ type Config struct {
 	// Restart back-off of crashing containers (and of failing image
 	// pulls): BackOffInitial (10s) doubling up to BackOffMax (5m); a
 	// container that ran BackOffReset (10m) starts again from the
-	// beginning. Kubernetes' numbers; tests and the simulator shrink them.
+	// beginning. Kubernetes' numbers, which the simulator keeps; tests shrink them.
 	BackOffInitial time.Duration
 	BackOffMax     time.Duration
 	BackOffReset   time.Duration

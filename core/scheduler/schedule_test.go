@@ -224,3 +224,30 @@ func TestScheduleBreaksTiesWithSeed(t *testing.T) {
 		t.Errorf("10 seeds all picked %v among 8 tied nodes: ties are not broken at random", seen)
 	}
 }
+
+// Replicas of one owner pack onto the fullest node under MostAllocated and
+// spread under LeastAllocated (owner spreading applies only then).
+func TestOwnerSpreadingFollowsStrategy(t *testing.T) {
+	yes := true
+	owned := func(name string) *api.Pod {
+		return &api.Pod{ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default", UID: "uid-" + name,
+			OwnerReferences: []api.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web", UID: "rs-1", Controller: &yes}}},
+			Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "i", Resources: api.ResourceRequirements{
+				Requests: api.ResourceList{api.ResourceCPU: api.MustParseQuantity("500m")}}}}}}
+	}
+	node := func(name string) *api.Node {
+		return &api.Node{ObjectMeta: api.ObjectMeta{Name: name}, Status: api.NodeStatus{
+			Allocatable: api.ResourceList{api.ResourceCPU: api.MustParseQuantity("2"), api.ResourceMemory: api.MustParseQuantity("4Gi"), api.ResourcePods: api.MustParseQuantity("10")},
+			Conditions:  []api.NodeCondition{{Type: api.NodeReady, Status: api.ConditionTrue}}}}
+	}
+	for _, tt := range []struct{ scoring, want string }{{MostAllocated, "a"}, {LeastAllocated, "b"}} {
+		a, b := NewNodeInfo(node("a")), NewNodeInfo(node("b"))
+		first := owned("web-1")
+		first.Spec.NodeName = "a"
+		a.AddPod(first)
+		got, fitErr := Schedule(owned("web-2"), []*NodeInfo{a, b}, tt.scoring, rand.New(rand.NewPCG(1, 1)))
+		if fitErr != nil || got != tt.want {
+			t.Errorf("Schedule(second replica, %s) = %q, %v; want %q", tt.scoring, got, fitErr, tt.want)
+		}
+	}
+}

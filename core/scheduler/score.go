@@ -7,8 +7,9 @@ const (
 	// LeastAllocated prefers the node with the most room left: pods
 	// spread out, and a node failure costs few of them. The default.
 	LeastAllocated = "LeastAllocated"
-	// MostAllocated prefers the fullest node that still fits: pods are
-	// bin-packed, leaving whole nodes empty to scale down.
+	// MostAllocated prefers the fullest node that still fits: pods,
+	// replicas of one owner included (spreading is off), are bin-packed,
+	// leaving whole nodes empty to scale down.
 	MostAllocated = "MostAllocated"
 )
 
@@ -76,5 +77,12 @@ func Score(pod *api.Pod, n *NodeInfo, scoring string, maxOwnerCount int) int64 {
 }
 
 func score(scoring string, p *podInfo, n *NodeInfo, maxOwnerCount int) int64 {
-	return fitScore(scoring, p, n) + spreadScore(p, n, maxOwnerCount) + taintScore(p, n)
+	s := fitScore(scoring, p, n) + taintScore(p, n)
+	if scoring != MostAllocated {
+		// Spreading replicas and packing them pull in opposite
+		// directions: a cluster configured to bin-pack packs replicas too
+		// (as Kubernetes users do by turning the spreading plugins off).
+		s += spreadScore(p, n, maxOwnerCount)
+	}
+	return s
 }

@@ -22,7 +22,9 @@ var Invariants = map[string]string{
 
 // checker follows every change in the store (the in-memory store feeds its
 // watches as each write commits) and keeps just enough state to check the
-// invariants after every step, in time proportional to what changed.
+// invariants after every step. Decoding is proportional to what changed;
+// the capacity check rescans the pods of each changed node's cluster-wide
+// list, which is cheap at simulator sizes.
 type checker struct {
 	enabled map[string]bool
 	w       store.Watcher

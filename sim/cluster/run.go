@@ -82,15 +82,6 @@ func (c *Cluster) live() error {
 	if err != nil {
 		return err
 	}
-	for _, rs := range rss.Items {
-		want := int32(1)
-		if rs.Spec.Replicas != nil {
-			want = *rs.Spec.Replicas
-		}
-		if rs.DeletionTimestamp == nil && (rs.Status.ReadyReplicas != want || rs.Status.Replicas != want) {
-			return fmt.Errorf("replicaset %s/%s has %d/%d ready (%d exist)", rs.Namespace, rs.Name, rs.Status.ReadyReplicas, want, rs.Status.Replicas)
-		}
-	}
 	pods, err := client.For[*api.Pod](c.Admin).List(ctx, "", client.ListOptions{})
 	if err != nil {
 		return err
@@ -108,6 +99,30 @@ func (c *Cluster) live() error {
 		}
 		for _, ctr := range n.Runtime.Running() {
 			running[ctr.Labels[kubelet.LabelPodUID]] = n.Name
+		}
+	}
+	// A ReplicaSet is satisfied when it has its replicas really running
+	// (its status, which lags, must agree too).
+	serving := map[string]int32{} // owner uid -> replicas running and ready
+	for _, p := range pods.Items {
+		if ref := p.ControllerRef(); ref != nil && p.DeletionTimestamp == nil && p.Status.Phase == api.PodRunning &&
+			api.IsPodReady(p) && p.Spec.NodeName != "" && running[p.UID] == p.Spec.NodeName {
+			serving[ref.UID]++
+		}
+	}
+	for _, rs := range rss.Items {
+		want := int32(1)
+		if rs.Spec.Replicas != nil {
+			want = *rs.Spec.Replicas
+		}
+		if rs.DeletionTimestamp != nil {
+			continue
+		}
+		if serving[rs.UID] != want {
+			return fmt.Errorf("replicaset %s/%s has %d of %d replicas running and ready", rs.Namespace, rs.Name, serving[rs.UID], want)
+		}
+		if rs.Status.ReadyReplicas != want || rs.Status.Replicas != want {
+			return fmt.Errorf("replicaset %s/%s reports %d/%d ready (%d exist), though %d run", rs.Namespace, rs.Name, rs.Status.ReadyReplicas, want, rs.Status.Replicas, serving[rs.UID])
 		}
 	}
 	exists := map[string]bool{}

@@ -9,10 +9,13 @@ import (
 // Shrink looks for a smaller fault schedule that still breaks the same
 // invariant with the same seed: it makes every fault of the failing run
 // explicit (the profile's draws included), then drops faults one at a time,
-// keeping each drop that still fails, until no single fault can go. Each
-// component draws from its own random stream, so dropping a fault does not
-// reshuffle the rest of the run. It returns the smaller scenario and its
-// result, or the original when nothing could be dropped.
+// keeping each drop that still fails, until no single fault can go. It is
+// greedy (one pass over single faults, as delta debugging's simplest form);
+// the property tests use rapid, whose shrinker is more thorough. Dropping a
+// fault can change the rest of the run beyond the fault itself — fewer API
+// calls shift later draws of the network's random stream — so a drop is
+// kept only when the run still fails. It returns the smaller scenario and
+// its result, or the original when nothing could be dropped.
 func Shrink(s *scenario.Scenario, seed uint64, failing Result, faults []scenario.Fault) (*scenario.Scenario, Result) {
 	kind := invariantOf(failing.Violation)
 	best := *s
