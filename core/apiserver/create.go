@@ -97,7 +97,7 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 		if err != nil {
 			return nil, storeError(err)
 		}
-		return encodeWithRevision(prepared, kv.ModRevision)
+		return s.stored(kv.Key, prepared, value, kv.ModRevision)
 	}
 }
 

@@ -40,6 +40,27 @@ func (c *decodeCache) get(res *api.Resource, kv store.KeyValue) (api.Object, []b
 	return e.obj, e.json, err
 }
 
+// put records what a write just stored, so the watchers it reaches need
+// not decode it: obj (with its resourceVersion set, and not modified from
+// here on) and its encoding.
+func (c *decodeCache) put(key string, rev int64, obj api.Object, b []byte) {
+	k := key + "@" + strconv.FormatInt(rev, 10)
+	e := decoded{obj: obj, json: b, fields: api.ObjectFields(obj)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]decoded{}
+	}
+	if _, ok := c.entries[k]; !ok {
+		c.entries[k] = e
+		c.order = append(c.order, k)
+		if len(c.order) > decodeCacheSize {
+			delete(c.entries, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+}
+
 // entry returns the cache entry for kv, decoding it on a miss.
 func (c *decodeCache) entry(res *api.Resource, kv store.KeyValue) (decoded, error) {
 	k := kv.Key + "@" + strconv.FormatInt(kv.ModRevision, 10)

@@ -681,3 +681,19 @@ func TestBindingSetsNodeOnce(t *testing.T) {
 		t.Errorf("Update of nodeName: err = %v, want Invalid", err)
 	}
 }
+
+func TestWithRevisionSplicesIntoMetadata(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"metadata":{"x":"y"}}}`,
+			`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"resourceVersion":"42","name":"a"},"data":{"metadata":{"x":"y"}}}`},
+		{`{"kind":"X","metadata":{}}`, `{"kind":"X","metadata":{"resourceVersion":"42"}}`},
+	} {
+		got := withRevision([]byte(tt.in), 42)
+		if string(got) != tt.want || !json.Valid(got) {
+			t.Errorf("withRevision(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	if got := withRevision([]byte(`{"kind":"X"}`), 1); got != nil {
+		t.Errorf("withRevision without metadata = %s, want nil (fall back to encoding)", got)
+	}
+}

@@ -163,7 +163,7 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		}
 		nkv, err := s.store.Update(ctx, kv.Key, value, kv.ModRevision)
 		if err == nil {
-			return encodeWithRevision(next, nkv.ModRevision)
+			return s.stored(kv.Key, next, value, nkv.ModRevision)
 		}
 		if !errors.Is(err, store.ErrConflict) || attempt == maxUpdateAttempts-1 {
 			return nil, writeError(res, t.name, err)
