@@ -92,4 +92,3 @@ func splitObjectPath(p string) (collection, name string, ok bool) {
 	}
 	return "", "", false
 }
-
