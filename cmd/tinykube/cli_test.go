@@ -310,3 +310,34 @@ spec:
 	}
 	t.Fatalf("after 20s: want 5 Running pods spread over the nodes, got:\n%s", out)
 }
+
+func TestSimCommands(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "run.json")
+	code, out, errOut := tk(t, "", "", "sim", "run", "../../examples/scenarios/node-crash.yaml", "--seed", "3", "--trace", trace)
+	if code != 0 || !strings.Contains(out, "ok: no invariant violated") {
+		t.Fatalf("sim run node-crash = %d\n%s%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(trace)
+	var ct struct {
+		TraceEvents []map[string]any `json:"traceEvents"`
+	}
+	if err != nil || json.Unmarshal(b, &ct) != nil || len(ct.TraceEvents) < 100 {
+		t.Errorf("trace file: %v, %d events", err, len(ct.TraceEvents))
+	}
+	// A deliberately broken scheduler: the run fails, naming the invariant.
+	src, _ := os.ReadFile("../../sim/cluster/testdata/tight-chaos.yaml")
+	broken := filepath.Join(dir, "broken.yaml")
+	os.WriteFile(broken, []byte(strings.Replace(string(src), "cluster:\n", "cluster:\n  broken: scheduler-ignores-assumed-pods\n", 1)), 0o644)
+	code, out, _ = tk(t, "", "", "sim", "run", broken, "--seed", "2")
+	if code != 1 || !strings.Contains(out, "VIOLATION") || !strings.Contains(out, "node-capacity") {
+		t.Errorf("sim run of the broken scheduler = %d\n%s", code, out)
+	}
+	code, out, _ = tk(t, "", "", "sim", "explore", broken, "--seeds", "3")
+	if code != 1 || !strings.Contains(out, "replay: tinykube sim run "+broken+" --seed") || !strings.Contains(out, "shrunk to") {
+		t.Errorf("sim explore of the broken scheduler = %d\n%s", code, out)
+	}
+	if code, _, errOut = tk(t, "", "", "sim", "run", filepath.Join(dir, "nope.yaml")); code == 0 || !strings.Contains(errOut, "nope.yaml") {
+		t.Errorf("sim run of a missing file = %d %q", code, errOut)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,7 @@ func (c *cli) simExploreCommand() *cobra.Command {
 				return err
 			}
 			start := time.Now()
+			tty := isTerminal(c.stderr)
 			var failed []uint64
 			var virtual time.Duration
 			for i := uint64(0); i < seeds; i++ {
@@ -111,17 +113,27 @@ func (c *cli) simExploreCommand() *cobra.Command {
 				virtual += r.At
 				if r.Violation != nil {
 					failed = append(failed, seed)
+					if tty {
+						fmt.Fprint(c.stderr, "\r\033[K") // clear the progress line
+					}
 					fmt.Fprintf(c.stdout, "seed %d: FAIL at %v: %v\n  replay: %s\n", seed, r.At, r.Violation, cluster.Replay(args[0], seed))
 					if shrink && len(failed) == 1 {
 						c.shrinkAndWrite(args[0], s, seed, r, cl.Faults())
 					}
 				}
-				if (i+1)%10 == 0 || i+1 == seeds {
+				if (tty && (i+1)%10 == 0) || (i+1)%100 == 0 || i+1 == seeds {
 					el := time.Since(start)
-					fmt.Fprintf(c.stderr, "\r%d/%d seeds, %d failed, %.1f seeds/s, %.0fx real time", i+1, seeds, len(failed), float64(i+1)/el.Seconds(), virtual.Seconds()/el.Seconds())
+					line := fmt.Sprintf("%d/%d seeds, %d failed, %.1f seeds/s, %.0fx real time", i+1, seeds, len(failed), float64(i+1)/el.Seconds(), virtual.Seconds()/el.Seconds())
+					if tty {
+						fmt.Fprint(c.stderr, "\r\033[K"+line)
+					} else {
+						fmt.Fprintln(c.stderr, line)
+					}
 				}
 			}
-			fmt.Fprintln(c.stderr)
+			if tty {
+				fmt.Fprintln(c.stderr)
+			}
 			fmt.Fprintf(c.stdout, "%s: %d seeds from %d, %d failed", s.Name, seeds, from, len(failed))
 			if len(failed) > 0 {
 				fmt.Fprintf(c.stdout, " (seeds %s)\n", joinSeeds(failed))
@@ -165,4 +177,15 @@ func joinSeeds(s []uint64) string {
 		parts = append(parts, fmt.Sprint(v))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// isTerminal reports whether w is a terminal, where a progress line can
+// be rewritten in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
