@@ -15,18 +15,23 @@ import (
 )
 
 // drawFaultSchedule is a rapid generator of fault schedules for s: up to six
-// faults of any kind, at any time in the first 20s, on any node.
+// faults of any kind, at any time in the first 20s, on any node, mixed with
+// workload changes (the ReplicaSet "web" scaled anywhere from 0 to 12).
 func drawFaultSchedule(t *rapid.T, s *scenario.Scenario) []scenario.Fault {
 	n := rapid.IntRange(0, 6).Draw(t, "faults")
 	var out []scenario.Fault
 	for i := 0; i < n; i++ {
 		f := scenario.Fault{
-			Action: rapid.SampledFrom([]string{"crash-node", "partition-node", "restart-kubelet", "cut-watches"}).Draw(t, "action"),
+			Action: rapid.SampledFrom([]string{"crash-node", "partition-node", "restart-kubelet", "cut-watches", "scale"}).Draw(t, "action"),
 			Node:   scenario.NodeName(rapid.IntRange(1, s.Cluster.Nodes).Draw(t, "node")),
 			At:     scenario.Duration{Duration: time.Duration(rapid.IntRange(0, 20).Draw(t, "at")) * time.Second},
 		}
-		if f.Action == "crash-node" || f.Action == "partition-node" {
+		switch f.Action {
+		case "crash-node", "partition-node":
 			f.For = scenario.Duration{Duration: time.Duration(rapid.IntRange(1, 15).Draw(t, "for")) * time.Second}
+		case "scale":
+			n := int32(rapid.IntRange(0, 12).Draw(t, "replicas"))
+			f.Node, f.Kind, f.Name, f.Replicas = "", "rs", "web", &n
 		}
 		out = append(out, f)
 	}
