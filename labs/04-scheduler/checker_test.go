@@ -1,0 +1,57 @@
+package schedulerlab_test
+
+import (
+	"strings"
+	"testing"
+
+	schedulerlab "github.com/tinykube/tinykube/labs/04-scheduler"
+	"github.com/tinykube/tinykube/labs/04-scheduler/mutants"
+	"github.com/tinykube/tinykube/labs/04-scheduler/reference"
+	"github.com/tinykube/tinykube/labs/04-scheduler/student"
+	"github.com/tinykube/tinykube/labs/lab"
+)
+
+// seeds is enough for every mutant to be caught; the soak target runs more.
+var opts = lab.Options{Seeds: 50}
+
+func TestCheckerPassesReference(t *testing.T) {
+	rep, err := lab.Run(schedulerlab.Lab(schedulerlab.Impl{Fits: reference.Fits, Score: reference.ScoreMostAllocated}), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed() {
+		t.Errorf("the reference fails the checker:\n%s", rep)
+	}
+}
+
+func TestCheckerFailsEveryMutant(t *testing.T) {
+	for _, m := range mutants.All {
+		t.Run(m.Name, func(t *testing.T) {
+			rep, err := lab.Run(schedulerlab.Lab(schedulerlab.Impl{Fits: m.Fits, Score: m.Score}), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Passed() {
+				t.Fatalf("mutant %s passes the checker: it cannot see this mistake", m.Name)
+			}
+			t.Logf("killed by %s on seed %d", rep.FirstFailure().Test, rep.FirstFailure().Seed)
+		})
+	}
+}
+
+func TestCheckerFailsStarterClearly(t *testing.T) {
+	rep, err := lab.Run(schedulerlab.Lab(schedulerlab.Impl{Fits: student.Fits, Score: student.ScoreMostAllocated}), lab.Options{Seeds: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range rep.Results {
+		f := res.Failure
+		if f == nil {
+			t.Errorf("%s passes the starter code", res.Test.Name)
+			continue
+		}
+		if !strings.Contains(f.Message, "not implemented") || strings.Contains(f.Message, "panic") {
+			t.Errorf("%s fails the starter with %q, want a \"not implemented\" message", res.Test.Name, f.Message)
+		}
+	}
+}
