@@ -1,6 +1,7 @@
 package schedulerlab_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -34,7 +35,13 @@ func TestCheckerFailsEveryMutant(t *testing.T) {
 			if rep.Passed() {
 				t.Fatalf("mutant %s passes the checker: it cannot see this mistake", m.Name)
 			}
-			t.Logf("killed by %s on seed %d", rep.FirstFailure().Test, rep.FirstFailure().Seed)
+			var by []string
+			for _, res := range rep.Results {
+				if f := res.Failure; f != nil {
+					by = append(by, fmt.Sprintf("%s (seed %d)", f.Test, f.Seed))
+				}
+			}
+			t.Logf("killed by %s", strings.Join(by, ", "))
 		})
 	}
 }
