@@ -45,7 +45,7 @@ type checker struct{ impl Impl }
 
 // notImplemented turns the starter's answers into one clear message.
 func notImplemented(fn, got string) error {
-	return fmt.Errorf("%s is not implemented yet (it returned %s): open labs/04-scheduler/student/fit.go and replace the line after \"LAB 04: your code here\"", fn, got)
+	return fmt.Errorf("%s is not implemented yet (it returned %s): write it in labs/04-scheduler/student/fit.go, below \"LAB 04: your code here\"", fn, got)
 }
 
 // agree asks Fits about every pod of a generated cluster on every node and

@@ -42,7 +42,7 @@ func (c checker) call(rs *api.ReplicaSet, pods []*api.Pod) (int, []string, error
 	}
 	n, del := c.diff(api.DeepCopy(rs), cp)
 	if n == -1 {
-		return n, del, fmt.Errorf("Diff is not implemented yet (it returned -1): open labs/06-replicaset/student/diff.go and replace the line after \"LAB 06: your code here\"")
+		return n, del, fmt.Errorf("Diff is not implemented yet (it returned -1): write it in labs/06-replicaset/student/diff.go, below \"LAB 06: your code here\"")
 	}
 	return n, del, nil
 }

@@ -105,6 +105,7 @@ func genPod(r *rand.Rand, name string, inactive bool) *api.Pod {
 		} else {
 			p.Spec.NodeName = pick(r, []string{"n-1", "n-2", "n-3"})
 			p.Status.Phase = pick(r, []api.PodPhase{api.PodSucceeded, api.PodFailed})
+			p.Status.Conditions = []api.PodCondition{{Type: api.PodReady, Status: api.ConditionFalse}}
 		}
 	}
 	return p
