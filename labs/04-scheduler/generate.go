@@ -153,8 +153,10 @@ func genPod(r *rand.Rand, name string, s shape, nodes []genNode) *api.Pod {
 	}
 	p := podRequesting(name, cpu, mem)
 	if s.rules {
-		for k, vs := range labels {
-			if r.IntN(3) == 0 {
+		// In a fixed order: ranging over the map would hand the draws
+		// to the keys in a different order every run.
+		for _, k := range []string{"disk", "zone"} {
+			if vs := labels[k]; r.IntN(3) == 0 {
 				if p.Spec.NodeSelector == nil {
 					p.Spec.NodeSelector = map[string]string{}
 				}

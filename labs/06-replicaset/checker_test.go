@@ -62,3 +62,20 @@ func TestCheckerFailsStarterClearly(t *testing.T) {
 		}
 	}
 }
+
+// Every mutant's report, drawn twice, must be the same to the byte: nothing
+// but the seed may decide what the checker draws or prints.
+func TestCheckerIsDeterministic(t *testing.T) {
+	for _, m := range mutants.All {
+		run := func() string {
+			rep, err := lab.Run(replicasetlab.Lab(m.Diff), lab.Options{Seeds: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep.String()
+		}
+		if a, b := run(), run(); a != b {
+			t.Errorf("two runs of mutant %s differ:\n%s\n---\n%s", m.Name, a, b)
+		}
+	}
+}
