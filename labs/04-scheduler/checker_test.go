@@ -12,7 +12,7 @@ import (
 	"github.com/tinykube/tinykube/labs/lab"
 )
 
-// seeds is enough for every mutant to be caught; the soak target runs more.
+// opts runs enough seeds for every mutant to be caught; make soak runs more.
 var opts = lab.Options{Seeds: 50}
 
 func TestCheckerPassesReference(t *testing.T) {
