@@ -1,0 +1,17 @@
+// Package lab runs the book's labs: a checker made of tests, each run over
+// many seeds, that gives a verdict a student can replay.
+//
+// A Lab is a list of Tests. Run calls every test once per seed with an Env
+// whose random generator (math/rand/v2's PCG) is derived from the seed
+// alone, so the same seed draws the same cluster, the same pods and thus
+// the same failure, byte for byte. A failure says which test, which
+// property it broke, on which seed, the command that replays just that
+// case, and the section of the book to reread. Grade prints points per
+// test, in the style of xv6's graders.
+//
+// Unlike the MIT 6.5840 labs, whose seeds come from crypto/rand, nothing
+// here reads the clock or global randomness: a verdict depends on the
+// student's code and the seed, nothing else.
+//
+// Book: book/README.md, "How to read it" (the Lab part of each chapter).
+package lab
