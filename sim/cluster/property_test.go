@@ -76,6 +76,7 @@ func propertyScenario(t *testing.T, path string) *scenario.Scenario {
 // leaves every invariant intact and the cluster converged.
 func TestRandomFaultSchedulesHold(t *testing.T) {
 	flag.Set("rapid.nofailfile", "true")
+	defer pinRapidSeed()()
 	s := propertyScenario(t, "testdata/tight-chaos.yaml")
 	rapid.Check(t, faultProperty(s, t.TempDir()))
 }
@@ -84,6 +85,7 @@ func TestRandomFaultSchedulesHold(t *testing.T) {
 // and rapid shrinks the failure to a short schedule that still replays.
 func TestRapidShrinksBrokenSchedulerFailure(t *testing.T) {
 	flag.Set("rapid.nofailfile", "true")
+	defer pinRapidSeed()()
 	s := propertyScenario(t, "testdata/tight-chaos.yaml")
 	s.Cluster.Broken = "scheduler-ignores-assumed-pods"
 	dir := t.TempDir()
@@ -130,3 +132,16 @@ func (r *recordingTB) FailNow()                  { r.failed = true }
 func (r *recordingTB) Fail()                     { r.failed = true }
 func (r *recordingTB) Failed() bool              { return r.failed }
 func (r *recordingTB) fail(msg string)           { r.failed = true; r.msgs = append(r.msgs, msg) }
+
+// pinRapidSeed fixes rapid's seed unless one was given on the command line
+// (go test -rapid.seed=N explores others), so that make test runs the same
+// search, shrink and timing every time; rapid otherwise draws a fresh seed.
+// It returns the function that restores the flag.
+func pinRapidSeed() (restore func()) {
+	f := flag.Lookup("rapid.seed")
+	if f == nil || f.Value.String() != "0" {
+		return func() {}
+	}
+	f.Value.Set("20261124")
+	return func() { f.Value.Set("0") }
+}
