@@ -52,6 +52,13 @@ func newEnv(t *testing.T, readyAfter time.Duration) *env {
 }
 
 func (e *env) podAdded(p *api.Pod) {
+	// Bound pods are deleted gracefully (unbound ones go at once), so
+	// terminating pods exist for a while, as on a real node.
+	if p.Spec.NodeName == "" {
+		if err := client.Bind(context.Background(), e.api, p.Namespace, p.Name, p.UID, "node-1"); err != nil {
+			e.t.Errorf("kubelet: bind %s: %v", p.Name, err)
+		}
+	}
 	if e.readyAfter < 0 {
 		return
 	}
