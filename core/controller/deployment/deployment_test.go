@@ -1,6 +1,7 @@
 package deployment
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
 )
 
 // rsSummary is "name rev=N spec=N" per ReplicaSet, oldest first.
@@ -59,6 +61,9 @@ func TestCreate(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"Scaled up replica set web-" + hash + " to 3 from 0"}, e.events("ScalingReplicaSet")); diff != "" {
 		t.Errorf("ScalingReplicaSet events (-want +got):\n%s", diff)
+	}
+	if e.conflicts != 0 {
+		t.Errorf("the controller got %d Conflict answers in a quiet cluster: it writes a Deployment from a stale copy of its own last write", e.conflicts)
 	}
 }
 
@@ -274,5 +279,49 @@ func TestPausedMakesNoProgress(t *testing.T) {
 	e.runFor(time.Minute)
 	if d := e.get("web"); Revision(d) != 2 || d.Status.UpdatedReplicas != 2 {
 		t.Errorf("resumed: revision %d, status %+v; want revision 2 with 2 updated", Revision(d), d.Status)
+	}
+}
+
+func TestAdoptAndRelease(t *testing.T) {
+	e := newEnv(t, time.Second)
+	zero := int32(0)
+	orphan := &api.ReplicaSet{
+		ObjectMeta: api.ObjectMeta{Name: "web-by-hand", Namespace: "default", Labels: map[string]string{"app": "web"}},
+		Spec: api.ReplicaSetSpec{
+			Replicas: &zero,
+			Selector: &api.LabelSelector{MatchLabels: map[string]string{"app": "web", "by": "hand"}},
+			Template: api.PodTemplateSpec{
+				ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "web", "by": "hand"}},
+				Spec:       api.PodSpec{Containers: []api.Container{{Name: "c", Image: "nginx:0"}}},
+			},
+		},
+	}
+	if _, err := client.For[*api.ReplicaSet](e.api).Create(context.Background(), orphan, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.create(deployment("web", 2, "nginx:1", nil))
+	e.runFor(10 * time.Second)
+	d := e.get("web")
+	byHand := func() *api.ReplicaSet {
+		rs, err := client.For[*api.ReplicaSet](e.api).Get(context.Background(), "default", "web-by-hand")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	if !byHand().IsControlledBy(d.UID) {
+		t.Fatalf("orphan replica set with matching labels not adopted: %+v", byHand().OwnerReferences)
+	}
+	if Revision(d) != 1 || d.Status.AvailableReplicas != 2 {
+		t.Errorf("deployment: revision %d, status %+v; want revision 1 (the orphan has none) and 2 available", Revision(d), d.Status)
+	}
+	rs := byHand()
+	rs.Labels = map[string]string{"app": "other"}
+	if _, err := client.For[*api.ReplicaSet](e.api).Update(context.Background(), rs, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.runFor(10 * time.Second)
+	if ref := byHand().ControllerRef(); ref != nil {
+		t.Errorf("replica set whose labels stopped matching was not released: controller %+v", ref)
 	}
 }

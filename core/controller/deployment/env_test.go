@@ -3,6 +3,7 @@ package deployment
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/loop"
+	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/core/store"
 )
 
@@ -28,6 +30,21 @@ type env struct {
 	readyAfter time.Duration
 	// check, when set, runs after every step of the loop.
 	check func()
+	// conflicts counts 409 answers to the Deployment controller's writes
+	// to Deployments. (Its ReplicaSet writes meet some when its cache lags
+	// its own last write; the 409 is what keeps that lag harmless.)
+	conflicts int
+	srv       *apiserver.Server
+}
+
+// Do is the Deployment controller's transport: the API server, counting
+// conflicts on the way.
+func (e *env) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	resp := e.srv.Handle(ctx, req)
+	if resp.Code == 409 && strings.Contains(req.Path, "/deployments/") {
+		e.conflicts++
+	}
+	return resp, nil
 }
 
 func newEnv(t *testing.T, readyAfter time.Duration) *env {
@@ -39,8 +56,8 @@ func newEnv(t *testing.T, readyAfter time.Duration) *env {
 		t.Fatal(err)
 	}
 	c := client.New(client.Local(srv.Handle))
-	e := &env{t: t, v: v, api: c, readyAfter: readyAfter}
-	e.ctrl = New(Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "deployment-controller", "")})
+	e := &env{t: t, v: v, api: c, readyAfter: readyAfter, srv: srv}
+	e.ctrl = New(Config{Loop: v, Client: client.New(e), Recorder: client.NewRecorder(v, c, "deployment-controller", "")})
 	rsc := replicaset.New(replicaset.Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "replicaset-controller", "")})
 	kubelet := client.NewInformer[*api.Pod](v, c, "", client.ListOptions{})
 	kubelet.AddHandlers(client.Handlers[*api.Pod]{Add: e.podAdded, Update: func(_, p *api.Pod) { e.podUpdated(p) }})

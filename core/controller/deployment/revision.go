@@ -72,18 +72,16 @@ func maxRevision(rss []*api.ReplicaSet) int64 {
 	return most
 }
 
-// syncDeploymentRevision copies the new ReplicaSet's revision onto d.
-func (c *Controller) syncDeploymentRevision(d *api.Deployment, rev int64) error {
-	if Revision(d) == rev {
-		return nil
-	}
+// syncDeploymentRevision copies the new ReplicaSet's revision onto d and
+// returns d as updated (on error, d unchanged).
+func (c *Controller) syncDeploymentRevision(d *api.Deployment, rev int64) (*api.Deployment, error) {
 	out := api.DeepCopy(d)
 	setRevision(&out.ObjectMeta, rev)
-	_, err := client.For[*api.Deployment](c.client).Update(context.Background(), out, client.WriteOptions{})
+	out, err := client.For[*api.Deployment](c.client).Update(context.Background(), out, client.WriteOptions{})
 	if err != nil {
-		return fmt.Errorf("deployment %s/%s: setting revision %d: %w", d.Namespace, d.Name, rev, err)
+		return d, fmt.Errorf("deployment %s/%s: setting revision %d: %w", d.Namespace, d.Name, rev, err)
 	}
-	return nil
+	return out, nil
 }
 
 // cleanupHistory deletes the oldest revisions beyond

@@ -51,6 +51,11 @@ func (c *Controller) Reconcile(key string) error {
 	default:
 		newRS, rolloutErr = c.rolloutRolling(d, newRS, olds)
 	}
+	if rolloutErr == nil && newRS != nil && Revision(d) != Revision(newRS) {
+		// The status update below must carry the revision update's
+		// resourceVersion, so d is replaced by what the server returned.
+		d, rolloutErr = c.syncDeploymentRevision(d, Revision(newRS))
+	}
 	if rolloutErr == nil {
 		rolloutErr = c.cleanupHistory(d, olds)
 	}
@@ -180,8 +185,7 @@ func controllerRef(d *api.Deployment) api.OwnerReference {
 
 // ensureNewRS returns the ReplicaSet for d's current template, creating it
 // (with 0 replicas; the strategy scales it) when it does not exist, and
-// giving it the next revision when it is an old one being reused. It also
-// copies the revision onto the Deployment.
+// giving it the next revision when it is an old one being reused.
 func (c *Controller) ensureNewRS(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (*api.ReplicaSet, error) {
 	revision := maxRevision(olds) + 1
 	var err error
@@ -203,9 +207,6 @@ func (c *Controller) ensureNewRS(d *api.Deployment, newRS *api.ReplicaSet, olds 
 		if err != nil {
 			return nil, fmt.Errorf("deployment %s/%s: updating replica set %s to revision %d: %w", d.Namespace, d.Name, out.Name, revision, err)
 		}
-	}
-	if err := c.syncDeploymentRevision(d, Revision(newRS)); err != nil {
-		return nil, err
 	}
 	return newRS, nil
 }
