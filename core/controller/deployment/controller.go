@@ -1,0 +1,135 @@
+package deployment
+
+import (
+	"strings"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Config is what the controller needs from its world.
+type Config struct {
+	Loop     loop.Loop
+	Client   *client.Client
+	Recorder *client.Recorder
+}
+
+// Controller is the Deployment controller. It lives on one loop.
+//
+// It never creates pods: it creates and scales ReplicaSets, and the
+// ReplicaSet controller turns their replicas into pods. Unlike that
+// controller it needs no expectations: every write it makes (a ReplicaSet
+// create with a name fixed by the template hash, a scale carrying the
+// cached resourceVersion) fails cleanly when its cache is stale, and the
+// key is retried on fresh data.
+type Controller struct {
+	loop     loop.Loop
+	client   *client.Client
+	recorder *client.Recorder
+
+	deploys *client.Informer[*api.Deployment]
+	rsets   *client.Informer[*api.ReplicaSet]
+	pods    *client.Informer[*api.Pod]
+	queue   *client.Queue
+}
+
+// New returns a controller; call Start to run it.
+func New(cfg Config) *Controller {
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder}
+	c.deploys = client.NewInformer[*api.Deployment](cfg.Loop, cfg.Client, "", client.ListOptions{})
+	c.rsets = client.NewInformer[*api.ReplicaSet](cfg.Loop, cfg.Client, "", client.ListOptions{})
+	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
+	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
+	c.deploys.AddHandlers(client.Handlers[*api.Deployment]{
+		Add:    func(d *api.Deployment) { c.queue.Add(client.Key(d)) },
+		Update: func(_, d *api.Deployment) { c.queue.Add(client.Key(d)) },
+		Delete: func(d *api.Deployment) { c.queue.Add(client.Key(d)) },
+	})
+	c.rsets.AddHandlers(client.Handlers[*api.ReplicaSet]{
+		Add:    c.enqueueForRS,
+		Update: func(old, rs *api.ReplicaSet) { c.enqueueForRS(old); c.enqueueForRS(rs) },
+		Delete: c.enqueueForRS,
+	})
+	// Only Recreate looks at pods: it waits until the old ones are gone.
+	c.pods.AddHandlers(client.Handlers[*api.Pod]{
+		Update: func(_, p *api.Pod) { c.enqueueForPod(p) },
+		Delete: c.enqueueForPod,
+	})
+	return c
+}
+
+// Start starts the informers (pods and ReplicaSets first, so that their
+// caches load before the first Deployment is reconciled) and the queue.
+func (c *Controller) Start() {
+	c.pods.Start()
+	c.rsets.Start()
+	c.deploys.Start()
+}
+
+// Stop stops the informers and drops queued work.
+func (c *Controller) Stop() {
+	c.queue.Stop()
+	c.deploys.Stop()
+	c.rsets.Stop()
+	c.pods.Stop()
+}
+
+// enqueueForRS enqueues the Deployment that controls rs or, for an orphan,
+// every Deployment whose selector matches it (one of them adopts it).
+func (c *Controller) enqueueForRS(rs *api.ReplicaSet) {
+	if ref := rs.ControllerRef(); ref != nil {
+		if d := c.owner(rs.Namespace, ref); d != nil {
+			c.queue.Add(client.Key(d))
+		}
+		return
+	}
+	for _, d := range c.deploys.ListNamespace(rs.Namespace, api.Everything()) {
+		sel, err := api.SelectorFromLabelSelector(d.Spec.Selector)
+		if err == nil && !sel.Empty() && sel.Matches(rs.Labels) {
+			c.queue.Add(client.Key(d))
+		}
+	}
+}
+
+// enqueueForPod enqueues the Deployment above the pod's ReplicaSet.
+func (c *Controller) enqueueForPod(p *api.Pod) {
+	ref := p.ControllerRef()
+	if ref == nil || ref.Kind != "ReplicaSet" {
+		return
+	}
+	rs, ok := c.rsets.Get(p.Namespace, ref.Name)
+	if !ok || rs.UID != ref.UID {
+		return
+	}
+	if dref := rs.ControllerRef(); dref != nil {
+		if d := c.owner(rs.Namespace, dref); d != nil {
+			c.queue.Add(client.Key(d))
+		}
+	}
+}
+
+// owner returns the cached Deployment a controller reference points at, or
+// nil when it is not one of ours.
+func (c *Controller) owner(ns string, ref *api.OwnerReference) *api.Deployment {
+	if ref.Kind != "Deployment" || !strings.HasPrefix(ref.APIVersion, "apps/") {
+		return nil
+	}
+	d, ok := c.deploys.Get(ns, ref.Name)
+	if !ok || d.UID != ref.UID {
+		return nil
+	}
+	return d
+}
+
+// notSyncedDelay is how long a key waits when the caches are still loading.
+const notSyncedDelay = 100 * time.Millisecond
+
+// splitKey splits "namespace/name".
+func splitKey(key string) (ns, name string) {
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		return key[:i], key[i+1:]
+	}
+	return "", key
+}
