@@ -158,15 +158,23 @@ func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, 
 }
 
 // createdName finds metadata.name in an encoded object without decoding
-// it: objects are encoded with metadata first and name first within it.
+// it: metadata comes first in every served kind, and within it "name" is
+// the first key called that (labels and annotations come after it).
 func createdName(body []byte) string {
 	b := string(body)
-	const key = `"metadata":{"name":"`
-	if i := strings.Index(b, key); i >= 0 {
-		rest := b[i+len(key):]
-		if j := strings.IndexByte(rest, '"'); j >= 0 {
-			return rest[:j]
-		}
+	i := strings.Index(b, `"metadata":{`)
+	if i < 0 {
+		return ""
+	}
+	rest := b[i:]
+	const key = `"name":"`
+	j := strings.Index(rest, key)
+	if j < 0 {
+		return ""
+	}
+	rest = rest[j+len(key):]
+	if k := strings.IndexByte(rest, '"'); k >= 0 {
+		return rest[:k]
 	}
 	return ""
 }

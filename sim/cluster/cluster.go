@@ -8,6 +8,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller/deployment"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/kubelet"
@@ -121,6 +122,7 @@ func (c *Cluster) addControlPlane() {
 	w.AddProcess("controller-manager", func(p *sim.Process) {
 		rec := client.NewRecorder(p.Loop(), p.Client(), "controller-manager", "")
 		replicaset.New(replicaset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Rand: w.Rand("replicaset")}).Start()
+		deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
 		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
 	}).Start()

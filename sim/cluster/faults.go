@@ -107,6 +107,14 @@ func (c *Cluster) inject(f scenario.Fault) {
 		if err != nil {
 			w.Trace.Note("fault", "delete %s/%s failed: %v", f.Kind, f.Name, err)
 		}
+	case "patch":
+		res, err := api.LookupResource(f.Kind)
+		if err == nil {
+			_, err = client.Dynamic(c.Admin, res).Patch(context.Background(), namespaceOr(f.Namespace, res), f.Name, rest.ContentMergePatch, f.Patch, "", client.WriteOptions{})
+		}
+		if err != nil {
+			w.Fail(fmt.Errorf("scenario: patch %s/%s at %v: %v", f.Kind, f.Name, f.At, err))
+		}
 	case "scale":
 		res, err := api.LookupResource(f.Kind)
 		if err == nil {

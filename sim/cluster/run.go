@@ -125,6 +125,21 @@ func (c *Cluster) live() error {
 			return fmt.Errorf("replicaset %s/%s reports %d/%d ready (%d exist), though %d run", rs.Namespace, rs.Name, rs.Status.ReadyReplicas, want, rs.Status.Replicas, serving[rs.UID])
 		}
 	}
+	deps, err := client.For[*api.Deployment](c.Admin).List(ctx, "", client.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, d := range deps.Items {
+		want := int32(1)
+		if d.Spec.Replicas != nil {
+			want = *d.Spec.Replicas
+		}
+		st := d.Status
+		if d.DeletionTimestamp == nil && !d.Spec.Paused && (st.ObservedGeneration != d.Generation || st.UpdatedReplicas != want || st.AvailableReplicas != want || st.Replicas != want) {
+			return fmt.Errorf("deployment %s/%s has rolled out %d updated, %d available, %d total of %d (observed generation %d of %d)",
+				d.Namespace, d.Name, st.UpdatedReplicas, st.AvailableReplicas, st.Replicas, want, st.ObservedGeneration, d.Generation)
+		}
+	}
 	exists := map[string]bool{}
 	for _, p := range pods.Items {
 		exists[p.UID] = true

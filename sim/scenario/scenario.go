@@ -76,6 +76,8 @@ type Fault struct {
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Replicas  *int32 `json:"replicas,omitempty"`
+	// Patch is a JSON merge patch (written as YAML) for patch.
+	Patch json.RawMessage `json:"patch,omitempty"`
 }
 
 // The fault actions.
@@ -90,6 +92,7 @@ var Actions = map[string]string{
 	"apply":           "applies objects",
 	"delete":          "deletes an object",
 	"scale":           "sets a ReplicaSet's or Deployment's replicas",
+	"patch":           "applies a JSON merge patch to an object (a new image starts a rollout)",
 }
 
 // Profile draws faults at random per seed: counts of each kind, spread
@@ -242,12 +245,15 @@ func (s *Scenario) Check() error {
 			if len(f.Objects) == 0 {
 				return fmt.Errorf("faults[%d].objects: apply needs objects", i)
 			}
-		case "delete", "scale":
+		case "delete", "scale", "patch":
 			if f.Kind == "" || f.Name == "" {
 				return fmt.Errorf("faults[%d]: %s needs kind and name", i, f.Action)
 			}
 			if f.Action == "scale" && f.Replicas == nil {
 				return fmt.Errorf("faults[%d].replicas: required for scale", i)
+			}
+			if f.Action == "patch" && (len(f.Patch) == 0 || f.Patch[0] != '{') {
+				return fmt.Errorf("faults[%d].patch: patch needs a merge patch object, e.g. {spec: {replicas: 3}}", i)
 			}
 		}
 	}
@@ -275,7 +281,7 @@ func (s *Scenario) HasNode(name string) bool {
 
 func actionList() string {
 	out := make([]string, 0, len(Actions))
-	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "cut-watches", "stale-reads", "apply", "delete", "scale"} {
+	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "cut-watches", "stale-reads", "apply", "delete", "scale", "patch"} {
 		out = append(out, a)
 	}
 	return strings.Join(out, ", ")
