@@ -17,7 +17,8 @@ build:
 test:
 	$(GO) vet ./...
 	$(GO) test -timeout 15m ./...
-	$(GO) test -race -timeout 10m ./core/store/ ./core/apiserver/ ./realnode/httpapi/
+	$(GO) test -race -timeout 10m ./core/store/ ./core/apiserver/ ./realnode/httpapi/ ./realnode/runloop/
+	$(GO) test -race -timeout 10m -run 'TestUpWithSimulatedNodes' ./cmd/tinykube/
 
 # Only the fast tests (skips the ones that start etcd).
 test-short:
