@@ -44,20 +44,25 @@ func (c *decodeCache) get(res *api.Resource, kv store.KeyValue) (api.Object, []b
 // not decode it: obj (with its resourceVersion set, and not modified from
 // here on) and its encoding.
 func (c *decodeCache) put(key string, rev int64, obj api.Object, b []byte) {
-	k := key + "@" + strconv.FormatInt(rev, 10)
-	e := decoded{obj: obj, json: b, fields: api.ObjectFields(obj)}
+	c.insert(key+"@"+strconv.FormatInt(rev, 10), decoded{obj: obj, json: b, fields: api.ObjectFields(obj)})
+}
+
+// insert adds an entry unless one is there, evicting the oldest beyond
+// decodeCacheSize.
+func (c *decodeCache) insert(k string, e decoded) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
 		c.entries = map[string]decoded{}
 	}
-	if _, ok := c.entries[k]; !ok {
-		c.entries[k] = e
-		c.order = append(c.order, k)
-		if len(c.order) > decodeCacheSize {
-			delete(c.entries, c.order[0])
-			c.order = c.order[1:]
-		}
+	if _, ok := c.entries[k]; ok {
+		return
+	}
+	c.entries[k] = e
+	c.order = append(c.order, k)
+	if len(c.order) > decodeCacheSize {
+		delete(c.entries, c.order[0])
+		c.order = c.order[1:]
 	}
 }
 
@@ -79,18 +84,6 @@ func (c *decodeCache) entry(res *api.Resource, kv store.KeyValue) (decoded, erro
 		return decoded{}, err
 	}
 	e = decoded{obj: obj, json: b, fields: api.ObjectFields(obj)}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[string]decoded{}
-	}
-	if _, ok := c.entries[k]; !ok {
-		c.entries[k] = e
-		c.order = append(c.order, k)
-		if len(c.order) > decodeCacheSize {
-			delete(c.entries, c.order[0])
-			c.order = c.order[1:]
-		}
-	}
+	c.insert(k, e)
 	return e, nil
 }
