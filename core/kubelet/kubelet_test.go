@@ -3,18 +3,16 @@ package kubelet
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
-	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/client/clienttest"
 	"github.com/tinykube/tinykube/core/loop"
-	"github.com/tinykube/tinykube/core/store"
 )
 
-var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+var t0 = clienttest.Start
 
 // fakeRuntime runs containers the instant they start and keeps them
 // running until stopped; exit makes one exit with a code. The real
@@ -104,12 +102,8 @@ func (alwaysOK) Probe(*api.Pod, string, Container, *api.Probe) ProbeResult {
 
 func setup(t *testing.T) (*loop.Virtual, *client.Client, *fakeRuntime, *Kubelet) {
 	t.Helper()
-	v := loop.NewVirtual(t0)
-	srv := apiserver.New(apiserver.Config{Store: store.NewMemory(), Clock: v, Rand: rand.New(rand.NewPCG(1, 1))})
-	if err := srv.Bootstrap(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	c := client.New(client.Local(srv.Handle))
+	e := clienttest.New(t, 1, 1)
+	v, c := e.Loop, e.Client
 	rt := &fakeRuntime{now: v.Now}
 	k := New(Config{Loop: v, Client: c, Runtime: rt, Prober: alwaysOK{}, NodeName: "n1",
 		Capacity: api.ResourceList{api.ResourcePods: api.MustParseQuantity("10")}, BackOffInitial: time.Second})

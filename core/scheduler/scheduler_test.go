@@ -12,22 +12,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tinykube/tinykube/core/api"
-	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/client/clienttest"
 	"github.com/tinykube/tinykube/core/loop"
 	"github.com/tinykube/tinykube/core/rest"
-	"github.com/tinykube/tinykube/core/store"
 )
 
-var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+var t0 = clienttest.Start
 
-// laggyTransport hands requests to an in-process API server and, while
-// hold is set, keeps the events of pod watches from the scheduler's
-// informer: the informer then lags the API as far as the test likes.
+// laggyTransport hands requests to the shared test transport, whose Hold
+// keeps the events of pod watches from the scheduler's informer: the
+// informer then lags the API as far as the test likes.
 type laggyTransport struct {
-	srv     *apiserver.Server
-	hold    bool
-	streams []*heldStream
+	*clienttest.Transport
 	// loseBindings is how many bindings to carry out but answer with an
 	// error, as a network that drops the response would.
 	loseBindings int
@@ -36,47 +33,12 @@ type laggyTransport struct {
 var errLostAnswer = errors.New("test transport: the answer was lost")
 
 func (l *laggyTransport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
-	resp := l.srv.Handle(ctx, req)
+	resp, err := l.Transport.Do(ctx, req)
 	if strings.HasSuffix(req.Path, "/binding") && l.loseBindings > 0 {
 		l.loseBindings--
 		return nil, errLostAnswer
 	}
-	if resp.Stream != nil && strings.HasSuffix(req.Path, "/pods") {
-		hs := &heldStream{Stream: resp.Stream, t: l}
-		l.streams = append(l.streams, hs)
-		resp.Stream = hs
-	}
-	return resp, nil
-}
-
-// release delivers every held event.
-func (l *laggyTransport) release() {
-	l.hold = false
-	for _, s := range l.streams {
-		for _, f := range s.notify {
-			f()
-		}
-	}
-}
-
-type heldStream struct {
-	rest.Stream
-	t      *laggyTransport
-	notify []func()
-}
-
-func (h *heldStream) Next() (rest.WatchEvent, bool) {
-	if h.t.hold {
-		return rest.WatchEvent{}, false
-	}
-	return h.Stream.Next()
-}
-
-func (h *heldStream) Done() bool { return !h.t.hold && h.Stream.Done() }
-
-func (h *heldStream) OnReady(f func()) func() {
-	h.notify = append(h.notify, f)
-	return h.Stream.(loop.Notifier).OnReady(f)
+	return resp, err
 }
 
 // cluster is an API server, a virtual loop and a scheduler on them. The
@@ -92,18 +54,15 @@ type cluster struct {
 
 func newCluster(t *testing.T, cfg Config) *cluster {
 	t.Helper()
-	v := loop.NewVirtual(t0)
-	srv := apiserver.New(apiserver.Config{Store: store.NewMemory(), Clock: v, Rand: rand.New(rand.NewPCG(1, 1))})
-	if err := srv.Bootstrap(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	tr := &laggyTransport{srv: srv}
+	ce := clienttest.New(t, 1, 1)
+	v := ce.Loop
+	tr := &laggyTransport{Transport: ce.Transport}
 	cfg.Loop = v
 	cfg.Client = client.New(tr)
 	if cfg.Rand == nil {
 		cfg.Rand = rand.New(rand.NewPCG(7, 7))
 	}
-	return &cluster{t: t, v: v, api: client.New(client.Local(srv.Handle)), tr: tr, sched: New(cfg)}
+	return &cluster{t: t, v: v, api: ce.Client, tr: tr, sched: New(cfg)}
 }
 
 func (c *cluster) addNode(n *api.Node) {
@@ -337,10 +296,10 @@ func TestAssumedPodsPreventOvercommit(t *testing.T) {
 		for i := range 5 {
 			c.addPod(newPod(fmt.Sprintf("p%d", i), requests("600m", "1Gi")))
 		}
-		c.tr.hold = true
+		c.tr.Hold("/pods") // the scheduler's informer stops hearing of pods
 		c.sched.Start()
 		c.v.RunFor(5 * time.Second) // well within the assume timeout
-		c.tr.release()
+		c.tr.Release()
 		c.v.RunFor(10 * time.Second)
 
 		over := c.overcommitted()
@@ -463,11 +422,11 @@ func TestBindingWithLostAnswerStillCounts(t *testing.T) {
 	for i := range 3 {
 		c.addPod(newPod(fmt.Sprintf("p%d", i), requests("600m", "1Gi")))
 	}
-	c.tr.hold = true
+	c.tr.Hold("/pods") // the scheduler's informer stops hearing of pods
 	c.tr.loseBindings = 1
 	c.sched.Start()
 	c.v.RunFor(20 * time.Second) // several retries, within the assume timeout
-	c.tr.release()
+	c.tr.Release()
 	c.v.RunFor(10 * time.Second)
 	if over := c.overcommitted(); len(over) > 0 {
 		t.Errorf("over-committed after a lost binding answer: %q (bindings %v)", over, c.bindings())

@@ -8,17 +8,17 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
-	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/client/clienttest"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/loop"
-	"github.com/tinykube/tinykube/core/store"
 	"github.com/tinykube/tinykube/sim/runtime"
 )
 
-var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+var t0 = clienttest.Start
 
 type world struct {
+	*clienttest.Env
 	t   *testing.T
 	v   *loop.Virtual
 	c   *client.Client
@@ -29,17 +29,13 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	v := loop.NewVirtual(t0)
-	srv := apiserver.New(apiserver.Config{Store: store.NewMemory(), Clock: v, Rand: rand.New(rand.NewPCG(1, 1))})
-	if err := srv.Bootstrap(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	c := client.New(client.Local(srv.Handle))
+	e := clienttest.New(t, 1, 1)
+	v, c := e.Loop, e.Client
 	rt := runtime.New(v, "node-1", rand.New(rand.NewPCG(2, 2)))
 	cfg := kubelet.Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "kubelet", "node-1"), Runtime: rt, Prober: rt,
 		NodeName: "node-1", Address: "10.0.0.1", Labels: map[string]string{"zone": "a"},
 		Capacity: api.ResourceList{api.ResourceCPU: api.MustParseQuantity("4"), api.ResourceMemory: api.MustParseQuantity("8Gi"), api.ResourcePods: api.MustParseQuantity("110")}}
-	return &world{t: t, v: v, c: c, rt: rt, cfg: cfg}
+	return &world{Env: e, t: t, v: v, c: c, rt: rt, cfg: cfg}
 }
 
 func (w *world) start() {
@@ -89,20 +85,6 @@ func (w *world) containerIDs() []string {
 		ids = append(ids, c.ID+"/"+string(c.State))
 	}
 	return ids
-}
-
-func (w *world) events(reason string) []string {
-	l, err := client.For[*api.Event](w.c).List(context.Background(), "default", client.ListOptions{})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	var out []string
-	for _, e := range l.Items {
-		if e.Reason == reason {
-			out = append(out, e.Message)
-		}
-	}
-	return out
 }
 
 func TestNodeRegistersAndRenewsLease(t *testing.T) {
@@ -169,8 +151,8 @@ func TestPodRunsAndBecomesReady(t *testing.T) {
 	if c := p.Status.FindCondition(api.ContainersReady); c == nil || c.Status != api.ConditionTrue {
 		t.Errorf("ContainersReady = %+v, want True", c)
 	}
-	if len(w.events("Started")) != 1 {
-		t.Errorf("Started events = %q, want one", w.events("Started"))
+	if len(w.Events("Started")) != 1 {
+		t.Errorf("Started events = %q, want one", w.Events("Started"))
 	}
 }
 
@@ -213,7 +195,7 @@ func TestCrashLoopBackOffDoubles(t *testing.T) {
 	if lt := cs.LastTerminationState.Terminated; lt == nil || lt.ExitCode != 1 || lt.Reason != "Error" {
 		t.Errorf("lastState = %+v, want terminated with code 1, Error", cs.LastTerminationState)
 	}
-	if len(w.events("BackOff")) == 0 {
+	if len(w.Events("BackOff")) == 0 {
 		t.Errorf("no BackOff event")
 	}
 }
@@ -265,8 +247,8 @@ func TestLivenessFailureRestarts(t *testing.T) {
 	if lt := cs.LastTerminationState.Terminated; lt == nil || lt.ExitCode != 143 {
 		t.Errorf("lastState = %+v, want terminated by SIGTERM (143)", cs.LastTerminationState)
 	}
-	if len(w.events("Unhealthy")) == 0 || len(w.events("Killing")) == 0 {
-		t.Errorf("events Unhealthy %q Killing %q, want both", w.events("Unhealthy"), w.events("Killing"))
+	if len(w.Events("Unhealthy")) == 0 || len(w.Events("Killing")) == 0 {
+		t.Errorf("events Unhealthy %q Killing %q, want both", w.Events("Unhealthy"), w.Events("Killing"))
 	}
 }
 

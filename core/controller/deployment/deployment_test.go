@@ -24,7 +24,7 @@ func (e *env) rsSummary() []string {
 func TestCreate(t *testing.T) {
 	e := newEnv(t, 2*time.Second)
 	e.create(deployment("web", 3, "nginx:1", nil))
-	e.runFor(10 * time.Second)
+	e.RunFor(10 * time.Second)
 
 	d := e.get("web")
 	hash := TemplateHash(&d.Spec.Template)
@@ -59,7 +59,7 @@ func TestCreate(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{Available: "True/" + ReasonMinimumReplicasAvailable, Progressing: "True/" + ReasonNewReplicaSetAvailable}, conds); diff != "" {
 		t.Errorf("conditions (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"Scaled up replica set web-" + hash + " to 3 from 0"}, e.events("ScalingReplicaSet")); diff != "" {
+	if diff := cmp.Diff([]string{"Scaled up replica set web-" + hash + " to 3 from 0"}, e.Events("ScalingReplicaSet")); diff != "" {
 		t.Errorf("ScalingReplicaSet events (-want +got):\n%s", diff)
 	}
 	if e.conflicts != 0 {
@@ -124,12 +124,12 @@ func TestRollingUpdate(t *testing.T) {
 			e.create(deployment("web", tt.replicas, "nginx:1", func(d *api.Deployment) {
 				d.Spec.Strategy.RollingUpdate = &api.RollingUpdateDeployment{MaxSurge: intOrStr(tt.surge), MaxUnavailable: intOrStr(tt.unavail)}
 			}))
-			e.runFor(20 * time.Second)
+			e.RunFor(20 * time.Second)
 			if d := e.get("web"); d.Status.AvailableReplicas != tt.replicas {
 				t.Fatalf("before the update: %d available, want %d", d.Status.AvailableReplicas, tt.replicas)
 			}
 			worstTotal, worstAvail := 0, 1<<30
-			e.check = func() {
+			e.AfterStep = func() {
 				pods := e.livePods()
 				avail := 0
 				for _, p := range pods {
@@ -146,8 +146,8 @@ func TestRollingUpdate(t *testing.T) {
 				}
 			}
 			e.update("web", setImage("nginx:2"))
-			e.runFor(3 * time.Minute)
-			e.check = nil
+			e.RunFor(3 * time.Minute)
+			e.AfterStep = nil
 
 			d := e.get("web")
 			hash := TemplateHash(&d.Spec.Template)
@@ -180,9 +180,9 @@ func TestRecreateNeverOverlaps(t *testing.T) {
 	e.create(deployment("web", 3, "nginx:1", func(d *api.Deployment) {
 		d.Spec.Strategy = api.DeploymentStrategy{Type: api.StrategyRecreate}
 	}))
-	e.runFor(10 * time.Second)
+	e.RunFor(10 * time.Second)
 	// Count every existing pod, terminating ones too.
-	e.check = func() {
+	e.AfterStep = func() {
 		images := map[string]int{}
 		l := e.allPods()
 		for _, p := range l {
@@ -193,8 +193,8 @@ func TestRecreateNeverOverlaps(t *testing.T) {
 		}
 	}
 	e.update("web", setImage("nginx:2"))
-	e.runFor(time.Minute)
-	e.check = nil
+	e.RunFor(time.Minute)
+	e.AfterStep = nil
 	d := e.get("web")
 	if Revision(d) != 2 || d.Status.AvailableReplicas != 3 || d.Status.UpdatedReplicas != 3 {
 		t.Errorf("after Recreate: revision %d, status %+v; want revision 2, 3 updated and available", Revision(d), d.Status)
@@ -204,16 +204,16 @@ func TestRecreateNeverOverlaps(t *testing.T) {
 func TestRollbackReusesOldReplicaSet(t *testing.T) {
 	e := newEnv(t, time.Second)
 	e.create(deployment("web", 2, "nginx:1", nil))
-	e.runFor(10 * time.Second)
+	e.RunFor(10 * time.Second)
 	first := e.replicaSets()[0]
 	e.update("web", setImage("nginx:2"))
-	e.runFor(time.Minute)
+	e.RunFor(time.Minute)
 	// rollout undo: revision 1's template, without the hash label.
 	e.update("web", func(d *api.Deployment) {
 		d.Spec.Template = api.DeepCopy(first).Spec.Template
 		delete(d.Spec.Template.Labels, PodTemplateHashLabel)
 	})
-	e.runFor(time.Minute)
+	e.RunFor(time.Minute)
 	rss := e.replicaSets()
 	if len(rss) != 2 {
 		t.Fatalf("replica sets after the rollback: %v, want the two that existed", e.rsSummary())
@@ -231,10 +231,10 @@ func TestRevisionHistoryLimit(t *testing.T) {
 	e := newEnv(t, time.Second)
 	one := int32(1)
 	e.create(deployment("web", 2, "nginx:1", func(d *api.Deployment) { d.Spec.RevisionHistoryLimit = &one }))
-	e.runFor(10 * time.Second)
+	e.RunFor(10 * time.Second)
 	for _, img := range []string{"nginx:2", "nginx:3", "nginx:4"} {
 		e.update("web", setImage(img))
-		e.runFor(time.Minute)
+		e.RunFor(time.Minute)
 	}
 	var revs []int64
 	for _, rs := range e.replicaSets() {
@@ -249,11 +249,11 @@ func TestProgressDeadline(t *testing.T) {
 	e := newEnv(t, -1) // pods never become ready
 	deadline := int32(30)
 	e.create(deployment("web", 2, "nginx:1", func(d *api.Deployment) { d.Spec.ProgressDeadlineSeconds = &deadline }))
-	e.runFor(10 * time.Second)
+	e.RunFor(10 * time.Second)
 	if c := findCondition(e.get("web").Status.Conditions, Progressing); c == nil || c.Status != api.ConditionTrue {
 		t.Fatalf("at 10s: Progressing %+v, want True", c)
 	}
-	e.runFor(time.Minute)
+	e.RunFor(time.Minute)
 	c := findCondition(e.get("web").Status.Conditions, Progressing)
 	if c == nil || c.Status != api.ConditionFalse || c.Reason != ReasonProgressDeadlineExceeded {
 		t.Fatalf("after the deadline: Progressing %+v, want False/%s", c, ReasonProgressDeadlineExceeded)
@@ -266,9 +266,9 @@ func TestProgressDeadline(t *testing.T) {
 func TestPausedMakesNoProgress(t *testing.T) {
 	e := newEnv(t, time.Second)
 	e.create(deployment("web", 2, "nginx:1", nil))
-	e.runFor(10 * time.Second)
+	e.RunFor(10 * time.Second)
 	e.update("web", func(d *api.Deployment) { d.Spec.Paused = true; setImage("nginx:2")(d) })
-	e.runFor(time.Minute)
+	e.RunFor(time.Minute)
 	if got := len(e.replicaSets()); got != 1 {
 		t.Errorf("paused deployment: %d replica sets (%v), want 1", got, e.rsSummary())
 	}
@@ -276,7 +276,7 @@ func TestPausedMakesNoProgress(t *testing.T) {
 		t.Errorf("Progressing %+v, want reason %s", c, ReasonDeploymentPaused)
 	}
 	e.update("web", func(d *api.Deployment) { d.Spec.Paused = false })
-	e.runFor(time.Minute)
+	e.RunFor(time.Minute)
 	if d := e.get("web"); Revision(d) != 2 || d.Status.UpdatedReplicas != 2 {
 		t.Errorf("resumed: revision %d, status %+v; want revision 2 with 2 updated", Revision(d), d.Status)
 	}
@@ -300,7 +300,7 @@ func TestAdoptAndRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.create(deployment("web", 2, "nginx:1", nil))
-	e.runFor(10 * time.Second)
+	e.RunFor(10 * time.Second)
 	d := e.get("web")
 	byHand := func() *api.ReplicaSet {
 		rs, err := client.For[*api.ReplicaSet](e.api).Get(context.Background(), "default", "web-by-hand")
@@ -320,7 +320,7 @@ func TestAdoptAndRelease(t *testing.T) {
 	if _, err := client.For[*api.ReplicaSet](e.api).Update(context.Background(), rs, client.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	e.runFor(10 * time.Second)
+	e.RunFor(10 * time.Second)
 	if ref := byHand().ControllerRef(); ref != nil {
 		t.Errorf("replica set whose labels stopped matching was not released: controller %+v", ref)
 	}

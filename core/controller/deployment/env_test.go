@@ -2,61 +2,53 @@ package deployment
 
 import (
 	"context"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
-	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/client/clienttest"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/loop"
 	"github.com/tinykube/tinykube/core/rest"
-	"github.com/tinykube/tinykube/core/store"
 )
 
-var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+var t0 = clienttest.Start
 
 // env is an API server in process, the Deployment controller under test,
 // the real ReplicaSet controller beside it, and a pretend kubelet that
 // marks every new pod Running and Ready readyAfter after it appears (never,
-// when readyAfter is negative) and removes deleted pods at once.
+// when readyAfter is negative) and removes deleted pods at once. Its
+// AfterStep, when set, runs after every step of the loop.
 type env struct {
+	*clienttest.Env
 	t          *testing.T
 	v          *loop.Virtual
 	api        *client.Client
 	ctrl       *Controller
 	readyAfter time.Duration
-	// check, when set, runs after every step of the loop.
-	check func()
 	// conflicts counts 409 answers to the Deployment controller's writes
 	// to Deployments. (Its ReplicaSet writes meet some when its cache lags
 	// its own last write; the 409 is what keeps that lag harmless.)
 	conflicts int
-	srv       *apiserver.Server
 }
 
 // Do is the Deployment controller's transport: the API server, counting
 // conflicts on the way.
 func (e *env) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
-	resp := e.srv.Handle(ctx, req)
-	if resp.Code == 409 && strings.Contains(req.Path, "/deployments/") {
+	resp, err := e.Transport.Do(ctx, req)
+	if err == nil && resp.Code == 409 && strings.Contains(req.Path, "/deployments/") {
 		e.conflicts++
 	}
-	return resp, nil
+	return resp, err
 }
 
 func newEnv(t *testing.T, readyAfter time.Duration) *env {
 	t.Helper()
-	ctx := context.Background()
-	v := loop.NewVirtual(t0)
-	srv := apiserver.New(apiserver.Config{Store: store.NewMemory(), Clock: v, Rand: rand.New(rand.NewPCG(1, 2))})
-	if err := srv.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
-	c := client.New(client.Local(srv.Handle))
-	e := &env{t: t, v: v, api: c, readyAfter: readyAfter, srv: srv}
+	ce := clienttest.New(t, 1, 2)
+	v, c := ce.Loop, ce.Client
+	e := &env{Env: ce, t: t, v: v, api: c, readyAfter: readyAfter}
 	e.ctrl = New(Config{Loop: v, Client: client.New(e), Recorder: client.NewRecorder(v, c, "deployment-controller", "")})
 	rsc := replicaset.New(replicaset.Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "replicaset-controller", "")})
 	kubelet := client.NewInformer[*api.Pod](v, c, "", client.ListOptions{})
@@ -64,7 +56,7 @@ func newEnv(t *testing.T, readyAfter time.Duration) *env {
 	kubelet.Start()
 	rsc.Start()
 	e.ctrl.Start()
-	e.settle()
+	e.Settle()
 	return e
 }
 
@@ -84,9 +76,7 @@ func (e *env) podAdded(p *api.Pod) {
 		if err != nil || fresh.UID != p.UID || fresh.DeletionTimestamp != nil {
 			return
 		}
-		fresh.Status.Phase = api.PodRunning
-		fresh.Status.Conditions = []api.PodCondition{{Type: api.PodReady, Status: api.ConditionTrue, LastTransitionTime: api.NewTime(e.v.Now())}}
-		if _, err := client.For[*api.Pod](e.api).UpdateStatus(context.Background(), fresh, client.WriteOptions{}); err != nil {
+		if err := e.MarkReady(fresh); err != nil {
 			e.t.Errorf("kubelet: mark %s ready: %v", p.Name, err)
 		}
 	})
@@ -104,39 +94,6 @@ func (e *env) podUpdated(p *api.Pod) {
 			e.t.Errorf("kubelet: remove %s: %v", p.Name, err)
 		}
 	})
-}
-
-// step runs one callback and the check.
-func (e *env) step() {
-	e.v.Step()
-	if e.check != nil {
-		e.check()
-	}
-}
-
-// settle runs every callback due now without moving the clock.
-func (e *env) settle() {
-	for {
-		next, ok := e.v.Next()
-		if !ok || next.After(e.v.Now()) {
-			return
-		}
-		e.step()
-	}
-}
-
-// runFor runs the loop for d of virtual time, one callback at a time.
-func (e *env) runFor(d time.Duration) {
-	end := e.v.Now().Add(d)
-	for {
-		next, ok := e.v.Next()
-		if !ok || next.After(end) {
-			break
-		}
-		e.step()
-	}
-	e.v.RunFor(end.Sub(e.v.Now()))
-	e.settle()
 }
 
 func (e *env) create(d *api.Deployment) {
@@ -195,21 +152,6 @@ func (e *env) livePods() []*api.Pod {
 	for _, p := range l.Items {
 		if p.DeletionTimestamp == nil {
 			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func (e *env) events(reason string) []string {
-	e.t.Helper()
-	l, err := client.For[*api.Event](e.api).List(context.Background(), "default", client.ListOptions{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var out []string
-	for _, ev := range l.Items {
-		if ev.Reason == reason {
-			out = append(out, ev.Message)
 		}
 	}
 	return out

@@ -3,19 +3,17 @@ package node
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
-	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/client/clienttest"
 	"github.com/tinykube/tinykube/core/loop"
-	"github.com/tinykube/tinykube/core/store"
 )
 
-var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+var t0 = clienttest.Start
 
 type env struct {
 	t    *testing.T
@@ -28,15 +26,10 @@ type env struct {
 // eviction 10s, monitor 1s) against an in-process API server.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	v := loop.NewVirtual(t0)
-	srv := apiserver.New(apiserver.Config{Store: store.NewMemory(), Clock: v, Rand: rand.New(rand.NewPCG(1, 2))})
-	if err := srv.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
-	c := client.New(client.Local(srv.Handle))
+	ce := clienttest.New(t, 1, 2)
+	v, c := ce.Loop, ce.Client
 	// The API server creates the lease namespace at bootstrap.
-	if _, err := client.For[*api.Namespace](c).Get(ctx, "", LeaseNamespace); err != nil {
+	if _, err := client.For[*api.Namespace](c).Get(context.Background(), "", LeaseNamespace); err != nil {
 		t.Fatal(err)
 	}
 	ctrl := New(Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "node-controller", "")})

@@ -9,22 +9,18 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
-	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/client/clienttest"
 	"github.com/tinykube/tinykube/core/loop"
 	"github.com/tinykube/tinykube/core/rest"
-	"github.com/tinykube/tinykube/core/store"
 )
 
-var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+var t0 = clienttest.Start
 
-// transport sits between the controller and the API server. It can hold
-// back watch events (hold) until the test releases them, and fail chosen
-// pod creations.
+// transport fails chosen pod creations and otherwise hands requests to the
+// shared test transport, which can hold back watch events.
 type transport struct {
-	srv     *apiserver.Server
-	hold    bool
-	streams []*heldStream
+	*clienttest.Transport
 	// creates counts pod creation attempts; failCreate[n] fails the n-th
 	// (1-based) with a 500.
 	creates    int
@@ -39,48 +35,11 @@ func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, 
 			return &rest.Response{Code: 500, ContentType: rest.ContentJSON, Body: body}, nil
 		}
 	}
-	resp := t.srv.Handle(ctx, req)
-	if resp.Stream != nil {
-		hs := &heldStream{Stream: resp.Stream, t: t}
-		t.streams = append(t.streams, hs)
-		resp.Stream = hs
-	}
-	return resp, nil
-}
-
-// release lets held events through and wakes the streams' followers.
-func (t *transport) release() {
-	t.hold = false
-	for _, s := range t.streams {
-		for _, f := range s.fs {
-			f()
-		}
-	}
-}
-
-// heldStream returns no events while its transport holds.
-type heldStream struct {
-	rest.Stream
-	t  *transport
-	fs []func()
-}
-
-func (s *heldStream) Next() (rest.WatchEvent, bool) {
-	if s.t.hold {
-		return rest.WatchEvent{}, false
-	}
-	return s.Stream.Next()
-}
-
-func (s *heldStream) Done() bool { return !s.t.hold && s.Stream.Done() }
-
-func (s *heldStream) OnReady(f func()) func() {
-	s.fs = append(s.fs, f)
-	cancel := s.Stream.(loop.Notifier).OnReady(f)
-	return func() { cancel(); s.fs = nil }
+	return t.Transport.Do(ctx, req)
 }
 
 type env struct {
+	*clienttest.Env
 	t    *testing.T
 	v    *loop.Virtual
 	tr   *transport
@@ -90,37 +49,19 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	v := loop.NewVirtual(t0)
-	srv := apiserver.New(apiserver.Config{Store: store.NewMemory(), Clock: v, Rand: rand.New(rand.NewPCG(1, 2))})
-	if err := srv.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tr := &transport{srv: srv, failCreate: map[int]bool{}}
+	ce := clienttest.New(t, 1, 2)
+	v := ce.Loop
+	tr := &transport{Transport: ce.Transport, failCreate: map[int]bool{}}
 	c := client.New(tr)
 	ctrl := New(Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "replicaset-controller", ""), Rand: rand.New(rand.NewPCG(3, 4))})
 	ctrl.Start()
-	e := &env{t: t, v: v, tr: tr, api: client.New(client.Local(srv.Handle)), ctrl: ctrl}
-	e.settle()
+	e := &env{Env: ce, t: t, v: v, tr: tr, api: ce.Client, ctrl: ctrl}
+	e.Settle()
 	return e
 }
 
-// settle runs every callback due now, and those they queue for now, without
-// moving the clock.
-func (e *env) settle() {
-	for {
-		next, ok := e.v.Next()
-		if !ok || next.After(e.v.Now()) {
-			return
-		}
-		e.v.Step()
-	}
-}
-
-func (e *env) runFor(d time.Duration) {
-	e.v.RunFor(d)
-	e.settle()
-}
+func (e *env) settle()                { e.Settle() }
+func (e *env) runFor(d time.Duration) { e.RunFor(d) }
 
 func (e *env) createRS(name string, replicas int32, mutate func(*api.ReplicaSet)) *api.ReplicaSet {
 	e.t.Helper()
@@ -184,21 +125,6 @@ func (e *env) ownedBy(rs *api.ReplicaSet) []*api.Pod {
 	return out
 }
 
-func (e *env) events(reason string) []string {
-	e.t.Helper()
-	l, err := client.For[*api.Event](e.api).List(context.Background(), "default", client.ListOptions{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var out []string
-	for _, ev := range l.Items {
-		if ev.Reason == reason {
-			out = append(out, ev.Message)
-		}
-	}
-	return out
-}
-
 func (e *env) createPod(name string, labels map[string]string, mutate func(*api.Pod)) *api.Pod {
 	e.t.Helper()
 	p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default", Labels: labels},
@@ -216,10 +142,7 @@ func (e *env) createPod(name string, labels map[string]string, mutate func(*api.
 // markReady sets a pod Running and Ready as of now, as a kubelet would.
 func (e *env) markReady(p *api.Pod) {
 	e.t.Helper()
-	p = api.DeepCopy(p)
-	p.Status.Phase = api.PodRunning
-	p.Status.Conditions = []api.PodCondition{{Type: api.PodReady, Status: api.ConditionTrue, LastTransitionTime: api.NewTime(e.v.Now())}}
-	if _, err := client.For[*api.Pod](e.api).UpdateStatus(context.Background(), p, client.WriteOptions{}); err != nil {
+	if err := e.MarkReady(p); err != nil {
 		e.t.Fatalf("mark %s ready: %v", p.Name, err)
 	}
 }

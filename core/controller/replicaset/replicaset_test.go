@@ -14,7 +14,7 @@ import (
 func TestScaleUpAndDown(t *testing.T) {
 	e := newEnv(t)
 	rs := e.createRS("web", 3, nil)
-	e.settle()
+	e.Settle()
 	steps := []struct {
 		replicas                 int32
 		wantCreated, wantDeleted int // events so far
@@ -27,7 +27,7 @@ func TestScaleUpAndDown(t *testing.T) {
 	}
 	for _, s := range steps {
 		e.scale("web", s.replicas)
-		e.settle()
+		e.Settle()
 		owned := e.ownedBy(rs)
 		if len(owned) != int(s.replicas) {
 			t.Fatalf("after scaling to %d: %d pods owned by web (%v), want %d", s.replicas, len(owned), names(owned), s.replicas)
@@ -41,7 +41,7 @@ func TestScaleUpAndDown(t *testing.T) {
 				t.Errorf("pod %s: controller reference %+v, want apps/v1 ReplicaSet web with blockOwnerDeletion", p.Name, ref)
 			}
 		}
-		created, deleted := e.events("SuccessfulCreate"), e.events("SuccessfulDelete")
+		created, deleted := e.Events("SuccessfulCreate"), e.Events("SuccessfulDelete")
 		if len(created) != s.wantCreated || len(deleted) != s.wantDeleted {
 			t.Errorf("after scaling to %d: %d SuccessfulCreate and %d SuccessfulDelete events, want %d and %d", s.replicas, len(created), len(deleted), s.wantCreated, s.wantDeleted)
 		}
@@ -49,12 +49,12 @@ func TestScaleUpAndDown(t *testing.T) {
 			t.Errorf("after scaling to %d: status.replicas=%d observedGeneration=%d, want %d and %d", s.replicas, st.Replicas, st.ObservedGeneration, s.replicas, e.getRS("web").Generation)
 		}
 	}
-	for _, m := range e.events("SuccessfulCreate") {
+	for _, m := range e.Events("SuccessfulCreate") {
 		if !strings.HasPrefix(m, "Created pod: web-") {
 			t.Errorf("SuccessfulCreate message %q, want \"Created pod: web-xxxxx\"", m)
 		}
 	}
-	for _, m := range e.events("SuccessfulDelete") {
+	for _, m := range e.Events("SuccessfulDelete") {
 		if !strings.HasPrefix(m, "Deleted pod: web-") {
 			t.Errorf("SuccessfulDelete message %q, want \"Deleted pod: web-xxxxx\"", m)
 		}
@@ -109,13 +109,13 @@ func TestSurplusOrder(t *testing.T) {
 func TestScaleDownDeletesLeastValuableFirst(t *testing.T) {
 	e := newEnv(t)
 	rs := e.createRS("web", 3, nil)
-	e.settle()
+	e.Settle()
 	owned := e.ownedBy(rs)
 	e.markReady(owned[0])
 	e.markReady(owned[2])
-	e.settle()
+	e.Settle()
 	e.scale("web", 2)
-	e.settle()
+	e.Settle()
 	left := names(e.ownedBy(rs))
 	if diff := cmp.Diff([]string{owned[0].Name, owned[2].Name}, left); diff != "" {
 		t.Errorf("scaling 3→2 with %s not ready: pods left (-want +got):\n%s", owned[1].Name, diff)
@@ -131,7 +131,7 @@ func TestAdoptionAndRelease(t *testing.T) {
 	})
 	e.createPod("stranger", map[string]string{"app": "db"}, nil)
 	rs := e.createRS("web", 2, nil)
-	e.settle()
+	e.Settle()
 
 	get := func(name string) *api.Pod {
 		p, err := client.For[*api.Pod](e.api).Get(context.Background(), "default", name)
@@ -152,7 +152,7 @@ func TestAdoptionAndRelease(t *testing.T) {
 	if owned := e.ownedBy(rs); len(owned) != 2 {
 		t.Fatalf("with one adopted pod: %d pods owned (%v), want 2 (the orphan and one new)", len(owned), names(owned))
 	}
-	if n := len(e.events("SuccessfulCreate")); n != 1 {
+	if n := len(e.Events("SuccessfulCreate")); n != 1 {
 		t.Errorf("SuccessfulCreate events = %d, want 1: the adopted pod counts", n)
 	}
 
@@ -162,7 +162,7 @@ func TestAdoptionAndRelease(t *testing.T) {
 	if _, err := client.For[*api.Pod](e.api).Update(context.Background(), p, client.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	e.settle()
+	e.Settle()
 	if refs := get(orphan.Name).OwnerReferences; len(refs) != 0 {
 		t.Errorf("relabelled pod still has ownerReferences %+v, want it released", refs)
 	}
@@ -207,16 +207,16 @@ func TestExpectationsPreventDoubleCreate(t *testing.T) {
 					t.Fatal("the controller never saw the ReplicaSet")
 				}
 			}
-			e.tr.hold = true
-			e.settle()
+			e.tr.Hold("")
+			e.Settle()
 			if n := len(e.pods()); n != 3 {
 				t.Fatalf("first reconcile created %d pods, want 3", n)
 			}
 			e.v.RunFor(tt.holdFor)
 			e.ctrl.queue.Add("default/web") // any trigger: a resync, an unrelated update
-			e.settle()
-			e.tr.release()
-			e.settle()
+			e.Settle()
+			e.tr.Release()
+			e.Settle()
 			if e.tr.creates != tt.wantCreates {
 				t.Errorf("pod creations after a reconcile %v into a watch delay = %d, want %d", tt.holdFor, e.tr.creates, tt.wantCreates)
 			}
@@ -245,10 +245,10 @@ func TestSlowStartStopsAtFirstError(t *testing.T) {
 	if len(st.Conditions) != 1 || st.Conditions[0].Type != ReplicaFailure || st.Conditions[0].Reason != "FailedCreate" {
 		t.Errorf("status conditions after a failed create = %+v, want ReplicaFailure/FailedCreate", st.Conditions)
 	}
-	if ev := e.events("FailedCreate"); len(ev) != 1 || !strings.Contains(ev[0], "injected failure") {
+	if ev := e.Events("FailedCreate"); len(ev) != 1 || !strings.Contains(ev[0], "injected failure") {
 		t.Errorf("FailedCreate events = %q, want one carrying the error", ev)
 	}
-	e.runFor(time.Second)
+	e.RunFor(time.Second)
 	rs := e.getRS("web")
 	if n := len(e.ownedBy(rs)); n != 10 {
 		t.Errorf("after retrying: %d pods, want 10", n)
@@ -267,14 +267,14 @@ func TestStatusCounts(t *testing.T) {
 		rs.Spec.MinReadySeconds = 10
 		rs.Spec.Template.Labels["tier"] = "front"
 	})
-	e.settle()
+	e.Settle()
 	owned := e.ownedBy(rs)
 	if len(owned) != 3 {
 		t.Fatalf("owned = %v, want 3 pods", names(owned))
 	}
 	e.markReady(owned[0])
 	e.markReady(owned[1])
-	e.settle()
+	e.Settle()
 	type counts struct{ Replicas, FullyLabeled, Ready, Available int32 }
 	get := func() counts {
 		st := e.getRS("web").Status
@@ -289,7 +289,7 @@ func TestStatusCounts(t *testing.T) {
 		{time.Second, counts{3, 2, 2, 2}}, // minReadySeconds passed: no event needed, the controller requeued itself
 	}
 	for i, s := range steps {
-		e.runFor(s.after)
+		e.RunFor(s.after)
 		if diff := cmp.Diff(s.want, get()); diff != "" {
 			t.Errorf("step %d (t=%v): status (-want +got):\n%s", i, e.v.Now().Sub(t0), diff)
 		}
@@ -302,16 +302,16 @@ func TestStatusCounts(t *testing.T) {
 func TestDeletingReplicaSetIsNotReconciled(t *testing.T) {
 	e := newEnv(t)
 	rs := e.createRS("web", 2, func(rs *api.ReplicaSet) { rs.Finalizers = []string{"example.com/hold"} })
-	e.settle()
+	e.Settle()
 	if _, err := client.For[*api.ReplicaSet](e.api).Delete(context.Background(), "default", "web", client.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	e.settle()
+	e.Settle()
 	victim := e.ownedBy(rs)[0]
 	if _, err := client.For[*api.Pod](e.api).Delete(context.Background(), "default", victim.Name, client.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	e.settle()
+	e.Settle()
 	if n := len(e.ownedBy(rs)); n != 1 {
 		t.Errorf("a ReplicaSet being deleted replaced a deleted pod: %d pods, want 1", n)
 	}

@@ -1,40 +1,15 @@
-package client
+package client_test
 
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tinykube/tinykube/core/api"
-	"github.com/tinykube/tinykube/core/apiserver"
-	"github.com/tinykube/tinykube/core/clock"
-	"github.com/tinykube/tinykube/core/loop"
-	"github.com/tinykube/tinykube/core/rest"
-	"github.com/tinykube/tinykube/core/store"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/client/clienttest"
 )
-
-// streamCutter is a transport that remembers the watch streams it opened
-// so a test can cut them.
-type streamCutter struct {
-	srv     *apiserver.Server
-	streams []rest.Stream
-}
-
-func (s *streamCutter) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
-	resp := s.srv.Handle(ctx, req)
-	if resp.Stream != nil {
-		s.streams = append(s.streams, resp.Stream)
-	}
-	return resp, nil
-}
-
-func (s *streamCutter) cutAll() {
-	for _, st := range s.streams {
-		st.Stop()
-	}
-}
 
 func podOn(name, node string) *api.Pod {
 	return &api.Pod{ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default"},
@@ -43,26 +18,21 @@ func podOn(name, node string) *api.Pod {
 
 func TestInformerFollowsListWatchAndRelists(t *testing.T) {
 	ctx := context.Background()
-	st := store.NewMemory()
-	srv := apiserver.New(apiserver.Config{Store: st, Clock: &clock.Fixed{T: t0}, Rand: rand.New(rand.NewPCG(1, 1))})
-	if err := srv.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tr := &streamCutter{srv: srv}
-	c := New(tr)
-	pods := For[*api.Pod](c)
+	e := clienttest.New(t, 1, 1)
+	st, tr, v := e.Store, e.Transport, e.Loop
+	c := client.New(tr)
+	pods := client.For[*api.Pod](c)
 	for _, n := range []string{"a", "b"} {
-		if _, err := pods.Create(ctx, podOn(n, "n1"), WriteOptions{}); err != nil {
+		if _, err := pods.Create(ctx, podOn(n, "n1"), client.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	zero := int64(0)
-	now := DeleteOptions{GracePeriodSeconds: &zero} // bound pods are otherwise deleted gracefully
-	v := loop.NewVirtual(t0)
-	inf := NewInformer[*api.Pod](v, c, "", ListOptions{})
+	now := client.DeleteOptions{GracePeriodSeconds: &zero} // bound pods are otherwise deleted gracefully
+	inf := client.NewInformer[*api.Pod](v, c, "", client.ListOptions{})
 	inf.AddIndex("node", func(p *api.Pod) []string { return []string{p.Spec.NodeName} })
 	var log []string
-	inf.AddHandlers(Handlers[*api.Pod]{
+	inf.AddHandlers(client.Handlers[*api.Pod]{
 		Add:    func(p *api.Pod) { log = append(log, "add "+p.Name) },
 		Update: func(_, p *api.Pod) { log = append(log, "update "+p.Name) },
 		Delete: func(p *api.Pod) { log = append(log, "delete "+p.Name) },
@@ -73,9 +43,9 @@ func TestInformerFollowsListWatchAndRelists(t *testing.T) {
 	if !inf.HasSynced() {
 		t.Fatal("not synced after the first list")
 	}
-	c1, _ := pods.Create(ctx, podOn("c", "n2"), WriteOptions{})
+	c1, _ := pods.Create(ctx, podOn("c", "n2"), client.WriteOptions{})
 	c1.Labels = map[string]string{"x": "y"}
-	pods.Update(ctx, c1, WriteOptions{})
+	pods.Update(ctx, c1, client.WriteOptions{})
 	pods.Delete(ctx, "default", "a", now)
 	for v.Step() {
 	}
@@ -97,9 +67,9 @@ func TestInformerFollowsListWatchAndRelists(t *testing.T) {
 	// Cut the watch, change things, and compact past the informer's
 	// version: it must relist and report exactly what it missed.
 	log = nil
-	tr.cutAll()
+	tr.Cut()
 	pods.Delete(ctx, "default", "b", now)
-	pods.Create(ctx, podOn("d", "n1"), WriteOptions{})
+	pods.Create(ctx, podOn("d", "n1"), client.WriteOptions{})
 	rev, _ := st.Revision(ctx)
 	st.Compact(ctx, rev)
 	for v.Step() {
@@ -114,8 +84,8 @@ func TestInformerFollowsListWatchAndRelists(t *testing.T) {
 		t.Errorf("cache after relist (-want +got):\n%s", diff)
 	}
 	// A cut without compaction resumes without relisting.
-	tr.cutAll()
-	pods.Create(ctx, podOn("e", "n1"), WriteOptions{})
+	tr.Cut()
+	pods.Create(ctx, podOn("e", "n1"), client.WriteOptions{})
 	for v.Step() {
 	}
 	if inf.Relists != 1 || fmt.Sprint(log[len(log)-1]) != "add e" {
