@@ -49,7 +49,7 @@ func (c *cli) rolloutCommand() *cobra.Command {
 
 // deploymentArg reads "deploy/NAME" or "deploy NAME" and refuses other kinds.
 func deploymentArg(args []string) (*api.Resource, string, error) {
-	res, name, more, err := workloadTarget(args)
+	res, name, more, err := kindNameArgs(args)
 	if err != nil {
 		return nil, "", err
 	}
@@ -344,13 +344,13 @@ func (c *cli) rolloutPauseCommand(pause bool) *cobra.Command {
 				return err
 			}
 			if d.Spec.Paused == pause {
-				return fmt.Errorf("%s.%s %q is already %sd", res.Plural, res.Group, name, strings.TrimSuffix(verb, "e"))
+				return fmt.Errorf("%s.%s %q is already %sd", res.Plural, res.Group, name, verb)
 			}
 			patch := fmt.Sprintf(`{"spec":{"paused":%t}}`, pause)
 			if _, err := client.Dynamic(cl, res).Patch(ctx, ns, name, rest.ContentMergePatch, []byte(patch), "", client.WriteOptions{}); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "%s %sd\n", kindName(res, name), strings.TrimSuffix(verb, "e"))
+			fmt.Fprintf(c.stdout, "%s %sd\n", kindName(res, name), verb)
 			return nil
 		})
 }

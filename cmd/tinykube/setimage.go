@@ -55,9 +55,18 @@ func (c *cli) setImageCommand() *cobra.Command {
 	}
 }
 
-// workloadTarget reads "KIND/NAME rest..." or "KIND NAME rest..." for a
+// workloadTarget reads "KIND/NAME more..." or "KIND NAME more..." for a
 // Deployment or ReplicaSet and returns the remaining arguments.
 func workloadTarget(args []string) (*api.Resource, string, []string, error) {
+	res, name, more, err := kindNameArgs(args)
+	if err == nil && !scalable[res.Plural] {
+		err = fmt.Errorf("%s/%s: tinykube works on deployments and replicasets here", res.Plural, name)
+	}
+	return res, name, more, err
+}
+
+// kindNameArgs reads "KIND/NAME more..." or "KIND NAME more...".
+func kindNameArgs(args []string) (*api.Resource, string, []string, error) {
 	var kind, name string
 	var more []string
 	if k, n, ok := strings.Cut(args[0], "/"); ok {
@@ -71,8 +80,8 @@ func workloadTarget(args []string) (*api.Resource, string, []string, error) {
 	if err != nil {
 		return nil, "", nil, err
 	}
-	if !scalable[res.Plural] || name == "" {
-		return nil, "", nil, fmt.Errorf("%s/%s: tinykube works on deployments and replicasets here", res.Plural, name)
+	if name == "" {
+		return nil, "", nil, fmt.Errorf("%s: give the object's name", args[0])
 	}
 	return res, name, more, nil
 }
