@@ -151,3 +151,42 @@ func TestRolloutAgainstSimulatedNodes(t *testing.T) {
 	must(`Waiting for deployment "slow" rollout to finish: 0 of 1 updated replicas are available...`, "rollout", "status", "deploy/slow", "-w=false")
 	fails("no rollout for pods", "rollout", "status", "pod/x")
 }
+
+// TestDeploymentStatus checks each of kubectl's rollout status messages
+// against the status that produces it.
+func TestDeploymentStatus(t *testing.T) {
+	three := int32(3)
+	mk := func(gen, observed int64, replicas, updated, available int32, reason string) *api.Deployment {
+		d := &api.Deployment{}
+		d.Name, d.Generation, d.Spec.Replicas = "web", gen, &three
+		d.Status = api.DeploymentStatus{ObservedGeneration: observed, Replicas: replicas, UpdatedReplicas: updated, AvailableReplicas: available}
+		if reason != "" {
+			d.Status.Conditions = []api.WorkloadCondition{{Type: deploy.Progressing, Status: api.ConditionFalse, Reason: reason}}
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		d       *api.Deployment
+		msg     string
+		done    bool
+		wantErr string
+	}{
+		{mk(2, 1, 3, 3, 3, ""), "Waiting for deployment spec update to be observed...\n", false, ""},
+		{mk(2, 2, 4, 1, 3, ""), `Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated...` + "\n", false, ""},
+		{mk(2, 2, 4, 3, 3, ""), `Waiting for deployment "web" rollout to finish: 1 old replicas are pending termination...` + "\n", false, ""},
+		{mk(2, 2, 3, 3, 2, ""), `Waiting for deployment "web" rollout to finish: 2 of 3 updated replicas are available...` + "\n", false, ""},
+		{mk(2, 2, 3, 3, 3, ""), `deployment "web" successfully rolled out` + "\n", true, ""},
+		{mk(2, 2, 3, 1, 1, deploy.ReasonProgressDeadlineExceeded), "", false, `deployment "web" exceeded its progress deadline`},
+		// A deadline judged for an older generation does not count.
+		{mk(3, 2, 3, 1, 1, deploy.ReasonProgressDeadlineExceeded), "Waiting for deployment spec update to be observed...\n", false, ""},
+	} {
+		msg, done, err := deploymentStatus(tc.d)
+		gotErr := ""
+		if err != nil {
+			gotErr = err.Error()
+		}
+		if msg != tc.msg || done != tc.done || gotErr != tc.wantErr {
+			t.Errorf("deploymentStatus(%+v) = %q, %v, %q; want %q, %v, %q", tc.d.Status, msg, done, gotErr, tc.msg, tc.done, tc.wantErr)
+		}
+	}
+}
