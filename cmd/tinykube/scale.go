@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/rest"
+)
+
+// scalable lists the kinds whose spec.replicas scale may set.
+var scalable = map[string]bool{"deployments": true, "replicasets": true}
+
+func (c *cli) scaleCommand() *cobra.Command {
+	var replicas, current int
+	cmd := &cobra.Command{
+		Use:   "scale KIND/NAME... | KIND NAME... --replicas N",
+		Short: "Set the number of replicas of Deployments or ReplicaSets",
+		Long: `Set spec.replicas of Deployments or ReplicaSets.
+
+  tinykube scale deploy/web --replicas 5
+  tinykube scale deploy web --replicas 0 --current-replicas 5   only if it has 5 now`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if replicas < 0 {
+				return fmt.Errorf("the --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
+			}
+			reqs, err := parseTargets(args)
+			if err != nil {
+				return err
+			}
+			cl, ns, err := c.connect()
+			if err != nil {
+				return err
+			}
+			failed := false
+			for _, rq := range reqs {
+				if !scalable[rq.res.Plural] {
+					return fmt.Errorf("%s cannot be scaled: tinykube scales deployments and replicasets", rq.res.Plural)
+				}
+				if len(rq.names) == 0 {
+					return fmt.Errorf("resource(s) were provided, but no name was specified")
+				}
+				for _, name := range rq.names {
+					if err := c.scaleOne(cmd, cl, rq.res, ns, name, replicas, current); err != nil {
+						fmt.Fprintln(c.stderr, formatError(err))
+						failed = true
+					}
+				}
+			}
+			if failed {
+				return exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&replicas, "replicas", -1, "the new number of replicas (required)")
+	cmd.Flags().IntVar(&current, "current-replicas", -1, "precondition: scale only if spec.replicas is this now")
+	return cmd
+}
+
+// scaleOne merge-patches spec.replicas of one object. With a
+// --current-replicas precondition the patch carries the resourceVersion
+// the precondition was checked against, so a concurrent change makes it
+// fail with a Conflict instead of scaling from an unexpected count.
+func (c *cli) scaleOne(cmd *cobra.Command, cl *client.Client, res *api.Resource, ns, name string, replicas, current int) error {
+	r := client.Dynamic(cl, res)
+	patch := map[string]any{"spec": map[string]any{"replicas": replicas}}
+	if current >= 0 {
+		obj, err := r.Get(cmd.Context(), ns, name)
+		if err != nil {
+			return err
+		}
+		have := specReplicas(obj)
+		if have != current {
+			return fmt.Errorf("Expected replicas to be %d, was %d", current, have)
+		}
+		patch["metadata"] = map[string]any{"resourceVersion": obj.GetObjectMeta().ResourceVersion}
+	}
+	body, err := json.Marshal(patch)
+	if err != nil {
+		return err
+	}
+	if _, err := r.Patch(cmd.Context(), ns, name, rest.ContentMergePatch, body, "", client.WriteOptions{}); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "%s scaled\n", kindName(res, name))
+	return nil
+}
+
+// specReplicas is spec.replicas of a Deployment or ReplicaSet, 1 when
+// unset (the API's default).
+func specReplicas(obj api.Object) int {
+	var p *int32
+	switch o := obj.(type) {
+	case *api.Deployment:
+		p = o.Spec.Replicas
+	case *api.ReplicaSet:
+		p = o.Spec.Replicas
+	default:
+		panic("specReplicas of a " + strconv.Quote(obj.GetTypeMeta().Kind))
+	}
+	if p == nil {
+		return 1
+	}
+	return int(*p)
+}
