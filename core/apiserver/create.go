@@ -20,14 +20,7 @@ func (s *Server) handleCreate(ctx context.Context, t target, req *rest.Request) 
 	if t.res.Namespaced && t.namespace == "" {
 		return fail(errBadRequest("%s are namespaced: create them under /namespaces/{namespace}/%s", t.res.Plural, t.res.Plural))
 	}
-	if err := checkContentType(req.ContentType); err != nil {
-		return fail(err)
-	}
-	obj, err := decodeBody(t.res, req.Body)
-	if err != nil {
-		return fail(err)
-	}
-	warnings, err := checkFields(req, obj)
+	obj, warnings, err := decodeRequest(t, req)
 	if err != nil {
 		return fail(err, warnings...)
 	}
@@ -99,6 +92,21 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 		}
 		return s.stored(kv.Key, prepared, value, kv.ModRevision)
 	}
+}
+
+// decodeRequest reads the object a create or update sends: it checks the
+// content type, decodes the body as t's kind, and applies the request's
+// field validation, returning the warnings to send back.
+func decodeRequest(t target, req *rest.Request) (api.Object, []string, error) {
+	if err := checkContentType(req.ContentType); err != nil {
+		return nil, nil, err
+	}
+	obj, err := decodeBody(t.res, req.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	warnings, err := checkFields(req, obj)
+	return obj, warnings, err
 }
 
 // checkNamespaceOpen refuses objects in a namespace that does not exist or

@@ -15,14 +15,7 @@ import (
 
 // handleUpdate answers PUT of an object or its status.
 func (s *Server) handleUpdate(ctx context.Context, t target, req *rest.Request) response {
-	if err := checkContentType(req.ContentType); err != nil {
-		return fail(err)
-	}
-	obj, err := decodeBody(t.res, req.Body)
-	if err != nil {
-		return fail(err)
-	}
-	warnings, err := checkFields(req, obj)
+	obj, warnings, err := decodeRequest(t, req)
 	if err != nil {
 		return fail(err, warnings...)
 	}
