@@ -65,15 +65,13 @@ func (c *Controller) collectIfOrphaned(n *node) error {
 	}
 }
 
-// ownerExists reports whether the owner ref names exists with its uid. The
-// graph answers yes at once; otherwise the API is asked, since the
-// informer of the owner's kind may lag its creation (or not watch the
-// kind at all). A reference the API cannot resolve (an unknown kind) is
-// taken to exist: nothing is deleted on a guess.
+// ownerExists reports whether the owner ref names exists with its uid, in
+// the dependent's namespace (or cluster-wide). The graph answers yes at
+// once; otherwise the API is asked, since the informer of the owner's kind
+// may lag its creation (or not watch the kind at all). A reference the
+// API cannot resolve (an unknown kind) is taken to exist: nothing is
+// deleted on a guess.
 func (c *Controller) ownerExists(n *node, ref *api.OwnerReference) (bool, error) {
-	if c.graph.nodes[ref.UID] != nil {
-		return true, nil
-	}
 	res := api.ResourceFor(ref.APIVersion, ref.Kind)
 	if res == nil {
 		return true, nil
@@ -81,10 +79,17 @@ func (c *Controller) ownerExists(n *node, ref *api.OwnerReference) (bool, error)
 	ns := ""
 	if res.Namespaced {
 		if n.namespace == "" {
-			// A cluster-scoped object cannot be owned by a namespaced one.
+			// A cluster-scoped object cannot be owned by a namespaced one:
+			// the reference is dangling, as Kubernetes says in an event.
+			c.warnInvalidNamespace(n, ref)
 			return false, nil
 		}
 		ns = n.namespace
+	}
+	if o := c.graph.nodes[ref.UID]; o != nil {
+		// Owners are in their dependents' namespace: a uid found in
+		// another one is not this reference's owner.
+		return o.namespace == ns, nil
 	}
 	obj, err := client.Dynamic(c.client, res).Get(context.Background(), ns, ref.Name)
 	if api.IsNotFound(err) {
@@ -219,4 +224,18 @@ func (c *Controller) rewrite(n *node, change func(*api.ObjectMeta) bool) error {
 		return nil
 	}
 	return err
+}
+
+// warnInvalidNamespace records, on the dependent, that one of its
+// ownerReferences cannot resolve. It is the collector's one event.
+func (c *Controller) warnInvalidNamespace(n *node, ref *api.OwnerReference) {
+	if c.recorder == nil {
+		return
+	}
+	obj := n.res.New()
+	m := obj.GetObjectMeta()
+	m.Name, m.Namespace, m.UID = n.name, n.namespace, n.uid
+	c.recorder.Eventf(obj, client.EventWarning, "OwnerRefInvalidNamespace",
+		"ownerRef [%s/%s, namespace: , name: %s, uid: %s] does not exist in namespace %q: a cluster-scoped object cannot be owned by a namespaced %s",
+		ref.APIVersion, ref.Kind, ref.Name, ref.UID, n.namespace, ref.Kind)
 }

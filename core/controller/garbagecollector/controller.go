@@ -20,8 +20,10 @@ const notSyncedDelay = 100 * time.Millisecond
 
 // Config is what the collector needs from its world.
 type Config struct {
-	Loop     loop.Loop
-	Client   *client.Client
+	Loop   loop.Loop
+	Client *client.Client
+	// Recorder may be nil; the collector records only a warning about an
+	// ownerReference that can never resolve.
 	Recorder *client.Recorder
 }
 
@@ -55,6 +57,11 @@ func New(cfg Config) *Controller {
 	watch[*api.ConfigMap](c)
 	watch[*api.Secret](c)
 	watch[*api.ServiceAccount](c)
+	// Cluster-scoped: namespaces. Nodes, Leases and Events are left out:
+	// they change often and tinykube never sets ownerReferences on them
+	// or points them at one another. An owner of an unwatched kind is
+	// still found by a live read.
+	watch[*api.Namespace](c)
 	return c
 }
 

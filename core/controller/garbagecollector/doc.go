@@ -2,7 +2,8 @@
 // carries out the Orphan and Foreground propagation policies of deletes.
 //
 // It watches every kind that commonly owns or is owned (pods, ReplicaSets,
-// Deployments, Services, Endpoints, ConfigMaps, Secrets, ServiceAccounts)
+// Deployments, Services, Endpoints, ConfigMaps, Secrets, ServiceAccounts,
+// Namespaces)
 // and keeps a graph from each object's uid to its owners and dependents,
 // built from metadata.ownerReferences. A work queue keyed by uid drives
 // three level-triggered decisions:

@@ -58,11 +58,14 @@ func TestForegroundDeleteWaitsForDependents(t *testing.T) {
 	if !ok || d.DeletionTimestamp == nil || !slices.Contains(d.Finalizers, FinalizerForeground) {
 		t.Fatalf("right after a Foreground delete: Deployment = %+v, want it marked with %q", d, FinalizerForeground)
 	}
-	sawTerminating := false
+	sawTerminating, sawForegroundRS := false, false
 	e.AfterStep = func() {
 		rss, pods := e.replicaSets(), e.pods()
 		for _, p := range pods {
 			sawTerminating = sawTerminating || p.DeletionTimestamp != nil
+		}
+		for _, rs := range rss {
+			sawForegroundRS = sawForegroundRS || slices.Contains(rs.Finalizers, FinalizerForeground)
 		}
 		if _, ok := e.deployment("web"); !ok && (len(rss) > 0 || len(pods) > 0) {
 			t.Fatalf("at %v: Deployment web is gone while %d ReplicaSets and %d pods remain", e.Loop.Now(), len(rss), len(pods))
@@ -75,6 +78,9 @@ func TestForegroundDeleteWaitsForDependents(t *testing.T) {
 	}
 	if rss, pods := e.replicaSets(), e.pods(); len(rss)+len(pods) != 0 {
 		t.Errorf("after a Foreground delete: %d ReplicaSets and %d pods left, want none", len(rss), len(pods))
+	}
+	if !sawForegroundRS {
+		t.Errorf("the ReplicaSet, which has dependents, was never deleted in the foreground")
 	}
 	if !sawTerminating {
 		t.Errorf("no pod was ever seen terminating: the test does not exercise the wait")
@@ -155,5 +161,24 @@ func TestLaggingInformerDoesNotCollect(t *testing.T) {
 	e.RunFor(time.Second)
 	if e.exists(secrets, "dep") {
 		t.Errorf("secret dep survived its owner's deletion")
+	}
+}
+
+// TestClusterScopedOwnedByNamespaced: a reference from a cluster-scoped
+// object to a namespaced kind can never resolve; the object is collected
+// and a warning says why.
+func TestClusterScopedOwnedByNamespaced(t *testing.T) {
+	e := newEnv(t)
+	owner := e.createConfigMap("owner")
+	ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "team", OwnerReferences: refs(owner)}}
+	if _, err := client.For[*api.Namespace](e.api).Create(context.Background(), ns, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.Settle()
+	if _, err := client.For[*api.Namespace](e.api).Get(context.Background(), "", "team"); !api.IsNotFound(err) {
+		t.Errorf("namespace team owned by ConfigMap default/owner: Get err = %v, want NotFound (collected)", err)
+	}
+	if got := e.Events("OwnerRefInvalidNamespace"); len(got) != 1 {
+		t.Errorf("OwnerRefInvalidNamespace events = %q, want one", got)
 	}
 }
