@@ -90,6 +90,8 @@ const (
 	// ownerReferences of its dependents, which stay.
 	PropagationOrphan = "Orphan"
 
+	// The finalizers of the policies, as Kubernetes names them (and as
+	// core/controller/garbagecollector expects them).
 	FinalizerOrphan     = "orphan"
 	FinalizerForeground = "foregroundDeletion"
 )
@@ -130,7 +132,11 @@ func withGCFinalizer(fins []string, fin string) []string {
 // Deletion is graceful. An object with finalizers is only marked: it gets a
 // deletionTimestamp and stays until the last finalizer is removed. A pod
 // bound to a node is marked with a grace period: its kubelet stops the
-// containers and then deletes it with grace 0. Anything else goes at once.
+// containers and then deletes it with grace 0. Anything else goes at once,
+// unless the propagation policy is Orphan or Foreground: then the object
+// is marked and gets that policy's finalizer, which the garbage collector
+// removes once it has dealt with the dependents. The finalizer goes on
+// with the first mark only; a later delete cannot change the policy.
 func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) response {
 	opts, err := parseDeleteOptions(req)
 	if err != nil {
