@@ -3,7 +3,9 @@ package garbagecollector
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
@@ -71,6 +73,12 @@ func (c *Controller) collectIfOrphaned(n *node) error {
 // may lag its creation (or not watch the kind at all). A reference the
 // API cannot resolve (an unknown kind) is taken to exist: nothing is
 // deleted on a guess.
+//
+// The API is asked with a list (of the one name), whose resourceVersion
+// says which revision answered. The owner existed when the dependent's
+// reference to it was written, so at or before the dependent's version n.rv:
+// a read at a revision before that (a lagging or time-travelling API
+// cache) cannot show that the owner is gone, and is retried.
 func (c *Controller) ownerExists(n *node, ref *api.OwnerReference) (bool, error) {
 	res := api.ResourceFor(ref.APIVersion, ref.Kind)
 	if res == nil {
@@ -91,14 +99,20 @@ func (c *Controller) ownerExists(n *node, ref *api.OwnerReference) (bool, error)
 		// another one is not this reference's owner.
 		return o.namespace == ns, nil
 	}
-	obj, err := client.Dynamic(c.client, res).Get(context.Background(), ns, ref.Name)
-	if api.IsNotFound(err) {
-		return false, nil
-	}
+	l, err := client.Dynamic(c.client, res).List(context.Background(), ns, client.ListOptions{FieldSelector: "metadata.name=" + ref.Name})
 	if err != nil {
 		return false, err
 	}
-	return obj.GetObjectMeta().UID == ref.UID, nil
+	for _, o := range l.Items {
+		if o.GetObjectMeta().UID == ref.UID {
+			return true, nil
+		}
+	}
+	if rv, _ := strconv.ParseInt(l.ResourceVersion, 10, 64); rv < n.rv {
+		return false, fmt.Errorf("the API answered for %s %s/%s at revision %d, before the revision %d of its dependent %s %s: not trusting that it is gone",
+			res.Kind, ns, ref.Name, rv, n.rv, n.res.Kind, n.name)
+	}
+	return false, nil
 }
 
 // orphanDependents removes owner from the ownerReferences of its

@@ -3,6 +3,8 @@ package garbagecollector
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -23,6 +25,24 @@ type env struct {
 	t   *testing.T
 	api *client.Client
 	gc  *Controller
+	// staleAt, when not 0, makes the API answer the collector's lists at
+	// that revision, as a time-travelling API cache would.
+	staleAt int64
+}
+
+// Do is the collector's transport.
+func (e *env) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	if e.staleAt != 0 && req.Method == http.MethodGet && req.Query.Get("watch") == "" {
+		cp := *req
+		cp.Query = url.Values{}
+		for k, v := range req.Query {
+			cp.Query[k] = v
+		}
+		cp.Query.Set("resourceVersion", strconv.FormatInt(e.staleAt, 10))
+		cp.Query.Set("resourceVersionMatch", "Exact")
+		req = &cp
+	}
+	return e.Transport.Do(ctx, req)
 }
 
 const terminateAfter = 2 * time.Second
@@ -32,7 +52,7 @@ func newEnv(t *testing.T) *env {
 	ce := clienttest.New(t, 1, 2)
 	v, c := ce.Loop, ce.Client
 	e := &env{Env: ce, t: t, api: c}
-	gcClient := client.New(ce.Transport)
+	gcClient := client.New(e)
 	e.gc = New(Config{Loop: v, Client: gcClient, Recorder: client.NewRecorder(v, gcClient, "garbage-collector", "")})
 	dc := deployment.New(deployment.Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "deployment-controller", "")})
 	rsc := replicaset.New(replicaset.Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "replicaset-controller", "")})

@@ -3,6 +3,7 @@ package garbagecollector
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -180,5 +181,35 @@ func TestClusterScopedOwnedByNamespaced(t *testing.T) {
 	}
 	if got := e.Events("OwnerRefInvalidNamespace"); len(got) != 1 {
 		t.Errorf("OwnerRefInvalidNamespace events = %q, want one", got)
+	}
+}
+
+// TestStaleReadDoesNotCollect: the collector's informer lags and the API
+// answers its reads from before the owner existed. The answer predates the
+// dependent, so it cannot prove the owner gone; the dependent stays.
+func TestStaleReadDoesNotCollect(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	l, err := client.For[*api.ConfigMap](e.api).List(ctx, "default", client.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := strconv.ParseInt(l.ResourceVersion, 10, 64)
+	e.Transport.Hold("/configmaps")
+	e.staleAt = before
+	owner := e.createConfigMap("owner")
+	s := &api.Secret{ObjectMeta: api.ObjectMeta{Name: "dep", Namespace: "default", OwnerReferences: refs(owner)}}
+	if _, err := client.For[*api.Secret](e.api).Create(ctx, s, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.RunFor(10 * time.Second)
+	if !e.exists(secrets, "dep") {
+		t.Fatalf("secret dep was collected on a read from revision %d, before its owner was created", before)
+	}
+	e.staleAt = 0
+	e.Transport.Release()
+	e.RunFor(time.Minute)
+	if !e.exists(secrets, "dep") {
+		t.Fatalf("secret dep was collected once reads were fresh")
 	}
 }

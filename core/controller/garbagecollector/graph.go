@@ -2,6 +2,7 @@ package garbagecollector
 
 import (
 	"sort"
+	"strconv"
 
 	"github.com/tinykube/tinykube/core/api"
 )
@@ -12,6 +13,7 @@ type node struct {
 	namespace  string
 	name       string
 	uid        string
+	rv         int64 // the resourceVersion seen: the store revision of that version
 	owners     []api.OwnerReference
 	deleting   bool // has a deletionTimestamp
 	finalizers []string
@@ -49,7 +51,8 @@ func newGraph() *graph {
 
 func nodeOf(res *api.Resource, obj api.Object) *node {
 	m := obj.GetObjectMeta()
-	return &node{res: res, namespace: m.Namespace, name: m.Name, uid: m.UID,
+	rv, _ := strconv.ParseInt(m.ResourceVersion, 10, 64)
+	return &node{res: res, namespace: m.Namespace, name: m.Name, uid: m.UID, rv: rv,
 		owners:   append([]api.OwnerReference(nil), m.OwnerReferences...),
 		deleting: m.DeletionTimestamp != nil, finalizers: append([]string(nil), m.Finalizers...)}
 }
