@@ -48,17 +48,28 @@ func (c *Controller) collectIfOrphaned(n *node) error {
 		return nil
 	}
 	var dangling []string
+	recheck := false
 	for i := range n.owners {
-		exists, err := c.ownerExists(n, &n.owners[i])
+		ref := &n.owners[i]
+		exists, err := c.ownerExists(n, ref)
 		if err != nil {
 			return err
 		}
 		if !exists {
-			dangling = append(dangling, n.owners[i].UID)
+			dangling = append(dangling, ref.UID)
+		} else if c.graph.nodes[ref.UID] == nil {
+			recheck = true
 		}
 	}
 	switch {
 	case len(dangling) == 0:
+		if recheck {
+			// The API has an owner the graph lacks (Kubernetes' "virtual
+			// node"): the informer lags, does not watch the kind, or the
+			// API's answer was stale. Nothing may signal the owner's
+			// deletion, so look again later.
+			c.queue.AddAfter(n.uid, virtualRecheck)
+		}
 		return nil
 	case len(dangling) == len(n.owners):
 		return c.delete(n, "Background")

@@ -18,6 +18,10 @@ const (
 // notSyncedDelay is how long a key waits while the caches are loading.
 const notSyncedDelay = 100 * time.Millisecond
 
+// virtualRecheck is how soon a dependent is looked at again when its
+// owner was found by asking the API, not in the graph.
+const virtualRecheck = 5 * time.Second
+
 // Config is what the collector needs from its world.
 type Config struct {
 	Loop   loop.Loop

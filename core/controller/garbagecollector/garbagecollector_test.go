@@ -213,3 +213,31 @@ func TestStaleReadDoesNotCollect(t *testing.T) {
 		t.Fatalf("secret dep was collected once reads were fresh")
 	}
 }
+
+// TestStaleReadOfDeletedOwnerIsRechecked: the informer reports the owner
+// deleted, but the API's stale answer still shows it. The collector must
+// look again, and collect the dependent once reads are fresh.
+func TestStaleReadOfDeletedOwnerIsRechecked(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	owner := e.createConfigMap("owner")
+	e.createConfigMap("dep", owner)
+	e.Settle()
+	l, err := client.For[*api.ConfigMap](e.api).List(ctx, "default", client.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.staleAt, _ = strconv.ParseInt(l.ResourceVersion, 10, 64)
+	if _, err := client.For[*api.ConfigMap](e.api).Delete(ctx, "default", "owner", client.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.RunFor(10 * time.Second)
+	if !e.exists(configMaps, "dep") {
+		t.Fatalf("dep was collected although every read showed its owner")
+	}
+	e.staleAt = 0
+	e.RunFor(10 * time.Second)
+	if e.exists(configMaps, "dep") {
+		t.Errorf("dep survived 10s of fresh reads after its owner was deleted")
+	}
+}
