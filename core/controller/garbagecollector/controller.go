@@ -75,8 +75,15 @@ func watch[T api.Object](c *Controller) {
 	res := api.ResourceOf(zero)
 	inf := client.NewInformer[T](c.loop, c.client, "", client.ListOptions{})
 	inf.AddHandlers(client.Handlers[T]{
-		Add:    func(obj T) { c.observe(res, obj) },
-		Update: func(_, obj T) { c.observe(res, obj) },
+		Add: func(obj T) { c.observe(res, obj) },
+		Update: func(old, obj T) {
+			// After a relist, an object deleted and re-created under the
+			// same name comes as an update: two uids, two nodes.
+			if old.GetObjectMeta().UID != obj.GetObjectMeta().UID {
+				c.forget(old)
+			}
+			c.observe(res, obj)
+		},
 		Delete: func(obj T) { c.forget(obj) },
 	})
 	c.sources = append(c.sources, inf)

@@ -241,3 +241,37 @@ func TestStaleReadOfDeletedOwnerIsRechecked(t *testing.T) {
 		t.Errorf("dep survived 10s of fresh reads after its owner was deleted")
 	}
 }
+
+// TestRelistSeesReplacedOwner: the owner is deleted and re-created while
+// the collector's watches are down, and the history is compacted, so its
+// informer relists and reports the new owner as an update of the old. The
+// old uid must leave the graph, and its dependent be collected.
+func TestRelistSeesReplacedOwner(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	owner := e.createConfigMap("owner")
+	s := &api.Secret{ObjectMeta: api.ObjectMeta{Name: "dep", Namespace: "default", OwnerReferences: refs(owner)}}
+	if _, err := client.For[*api.Secret](e.api).Create(ctx, s, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.Settle()
+	e.Transport.Cut()
+	if _, err := client.For[*api.ConfigMap](e.api).Delete(ctx, "default", "owner", client.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	again := e.createConfigMap("owner")
+	rev, err := e.Store.Revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.Compact(ctx, rev); err != nil {
+		t.Fatal(err)
+	}
+	e.RunFor(10 * time.Second)
+	if _, ok := e.gc.graph.nodes[owner.UID]; ok {
+		t.Errorf("the graph still holds the first owner (uid %s) after a relist showed uid %s", owner.UID, again.UID)
+	}
+	if e.exists(secrets, "dep") {
+		t.Errorf("dep of the first owner survived its replacement")
+	}
+}
