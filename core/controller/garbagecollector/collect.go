@@ -57,7 +57,7 @@ func (c *Controller) collectIfOrphaned(n *node) error {
 		}
 		if !exists {
 			dangling = append(dangling, ref.UID)
-		} else if c.graph.nodes[ref.UID] == nil {
+		} else if c.graph.nodes[ref.UID] == nil && api.ResourceFor(ref.APIVersion, ref.Kind) != nil {
 			recheck = true
 		}
 	}

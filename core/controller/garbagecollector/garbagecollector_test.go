@@ -275,3 +275,18 @@ func TestRelistSeesReplacedOwner(t *testing.T) {
 		t.Errorf("dep of the first owner survived its replacement")
 	}
 }
+
+// TestUnknownOwnerKindIsKept: an owner of a kind tinykube does not serve
+// cannot be looked up; the dependent is kept.
+func TestUnknownOwnerKindIsKept(t *testing.T) {
+	e := newEnv(t)
+	cm := &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "dep", Namespace: "default",
+		OwnerReferences: []api.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "db", UID: "0000-db"}}}}
+	if _, err := client.For[*api.ConfigMap](e.api).Create(context.Background(), cm, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.RunFor(time.Minute)
+	if !e.exists(configMaps, "dep") {
+		t.Errorf("dep owned by an unknown kind was collected")
+	}
+}
