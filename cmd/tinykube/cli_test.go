@@ -311,6 +311,77 @@ spec:
 	t.Fatalf("after 20s: want 5 Running pods spread over the nodes, got:\n%s", out)
 }
 
+// TestDeleteDeploymentCollectsPods: deleting a Deployment (Background, the
+// default) leaves no ReplicaSets and no pods behind, once the garbage
+// collector has deleted them and the nodes have stopped the pods.
+func TestDeleteDeploymentCollectsPods(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts etcd")
+	}
+	s := startServer(t, t.TempDir())
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	capacity := api.ResourceList{api.ResourceCPU: api.MustParseQuantity("4"), api.ResourceMemory: api.MustParseQuantity("8Gi"), api.ResourcePods: api.MustParseQuantity("110")}
+	cl := client.New(client.Local(s.API.Handle))
+	for i := 1; i <= 2; i++ {
+		startSimNode(ctx, fmt.Sprintf("node-%d", i), cl, capacity)
+	}
+	deploy := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{name: httpd, image: busybox}]
+`
+	if code, _, e := tk(t, s.URL, deploy, "apply", "-f", "-"); code != 0 {
+		t.Fatalf("apply: %s", e)
+	}
+	running := func() int {
+		_, out, _ := tk(t, s.URL, "", "get", "pods")
+		n := 0
+		for _, line := range strings.Split(out, "\n")[1:] {
+			if f := strings.Fields(line); len(f) >= 3 && f[2] == "Running" {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for running() < 3 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if n := running(); n < 3 {
+		t.Fatalf("after 20s: %d Running pods, want 3", n)
+	}
+	if code, out, e := tk(t, s.URL, "", "delete", "deploy", "web"); code != 0 {
+		t.Fatalf("delete deploy web = %d, stdout %q, stderr %q", code, out, e)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	var pods, rsets *api.List[api.Object]
+	for time.Now().Before(deadline) {
+		var err error
+		pods, err = client.Dynamic(cl, api.ResourceByPlural("", "pods")).List(ctx, "default", client.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rsets, err = client.Dynamic(cl, api.ResourceByPlural("apps", "replicasets")).List(ctx, "default", client.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pods.Items) == 0 && len(rsets.Items) == 0 {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("30s after delete deploy web: %d pods and %d ReplicaSets left, want none", len(pods.Items), len(rsets.Items))
+}
+
 func TestSimCommands(t *testing.T) {
 	dir := t.TempDir()
 	trace := filepath.Join(dir, "run.json")
@@ -329,7 +400,7 @@ func TestSimCommands(t *testing.T) {
 	src, _ := os.ReadFile("../../sim/cluster/testdata/tight-chaos.yaml")
 	broken := filepath.Join(dir, "broken.yaml")
 	os.WriteFile(broken, []byte(strings.Replace(string(src), "cluster:\n", "cluster:\n  broken: scheduler-ignores-assumed-pods\n", 1)), 0o644)
-	code, out, _ = tk(t, "", "", "sim", "run", broken, "--seed", "2")
+	code, out, _ = tk(t, "", "", "sim", "run", broken, "--seed", "3")
 	if code != 1 || !strings.Contains(out, "VIOLATION") || !strings.Contains(out, "node-capacity") {
 		t.Errorf("sim run of the broken scheduler = %d\n%s", code, out)
 	}

@@ -20,7 +20,10 @@ type DeleteOptions struct {
 	GracePeriodSeconds *int64         `json:"gracePeriodSeconds,omitempty"`
 	Preconditions      *Preconditions `json:"preconditions,omitempty"`
 	PropagationPolicy  *string        `json:"propagationPolicy,omitempty"`
-	DryRun             []string       `json:"dryRun,omitempty"`
+	// OrphanDependents is the deprecated form of PropagationPolicy that
+	// old clients still send: true means Orphan, false Background.
+	OrphanDependents *bool    `json:"orphanDependents,omitempty"`
+	DryRun           []string `json:"dryRun,omitempty"`
 }
 
 // Preconditions make a delete conditional on the object's identity or
@@ -48,15 +51,23 @@ func parseDeleteOptions(req *rest.Request) (DeleteOptions, error) {
 	if v := req.Query.Get("propagationPolicy"); v != "" {
 		o.PropagationPolicy = &v
 	}
+	if v := req.Query.Get("orphanDependents"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return o, errBadRequest("invalid orphanDependents %q: it must be true or false", v)
+		}
+		o.OrphanDependents = &b
+	}
 	if o.GracePeriodSeconds != nil && *o.GracePeriodSeconds < 0 {
 		zero := int64(0)
 		o.GracePeriodSeconds = &zero
 	}
 	if p := o.PropagationPolicy; p != nil {
+		if o.OrphanDependents != nil {
+			return o, errBadRequest("propagationPolicy and orphanDependents may not both be set; use propagationPolicy")
+		}
 		switch *p {
-		case "Background":
-		case "Foreground", "Orphan":
-			return o, errBadRequest("propagationPolicy %q is not supported yet: tinykube has no garbage collector, so dependents are neither deleted first nor orphaned; use Background", *p)
+		case PropagationBackground, PropagationForeground, PropagationOrphan:
 		default:
 			return o, errBadRequest("propagationPolicy %q is not one of Background, Foreground, Orphan", *p)
 		}
@@ -64,12 +75,68 @@ func parseDeleteOptions(req *rest.Request) (DeleteOptions, error) {
 	return o, nil
 }
 
+// The propagation policies of a delete: what happens to the dependents of
+// the deleted object (those whose ownerReferences name it).
+const (
+	// PropagationBackground, the default, deletes the object now; the
+	// garbage collector deletes its dependents afterwards.
+	PropagationBackground = "Background"
+	// PropagationForeground keeps the object, marked for deletion with the
+	// FinalizerForeground finalizer, until the garbage collector has
+	// deleted its dependents that block owner deletion.
+	PropagationForeground = "Foreground"
+	// PropagationOrphan keeps the object, marked with the FinalizerOrphan
+	// finalizer, until the garbage collector has removed it from the
+	// ownerReferences of its dependents, which stay.
+	PropagationOrphan = "Orphan"
+
+	// The finalizers of the policies, as Kubernetes names them (and as
+	// core/controller/garbagecollector expects them).
+	FinalizerOrphan     = "orphan"
+	FinalizerForeground = "foregroundDeletion"
+)
+
+// gcFinalizer returns the finalizer a delete's propagation policy asks
+// for, "" for Background.
+func gcFinalizer(o DeleteOptions) string {
+	switch {
+	case o.PropagationPolicy != nil && *o.PropagationPolicy == PropagationOrphan:
+		return FinalizerOrphan
+	case o.PropagationPolicy != nil && *o.PropagationPolicy == PropagationForeground:
+		return FinalizerForeground
+	case o.PropagationPolicy == nil && o.OrphanDependents != nil && *o.OrphanDependents:
+		return FinalizerOrphan
+	}
+	return ""
+}
+
+// withGCFinalizer returns fins with fin added and the other propagation
+// finalizer removed (the two exclude each other, and a later delete's
+// policy replaces an earlier one's, as in Kubernetes). fin "" leaves fins
+// as they are.
+func withGCFinalizer(fins []string, fin string) []string {
+	if fin == "" {
+		return fins
+	}
+	var out []string
+	for _, f := range fins {
+		if f != FinalizerOrphan && f != FinalizerForeground {
+			out = append(out, f)
+		}
+	}
+	return append(out, fin)
+}
+
 // handleDelete answers DELETE of one object.
 //
 // Deletion is graceful. An object with finalizers is only marked: it gets a
 // deletionTimestamp and stays until the last finalizer is removed. A pod
 // bound to a node is marked with a grace period: its kubelet stops the
-// containers and then deletes it with grace 0. Anything else goes at once.
+// containers and then deletes it with grace 0. Anything else goes at once,
+// unless the propagation policy is Orphan or Foreground: then the object
+// is marked and gets that policy's finalizer, which the garbage collector
+// removes once it has dealt with the dependents. The finalizer goes on
+// with the first mark only; a later delete cannot change the policy.
 func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) response {
 	opts, err := parseDeleteOptions(req)
 	if err != nil {
@@ -91,7 +158,8 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 		}
 		grace := graceFor(obj, opts)
 		meta := obj.GetObjectMeta()
-		if grace == 0 && len(meta.Finalizers) == 0 {
+		fin := gcFinalizer(opts)
+		if grace == 0 && len(meta.Finalizers) == 0 && fin == "" {
 			if dryRun {
 				return ok(http.StatusOK, mustJSON(obj), nil)
 			}
@@ -119,10 +187,18 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 				return nil, errConflict(t.res, t.name, "the object was replaced while it was being deleted")
 			}
 			m := cur.GetObjectMeta()
+			marked := m.DeletionTimestamp != nil
 			if m.DeletionTimestamp == nil || m.DeletionGracePeriodSeconds == nil || *m.DeletionGracePeriodSeconds > grace {
 				g := grace
 				m.DeletionGracePeriodSeconds = &g
 				m.DeletionTimestamp = api.NewTime(deadline)
+			}
+			// The policy's finalizer goes on with the mark. An object
+			// already marked keeps the finalizers it has: no finalizer
+			// may be added during deletion (see checkFinalizers), so a
+			// second delete cannot change the policy of the first.
+			if fin != "" && !marked && !m.HasFinalizer(fin) {
+				m.Finalizers = withGCFinalizer(m.Finalizers, fin)
 			}
 			return cur, nil
 		})
