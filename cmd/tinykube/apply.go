@@ -200,6 +200,12 @@ func threeWay(orig, mod, cur map[string]any) map[string]any {
 			}
 			continue
 		}
+		if inCur && sameJSON(orig[k], mv) && contains(cv, mv) {
+			// Unchanged since the last apply, and the live value still
+			// says everything the manifest says (the server only added
+			// defaults, such as a container's imagePullPolicy): leave it.
+			continue
+		}
 		if !inCur || !sameJSON(mv, cv) {
 			p[k] = mv
 		}
@@ -212,6 +218,38 @@ func threeWay(orig, mod, cur map[string]any) map[string]any {
 		}
 	}
 	return p
+}
+
+// contains reports whether live says at least everything want says:
+// objects key by key (live may have more keys), lists element by element
+// (same length), and other values equal.
+func contains(live, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		l, ok := live.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range w {
+			lv, ok := l[k]
+			if !ok || !contains(lv, v) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		l, ok := live.([]any)
+		if !ok || len(l) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !contains(l[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return sameJSON(live, want)
 }
 
 func sameJSON(a, b any) bool {

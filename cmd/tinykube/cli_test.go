@@ -412,3 +412,29 @@ func TestSimCommands(t *testing.T) {
 		t.Errorf("sim run of a missing file = %d %q", code, errOut)
 	}
 }
+
+func TestThreeWayPatch(t *testing.T) {
+	dec := func(s string) map[string]any {
+		var m map[string]any
+		if err := decodeNumbers([]byte(s), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	for _, tt := range []struct{ name, orig, mod, cur, want string }{
+		{"re-apply with server defaults in a list", `{"spec":{"c":[{"name":"a","image":"x"}]}}`, `{"spec":{"c":[{"name":"a","image":"x"}]}}`,
+			`{"spec":{"c":[{"name":"a","image":"x","imagePullPolicy":"Always"}]},"status":{"n":1}}`, `{}`},
+		{"changed list is sent whole", `{"spec":{"c":[{"name":"a","image":"x"}]}}`, `{"spec":{"c":[{"name":"a","image":"y"}]}}`,
+			`{"spec":{"c":[{"name":"a","image":"x","imagePullPolicy":"Always"}]}}`, `{"spec":{"c":[{"image":"y","name":"a"}]}}`},
+		{"field removed from a list element", `{"spec":{"c":[{"name":"a","port":1}]}}`, `{"spec":{"c":[{"name":"a"}]}}`,
+			`{"spec":{"c":[{"name":"a","port":1}]}}`, `{"spec":{"c":[{"name":"a"}]}}`},
+		{"field dropped from the manifest is deleted", `{"spec":{"x":1,"y":2}}`, `{"spec":{"x":1}}`, `{"spec":{"x":1,"y":2}}`, `{"spec":{"y":null}}`},
+		{"field set by others is kept", `{"spec":{"x":1}}`, `{"spec":{"x":1}}`, `{"spec":{"x":1,"replicas":5}}`, `{}`},
+		{"someone changed a managed field", `{"spec":{"x":1}}`, `{"spec":{"x":1}}`, `{"spec":{"x":2}}`, `{"spec":{"x":1}}`},
+	} {
+		got, _ := json.Marshal(threeWay(dec(tt.orig), dec(tt.mod), dec(tt.cur)))
+		if string(got) != tt.want {
+			t.Errorf("%s: patch = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}

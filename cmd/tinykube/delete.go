@@ -14,6 +14,7 @@ func (c *cli) deleteCommand() *cobra.Command {
 	var selector string
 	var all, ignoreNotFound, now bool
 	var grace int64
+	var cascade string
 	cmd := &cobra.Command{
 		Use:   "delete KIND NAME... | KIND/NAME... | KIND -l SEL | KIND --all | -f FILE",
 		Short: "Delete objects by name, by label, or as listed in manifests",
@@ -28,6 +29,18 @@ period to stop, and an object with finalizers stays until they are done.`,
 				return err
 			}
 			opts := client.DeleteOptions{}
+			switch cascade {
+			case "background", "true", "":
+			case "orphan", "false":
+				opts.PropagationPolicy = "Orphan"
+			case "foreground":
+				opts.PropagationPolicy = "Foreground"
+			default:
+				return fmt.Errorf("invalid --cascade %q: use background, foreground or orphan", cascade)
+			}
+			if opts.PropagationPolicy == "" && cascade != "" {
+				opts.PropagationPolicy = "Background"
+			}
 			if cmd.Flags().Changed("grace-period") {
 				opts.GracePeriodSeconds = &grace
 			}
@@ -116,6 +129,7 @@ period to stop, and an object with finalizers stays until they are done.`,
 	fl.BoolVar(&ignoreNotFound, "ignore-not-found", false, "treat objects that do not exist as deleted")
 	fl.Int64Var(&grace, "grace-period", -1, "seconds a pod gets to stop (0 deletes it at once from the API)")
 	fl.BoolVar(&now, "now", false, "give pods a 1-second grace period")
+	fl.StringVar(&cascade, "cascade", "background", "what happens to dependents: background (deleted after), foreground (deleted first) or orphan (kept, their owner reference removed)")
 	return cmd
 }
 

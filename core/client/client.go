@@ -160,6 +160,9 @@ type DeleteOptions struct {
 	// Preconditions: delete only this uid / this resourceVersion.
 	UID             string
 	ResourceVersion string
+	// PropagationPolicy is Background (the server's default), Foreground
+	// or Orphan: what happens to the object's dependents.
+	PropagationPolicy string
 }
 
 func (o DeleteOptions) body() []byte {
@@ -172,8 +175,9 @@ func (o DeleteOptions) body() []byte {
 		Kind               string `json:"kind"`
 		GracePeriodSeconds *int64 `json:"gracePeriodSeconds,omitempty"`
 		Preconditions      *pre   `json:"preconditions,omitempty"`
+		PropagationPolicy  string `json:"propagationPolicy,omitempty"`
 	}
-	b := opts{APIVersion: "v1", Kind: "DeleteOptions", GracePeriodSeconds: o.GracePeriodSeconds}
+	b := opts{APIVersion: "v1", Kind: "DeleteOptions", GracePeriodSeconds: o.GracePeriodSeconds, PropagationPolicy: o.PropagationPolicy}
 	if o.UID != "" || o.ResourceVersion != "" {
 		b.Preconditions = &pre{}
 		if o.UID != "" {
