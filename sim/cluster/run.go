@@ -140,6 +140,36 @@ func (c *Cluster) live() error {
 				d.Namespace, d.Name, st.UpdatedReplicas, st.AvailableReplicas, st.Replicas, want, st.ObservedGeneration, d.Generation)
 		}
 	}
+	// Nothing outlives its owners: once the faults are over the garbage
+	// collector must have removed every dependent whose owners are gone.
+	uids := map[string]bool{}
+	for _, d := range deps.Items {
+		uids[d.UID] = true
+	}
+	for _, rs := range rss.Items {
+		uids[rs.UID] = true
+	}
+	orphaned := func(kind string, m *api.ObjectMeta) error {
+		if len(m.OwnerReferences) == 0 {
+			return nil
+		}
+		for _, ref := range m.OwnerReferences {
+			if uids[ref.UID] {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s %s/%s outlives its owner %s %s", kind, m.Namespace, m.Name, m.OwnerReferences[0].Kind, m.OwnerReferences[0].Name)
+	}
+	for _, rs := range rss.Items {
+		if err := orphaned("replicaset", &rs.ObjectMeta); err != nil {
+			return err
+		}
+	}
+	for _, p := range pods.Items {
+		if err := orphaned("pod", &p.ObjectMeta); err != nil && p.DeletionTimestamp == nil {
+			return err
+		}
+	}
 	exists := map[string]bool{}
 	for _, p := range pods.Items {
 		exists[p.UID] = true
