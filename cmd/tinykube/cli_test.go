@@ -46,6 +46,23 @@ func startServer(t *testing.T, dataDir string) *controlplane.Server {
 	return s
 }
 
+// startSimCluster runs a real server (embedded etcd, scheduler,
+// controllers) with nodes simulated nodes in real time, all stopped when the
+// test ends; it returns the server and an in-process client.
+func startSimCluster(t *testing.T, nodes int) (*controlplane.Server, *client.Client) {
+	t.Helper()
+	s := startServer(t, t.TempDir())
+	t.Cleanup(func() { s.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // runs before Close, as the deferred calls did
+	capacity := api.ResourceList{api.ResourceCPU: api.MustParseQuantity("4"), api.ResourceMemory: api.MustParseQuantity("8Gi"), api.ResourcePods: api.MustParseQuantity("110")}
+	cl := client.New(client.Local(s.API.Handle))
+	for i := 1; i <= nodes; i++ {
+		startSimNode(ctx, fmt.Sprintf("node-%d", i), cl, capacity)
+	}
+	return s, cl
+}
+
 // tk runs the CLI against url and returns exit code, stdout and stderr.
 func tk(t *testing.T, url, stdin string, args ...string) (int, string, string) {
 	t.Helper()
@@ -268,15 +285,7 @@ func TestUpWithSimulatedNodesRunsReplicaSet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts etcd")
 	}
-	s := startServer(t, t.TempDir())
-	defer s.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	capacity := api.ResourceList{api.ResourceCPU: api.MustParseQuantity("4"), api.ResourceMemory: api.MustParseQuantity("8Gi"), api.ResourcePods: api.MustParseQuantity("110")}
-	cl := client.New(client.Local(s.API.Handle))
-	for i := 1; i <= 3; i++ {
-		startSimNode(ctx, fmt.Sprintf("node-%d", i), cl, capacity)
-	}
+	s, _ := startSimCluster(t, 3)
 	rs := `apiVersion: apps/v1
 kind: ReplicaSet
 metadata: {name: web}
@@ -318,15 +327,8 @@ func TestDeleteDeploymentCollectsPods(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts etcd")
 	}
-	s := startServer(t, t.TempDir())
-	defer s.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	capacity := api.ResourceList{api.ResourceCPU: api.MustParseQuantity("4"), api.ResourceMemory: api.MustParseQuantity("8Gi"), api.ResourcePods: api.MustParseQuantity("110")}
-	cl := client.New(client.Local(s.API.Handle))
-	for i := 1; i <= 2; i++ {
-		startSimNode(ctx, fmt.Sprintf("node-%d", i), cl, capacity)
-	}
+	s, cl := startSimCluster(t, 2)
+	ctx := context.Background()
 	deploy := `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}

@@ -43,15 +43,8 @@ func TestRolloutAgainstSimulatedNodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts etcd")
 	}
-	s := startServer(t, t.TempDir())
-	defer s.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	capacity := api.ResourceList{api.ResourceCPU: api.MustParseQuantity("4"), api.ResourceMemory: api.MustParseQuantity("8Gi"), api.ResourcePods: api.MustParseQuantity("110")}
-	cl := client.New(client.Local(s.API.Handle))
-	for i := 1; i <= 3; i++ {
-		startSimNode(ctx, fmt.Sprintf("node-%d", i), cl, capacity)
-	}
+	s, cl := startSimCluster(t, 3)
+	ctx := context.Background()
 	getDeploy := func(name string) *api.Deployment {
 		t.Helper()
 		d, err := client.For[*api.Deployment](cl).Get(ctx, "default", name)
