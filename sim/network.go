@@ -87,9 +87,6 @@ func (n *Network) Cut(name string) bool {
 	return n.isBlocked(name, APIServer) || n.isBlocked(APIServer, name)
 }
 
-// Partitioned reports whether any partition is in place.
-func (n *Network) Partitioned() bool { return len(n.blocked) > 0 }
-
 func (n *Network) isBlocked(from, to string) bool { return n.blocked[from+">"+to] }
 
 func (n *Network) roll(p float64) bool { return p > 0 && n.rand.Float64() < p }

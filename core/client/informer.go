@@ -199,7 +199,7 @@ func (i *Informer[T]) startWatch() {
 	opts := i.opts
 	opts.ResourceVersion = i.rv
 	w, err := i.res.Watch(context.Background(), i.ns, opts)
-	if IsExpiredErr(err) {
+	if api.IsExpired(err) {
 		i.list()
 		return
 	}
@@ -235,7 +235,7 @@ func (i *Informer[T]) pump() {
 		}
 		if ev.Err != nil {
 			i.stopWatch()
-			if IsExpiredErr(ev.Err) {
+			if api.IsExpired(ev.Err) {
 				i.list()
 			} else {
 				i.backoff(i.startWatch)
@@ -324,10 +324,6 @@ func (i *Informer[T]) backoff(f func()) {
 	}
 	i.retry = i.loop.After(d, f)
 }
-
-// IsExpiredErr reports whether err says the resourceVersion asked for is
-// too old, so the caller must list again.
-func IsExpiredErr(err error) bool { return err != nil && api.IsExpired(err) }
 
 func sortedKeys[T any](m map[string]T) []string {
 	out := make([]string, 0, len(m))
