@@ -64,7 +64,7 @@ func (s *stream) pump() {
 		s.send(func() { s.deliver(ev) })
 	}
 	if s.server.Done() {
-		s.send(func() { s.cut("server ended the watch") })
+		s.send(func() { s.cut("") })
 	}
 }
 
@@ -90,18 +90,29 @@ func (s *stream) deliver(ev rest.WatchEvent) {
 
 // cut ends the stream for the client: it sees Done once it has drained
 // what already arrived.
+// A non-empty why is noted in the trace (a server ending a watch is not
+// news).
 func (s *stream) cut(why string) {
-	if s.ended {
+	if !s.end() {
 		return
+	}
+	if why != "" {
+		s.n.w.Trace.Note(s.to, "watch stream cut (%s)", why)
+	}
+	s.notify()
+}
+
+// end detaches the stream from the server and the network. It reports
+// whether the stream was still open.
+func (s *stream) end() bool {
+	if s.ended {
+		return false
 	}
 	s.ended = true
 	s.unnotify()
 	s.server.Stop()
 	s.n.streams = slices.DeleteFunc(s.n.streams, func(x *stream) bool { return x == s })
-	if why != "server ended the watch" {
-		s.n.w.Trace.Note(s.to, "watch stream cut (%s)", why)
-	}
-	s.notify()
+	return true
 }
 
 func (s *stream) notify() {
@@ -128,12 +139,7 @@ func (s *stream) Done() bool { return s.ended && len(s.buf) == 0 }
 
 // Stop ends the stream from the client's side.
 func (s *stream) Stop() {
-	if !s.ended {
-		s.ended = true
-		s.unnotify()
-		s.server.Stop()
-		s.n.streams = slices.DeleteFunc(s.n.streams, func(x *stream) bool { return x == s })
-	}
+	s.end()
 	s.buf = nil
 }
 
