@@ -1,0 +1,97 @@
+// Package labtest holds the self-tests every lab's checker must pass: a
+// checker that passes broken code teaches the wrong lesson, so each lab
+// proves that its checker accepts the reference, rejects every kept mutant,
+// fails the starter code with "not implemented" (never a panic), and prints
+// the same report twice for the same seeds.
+package labtest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tinykube/tinykube/labs/lab"
+)
+
+// Mutant is a deliberately broken implementation, already plugged into
+// its lab.
+type Mutant struct {
+	Name string
+	Lab  lab.Lab
+}
+
+// Checker is one lab's checker with the three kinds of code it is run on.
+type Checker struct {
+	Reference lab.Lab
+	Starter   lab.Lab
+	Mutants   []Mutant
+}
+
+// opts runs enough seeds for every kept mutant to be caught; make soak
+// runs more.
+var opts = lab.Options{Seeds: 50}
+
+// Run runs the four self-tests as subtests of t.
+func Run(t *testing.T, c Checker) {
+	t.Run("PassesReference", func(t *testing.T) {
+		rep, err := lab.Run(c.Reference, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Passed() {
+			t.Errorf("the reference fails the checker:\n%s", rep)
+		}
+	})
+	t.Run("FailsEveryMutant", func(t *testing.T) {
+		for _, m := range c.Mutants {
+			t.Run(m.Name, func(t *testing.T) {
+				rep, err := lab.Run(m.Lab, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rep.Passed() {
+					t.Fatalf("mutant %s passes the checker: it cannot see this mistake", m.Name)
+				}
+				var by []string
+				for _, res := range rep.Results {
+					if f := res.Failure; f != nil {
+						by = append(by, fmt.Sprintf("%s (seed %d)", f.Test, f.Seed))
+					}
+				}
+				t.Logf("killed by %s", strings.Join(by, ", "))
+			})
+		}
+	})
+	t.Run("FailsStarterClearly", func(t *testing.T) {
+		rep, err := lab.Run(c.Starter, lab.Options{Seeds: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, res := range rep.Results {
+			f := res.Failure
+			if f == nil {
+				t.Errorf("%s passes the starter code", res.Test.Name)
+				continue
+			}
+			if !strings.Contains(f.Message, "not implemented") || strings.Contains(f.Message, "panic") {
+				t.Errorf("%s fails the starter with %q, want a \"not implemented\" message", res.Test.Name, f.Message)
+			}
+		}
+	})
+	// Every mutant's report, drawn twice, must be the same to the byte:
+	// nothing but the seed may decide what the checker draws or prints.
+	t.Run("IsDeterministic", func(t *testing.T) {
+		for _, m := range c.Mutants {
+			run := func() string {
+				rep, err := lab.Run(m.Lab, lab.Options{Seeds: 20})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rep.String()
+			}
+			if a, b := run(), run(); a != b {
+				t.Errorf("two runs of mutant %s differ:\n%s\n---\n%s", m.Name, a, b)
+			}
+		}
+	})
+}
