@@ -247,6 +247,10 @@ type token struct {
 	pos  int
 }
 
+// singleCharTokens are the tokens one character long that no longer token
+// begins with.
+var singleCharTokens = [256]tokKind{',': tokComma, '(': tokOpenParen, ')': tokCloseParen, '>': tokGT, '<': tokLT}
+
 // isSelectorSpecial reports whether c ends an identifier.
 func isSelectorSpecial(c byte) bool {
 	switch c {
@@ -269,20 +273,8 @@ func lexSelector(s string) []token {
 		switch {
 		case isSelectorSpace(c):
 			i++
-		case c == ',':
-			toks = append(toks, token{tokComma, ",", i})
-			i++
-		case c == '(':
-			toks = append(toks, token{tokOpenParen, "(", i})
-			i++
-		case c == ')':
-			toks = append(toks, token{tokCloseParen, ")", i})
-			i++
-		case c == '>':
-			toks = append(toks, token{tokGT, ">", i})
-			i++
-		case c == '<':
-			toks = append(toks, token{tokLT, "<", i})
+		case singleCharTokens[c] != 0:
+			toks = append(toks, token{singleCharTokens[c], string(c), i})
 			i++
 		case c == '=':
 			if i+1 < len(s) && s[i+1] == '=' {
