@@ -106,3 +106,14 @@ func (e *Env) MarkReady(p *api.Pod) error {
 	_, err := client.For[*api.Pod](e.Client).UpdateStatus(context.Background(), p, client.WriteOptions{})
 	return err
 }
+
+// List returns every object of kind T in namespace ns ("" for all), read
+// through c; it fails the test if the list fails.
+func List[T api.Object](t testing.TB, c *client.Client, ns string) []T {
+	t.Helper()
+	l, err := client.For[T](c).List(context.Background(), ns, client.ListOptions{})
+	if err != nil {
+		t.Fatalf("list %T: %v", *new(T), err)
+	}
+	return l.Items
+}

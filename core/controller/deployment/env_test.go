@@ -122,34 +122,20 @@ func (e *env) update(name string, mutate func(*api.Deployment)) {
 }
 
 func (e *env) replicaSets() []*api.ReplicaSet {
-	e.t.Helper()
-	l, err := client.For[*api.ReplicaSet](e.api).List(context.Background(), "default", client.ListOptions{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	sortOldestFirst(l.Items)
-	return l.Items
+	rss := clienttest.List[*api.ReplicaSet](e.t, e.api, "default")
+	sortOldestFirst(rss)
+	return rss
 }
 
 // allPods returns every pod, terminating ones too.
 func (e *env) allPods() []*api.Pod {
-	e.t.Helper()
-	l, err := client.For[*api.Pod](e.api).List(context.Background(), "default", client.ListOptions{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return l.Items
+	return clienttest.List[*api.Pod](e.t, e.api, "default")
 }
 
 // livePods returns the pods not being deleted.
 func (e *env) livePods() []*api.Pod {
-	e.t.Helper()
-	l, err := client.For[*api.Pod](e.api).List(context.Background(), "default", client.ListOptions{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
 	var out []*api.Pod
-	for _, p := range l.Items {
+	for _, p := range e.allPods() {
 		if p.DeletionTimestamp == nil {
 			out = append(out, p)
 		}

@@ -113,32 +113,17 @@ func (e *env) createDeployment(name string, replicas int32) *api.Deployment {
 // ("" for none).
 func (e *env) deleteWith(res *api.Resource, name, policy string) {
 	e.t.Helper()
-	req := &rest.Request{Method: http.MethodDelete, Path: client.Path(res, "default", name, "")}
-	if policy != "" {
-		req.ContentType = rest.ContentJSON
-		req.Body = []byte(`{"apiVersion":"v1","kind":"DeleteOptions","propagationPolicy":"` + policy + `"}`)
-	}
-	if _, err := e.api.Do(context.Background(), req); err != nil {
+	if _, err := client.Dynamic(e.api, res).Delete(context.Background(), "default", name, client.DeleteOptions{PropagationPolicy: policy}); err != nil {
 		e.t.Fatalf("delete %s %s (propagationPolicy %q): %v", res.Kind, name, policy, err)
 	}
 }
 
 func (e *env) replicaSets() []*api.ReplicaSet {
-	e.t.Helper()
-	l, err := client.For[*api.ReplicaSet](e.api).List(context.Background(), "default", client.ListOptions{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return l.Items
+	return clienttest.List[*api.ReplicaSet](e.t, e.api, "default")
 }
 
 func (e *env) pods() []*api.Pod {
-	e.t.Helper()
-	l, err := client.For[*api.Pod](e.api).List(context.Background(), "default", client.ListOptions{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return l.Items
+	return clienttest.List[*api.Pod](e.t, e.api, "default")
 }
 
 func (e *env) deployment(name string) (*api.Deployment, bool) {

@@ -105,12 +105,7 @@ func (e *env) scale(name string, replicas int32) {
 }
 
 func (e *env) pods() []*api.Pod {
-	e.t.Helper()
-	l, err := client.For[*api.Pod](e.api).List(context.Background(), "default", client.ListOptions{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return l.Items
+	return clienttest.List[*api.Pod](e.t, e.api, "default")
 }
 
 // ownedBy returns the pods whose controller reference is rs, not being
