@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/rest"
@@ -105,7 +104,7 @@ func decodeRequest(t target, req *rest.Request) (api.Object, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	warnings, err := checkFields(req, obj)
+	warnings, err := checkFields(t, req, obj)
 	return obj, warnings, err
 }
 
@@ -138,27 +137,46 @@ func (s *Server) checkNamespaceOpen(ctx context.Context, ns string) error {
 
 // checkFields applies the request's field validation level to the fields
 // of the body that tinykube does not know or does not implement: warnings
-// (the default, "Warn"), nothing ("Ignore"), or a refusal ("Strict").
-func checkFields(req *rest.Request, obj api.Object) ([]string, error) {
-	level := req.Query.Get("fieldValidation")
-	switch level {
-	case "", "Warn", "Strict", "Ignore":
-	default:
-		return nil, errBadRequest("fieldValidation %q is not one of Ignore, Warn, Strict", level)
+// (the default, "Warn"), nothing ("Ignore"), or a refusal ("Strict"). A
+// status write is not checked: only its status is used, and the server
+// fills that from its own types.
+func checkFields(t target, req *rest.Request, obj api.Object) ([]string, error) {
+	level, err := fieldValidation(req)
+	if err != nil || t.subresource == "status" {
+		return nil, err
 	}
-	if level == "Ignore" || strings.HasSuffix(req.Path, "/status") {
-		// A status write changes only status, which the server fills
-		// from its own types; the rest of the body is ignored anyway.
-		return nil, nil
-	}
-	report, err := api.CheckFields(req.Body, obj)
+	report, err := fieldReport(level, req.Body, obj)
 	if err != nil {
-		return nil, errBadRequest("%v", err)
+		return nil, err
 	}
 	if level == "Strict" && len(report.Unknown)+len(report.NotImplemented) > 0 {
 		return nil, errStrict(append(append([]string(nil), report.Unknown...), report.NotImplemented...))
 	}
 	return report.Warnings, nil
+}
+
+// fieldValidation returns the level a request asks for: "", "Warn",
+// "Strict" or "Ignore".
+func fieldValidation(req *rest.Request) (string, error) {
+	level := req.Query.Get("fieldValidation")
+	switch level {
+	case "", "Warn", "Strict", "Ignore":
+		return level, nil
+	}
+	return "", errBadRequest("fieldValidation %q is not one of Ignore, Warn, Strict", level)
+}
+
+// fieldReport lists the unknown and not-implemented fields of body, or
+// nothing at level "Ignore".
+func fieldReport(level string, body []byte, obj api.Object) (api.FieldReport, error) {
+	if level == "Ignore" {
+		return api.FieldReport{}, nil
+	}
+	report, err := api.CheckFields(body, obj)
+	if err != nil {
+		return report, errBadRequest("%v", err)
+	}
+	return report, nil
 }
 
 func checkContentType(ct string) error {

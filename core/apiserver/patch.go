@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -30,6 +29,10 @@ func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) r
 	default:
 		return fail(errUnsupportedMediaType(req.ContentType))
 	}
+	level, err := fieldValidation(req)
+	if err != nil {
+		return fail(err)
+	}
 	var warnings []string
 	body, err := s.update(ctx, t, isDryRun(req), modeFor(t), func(old api.Object) (api.Object, error) {
 		doc, err := json.Marshal(old)
@@ -46,16 +49,16 @@ func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) r
 		}
 		// Judge only the fields the patch brings: the stored object holds
 		// server defaults (dnsPolicy …) that the user never wrote.
-		before, err := checkFields(&rest.Request{Query: withoutStrict(req.Query), Body: doc}, old)
+		before, err := fieldReport(level, doc, old)
 		if err != nil {
 			return nil, err
 		}
-		after, err := checkFields(&rest.Request{Query: withoutStrict(req.Query), Body: patched}, obj)
+		after, err := fieldReport(level, patched, obj)
 		if err != nil {
 			return nil, err
 		}
-		warnings = newOnly(after, before)
-		if len(warnings) > 0 && req.Query.Get("fieldValidation") == "Strict" {
+		warnings = newOnly(after.Warnings, before.Warnings)
+		if len(warnings) > 0 && level == "Strict" {
 			return nil, errBadRequest("strict decoding error: %s", strings.Join(warnings, ", "))
 		}
 		if err := checkIdentity(t, obj); err != nil {
@@ -339,19 +342,6 @@ func jsonEqual(a, b any) bool {
 	ba, _ := json.Marshal(a)
 	bb, _ := json.Marshal(b)
 	return bytes.Equal(ba, bb)
-}
-
-// withoutStrict returns q with field validation downgraded to Warn, so the
-// fields can be listed before deciding.
-func withoutStrict(q url.Values) url.Values {
-	out := url.Values{}
-	for k, v := range q {
-		out[k] = v
-	}
-	if out.Get("fieldValidation") == "Strict" {
-		out.Set("fieldValidation", "Warn")
-	}
-	return out
 }
 
 // newOnly returns the items of after that are not in before.
