@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -191,14 +190,3 @@ func (p path) index(i int) path { return path(string(p) + "[" + strconv.Itoa(i) 
 func (p path) key(k string) path { return path(string(p) + "[" + k + "]") }
 
 func (p path) String() string { return string(p) }
-
-// sortedKeys returns a map's keys in order, so that validation reports
-// errors in the same order on every run.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

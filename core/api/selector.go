@@ -2,6 +2,8 @@ package api
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,7 +55,7 @@ func Nothing() Selector { return Selector{nothing: true} }
 // SelectorFromLabelSelector for untrusted input.
 func SelectorFromSet(set map[string]string) Selector {
 	var reqs []Requirement
-	for _, k := range sortedKeys(set) {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
 		reqs = append(reqs, Requirement{Key: k, Operator: OpEquals, Values: []string{set[k]}})
 	}
 	return newSelector(reqs)
@@ -435,7 +437,7 @@ func SelectorFromLabelSelector(ls *LabelSelector) (Selector, error) {
 		return Nothing(), nil
 	}
 	var reqs []Requirement
-	for _, k := range sortedKeys(ls.MatchLabels) {
+	for _, k := range slices.Sorted(maps.Keys(ls.MatchLabels)) {
 		v := ls.MatchLabels[k]
 		if msgs := IsQualifiedName(k); len(msgs) > 0 {
 			return Selector{}, fmt.Errorf("matchLabels: key %q: %s", k, strings.Join(msgs, "; "))

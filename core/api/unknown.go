@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -273,7 +275,7 @@ func (w *jsonWalker) walk(v any, t reflect.Type, p string) {
 			return
 		}
 		fields := jsonFieldSet(t)
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			fp := joinPath(p, k)
 			f, ok := fields[k]
 			if !ok {
@@ -300,7 +302,7 @@ func (w *jsonWalker) walk(v any, t reflect.Type, p string) {
 		if !ok {
 			return
 		}
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			w.walk(obj[k], t.Elem(), p+"["+k+"]")
 		}
 	}

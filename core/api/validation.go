@@ -2,6 +2,8 @@ package api
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -103,7 +105,7 @@ func validateObjectMeta(m *ObjectMeta, namespaced bool, nameFn nameFunc, p path)
 // at the map's path as Kubernetes does.
 func validateLabels(labels map[string]string, p path) FieldErrors {
 	var errs FieldErrors
-	for _, k := range sortedKeys(labels) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		for _, msg := range IsQualifiedName(k) {
 			errs = append(errs, FieldInvalid(p.String(), k, msg))
 		}
@@ -119,7 +121,7 @@ func validateLabels(labels map[string]string, p path) FieldErrors {
 func validateAnnotations(ann map[string]string, p path) FieldErrors {
 	var errs FieldErrors
 	total := 0
-	for _, k := range sortedKeys(ann) {
+	for _, k := range slices.Sorted(maps.Keys(ann)) {
 		for _, msg := range IsQualifiedName(strings.ToLower(k)) {
 			errs = append(errs, FieldInvalid(p.String(), k, msg))
 		}

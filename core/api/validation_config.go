@@ -1,6 +1,10 @@
 package api
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
 
 // MaxDataSize bounds the summed size of a ConfigMap's or Secret's data, so
 // that one object fits in one etcd value.
@@ -9,7 +13,7 @@ const MaxDataSize = 1 << 20
 func validateConfigMap(cm *ConfigMap) FieldErrors {
 	errs := validateObjectMeta(&cm.ObjectMeta, true, IsDNS1123Subdomain, "metadata")
 	total := 0
-	for _, k := range sortedKeys(cm.Data) {
+	for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 		kp := path("data").key(k)
 		errs = append(errs, validateName(k, IsConfigMapKey, kp)...)
 		if _, dup := cm.BinaryData[k]; dup {
@@ -17,7 +21,7 @@ func validateConfigMap(cm *ConfigMap) FieldErrors {
 		}
 		total += len(cm.Data[k])
 	}
-	for _, k := range sortedKeys(cm.BinaryData) {
+	for _, k := range slices.Sorted(maps.Keys(cm.BinaryData)) {
 		errs = append(errs, validateName(k, IsConfigMapKey, path("binaryData").key(k))...)
 		total += len(cm.BinaryData[k])
 	}
@@ -45,12 +49,12 @@ func validateSecret(s *Secret) FieldErrors {
 	errs := validateObjectMeta(&s.ObjectMeta, true, IsDNS1123Subdomain, "metadata")
 	total := 0
 	has := map[string]bool{}
-	for _, k := range sortedKeys(s.Data) {
+	for _, k := range slices.Sorted(maps.Keys(s.Data)) {
 		errs = append(errs, validateName(k, IsConfigMapKey, path("data").key(k))...)
 		total += len(s.Data[k])
 		has[k] = true
 	}
-	for _, k := range sortedKeys(s.StringData) {
+	for _, k := range slices.Sorted(maps.Keys(s.StringData)) {
 		errs = append(errs, validateName(k, IsConfigMapKey, path("stringData").key(k))...)
 		if !has[k] {
 			total += len(s.StringData[k])

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -203,12 +205,12 @@ func changedFields(a, b any) []string {
 	_ = json.Unmarshal(ja, &ma)
 	_ = json.Unmarshal(jb, &mb)
 	var out []string
-	for _, k := range sortedKeys(ma) {
+	for _, k := range slices.Sorted(maps.Keys(ma)) {
 		if !equalRaw(ma[k], mb[k]) {
 			out = append(out, k)
 		}
 	}
-	for _, k := range sortedKeys(mb) {
+	for _, k := range slices.Sorted(maps.Keys(mb)) {
 		if _, ok := ma[k]; !ok && !equalRaw(nil, mb[k]) {
 			out = append(out, k)
 		}
@@ -229,5 +231,5 @@ func sortStrings(s []string) []string {
 	for _, x := range s {
 		m[x] = true
 	}
-	return sortedKeys(m)
+	return slices.Sorted(maps.Keys(m))
 }

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -177,12 +179,12 @@ func (i *Informer[T]) list() {
 	}
 	// Deletions first, then additions and updates, each in key order, so a
 	// relist tells the same story every run.
-	for _, k := range sortedKeys(i.items) {
+	for _, k := range slices.Sorted(maps.Keys(i.items)) {
 		if _, still := fresh[k]; !still {
 			i.remove(k)
 		}
 	}
-	for _, k := range sortedKeys(fresh) {
+	for _, k := range slices.Sorted(maps.Keys(fresh)) {
 		i.upsert(fresh[k])
 	}
 	i.synced = true
@@ -323,13 +325,4 @@ func (i *Informer[T]) backoff(f func()) {
 		d = 30 * time.Second
 	}
 	i.retry = i.loop.After(d, f)
-}
-
-func sortedKeys[T any](m map[string]T) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

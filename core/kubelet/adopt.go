@@ -2,6 +2,8 @@ package kubelet
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -55,7 +57,7 @@ func (v *podView) previous(name string) *Container {
 // all returns every container of the pod, ordered by ID.
 func (v *podView) all() []Container {
 	var out []Container
-	for _, name := range sortedKeys(v.containers) {
+	for _, name := range slices.Sorted(maps.Keys(v.containers)) {
 		out = append(out, v.containers[name]...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
@@ -187,7 +189,7 @@ func (k *Kubelet) relist() {
 		}
 	}
 	k.pleg = now
-	for _, uid := range sortedKeys(changed) {
+	for _, uid := range slices.Sorted(maps.Keys(changed)) {
 		if key, ok := k.uidKey[uid]; ok {
 			k.queue.Add(key)
 		}
@@ -215,7 +217,7 @@ func (k *Kubelet) removeOrphansIn(views map[string]*podView) {
 	if k.stopped || !k.pods.HasSynced() {
 		return
 	}
-	for _, uid := range sortedKeys(views) {
+	for _, uid := range slices.Sorted(maps.Keys(views)) {
 		if _, ok := k.uidKey[uid]; ok {
 			continue
 		}
@@ -255,13 +257,4 @@ func (k *Kubelet) teardown(uid string, v *podView, grace int64) bool {
 		k.cfg.Runtime.RemoveSandbox(s.ID)
 	}
 	return true
-}
-
-func sortedKeys[T any](m map[string]T) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,6 +1,8 @@
 package kubelet
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,10 +140,10 @@ func (k *Kubelet) Stop() {
 		t.Stop()
 	}
 	k.timers = nil
-	for _, id := range sortedKeys(k.probes) {
+	for _, id := range slices.Sorted(maps.Keys(k.probes)) {
 		k.probes[id].stop()
 	}
-	for _, uid := range sortedKeys(k.state) {
+	for _, uid := range slices.Sorted(maps.Keys(k.state)) {
 		k.state[uid].stopTimers()
 	}
 	if k.unnotify != nil {

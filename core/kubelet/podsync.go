@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -55,7 +57,7 @@ func (k *Kubelet) forgetPod(uid string) {
 	delete(k.state, uid)
 	k.restart.forget(uid)
 	k.pulls.forget(uid)
-	for _, id := range sortedKeys(k.probes) {
+	for _, id := range slices.Sorted(maps.Keys(k.probes)) {
 		if w := k.probes[id]; w.podUID == uid {
 			w.stop()
 			delete(k.probes, id)

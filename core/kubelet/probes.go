@@ -1,6 +1,8 @@
 package kubelet
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +86,7 @@ func (k *Kubelet) syncProbes(pod *api.Pod, v *podView) {
 			w.timer = k.cfg.Loop.After(time.Duration(p.InitialDelaySeconds)*time.Second, w.probe)
 		}
 	}
-	for _, id := range sortedKeys(k.probes) {
+	for _, id := range slices.Sorted(maps.Keys(k.probes)) {
 		if w := k.probes[id]; w.podUID == pod.UID && !want[id] {
 			w.stop()
 			delete(k.probes, id)

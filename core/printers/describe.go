@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -91,7 +92,7 @@ func (d *describer) labels(title string, labels map[string]string) {
 		d.line(0, "<none>\n")
 		return
 	}
-	for i, k := range sortedKeys(labels) {
+	for i, k := range slices.Sorted(maps.Keys(labels)) {
 		if i > 0 {
 			d.line(0, "\t")
 		}
@@ -109,7 +110,7 @@ const maxAnnotationLen = 140
 func (d *describer) annotations(title string, annotations map[string]string) {
 	d.line(0, "%s:\t", title)
 	var keys []string
-	for _, k := range sortedKeys(annotations) {
+	for _, k := range slices.Sorted(maps.Keys(annotations)) {
 		if k != "kubectl.kubernetes.io/last-applied-configuration" {
 			keys = append(keys, k)
 		}

@@ -3,6 +3,8 @@ package printers
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -26,11 +28,11 @@ func (d *describer) configMap(c *api.ConfigMap) {
 	d.labels("Labels", c.Labels)
 	d.annotations("Annotations", c.Annotations)
 	d.line(0, "\nData\n====\n")
-	for _, k := range sortedKeys(c.Data) {
+	for _, k := range slices.Sorted(maps.Keys(c.Data)) {
 		d.line(0, "%s:\n----\n%s\n\n", k, c.Data[k])
 	}
 	d.line(0, "\nBinaryData\n====\n")
-	for _, k := range sortedKeys(c.BinaryData) {
+	for _, k := range slices.Sorted(maps.Keys(c.BinaryData)) {
 		d.line(0, "%s: %d bytes\n", k, len(c.BinaryData[k]))
 	}
 	d.line(0, "\n")
@@ -43,7 +45,7 @@ func (d *describer) secret(s *api.Secret) {
 	d.annotations("Annotations", s.Annotations)
 	d.line(0, "\nType:\t%s\n", s.Type)
 	d.line(0, "\nData\n====\n")
-	for _, k := range sortedKeys(s.Data) {
+	for _, k := range slices.Sorted(maps.Keys(s.Data)) {
 		d.line(0, "%s:\t%d bytes\n", k, len(s.Data[k]))
 	}
 	d.line(0, "\n")
@@ -83,7 +85,7 @@ func (d *describer) generic(obj api.Object) {
 
 // fields writes a JSON object's fields, sorted, at the given level.
 func (d *describer) fields(level int, m map[string]any) {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch v := m[k].(type) {
 		case map[string]any:
 			d.line(level, "%s:\n", smartLabel(k))

@@ -1,6 +1,7 @@
 package printers
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -14,7 +15,7 @@ func formatLabels(labels map[string]string) string {
 		return "<none>"
 	}
 	var parts []string
-	for _, k := range sortedKeys(labels) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		parts = append(parts, k+"="+labels[k])
 	}
 	return strings.Join(parts, ",")
@@ -66,15 +67,4 @@ func formatLabelSelector(s *api.LabelSelector) string {
 		return t
 	}
 	return "<none>"
-}
-
-// sortedKeys returns m's keys in order, so output never depends on map
-// iteration.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -3,8 +3,10 @@ package runtime
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -103,7 +105,7 @@ func (r *Runtime) notify(uid string) {
 	r.flushing = true
 	r.loop.After(0, func() {
 		r.flushing = false
-		uids := sortedKeys(r.changed)
+		uids := slices.Sorted(maps.Keys(r.changed))
 		r.changed = map[string]bool{}
 		for _, id := range sortedInts(r.listeners) {
 			for _, uid := range uids {
@@ -147,7 +149,7 @@ func (r *Runtime) StopSandbox(id string) error {
 	if s == nil {
 		return fmt.Errorf("node %s: no sandbox %s", r.node, id)
 	}
-	for _, cid := range sortedKeys(r.containers) {
+	for _, cid := range slices.Sorted(maps.Keys(r.containers)) {
 		if c := r.containers[cid]; c.SandboxID == id && c.State != kubelet.StateExited {
 			r.exit(c, 137, "Error")
 		}
@@ -169,7 +171,7 @@ func (r *Runtime) RemoveSandbox(id string) error {
 	if s.Ready {
 		return fmt.Errorf("node %s: sandbox %s is still running; stop it first", r.node, id)
 	}
-	for _, cid := range sortedKeys(r.containers) {
+	for _, cid := range slices.Sorted(maps.Keys(r.containers)) {
 		if r.containers[cid].SandboxID == id {
 			delete(r.containers, cid)
 		}
@@ -309,13 +311,13 @@ func (r *Runtime) RemoveContainer(id string) error {
 // List returns copies of every sandbox and container, ordered by ID.
 func (r *Runtime) List() ([]kubelet.Sandbox, []kubelet.Container, error) {
 	var ss []kubelet.Sandbox
-	for _, id := range sortedKeys(r.sandboxes) {
+	for _, id := range slices.Sorted(maps.Keys(r.sandboxes)) {
 		s := r.sandboxes[id].Sandbox
 		s.Labels = copyMap(s.Labels)
 		ss = append(ss, s)
 	}
 	var cs []kubelet.Container
-	for _, id := range sortedKeys(r.containers) {
+	for _, id := range slices.Sorted(maps.Keys(r.containers)) {
 		c := r.containers[id].Container
 		c.Labels = copyMap(c.Labels)
 		cs = append(cs, c)
@@ -349,7 +351,7 @@ func (r *Runtime) Exec(id string, cmd []string, timeout time.Duration) (int, str
 // without exiting, and List returns nothing. The runtime can be used
 // again afterwards, as after a reboot.
 func (r *Runtime) Crash() {
-	for _, id := range sortedKeys(r.containers) {
+	for _, id := range slices.Sorted(maps.Keys(r.containers)) {
 		if c := r.containers[id]; c.timer != nil {
 			c.timer.Stop()
 		}
@@ -417,15 +419,6 @@ func copyMap(m map[string]string) map[string]string {
 	for k, v := range m {
 		out[k] = v
 	}
-	return out
-}
-
-func sortedKeys[T any](m map[string]T) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

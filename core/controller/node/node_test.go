@@ -3,7 +3,8 @@ package node
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -186,21 +187,12 @@ func (e *env) verify(checks []check) {
 				e.t.Errorf("at %v: node n1 is %q, want %q", c.at, got, c.node)
 			}
 		}
-		for _, name := range sortedKeys(c.pods) {
+		for _, name := range slices.Sorted(maps.Keys(c.pods)) {
 			if got := e.podState(name); got != c.pods[name] {
 				e.t.Errorf("at %v: pod %s is %s, want %s", c.at, name, got, c.pods[name])
 			}
 		}
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // TestDeadNodeIsTaintedAndItsPodsEvicted: the kubelet renews every 2s until
