@@ -40,7 +40,19 @@ type NodeStatus struct {
 	Phase       string          `json:"phase,omitempty"`
 	Conditions  []NodeCondition `json:"conditions,omitempty"`
 	Addresses   []NodeAddress   `json:"addresses,omitempty"`
-	NodeInfo    NodeSystemInfo  `json:"nodeInfo,omitempty"`
+	// DaemonEndpoints says where the node's kubelet serves logs and exec.
+	DaemonEndpoints NodeDaemonEndpoints `json:"daemonEndpoints,omitempty"`
+	NodeInfo        NodeSystemInfo      `json:"nodeInfo,omitempty"`
+}
+
+// NodeDaemonEndpoints lists the ports the node's daemons listen on.
+type NodeDaemonEndpoints struct {
+	KubeletEndpoint DaemonEndpoint `json:"kubeletEndpoint,omitempty"`
+}
+
+// DaemonEndpoint is one port (0: none).
+type DaemonEndpoint struct {
+	Port int32 `json:"Port"`
 }
 
 // Node condition types.

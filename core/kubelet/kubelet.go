@@ -21,7 +21,10 @@ type Config struct {
 	Prober   Prober
 	NodeName string
 	// Address is the node's InternalIP (the pods' hostIP); empty: none.
-	Address  string
+	Address string
+	// Port is where this kubelet serves pod logs and exec (0: nowhere);
+	// it is published in the Node's status.daemonEndpoints.
+	Port     int32
 	Capacity api.ResourceList // cpu, memory, pods; allocatable is the same
 	Labels   map[string]string
 

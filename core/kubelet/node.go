@@ -39,10 +39,11 @@ func (k *Kubelet) nodeStatus(prev *api.NodeStatus) api.NodeStatus {
 	addrs = append(addrs, api.NodeAddress{Type: "Hostname", Address: k.cfg.NodeName})
 	name, version := k.cfg.Runtime.Version()
 	return api.NodeStatus{
-		Capacity:    maps.Clone(k.cfg.Capacity),
-		Allocatable: maps.Clone(k.cfg.Capacity),
-		Conditions:  []api.NodeCondition{ready},
-		Addresses:   addrs,
+		Capacity:        maps.Clone(k.cfg.Capacity),
+		Allocatable:     maps.Clone(k.cfg.Capacity),
+		Conditions:      []api.NodeCondition{ready},
+		Addresses:       addrs,
+		DaemonEndpoints: api.NodeDaemonEndpoints{KubeletEndpoint: api.DaemonEndpoint{Port: k.cfg.Port}},
 		NodeInfo: api.NodeSystemInfo{MachineID: k.cfg.NodeName, KubeletVersion: "tinykube",
 			ContainerRuntimeVersion: name + "://" + version, OperatingSystem: "linux"},
 	}
