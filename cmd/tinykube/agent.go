@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/realnode/agent"
+	"github.com/tinykube/tinykube/realnode/containerdrt"
+	"github.com/tinykube/tinykube/realnode/testimage"
+)
+
+// nodeFlags are the flags of a real node, shared by `agent` and `up`.
+type nodeFlags struct {
+	name, address                  string
+	socket, namespace, snapshotter string
+	stateDir, podCIDR, bridge      string
+	listen                         string
+	cpu, memory, pods              string
+}
+
+func (f *nodeFlags) register(fl *pflag.FlagSet, sim bool) {
+	host, _ := os.Hostname()
+	fl.StringVar(&f.name, "node-name", host, "the node's name")
+	fl.StringVar(&f.address, "node-ip", "", "the node's InternalIP, where the API server reaches its kubelet (default: the machine's first IPv4 address)")
+	fl.StringVar(&f.socket, "containerd-socket", "", "containerd's socket (default: "+containerdrt.DefaultSocket+")")
+	fl.StringVar(&f.namespace, "containerd-namespace", "tinykube", "the containerd namespace this node's containers live in")
+	fl.StringVar(&f.snapshotter, "snapshotter", "", "containerd snapshotter (default: containerd's own, overlayfs)")
+	fl.StringVar(&f.stateDir, "state-dir", "", "where the node keeps logs and network state (default: DATA-DIR/nodes/NAME, or /var/lib/tinykube/nodes/NAME)")
+	fl.StringVar(&f.podCIDR, "pod-cidr", "10.244.0.0/24", "this node's pod subnet")
+	fl.StringVar(&f.bridge, "bridge", "tk0", "the pods' bridge device on this node")
+	fl.StringVar(&f.listen, "kubelet-listen", ":10250", "where the node serves pod logs and exec")
+	cpuHelp, memHelp := "the node's CPU capacity (default: the machine's CPUs)", "the node's memory capacity (default: the machine's memory)"
+	if sim {
+		cpuHelp, memHelp = "each node's CPU capacity (simulated nodes: 4; containerd: the machine's)", "each node's memory capacity (simulated nodes: 8Gi; containerd: the machine's)"
+	}
+	fl.StringVar(&f.cpu, "node-cpu", "", cpuHelp)
+	fl.StringVar(&f.memory, "node-memory", "", memHelp)
+	fl.StringVar(&f.pods, "node-pods", "110", "how many pods a node may run")
+}
+
+// capacity parses the capacity flags; empty ones are left out.
+func (f *nodeFlags) capacity() (api.ResourceList, error) {
+	out := api.ResourceList{}
+	for name, v := range map[api.ResourceName]string{api.ResourceCPU: f.cpu, api.ResourceMemory: f.memory, api.ResourcePods: f.pods} {
+		if v == "" {
+			continue
+		}
+		q, err := api.ParseQuantity(v)
+		if err != nil {
+			return nil, fmt.Errorf("--node-%s: %v", name, err)
+		}
+		out[name] = q
+	}
+	return out, nil
+}
+
+func (f *nodeFlags) agentConfig(cl *client.Client, socket, dataDir string) (agent.Config, error) {
+	capacity, err := f.capacity()
+	if err != nil {
+		return agent.Config{}, err
+	}
+	stateDir := f.stateDir
+	if stateDir == "" {
+		stateDir = filepath.Join(dataDir, "nodes", f.name)
+	}
+	return agent.Config{Client: cl, NodeName: f.name, Address: f.address, Capacity: capacity,
+		Socket: socket, Namespace: f.namespace, Snapshotter: f.snapshotter, StateDir: stateDir,
+		PodCIDR: f.podCIDR, Bridge: f.bridge, Listen: f.listen}, nil
+}
+
+func (c *cli) agentCommand() *cobra.Command {
+	var nf nodeFlags
+	cmd := &cobra.Command{
+		Use:   "agent --server URL",
+		Short: "Run this machine as a node: the kubelet on containerd, with CNI pod networking",
+		Long: `Run a node agent: it registers this machine as a Node, heartbeats, and runs the
+pods the scheduler binds to it with containerd (one containerd namespace per node)
+in network namespaces wired up by the CNI bridge plugin. Needs root.
+
+Images come from 'tinykube image import FILE.tar' or a registry, if one is reachable.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cl, _, err := c.connect()
+			if err != nil {
+				return err
+			}
+			socket := nf.socket
+			if socket == "" {
+				socket = containerdrt.DefaultSocket
+			}
+			cfg, err := nf.agentConfig(cl, socket, "/var/lib/tinykube")
+			if err != nil {
+				return err
+			}
+			cfg.Log = c.stdout
+			a, err := agent.Start(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			<-cmd.Context().Done()
+			fmt.Fprintln(c.stdout, "stopping the agent; containers keep running and are adopted at the next start")
+			a.Stop()
+			return nil
+		},
+	}
+	nf.register(cmd.Flags(), false)
+	return cmd
+}
+
+// containerdFor finds a containerd for `up`: the one named, else the
+// system's if it answers, else a private one started under dataDir (root
+// only). stop, when not nil, stops the private one.
+func containerdFor(socket, dataDir string) (use string, stop func(), err error) {
+	if socket != "" {
+		return socket, nil, containerdrt.Ping(socket)
+	}
+	if containerdrt.Ping(containerdrt.DefaultSocket) == nil {
+		return containerdrt.DefaultSocket, nil, nil
+	}
+	if os.Geteuid() != 0 {
+		return "", nil, fmt.Errorf("no containerd answers on %s, and only root can start one (run as root, or start containerd)", containerdrt.DefaultSocket)
+	}
+	d, err := containerdrt.StartDaemon(filepath.Join(dataDir, "containerd"))
+	if err != nil {
+		return "", nil, err
+	}
+	return d.Socket, func() { d.Stop() }, nil
+}
+
+// seedBusybox imports the busybox test image into the node's namespace
+// when it is missing and the machine has a static busybox, so the
+// examples run on a machine that reaches no registry.
+func (c *cli) seedBusybox(socket, ns, snapshotter, dataDir string) {
+	cl, err := containerdrt.Dial(socket, 5*time.Second)
+	if err != nil {
+		return
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(containerdrt.WithNamespace(ns), 5*time.Second)
+	defer cancel()
+	if _, err := cl.GetImage(ctx, testimage.DefaultName); err == nil {
+		return
+	}
+	if _, err := os.Stat(testimage.DefaultBusybox); err != nil {
+		fmt.Fprintf(c.stderr, "note: no %s to build the busybox image from (apt-get install busybox-static); import images with 'tinykube image import'\n", testimage.DefaultBusybox)
+		return
+	}
+	path := filepath.Join(dataDir, "images", "busybox.tar")
+	if err := testimage.BuildFile(path, testimage.Options{}); err != nil {
+		fmt.Fprintf(c.stderr, "note: building the busybox image: %v\n", err)
+		return
+	}
+	if err := importArchive(c, cl, ns, snapshotter, path); err != nil {
+		fmt.Fprintf(c.stderr, "note: %v\n", err)
+	}
+}

@@ -1,0 +1,253 @@
+// Package agent assembles a real node: the kubelet from core/kubelet on a
+// real-time loop, containerd as its runtime, CNI for pod networks, real
+// probes, and the node's HTTP server for logs and exec. `tinykube agent`
+// runs one against a remote API server; `tinykube up` runs one beside
+// the server in the same process.
+package agent
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/realnode/containerdrt"
+	"github.com/tinykube/tinykube/realnode/podnet"
+	"github.com/tinykube/tinykube/realnode/prober"
+	"github.com/tinykube/tinykube/realnode/runloop"
+)
+
+// Config describes one node.
+type Config struct {
+	// Client talks to the API server.
+	Client   *client.Client
+	NodeName string
+	// Address is the node's InternalIP: where the API server reaches its
+	// kubelet server and what pods see as status.hostIP.
+	Address string
+	// Capacity is what the node offers; zero fields are read from the
+	// machine (CPUs, memory) or defaulted (110 pods).
+	Capacity api.ResourceList
+	Labels   map[string]string
+
+	// containerd.
+	Socket      string // DefaultSocket when empty
+	Namespace   string // "tinykube"
+	Snapshotter string
+
+	// StateDir keeps the node's logs, network namespaces and IPAM state.
+	StateDir string
+	// PodCIDR is this node's pod subnet; Bridge names the CNI bridge.
+	PodCIDR, Bridge string
+	// PluginDirs are where the CNI plugins are (/usr/lib/cni, /opt/cni/bin).
+	PluginDirs []string
+
+	// Listen is where the kubelet server listens (":10250"; ":0" picks a
+	// free port).
+	Listen string
+
+	// Tuning passes kubelet settings through (back-off, periods); its
+	// Loop, Client, Runtime and node fields are filled in here.
+	Tuning kubelet.Config
+
+	Log io.Writer
+}
+
+// Agent is a running node.
+type Agent struct {
+	cfg     Config
+	loop    *runloop.Loop
+	cancel  context.CancelFunc
+	Runtime *containerdrt.Runtime
+	Network *podnet.Network
+	kubelet *kubelet.Kubelet
+	server  *kubeletServer
+}
+
+// Start connects to containerd, sets up the pod network, starts the kubelet
+// server and the kubelet. It returns once the node is running.
+func Start(ctx context.Context, cfg Config) (*Agent, error) {
+	if cfg.NodeName == "" {
+		return nil, fmt.Errorf("agent: no node name")
+	}
+	if cfg.Socket == "" {
+		cfg.Socket = containerdrt.DefaultSocket
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = "tinykube"
+	}
+	if cfg.StateDir == "" {
+		cfg.StateDir = filepath.Join("/var/lib/tinykube/nodes", cfg.NodeName)
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = ":10250"
+	}
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	capacity, err := machineCapacity(cfg.Capacity)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Capacity = capacity
+	if cfg.Address == "" {
+		cfg.Address = HostAddress()
+	}
+
+	network, err := podnet.New(podnet.Config{Network: "tinykube-" + cfg.Namespace, Bridge: cfg.Bridge, Subnet: cfg.PodCIDR,
+		PluginDirs: cfg.PluginDirs, StateDir: filepath.Join(cfg.StateDir, "net")})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	l := runloop.New()
+	rt, err := containerdrt.New(containerdrt.Config{Socket: cfg.Socket, Namespace: cfg.Namespace, Snapshotter: cfg.Snapshotter,
+		LogDir: filepath.Join(cfg.StateDir, "logs"), Network: netAdapter{network}, Post: l.Post})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	a := &Agent{cfg: cfg, loop: l, cancel: cancel, Runtime: rt, Network: network}
+	a.cleanOrphanNetworks()
+
+	srv, port, err := startKubeletServer(cfg.Listen, a)
+	if err != nil {
+		rt.Close()
+		cancel()
+		return nil, fmt.Errorf("kubelet server on %s: %w", cfg.Listen, err)
+	}
+	a.server = srv
+
+	kc := cfg.Tuning
+	kc.Loop, kc.Client, kc.Runtime = l, cfg.Client, rt
+	kc.Prober = &prober.Prober{Exec: rt.Exec}
+	kc.Recorder = client.NewRecorder(l, cfg.Client, "kubelet", cfg.NodeName)
+	kc.NodeName, kc.Address, kc.Port = cfg.NodeName, cfg.Address, int32(port)
+	kc.Capacity, kc.Labels = cfg.Capacity, cfg.Labels
+	go l.Run(ctx)
+	l.Do(func() {
+		a.kubelet = kubelet.New(kc)
+		a.kubelet.Start()
+	})
+	fmt.Fprintf(cfg.Log, "node %s: containerd %s (namespace %s), pods in %s on bridge %s, kubelet server on %s:%d\n",
+		cfg.NodeName, rtVersion(rt), cfg.Namespace, cfg.PodCIDR, network.Bridge(), cfg.Address, port)
+	return a, nil
+}
+
+func rtVersion(rt *containerdrt.Runtime) string { _, v := rt.Version(); return v }
+
+// Stop stops the kubelet and its server. The containers keep running: an
+// agent started later on the same containerd namespace adopts them.
+func (a *Agent) Stop() {
+	a.loop.Do(func() { a.kubelet.Stop() })
+	a.server.close()
+	a.cancel()
+	a.Runtime.Close()
+}
+
+// Port is where the kubelet server listens.
+func (a *Agent) Port() int { return a.server.port }
+
+// cleanOrphanNetworks removes the network namespaces a crash left behind:
+// those whose sandbox record containerd no longer has.
+func (a *Agent) cleanOrphanNetworks() {
+	ids, err := a.Network.List()
+	if err != nil {
+		return
+	}
+	sandboxes, _, err := a.Runtime.List()
+	if err != nil {
+		return
+	}
+	known := map[string]bool{}
+	for _, s := range sandboxes {
+		known[s.ID] = true
+	}
+	for _, id := range ids {
+		if !known[id] {
+			a.Network.Teardown(context.Background(), id)
+		}
+	}
+}
+
+// netAdapter lets the runtime use podnet without depending on it.
+type netAdapter struct{ n *podnet.Network }
+
+func (a netAdapter) Setup(ctx context.Context, id string) (string, string, error) {
+	att, err := a.n.Setup(ctx, id)
+	return att.NetNS, att.IP, err
+}
+
+func (a netAdapter) Teardown(ctx context.Context, id string) error { return a.n.Teardown(ctx, id) }
+
+// machineCapacity fills what c leaves out from the machine.
+func machineCapacity(c api.ResourceList) (api.ResourceList, error) {
+	out := api.ResourceList{}
+	for k, v := range c {
+		out[k] = v
+	}
+	if _, ok := out[api.ResourceCPU]; !ok {
+		out[api.ResourceCPU] = api.MustParseQuantity(strconv.Itoa(goruntime.NumCPU()))
+	}
+	if _, ok := out[api.ResourceMemory]; !ok {
+		mem, err := memTotal()
+		if err != nil {
+			return nil, fmt.Errorf("reading the machine's memory (pass --node-memory): %w", err)
+		}
+		out[api.ResourceMemory] = api.MustParseQuantity(strconv.FormatInt(mem, 10))
+	}
+	if _, ok := out[api.ResourcePods]; !ok {
+		out[api.ResourcePods] = api.MustParseQuantity("110")
+	}
+	return out, nil
+}
+
+func memTotal() (int64, error) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 2 && f[0] == "MemTotal:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no MemTotal in /proc/meminfo")
+}
+
+// HostAddress is the machine's first non-loopback IPv4 address, or
+// 127.0.0.1 when it has none.
+func HostAddress() string {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return "127.0.0.1"
+	}
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 || strings.HasPrefix(ifc.Name, "tk") || strings.HasPrefix(ifc.Name, "veth") || strings.HasPrefix(ifc.Name, "cni") {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
+				return ipn.IP.String()
+			}
+		}
+	}
+	return "127.0.0.1"
+}
+
+var _ = time.Second
