@@ -10,9 +10,11 @@ import (
 	"slices"
 
 	"github.com/containernetworking/cni/libcni"
+	"github.com/containernetworking/cni/pkg/invoke"
 	"github.com/containernetworking/cni/pkg/types"
 	types100 "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/utils"
+	"github.com/containernetworking/cni/pkg/version"
 )
 
 // Network wires pod network namespaces into one node's bridge. It is safe
@@ -59,8 +61,13 @@ func New(cfg Config) (*Network, error) {
 	return &Network{
 		cfg:     cfg,
 		gateway: gateway,
-		cni:     libcni.NewCNIConfigWithCacheDir(cfg.PluginDirs, filepath.Join(cfg.StateDir, "cache"), nil),
-		list:    list,
+		// An explicit exec: given nil, libcni creates one lazily on every
+		// call, a data race when pods are set up concurrently.
+		cni: libcni.NewCNIConfigWithCacheDir(cfg.PluginDirs, filepath.Join(cfg.StateDir, "cache"), &invoke.DefaultExec{
+			RawExec:       &invoke.RawExec{Stderr: os.Stderr},
+			PluginDecoder: version.PluginDecoder{},
+		}),
+		list: list,
 	}, nil
 }
 

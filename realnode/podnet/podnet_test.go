@@ -255,3 +255,40 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentSetup sets up pods at once, as a kubelet starting several
+// pods would: the first ADDs race to create the bridge and its address.
+func TestConcurrentSetup(t *testing.T) {
+	n := newNetwork(t, "tk-many", "10.88.50.0/24")
+	ctx := context.Background()
+	const pods = 6
+	type result struct {
+		a   Attachment
+		err error
+	}
+	results := make(chan result, pods)
+	for i := range pods {
+		id := fmt.Sprintf("p%d", i)
+		t.Cleanup(func() {
+			if err := n.Teardown(ctx, id); err != nil {
+				t.Errorf("Teardown(%s): %v", id, err)
+			}
+		})
+		go func() {
+			a, err := n.Setup(ctx, id)
+			results <- result{a, err}
+		}()
+	}
+	seen := map[string]bool{}
+	for range pods {
+		r := <-results
+		if r.err != nil {
+			t.Errorf("concurrent Setup: %v", r.err)
+			continue
+		}
+		if seen[r.a.IP] {
+			t.Errorf("IP %s given out twice", r.a.IP)
+		}
+		seen[r.a.IP] = true
+	}
+}
