@@ -16,7 +16,6 @@ import (
 	goruntime "runtime"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
@@ -140,7 +139,7 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 		a.kubelet.Start()
 	})
 	fmt.Fprintf(cfg.Log, "node %s: containerd %s (namespace %s), pods in %s on bridge %s, kubelet server on %s:%d\n",
-		cfg.NodeName, rtVersion(rt), cfg.Namespace, cfg.PodCIDR, network.Bridge(), cfg.Address, port)
+		cfg.NodeName, rtVersion(rt), cfg.Namespace, cfg.PodCIDR, cfg.Bridge, cfg.Address, port)
 	return a, nil
 }
 
@@ -249,5 +248,3 @@ func HostAddress() string {
 	}
 	return "127.0.0.1"
 }
-
-var _ = time.Second

@@ -390,13 +390,20 @@ func (r *Runtime) StartContainer(id string) error {
 	if err != nil {
 		return fmt.Errorf("container %s: creating its task: %w", id, err)
 	}
+	// Recorded before the start, so a process that exits at once never
+	// shows an exit earlier than its start.
+	if _, err := c.SetLabels(r.callCtx(), map[string]string{labelStarted: time.Now().UTC().Format(time.RFC3339Nano)}); err != nil {
+		task.Delete(r.callCtx(), containerd.WithProcessKill)
+		return err
+	}
 	if err := task.Start(r.callCtx()); err != nil {
 		task.Delete(r.callCtx(), containerd.WithProcessKill)
+		c.SetLabels(r.callCtx(), map[string]string{labelExitCode: "128", labelReason: "StartError",
+			labelFinished: time.Now().UTC().Format(time.RFC3339Nano)})
 		return fmt.Errorf("container %s: starting: %w", id, err)
 	}
-	_, err = c.SetLabels(r.callCtx(), map[string]string{labelStarted: time.Now().UTC().Format(time.RFC3339Nano)})
 	r.changed(labels[kubelet.LabelPodUID])
-	return err
+	return nil
 }
 
 // StopContainer implements kubelet.Runtime: SIGTERM now, SIGKILL when the
@@ -698,4 +705,17 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return string(b.buf)
+}
+
+// LogPath is where a container's output goes.
+func (r *Runtime) LogPath(id string) (string, error) {
+	c, err := r.client.LoadContainer(r.callCtx(), id)
+	if err != nil {
+		return "", fmt.Errorf("container %s: %w", id, err)
+	}
+	labels, err := c.Labels(r.callCtx())
+	if err != nil {
+		return "", err
+	}
+	return labels[labelLogPath], nil
 }

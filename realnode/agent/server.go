@@ -1,0 +1,102 @@
+package agent
+
+import (
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/realnode/kubeletserver"
+)
+
+// kubeletServer serves the node's logs and exec (kubeletserver) over the
+// agent's runtime.
+type kubeletServer struct {
+	srv  *http.Server
+	port int
+}
+
+func startKubeletServer(addr string, a *Agent) (*kubeletServer, int, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, 0, err
+	}
+	s := &kubeletServer{srv: &http.Server{Handler: kubeletserver.New(backend{a}), ReadHeaderTimeout: 10 * time.Second},
+		port: ln.Addr().(*net.TCPAddr).Port}
+	go s.srv.Serve(ln)
+	return s, s.port, nil
+}
+
+func (s *kubeletServer) close() { s.srv.Close() }
+
+// backend finds containers for kubeletserver in the runtime's list: the
+// newest run of the named container of the named pod, or the one before.
+type backend struct{ a *Agent }
+
+func (b backend) find(namespace, pod, container string, previous bool) (kubelet.Container, error) {
+	_, cs, err := b.a.Runtime.List()
+	if err != nil {
+		return kubelet.Container{}, err
+	}
+	var runs []kubelet.Container
+	for _, c := range cs {
+		if c.Labels[kubelet.LabelPodNamespace] == namespace && c.Labels[kubelet.LabelPodName] == pod && c.Name == container {
+			runs = append(runs, c)
+		}
+	}
+	if len(runs) == 0 {
+		return kubelet.Container{}, api.NewStatusError(404, api.ReasonNotFound, nil, "container %q of pod %s/%s has no run on node %s", container, namespace, pod, b.a.cfg.NodeName)
+	}
+	latest, prev := -1, -1
+	for i, c := range runs {
+		if latest < 0 || c.Attempt > runs[latest].Attempt {
+			latest, prev = i, latest
+		} else if prev < 0 || c.Attempt > runs[prev].Attempt {
+			prev = i
+		}
+	}
+	if !previous {
+		return runs[latest], nil
+	}
+	if prev < 0 {
+		return kubelet.Container{}, api.NewStatusError(400, api.ReasonBadRequest, nil, "previous terminated container %q in pod %q not found", container, pod)
+	}
+	return runs[prev], nil
+}
+
+func (b backend) Log(req kubeletserver.LogRequest) (string, func() bool, error) {
+	c, err := b.find(req.Namespace, req.Pod, req.Container, req.Previous)
+	if err != nil {
+		return "", nil, err
+	}
+	path, err := b.a.Runtime.LogPath(c.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	id := c.ID
+	running := func() bool {
+		_, cs, err := b.a.Runtime.List()
+		if err != nil {
+			return false
+		}
+		for _, c := range cs {
+			if c.ID == id {
+				return c.State == kubelet.StateRunning
+			}
+		}
+		return false
+	}
+	return path, running, nil
+}
+
+func (b backend) Exec(namespace, pod, container string, cmd []string, timeout time.Duration) (int, string, error) {
+	c, err := b.find(namespace, pod, container, false)
+	if err != nil {
+		return -1, "", err
+	}
+	if c.State != kubelet.StateRunning {
+		return -1, "", api.NewStatusError(400, api.ReasonBadRequest, nil, "container %s is not running", container)
+	}
+	return b.a.Runtime.Exec(c.ID, cmd, timeout)
+}
