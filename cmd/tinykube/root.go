@@ -100,6 +100,8 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		c.benchCommand(),
 		c.simCommand(),
 		c.upCommand(),
+		c.agentCommand(),
+		c.imageCommand(),
 	)
 	return root
 }

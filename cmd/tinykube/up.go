@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
@@ -11,6 +12,8 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/realnode/agent"
+	"github.com/tinykube/tinykube/realnode/containerdrt"
 	"github.com/tinykube/tinykube/realnode/controlplane"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
 	"github.com/tinykube/tinykube/realnode/runloop"
@@ -21,30 +24,39 @@ func (c *cli) upCommand() *cobra.Command {
 	cfg := controlplane.Config{Version: version}
 	var runtimeKind string
 	var nodes int
-	var cpu, memory, pods string
+	var nf nodeFlags
+	var images []string
 	cmd := &cobra.Command{
 		Use:   "up",
-		Short: "Run a whole cluster in one process: the server and its nodes",
-		Long: `Run the server (API, embedded etcd, scheduler, controllers) and nodes in one
-process. With --runtime=sim the nodes' containers are simulated in real time: the
-real kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
+		Short: "Run a whole cluster in one process: the server and its node(s)",
+		Long: `Run the server (API, embedded etcd, scheduler, controllers) and a node in one
+process, ready to use.
+
+With --runtime=containerd (the default when run as root with containerd
+installed) this machine is the node: pods run in containerd, each in its own
+network namespace on the CNI bridge, and answer on their IPs from this machine.
+When no containerd is running, up starts a private one under --data-dir. When
+the busybox image is missing and /bin/busybox is static (busybox-static), up
+builds and imports it, so the examples run without a registry.
+
+With --runtime=sim the nodes' containers are simulated in real time: the real
+kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runtimeKind != "sim" {
-				return fmt.Errorf("--runtime=%s is not available yet: use --runtime=sim (containerd nodes come with the real-node work)", runtimeKind)
-			}
 			if nodes < 1 {
 				return fmt.Errorf("--nodes must be at least 1")
 			}
-			capacity := api.ResourceList{}
-			for name, v := range map[api.ResourceName]string{api.ResourceCPU: cpu, api.ResourceMemory: memory, api.ResourcePods: pods} {
-				q, err := api.ParseQuantity(v)
-				if err != nil {
-					return fmt.Errorf("--%s: %v", name, err)
-				}
-				capacity[name] = q
-			}
 			start := time.Now()
+			kind, socket, stopContainerd, why := c.chooseRuntime(runtimeKind, nf.socket, cfg.DataDir)
+			if kind == "" {
+				return errors.New(why)
+			}
+			if stopContainerd != nil {
+				defer stopContainerd()
+			}
+			if kind == "containerd" && nodes > 1 {
+				return fmt.Errorf("--nodes=%d: a containerd cluster in one process has one node, this machine; add machines with 'tinykube agent'", nodes)
+			}
 			if p, err := kubeconfig.DefaultPath(); err == nil {
 				cfg.KubeconfigPath = p
 			}
@@ -55,28 +67,102 @@ real kubelet, scheduler and controllers, on any laptop, with no root or containe
 			}
 			defer s.Close()
 			cl := client.New(client.Local(s.API.Handle))
-			for i := 1; i <= nodes; i++ {
-				startSimNode(cmd.Context(), fmt.Sprintf("node-%d", i), cl, capacity)
+			var summary string
+			if kind == "containerd" {
+				for _, path := range images {
+					if err := c.importInto(socket, nf.namespace, nf.snapshotter, path); err != nil {
+						return err
+					}
+				}
+				c.seedBusybox(socket, nf.namespace, nf.snapshotter, cfg.DataDir)
+				acfg, err := nf.agentConfig(cl, socket, cfg.DataDir)
+				if err != nil {
+					return err
+				}
+				acfg.Log = c.stdout
+				a, err := agent.Start(cmd.Context(), acfg)
+				if err != nil {
+					return err
+				}
+				defer a.Stop()
+				summary = fmt.Sprintf("node %s on containerd (%s), pods in %s", nf.name, socket, nf.podCIDR)
+			} else {
+				if why != "" {
+					fmt.Fprintf(c.stderr, "note: %s; the nodes' containers are simulated\n", why)
+				}
+				capacity, err := simCapacity(nf)
+				if err != nil {
+					return err
+				}
+				for i := 1; i <= nodes; i++ {
+					startSimNode(cmd.Context(), fmt.Sprintf("node-%d", i), cl, capacity)
+				}
+				summary = fmt.Sprintf("%d simulated node(s) (%s CPU, %s memory each)", nodes, capacity.Cpu(), capacity.Memory())
 			}
-			fmt.Fprintf(c.stdout, "tinykube %s up in %.1fs: API %s, %d simulated node(s) (%s CPU, %s memory each)\n", version, time.Since(start).Seconds(), s.URL, nodes, cpu, memory)
-			fmt.Fprintf(c.stdout, "kubeconfig: %s\nTry: tinykube apply -f examples/deployment.yaml && tinykube get pods -o wide\n", s.Kubeconfig)
+			fmt.Fprintf(c.stdout, "tinykube %s up in %.1fs: API %s, %s\n", version, time.Since(start).Seconds(), s.URL, summary)
+			example := "examples/deployment.yaml"
+			if kind == "containerd" {
+				example = "examples/web.yaml"
+			}
+			fmt.Fprintf(c.stdout, "kubeconfig: %s\nTry: tinykube apply -f %s && tinykube get pods -o wide\n", s.Kubeconfig, example)
 			<-cmd.Context().Done()
 			fmt.Fprintln(c.stdout, "shutting down")
 			return nil
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&cfg.DataDir, "data-dir", defaultDataDir(), "where etcd keeps its data and the kubeconfig is written")
+	fl.StringVar(&cfg.DataDir, "data-dir", defaultDataDir(), "where etcd keeps its data, the node its state, and the kubeconfig is written")
 	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (plain HTTP: keep it on loopback)")
 	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "http://127.0.0.1:2379", "where the embedded etcd serves clients")
 	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "http://127.0.0.1:2380", "where the embedded etcd serves peers")
-	fl.StringVar(&runtimeKind, "runtime", "sim", "the nodes' container runtime: sim (simulated containers, in real time)")
-	fl.IntVar(&nodes, "nodes", 1, "how many nodes to run")
-	fl.StringVar(&cpu, "node-cpu", "4", "each node's CPU capacity")
-	fl.StringVar(&memory, "node-memory", "8Gi", "each node's memory capacity")
-	fl.StringVar(&pods, "node-pods", "110", "how many pods each node may run")
+	fl.StringVar(&runtimeKind, "runtime", "auto", "the node's container runtime: containerd, sim (simulated containers, in real time), or auto (containerd when it can be used, else sim)")
+	fl.IntVar(&nodes, "nodes", 1, "how many simulated nodes to run")
+	fl.StringArrayVar(&images, "import", nil, "image archives to load into the node's containerd first (repeatable)")
 	fl.StringVar(&cfg.Controllers.Scoring, "scheduler-scoring", "LeastAllocated", "LeastAllocated (spread) or MostAllocated (bin packing)")
+	nf.register(fl, true)
 	return cmd
+}
+
+// chooseRuntime settles --runtime: for containerd (asked for, or auto) it
+// finds or starts a containerd and says why when it cannot; auto then
+// falls back to the simulated runtime. kind is "" when the asked-for
+// runtime cannot be had.
+func (c *cli) chooseRuntime(asked, socket, dataDir string) (kind, use string, stop func(), why string) {
+	switch asked {
+	case "sim":
+		return "sim", "", nil, ""
+	case "containerd", "auto":
+	default:
+		return "", "", nil, fmt.Sprintf("--runtime=%s: choose containerd, sim or auto", asked)
+	}
+	use, stop, err := containerdFor(socket, dataDir)
+	if err == nil {
+		return "containerd", use, stop, ""
+	}
+	if asked == "containerd" {
+		return "", "", nil, "--runtime=containerd: " + err.Error()
+	}
+	return "sim", "", nil, "containerd cannot be used (" + err.Error() + ")"
+}
+
+// simCapacity is a simulated node's capacity: the flags, or 4 CPUs and 8Gi.
+func simCapacity(nf nodeFlags) (api.ResourceList, error) {
+	if nf.cpu == "" {
+		nf.cpu = "4"
+	}
+	if nf.memory == "" {
+		nf.memory = "8Gi"
+	}
+	return nf.capacity()
+}
+
+func (c *cli) importInto(socket, ns, snapshotter, path string) error {
+	cl, err := containerdrt.Dial(socket, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	return importArchive(c, cl, ns, snapshotter, path)
 }
 
 // startSimNode runs a kubelet on the simulator's runtime in real time. The
