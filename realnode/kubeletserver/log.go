@@ -63,7 +63,7 @@ func (s *Server) serveLog(w http.ResponseWriter, r *http.Request) {
 	for {
 		// Ask before reading: bytes written before the run stopped are
 		// then sure to be read by the drain below.
-		alive := opts.Follow && running()
+		alive := opts.Follow && running != nil && running()
 		n, err := fl.drain(w)
 		if n > 0 && flusher != nil {
 			flusher.Flush()
