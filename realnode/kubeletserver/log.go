@@ -105,6 +105,11 @@ func (fl *follower) drain(w io.Writer) (int64, error) {
 		}
 		fl.f = f
 	}
+	// A file shorter than what was read was truncated (copytruncate
+	// rotation): start again from its beginning.
+	if fi, err := fl.f.Stat(); err == nil && fi.Size() < fl.offset {
+		fl.offset = 0
+	}
 	var src io.Reader = io.NewSectionReader(fl.f, fl.offset, 1<<62)
 	if fl.left > 0 {
 		src = io.LimitReader(src, fl.left)

@@ -235,3 +235,17 @@ func TestExec(t *testing.T) {
 		t.Errorf("GET exec = %d, want 405", code)
 	}
 }
+
+func TestFollowStartsOverAfterTruncation(t *testing.T) {
+	b, url := serve(t)
+	b.running.Store(true)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		os.WriteFile(b.current, []byte("new\n"), 0o644) // truncates, as copytruncate does
+		time.Sleep(300 * time.Millisecond)
+		b.running.Store(false)
+	}()
+	if code, body := get(t, url+"/containerLogs/default/web/app?follow=true"); code != 200 || body != "one\ntwo\nthree\nnew\n" {
+		t.Errorf("follow across a truncation = %d %q, want the old lines then new", code, body)
+	}
+}
