@@ -117,7 +117,7 @@ func groupList() apiGroupList {
 }
 
 // resourceList lists the resources of one group version, with their status
-// subresources, or answers 404 when the group version is not served.
+// subresources (and pods' log and exec), or answers 404 when the group version is not served.
 func resourceList(group, version string) *rest.Response {
 	gv := version
 	if group != "" {
@@ -132,6 +132,12 @@ func resourceList(group, version string) *rest.Response {
 		out.Resources = append(out.Resources, apiResource{Name: r.Plural, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind, Verbs: verbs, ShortNames: r.ShortNames})
 		if r.HasStatus {
 			out.Resources = append(out.Resources, apiResource{Name: r.Plural + "/status", Namespaced: r.Namespaced, Kind: r.Kind, Verbs: []string{"get", "patch", "update"}})
+		}
+		if r.Kind == "Pod" && r.Group == "" {
+			// Served by realnode/httpapi, which relays them to the node.
+			out.Resources = append(out.Resources,
+				apiResource{Name: "pods/exec", Namespaced: true, Kind: "PodExecOptions", Verbs: []string{"create"}},
+				apiResource{Name: "pods/log", Namespaced: true, Kind: "Pod", Verbs: []string{"get"}})
 		}
 	}
 	if len(out.Resources) == 0 {

@@ -105,3 +105,10 @@ func errStrict(unknown []string) error {
 	return api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil,
 		"strict decoding error: %s", strings.Join(quoted, ", "))
 }
+
+// errNoNodes answers pods/log and pods/exec, which need the pod's node:
+// realnode/httpapi relays them to the node's kubelet before they get here.
+func errNoNodes(sub string) error {
+	return api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
+		"pods/%s is relayed to the pod's node by the HTTP API server; this in-process API server reaches no nodes", sub)
+}

@@ -12,7 +12,7 @@ type target struct {
 	res         *api.Resource
 	namespace   string // "" for cluster-scoped kinds and cross-namespace lists
 	name        string // "" for a collection
-	subresource string // "status" or ""
+	subresource string // "status", "binding", "log", "exec" or ""
 }
 
 // route parses an API path such as
@@ -63,7 +63,7 @@ func route(path string) (target, error) {
 	}
 	switch t.subresource {
 	case "":
-	case "binding":
+	case "binding", "log", "exec":
 		if t.res.Kind != "Pod" {
 			return target{}, errNotFoundPath(path)
 		}

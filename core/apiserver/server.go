@@ -80,6 +80,9 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if t.res.Namespaced && t.namespace == "" && t.name != "" {
 		return errorResponse(errBadRequest("%s are namespaced: address one as /namespaces/{namespace}/%s/%s", t.res.Plural, t.res.Plural, t.name))
 	}
+	if t.subresource == "log" || t.subresource == "exec" {
+		return errorResponse(errNoNodes(t.subresource))
+	}
 	var out response
 	switch req.Method {
 	case http.MethodGet:

@@ -203,6 +203,21 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 }
 
+func TestPodLogAndExecNeedANode(t *testing.T) {
+	f := newFixture(t)
+	// Only the HTTP front reaches nodes; in process the answer says so.
+	for _, sub := range []string{"log", "exec"} {
+		resp := f.do(http.MethodGet, "/api/v1/namespaces/default/pods/web/"+sub, "", "")
+		if st := status(t, resp); resp.Code != 503 || !strings.Contains(st.Message, "reaches no nodes") {
+			t.Errorf("GET pods/web/%s in process = %d %q, want 503 saying no node is reachable", sub, resp.Code, st.Message)
+		}
+	}
+	resp := f.do(http.MethodGet, "/api/v1/namespaces/default/configmaps/c/log", "", "")
+	if resp.Code != 404 {
+		t.Errorf("GET configmaps/c/log = %d, want 404: only pods have logs", resp.Code)
+	}
+}
+
 func TestGenerateName(t *testing.T) {
 	f := newFixture(t)
 	seen := map[string]bool{}

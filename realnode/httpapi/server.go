@@ -15,9 +15,15 @@ import (
 // Handle is the transport-free API: (*apiserver.Server).Handle.
 type Handle func(ctx context.Context, req *rest.Request) *rest.Response
 
-// Handler serves h over HTTP.
+// Handler serves h over HTTP. Pods' log and exec subresources, which need
+// the pod's node, are relayed to that node's kubelet (see nodeProxy).
 func Handler(h Handle) http.Handler {
+	nodes := newNodeProxy(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ns, name, sub, ok := podSubresource(r.URL.Path); ok {
+			nodes.serve(w, r, ns, name, sub)
+			return
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rest.MaxBodyBytes+1))
 		if err != nil && len(body) <= rest.MaxBodyBytes {
 			http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)

@@ -25,19 +25,49 @@ type Transport struct {
 // Do sends req. A watch request returns at once with a Stream that a
 // goroutine fills as lines arrive; Stop it to close the connection.
 func (t *Transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
-	u := strings.TrimSuffix(t.BaseURL, "/") + req.Path
-	if len(req.Query) > 0 {
-		u += "?" + req.Query.Encode()
-	}
 	watch := req.Query.Get("watch") == "true" || req.Query.Get("watch") == "1"
 	var cancel context.CancelFunc = func() {}
 	if watch {
 		ctx, cancel = context.WithCancel(ctx)
 	}
-	hreq, err := http.NewRequestWithContext(ctx, req.Method, u, bytes.NewReader(req.Body))
+	hresp, resp, err := t.send(ctx, req)
 	if err != nil {
 		cancel()
 		return nil, err
+	}
+	if watch && hresp.StatusCode == http.StatusOK {
+		resp.Stream = newLineStream(hresp.Body, cancel)
+		return resp, nil
+	}
+	defer cancel()
+	return t.readAll(hresp, resp)
+}
+
+// Stream sends req and, when the answer is 2xx, returns its body unread,
+// for the caller to read as it arrives and close (a followed log). Any
+// other answer comes back whole as a Response.
+func (t *Transport) Stream(ctx context.Context, req *rest.Request) (io.ReadCloser, *rest.Response, error) {
+	hresp, resp, err := t.send(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	if hresp.StatusCode >= 200 && hresp.StatusCode <= 299 {
+		return hresp.Body, nil, nil
+	}
+	resp, err = t.readAll(hresp, resp)
+	return nil, resp, err
+}
+
+// send makes the HTTP request and returns the response with its head
+// (code, content type, warnings) already copied into a rest.Response.
+func (t *Transport) send(ctx context.Context, req *rest.Request) (*http.Response, *rest.Response, error) {
+	u := strings.TrimSuffix(t.BaseURL, "/") + req.Path
+	if len(req.Query) > 0 {
+		u += "?" + req.Query.Encode()
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, u, bytes.NewReader(req.Body))
+	if err != nil {
+		return nil, nil, err
 	}
 	if req.ContentType != "" {
 		hreq.Header.Set("Content-Type", req.ContentType)
@@ -49,19 +79,19 @@ func (t *Transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, 
 	}
 	hresp, err := c.Do(hreq)
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("cannot reach the API server at %s: %w", t.BaseURL, err)
+		return nil, nil, fmt.Errorf("cannot reach the API server at %s: %w", t.BaseURL, err)
 	}
 	resp := &rest.Response{Code: hresp.StatusCode, ContentType: hresp.Header.Get("Content-Type")}
 	for _, h := range hresp.Header.Values("Warning") {
 		resp.Warnings = append(resp.Warnings, warningText(h))
 	}
-	if watch && hresp.StatusCode == http.StatusOK {
-		resp.Stream = newLineStream(hresp.Body, cancel)
-		return resp, nil
-	}
-	defer cancel()
+	return hresp, resp, nil
+}
+
+// readAll reads and closes hresp's body into resp.
+func (t *Transport) readAll(hresp *http.Response, resp *rest.Response) (*rest.Response, error) {
 	defer hresp.Body.Close()
+	var err error
 	resp.Body, err = io.ReadAll(hresp.Body)
 	if err != nil {
 		return nil, fmt.Errorf("reading the answer from %s: %w", t.BaseURL, err)

@@ -1,0 +1,23 @@
+// Package kubeletserver is the HTTP server a node's agent runs beside its
+// kubelet, as Kubernetes' kubelet serves port 10250: the API server proxies
+// `tinykube logs` and `tinykube exec` to it. It reads log files and runs
+// commands through a Backend that the agent implements over its container
+// runtime, so the package itself knows nothing of containerd.
+//
+// Routes:
+//
+//	GET  /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&previous=&limitBytes=
+//	POST /exec/{namespace}/{pod}/{container}?command=A&command=B&timeoutSeconds=N
+//
+// Exec is not interactive (no stdin, no terminal): the command runs to its
+// end or its timeout, and the answer is one JSON api.ExecResult holding the
+// exit code and the combined output.
+//
+// Errors are Kubernetes Status objects; a Backend error that is an
+// *api.StatusError keeps its code (a missing container is a 404).
+//
+// The server checks no credentials: listen only where the API server, and
+// nobody else, can reach it.
+//
+// Book: chapter 5, "The kubelet" (book/05-kubelet.md).
+package kubeletserver
