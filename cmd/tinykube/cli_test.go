@@ -89,6 +89,7 @@ spec:
       - name: web
         image: busybox:1.36
         imagePullPolicy: IfNotPresent
+        terminationMessagePath: /dev/termination-log
         ports:
         - containerPort: 80
 ---
@@ -116,8 +117,8 @@ func TestCLIAgainstRealServer(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "deployment.apps/web created") || !strings.Contains(out, "configmap/settings created") {
 		t.Fatalf("apply = %d, stdout %q, stderr %q; want both created", code, out, errOut)
 	}
-	if !strings.Contains(errOut, `Warning: field "spec.template.spec.containers[0].imagePullPolicy"`) {
-		t.Errorf("apply stderr = %q, want a warning about imagePullPolicy", errOut)
+	if !strings.Contains(errOut, `Warning: field "spec.template.spec.containers[0].terminationMessagePath"`) {
+		t.Errorf("apply stderr = %q, want a warning about terminationMessagePath", errOut)
 	}
 
 	code, out, _ = tk(t, url, "", "get", "deploy", "web", "-o", "json")
@@ -159,8 +160,8 @@ func TestCLIAgainstRealServer(t *testing.T) {
 
 	// --strict refuses what a plain apply warns about.
 	strict := strings.Replace(deployment, "name: web\n", "name: strict\n", 1)
-	if code, _, errOut = tk(t, url, strict, "apply", "--strict", "-f", "-"); code == 0 || !strings.Contains(errOut, "imagePullPolicy") {
-		t.Errorf("apply --strict = %d, stderr %q; want refusal naming imagePullPolicy", code, errOut)
+	if code, _, errOut = tk(t, url, strict, "apply", "--strict", "-f", "-"); code == 0 || !strings.Contains(errOut, "terminationMessagePath") {
+		t.Errorf("apply --strict = %d, stderr %q; want refusal naming terminationMessagePath", code, errOut)
 	}
 
 	code, out, _ = tk(t, url, "", "get", "deploy,cm")

@@ -45,7 +45,6 @@ func UnknownFields(raw []byte, obj Object) ([]string, error) {
 // Only fields with no implementation planned soon belong here; a field that
 // the next component to land will honour does not.
 var NotImplementedFields = map[string]string{
-	"Container.imagePullPolicy":        "images are imported with `tinykube image import`; pull policy is not honoured yet",
 	"Container.terminationMessagePath": "termination messages are not collected; the container's exit code and logs are",
 	"Container.startupProbe":           "only liveness and readiness probes run",
 	"PodSpec.securityContext":          "containers run with the runtime's default user, group and file permissions",

@@ -58,7 +58,6 @@ func TestNotImplemented(t *testing.T) {
 	}
 	want := []string{
 		"spec.template.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-		"spec.template.spec.containers[0].imagePullPolicy",
 		"spec.template.spec.containers[1].startupProbe",
 		"spec.template.spec.containers[1].terminationMessagePath",
 		"spec.template.spec.dnsPolicy",
@@ -81,12 +80,11 @@ func TestNotImplemented(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("NotImplemented(service) (-want +got):\n%s", diff)
 	}
-	warns, err := NotImplementedWarnings([]byte(`{"spec":{"containers":[{"imagePullPolicy":"Never"}]}}`), &Pod{})
+	warns, err := NotImplementedWarnings([]byte(`{"spec":{"containers":[{"imagePullPolicy":"Never","startupProbe":{"tcpSocket":{"port":80}}}]}}`), &Pod{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantWarn := []string{`field "spec.containers[0].imagePullPolicy" is accepted but not implemented by tinykube: images are imported with ` +
-		"`tinykube image import`; pull policy is not honoured yet"}
+	wantWarn := []string{`field "spec.containers[0].startupProbe" is accepted but not implemented by tinykube: only liveness and readiness probes run`}
 	if diff := cmp.Diff(wantWarn, warns); diff != "" {
 		t.Errorf("NotImplementedWarnings (-want +got):\n%s", diff)
 	}
@@ -125,7 +123,7 @@ func TestNotImplementedFieldsExist(t *testing.T) {
 
 // CheckFields must agree with the three functions it stands in for.
 func TestCheckFieldsAgreesWithParts(t *testing.T) {
-	raw := []byte(`{"metadata":{"name":"p","zap":1},"spec":{"dnsPolicy":"ClusterFirst","containers":[{"name":"c","image":"i","imagePullPolicy":"Always","frob":true}]}}`)
+	raw := []byte(`{"metadata":{"name":"p","zap":1},"spec":{"dnsPolicy":"ClusterFirst","containers":[{"name":"c","image":"i","imagePullPolicy":"Always","terminationMessagePath":"/x","frob":true}]}}`)
 	pod := &Pod{}
 	r, err := CheckFields(raw, pod)
 	if err != nil {
