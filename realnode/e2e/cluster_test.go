@@ -1,0 +1,281 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/containerd/containerd"
+	"github.com/containerd/containerd/snapshots"
+	"sigs.k8s.io/yaml"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/realnode/agent"
+	"github.com/tinykube/tinykube/realnode/containerdrt"
+	"github.com/tinykube/tinykube/realnode/controlplane"
+	"github.com/tinykube/tinykube/realnode/httpapi"
+	"github.com/tinykube/tinykube/realnode/netnstest"
+	"github.com/tinykube/tinykube/realnode/nodetest"
+)
+
+// The agent-process mode: TestMain runs an agent instead of the tests when
+// this variable holds its configuration, so a test can kill -9 a real
+// agent process and start another.
+const envAgent = "TINYKUBE_E2E_AGENT"
+
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(envAgent); spec != "" {
+		os.Exit(runAgentProcess(spec))
+	}
+	netnstest.Main(m)
+}
+
+// cluster is a control plane (embedded etcd on free loopback ports) and a
+// private containerd with the busybox image in each node namespace.
+type cluster struct {
+	t      *testing.T
+	server *controlplane.Server
+	client *client.Client // over HTTP, as a remote user's
+	ctrd   *containerdrt.Daemon
+	state  string
+}
+
+func newCluster(t *testing.T) *cluster {
+	t.Helper()
+	nodetest.Require(t)
+	d := nodetest.Containerd(t)
+	dir := t.TempDir()
+	s, err := controlplane.Start(context.Background(), controlplane.Config{
+		DataDir: filepath.Join(dir, "server"), Listen: "127.0.0.1:0",
+		EtcdClientURL: freeURL(t), EtcdPeerURL: freeURL(t), Version: "e2e",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &cluster{t: t, server: s, client: client.New(&httpapi.Transport{BaseURL: s.URL}), ctrd: d, state: dir}
+}
+
+func freeURL(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "http://" + ln.Addr().String()
+}
+
+// nodeSpec names one node's share of the machine.
+type nodeSpec struct {
+	name, namespace, podCIDR, bridge string
+}
+
+// agentConfig is a node of the API at url on the containerd at socket.
+func agentConfig(url, socket, stateDir string, n nodeSpec) agent.Config {
+	return agent.Config{
+		Client: client.New(&httpapi.Transport{BaseURL: url}), NodeName: n.name, Address: "127.0.0.1",
+		Capacity: api.ResourceList{api.ResourceCPU: api.MustParseQuantity("2"), api.ResourceMemory: api.MustParseQuantity("2Gi")},
+		Socket:   socket, Namespace: n.namespace, StateDir: stateDir,
+		PodCIDR: n.podCIDR, Bridge: n.bridge, Listen: "127.0.0.1:0",
+		// Tests cannot wait Kubernetes' 10s for a first restart.
+		Tuning: kubelet.Config{BackOffInitial: time.Second, BackOffMax: 4 * time.Second},
+	}
+}
+
+// startAgent runs a node in this process, stopped when the test ends.
+func (c *cluster) startAgent(n nodeSpec) *agent.Agent {
+	c.t.Helper()
+	nodetest.ImportBusybox(c.t, c.ctrd.Socket, n.namespace)
+	a, err := agent.Start(context.Background(), agentConfig(c.server.URL, c.ctrd.Socket, filepath.Join(c.state, "nodes", n.name), n))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(a.Stop)
+	return a
+}
+
+// startAgentProcess runs a node as a child process (this test binary in
+// agent mode), so that it can be killed with SIGKILL.
+func (c *cluster) startAgentProcess(n nodeSpec) *exec.Cmd {
+	c.t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	spec := strings.Join([]string{c.server.URL, n.name, c.ctrd.Socket, n.namespace, filepath.Join(c.state, "nodes", n.name), n.podCIDR, n.bridge}, "|")
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), envAgent+"="+spec)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+func runAgentProcess(spec string) int {
+	f := strings.Split(spec, "|")
+	if len(f) != 7 {
+		fmt.Fprintf(os.Stderr, "bad %s=%q\n", envAgent, spec)
+		return 2
+	}
+	cfg := agentConfig(f[0], f[2], f[4], nodeSpec{name: f[1], namespace: f[3], podCIDR: f[5], bridge: f[6]})
+	if _, err := agent.Start(context.Background(), cfg); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	select {} // until killed
+}
+
+// apply creates the objects of a YAML manifest (documents split by ---).
+func (c *cluster) apply(manifest string) {
+	c.t.Helper()
+	for _, doc := range strings.Split(manifest, "\n---\n") {
+		body, err := yaml.YAMLToJSON([]byte(doc))
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		var meta struct{ Kind string }
+		if err := yaml.Unmarshal(body, &meta); err != nil {
+			c.t.Fatal(err)
+		}
+		var res client.Resource[api.Object]
+		switch meta.Kind {
+		case "Pod":
+			res = client.Dynamic(c.client, api.ResourceOf(&api.Pod{}))
+		case "ReplicaSet":
+			res = client.Dynamic(c.client, api.ResourceOf(&api.ReplicaSet{}))
+		default:
+			c.t.Fatalf("apply: kind %q", meta.Kind)
+		}
+		if _, err := res.CreateRaw(context.Background(), "default", body, client.WriteOptions{}); err != nil {
+			c.t.Fatalf("creating %s: %v", meta.Kind, err)
+		}
+	}
+}
+
+// pods lists the pods matching selector.
+func (c *cluster) pods(selector string) []*api.Pod {
+	c.t.Helper()
+	l, err := client.For[*api.Pod](c.client).List(context.Background(), "default", client.ListOptions{LabelSelector: selector})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return l.Items
+}
+
+// eventually polls cond until it holds, or fails the test with what
+// describe says after the deadline.
+func (c *cluster) eventually(what string, timeout time.Duration, cond func() (bool, string)) {
+	c.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s: not within %s; last seen: %s", what, timeout, state)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// running waits for n pods of selector to be Running and ready.
+func (c *cluster) running(selector string, n int) []*api.Pod {
+	c.t.Helper()
+	var pods []*api.Pod
+	c.eventually(fmt.Sprintf("%d ready pods %s", n, selector), 60*time.Second, func() (bool, string) {
+		pods = c.pods(selector)
+		ready := 0
+		var states []string
+		for _, p := range pods {
+			if p.Status.Phase == api.PodRunning && p.Status.PodIP != "" && api.IsPodReady(p) {
+				ready++
+			}
+			states = append(states, fmt.Sprintf("%s %s ip=%s ready=%v %s", p.Name, p.Status.Phase, p.Status.PodIP, api.IsPodReady(p), waitingReasons(p)))
+		}
+		return ready == n && len(pods) == n, strings.Join(states, "; ")
+	})
+	return pods
+}
+
+func waitingReasons(p *api.Pod) string {
+	var out []string
+	for _, cs := range p.Status.ContainerStatuses {
+		if w := cs.State.Waiting; w != nil {
+			out = append(out, cs.Name+":"+w.Reason+" "+w.Message)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// get fetches a URL from this process (the node's network namespace).
+func get(url string) (string, error) {
+	cl := http.Client{Timeout: 3 * time.Second}
+	resp, err := cl.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+// containerdState is what a containerd namespace holds: container IDs by
+// kind (sandbox records and containers), running task IDs, snapshots.
+type containerdState struct {
+	sandboxes, containers, tasks, snapshots []string
+}
+
+func (c *cluster) containerd(ns string) containerdState {
+	c.t.Helper()
+	cl, err := containerd.New(c.ctrd.Socket)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx := containerdrt.WithNamespace(ns)
+	var st containerdState
+	cs, err := cl.Containers(ctx)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, ctr := range cs {
+		labels, _ := ctr.Labels(ctx)
+		if labels["tinykube.io/kind"] == "sandbox" {
+			st.sandboxes = append(st.sandboxes, ctr.ID())
+			continue
+		}
+		st.containers = append(st.containers, ctr.ID())
+		if t, err := ctr.Task(ctx, nil); err == nil {
+			if s, err := t.Status(ctx); err == nil && s.Status == containerd.Running {
+				st.tasks = append(st.tasks, ctr.ID())
+			}
+		}
+	}
+	cl.SnapshotService("").Walk(ctx, func(_ context.Context, info snapshots.Info) error {
+		st.snapshots = append(st.snapshots, info.Name)
+		return nil
+	})
+	return st
+}
+
+func killAgent(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+}
