@@ -242,4 +242,19 @@ func (e *podEnv) close() {
 	if err := os.RemoveAll(e.dir); err != nil {
 		fmt.Fprintf(e.progress, "removing %s: %v\n", e.dir, err)
 	}
+	removeNamespaceCgroups()
+}
+
+// removeNamespaceCgroups removes the cgroups runc made for the two
+// containerd namespaces (/sys/fs/cgroup/NS on cgroup v2, one per
+// controller on v1): deleting a task removes its own cgroup but leaves
+// the namespace's. rmdir only removes an empty cgroup, so one still in
+// use elsewhere is left alone.
+func removeNamespaceCgroups() {
+	for _, ns := range []string{tinykubeNS, baselineNS} {
+		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", ns))
+		for _, d := range append(dirs, filepath.Join("/sys/fs/cgroup", ns)) {
+			os.Remove(d)
+		}
+	}
 }
