@@ -29,6 +29,7 @@ type probeWorker struct {
 	kind                  probeKind
 	podKey, podUID, cname string
 	run                   Container
+	ip                    string // the pod's IP, from its sandbox
 	timer                 loop.Timer
 	successes, failures   int
 	ok                    bool // the current result
@@ -56,6 +57,10 @@ func probeID(containerID string, kind probeKind) string { return containerID + "
 // stops the workers of runs that no longer run.
 func (k *Kubelet) syncProbes(pod *api.Pod, v *podView) {
 	want := map[string]bool{}
+	podIP := ""
+	if sb := v.sandbox(); sb != nil {
+		podIP = sb.IP
+	}
 	for _, c := range pod.Spec.Containers {
 		run := v.latest(c.Name)
 		if run == nil || run.State != StateRunning {
@@ -69,10 +74,10 @@ func (k *Kubelet) syncProbes(pod *api.Pod, v *podView) {
 			id := probeID(run.ID, kind)
 			want[id] = true
 			if w := k.probes[id]; w != nil {
-				w.run = *run
+				w.run, w.ip = *run, podIP
 				continue
 			}
-			w := &probeWorker{k: k, kind: kind, podKey: client.Key(pod), podUID: pod.UID, cname: c.Name, run: *run, ok: kind == liveness}
+			w := &probeWorker{k: k, kind: kind, podKey: client.Key(pod), podUID: pod.UID, cname: c.Name, run: *run, ip: podIP, ok: kind == liveness}
 			if kind == readiness {
 				// A run the API already saw ready (a restarted kubelet
 				// adopting it) stays ready until a probe says otherwise.
@@ -128,7 +133,12 @@ func (w *probeWorker) probe() {
 	period := time.Duration(max(p.PeriodSeconds, 1)) * time.Second
 	w.timer = k.cfg.Loop.After(period, w.probe)
 
-	ip := pod.Status.PodIP
+	// The sandbox's IP, not status.podIP: the first probes of a new pod
+	// run before the status that carries it has come back from the API.
+	ip := w.ip
+	if ip == "" {
+		ip = pod.Status.PodIP
+	}
 	res := k.cfg.Prober.Probe(pod, ip, w.run, p)
 	was := w.ok
 	if res.Success {

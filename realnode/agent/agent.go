@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/containerd/log"
+
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/kubelet"
@@ -94,6 +96,9 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
+	// containerd's client logs each registry it tries; the kubelet
+	// reports pull failures itself, as events and container statuses.
+	log.SetLevel("warn")
 	capacity, err := machineCapacity(cfg.Capacity)
 	if err != nil {
 		return nil, err

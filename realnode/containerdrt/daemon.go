@@ -111,6 +111,7 @@ func (d *Daemon) Stop() error {
 	if c, err := containerd.New(d.Socket, containerd.WithTimeout(time.Second)); err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		if nss, err := c.NamespaceService().List(ctx); err == nil {
+			defer removeCgroups(nss)
 			for _, ns := range nss {
 				nctx := namespaces.WithNamespace(ctx, ns)
 				cs, _ := c.Containers(nctx)
@@ -151,5 +152,24 @@ func unmountUnder(dir string) {
 	}
 	for i := len(targets) - 1; i >= 0; i-- {
 		syscall.Unmount(targets[i], syscall.MNT_DETACH)
+	}
+}
+
+// removeCgroups removes the (empty) cgroups runc made for each containerd
+// namespace, /sys/fs/cgroup/CONTROLLER/NAMESPACE on cgroup v1, once their
+// tasks are gone. rmdir only removes empty cgroups, so this is safe.
+func removeCgroups(namespaces []string) {
+	controllers, _ := filepath.Glob("/sys/fs/cgroup/*")
+	for _, ns := range namespaces {
+		for _, c := range append(controllers, "/sys/fs/cgroup") {
+			dir := filepath.Join(c, ns)
+			subs, _ := filepath.Glob(filepath.Join(dir, "*"))
+			for _, sub := range subs {
+				if st, err := os.Stat(sub); err == nil && st.IsDir() {
+					syscall.Rmdir(sub)
+				}
+			}
+			syscall.Rmdir(dir)
+		}
 	}
 }

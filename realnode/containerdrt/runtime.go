@@ -215,6 +215,9 @@ func newID() string {
 // RunSandbox implements kubelet.Runtime.
 func (r *Runtime) RunSandbox(cfg kubelet.SandboxConfig) (kubelet.Sandbox, error) {
 	id := "sb-" + newID()
+	if err := os.MkdirAll(r.podLogDir(cfg.Labels), 0o755); err != nil {
+		return kubelet.Sandbox{}, fmt.Errorf("sandbox %s: log directory: %w", id, err)
+	}
 	netns, ip, err := r.cfg.Network.Setup(r.callCtx(), id)
 	if err != nil {
 		return kubelet.Sandbox{}, err
@@ -234,9 +237,6 @@ func (r *Runtime) RunSandbox(cfg kubelet.SandboxConfig) (kubelet.Sandbox, error)
 	if err != nil {
 		r.cfg.Network.Teardown(r.callCtx(), id)
 		return kubelet.Sandbox{}, fmt.Errorf("recording sandbox %s in containerd: %w", id, err)
-	}
-	if err := os.MkdirAll(r.podLogDir(cfg.Labels), 0o755); err != nil {
-		return kubelet.Sandbox{}, fmt.Errorf("sandbox %s: log directory: %w", id, err)
 	}
 	return kubelet.Sandbox{ID: id, PodUID: cfg.PodUID, Labels: cfg.Labels, IP: ip, Ready: true, Created: time.Now()}, nil
 }
@@ -388,6 +388,12 @@ func (r *Runtime) StartContainer(id string) error {
 	}
 	task, err := c.NewTask(r.callCtx(), cio.LogFile(labels[labelLogPath]))
 	if err != nil {
+		// runc refuses before anything runs (no such executable, a bad
+		// working directory): record it as a failed run, so the kubelet
+		// restarts it with back-off as it would a crash.
+		c.SetLabels(r.callCtx(), map[string]string{labelExitCode: "128", labelReason: "StartError",
+			labelStarted: time.Now().UTC().Format(time.RFC3339Nano), labelFinished: time.Now().UTC().Format(time.RFC3339Nano)})
+		r.changed(labels[kubelet.LabelPodUID])
 		return fmt.Errorf("container %s: creating its task: %w", id, err)
 	}
 	// Recorded before the start, so a process that exits at once never

@@ -27,6 +27,7 @@ import (
 	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/netnstest"
 	"github.com/tinykube/tinykube/realnode/nodetest"
+	"github.com/tinykube/tinykube/realnode/podnet"
 )
 
 // The agent-process mode: TestMain runs an agent instead of the tests when
@@ -101,7 +102,10 @@ func (c *cluster) startAgent(n nodeSpec) *agent.Agent {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	c.t.Cleanup(a.Stop)
+	c.t.Cleanup(func() {
+		a.Stop()
+		c.releaseNetworks(n)
+	})
 	return a
 }
 
@@ -120,7 +124,11 @@ func (c *cluster) startAgentProcess(n nodeSpec) *exec.Cmd {
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
-	c.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	c.t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		c.releaseNetworks(n)
+	})
 	return cmd
 }
 
@@ -186,7 +194,7 @@ func (c *cluster) eventually(what string, timeout time.Duration, cond func() (bo
 			return
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("%s: not within %s; last seen: %s", what, timeout, state)
+			c.t.Fatalf("%s: not within %s; last seen: %s\nevents:\n%s", what, timeout, state, c.events())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -278,4 +286,32 @@ func killAgent(t *testing.T, cmd *exec.Cmd) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
+}
+
+// events lists the events of the default namespace, for failure messages.
+func (c *cluster) events() string {
+	l, err := client.For[*api.Event](c.client).List(context.Background(), "default", client.ListOptions{})
+	if err != nil {
+		return err.Error()
+	}
+	var b strings.Builder
+	for _, e := range l.Items {
+		fmt.Fprintf(&b, "  %s %s %s: %s (x%d)\n", e.InvolvedObject.Name, e.Type, e.Reason, e.Message, e.Count)
+	}
+	return b.String()
+}
+
+// releaseNetworks tears down the pod networks a node left (its pods keep
+// running when an agent stops), so the test's temp dir can go.
+func (c *cluster) releaseNetworks(n nodeSpec) {
+	nw, err := podnet.New(podnet.Config{Network: "tinykube-" + n.namespace, Bridge: n.bridge, Subnet: n.podCIDR,
+		StateDir: filepath.Join(c.state, "nodes", n.name, "net")})
+	if err != nil {
+		c.t.Log(err)
+		return
+	}
+	ids, _ := nw.List()
+	for _, id := range ids {
+		nw.Teardown(context.Background(), id)
+	}
 }

@@ -38,6 +38,7 @@ spec:
       containers:
       - name: httpd
         image: busybox
+        imagePullPolicy: IfNotPresent # :latest defaults to Always, and no registry is reachable
         command: [sh, -c]
         args: ["mkdir /www && hostname > /www/index.html && echo serving && exec httpd -f -p 8080 -h /www"]
         ports: [{name: http, containerPort: 8080}]
@@ -128,6 +129,7 @@ spec:
   containers:
   - name: main
     image: busybox
+    imagePullPolicy: Never
     command: [sh, -c, "echo crashing; sleep 0.2; exit 3"]
 `)
 	var sawBackOff bool
@@ -161,6 +163,7 @@ spec:
   containers:
   - name: web
     image: busybox
+    imagePullPolicy: Never
     command: [sh, -c]
     args: ["mkdir /www && echo ok > /www/healthz && (sleep 2; rm /www/healthz) & exec httpd -f -p 8080 -h /www"]
     livenessProbe:
@@ -174,7 +177,15 @@ spec:
 			return false, "no status yet"
 		}
 		cs := p.Status.ContainerStatuses[0]
-		return cs.RestartCount >= 1, fmt.Sprintf("restarts %d, state %+v", cs.RestartCount, cs.State)
+		last := cs.LastTerminationState.Terminated
+		if cs.RestartCount >= 1 && last != nil && last.StartedAt != nil && last.FinishedAt != nil {
+			// It was healthy for its first 2s: the probe passed, then failed.
+			if ran := last.FinishedAt.Sub(last.StartedAt.Time); ran < 2*time.Second {
+				t.Fatalf("the first run was killed after %s, before its health check started failing", ran)
+			}
+			return true, ""
+		}
+		return false, fmt.Sprintf("restarts %d, state %+v", cs.RestartCount, cs.State)
 	})
 	evs, err := client.For[*api.Event](c.client).List(context.Background(), "default", client.ListOptions{})
 	if err != nil {

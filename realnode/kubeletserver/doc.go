@@ -19,5 +19,5 @@
 // The server checks no credentials: listen only where the API server, and
 // nobody else, can reach it.
 //
-// Book: chapter 5, "The kubelet" (book/05-kubelet.md).
+// Book: chapter 10, "The container runtime and pod networking" (book/10-container-runtime.md).
 package kubeletserver

@@ -16,9 +16,11 @@
 // How Main works: the test binary starts as usual. If it runs as root and
 // is not yet inside a test namespace, it creates one with `ip netns add
 // tk-test-<pid>-<random>`, brings its loopback up, runs itself again with
-// the same arguments under `ip netns exec`, and exits with the child's exit
-// code after deleting the namespace. The child sees the marker
+// the same arguments inside it (nsenter --net, in a private mount
+// namespace; not `ip netns exec`, which remounts /sys and hides the cgroup
+// mounts runc needs), and exits with the child's exit code after deleting
+// the namespace. The child sees the marker
 // TINYKUBE_NETNS in its environment and runs the tests.
 //
-// Book: chapter 5, "The kubelet" (book/05-kubelet.md).
+// Book: chapter 10, "The container runtime and pod networking" (book/10-container-runtime.md).
 package netnstest

@@ -41,5 +41,5 @@
 // the sandboxes still on disk, and the runtime tears down those no pod
 // owns any more.
 //
-// Book: chapter 5, "The kubelet" (book/05-kubelet.md).
+// Book: chapter 10, "The container runtime and pod networking" (book/10-container-runtime.md).
 package podnet

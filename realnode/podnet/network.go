@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 
@@ -110,7 +111,20 @@ func (n *Network) Setup(ctx context.Context, id string) (Attachment, error) {
 		err = fmt.Errorf("pod network: CNI ADD for sandbox %s: %w", id, err)
 		return Attachment{}, errors.Join(err, n.undo(id, path))
 	}
+	n.forgetNeighbor(ip)
 	return Attachment{NetNS: path, IP: ip.String()}, nil
+}
+
+// forgetNeighbor drops what the node remembers of ip's link-layer address.
+// host-local hands a released IP out again; if the node still holds the
+// MAC of the pod that had it before (its ARP entry outlives the pod by half
+// a minute or more), its packets to the new pod go to a MAC nobody has
+// until the entry expires. Same as `ip neigh del IP dev BRIDGE`; failure
+// (nothing to forget, no `ip`) is harmless.
+func (n *Network) forgetNeighbor(ip netip.Addr) {
+	if path, err := exec.LookPath("ip"); err == nil {
+		exec.Command(path, "neigh", "del", ip.String(), "dev", n.cfg.Bridge).Run()
+	}
 }
 
 // undo releases whatever a failed Setup may hold. A plugin that failed
