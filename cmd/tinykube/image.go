@@ -60,6 +60,13 @@ func (c *cli) imageImportCommand() *cobra.Command {
 		Short: "Load OCI or Docker image archives into the node's containerd",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if socket == "" {
+				// The system's containerd, else the private one `up` starts.
+				socket = containerdrt.DefaultSocket
+				if private := filepath.Join(defaultDataDir(), "containerd", "containerd.sock"); containerdrt.Ping(socket) != nil && containerdrt.Ping(private) == nil {
+					socket = private
+				}
+			}
 			cl, err := containerdrt.Dial(socket, 10*time.Second)
 			if err != nil {
 				return err
@@ -74,7 +81,7 @@ func (c *cli) imageImportCommand() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&socket, "containerd-socket", containerdrt.DefaultSocket, "containerd's socket")
+	fl.StringVar(&socket, "containerd-socket", "", "containerd's socket (default: "+containerdrt.DefaultSocket+", else the private one `tinykube up` started)")
 	fl.StringVar(&ns, "containerd-namespace", "tinykube", "the node's containerd namespace")
 	fl.StringVar(&snapshotter, "snapshotter", "", "the snapshotter to unpack for (containerd's default when empty)")
 	return cmd

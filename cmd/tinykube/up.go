@@ -43,7 +43,7 @@ With --runtime=sim the nodes' containers are simulated in real time: the real
 kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if nodes < 1 {
+			if nodes < 0 {
 				return fmt.Errorf("--nodes must be at least 1")
 			}
 			start := time.Now()
@@ -53,6 +53,9 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 			}
 			if stopContainerd != nil {
 				defer stopContainerd()
+			}
+			if nodes == 0 {
+				nodes = map[string]int{"containerd": 1, "sim": 3}[kind]
 			}
 			if kind == "containerd" && nodes > 1 {
 				return fmt.Errorf("--nodes=%d: a containerd cluster in one process has one node, this machine; add machines with 'tinykube agent'", nodes)
@@ -116,7 +119,7 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "http://127.0.0.1:2379", "where the embedded etcd serves clients")
 	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "http://127.0.0.1:2380", "where the embedded etcd serves peers")
 	fl.StringVar(&runtimeKind, "runtime", "auto", "the node's container runtime: containerd, sim (simulated containers, in real time), or auto (containerd when it can be used, else sim)")
-	fl.IntVar(&nodes, "nodes", 1, "how many simulated nodes to run")
+	fl.IntVar(&nodes, "nodes", 0, "how many nodes to run (default: this machine alone on containerd, or 3 simulated nodes)")
 	fl.StringArrayVar(&images, "import", nil, "image archives to load into the node's containerd first (repeatable)")
 	fl.StringVar(&cfg.Controllers.Scoring, "scheduler-scoring", "LeastAllocated", "LeastAllocated (spread) or MostAllocated (bin packing)")
 	nf.register(fl, true)
