@@ -60,6 +60,17 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 			if kind == "containerd" && nodes > 1 {
 				return fmt.Errorf("--nodes=%d: a containerd cluster in one process has one node, this machine; add machines with 'tinykube agent'", nodes)
 			}
+			if kind == "containerd" {
+				// One machine: the API server reaches its kubelet on
+				// loopback, and the kubelet's port (exec!) stays off the
+				// network unless asked for.
+				if !cmd.Flags().Changed("kubelet-listen") {
+					nf.listen = "127.0.0.1:10250"
+				}
+				if !cmd.Flags().Changed("node-ip") {
+					nf.address = "127.0.0.1"
+				}
+			}
 			if p, err := kubeconfig.DefaultPath(); err == nil {
 				cfg.KubeconfigPath = p
 			}

@@ -546,10 +546,10 @@ func TestDiscoveryAndHealth(t *testing.T) {
 
 func TestFieldValidation(t *testing.T) {
 	f := newFixture(t)
-	body := `{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","imagePullPolicy":"Always","frobnicate":true}]}}`
+	body := `{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","imagePullPolicy":"Always","terminationMessagePath":"/x","frobnicate":true}]}}`
 	resp := f.do(http.MethodPost, "/api/v1/namespaces/default/pods", rest.ContentJSON, body, "fieldValidation", "Strict")
 	if st := status(t, resp); resp.Code != 400 || !strings.Contains(st.Message, `unknown field "spec.containers[0].frobnicate"`) ||
-		!strings.Contains(st.Message, "imagePullPolicy") {
+		!strings.Contains(st.Message, "terminationMessagePath") {
 		t.Errorf("strict create = %d %q, want 400 naming both fields", resp.Code, st.Message)
 	}
 	resp = f.do(http.MethodPost, "/api/v1/namespaces/default/pods", rest.ContentJSON, body)

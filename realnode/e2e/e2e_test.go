@@ -165,9 +165,10 @@ spec:
     image: busybox
     imagePullPolicy: Never
     command: [sh, -c]
-    args: ["mkdir /www && echo ok > /www/healthz && (sleep 2; rm /www/healthz) & exec httpd -f -p 8080 -h /www"]
+    args: ["mkdir /www; echo ok > /www/healthz; (sleep 3; rm /www/healthz) & exec httpd -f -p 8080 -h /www"]
     livenessProbe:
       httpGet: {path: /healthz, port: 8080}
+      initialDelaySeconds: 1
       periodSeconds: 1
       failureThreshold: 2
 `)
@@ -179,9 +180,10 @@ spec:
 		cs := p.Status.ContainerStatuses[0]
 		last := cs.LastTerminationState.Terminated
 		if cs.RestartCount >= 1 && last != nil && last.StartedAt != nil && last.FinishedAt != nil {
-			// It was healthy for its first 2s: the probe passed, then failed.
+			// It was healthy for its first 3s (times are whole seconds): the
+			// probe passed, then failed.
 			if ran := last.FinishedAt.Sub(last.StartedAt.Time); ran < 2*time.Second {
-				t.Fatalf("the first run was killed after %s, before its health check started failing", ran)
+				t.Fatalf("the first run was killed after %s, before its health check started failing: %+v %+v", ran, last, cs)
 			}
 			return true, ""
 		}
