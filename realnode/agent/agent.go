@@ -116,7 +116,7 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	l := runloop.New()
 	rt, err := containerdrt.New(containerdrt.Config{Socket: cfg.Socket, Namespace: cfg.Namespace, Snapshotter: cfg.Snapshotter,
-		LogDir: filepath.Join(cfg.StateDir, "logs"), Network: netAdapter{network}, Post: l.Post})
+		LogDir: filepath.Join(cfg.StateDir, "logs"), Network: network, Post: l.Post})
 	if err != nil {
 		cancel()
 		return nil, err
@@ -183,16 +183,6 @@ func (a *Agent) cleanOrphanNetworks() {
 		}
 	}
 }
-
-// netAdapter lets the runtime use podnet without depending on it.
-type netAdapter struct{ n *podnet.Network }
-
-func (a netAdapter) Setup(ctx context.Context, id string) (string, string, error) {
-	att, err := a.n.Setup(ctx, id)
-	return att.NetNS, att.IP, err
-}
-
-func (a netAdapter) Teardown(ctx context.Context, id string) error { return a.n.Teardown(ctx, id) }
 
 // machineCapacity fills what c leaves out from the machine.
 func machineCapacity(c api.ResourceList) (api.ResourceList, error) {

@@ -28,12 +28,13 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/realnode/podnet"
 )
 
 // PodNetwork gives each sandbox its own network namespace with an IP, and
-// takes it back. realnode/podnet does it with CNI.
+// takes it back. *podnet.Network does it with CNI.
 type PodNetwork interface {
-	Setup(ctx context.Context, sandboxID string) (netnsPath, ip string, err error)
+	Setup(ctx context.Context, sandboxID string) (podnet.Attachment, error)
 	Teardown(ctx context.Context, sandboxID string) error
 }
 
@@ -218,11 +219,12 @@ func (r *Runtime) RunSandbox(cfg kubelet.SandboxConfig) (kubelet.Sandbox, error)
 	if err := os.MkdirAll(r.podLogDir(cfg.Labels), 0o755); err != nil {
 		return kubelet.Sandbox{}, fmt.Errorf("sandbox %s: log directory: %w", id, err)
 	}
-	netns, ip, err := r.cfg.Network.Setup(r.callCtx(), id)
+	att, err := r.cfg.Network.Setup(r.callCtx(), id)
 	if err != nil {
 		return kubelet.Sandbox{}, err
 	}
-	labels := map[string]string{labelKind: "sandbox", labelNetNS: netns, labelIP: ip}
+	ip := att.IP
+	labels := map[string]string{labelKind: "sandbox", labelNetNS: att.NetNS, labelIP: ip}
 	for k, v := range cfg.Labels {
 		labels[k] = v
 	}

@@ -21,14 +21,6 @@ import (
 
 func TestMain(m *testing.M) { netnstest.Main(m) }
 
-type netAdapter struct{ n *podnet.Network }
-
-func (a netAdapter) Setup(ctx context.Context, id string) (string, string, error) {
-	att, err := a.n.Setup(ctx, id)
-	return att.NetNS, att.IP, err
-}
-func (a netAdapter) Teardown(ctx context.Context, id string) error { return a.n.Teardown(ctx, id) }
-
 // newRuntime gives a runtime on a private containerd with the busybox
 // image, and a channel of the pod UIDs it reports changed.
 func newRuntime(t *testing.T) (*containerdrt.Runtime, *podnet.Network, chan string) {
@@ -48,7 +40,7 @@ func newRuntime(t *testing.T) (*containerdrt.Runtime, *podnet.Network, chan stri
 	})
 	changes := make(chan string, 100)
 	rt, err := containerdrt.New(containerdrt.Config{Socket: d.Socket, Namespace: "node-a", LogDir: filepath.Join(state, "logs"),
-		Network: netAdapter{nw}, Post: func(f func()) { f() }})
+		Network: nw, Post: func(f func()) { f() }})
 	if err != nil {
 		t.Fatal(err)
 	}

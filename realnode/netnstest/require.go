@@ -42,7 +42,7 @@ func RequireCNI(t testing.TB, plugins ...string) {
 	t.Helper()
 	missing := missingBasics()
 	for _, p := range plugins {
-		if !cniPluginPresent(p) {
+		if !CNIPluginPresent(p) {
 			missing = append(missing, fmt.Sprintf("CNI plugin %q is in none of %s", p, strings.Join(CNIPluginDirs, ", ")))
 		}
 	}
@@ -57,15 +57,15 @@ func missingBasics() []string {
 	if os.Geteuid() != 0 {
 		missing = append(missing, "not running as root (real-node tests create network namespaces and bridges)")
 	}
-	if err := inTestNetNS(); err != nil {
+	if err := InOwn(); err != nil {
 		missing = append(missing, err.Error())
 	}
 	return missing
 }
 
-// inTestNetNS returns an error unless this process runs in the network
+// InOwn returns an error unless this process runs in the network
 // namespace named by TINYKUBE_NETNS.
-func inTestNetNS() error {
+func InOwn() error {
 	name := os.Getenv(EnvNetNS)
 	if name == "" {
 		return fmt.Errorf("not inside a test network namespace (%s is unset: the package's TestMain must call netnstest.Main, which needs root and the ip command)", EnvNetNS)
@@ -83,7 +83,9 @@ func inTestNetNS() error {
 	return nil
 }
 
-func cniPluginPresent(name string) bool {
+// CNIPluginPresent reports whether an executable CNI plugin of that name
+// is in CNIPluginDirs.
+func CNIPluginPresent(name string) bool {
 	for _, dir := range CNIPluginDirs {
 		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
 			return true
