@@ -19,18 +19,30 @@ const (
 // ServiceSpec is the service's ports, the pods behind it, and how it is
 // exposed.
 type ServiceSpec struct {
-	Type                     string            `json:"type,omitempty"`
-	Selector                 map[string]string `json:"selector,omitempty"`
-	Ports                    []ServicePort     `json:"ports,omitempty"`
-	ClusterIP                string            `json:"clusterIP,omitempty"`
-	ClusterIPs               []string          `json:"clusterIPs,omitempty"`
-	ExternalIPs              []string          `json:"externalIPs,omitempty"`
-	ExternalName             string            `json:"externalName,omitempty"`
-	SessionAffinity          string            `json:"sessionAffinity,omitempty"`
-	LoadBalancerIP           string            `json:"loadBalancerIP,omitempty"`
-	PublishNotReadyAddresses bool              `json:"publishNotReadyAddresses,omitempty"`
-	ExternalTrafficPolicy    string            `json:"externalTrafficPolicy,omitempty"`
-	InternalTrafficPolicy    *string           `json:"internalTrafficPolicy,omitempty"`
+	Type                     string                 `json:"type,omitempty"`
+	Selector                 map[string]string      `json:"selector,omitempty"`
+	Ports                    []ServicePort          `json:"ports,omitempty"`
+	ClusterIP                string                 `json:"clusterIP,omitempty"`
+	ClusterIPs               []string               `json:"clusterIPs,omitempty"`
+	ExternalIPs              []string               `json:"externalIPs,omitempty"`
+	ExternalName             string                 `json:"externalName,omitempty"`
+	SessionAffinity          string                 `json:"sessionAffinity,omitempty"`
+	SessionAffinityConfig    *SessionAffinityConfig `json:"sessionAffinityConfig,omitempty"`
+	LoadBalancerIP           string                 `json:"loadBalancerIP,omitempty"`
+	PublishNotReadyAddresses bool                   `json:"publishNotReadyAddresses,omitempty"`
+	ExternalTrafficPolicy    string                 `json:"externalTrafficPolicy,omitempty"`
+	InternalTrafficPolicy    *string                `json:"internalTrafficPolicy,omitempty"`
+}
+
+// SessionAffinityConfig tunes ClientIP session affinity.
+type SessionAffinityConfig struct {
+	ClientIP *ClientIPConfig `json:"clientIP,omitempty"`
+}
+
+// ClientIPConfig says how long a client sticks to the backend it was first
+// sent to (10800 seconds, three hours, when unset).
+type ClientIPConfig struct {
+	TimeoutSeconds *int32 `json:"timeoutSeconds,omitempty"`
 }
 
 // ServicePort maps a port of the service to a port of its pods.

@@ -81,6 +81,15 @@ func validateService(svc *Service) FieldErrors {
 	if s.SessionAffinity != "" && !oneOf(s.SessionAffinity, sessionAffinities...) {
 		errs = append(errs, FieldNotSupported(p.child("sessionAffinity").String(), s.SessionAffinity, sessionAffinities))
 	}
+	if c := s.SessionAffinityConfig; c != nil && c.ClientIP != nil && c.ClientIP.TimeoutSeconds != nil {
+		tp := p.child("sessionAffinityConfig").child("clientIP").child("timeoutSeconds")
+		switch t := *c.ClientIP.TimeoutSeconds; {
+		case s.SessionAffinity != "ClientIP":
+			errs = append(errs, FieldForbidden(tp.String(), "may only be set when `sessionAffinity` is 'ClientIP'"))
+		case t <= 0 || t > 86400:
+			errs = append(errs, FieldInvalid(tp.String(), t, inclusiveRangeError(1, 86400)))
+		}
+	}
 	errs = append(errs, validateLabels(s.Selector, p.child("selector"))...)
 	return errs
 }
