@@ -12,8 +12,8 @@ import "time"
 // records) across tables, so a new table with the same backends carries on
 // the rotation rather than starting over.
 type Balancer struct {
-	next     map[string]int
-	sticky   map[stickyKey]sticky
+	next   map[string]int
+	sticky map[stickyKey]sticky
 }
 
 type stickyKey struct{ port, client string }
