@@ -13,6 +13,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/scheduler"
 	"github.com/tinykube/tinykube/core/store"
 	"github.com/tinykube/tinykube/sim"
@@ -35,6 +36,7 @@ type Cluster struct {
 	// lastFault is when the last fault ends (liveness is judged after).
 	lastFault time.Duration
 	faults    []scenario.Fault
+	traffic   *trafficStats
 	// converged is when liveness first held after the last fault.
 	converged time.Duration
 	liveErr   error
@@ -46,7 +48,14 @@ type Node struct {
 	Machine *sim.Process // runs the containers
 	Kubelet *sim.Process
 	Runtime *simruntime.Runtime
-	index   int
+	// Proxy is the node's service proxy process; Table is the routing
+	// table it installed, which lives on the machine (see services.go).
+	Proxy     *sim.Process
+	Table     *proxy.Table
+	balancer  *proxy.Balancer
+	viewSince time.Duration // since when the proxy has seen the API uninterrupted
+	blind     bool          // the proxy is down or cut off from the API server
+	index     int
 }
 
 // New builds the cluster of scenario s for seed, ready to Run.
@@ -70,7 +79,7 @@ func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
 	w.Net.Loss, w.Net.LostResponse = n.Loss, n.LostResponse
 
 	var err error
-	if c.checker, err = newChecker(c.Store, s.Invariants); err != nil {
+	if c.checker, err = newChecker(c.Store, s.Invariants, w.Elapsed); err != nil {
 		return nil, err
 	}
 	w.AddCheck(c.checker.check)
@@ -91,6 +100,7 @@ func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
 	for _, f := range c.faults {
 		c.schedule(f)
 	}
+	c.startTraffic()
 	return c, nil
 }
 
@@ -144,6 +154,7 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels}).Start()
 	})
 	nd.Kubelet.Start()
+	c.addProxy(nd)
 	c.Nodes = append(c.Nodes, nd)
 }
 

@@ -52,29 +52,56 @@ func (c *Cluster) inject(f scenario.Fault) {
 	switch f.Action {
 	case "crash-node":
 		nd.Kubelet.Crash()
+		nd.Proxy.Crash()
+		c.proxyCut(nd)
 		if nd.Runtime != nil {
 			nd.Runtime.Crash()
 		}
 		nd.Machine.Crash()
+		nd.Table = nil // the kernel's rules die with the machine
 		later("restart-node")
 	case "restart-node":
 		// A machine boots with a fresh runtime and a fresh kubelet bound
 		// to it.
 		nd.Kubelet.Crash()
+		nd.Proxy.Crash()
 		nd.Machine.Start()
 		nd.Kubelet.Start()
+		nd.Proxy.Start()
 	case "partition-node":
-		switch f.Direction {
-		case "to-apiserver":
-			w.Net.Partition(nd.Kubelet.Name, sim.APIServer, true)
-		case "from-apiserver":
-			w.Net.Partition(sim.APIServer, nd.Kubelet.Name, true)
-		default:
-			w.Net.Partition(nd.Kubelet.Name, sim.APIServer, false)
+		// The whole node is cut off: its kubelet and its service proxy.
+		for _, p := range []*sim.Process{nd.Kubelet, nd.Proxy} {
+			switch f.Direction {
+			case "to-apiserver":
+				w.Net.Partition(p.Name, sim.APIServer, true)
+			case "from-apiserver":
+				w.Net.Partition(sim.APIServer, p.Name, true)
+			default:
+				w.Net.Partition(p.Name, sim.APIServer, false)
+			}
 		}
+		c.proxyCut(nd)
 		later("heal-node")
 	case "heal-node":
 		w.Net.Heal(nd.Kubelet.Name, sim.APIServer)
+		w.Net.Heal(nd.Proxy.Name, sim.APIServer)
+		if nd.Proxy.Up() {
+			c.proxyBack(nd)
+		}
+	case "restart-proxy":
+		// The proxy process dies; the rules it installed stay and keep
+		// routing, stale, until a new proxy replaces them.
+		if !nd.Machine.Up() {
+			w.Trace.Note("fault", "%s is down: no proxy to restart", f.Node)
+			return
+		}
+		nd.Proxy.Crash()
+		c.proxyCut(nd)
+		w.Loop.After(f.For.Duration, func() {
+			if nd.Machine.Up() && !nd.Proxy.Up() {
+				nd.Proxy.Start()
+			}
+		})
 	case "restart-kubelet":
 		// A kubelet runs only on a live machine.
 		if !nd.Machine.Up() {
@@ -188,6 +215,7 @@ func drawFaults(s *scenario.Scenario, r *rand.Rand) []scenario.Fault {
 	draw(p.NodeCrashes, "crash-node", true)
 	draw(p.Partitions, "partition-node", true)
 	draw(p.KubeletRestarts, "restart-kubelet", false)
+	draw(p.ProxyRestarts, "restart-proxy", true)
 	draw(p.WatchCuts, "cut-watches", false)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Duration < out[j].At.Duration })
 	return out

@@ -7,17 +7,21 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/core/store"
 )
 
 // The safety invariants, checked after every event of a run.
 var Invariants = map[string]string{
-	"node-capacity":  "a node's bound pods never request more than its allocatable cpu, memory or pod count",
-	"single-binding": "a pod is bound to at most one node and never re-bound",
-	"watch-order":    "within a watch, resourceVersions only go forward",
+	"node-capacity":            "a node's bound pods never request more than its allocatable cpu, memory or pod count",
+	"single-binding":           "a pod is bound to at most one node and never re-bound",
+	"watch-order":              "within a watch, resourceVersions only go forward",
+	"service-routing":          "a node's proxy sends no request to a pod that has not been ready (or has been deleted) for longer than the traffic propagation bound, unless the proxy was crashed or cut off from the API server within that bound",
+	"unique-service-addresses": "no two services hold the same cluster IP, or the same node port and protocol",
 }
 
 // checker follows every change in the store (the in-memory store feeds its
@@ -34,6 +38,30 @@ type checker struct {
 	err     error
 	// lastRV is the last resourceVersion each resumed watch stream saw.
 	lastRV map[int]int64
+
+	// now is the run's virtual time, for when things changed.
+	now func() time.Duration
+	// backends tracks, per pod (namespace/name, so that a recreated pod
+	// of the same name continues the story), whether it may receive
+	// service traffic and since when.
+	backends map[string]*backendFacts
+	// services by namespace/name; addresses maps "10.96.0.7" and
+	// "30080/TCP" to the uid of the service holding it.
+	services  map[string]*serviceFacts
+	addresses map[string]string
+}
+
+type backendFacts struct {
+	servable bool
+	since    time.Duration
+	why      string // why it is not servable: not ready, terminating, deleted
+	ip       string
+}
+
+type serviceFacts struct {
+	uid             string
+	addresses       []string
+	publishNotReady bool
 }
 
 type podFacts struct {
@@ -44,8 +72,9 @@ type podFacts struct {
 	terminal bool
 }
 
-func newChecker(st store.Store, enabled []string) (*checker, error) {
-	c := &checker{enabled: map[string]bool{}, pods: map[string]*podFacts{}, nodes: map[string]api.ResourceList{}, dirty: map[string]bool{}, lastRV: map[int]int64{}}
+func newChecker(st store.Store, enabled []string, now func() time.Duration) (*checker, error) {
+	c := &checker{enabled: map[string]bool{}, pods: map[string]*podFacts{}, nodes: map[string]api.ResourceList{}, dirty: map[string]bool{}, lastRV: map[int]int64{},
+		now: now, backends: map[string]*backendFacts{}, services: map[string]*serviceFacts{}, addresses: map[string]string{}}
 	if len(enabled) == 0 {
 		for k := range Invariants {
 			c.enabled[k] = true
@@ -80,6 +109,8 @@ func (c *checker) check() error {
 			c.pod(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/nodes/"):
 			c.node(ev)
+		case strings.HasPrefix(ev.KV.Key, "/registry/services/"):
+			c.service(ev)
 		}
 		if c.err != nil {
 			return c.err
@@ -105,12 +136,21 @@ func (c *checker) pod(ev store.Event) {
 				c.dirty[f.node] = true
 			}
 			delete(c.pods, p.UID)
+			c.backend(p.Namespace+"/"+p.Name, false, "deleted", p.Status.PodIP)
 		}
 		return
 	}
 	var p api.Pod
 	if err := json.Unmarshal(ev.KV.Value, &p); err != nil {
 		return
+	}
+	switch {
+	case p.DeletionTimestamp != nil:
+		c.backend(p.Namespace+"/"+p.Name, false, "terminating", p.Status.PodIP)
+	case p.Status.Phase != api.PodRunning || !api.IsPodReady(&p) || p.Status.PodIP == "":
+		c.backend(p.Namespace+"/"+p.Name, false, "not ready", p.Status.PodIP)
+	default:
+		c.backend(p.Namespace+"/"+p.Name, true, "", p.Status.PodIP)
 	}
 	f := c.pods[p.UID]
 	if f == nil {
@@ -147,6 +187,98 @@ func (c *checker) node(ev store.Event) {
 		c.nodes[n.Name] = n.Status.Allocatable
 		c.dirty[n.Name] = true
 	}
+}
+
+// backend records whether the pod called key may get service traffic, and
+// since when that has been so.
+func (c *checker) backend(key string, servable bool, why, ip string) {
+	f := c.backends[key]
+	if f == nil {
+		f = &backendFacts{since: c.now()}
+		c.backends[key] = f
+	} else if f.servable != servable {
+		f.since = c.now()
+	}
+	f.servable, f.why = servable, why
+	if ip != "" {
+		f.ip = ip
+	}
+}
+
+// service keeps each service's addresses and checks that no other service
+// holds one of them.
+func (c *checker) service(ev store.Event) {
+	var s api.Service
+	if ev.Type == store.EventDelete {
+		if ev.Prev != nil && json.Unmarshal(ev.Prev.Value, &s) == nil {
+			key := s.Namespace + "/" + s.Name
+			if f := c.services[key]; f != nil {
+				for _, a := range f.addresses {
+					if c.addresses[a] == f.uid {
+						delete(c.addresses, a)
+					}
+				}
+			}
+			delete(c.services, key)
+		}
+		return
+	}
+	if json.Unmarshal(ev.KV.Value, &s) != nil {
+		return
+	}
+	key := s.Namespace + "/" + s.Name
+	f := &serviceFacts{uid: s.UID, publishNotReady: s.Spec.PublishNotReadyAddresses}
+	if ip := s.Spec.ClusterIP; ip != "" && ip != "None" {
+		f.addresses = append(f.addresses, ip)
+	}
+	for _, p := range s.Spec.Ports {
+		if p.NodePort != 0 {
+			f.addresses = append(f.addresses, fmt.Sprintf("%d/%s", p.NodePort, p.Protocol))
+		}
+	}
+	if old := c.services[key]; old != nil {
+		for _, a := range old.addresses {
+			if c.addresses[a] == old.uid {
+				delete(c.addresses, a)
+			}
+		}
+	}
+	c.services[key] = f
+	for _, a := range f.addresses {
+		if holder, taken := c.addresses[a]; taken && holder != f.uid && c.enabled["unique-service-addresses"] {
+			other := ""
+			for k, o := range c.services {
+				if o.uid == holder {
+					other = k
+				}
+			}
+			c.err = fmt.Errorf("unique-service-addresses: service %s was given %s, which service %s already holds", key, a, other)
+			return
+		}
+		c.addresses[a] = f.uid
+	}
+}
+
+// routed checks one request that node nd's proxy sent to backend e of
+// service port p, at virtual time now.
+func (c *checker) routed(nd *Node, p *proxy.Port, e proxy.Endpoint, now, bound time.Duration) error {
+	if !c.enabled["service-routing"] || e.Pod == "" || nd.blind {
+		return nil
+	}
+	if s := c.services[p.Service()]; s != nil && s.publishNotReady {
+		return nil
+	}
+	f := c.backends[e.Pod]
+	if f == nil || f.servable {
+		return nil
+	}
+	since := max(f.since, nd.viewSince)
+	if now-since <= bound {
+		return nil
+	}
+	c.err = fmt.Errorf("service-routing: %s's proxy sent a request for %s to pod %s (%s:%d), which is %s since %v — longer than the %v propagation bound",
+		nd.Name, p, e.Pod, e.IP, e.Port, f.why, f.since.Round(time.Millisecond), bound)
+	return c.err
 }
 
 // capacity checks one node's bound requests against its allocatable.

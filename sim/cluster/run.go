@@ -204,7 +204,7 @@ func (c *Cluster) live() error {
 			}
 		}
 	}
-	return nil
+	return c.servicesLive(pods.Items)
 }
 
 // fitsSomewhere reports whether some schedulable, ready node has room for

@@ -338,6 +338,22 @@ func (r *Runtime) Running() []kubelet.Container {
 	return out
 }
 
+// HasIP reports whether a ready sandbox holds ip and runs a container:
+// whether a request sent to ip would find someone to answer it.
+func (r *Runtime) HasIP(ip string) bool {
+	for _, s := range r.sandboxes {
+		if !s.Ready || s.IP != ip {
+			continue
+		}
+		for _, c := range r.containers {
+			if c.SandboxID == s.ID && c.State == kubelet.StateRunning {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Exec succeeds in a running container and does nothing.
 func (r *Runtime) Exec(id string, cmd []string, timeout time.Duration) (int, string, error) {
 	c := r.containers[id]

@@ -33,6 +33,9 @@ type Scenario struct {
 	// means all of them.
 	Invariants []string `json:"invariants,omitempty"`
 	Liveness   Liveness `json:"liveness,omitempty"`
+	// Traffic, when set, sends simulated requests to every service through
+	// the nodes' service proxies for the whole run.
+	Traffic *Traffic `json:"traffic,omitempty"`
 	// Expect lists events that must have been recorded by the end.
 	Expect []ExpectedEvent `json:"expect,omitempty"`
 }
@@ -50,7 +53,9 @@ type Cluster struct {
 	// Scoring is the scheduler's: LeastAllocated (default) or MostAllocated.
 	Scoring string `json:"scoring,omitempty"`
 	// Broken names a deliberately broken component variant, to check that
-	// the invariants catch it: "scheduler-ignores-assumed-pods".
+	// the invariants catch it: "scheduler-ignores-assumed-pods", or
+	// "proxy-ignores-removals" (node proxies add backends but never drop
+	// one, as if the Backend only ever inserted rules).
 	Broken string `json:"broken,omitempty"`
 }
 
@@ -87,6 +92,7 @@ var Actions = map[string]string{
 	"partition-node":  "the node's kubelet cannot reach the API server; containers keep running",
 	"heal-node":       "ends a partition of the node",
 	"restart-kubelet": "the kubelet process restarts; containers keep running and must be adopted",
+	"restart-proxy":   "the node's service proxy process is down for a while; the rules it installed keep routing, stale, until it is back",
 	"cut-watches":     "every watch stream is cut; clients must notice and watch again",
 	"stale-reads":     "a process's reads are answered from the API server's state when the fault began (a cache that stopped following the store); its writes go through",
 	"apply":           "applies objects",
@@ -103,6 +109,7 @@ type Profile struct {
 	NodeCrashes     int      `json:"nodeCrashes,omitempty"`
 	Partitions      int      `json:"partitions,omitempty"`
 	KubeletRestarts int      `json:"kubeletRestarts,omitempty"`
+	ProxyRestarts   int      `json:"proxyRestarts,omitempty"`
 	WatchCuts       int      `json:"watchCuts,omitempty"`
 }
 
@@ -119,6 +126,19 @@ type Network struct {
 // ReplicaSet has its replicas ready. Zero disables the check.
 type Liveness struct {
 	Within Duration `json:"within,omitempty"`
+}
+
+// Traffic is simulated clients calling services. Every Every, a client on
+// a node picked at random sends one request to each service port the
+// node's proxy knows, through that proxy's table, as a pod on that node
+// dialling the cluster IP would.
+type Traffic struct {
+	// Every is the time between two rounds of requests (default 200ms).
+	Every Duration `json:"every,omitempty"`
+	// Bound is the propagation bound: how long after a pod stops being
+	// ready (or is deleted) a proxy may still send it new requests
+	// (default 5s). Longer is a service-routing violation.
+	Bound Duration `json:"bound,omitempty"`
 }
 
 // ExpectedEvent is an Event that must exist at the end of the run.
@@ -210,7 +230,7 @@ func (s *Scenario) Check() error {
 		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
 	}
 	switch s.Cluster.Broken {
-	case "", "scheduler-ignores-assumed-pods":
+	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals":
 	default:
 		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
 	}
@@ -230,7 +250,7 @@ func (s *Scenario) Check() error {
 			return fmt.Errorf("faults[%d].direction: only partition-node has a direction", i)
 		}
 		switch f.Action {
-		case "crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet":
+		case "crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy":
 			if f.Node == "" {
 				return fmt.Errorf("faults[%d].node: required for %s (nodes are named node-1 … node-%d)", i, f.Action, s.Cluster.Nodes)
 			}
@@ -260,6 +280,17 @@ func (s *Scenario) Check() error {
 	if p := s.Profile; p != nil && p.Window.Duration <= 0 {
 		return fmt.Errorf("profile.window: required (faults are drawn within it)")
 	}
+	if t := s.Traffic; t != nil {
+		if t.Every.Duration == 0 {
+			t.Every.Duration = 200 * time.Millisecond
+		}
+		if t.Every.Duration < time.Millisecond {
+			return fmt.Errorf("traffic.every: %v is too short (at least 1ms)", t.Every)
+		}
+		if t.Bound.Duration == 0 {
+			t.Bound.Duration = 5 * time.Second
+		}
+	}
 	if n := s.Network; n.Loss < 0 || n.Loss >= 1 || n.LostResponse < 0 || n.LostResponse >= 1 {
 		return fmt.Errorf("network: loss and lostResponse are probabilities in [0, 1)")
 	}
@@ -281,7 +312,7 @@ func (s *Scenario) HasNode(name string) bool {
 
 func actionList() string {
 	out := make([]string, 0, len(Actions))
-	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "cut-watches", "stale-reads", "apply", "delete", "scale", "patch"} {
+	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "cut-watches", "stale-reads", "apply", "delete", "scale", "patch"} {
 		out = append(out, a)
 	}
 	return strings.Join(out, ", ")
