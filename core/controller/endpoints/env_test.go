@@ -174,3 +174,21 @@ func (e *env) wantSummary(name string, want ...string) {
 		e.t.Errorf("endpoints %s:\n got %q\nwant %q", name, got, want)
 	}
 }
+
+func (e *env) getPod(name string) *api.Pod {
+	e.t.Helper()
+	p, err := client.For[*api.Pod](e.api).Get(context.Background(), "default", name)
+	if err != nil {
+		e.t.Fatalf("get pod %s: %v", name, err)
+	}
+	return p
+}
+
+func (e *env) getService(name string) *api.Service {
+	e.t.Helper()
+	s, err := client.For[*api.Service](e.api).Get(context.Background(), "default", name)
+	if err != nil {
+		e.t.Fatalf("get service %s: %v", name, err)
+	}
+	return s
+}
