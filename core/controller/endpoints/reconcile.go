@@ -51,7 +51,7 @@ func (c *Controller) Reconcile(key string) error {
 	res := client.For[*api.Endpoints](c.client)
 	if !have {
 		if _, err := res.Create(ctx, want, client.WriteOptions{}); err != nil {
-			c.warn(svc, "FailedToCreateEndpoint", "Failed to create endpoint for service %s: %v", key, err)
+			c.warn(svc, "FailedToCreateEndpoint", err, "Failed to create endpoint for service %s: %v", key, err)
 			return err
 		}
 		return nil
@@ -60,7 +60,7 @@ func (c *Controller) Reconcile(key string) error {
 		return nil
 	}
 	if _, err := res.Update(ctx, want, client.WriteOptions{}); err != nil {
-		c.warn(svc, "FailedToUpdateEndpoint", "Failed to update endpoint %s: %v", key, err)
+		c.warn(svc, "FailedToUpdateEndpoint", err, "Failed to update endpoint %s: %v", key, err)
 		return err
 	}
 	return nil
@@ -80,7 +80,8 @@ func managed(ep *api.Endpoints) bool { return ep.Annotations[ManagedBy] == Manag
 // cached object, nil when there is none) so that an update carries cur's
 // resourceVersion and keeps annotations others set. Labels follow the
 // service's, as in Kubernetes, so `get endpoints -l` finds what `get
-// services -l` does.
+// services -l` does. Endpoints written by hand before the service got a
+// selector are taken over (and marked), as Kubernetes does.
 func desired(svc *api.Service, cur *api.Endpoints, subsets []api.EndpointSubset) *api.Endpoints {
 	ep := &api.Endpoints{ObjectMeta: api.ObjectMeta{Namespace: svc.Namespace, Name: svc.Name}}
 	if cur != nil {
@@ -116,15 +117,15 @@ func (c *Controller) delete(ep *api.Endpoints, svc *api.Service) error {
 		return nil
 	}
 	if svc != nil {
-		c.warn(svc, "FailedToDeleteEndpoint", "Failed to delete endpoint %s: %v", client.Key(ep), err)
+		c.warn(svc, "FailedToDeleteEndpoint", err, "Failed to delete endpoint %s: %v", client.Key(ep), err)
 	}
 	return err
 }
 
-// warn records a warning about svc, except for conflicts and "already
-// exists": those only mean the cache was behind, and the retry mends them.
-func (c *Controller) warn(svc *api.Service, reason, format string, args ...any) {
-	err, _ := args[len(args)-1].(error)
+// warn records a warning about svc after a write failed with err, except
+// for conflicts and "already exists": those only mean the cache was
+// behind, and the retry mends them.
+func (c *Controller) warn(svc *api.Service, reason string, err error, format string, args ...any) {
 	if c.recorder == nil || api.IsConflict(err) || api.IsAlreadyExists(err) {
 		return
 	}
