@@ -225,3 +225,18 @@ func TestConflictRetried(t *testing.T) {
 		t.Errorf("annotation someone = %q after the retry, want the other writer's %q kept", got, "else")
 	}
 }
+
+func TestFailedWriteWarnsAndRetries(t *testing.T) {
+	e := newEnv(t)
+	e.tr.failures = 1
+	e.service("web", nil)
+	e.pod("a", web, "10.0.0.1", true, nil)
+	e.RunFor(1e9)
+	e.wantSummary("web", "http:8080/TCP ready=10.0.0.1(a) notReady=")
+	if got := e.Events("FailedToCreateEndpoint"); len(got) != 1 {
+		t.Errorf("FailedToCreateEndpoint events = %q, want one", got)
+	}
+	if got := e.Events("FailedToUpdateEndpoint"); len(got) != 0 {
+		t.Errorf("FailedToUpdateEndpoint events = %q, want none: conflicts are not worth a warning", got)
+	}
+}

@@ -23,6 +23,9 @@ type transport struct {
 	// conflicts is how many of the next endpoints writes to answer with a
 	// 409 instead of passing on.
 	conflicts int
+	// failures is how many of the next endpoints writes (after the
+	// conflicts) to answer with a 500.
+	failures int
 }
 
 func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
@@ -32,6 +35,11 @@ func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, 
 			t.conflicts--
 			body := []byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","message":"injected conflict","reason":"Conflict","code":409}`)
 			return &rest.Response{Code: 409, ContentType: rest.ContentJSON, Body: body}, nil
+		}
+		if t.failures > 0 {
+			t.failures--
+			body := []byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","message":"injected failure","reason":"InternalError","code":500}`)
+			return &rest.Response{Code: 500, ContentType: rest.ContentJSON, Body: body}, nil
 		}
 	}
 	return t.Transport.Do(ctx, req)
