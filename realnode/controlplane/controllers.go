@@ -7,6 +7,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/deployment"
+	"github.com/tinykube/tinykube/core/controller/endpoints"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
@@ -39,6 +40,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 	run(func(l *runloop.Loop) {
 		rec := client.NewRecorder(l, c, "controller-manager", "")
 		replicaset.New(replicaset.Config{Loop: l, Client: c, Recorder: rec, Rand: rand.New(rand.NewPCG(seed(), seed()))}).Start()
+		endpoints.New(endpoints.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		deployment.New(deployment.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		garbagecollector.New(garbagecollector.Config{Loop: l, Client: c, Recorder: rec}).Start()
 	})

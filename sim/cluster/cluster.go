@@ -9,6 +9,7 @@ import (
 	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/deployment"
+	"github.com/tinykube/tinykube/core/controller/endpoints"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
@@ -133,6 +134,7 @@ func (c *Cluster) addControlPlane() {
 	w.AddProcess("controller-manager", func(p *sim.Process) {
 		rec := client.NewRecorder(p.Loop(), p.Client(), "controller-manager", "")
 		replicaset.New(replicaset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Rand: w.Rand("replicaset")}).Start()
+		endpoints.New(endpoints.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
 		deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
 		garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
 		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
