@@ -227,4 +227,3 @@ func (s *spy) EnsureLoadBalancer(svc *api.Service, nodes []*api.Node) ([]api.Loa
 	*s.seen = append(*s.seen, names)
 	return s.PoolProvider.EnsureLoadBalancer(svc, nodes)
 }
-
