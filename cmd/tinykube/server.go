@@ -61,6 +61,7 @@ which the CLI (and kubectl) use to find it.`,
 	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "http://127.0.0.1:2379", "where the embedded etcd serves clients")
 	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "http://127.0.0.1:2380", "where the embedded etcd serves peers")
 	fl.DurationVar(&cfg.CompactionInterval, "compaction-interval", 5*time.Minute, "how often history older than one interval is compacted (0 never); with an external etcd this compacts all of it, other users' keys included")
+	fl.StringVar(&cfg.Controllers.LoadBalancerPool, "lb-pool", controlplane.DefaultLoadBalancerPool, "addresses for Services of type LoadBalancer: CIDR prefixes and addresses, comma-separated (the default is on loopback, reachable on this machine only)")
 	fl.BoolVar(&noKubeconfig, "no-user-kubeconfig", false, "do not write ~/.tinykube/kubeconfig (only DATA_DIR/kubeconfig)")
 	return cmd
 }

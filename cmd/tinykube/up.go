@@ -132,6 +132,7 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 	fl.StringVar(&runtimeKind, "runtime", "auto", "the node's container runtime: containerd, sim (simulated containers, in real time), or auto (containerd when it can be used, else sim)")
 	fl.IntVar(&nodes, "nodes", 0, "how many nodes to run (default: this machine alone on containerd, or 3 simulated nodes)")
 	fl.StringArrayVar(&images, "import", nil, "image archives to load into the node's containerd first (repeatable)")
+	fl.StringVar(&cfg.Controllers.LoadBalancerPool, "lb-pool", controlplane.DefaultLoadBalancerPool, "addresses for Services of type LoadBalancer: CIDR prefixes and addresses, comma-separated (the default is on loopback, reachable on this machine only)")
 	fl.StringVar(&cfg.Controllers.Scoring, "scheduler-scoring", "LeastAllocated", "LeastAllocated (spread) or MostAllocated (bin packing)")
 	nf.register(fl, true)
 	return cmd

@@ -11,6 +11,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
+	"github.com/tinykube/tinykube/core/controller/servicelb"
 	"github.com/tinykube/tinykube/core/scheduler"
 	"github.com/tinykube/tinykube/realnode/runloop"
 )
@@ -22,13 +23,32 @@ type ControllerConfig struct {
 	// NodeGracePeriod and EvictionTimeout are the node controller's (10s
 	// each by default).
 	NodeGracePeriod, EvictionTimeout time.Duration
+	// LoadBalancerPool is where Services of type LoadBalancer get their
+	// addresses: comma-separated addresses and CIDR prefixes (see
+	// servicelb.NewPoolProvider). Empty means DefaultLoadBalancerPool.
+	LoadBalancerPool string
 }
+
+// DefaultLoadBalancerPool is 127.0.100.0/24: on Linux the whole of
+// 127.0.0.0/8 answers on the loopback interface, so on the one machine of
+// `tinykube up` (or a lone server) these addresses reach the node's
+// service proxy without configuring any interface. A cluster of several
+// machines wants a pool its network routes to the nodes instead.
+const DefaultLoadBalancerPool = "127.0.100.0/24"
 
 // startControllers runs the scheduler and the controller manager in this
 // process, each on its own loop (one goroutine), talking to the API in
 // process. They are the same components the simulator runs.
 func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) error {
 	c := client.New(client.Local(s.API.Handle))
+	poolSpec := cfg.LoadBalancerPool
+	if poolSpec == "" {
+		poolSpec = DefaultLoadBalancerPool
+	}
+	pool, err := servicelb.NewPoolProvider(poolSpec)
+	if err != nil {
+		return err
+	}
 	run := func(start func(l *runloop.Loop)) {
 		l := runloop.New()
 		go l.Run(ctx)
@@ -43,6 +63,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		endpoints.New(endpoints.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		deployment.New(deployment.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		garbagecollector.New(garbagecollector.Config{Loop: l, Client: c, Recorder: rec}).Start()
+		servicelb.New(servicelb.Config{Loop: l, Client: c, Recorder: rec, Provider: pool}).Start()
 	})
 	run(func(l *runloop.Loop) {
 		rec := client.NewRecorder(l, c, "node-controller", "")

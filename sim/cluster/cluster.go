@@ -13,6 +13,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
+	"github.com/tinykube/tinykube/core/controller/servicelb"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/scheduler"
@@ -121,6 +122,10 @@ func nodeCapacity(spec map[string]string) (api.ResourceList, error) {
 	return out, nil
 }
 
+// LoadBalancerPool is where LoadBalancer services get their addresses in
+// every scenario: TEST-NET-1, which is never routed anywhere.
+const LoadBalancerPool = "192.0.2.0/24"
+
 // addControlPlane adds the scheduler and the controller manager, each its
 // own process.
 func (c *Cluster) addControlPlane() {
@@ -139,6 +144,14 @@ func (c *Cluster) addControlPlane() {
 		garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
 		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
+		// A new pool each start: a restarted controller manager relearns
+		// the addresses in use from the services' status, as on real
+		// machines.
+		pool, err := servicelb.NewPoolProvider(LoadBalancerPool)
+		if err != nil {
+			panic(err) // LoadBalancerPool is a constant
+		}
+		servicelb.New(servicelb.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Provider: pool}).Start()
 	}).Start()
 }
 
