@@ -56,8 +56,6 @@ var NotImplementedFields = map[string]string{
 	"NodeAffinity.preferredDuringSchedulingIgnoredDuringExecution": "the scheduler applies required node affinity only; preferences are not scored",
 	"ServiceSpec.externalTrafficPolicy":                            "the service proxy routes all traffic cluster-wide",
 	"ServiceSpec.internalTrafficPolicy":                            "the service proxy routes all traffic cluster-wide",
-	"ServiceSpec.loadBalancerIP":                                   "there is no load balancer provider",
-	"ServiceSpec.externalIPs":                                      "the service proxy does not serve external IPs",
 }
 
 // NotImplemented returns the sorted JSON paths of the fields present in raw

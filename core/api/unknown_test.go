@@ -76,7 +76,7 @@ func TestNotImplemented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []string{"spec.externalIPs", "spec.externalTrafficPolicy", "spec.internalTrafficPolicy", "spec.loadBalancerIP"}
+	want = []string{"spec.externalTrafficPolicy", "spec.internalTrafficPolicy"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("NotImplemented(service) (-want +got):\n%s", diff)
 	}
