@@ -276,7 +276,8 @@ table ip %[1]s {
 		jump services
 	}
 
-	# ... and the node's own traffic as it leaves its sockets.
+	# ... and the node's own traffic as it leaves its sockets. (-100 is
+	# dstnat: nft 1.0.6 takes the name in prerouting only.)
 	chain output {
 		type nat hook output priority -100; policy accept;
 		jump services
