@@ -12,7 +12,7 @@ DATADIR ?= $(HOME)/.tinykube/server
 # the containers, the CNI plugins wire up pod networks, busybox-static is
 # what the test image is built from, iproute2 and util-linux (nsenter) set
 # up the tests' private network namespaces.
-DEPS_PKGS := containerd runc containernetworking-plugins busybox-static iproute2 util-linux
+DEPS_PKGS := containerd runc containernetworking-plugins busybox-static iproute2 util-linux nftables
 IMAGE     ?= bin/busybox.tar
 
 all: build
@@ -24,8 +24,8 @@ build:
 # say what to install: `tinykube up` then runs simulated nodes instead).
 deps:
 	@if command -v containerd >/dev/null && command -v runc >/dev/null && command -v nsenter >/dev/null && \
-	    command -v ip >/dev/null && [ -x /bin/busybox ] && { [ -x /usr/lib/cni/bridge ] || [ -x /opt/cni/bin/bridge ]; }; then \
-	  echo "deps: containerd, runc, CNI plugins, busybox-static and iproute2 are installed"; \
+	    command -v ip >/dev/null && command -v nft >/dev/null && [ -x /bin/busybox ] && { [ -x /usr/lib/cni/bridge ] || [ -x /opt/cni/bin/bridge ]; }; then \
+	  echo "deps: containerd, runc, CNI plugins, busybox-static, iproute2 and nftables are installed"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "deps: installing $(DEPS_PKGS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPS_PKGS) >/dev/null; \

@@ -61,6 +61,9 @@ type Config struct {
 	// Loop, Client, Runtime and node fields are filled in here.
 	Tuning kubelet.Config
 
+	// Proxy configures the service proxy (nftables), on unless disabled.
+	Proxy ProxyConfig
+
 	Log io.Writer
 }
 
@@ -73,6 +76,7 @@ type Agent struct {
 	Network *podnet.Network
 	kubelet *kubelet.Kubelet
 	server  *kubeletServer
+	proxy   *serviceProxy
 }
 
 // Start connects to containerd, sets up the pod network, starts the kubelet
@@ -143,6 +147,7 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 		a.kubelet = kubelet.New(kc)
 		a.kubelet.Start()
 	})
+	a.proxy = startProxy(ctx, cfg)
 	fmt.Fprintf(cfg.Log, "node %s: containerd %s (namespace %s), pods in %s on bridge %s, kubelet server on %s:%d\n",
 		cfg.NodeName, rtVersion(rt), cfg.Namespace, cfg.PodCIDR, cfg.Bridge, cfg.Address, port)
 	return a, nil
@@ -154,6 +159,7 @@ func rtVersion(rt *containerdrt.Runtime) string { _, v := rt.Version(); return v
 // agent started later on the same containerd namespace adopts them.
 func (a *Agent) Stop() {
 	a.loop.Do(func() { a.kubelet.Stop() })
+	a.proxy.stop()
 	a.server.close()
 	a.cancel()
 	a.Runtime.Close()
