@@ -19,6 +19,13 @@ import (
 	"github.com/tinykube/tinykube/core/store"
 )
 
+// fataler is what the helpers need of a *testing.T or a *rapid.T.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // allocServer is an API server with chosen service ranges over a store
 // that other allocServers may share.
 type allocServer struct {
@@ -26,7 +33,7 @@ type allocServer struct {
 	svcs client.Resource[*api.Service]
 }
 
-func newAllocServer(t testing.TB, st store.Store, clk clock.Clock, seed uint64, cidr, ports string) allocServer {
+func newAllocServer(t fataler, st store.Store, clk clock.Clock, seed uint64, cidr, ports string) allocServer {
 	t.Helper()
 	srv := New(Config{Store: st, Clock: clk, Rand: rand.New(rand.NewPCG(seed, 7)), ServiceCIDR: cidr, NodePortRange: ports})
 	if err := srv.Bootstrap(context.Background()); err != nil {
@@ -45,7 +52,7 @@ func service(name, typ string, ports ...int32) *api.Service {
 }
 
 // reservations returns every reservation in st by key.
-func reservations(t testing.TB, st store.Store) map[string]reservation {
+func reservations(t fataler, st store.Store) map[string]reservation {
 	t.Helper()
 	out := map[string]reservation{}
 	for _, p := range []string{ipAddressPrefix, nodePortPrefix} {
