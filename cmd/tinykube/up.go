@@ -133,6 +133,7 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 	fl.IntVar(&nodes, "nodes", 0, "how many nodes to run (default: this machine alone on containerd, or 3 simulated nodes)")
 	fl.StringArrayVar(&images, "import", nil, "image archives to load into the node's containerd first (repeatable)")
 	fl.StringVar(&cfg.Controllers.Scoring, "scheduler-scoring", "LeastAllocated", "LeastAllocated (spread) or MostAllocated (bin packing)")
+	serviceRangeFlags(fl, &cfg)
 	nf.register(fl, true)
 	return cmd
 }
