@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/realnode/controlplane"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
 )
@@ -63,7 +65,15 @@ which the CLI (and kubectl) use to find it.`,
 	fl.DurationVar(&cfg.CompactionInterval, "compaction-interval", 5*time.Minute, "how often history older than one interval is compacted (0 never); with an external etcd this compacts all of it, other users' keys included")
 	fl.StringVar(&cfg.Controllers.LoadBalancerPool, "lb-pool", controlplane.DefaultLoadBalancerPool, "addresses for Services of type LoadBalancer: CIDR prefixes and addresses, comma-separated (the default is on loopback, reachable on this machine only)")
 	fl.BoolVar(&noKubeconfig, "no-user-kubeconfig", false, "do not write ~/.tinykube/kubeconfig (only DATA_DIR/kubeconfig)")
+	serviceRangeFlags(fl, &cfg)
 	return cmd
+}
+
+// serviceRangeFlags adds the flags of the ranges Services draw cluster IPs
+// and node ports from, named as kube-apiserver names them.
+func serviceRangeFlags(fl *pflag.FlagSet, cfg *controlplane.Config) {
+	fl.StringVar(&cfg.ServiceCIDR, "service-cidr", apiserver.DefaultServiceCIDR, "the range Services get cluster IPs from")
+	fl.StringVar(&cfg.NodePortRange, "service-node-port-range", apiserver.DefaultNodePortRange, "the range NodePort and LoadBalancer Services get node ports from (FIRST-LAST)")
 }
 
 // defaultDataDir is ~/.tinykube/server, or /var/lib/tinykube for root.

@@ -72,14 +72,28 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 		if errs := api.Validate(prepared); len(errs) > 0 {
 			return nil, errInvalid(res, meta.Name, errs)
 		}
+		// A Service's cluster IP and node ports are reserved after
+		// validation (bad input reserves nothing) and released again if
+		// the Service is not written.
+		var reserved []string
+		if svc, isService := prepared.(*api.Service); isService {
+			if reserved, err = s.allocateService(ctx, res, svc, nil, dryRun); err != nil {
+				return nil, err
+			}
+		}
+		uid := prepared.GetObjectMeta().UID
 		value, err := encodeForStore(prepared)
 		if err != nil {
+			s.release(ctx, uid, reserved)
 			return nil, errInternal(err)
 		}
 		if dryRun {
 			return encodeWithRevision(prepared, 0)
 		}
 		kv, err := s.store.Create(ctx, key(res, meta.Namespace, prepared.GetObjectMeta().Name), value)
+		if err != nil {
+			s.release(ctx, uid, reserved)
+		}
 		if errors.Is(err, store.ErrExists) {
 			if generate && attempt < 7 {
 				continue

@@ -170,6 +170,9 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 			if err != nil {
 				return fail(writeError(t.res, t.name, err))
 			}
+			if svc, isService := obj.(*api.Service); isService {
+				s.release(ctx, svc.UID, serviceClaims(svc))
+			}
 			body, err := encodeWithRevision(obj, rev)
 			if err != nil {
 				return fail(errInternal(err))

@@ -1,7 +1,9 @@
 // Package apiserver gives a Store the semantics of the Kubernetes API:
 // resource paths, create/get/list/update/patch/delete/watch, optimistic
 // concurrency on resourceVersion, the status subresource, generation,
-// graceful deletion with finalizers, and errors as Status objects.
+// graceful deletion with finalizers, and errors as Status objects. It
+// also allocates Services' cluster IPs and node ports, one store key per
+// address (allocation.go), and repairs leaked allocations (repair.go).
 //
 // It is transport-free. Handle takes a rest.Request and returns a
 // rest.Response; realnode serves it over HTTP and the simulator over its

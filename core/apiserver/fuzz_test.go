@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -72,6 +73,9 @@ func FuzzHandle(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, kv := range l.KVs {
+			if strings.HasPrefix(kv.Key, ipAddressPrefix) || strings.HasPrefix(kv.Key, nodePortPrefix) {
+				continue // a Service's reservation, not an object
+			}
 			res := resourceOfKey(kv.Key)
 			if res == nil {
 				t.Fatalf("stored key %s belongs to no resource", kv.Key)

@@ -26,6 +26,20 @@ type Config struct {
 	Rand *rand.Rand
 	// Version is reported by /version, e.g. "v0.1.0".
 	Version string
+	// ServiceCIDR is the range cluster IPs are allocated from
+	// (DefaultServiceCIDR when empty), NodePortRange the node ports'
+	// ("FIRST-LAST", DefaultNodePortRange when empty). Check reports a
+	// bad value; a Server built from one fails Bootstrap and every
+	// Service write that needs an allocation.
+	ServiceCIDR   string
+	NodePortRange string
+}
+
+// Check reports whether cfg's service ranges are usable, so that a
+// process can refuse a bad flag before it starts anything.
+func (cfg Config) Check() error {
+	_, _, err := serviceRanges(cfg)
+	return err
 }
 
 // Server answers API requests from a Store. It keeps no state of its own
@@ -41,19 +55,34 @@ type Server struct {
 
 	namespaces namespaceCache
 	decoded    decodeCache
+
+	serviceIPs ipRange
+	nodePorts  portRange
+	rangesErr  error // a bad ServiceCIDR or NodePortRange
 }
 
 // New returns a Server over cfg.Store.
 func New(cfg Config) *Server {
-	return &Server{store: cfg.Store, clock: cfg.Clock, rand: cfg.Rand, version: cfg.Version}
+	s := &Server{store: cfg.Store, clock: cfg.Clock, rand: cfg.Rand, version: cfg.Version}
+	s.serviceIPs, s.nodePorts, s.rangesErr = serviceRanges(cfg)
+	return s
 }
 
 // systemNamespaces exist from the start and cannot be deleted.
 var systemNamespaces = []string{"default", "kube-node-lease", "kube-public", "kube-system"}
 
-// Bootstrap creates the system namespaces if they are missing. Call it once
-// when a server starts; it is idempotent, so several servers may call it.
+// Bootstrap creates the system namespaces if they are missing and repairs
+// the Service allocations (see RepairServiceAllocations; the problems it
+// cannot fix are left for a later repair to report, not made fatal). Call
+// it once when a server starts; it is idempotent, so several servers may
+// call it. It fails on a bad ServiceCIDR or NodePortRange.
 func (s *Server) Bootstrap(ctx context.Context) error {
+	if s.rangesErr != nil {
+		return s.rangesErr
+	}
+	if _, err := s.repairAllocations(ctx); err != nil {
+		return err
+	}
 	res := api.ResourceByPlural("", "namespaces")
 	for _, name := range systemNamespaces {
 		ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: name}}

@@ -46,12 +46,7 @@ func prepareForUpdate(res *api.Resource, obj, old api.Object) (api.Object, error
 	case *api.Secret:
 		mergeStringData(o)
 	case *api.Service:
-		// A manifest rarely names the cluster IP the server allocated:
-		// leaving it out keeps it, rather than asking to change it.
-		prev := old.(*api.Service)
-		if o.Spec.ClusterIP == "" {
-			o.Spec.ClusterIP, o.Spec.ClusterIPs = prev.Spec.ClusterIP, prev.Spec.ClusterIPs
-		}
+		prepareServiceUpdate(&o.Spec, &old.(*api.Service).Spec)
 	}
 	return obj, nil
 }
@@ -88,4 +83,50 @@ func mergeStringData(s *api.Secret) {
 		s.Data[k] = []byte(v)
 	}
 	s.StringData = nil
+}
+
+// prepareServiceUpdate carries over the allocated values an update leaves
+// out, and drops those the new type has no use for.
+func prepareServiceUpdate(spec, prev *api.ServiceSpec) {
+	typ := spec.Type
+	if typ == "" {
+		typ = api.ServiceClusterIP // not defaulted yet
+	}
+	if spec.ClusterIP == "" && len(spec.ClusterIPs) > 0 {
+		spec.ClusterIP = spec.ClusterIPs[0]
+	}
+	switch {
+	case typ != api.ServiceExternalName && spec.ClusterIP == "":
+		// A manifest rarely names the cluster IP the server allocated:
+		// leaving it out keeps it, rather than asking to change it.
+		spec.ClusterIP, spec.ClusterIPs = prev.ClusterIP, prev.ClusterIPs
+	case typ == api.ServiceExternalName && prev.Type != api.ServiceExternalName && spec.ClusterIP == prev.ClusterIP:
+		// Becoming ExternalName gives the cluster IP up, as in
+		// Kubernetes, without the client having to clear it.
+		spec.ClusterIP, spec.ClusterIPs = "", nil
+	}
+	if !needsNodePorts(typ) && needsNodePorts(prev.Type) {
+		// Likewise node ports when the new type has none, unless the
+		// client set ones the service did not have (validation refuses
+		// those).
+		held := map[string]bool{}
+		for _, p := range prev.Ports {
+			held[nodePortKey(p.NodePort, p.Protocol)] = true
+		}
+		carried := true
+		for _, p := range spec.Ports {
+			proto := p.Protocol
+			if proto == "" {
+				proto = api.ProtocolTCP
+			}
+			if p.NodePort != 0 && !held[nodePortKey(p.NodePort, proto)] {
+				carried = false
+			}
+		}
+		if carried {
+			for i := range spec.Ports {
+				spec.Ports[i].NodePort = 0
+			}
+		}
+	}
 }

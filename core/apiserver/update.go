@@ -123,8 +123,20 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		if err := checkFinalizers(res, next, old); err != nil {
 			return nil, err
 		}
+		// A Service that changes type or is re-applied may need a cluster
+		// IP or node ports it does not hold yet; they are reserved before
+		// the write and released if it does not happen (see allocation.go).
+		oldSvc, isService := old.(*api.Service)
+		var reserved []string
+		if isService && mode == updateMain && !readyToDelete(next) {
+			if reserved, err = s.allocateService(ctx, res, next.(*api.Service), oldSvc, dryRun); err != nil {
+				return nil, err
+			}
+		}
+		undo := func() { s.release(ctx, old.GetObjectMeta().UID, reserved) }
 		same, err := desiredStateEqual(next, old)
 		if err != nil {
+			undo()
 			return nil, errInternal(err)
 		}
 		if !same || (mode == updateDeletion && old.GetObjectMeta().DeletionTimestamp == nil) {
@@ -134,11 +146,13 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		}
 		value, err := encodeForStore(next)
 		if err != nil {
+			undo()
 			return nil, errInternal(err)
 		}
 		if bytes.Equal(value, kv.Value) {
 			// Nothing changed: answer without a write, so the
 			// resourceVersion does not move and no watch event fires.
+			undo()
 			return json.Marshal(old)
 		}
 		if dryRun {
@@ -147,6 +161,9 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		if readyToDelete(next) {
 			_, rev, err := s.store.Delete(ctx, kv.Key, kv.ModRevision)
 			if err == nil {
+				if isService {
+					s.release(ctx, oldSvc.UID, append(serviceClaims(oldSvc), serviceClaims(next.(*api.Service))...))
+				}
 				return encodeWithRevision(next, rev)
 			}
 			if !errors.Is(err, store.ErrConflict) || attempt == maxUpdateAttempts-1 {
@@ -156,8 +173,12 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		}
 		nkv, err := s.store.Update(ctx, kv.Key, value, kv.ModRevision)
 		if err == nil {
+			if isService {
+				s.releaseDropped(ctx, oldSvc, next.(*api.Service))
+			}
 			return s.stored(kv.Key, next, value, nkv.ModRevision)
 		}
+		undo()
 		if !errors.Is(err, store.ErrConflict) || attempt == maxUpdateAttempts-1 {
 			return nil, writeError(res, t.name, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -48,6 +49,14 @@ type Config struct {
 	CompactionInterval time.Duration
 	// Version is reported by /version.
 	Version string
+	// ServiceCIDR and NodePortRange are the ranges Services get cluster
+	// IPs and node ports from ("" is Kubernetes' default: 10.96.0.0/12,
+	// 30000-32767).
+	ServiceCIDR   string
+	NodePortRange string
+	// RepairInterval is how often leaked Service allocations are freed
+	// (default 3 minutes).
+	RepairInterval time.Duration
 	// Log receives one line per notable event; nil discards them.
 	Log io.Writer
 	// Controllers, unless NoControllers, are run in the server process.
@@ -68,7 +77,7 @@ type Server struct {
 	// Kubeconfig is the path of the kubeconfig written in the data dir.
 	Kubeconfig string
 	stop       context.CancelFunc
-	done       chan struct{}
+	bg         sync.WaitGroup // compact and repair
 }
 
 // Start brings up etcd, the API and its listener, and returns once the API
@@ -80,10 +89,17 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("a data directory is required (--data-dir)")
 	}
+	apiCfg := apiserver.Config{Clock: wallclock.Clock{}, Version: cfg.Version, ServiceCIDR: cfg.ServiceCIDR, NodePortRange: cfg.NodePortRange}
+	if err := apiCfg.Check(); err != nil {
+		return nil, fmt.Errorf("%v (--service-cidr, --service-node-port-range)", err)
+	}
+	if cfg.RepairInterval <= 0 {
+		cfg.RepairInterval = 3 * time.Minute
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the data directory: %v", err)
 	}
-	s := &Server{cfg: cfg, done: make(chan struct{})}
+	s := &Server{cfg: cfg}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -105,16 +121,12 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		s.etcd = s.embedded.Client()
 	}
 	s.Store = etcdstore.New(s.etcd, cfg.EtcdPrefix)
-	s.API = apiserver.New(apiserver.Config{
-		Store:   s.Store,
-		Clock:   wallclock.Clock{},
-		Rand:    rand.New(rand.NewPCG(seed(), seed())),
-		Version: cfg.Version,
-	})
+	apiCfg.Store, apiCfg.Rand = s.Store, rand.New(rand.NewPCG(seed(), seed()))
+	s.API = apiserver.New(apiCfg)
 	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := s.API.Bootstrap(bctx); err != nil {
-		return nil, fmt.Errorf("creating the system namespaces: %v", err)
+		return nil, fmt.Errorf("bootstrapping the API (system namespaces, service allocations): %v", err)
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -128,7 +140,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	rctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
+	s.bg.Add(2)
 	go s.compact(rctx)
+	go s.repair(rctx)
 	if !cfg.NoControllers {
 		if err := s.startControllers(rctx, cfg.Controllers); err != nil {
 			return nil, fmt.Errorf("starting the controllers: %v", err)
@@ -165,7 +179,7 @@ func (s *Server) writeKubeconfig() error {
 // Kubernetes' API server does: a watcher that falls further behind than
 // that gets 410 Gone and relists.
 func (s *Server) compact(ctx context.Context) {
-	defer close(s.done)
+	defer s.bg.Done()
 	if s.cfg.CompactionInterval <= 0 {
 		<-ctx.Done()
 		return
@@ -192,11 +206,29 @@ func (s *Server) compact(ctx context.Context) {
 	}
 }
 
-// Close stops the listener, the compactor and etcd.
+// repair frees leaked Service allocations every RepairInterval (see
+// apiserver.RepairServiceAllocations), and logs what it cannot fix.
+func (s *Server) repair(ctx context.Context) {
+	defer s.bg.Done()
+	t := time.NewTicker(s.cfg.RepairInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.API.RepairServiceAllocations(ctx); err != nil && ctx.Err() == nil {
+			fmt.Fprintf(s.cfg.Log, "repairing service allocations: %v\n", err)
+		}
+	}
+}
+
+// Close stops the listener, the compactor, the repair loop and etcd.
 func (s *Server) Close() error {
 	if s.stop != nil {
 		s.stop()
-		<-s.done
+		s.bg.Wait()
 	}
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
