@@ -24,7 +24,9 @@ func eps(ns, name string, ready []api.EndpointAddress, notReady []api.EndpointAd
 		Subsets: []api.EndpointSubset{{Addresses: ready, NotReadyAddresses: notReady, Ports: ports}}}
 }
 
-func addr(ip, hostname string) api.EndpointAddress { return api.EndpointAddress{IP: ip, Hostname: hostname} }
+func addr(ip, hostname string) api.EndpointAddress {
+	return api.EndpointAddress{IP: ip, Hostname: hostname}
+}
 
 // zone is a small cluster: a ClusterIP service with named ports, a
 // headless StatefulSet service, an ExternalName and a service without IP.
