@@ -60,7 +60,6 @@ func TestNotImplemented(t *testing.T) {
 		"spec.template.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
 		"spec.template.spec.containers[1].startupProbe",
 		"spec.template.spec.containers[1].terminationMessagePath",
-		"spec.template.spec.dnsPolicy",
 		"spec.template.spec.priority",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -123,7 +122,7 @@ func TestNotImplementedFieldsExist(t *testing.T) {
 
 // CheckFields must agree with the three functions it stands in for.
 func TestCheckFieldsAgreesWithParts(t *testing.T) {
-	raw := []byte(`{"metadata":{"name":"p","zap":1},"spec":{"dnsPolicy":"ClusterFirst","containers":[{"name":"c","image":"i","imagePullPolicy":"Always","terminationMessagePath":"/x","frob":true}]}}`)
+	raw := []byte(`{"metadata":{"name":"p","zap":1},"spec":{"priority":5,"containers":[{"name":"c","image":"i","imagePullPolicy":"Always","terminationMessagePath":"/x","frob":true}]}}`)
 	pod := &Pod{}
 	r, err := CheckFields(raw, pod)
 	if err != nil {

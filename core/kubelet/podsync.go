@@ -204,6 +204,7 @@ func (k *Kubelet) runPod(pod *api.Pod, st *podState, v *podView) (acted bool, er
 			}
 		}
 		cfg := SandboxConfig{PodUID: pod.UID, Namespace: pod.Namespace, Name: pod.Name, Hostname: pod.Name,
+			Subdomain: pod.Spec.Subdomain, DNSPolicy: pod.Spec.DNSPolicy,
 			Labels: map[string]string{LabelPodUID: pod.UID, LabelPodName: pod.Name, LabelPodNamespace: pod.Namespace}, Annotations: pod.Annotations}
 		if pod.Spec.Hostname != "" {
 			cfg.Hostname = pod.Spec.Hostname

@@ -55,7 +55,10 @@ type Runtime interface {
 type SandboxConfig struct {
 	PodUID, Namespace, Name string
 	Hostname                string
-	Labels                  map[string]string // set by the kubelet to find the sandbox again
+	// Subdomain and DNSPolicy are the pod's: the runtime writes the
+	// pod's /etc/hosts and /etc/resolv.conf from them.
+	Subdomain, DNSPolicy string
+	Labels               map[string]string // set by the kubelet to find the sandbox again
 	// Annotations carries the pod's annotations; the simulated runtime
 	// reads container behaviour from them.
 	Annotations map[string]string

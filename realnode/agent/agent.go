@@ -57,6 +57,14 @@ type Config struct {
 	// free port).
 	Listen string
 
+	// DNS is where the node's DNS server listens: "" for port 53 of the
+	// pod bridge's address, "off" for none (pods get the host's resolver).
+	// DNSUpstreams answer names outside ClusterDomain ("cluster.local");
+	// nil means the host's /etc/resolv.conf nameservers. See dns.go.
+	DNS           string
+	DNSUpstreams  []string
+	ClusterDomain string
+
 	// Tuning passes kubelet settings through (back-off, periods); its
 	// Loop, Client, Runtime and node fields are filled in here.
 	Tuning kubelet.Config
@@ -77,6 +85,7 @@ type Agent struct {
 	kubelet *kubelet.Kubelet
 	server  *kubeletServer
 	proxy   *serviceProxy
+	dns     *nodeDNS
 }
 
 // Start connects to containerd, sets up the pod network, starts the kubelet
@@ -117,20 +126,27 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	nodeDNS, podDNS, err := listenDNS(cfg, network)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	l := runloop.New()
 	rt, err := containerdrt.New(containerdrt.Config{Socket: cfg.Socket, Namespace: cfg.Namespace, Snapshotter: cfg.Snapshotter,
-		LogDir: filepath.Join(cfg.StateDir, "logs"), Network: network, Post: l.Post})
+		LogDir: filepath.Join(cfg.StateDir, "logs"), Network: network, Post: l.Post,
+		SandboxDir: filepath.Join(cfg.StateDir, "sandboxes"), DNS: podDNS})
 	if err != nil {
+		nodeDNS.stop(l)
 		cancel()
 		return nil, err
 	}
-	a := &Agent{cfg: cfg, loop: l, cancel: cancel, Runtime: rt, Network: network}
+	a := &Agent{cfg: cfg, loop: l, cancel: cancel, Runtime: rt, Network: network, dns: nodeDNS}
 	a.cleanOrphanNetworks()
 
 	srv, port, err := startKubeletServer(cfg.Listen, a)
 	if err != nil {
 		rt.Close()
+		nodeDNS.stop(l)
 		cancel()
 		return nil, fmt.Errorf("kubelet server on %s: %w", cfg.Listen, err)
 	}
@@ -146,6 +162,7 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	l.Do(func() {
 		a.kubelet = kubelet.New(kc)
 		a.kubelet.Start()
+		a.dns.start(l, cfg)
 	})
 	a.proxy = startProxy(ctx, cfg)
 	fmt.Fprintf(cfg.Log, "node %s: containerd %s (namespace %s), pods in %s on bridge %s, kubelet server on %s:%d\n",
@@ -160,6 +177,7 @@ func rtVersion(rt *containerdrt.Runtime) string { _, v := rt.Version(); return v
 func (a *Agent) Stop() {
 	a.loop.Do(func() { a.kubelet.Stop() })
 	a.proxy.stop()
+	a.dns.stop(a.loop)
 	a.server.close()
 	a.cancel()
 	a.Runtime.Close()

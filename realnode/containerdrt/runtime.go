@@ -27,6 +27,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/tinykube/tinykube/core/api"
+	cdns "github.com/tinykube/tinykube/core/dns"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/realnode/podnet"
 )
@@ -53,6 +54,16 @@ type Config struct {
 	LogDir string
 	// Network wires up each sandbox.
 	Network PodNetwork
+	// SandboxDir holds each sandbox's /etc/resolv.conf and /etc/hosts,
+	// in SandboxDir/<sandbox id>/ ("sandboxes" beside LogDir when empty).
+	SandboxDir string
+	// DNS is what pods of dnsPolicy ClusterFirst are told. Without a
+	// Nameserver they get the host's resolver, as under dnsPolicy Default
+	// (what the kubelet does without --cluster-dns).
+	DNS cdns.PodDNS
+	// HostResolvConf is the host's resolver configuration, for pods of
+	// dnsPolicy Default ("/etc/resolv.conf").
+	HostResolvConf string
 	// Post runs f on the kubelet's loop; OnChange callbacks go through it.
 	Post func(f func())
 	// Timeout bounds each call to containerd (10s); image pulls get
@@ -110,6 +121,12 @@ func New(cfg Config) (*Runtime, error) {
 	}
 	if cfg.Post == nil {
 		cfg.Post = func(f func()) { f() }
+	}
+	if cfg.SandboxDir == "" {
+		cfg.SandboxDir = filepath.Join(filepath.Dir(cfg.LogDir), "sandboxes")
+	}
+	if cfg.HostResolvConf == "" {
+		cfg.HostResolvConf = "/etc/resolv.conf"
 	}
 	client, err := Dial(cfg.Socket, cfg.Timeout)
 	if err != nil {
@@ -224,6 +241,10 @@ func (r *Runtime) RunSandbox(cfg kubelet.SandboxConfig) (kubelet.Sandbox, error)
 		return kubelet.Sandbox{}, err
 	}
 	ip := att.IP
+	if err := r.writeEtc(id, ip, cfg); err != nil {
+		r.cfg.Network.Teardown(r.callCtx(), id)
+		return kubelet.Sandbox{}, err
+	}
 	labels := map[string]string{labelKind: "sandbox", labelNetNS: att.NetNS, labelIP: ip}
 	for k, v := range cfg.Labels {
 		labels[k] = v
@@ -238,6 +259,7 @@ func (r *Runtime) RunSandbox(cfg kubelet.SandboxConfig) (kubelet.Sandbox, error)
 		containerd.WithSpec(&oci.Spec{Version: specs.Version}))
 	if err != nil {
 		r.cfg.Network.Teardown(r.callCtx(), id)
+		os.RemoveAll(r.sandboxDir(id))
 		return kubelet.Sandbox{}, fmt.Errorf("recording sandbox %s in containerd: %w", id, err)
 	}
 	return kubelet.Sandbox{ID: id, PodUID: cfg.PodUID, Labels: cfg.Labels, IP: ip, Ready: true, Created: time.Now()}, nil
@@ -306,6 +328,7 @@ func (r *Runtime) RemoveSandbox(id string) error {
 		return fmt.Errorf("sandbox %s: %w", id, err)
 	}
 	os.RemoveAll(r.podLogDir(labels))
+	os.RemoveAll(r.sandboxDir(id))
 	r.changed(labels[kubelet.LabelPodUID])
 	return nil
 }
@@ -342,6 +365,9 @@ func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig)
 		oci.WithImageConfigArgs(img, cfg.Args),
 		oci.WithHostname(sbLabels["tinykube.io/hostname"]),
 		oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: sbLabels[labelNetNS]}),
+	}
+	if mounts := r.etcMounts(sandboxID); len(mounts) > 0 {
+		specOpts = append(specOpts, oci.WithMounts(mounts))
 	}
 	if len(cfg.Command) > 0 {
 		specOpts = append(specOpts, oci.WithProcessArgs(append(slices.Clone(cfg.Command), cfg.Args...)...))

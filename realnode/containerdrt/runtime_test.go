@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
+	cdns "github.com/tinykube/tinykube/core/dns"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/realnode/containerdrt"
 	"github.com/tinykube/tinykube/realnode/netnstest"
@@ -39,8 +40,13 @@ func newRuntime(t *testing.T) (*containerdrt.Runtime, *podnet.Network, chan stri
 		}
 	})
 	changes := make(chan string, 100)
+	hostResolv := filepath.Join(state, "host-resolv.conf")
+	if err := os.WriteFile(hostResolv, []byte("nameserver 192.0.2.53\nsearch corp.example\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	rt, err := containerdrt.New(containerdrt.Config{Socket: d.Socket, Namespace: "node-a", LogDir: filepath.Join(state, "logs"),
-		Network: nw, Post: func(f func()) { f() }})
+		Network: nw, Post: func(f func()) { f() }, SandboxDir: filepath.Join(state, "sandboxes"),
+		DNS: cdns.PodDNS{Nameserver: "10.77.0.1"}, HostResolvConf: hostResolv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +186,53 @@ func TestRuntimeRunsAContainerInItsSandbox(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(filepath.Dir(path))); !os.IsNotExist(err) {
 		t.Fatalf("pod log dir left behind: %v", err)
+	}
+}
+
+// Every container of a pod sees the pod's resolv.conf (by its dnsPolicy)
+// and hosts, read-only, and they go with the sandbox.
+func TestRuntimeMountsResolvConfAndHosts(t *testing.T) {
+	rt, _, _ := newRuntime(t)
+	for _, tc := range []struct {
+		policy, subdomain string
+		resolv, hostsLine string
+	}{
+		{"ClusterFirst", "db", "nameserver 10.77.0.1\nsearch shop.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n", "db-0.db.shop.svc.cluster.local\tdb-0"},
+		{"Default", "", "nameserver 192.0.2.53\nsearch corp.example\n", "\tdb-0"},
+		{"None", "", "nameserver 192.0.2.53\nsearch corp.example\n", "\tdb-0"},
+	} {
+		uid := "u-" + strings.ToLower(tc.policy)
+		sb, err := rt.RunSandbox(kubelet.SandboxConfig{PodUID: uid, Namespace: "shop", Name: "p-" + uid, Hostname: "db-0",
+			Subdomain: tc.subdomain, DNSPolicy: tc.policy, Labels: podLabels(uid)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := rt.CreateContainer(sb.ID, kubelet.ContainerConfig{Name: "main", Image: "busybox", Command: []string{"sleep", "60"},
+			Labels: containerLabels(uid, "main")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rt.StartContainer(id); err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, rt, id, kubelet.StateRunning)
+		_, resolv, err := rt.Exec(id, []string{"cat", "/etc/resolv.conf"}, 5*time.Second)
+		if err != nil || resolv != tc.resolv {
+			t.Errorf("dnsPolicy %s: /etc/resolv.conf = %q (%v), want %q", tc.policy, resolv, err, tc.resolv)
+		}
+		_, hosts, err := rt.Exec(id, []string{"cat", "/etc/hosts"}, 5*time.Second)
+		if want := sb.IP + "\t"; err != nil || !strings.Contains(hosts, "127.0.0.1\tlocalhost") || !strings.Contains(hosts, want) || !strings.Contains(hosts, tc.hostsLine) {
+			t.Errorf("dnsPolicy %s: /etc/hosts = %q (%v), want localhost and %s…%s", tc.policy, hosts, err, want, tc.hostsLine)
+		}
+		if code, out, _ := rt.Exec(id, []string{"sh", "-c", "echo x >> /etc/resolv.conf"}, 5*time.Second); code == 0 {
+			t.Errorf("dnsPolicy %s: writing /etc/resolv.conf succeeded (%q), want it read-only", tc.policy, out)
+		}
+		if err := rt.StopSandbox(sb.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := rt.RemoveSandbox(sb.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -36,9 +37,10 @@ type Cluster struct {
 
 	checker *checker
 	// lastFault is when the last fault ends (liveness is judged after).
-	lastFault time.Duration
-	faults    []scenario.Fault
-	traffic   *trafficStats
+	lastFault   time.Duration
+	faults      []scenario.Fault
+	traffic     *trafficStats
+	trafficRand *rand.Rand
 	// converged is when liveness first held after the last fault.
 	converged time.Duration
 	liveErr   error

@@ -122,6 +122,7 @@ func (c *Cluster) startTraffic() {
 		return
 	}
 	r := c.W.Rand("traffic")
+	c.trafficRand = r
 	c.traffic = &trafficStats{served: map[string]int{}, lastServed: map[string]time.Duration{}}
 	var round func()
 	round = func() {
@@ -130,6 +131,10 @@ func (c *Cluster) startTraffic() {
 	}
 	c.W.At(t.Every.Duration, round)
 }
+
+// clientsPerNode is how many distinct clients (source addresses, as far
+// as session affinity is concerned) each node has.
+const clientsPerNode = 8
 
 // trafficStats counts what the simulated clients saw.
 type trafficStats struct {
@@ -154,7 +159,8 @@ func (c *Cluster) sendRound(i int) {
 	for _, p := range nd.Table.Ports {
 		port := nd.Table.Route(p.Protocol, p.ClusterIP, p.Port, false)
 		c.traffic.sent++
-		e, ok := nd.balancer.Pick(port, nd.Name, c.W.Now())
+		client := fmt.Sprintf("%s/client-%d", nd.Name, c.trafficRand.IntN(clientsPerNode))
+		e, ok := nd.balancer.Pick(port, client, c.W.Now())
 		if !ok {
 			c.traffic.refused++
 			continue
@@ -194,7 +200,25 @@ func (c *Cluster) servicesServed(eps []*api.Endpoints) error {
 	}
 	bound := c.Scenario.Traffic.Bound.Duration
 	now := c.W.Elapsed()
+	affinity := map[string]bool{}
+	for _, n := range c.Nodes {
+		if n.Table == nil {
+			continue
+		}
+		for _, p := range n.Table.Ports {
+			if p.Affinity > 0 {
+				affinity[p.Service()] = true
+			}
+		}
+	}
 	for _, e := range eps {
+		if affinity[e.Namespace+"/"+e.Name] {
+			// Under ClientIP affinity a client stays with its backend for as
+			// long as that backend is ready: a new pod only gets clients that
+			// are new (or whose backend went away), so it may rightly see
+			// nothing for a long time.
+			continue
+		}
 		for _, ss := range e.Subsets {
 			for _, a := range ss.Addresses {
 				if a.TargetRef == nil {
