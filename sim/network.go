@@ -200,6 +200,18 @@ func (n *Network) cutStreamsOf(name string) {
 	}
 }
 
+// OpenStreams returns how many watch streams of the named process are
+// open.
+func (n *Network) OpenStreams(name string) int {
+	count := 0
+	for _, s := range n.streams {
+		if s.to == name && !s.ended {
+			count++
+		}
+	}
+	return count
+}
+
 // CutStreams ends every watch stream of the named process (a fault: the
 // client must notice and watch again), or of every process when name is "".
 func (n *Network) CutStreams(name string) {

@@ -91,6 +91,8 @@ func agentConfig(url, socket, stateDir string, n nodeSpec) agent.Config {
 		PodCIDR: n.podCIDR, Bridge: n.bridge, Listen: "127.0.0.1:0",
 		// Tests cannot wait Kubernetes' 10s for a first restart.
 		Tuning: kubelet.Config{BackOffInitial: time.Second, BackOffMax: 4 * time.Second},
+		// No forwarding: nothing leaves the test's network namespace.
+		DNSUpstreams: []string{},
 	}
 }
 
@@ -154,19 +156,15 @@ func (c *cluster) apply(manifest string) {
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		var meta struct{ Kind string }
+		var meta struct{ APIVersion, Kind string }
 		if err := yaml.Unmarshal(body, &meta); err != nil {
 			c.t.Fatal(err)
 		}
-		var res client.Resource[api.Object]
-		switch meta.Kind {
-		case "Pod":
-			res = client.Dynamic(c.client, api.ResourceOf(&api.Pod{}))
-		case "ReplicaSet":
-			res = client.Dynamic(c.client, api.ResourceOf(&api.ReplicaSet{}))
-		default:
-			c.t.Fatalf("apply: kind %q", meta.Kind)
+		r := api.ResourceFor(meta.APIVersion, meta.Kind)
+		if r == nil {
+			c.t.Fatalf("apply: kind %s %q", meta.APIVersion, meta.Kind)
 		}
+		res := client.Dynamic(c.client, r)
 		if _, err := res.CreateRaw(context.Background(), "default", body, client.WriteOptions{}); err != nil {
 			c.t.Fatalf("creating %s: %v", meta.Kind, err)
 		}

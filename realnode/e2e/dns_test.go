@@ -49,7 +49,6 @@ func execIn(t *testing.T, a *agent.Agent, p *api.Pod, cmd ...string) (int, strin
 func TestPodsResolveServicesThroughNodeDNS(t *testing.T) {
 	c := newCluster(t)
 	cfg := agentConfig(c.server.URL, c.ctrd.Socket, filepath.Join(c.state, "nodes", nodeA.name), nodeA)
-	cfg.DNSUpstreams = []string{} // no forwarding: nothing leaves the test's network namespace
 	nodetest.ImportBusybox(t, c.ctrd.Socket, nodeA.namespace)
 	a, err := agent.Start(context.Background(), cfg)
 	if err != nil {
@@ -71,16 +70,9 @@ func TestPodsResolveServicesThroughNodeDNS(t *testing.T) {
 	c.apply(sleeper("client", "client", "", "") + "\n---\n" + sleeper("db-0", "db", "db-0", "db") + "\n---\n" + sleeper("db-1", "db", "db-1", "db"))
 	c.running("app=db", 2)
 	dbPods := c.pods("app=db")
-	// Until the endpoints controller lands, the test writes db's Endpoints.
-	ep := &api.Endpoints{ObjectMeta: api.ObjectMeta{Name: "db", Namespace: "default"}}
 	var dbIPs []string
-	ep.Subsets = []api.EndpointSubset{{Ports: []api.EndpointPort{{Port: 5432}}}}
 	for _, p := range dbPods {
-		ep.Subsets[0].Addresses = append(ep.Subsets[0].Addresses, api.EndpointAddress{IP: p.Status.PodIP, Hostname: p.Spec.Hostname})
 		dbIPs = append(dbIPs, p.Status.PodIP)
-	}
-	if _, err := client.For[*api.Endpoints](c.client).Create(ctx, ep, client.WriteOptions{}); err != nil {
-		t.Fatal(err)
 	}
 	cl := c.running("app=client", 1)[0]
 

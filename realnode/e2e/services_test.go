@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +16,12 @@ import (
 	"github.com/tinykube/tinykube/realnode/netnstest"
 )
 
-// A Service in front of three web server pods: the node's proxy routes its
-// cluster IP and node port to every pod, from the node and from inside a
-// pod, and a pod taken out of the Endpoints gets no more requests.
+// A Service in front of three web server pods, as a user makes it: the
+// API server allocates its cluster IP and node port, the endpoints
+// controller lists the pods, the node's proxy routes the cluster IP and the
+// node port to every pod — from the node and from inside a pod, by address
+// and by DNS name — and when a pod is deleted, requests keep succeeding and
+// none reaches it.
 func TestServiceRoutesToItsPods(t *testing.T) {
 	c := newCluster(t)
 	netnstest.Require(t, "nft")
@@ -27,22 +31,26 @@ func TestServiceRoutesToItsPods(t *testing.T) {
 	nodeIP := netnstest.Uplink(t)
 	a := c.startAgent(nodeA)
 
-	c.apply(webRS("web", 3))
+	c.apply(webRS("web", 3) + `
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+`)
 	pods := c.running("app=web", 3)
-	svc := &api.Service{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: "web"},
-		Spec: api.ServiceSpec{
-			Type: api.ServiceNodePort, Selector: map[string]string{"app": "web"},
-			// Chosen here: cluster IP allocation may not be in the API server yet.
-			ClusterIP: "10.96.0.50",
-			Ports: []api.ServicePort{{Name: "http", Protocol: api.ProtocolTCP, Port: 80,
-				TargetPort: api.FromString("http"), NodePort: 30080}},
-		}}
-	if _, err := client.For[*api.Service](c.client).Create(context.Background(), svc, client.WriteOptions{}); err != nil {
+	svc, err := client.For[*api.Service](c.client).Get(context.Background(), "default", "web")
+	if err != nil {
 		t.Fatal(err)
 	}
-	// until the endpoints controller lands: write the Endpoints the
-	// controller would, from the pods' IPs.
-	c.setEndpoints(a, pods)
+	clusterIP, nodePort := svc.Spec.ClusterIP, svc.Spec.Ports[0].NodePort
+	if !strings.HasPrefix(clusterIP, "10.") || nodePort < 30000 || nodePort > 32767 {
+		t.Fatalf("allocated cluster IP %q and node port %d; want one from 10.96.0.0/12 and 30000-32767", clusterIP, nodePort)
+	}
+	c.waitRouted(a, pods)
 
 	names := map[string]bool{}
 	for _, p := range pods {
@@ -50,7 +58,11 @@ func TestServiceRoutesToItsPods(t *testing.T) {
 	}
 	// From the node: the cluster IP, the node port on the node's address
 	// and on loopback; 30 requests each reach all three pods.
-	for _, url := range []string{"http://10.96.0.50/", "http://" + nodeIP + ":30080/", "http://127.0.0.1:30080/"} {
+	for _, url := range []string{
+		"http://" + clusterIP + "/",
+		fmt.Sprintf("http://%s:%d/", nodeIP, nodePort),
+		fmt.Sprintf("http://127.0.0.1:%d/", nodePort),
+	} {
 		got := map[string]int{}
 		for i := 0; i < 30; i++ {
 			body, err := getFresh(url)
@@ -64,59 +76,52 @@ func TestServiceRoutesToItsPods(t *testing.T) {
 		}
 	}
 
-	// From inside a pod, with busybox's wget, through the pod's gateway.
+	// From inside a pod, with busybox's wget, through the pod's gateway:
+	// by cluster IP, by the service's short name and by its full name (the
+	// node's DNS server answers; the pod's resolv.conf points at it).
 	// (No -T: Debian's busybox-static 1.35 wget crashes with it; the exec
 	// timeout bounds the request instead.)
 	id := strings.TrimPrefix(pods[0].Status.ContainerStatuses[0].ContainerID, "containerd://")
-	for i := 0; i < 5; i++ {
-		code, out, err := a.Runtime.Exec(id, []string{"wget", "-qO-", "http://10.96.0.50/"}, 10*time.Second)
-		if err != nil || code != 0 || !names[strings.TrimSpace(out)] {
-			t.Fatalf("wget http://10.96.0.50/ in pod %s = exit %d %q, %v", pods[0].Name, code, out, err)
+	for _, url := range []string{"http://" + clusterIP + "/", "http://web/", "http://web.default.svc.cluster.local/"} {
+		got := map[string]int{}
+		for i := 0; i < 12; i++ {
+			code, out, err := a.Runtime.Exec(id, []string{"wget", "-qO-", url}, 10*time.Second)
+			if err != nil || code != 0 || !names[strings.TrimSpace(out)] {
+				t.Fatalf("wget %s in pod %s = exit %d %q, %v", url, pods[0].Name, code, out, err)
+			}
+			got[strings.TrimSpace(out)]++
+		}
+		if len(got) != 3 {
+			t.Errorf("wget %s from a pod: 12 requests reached %v, want all 3 pods", url, got)
 		}
 	}
 
-	// Take one pod out of the Endpoints, then delete it: no request fails
-	// and none reaches it.
-	gone, rest := pods[2], pods[:2]
-	c.setEndpoints(a, rest)
+	// Delete one pod: the endpoints controller drops it as soon as it is
+	// terminating, the proxy follows, and no request fails or reaches it
+	// while its replacement starts.
+	gone := pods[2]
 	if _, err := client.For[*api.Pod](c.client).Delete(context.Background(), "default", gone.Name, client.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	c.waitRouted(a, pods[:2])
 	for i := 0; i < 30; i++ {
-		body, err := getFresh("http://10.96.0.50/")
-		if err != nil || body == gone.Name || !names[body] {
-			t.Fatalf("GET the cluster IP after removing %s (request %d) = %q, %v; want %s or %s",
-				gone.Name, i, body, err, rest[0].Name, rest[1].Name)
+		body, err := getFresh("http://" + clusterIP + "/")
+		if err != nil || body == gone.Name || body == "" {
+			t.Fatalf("GET the cluster IP after deleting %s (request %d) = %q, %v", gone.Name, i, body, err)
 		}
 	}
 }
 
-// setEndpoints writes the Endpoints of service web: pods as its ready
-// backends on port http (8080). It waits until the node's proxy has
-// applied them.
-func (c *cluster) setEndpoints(a *agent.Agent, pods []*api.Pod) {
+// waitRouted waits until the node's proxy routes service web's http port
+// to exactly the given pods (and perhaps new ones, never others of the
+// given list's complement being gone).
+func (c *cluster) waitRouted(a *agent.Agent, pods []*api.Pod) {
 	c.t.Helper()
-	eps := &api.Endpoints{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: "web"}}
-	ss := api.EndpointSubset{Ports: []api.EndpointPort{{Name: "http", Port: 8080, Protocol: api.ProtocolTCP}}}
 	var want []string
 	for _, p := range pods {
-		node := p.Spec.NodeName
-		ss.Addresses = append(ss.Addresses, api.EndpointAddress{IP: p.Status.PodIP, NodeName: &node,
-			TargetRef: &api.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID}})
 		want = append(want, p.Status.PodIP)
 	}
-	eps.Subsets = []api.EndpointSubset{ss}
-	r := client.For[*api.Endpoints](c.client)
-	if old, err := r.Get(context.Background(), "default", "web"); err == nil {
-		eps.ResourceVersion = old.ResourceVersion
-		_, err = r.Update(context.Background(), eps, client.WriteOptions{})
-		if err != nil {
-			c.t.Fatal(err)
-		}
-	} else if _, err := r.Create(context.Background(), eps, client.WriteOptions{}); err != nil {
-		c.t.Fatal(err)
-	}
-	c.eventually(fmt.Sprintf("the proxy routing to %v", want), 10*time.Second, func() (bool, string) {
+	c.eventually(fmt.Sprintf("the proxy routing to %v", want), 20*time.Second, func() (bool, string) {
 		tb, err := a.ProxyTable()
 		if err != nil || tb == nil {
 			return false, fmt.Sprintf("table %v, error %v", tb, err)
@@ -126,7 +131,7 @@ func (c *cluster) setEndpoints(a *agent.Agent, pods []*api.Pod) {
 			return false, tb.String()
 		}
 		for _, b := range p.Backends {
-			if !strings.Contains(strings.Join(want, " "), b.IP) {
+			if !slices.Contains(want, b.IP) {
 				return false, tb.String()
 			}
 		}

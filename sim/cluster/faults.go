@@ -53,7 +53,6 @@ func (c *Cluster) inject(f scenario.Fault) {
 	case "crash-node":
 		nd.Kubelet.Crash()
 		nd.Proxy.Crash()
-		c.proxyCut(nd)
 		if nd.Runtime != nil {
 			nd.Runtime.Crash()
 		}
@@ -80,14 +79,10 @@ func (c *Cluster) inject(f scenario.Fault) {
 				w.Net.Partition(p.Name, sim.APIServer, false)
 			}
 		}
-		c.proxyCut(nd)
 		later("heal-node")
 	case "heal-node":
 		w.Net.Heal(nd.Kubelet.Name, sim.APIServer)
 		w.Net.Heal(nd.Proxy.Name, sim.APIServer)
-		if nd.Proxy.Up() {
-			c.proxyBack(nd)
-		}
 	case "restart-proxy":
 		// The proxy process dies; the rules it installed stay and keep
 		// routing, stale, until a new proxy replaces them.
@@ -96,7 +91,6 @@ func (c *Cluster) inject(f scenario.Fault) {
 			return
 		}
 		nd.Proxy.Crash()
-		c.proxyCut(nd)
 		w.Loop.After(f.For.Duration, func() {
 			if nd.Machine.Up() && !nd.Proxy.Up() {
 				nd.Proxy.Start()

@@ -20,7 +20,7 @@ var Invariants = map[string]string{
 	"node-capacity":            "a node's bound pods never request more than its allocatable cpu, memory or pod count",
 	"single-binding":           "a pod is bound to at most one node and never re-bound",
 	"watch-order":              "within a watch, resourceVersions only go forward",
-	"service-routing":          "a node's proxy sends no request to a pod that has not been ready (or has been deleted) for longer than the traffic propagation bound, unless the proxy was crashed or cut off from the API server within that bound",
+	"service-routing":          "a node's proxy sends no request to a pod that has not been ready (or has been deleted) for longer than the traffic propagation bound, counted from when the proxy last (re)started watching the API (a crashed, cut-off or reconnecting proxy cannot know)",
 	"unique-service-addresses": "no two services hold the same cluster IP, or the same node port and protocol",
 }
 

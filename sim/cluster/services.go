@@ -26,11 +26,6 @@ func (c *Cluster) addProxy(nd *Node) {
 	w := c.W
 	nd.balancer = proxy.NewBalancer()
 	nd.Proxy = w.AddProcess("proxy/"+nd.Name, func(p *sim.Process) {
-		// A new proxy process sees the API afresh — unless its node is
-		// still cut off.
-		if !w.Net.Cut(p.Name) {
-			c.proxyBack(nd)
-		}
 		proxy.New(proxy.Config{Loop: p.Loop(), Client: p.Client(), Backend: nodeTable{c, nd}}).Start()
 	})
 	nd.Proxy.Start()
@@ -110,10 +105,25 @@ func sortedKeys(m map[string]string) []string {
 	return out
 }
 
-// proxyCut notes that nd's proxy lost its view of the API (a crash or a
-// partition); proxyBack that it has it again from now.
-func (c *Cluster) proxyCut(nd *Node)  { nd.blind = true }
-func (c *Cluster) proxyBack(nd *Node) { nd.blind, nd.viewSince = false, c.W.Elapsed() }
+// proxyWatching says whether nd's proxy hears about changes now: it runs,
+// is not cut off from the API server, and both its watches (services and
+// endpoints) are open. A proxy that is not watching cannot be blamed for
+// routing by old news; the service-routing bound counts from the moment
+// it is watching again. (That it gets back at all is liveness: its table
+// must match the endpoints once faults heal.)
+func (c *Cluster) proxyWatching(nd *Node) bool {
+	return nd.Proxy.Up() && !c.W.Net.Cut(nd.Proxy.Name) && c.W.Net.OpenStreams(nd.Proxy.Name) >= 2
+}
+
+// updateView records when nd's proxy started watching uninterruptedly.
+func (c *Cluster) updateView(nd *Node) {
+	watching := c.proxyWatching(nd)
+	if !watching {
+		nd.blind = true
+	} else if nd.blind {
+		nd.blind, nd.viewSince = false, c.W.Elapsed()
+	}
+}
 
 // startTraffic sends a round of requests every t.Every for the whole run.
 func (c *Cluster) startTraffic() {
@@ -156,6 +166,9 @@ func (c *Cluster) sendRound(i int) {
 		return
 	}
 	now := c.W.Elapsed()
+	for _, n := range c.Nodes {
+		c.updateView(n)
+	}
 	for _, p := range nd.Table.Ports {
 		port := nd.Table.Route(p.Protocol, p.ClusterIP, p.Port, false)
 		c.traffic.sent++
