@@ -128,6 +128,61 @@ func TestUpRunsWebExampleOnContainerd(t *testing.T) {
 	if code, o, stderr := tk(t, url, "", "exec", name, "--", "hostname"); code != 0 || strings.TrimSpace(o) != name {
 		t.Errorf("exec %s -- hostname = %d %q %q", name, code, o, stderr)
 	}
+	// A Service by `expose`: a pod reaches it by name through the node's
+	// DNS server and proxy, and a LoadBalancer service gets an address from
+	// up's loopback pool that answers from the machine.
+	if code, o, stderr := tk(t, url, "", "expose", "deploy/web", "--port", "80", "--target-port", "8080"); code != 0 || !strings.Contains(o, "service/web exposed") {
+		t.Fatalf("expose = %d %q %q", code, o, stderr)
+	}
+	if code, o, stderr := tk(t, url, "", "expose", "deploy/web", "--name", "web-lb", "--type", "LoadBalancer", "--port", "8081", "--target-port", "8080"); code != 0 {
+		t.Fatalf("expose --type LoadBalancer = %d %q %q", code, o, stderr)
+	}
+	eventually := func(what string, f func() (bool, string)) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			ok, last := f()
+			if ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 30s; last: %s", what, last)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	eventually("wget http://web/ from a pod", func() (bool, string) {
+		code, o, stderr := tk(t, url, "", "exec", name, "--", "wget", "-qO-", "http://web/")
+		return code == 0 && strings.HasPrefix(strings.TrimSpace(o), "hello from web-"), o + stderr
+	})
+	var lbIP string
+	eventually("an external IP for web-lb", func() (bool, string) {
+		_, o, _ := tk(t, url, "", "get", "svc", "web-lb", "-o", "json")
+		var svc struct {
+			Status struct {
+				LoadBalancer struct{ Ingress []struct{ IP string } }
+			}
+		}
+		json.Unmarshal([]byte(o), &svc)
+		if in := svc.Status.LoadBalancer.Ingress; len(in) > 0 {
+			lbIP = in[0].IP
+		}
+		return strings.HasPrefix(lbIP, "127.0.100."), o
+	})
+	eventually("GET http://"+lbIP+":8081/ from the machine", func() (bool, string) {
+		resp, err := (&http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}).Get("http://" + lbIP + ":8081/")
+		if err != nil {
+			return false, err.Error()
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.HasPrefix(string(b), "hello from web-"), string(b)
+	})
+	if code, o, _ := tk(t, url, "", "get", "svc,endpoints"); code != 0 || !strings.Contains(o, "CLUSTER-IP") || !strings.Contains(o, "EXTERNAL-IP") || !strings.Contains(o, lbIP) || !strings.Contains(o, ":8080") {
+		t.Errorf("get svc,endpoints:\n%s", o)
+	}
+	tk(t, url, "", "delete", "svc", "web", "web-lb")
+
 	// Clean up before up's Ctrl-C, so the pods' networks are released.
 	tk(t, url, "", "delete", "-f", filepath.Join("..", "..", "examples", "web.yaml"))
 	deadline = time.Now().Add(60 * time.Second)
