@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,6 +24,9 @@ type nodeFlags struct {
 	stateDir, podCIDR, bridge      string
 	listen                         string
 	cpu, memory, pods              string
+	dns                            string
+	dnsUpstreams                   []string
+	noProxy                        bool
 }
 
 func (f *nodeFlags) register(fl *pflag.FlagSet, sim bool) {
@@ -43,6 +47,9 @@ func (f *nodeFlags) register(fl *pflag.FlagSet, sim bool) {
 	fl.StringVar(&f.cpu, "node-cpu", "", cpuHelp)
 	fl.StringVar(&f.memory, "node-memory", "", memHelp)
 	fl.StringVar(&f.pods, "node-pods", "110", "how many pods a node may run")
+	fl.StringVar(&f.dns, "cluster-dns", "", `where the node's DNS server for pods listens (default: port 53 of the pod bridge's address); "off" gives pods the host's resolver`)
+	fl.StringSliceVar(&f.dnsUpstreams, "dns-upstream", nil, "resolvers for names outside cluster.local, as IP or IP:port (default: the host's /etc/resolv.conf nameservers)")
+	fl.BoolVar(&f.noProxy, "disable-proxy", false, "do not run the service proxy (no nftables rules for services on this node)")
 }
 
 // capacity parses the capacity flags; empty ones are left out.
@@ -66,13 +73,24 @@ func (f *nodeFlags) agentConfig(cl *client.Client, socket, dataDir string) (agen
 	if err != nil {
 		return agent.Config{}, err
 	}
+	var upstreams []string
+	for _, u := range f.dnsUpstreams {
+		if net.ParseIP(u) != nil {
+			u = net.JoinHostPort(u, "53")
+		}
+		if _, _, err := net.SplitHostPort(u); err != nil {
+			return agent.Config{}, fmt.Errorf("--dns-upstream %q: want an IP or IP:port", u)
+		}
+		upstreams = append(upstreams, u)
+	}
 	stateDir := f.stateDir
 	if stateDir == "" {
 		stateDir = filepath.Join(dataDir, "nodes", f.name)
 	}
 	return agent.Config{Client: cl, NodeName: f.name, Address: f.address, Capacity: capacity,
 		Socket: socket, Namespace: f.namespace, Snapshotter: f.snapshotter, StateDir: stateDir,
-		PodCIDR: f.podCIDR, Bridge: f.bridge, Listen: f.listen}, nil
+		PodCIDR: f.podCIDR, Bridge: f.bridge, Listen: f.listen,
+		DNS: f.dns, DNSUpstreams: upstreams, Proxy: agent.ProxyConfig{Disable: f.noProxy}}, nil
 }
 
 func (c *cli) agentCommand() *cobra.Command {
