@@ -161,11 +161,13 @@ func TestGetServicesAndEndpoints(t *testing.T) {
 	s := startServer(t, t.TempDir())
 	defer s.Close()
 	url := s.URL
+	// No selector: the Endpoints are the user's own (with a selector the
+	// endpoints controller would rewrite them from the pods, of which there
+	// are none).
 	svc := `apiVersion: v1
 kind: Service
 metadata: {name: web}
 spec:
-  selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 ---
 apiVersion: v1
