@@ -239,7 +239,7 @@ func (t *Table) Lookup(namespace, name, portName string) *Port {
 }
 
 // String renders the table a line per service port, the way the book and
-// `tinykube proxy` show it:
+// the simulator's timeline show it:
 //
 //	default/web:http TCP 10.96.0.10:80 node:30080 -> 10.88.0.2:8080 10.88.0.3:8080
 func (t *Table) String() string {

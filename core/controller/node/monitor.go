@@ -56,7 +56,36 @@ func (c *Controller) monitorNode(n *api.Node) {
 	if err != nil {
 		return
 	}
+	if want != "" {
+		c.markPodsNotReady(n)
+	}
 	c.evict(n)
+}
+
+// markPodsNotReady sets the Ready condition of every pod on a node that is
+// not Ready to False. Nobody knows whether those pods still serve, so
+// they must stop receiving service traffic now — the endpoints controller
+// moves them to notReadyAddresses — rather than only when they are
+// evicted, minutes later. If the node comes back, its kubelet writes the
+// truth again.
+func (c *Controller) markPodsNotReady(n *api.Node) {
+	for _, p := range c.pods.ByIndex(byNode, n.Name) {
+		if p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed {
+			continue
+		}
+		cond := p.Status.FindCondition(api.PodReady)
+		if cond == nil || cond.Status != api.ConditionTrue {
+			continue
+		}
+		out := api.DeepCopy(p)
+		cond = out.Status.FindCondition(api.PodReady)
+		cond.Status, cond.Reason, cond.LastTransitionTime = api.ConditionFalse, "NodeNotReady", api.NewTime(c.loop.Now())
+		cond.Message = "Node " + n.Name + " is not ready"
+		if _, err := client.For[*api.Pod](c.client).UpdateStatus(context.Background(), out, client.WriteOptions{}); err != nil {
+			continue // the next pass tries again
+		}
+		c.rec.Eventf(p, client.EventWarning, "NodeNotReady", "Node is not ready")
+	}
 }
 
 // markUnknown sets the node's Ready condition to Unknown: nobody knows

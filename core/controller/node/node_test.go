@@ -313,3 +313,54 @@ func TestDeletedNodesPodsAreCollected(t *testing.T) {
 		t.Errorf("pod of another node is %s, want running", got)
 	}
 }
+
+// TestUnreachableNodesPodsAreMarkedNotReady: when a node goes Unknown its
+// pods stop being Ready at once (so services stop sending them traffic),
+// long before they are evicted. Pods elsewhere, and finished pods, are
+// left alone.
+func TestUnreachableNodesPodsAreMarkedNotReady(t *testing.T) {
+	e := newEnv(t)
+	k := e.kubelet("n1", 0)
+	k.renewEvery(2*time.Second, 2*time.Second, 20*time.Second)
+	setStatus := func(name string, phase api.PodPhase, ready api.ConditionStatus) {
+		p, err := client.For[*api.Pod](e.api).Get(context.Background(), "default", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Status.Phase = phase
+		p.Status.Conditions = []api.PodCondition{{Type: api.PodReady, Status: ready}}
+		if _, err := client.For[*api.Pod](e.api).UpdateStatus(context.Background(), p, client.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []struct {
+		name, node string
+		phase      api.PodPhase
+	}{{"web", "n1", api.PodRunning}, {"done", "n1", api.PodSucceeded}, {"other", "n2", api.PodRunning}} {
+		e.createPod(p.name, p.node)
+		setStatus(p.name, p.phase, api.ConditionTrue)
+	}
+	ready := func(name string) string {
+		p, err := client.For[*api.Pod](e.api).Get(context.Background(), "default", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := p.Status.FindCondition(api.PodReady)
+		return string(c.Status) + "/" + c.Reason
+	}
+	e.runUntil(30500 * time.Millisecond)
+	if got := ready("web"); got != "True/" {
+		t.Fatalf("before the grace period ends: web is %s, want True", got)
+	}
+	e.runUntil(31500 * time.Millisecond)
+	for name, want := range map[string]string{"web": "False/NodeNotReady", "done": "True/", "other": "True/"} {
+		if got := ready(name); got != want {
+			t.Errorf("after n1 went Unknown: pod %s Ready=%s, want %s", name, got, want)
+		}
+	}
+	// Once only: a pod already not ready is not written again.
+	e.runUntil(35 * time.Second)
+	if n := e.eventCount("NodeNotReady"); n != 2 {
+		t.Errorf("NodeNotReady events = %d, want 2 (the node's and web's)", n)
+	}
+}
