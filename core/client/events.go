@@ -80,7 +80,15 @@ func (r *Recorder) Eventf(obj api.Object, typ, reason, format string, args ...an
 		Count:          1,
 		Type:           typ,
 	}
-	if _, err := events.Create(ctx, ev, WriteOptions{}); err != nil {
+	_, err := events.Create(ctx, ev, WriteOptions{})
+	if api.IsAlreadyExists(err) {
+		// Another recorder (or this component before a restart at the same
+		// instant) took the name: names are only time and a counter.
+		r.seq++
+		ev.Name = fmt.Sprintf("%s.%x%04x", meta.Name, r.loop.Now().UnixNano(), r.seq%0x10000)
+		_, err = events.Create(ctx, ev, WriteOptions{})
+	}
+	if err != nil {
 		r.Dropped++
 		return
 	}

@@ -41,3 +41,27 @@ func TestRecorderAggregatesRepeats(t *testing.T) {
 		}
 	}
 }
+
+// Two recorders writing about one object at the same instant (two
+// components, or one restarted) pick the same name first; neither event is
+// lost.
+func TestRecordersAtTheSameInstantDoNotCollide(t *testing.T) {
+	ctx := context.Background()
+	env := clienttest.New(t, 1, 1)
+	c := env.Client
+	p, err := client.For[*api.Pod](c).Create(ctx, podOn("web", ""), client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := client.NewRecorder(env.Loop, c, "kubelet", "n1")
+	b := client.NewRecorder(env.Loop, c, "kubelet", "n1") // the same kubelet, restarted
+	a.Eventf(p, client.EventNormal, "Pulled", "image pulled")
+	b.Eventf(p, client.EventNormal, "Started", "container started")
+	l, err := client.For[*api.Event](c).List(ctx, "default", client.ListOptions{FieldSelector: "involvedObject.name=web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Items) != 2 || a.Dropped+b.Dropped != 0 {
+		t.Fatalf("%d events, %d dropped; want both written", len(l.Items), a.Dropped+b.Dropped)
+	}
+}
