@@ -142,7 +142,8 @@ func (c *Cluster) addControlPlane() {
 		rec := client.NewRecorder(p.Loop(), p.Client(), "controller-manager", "")
 		replicaset.New(replicaset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Rand: w.Rand("replicaset")}).Start()
 		endpoints.New(endpoints.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
-		deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
+		deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
+			AssumeAvailable: s.Cluster.Broken == "deployment-assumes-available"}).Start()
 		garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
 		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -42,6 +43,14 @@ func (c *Cluster) inject(f scenario.Fault) {
 		desc += fmt.Sprintf(" for %v", f.For.Duration)
 	}
 	w.Trace.Note("fault", "%s", desc)
+	switch {
+	case f.Action == "apply", f.Action == "scale", f.Action == "patch":
+	case f.Action == "delete" && !strings.EqualFold(f.Kind, "pod") && !strings.EqualFold(f.Kind, "pods"):
+	default:
+		// Something the workloads' controllers did not cause: promises
+		// that hold only undisturbed (rollout-bounds) are off from now.
+		c.checker.faulted = true
+	}
 	nd := c.Node(f.Node)
 	later := func(action string) {
 		if f.For.Duration > 0 {

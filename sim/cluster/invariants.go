@@ -22,6 +22,7 @@ var Invariants = map[string]string{
 	"watch-order":              "within a watch, resourceVersions only go forward",
 	"service-routing":          "a node's proxy sends no request to a pod that has not been ready (or has been deleted) for longer than the traffic propagation bound, counted from when the proxy last (re)started watching the API (a crashed, cut-off or reconnecting proxy cannot know)",
 	"unique-service-addresses": "no two services hold the same cluster IP, or the same node port and protocol",
+	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its pods never exceed replicas + maxSurge",
 }
 
 // checker follows every change in the store (the in-memory store feeds its
@@ -49,6 +50,14 @@ type checker struct {
 	// "30080/TCP" to the uid of the service holding it.
 	services  map[string]*serviceFacts
 	addresses map[string]string
+
+	// Rollouts: Deployments by uid, the Deployment owning each ReplicaSet
+	// (by uid), which owners changed this step, and whether a fault was
+	// injected (the rollout bounds hold only without faults).
+	rollouts     map[string]*rolloutFacts
+	rsOwner      map[string]string
+	rolloutDirty map[string]bool
+	faulted      bool
 }
 
 type backendFacts struct {
@@ -70,10 +79,16 @@ type podFacts struct {
 	boundTo  string // the first node it was ever bound to
 	requests api.ResourceList
 	terminal bool
+	// For the rollout invariant: the controlling owner's uid, whether the
+	// pod is being deleted, and since when it has been ready (-1: not).
+	owner       string
+	terminating bool
+	readySince  time.Duration
 }
 
 func newChecker(st store.Store, enabled []string, now func() time.Duration) (*checker, error) {
 	c := &checker{enabled: map[string]bool{}, pods: map[string]*podFacts{}, nodes: map[string]api.ResourceList{}, dirty: map[string]bool{}, lastRV: map[int]int64{},
+		rollouts: map[string]*rolloutFacts{}, rsOwner: map[string]string{}, rolloutDirty: map[string]bool{},
 		now: now, backends: map[string]*backendFacts{}, services: map[string]*serviceFacts{}, addresses: map[string]string{}}
 	if len(enabled) == 0 {
 		for k := range Invariants {
@@ -111,6 +126,10 @@ func (c *checker) check() error {
 			c.node(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/services/"):
 			c.service(ev)
+		case strings.HasPrefix(ev.KV.Key, "/registry/deployments/"):
+			c.deployment(ev)
+		case strings.HasPrefix(ev.KV.Key, "/registry/replicasets/"):
+			c.replicaSet(ev)
 		}
 		if c.err != nil {
 			return c.err
@@ -125,6 +144,12 @@ func (c *checker) check() error {
 		}
 	}
 	c.dirty = map[string]bool{}
+	if c.enabled["rollout-bounds"] {
+		if err := c.checkRollouts(); err != nil {
+			c.err = err
+			return err
+		}
+	}
 	return nil
 }
 
@@ -134,6 +159,9 @@ func (c *checker) pod(ev store.Event) {
 		if ev.Prev != nil && json.Unmarshal(ev.Prev.Value, &p) == nil {
 			if f := c.pods[p.UID]; f != nil {
 				c.dirty[f.node] = true
+			}
+			if f := c.pods[p.UID]; f != nil {
+				c.rolloutDirty[f.owner] = true
 			}
 			delete(c.pods, p.UID)
 			c.backend(p.Namespace+"/"+p.Name, false, "deleted", p.Status.PodIP)
@@ -154,7 +182,7 @@ func (c *checker) pod(ev store.Event) {
 	}
 	f := c.pods[p.UID]
 	if f == nil {
-		f = &podFacts{key: p.Namespace + "/" + p.Name}
+		f = &podFacts{key: p.Namespace + "/" + p.Name, readySince: -1}
 		c.pods[p.UID] = f
 	}
 	if p.Spec.NodeName != "" && f.boundTo != "" && p.Spec.NodeName != f.boundTo && c.enabled["single-binding"] {
@@ -173,6 +201,7 @@ func (c *checker) pod(ev store.Event) {
 	if f.node != "" {
 		c.dirty[f.node] = true
 	}
+	c.podRollout(f, &p)
 }
 
 func (c *checker) node(ev store.Event) {

@@ -55,7 +55,9 @@ type Cluster struct {
 	// Broken names a deliberately broken component variant, to check that
 	// the invariants catch it: "scheduler-ignores-assumed-pods", or
 	// "proxy-ignores-removals" (node proxies add backends but never drop
-	// one, as if the Backend only ever inserted rules).
+	// one, as if the Backend only ever inserted rules), or
+	// "deployment-assumes-available" (the Deployment controller counts
+	// a ReplicaSet's pods as available right after scaling it down).
 	Broken string `json:"broken,omitempty"`
 }
 
@@ -230,7 +232,7 @@ func (s *Scenario) Check() error {
 		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
 	}
 	switch s.Cluster.Broken {
-	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals":
+	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available":
 	default:
 		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
 	}

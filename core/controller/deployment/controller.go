@@ -14,6 +14,12 @@ type Config struct {
 	Loop     loop.Loop
 	Client   *client.Client
 	Recorder *client.Recorder
+	// AssumeAvailable is a deliberately broken variant for the simulator's
+	// tests: it reads a ReplicaSet's spec.replicas where it should read
+	// status.availableReplicas, counting pods as available before they are
+	// even ready, and so takes old pods down faster than maxUnavailable
+	// allows.
+	AssumeAvailable bool
 }
 
 // Controller is the Deployment controller. It lives on one loop.
@@ -28,6 +34,8 @@ type Controller struct {
 	loop     loop.Loop
 	client   *client.Client
 	recorder *client.Recorder
+	// assumeAvailable: see Config.
+	assumeAvailable bool
 
 	deploys *client.Informer[*api.Deployment]
 	rsets   *client.Informer[*api.ReplicaSet]
@@ -37,7 +45,7 @@ type Controller struct {
 
 // New returns a controller; call Start to run it.
 func New(cfg Config) *Controller {
-	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder}
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, assumeAvailable: cfg.AssumeAvailable}
 	c.deploys = client.NewInformer[*api.Deployment](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.rsets = client.NewInformer[*api.ReplicaSet](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})

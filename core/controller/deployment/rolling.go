@@ -61,7 +61,7 @@ func (c *Controller) reconcileOldRSes(d *api.Deployment, newRS *api.ReplicaSet, 
 	}
 	_, unavailable := bounds(d)
 	minAvailable := desired(d) - unavailable
-	newUnavailable := replicasOf(newRS) - available(newRS)
+	newUnavailable := replicasOf(newRS) - c.available(newRS)
 	budget := specTotal(append([]*api.ReplicaSet{newRS}, olds...)...) - minAvailable - newUnavailable
 	if budget <= 0 {
 		return nil
@@ -72,7 +72,7 @@ func (c *Controller) reconcileOldRSes(d *api.Deployment, newRS *api.ReplicaSet, 
 		if budget <= 0 {
 			break
 		}
-		unhealthy := replicasOf(rs) - available(rs)
+		unhealthy := replicasOf(rs) - c.available(rs)
 		if unhealthy <= 0 {
 			continue
 		}
@@ -87,7 +87,7 @@ func (c *Controller) reconcileOldRSes(d *api.Deployment, newRS *api.ReplicaSet, 
 	// 2. Then healthy ones, never below minAvailable (and within budget).
 	var avail int32
 	for _, rs := range append([]*api.ReplicaSet{newRS}, olds...) {
-		avail += available(rs)
+		avail += c.available(rs)
 	}
 	n := min(budget, avail-minAvailable)
 	for _, rs := range olds {
@@ -108,7 +108,10 @@ func (c *Controller) reconcileOldRSes(d *api.Deployment, newRS *api.ReplicaSet, 
 
 // available is rs's available replicas it can still have: what its status
 // reports, capped by its spec.
-func available(rs *api.ReplicaSet) int32 {
+func (c *Controller) available(rs *api.ReplicaSet) int32 {
+	if c.assumeAvailable {
+		return replicasOf(rs) // the deliberate bug: asked for is not available
+	}
 	return max(0, min(rs.Status.AvailableReplicas, replicasOf(rs)))
 }
 
