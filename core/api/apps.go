@@ -102,3 +102,106 @@ type DeploymentStatus struct {
 	Conditions          []WorkloadCondition `json:"conditions,omitempty"`
 	CollisionCount      *int32              `json:"collisionCount,omitempty"`
 }
+
+// StatefulSet runs pods with stable identities (name-0, name-1 …) and, per
+// pod, persistent volume claims made from volumeClaimTemplates.
+type StatefulSet struct {
+	TypeMeta   `json:",inline"`
+	ObjectMeta `json:"metadata,omitempty"`
+	Spec       StatefulSetSpec   `json:"spec,omitempty"`
+	Status     StatefulSetStatus `json:"status,omitempty"`
+}
+
+// Pod management policies of a StatefulSet.
+const (
+	OrderedReadyPodManagement = "OrderedReady"
+	ParallelPodManagement     = "Parallel"
+)
+
+// Update strategy types of StatefulSets and DaemonSets (RollingUpdate is
+// StrategyRollingUpdate).
+const StrategyOnDelete = "OnDelete"
+
+// StatefulSetSpec is the desired pods, their claims and how to update them.
+type StatefulSetSpec struct {
+	Replicas             *int32                    `json:"replicas,omitempty"`
+	Selector             *LabelSelector            `json:"selector"`
+	Template             PodTemplateSpec           `json:"template"`
+	VolumeClaimTemplates []PersistentVolumeClaim   `json:"volumeClaimTemplates,omitempty"`
+	ServiceName          string                    `json:"serviceName,omitempty"`
+	PodManagementPolicy  string                    `json:"podManagementPolicy,omitempty"`
+	UpdateStrategy       StatefulSetUpdateStrategy `json:"updateStrategy,omitempty"`
+	RevisionHistoryLimit *int32                    `json:"revisionHistoryLimit,omitempty"`
+	MinReadySeconds      int32                     `json:"minReadySeconds,omitempty"`
+}
+
+// StatefulSetUpdateStrategy is RollingUpdate (highest ordinal first, down
+// to the partition) or OnDelete.
+type StatefulSetUpdateStrategy struct {
+	Type          string                            `json:"type,omitempty"`
+	RollingUpdate *RollingUpdateStatefulSetStrategy `json:"rollingUpdate,omitempty"`
+}
+
+// RollingUpdateStatefulSetStrategy: pods with an ordinal below partition
+// keep the old template.
+type RollingUpdateStatefulSetStrategy struct {
+	Partition      *int32       `json:"partition,omitempty"`
+	MaxUnavailable *IntOrString `json:"maxUnavailable,omitempty"`
+}
+
+// StatefulSetStatus is what the StatefulSet controller last observed.
+type StatefulSetStatus struct {
+	ObservedGeneration int64               `json:"observedGeneration,omitempty"`
+	Replicas           int32               `json:"replicas"`
+	ReadyReplicas      int32               `json:"readyReplicas,omitempty"`
+	CurrentReplicas    int32               `json:"currentReplicas,omitempty"`
+	UpdatedReplicas    int32               `json:"updatedReplicas,omitempty"`
+	AvailableReplicas  int32               `json:"availableReplicas"`
+	CurrentRevision    string              `json:"currentRevision,omitempty"`
+	UpdateRevision     string              `json:"updateRevision,omitempty"`
+	CollisionCount     *int32              `json:"collisionCount,omitempty"`
+	Conditions         []WorkloadCondition `json:"conditions,omitempty"`
+}
+
+// DaemonSet runs one pod on every (selected) node.
+type DaemonSet struct {
+	TypeMeta   `json:",inline"`
+	ObjectMeta `json:"metadata,omitempty"`
+	Spec       DaemonSetSpec   `json:"spec,omitempty"`
+	Status     DaemonSetStatus `json:"status,omitempty"`
+}
+
+// DaemonSetSpec is the pod to run per node and how to update it.
+type DaemonSetSpec struct {
+	Selector             *LabelSelector          `json:"selector"`
+	Template             PodTemplateSpec         `json:"template"`
+	UpdateStrategy       DaemonSetUpdateStrategy `json:"updateStrategy,omitempty"`
+	MinReadySeconds      int32                   `json:"minReadySeconds,omitempty"`
+	RevisionHistoryLimit *int32                  `json:"revisionHistoryLimit,omitempty"`
+}
+
+// DaemonSetUpdateStrategy is RollingUpdate or OnDelete.
+type DaemonSetUpdateStrategy struct {
+	Type          string                  `json:"type,omitempty"`
+	RollingUpdate *RollingUpdateDaemonSet `json:"rollingUpdate,omitempty"`
+}
+
+// RollingUpdateDaemonSet bounds a rolling update across nodes.
+type RollingUpdateDaemonSet struct {
+	MaxUnavailable *IntOrString `json:"maxUnavailable,omitempty"`
+	MaxSurge       *IntOrString `json:"maxSurge,omitempty"`
+}
+
+// DaemonSetStatus is what the DaemonSet controller last observed.
+type DaemonSetStatus struct {
+	CurrentNumberScheduled int32               `json:"currentNumberScheduled"`
+	NumberMisscheduled     int32               `json:"numberMisscheduled"`
+	DesiredNumberScheduled int32               `json:"desiredNumberScheduled"`
+	NumberReady            int32               `json:"numberReady"`
+	ObservedGeneration     int64               `json:"observedGeneration,omitempty"`
+	UpdatedNumberScheduled int32               `json:"updatedNumberScheduled,omitempty"`
+	NumberAvailable        int32               `json:"numberAvailable,omitempty"`
+	NumberUnavailable      int32               `json:"numberUnavailable,omitempty"`
+	CollisionCount         *int32              `json:"collisionCount,omitempty"`
+	Conditions             []WorkloadCondition `json:"conditions,omitempty"`
+}

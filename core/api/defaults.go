@@ -19,6 +19,17 @@ import "strings"
 //   - Deployment: replicas 1, strategy RollingUpdate with maxSurge and
 //     maxUnavailable "25%", revisionHistoryLimit 10,
 //     progressDeadlineSeconds 600.
+//   - StatefulSet: replicas 1, podManagementPolicy OrderedReady,
+//     updateStrategy RollingUpdate with partition 0, revisionHistoryLimit
+//     10; each volumeClaimTemplate as a PersistentVolumeClaim.
+//   - DaemonSet: updateStrategy RollingUpdate with maxUnavailable 1 and
+//     maxSurge 0, revisionHistoryLimit 10.
+//   - Job: parallelism 1, backoffLimit 6, completionMode NonIndexed,
+//     suspend false; completions stays nil, which means 1.
+//   - CronJob: concurrencyPolicy Allow, suspend false,
+//     successfulJobsHistoryLimit 3, failedJobsHistoryLimit 1, and the Job
+//     defaults in jobTemplate.
+//   - PersistentVolumeClaim: status.phase Pending.
 //   - Service: type ClusterIP, sessionAffinity None, port protocol TCP,
 //     targetPort = port.
 //   - Endpoints: port protocol TCP.
@@ -37,6 +48,16 @@ func Default(obj Object) {
 		defaultPodSpec(&o.Spec.Template.Spec)
 	case *Deployment:
 		defaultDeployment(&o.Spec)
+	case *StatefulSet:
+		defaultStatefulSet(&o.Spec)
+	case *DaemonSet:
+		defaultDaemonSet(&o.Spec)
+	case *Job:
+		defaultJob(&o.Spec)
+	case *CronJob:
+		defaultCronJob(&o.Spec)
+	case *PersistentVolumeClaim:
+		defaultClaim(o)
 	case *Service:
 		defaultService(&o.Spec)
 	case *Endpoints:
@@ -214,5 +235,92 @@ func defaultService(s *ServiceSpec) {
 		if p.TargetPort.IsString && p.TargetPort.StrVal == "" || !p.TargetPort.IsString && p.TargetPort.IntVal == 0 {
 			p.TargetPort = FromInt(p.Port)
 		}
+	}
+}
+
+func defaultStatefulSet(s *StatefulSetSpec) {
+	if s.Replicas == nil {
+		s.Replicas = ptrTo[int32](1)
+	}
+	if s.PodManagementPolicy == "" {
+		s.PodManagementPolicy = OrderedReadyPodManagement
+	}
+	if s.UpdateStrategy.Type == "" {
+		s.UpdateStrategy.Type = StrategyRollingUpdate
+	}
+	if s.UpdateStrategy.Type == StrategyRollingUpdate {
+		if s.UpdateStrategy.RollingUpdate == nil {
+			s.UpdateStrategy.RollingUpdate = &RollingUpdateStatefulSetStrategy{}
+		}
+		if s.UpdateStrategy.RollingUpdate.Partition == nil {
+			s.UpdateStrategy.RollingUpdate.Partition = ptrTo[int32](0)
+		}
+	}
+	if s.RevisionHistoryLimit == nil {
+		s.RevisionHistoryLimit = ptrTo[int32](10)
+	}
+	for i := range s.VolumeClaimTemplates {
+		defaultClaim(&s.VolumeClaimTemplates[i])
+	}
+	defaultPodSpec(&s.Template.Spec)
+}
+
+func defaultDaemonSet(s *DaemonSetSpec) {
+	if s.UpdateStrategy.Type == "" {
+		s.UpdateStrategy.Type = StrategyRollingUpdate
+	}
+	if s.UpdateStrategy.Type == StrategyRollingUpdate {
+		if s.UpdateStrategy.RollingUpdate == nil {
+			s.UpdateStrategy.RollingUpdate = &RollingUpdateDaemonSet{}
+		}
+		ru := s.UpdateStrategy.RollingUpdate
+		if ru.MaxUnavailable == nil {
+			ru.MaxUnavailable = ptrTo(FromInt(1))
+		}
+		if ru.MaxSurge == nil {
+			ru.MaxSurge = ptrTo(FromInt(0))
+		}
+	}
+	if s.RevisionHistoryLimit == nil {
+		s.RevisionHistoryLimit = ptrTo[int32](10)
+	}
+	defaultPodSpec(&s.Template.Spec)
+}
+
+func defaultJob(s *JobSpec) {
+	if s.Parallelism == nil {
+		s.Parallelism = ptrTo[int32](1)
+	}
+	if s.BackoffLimit == nil {
+		s.BackoffLimit = ptrTo[int32](6)
+	}
+	if s.CompletionMode == "" {
+		s.CompletionMode = NonIndexedCompletion
+	}
+	if s.Suspend == nil {
+		s.Suspend = ptrTo(false)
+	}
+	defaultPodSpec(&s.Template.Spec)
+}
+
+func defaultCronJob(s *CronJobSpec) {
+	if s.ConcurrencyPolicy == "" {
+		s.ConcurrencyPolicy = AllowConcurrent
+	}
+	if s.Suspend == nil {
+		s.Suspend = ptrTo(false)
+	}
+	if s.SuccessfulJobsHistoryLimit == nil {
+		s.SuccessfulJobsHistoryLimit = ptrTo[int32](3)
+	}
+	if s.FailedJobsHistoryLimit == nil {
+		s.FailedJobsHistoryLimit = ptrTo[int32](1)
+	}
+	defaultJob(&s.JobTemplate.Spec)
+}
+
+func defaultClaim(c *PersistentVolumeClaim) {
+	if c.Status.Phase == "" {
+		c.Status.Phase = ClaimPending
 	}
 }

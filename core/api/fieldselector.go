@@ -192,6 +192,7 @@ func (fs FieldSelector) Fields() []string {
 //	Secret:     type
 //	Namespace:  status.phase
 //	ReplicaSet: status.replicas
+//	Job:        status.successful
 //
 // Booleans and numbers are printed as strconv does ("true", "3").
 func ObjectFields(obj Object) map[string]string {
@@ -230,6 +231,8 @@ func ObjectFields(obj Object) map[string]string {
 		f["status.phase"] = o.Status.Phase
 	case *ReplicaSet:
 		f["status.replicas"] = strconv.Itoa(int(o.Status.Replicas))
+	case *Job:
+		f["status.successful"] = strconv.Itoa(int(o.Status.Succeeded))
 	}
 	return f
 }

@@ -25,6 +25,16 @@ func Validate(obj Object) FieldErrors {
 		return validateReplicaSet(o)
 	case *Deployment:
 		return validateDeployment(o)
+	case *StatefulSet:
+		return validateStatefulSet(o)
+	case *DaemonSet:
+		return validateDaemonSet(o)
+	case *Job:
+		return validateJob(o)
+	case *CronJob:
+		return validateCronJob(o)
+	case *PersistentVolumeClaim:
+		return validateClaim(o)
 	case *Service:
 		return validateService(o)
 	case *Endpoints:

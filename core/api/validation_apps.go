@@ -44,37 +44,147 @@ func validateDeployment(d *Deployment) FieldErrors {
 // whose pods restart Always (a workload replaces pods; it never lets them
 // finish).
 func validateSelectorAndTemplate(ls *LabelSelector, t *PodTemplateSpec, p path) FieldErrors {
+	return validateWorkload(ls, t, p, "deployment", "ReplicaSet")
+}
+
+// validateWorkload is validateSelectorAndTemplate with Kubernetes' wording
+// for each kind: "empty selector is invalid for <emptyFor>" and
+// "activeDeadlineSeconds in <kind> is not Supported".
+func validateWorkload(ls *LabelSelector, t *PodTemplateSpec, p path, emptyFor, kind string) FieldErrors {
 	var errs FieldErrors
-	sp := p.child("selector")
-	var sel Selector
-	selOK := false
-	switch {
-	case ls == nil:
-		errs = append(errs, FieldRequired(sp.String(), ""))
-	case len(ls.MatchLabels)+len(ls.MatchExpressions) == 0:
-		errs = append(errs, FieldInvalid(sp.String(), ls, "empty selector is invalid for deployment"))
-	default:
-		var err error
-		if sel, err = SelectorFromLabelSelector(ls); err != nil {
-			errs = append(errs, FieldInvalid(sp.String(), ls, "invalid label selector: "+err.Error()))
-		} else {
-			selOK = true
-		}
+	if ls != nil && len(ls.MatchLabels)+len(ls.MatchExpressions) == 0 {
+		errs = append(errs, FieldInvalid(p.child("selector").String(), ls, "empty selector is invalid for "+emptyFor))
+	} else {
+		errs = append(errs, validateSelectorMatches(ls, t, p)...)
 	}
+	errs = append(errs, validatePodTemplate(t, p.child("template"))...)
 	tp := p.child("template")
-	if selOK && !sel.Matches(t.Labels) {
-		errs = append(errs, FieldInvalid(tp.child("metadata", "labels").String(), t.Labels, "`selector` does not match template `labels`"))
-	}
-	// The template's metadata is not an object's: it has no name or
-	// namespace of its own, but its labels and annotations must be valid.
-	errs = append(errs, validateLabels(t.Labels, tp.child("metadata", "labels"))...)
-	errs = append(errs, validateAnnotations(t.Annotations, tp.child("metadata", "annotations"))...)
-	errs = append(errs, validatePodSpec(&t.Spec, tp.child("spec"))...)
 	if rp := t.Spec.RestartPolicy; rp != "" && rp != RestartAlways {
 		errs = append(errs, FieldNotSupported(tp.child("spec", "restartPolicy").String(), string(rp), []string{"Always"}))
 	}
 	if t.Spec.ActiveDeadlineSeconds != nil {
-		errs = append(errs, FieldInvalid(tp.child("spec", "activeDeadlineSeconds").String(), t.Spec.ActiveDeadlineSeconds, "activeDeadlineSeconds in ReplicaSet is not Supported"))
+		errs = append(errs, FieldInvalid(tp.child("spec", "activeDeadlineSeconds").String(), t.Spec.ActiveDeadlineSeconds, "activeDeadlineSeconds in "+kind+" is not Supported"))
+	}
+	return errs
+}
+
+// validateSelectorMatches checks that the selector is present, well formed
+// and matches the template's labels.
+func validateSelectorMatches(ls *LabelSelector, t *PodTemplateSpec, p path) FieldErrors {
+	sp := p.child("selector")
+	if ls == nil {
+		return FieldErrors{FieldRequired(sp.String(), "")}
+	}
+	sel, err := SelectorFromLabelSelector(ls)
+	if err != nil {
+		return FieldErrors{FieldInvalid(sp.String(), ls, "invalid label selector: "+err.Error())}
+	}
+	if !sel.Matches(t.Labels) {
+		return FieldErrors{FieldInvalid(p.child("template", "metadata", "labels").String(), t.Labels, "`selector` does not match template `labels`")}
+	}
+	return nil
+}
+
+// validatePodTemplate checks a template's metadata (it is not an object's:
+// it has no name or namespace of its own, but its labels and annotations
+// must be valid) and its pod spec.
+func validatePodTemplate(t *PodTemplateSpec, tp path) FieldErrors {
+	errs := validateLabels(t.Labels, tp.child("metadata", "labels"))
+	errs = append(errs, validateAnnotations(t.Annotations, tp.child("metadata", "annotations"))...)
+	return append(errs, validatePodSpec(&t.Spec, tp.child("spec"))...)
+}
+
+func validateStatefulSet(ss *StatefulSet) FieldErrors {
+	errs := validateObjectMeta(&ss.ObjectMeta, true, IsDNS1123Subdomain, "metadata")
+	p := path("spec")
+	s := &ss.Spec
+	if s.Replicas != nil {
+		errs = append(errs, nonNegative(int64(*s.Replicas), p.child("replicas"))...)
+	}
+	errs = append(errs, validateWorkload(s.Selector, &s.Template, p, "statefulset", "StatefulSet")...)
+	if s.ServiceName != "" {
+		for _, msg := range IsDNS1035Label(s.ServiceName) {
+			errs = append(errs, FieldInvalid(p.child("serviceName").String(), s.ServiceName, msg))
+		}
+	}
+	switch s.PodManagementPolicy {
+	case "", OrderedReadyPodManagement, ParallelPodManagement:
+	default:
+		errs = append(errs, FieldNotSupported(p.child("podManagementPolicy").String(), s.PodManagementPolicy, []string{OrderedReadyPodManagement, ParallelPodManagement}))
+	}
+	up := p.child("updateStrategy")
+	switch s.UpdateStrategy.Type {
+	case StrategyOnDelete:
+		if s.UpdateStrategy.RollingUpdate != nil {
+			errs = append(errs, FieldInvalid(up.child("rollingUpdate").String(), s.UpdateStrategy.RollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"))
+		}
+	case StrategyRollingUpdate, "":
+		if ru := s.UpdateStrategy.RollingUpdate; ru != nil {
+			rp := up.child("rollingUpdate")
+			if ru.Partition != nil {
+				errs = append(errs, nonNegative(int64(*ru.Partition), rp.child("partition"))...)
+			}
+			if mu := ru.MaxUnavailable; mu != nil {
+				mp := rp.child("maxUnavailable")
+				if verrs := validateIntOrPercent(mu, mp); len(verrs) > 0 {
+					errs = append(errs, verrs...)
+				} else if intOrPercentValue(*mu) == 0 {
+					errs = append(errs, FieldInvalid(mp.String(), mu, "must be greater than 0"))
+				} else if mu.IsString && intOrPercentValue(*mu) > 100 {
+					errs = append(errs, FieldInvalid(mp.String(), mu, "must not be greater than 100%"))
+				}
+			}
+		}
+	default:
+		errs = append(errs, FieldNotSupported(up.child("type").String(), s.UpdateStrategy.Type, []string{StrategyOnDelete, StrategyRollingUpdate}))
+	}
+	if s.RevisionHistoryLimit != nil {
+		errs = append(errs, nonNegative(int64(*s.RevisionHistoryLimit), p.child("revisionHistoryLimit"))...)
+	}
+	errs = append(errs, nonNegative(int64(s.MinReadySeconds), p.child("minReadySeconds"))...)
+	for i := range s.VolumeClaimTemplates {
+		c := &s.VolumeClaimTemplates[i]
+		cp := p.child("volumeClaimTemplates").index(i)
+		if c.Name == "" {
+			errs = append(errs, FieldRequired(cp.child("metadata", "name").String(), ""))
+		} else {
+			for _, msg := range IsDNS1123Subdomain(c.Name) {
+				errs = append(errs, FieldInvalid(cp.child("metadata", "name").String(), c.Name, msg))
+			}
+		}
+		errs = append(errs, validateLabels(c.Labels, cp.child("metadata", "labels"))...)
+		errs = append(errs, validateClaimSpec(&c.Spec, cp.child("spec"))...)
+	}
+	return errs
+}
+
+func validateDaemonSet(ds *DaemonSet) FieldErrors {
+	errs := validateObjectMeta(&ds.ObjectMeta, true, IsDNS1123Subdomain, "metadata")
+	p := path("spec")
+	s := &ds.Spec
+	errs = append(errs, validateWorkload(s.Selector, &s.Template, p, "daemonset", "DaemonSet")...)
+	up := p.child("updateStrategy")
+	switch s.UpdateStrategy.Type {
+	case StrategyOnDelete:
+	case StrategyRollingUpdate, "":
+		if ru := s.UpdateStrategy.RollingUpdate; ru != nil {
+			rp := up.child("rollingUpdate")
+			errs = append(errs, validateIntOrPercent(ru.MaxUnavailable, rp.child("maxUnavailable"))...)
+			errs = append(errs, validateIntOrPercent(ru.MaxSurge, rp.child("maxSurge"))...)
+			surge := ru.MaxSurge == nil || intOrPercentValue(*ru.MaxSurge) == 0
+			if ru.MaxUnavailable != nil && intOrPercentValue(*ru.MaxUnavailable) == 0 && surge {
+				errs = append(errs, FieldInvalid(rp.child("maxUnavailable").String(), ru.MaxUnavailable, "may not be 0 when `maxSurge` is 0"))
+			}
+			if mu := ru.MaxUnavailable; mu != nil && mu.IsString && isPercent(mu.StrVal) && intOrPercentValue(*mu) > 100 {
+				errs = append(errs, FieldInvalid(rp.child("maxUnavailable").String(), mu, "must not be greater than 100%"))
+			}
+		}
+	default:
+		errs = append(errs, FieldNotSupported(up.child("type").String(), s.UpdateStrategy.Type, []string{StrategyOnDelete, StrategyRollingUpdate}))
+	}
+	errs = append(errs, nonNegative(int64(s.MinReadySeconds), p.child("minReadySeconds"))...)
+	if s.RevisionHistoryLimit != nil {
+		errs = append(errs, nonNegative(int64(*s.RevisionHistoryLimit), p.child("revisionHistoryLimit"))...)
 	}
 	return errs
 }

@@ -20,7 +20,12 @@ const immutableMsg = "field is immutable"
 //   - Pod: spec is immutable except containers[*].image,
 //     initContainers[*].image, activeDeadlineSeconds (set or lowered),
 //     tolerations (additions only) and terminationGracePeriodSeconds.
-//   - ReplicaSet, Deployment: spec.selector.
+//   - ReplicaSet, Deployment, DaemonSet: spec.selector.
+//   - StatefulSet: everything in spec but replicas, template,
+//     updateStrategy and minReadySeconds.
+//   - Job: spec.selector, spec.template, spec.completions and
+//     spec.completionMode.
+//   - PersistentVolumeClaim: spec except resources.requests.
 //   - Service: spec.clusterIP once set (it may go from "" to an address).
 //     An API server that lets a client omit clusterIP on update must copy
 //     the old value in before calling this, as Kubernetes does.
@@ -42,6 +47,18 @@ func ValidateUpdate(newObj, oldObj Object) FieldErrors {
 		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*ReplicaSet).Spec.Selector, "spec.selector")...)
 	case *Deployment:
 		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*Deployment).Spec.Selector, "spec.selector")...)
+	case *DaemonSet:
+		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*DaemonSet).Spec.Selector, "spec.selector")...)
+	case *StatefulSet:
+		errs = append(errs, validateStatefulSetSpecUpdate(&n.Spec, &oldObj.(*StatefulSet).Spec)...)
+	case *Job:
+		errs = append(errs, validateJobSpecUpdate(&n.Spec, &oldObj.(*Job).Spec)...)
+	case *PersistentVolumeClaim:
+		ns, os := n.Spec, oldObj.(*PersistentVolumeClaim).Spec
+		ns.Resources.Requests, os.Resources.Requests = nil, nil
+		if !equalJSON(ns, os) {
+			errs = append(errs, FieldForbidden("spec", "spec is immutable after creation except resources.requests"))
+		}
 	case *Service:
 		o := oldObj.(*Service)
 		if n.Spec.Type != ServiceExternalName && o.Spec.Type != ServiceExternalName &&
@@ -232,4 +249,31 @@ func sortStrings(s []string) []string {
 		m[x] = true
 	}
 	return slices.Sorted(maps.Keys(m))
+}
+
+// validateStatefulSetSpecUpdate allows Kubernetes' updatable fields only.
+func validateStatefulSetSpecUpdate(n, o *StatefulSetSpec) FieldErrors {
+	nc, oc := *n, *o
+	nc.Replicas, oc.Replicas = nil, nil
+	nc.Template, oc.Template = PodTemplateSpec{}, PodTemplateSpec{}
+	nc.UpdateStrategy, oc.UpdateStrategy = StatefulSetUpdateStrategy{}, StatefulSetUpdateStrategy{}
+	nc.MinReadySeconds, oc.MinReadySeconds = 0, 0
+	if !equalJSON(nc, oc) {
+		return FieldErrors{FieldForbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")}
+	}
+	return nil
+}
+
+func validateJobSpecUpdate(n, o *JobSpec) FieldErrors {
+	errs := validateSelectorUpdate(n.Selector, o.Selector, "spec.selector")
+	if !equalJSON(n.Template, o.Template) {
+		errs = append(errs, FieldInvalid("spec.template", n.Template, immutableMsg))
+	}
+	if !equalJSON(n.Completions, o.Completions) {
+		errs = append(errs, FieldInvalid("spec.completions", n.Completions, immutableMsg))
+	}
+	if n.CompletionMode != o.CompletionMode {
+		errs = append(errs, FieldInvalid("spec.completionMode", n.CompletionMode, immutableMsg))
+	}
+	return errs
 }

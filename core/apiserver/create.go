@@ -54,7 +54,17 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 		}
 	}
 	generate := meta.Name == "" && meta.GenerateName != ""
+	// prepareForCreate writes the name and uid into a Job's labels and
+	// selector; a retry with a new name and uid starts from the request.
+	var request api.Object
+	if _, isJob := obj.(*api.Job); isJob && generate {
+		request = api.DeepCopy(obj)
+	}
 	for attempt := 0; ; attempt++ {
+		if request != nil && attempt > 0 {
+			obj = api.DeepCopy(request)
+			meta = obj.GetObjectMeta()
+		}
 		if generate {
 			meta.Name = meta.GenerateName + s.generatedSuffix()
 		}

@@ -712,3 +712,70 @@ func TestWithRevisionSplicesIntoMetadata(t *testing.T) {
 		t.Errorf("withRevision without metadata = %s, want nil (fall back to encoding)", got)
 	}
 }
+
+func newJob(name string) *api.Job {
+	return &api.Job{
+		ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default"},
+		Spec: api.JobSpec{Template: api.PodTemplateSpec{
+			ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "pi"}},
+			Spec:       api.PodSpec{RestartPolicy: api.RestartNever, Containers: []api.Container{{Name: "pi", Image: "perl"}}},
+		}},
+	}
+}
+
+// TestJobSelectorGenerated: as in Kubernetes, a Job without
+// manualSelector gets its selector and template labels from the server,
+// keyed by its uid; with manualSelector the client must give a selector.
+func TestJobSelectorGenerated(t *testing.T) {
+	f := newFixture(t)
+	jobs := client.For[*api.Job](f.client)
+	got, err := jobs.Create(f.ctx, newJob("pi"), client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	wantLabels := map[string]string{"app": "pi",
+		api.JobNameLabel: "pi", api.LegacyJobNameLabel: "pi",
+		api.ControllerUIDLabel: got.UID, api.LegacyControllerUIDLabel: got.UID}
+	if diff := cmp.Diff(wantLabels, got.Spec.Template.Labels); diff != "" {
+		t.Errorf("template labels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(&api.LabelSelector{MatchLabels: map[string]string{api.ControllerUIDLabel: got.UID}}, got.Spec.Selector); diff != "" {
+		t.Errorf("selector (-want +got):\n%s", diff)
+	}
+	if got.APIVersion != "batch/v1" || *got.Spec.BackoffLimit != 6 {
+		t.Errorf("stored job = %s, backoffLimit %d; want batch/v1 and defaults", got.APIVersion, *got.Spec.BackoffLimit)
+	}
+
+	// generateName: every attempt's labels follow that attempt's name and uid.
+	gen := newJob("")
+	gen.GenerateName = "pi-"
+	g, err := jobs.Create(f.ctx, gen, client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("Create with generateName: %v", err)
+	}
+	if g.Spec.Template.Labels[api.JobNameLabel] != g.Name || g.Spec.Selector.MatchLabels[api.ControllerUIDLabel] != g.UID {
+		t.Errorf("generated job %s/%s has labels %v and selector %v", g.Name, g.UID, g.Spec.Template.Labels, g.Spec.Selector)
+	}
+
+	manual := newJob("manual")
+	manualSel := true
+	manual.Spec.ManualSelector = &manualSel
+	_, err = jobs.Create(f.ctx, manual, client.WriteOptions{})
+	if err == nil || !strings.Contains(err.Error(), "spec.selector: Required value") {
+		t.Errorf("manual selector without selector: err %v, want spec.selector: Required value", err)
+	}
+	manual.Spec.Selector = &api.LabelSelector{MatchLabels: map[string]string{"app": "pi"}}
+	m, err := jobs.Create(f.ctx, manual, client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("manual selector: %v", err)
+	}
+	if _, ok := m.Spec.Template.Labels[api.ControllerUIDLabel]; ok {
+		t.Errorf("manual selector job got generated labels: %v", m.Spec.Template.Labels)
+	}
+
+	own := newJob("own")
+	own.Spec.Selector = &api.LabelSelector{MatchLabels: map[string]string{"app": "pi"}}
+	if _, err := jobs.Create(f.ctx, own, client.WriteOptions{}); err == nil || !strings.Contains(err.Error(), "`selector` not auto-generated") {
+		t.Errorf("own selector without manualSelector: err %v, want `selector` not auto-generated", err)
+	}
+}

@@ -30,8 +30,42 @@ func prepareForCreate(res *api.Resource, obj api.Object, uid string, now time.Ti
 		o.Status = api.PodStatus{Phase: api.PodPending}
 	case *api.Secret:
 		mergeStringData(o)
+	case *api.Job:
+		if o.Spec.ManualSelector == nil || !*o.Spec.ManualSelector {
+			generateJobSelector(o)
+		}
 	}
 	return obj, nil
+}
+
+// generateJobSelector does what Kubernetes' Job strategy does for a Job
+// that does not ask for a manual selector: it labels the pod template with
+// the Job's name and uid (both the batch.kubernetes.io/ names and the
+// legacy unprefixed ones) and selects by the uid, so that no two Jobs ever
+// select each other's pods. A label or selector entry the client set is
+// left alone; if it conflicts, validation rejects the Job.
+func generateJobSelector(j *api.Job) {
+	t := &j.Spec.Template
+	if t.Labels == nil {
+		t.Labels = map[string]string{}
+	}
+	for k, v := range map[string]string{
+		api.LegacyJobNameLabel: j.Name, api.JobNameLabel: j.Name,
+		api.LegacyControllerUIDLabel: j.UID, api.ControllerUIDLabel: j.UID,
+	} {
+		if _, ok := t.Labels[k]; !ok {
+			t.Labels[k] = v
+		}
+	}
+	if j.Spec.Selector == nil {
+		j.Spec.Selector = &api.LabelSelector{}
+	}
+	if j.Spec.Selector.MatchLabels == nil {
+		j.Spec.Selector.MatchLabels = map[string]string{}
+	}
+	if _, ok := j.Spec.Selector.MatchLabels[api.ControllerUIDLabel]; !ok {
+		j.Spec.Selector.MatchLabels[api.ControllerUIDLabel] = j.UID
+	}
 }
 
 // prepareForUpdate carries over from old what an update of the object

@@ -35,6 +35,14 @@ func Describe(w io.Writer, obj api.Object, events []api.Event, now time.Time) er
 		d.replicaSet(o)
 	case *api.Deployment:
 		d.deployment(o)
+	case *api.StatefulSet:
+		d.statefulSet(o)
+	case *api.DaemonSet:
+		d.daemonSet(o)
+	case *api.Job:
+		d.job(o)
+	case *api.CronJob:
+		d.cronJob(o)
 	case *api.Service:
 		d.service(o, nil)
 	case *api.Namespace:

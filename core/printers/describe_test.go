@@ -26,7 +26,12 @@ func TestDescribe(t *testing.T) {
 		{"secret", secrets()[0], nil},
 		{"lease", leases()[0], nil},
 		{"endpoints", endpoints()[1], nil},
+		{"replicationcontroller", replicationControllers()[0], nil},
 		{"statefulset", statefulSets()[0], nil},
+		{"daemonset", daemonSets()[0], nil},
+		{"job", jobs()[0], nil},
+		{"job-running", jobs()[1], nil},
+		{"cronjob", cronJobs()[0], nil},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			var b strings.Builder

@@ -426,21 +426,97 @@ func leases() []api.Object {
 	return []api.Object{l, free}
 }
 
-// statefulSet stands in for a kind that has no table printer yet.
-type statefulSet struct {
+// replicationController stands in for a kind that has no table printer
+// or describer.
+type replicationController struct {
 	api.TypeMeta   `json:",inline"`
 	api.ObjectMeta `json:"metadata,omitempty"`
 	Spec           struct {
-		Replicas    int32  `json:"replicas"`
-		ServiceName string `json:"serviceName"`
+		Replicas int32             `json:"replicas"`
+		Selector map[string]string `json:"selector"`
 	} `json:"spec"`
 }
 
-var statefulSetResource = &api.Resource{Group: "apps", Version: "v1", Kind: "StatefulSet", Plural: "statefulsets", Singular: "statefulset", Namespaced: true}
+var replicationControllerResource = &api.Resource{Version: "v1", Kind: "ReplicationController", Plural: "replicationcontrollers", Singular: "replicationcontroller", Namespaced: true}
+
+func replicationControllers() []api.Object {
+	s := &replicationController{ObjectMeta: meta("default", "db", 6*time.Hour)}
+	s.TypeMeta = api.TypeMeta{APIVersion: "v1", Kind: "ReplicationController"}
+	s.Spec.Replicas, s.Spec.Selector = 3, map[string]string{"app": "db"}
+	return []api.Object{s}
+}
 
 func statefulSets() []api.Object {
-	s := &statefulSet{ObjectMeta: meta("default", "db", 6*time.Hour)}
-	s.TypeMeta = api.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"}
-	s.Spec.Replicas, s.Spec.ServiceName = 3, "peers"
-	return []api.Object{s}
+	s := &api.StatefulSet{ObjectMeta: meta("default", "db", 6*time.Hour)}
+	s.Spec = api.StatefulSetSpec{
+		Replicas: ptr(int32(3)), ServiceName: "db",
+		Selector:       &api.LabelSelector{MatchLabels: map[string]string{"app": "db"}},
+		Template:       api.PodTemplateSpec{ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "db"}}, Spec: api.PodSpec{Containers: containers("postgres")}},
+		UpdateStrategy: api.StatefulSetUpdateStrategy{Type: api.StrategyRollingUpdate, RollingUpdate: &api.RollingUpdateStatefulSetStrategy{Partition: ptr(int32(0))}},
+		VolumeClaimTemplates: []api.PersistentVolumeClaim{{ObjectMeta: api.ObjectMeta{Name: "data"},
+			Spec: api.PersistentVolumeClaimSpec{AccessModes: []string{api.ReadWriteOnce}, StorageClassName: ptr("standard"),
+				Resources: api.VolumeResourceRequirements{Requests: api.ResourceList{api.ResourceStorage: api.MustParseQuantity("1Gi")}}}}},
+	}
+	s.Status = api.StatefulSetStatus{Replicas: 3, ReadyReplicas: 2}
+	fresh := &api.StatefulSet{ObjectMeta: meta("default", "cache", 20*time.Second)}
+	fresh.Spec = api.StatefulSetSpec{Replicas: ptr(int32(1)), Template: api.PodTemplateSpec{Spec: api.PodSpec{Containers: containers("redis", "exporter")}}}
+	return []api.Object{s, fresh}
+}
+
+func daemonSets() []api.Object {
+	ds := &api.DaemonSet{ObjectMeta: meta("kube-system", "node-agent", 3*24*time.Hour)}
+	ds.Spec = api.DaemonSetSpec{
+		Selector: &api.LabelSelector{MatchLabels: map[string]string{"app": "node-agent"}},
+		Template: api.PodTemplateSpec{ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "node-agent"}},
+			Spec: api.PodSpec{Containers: containers("agent"), NodeSelector: map[string]string{"kubernetes.io/os": "linux"}}},
+		UpdateStrategy: api.DaemonSetUpdateStrategy{Type: api.StrategyRollingUpdate},
+	}
+	ds.Status = api.DaemonSetStatus{DesiredNumberScheduled: 3, CurrentNumberScheduled: 3, NumberReady: 2, UpdatedNumberScheduled: 3, NumberAvailable: 2, NumberUnavailable: 1}
+	return []api.Object{ds}
+}
+
+func jobs() []api.Object {
+	sel := &api.LabelSelector{MatchLabels: map[string]string{api.ControllerUIDLabel: "uid-pi"}}
+	tmpl := api.PodTemplateSpec{ObjectMeta: api.ObjectMeta{Labels: map[string]string{api.ControllerUIDLabel: "uid-pi", api.JobNameLabel: "pi"}},
+		Spec: api.PodSpec{RestartPolicy: api.RestartNever, Containers: containers("pi")}}
+	done := &api.Job{ObjectMeta: meta("default", "pi", 2*time.Hour)}
+	done.Spec = api.JobSpec{Completions: ptr(int32(1)), Parallelism: ptr(int32(1)), BackoffLimit: ptr(int32(6)), CompletionMode: api.NonIndexedCompletion, Selector: sel, Template: tmpl}
+	done.Status = api.JobStatus{Succeeded: 1, StartTime: ago(2 * time.Hour), CompletionTime: ago(2*time.Hour - 75*time.Second),
+		Conditions: []api.JobCondition{{Type: api.JobComplete, Status: api.ConditionTrue}}}
+	running := &api.Job{ObjectMeta: meta("default", "crawl", 10*time.Minute)}
+	running.Spec = api.JobSpec{Parallelism: ptr(int32(3)), Template: tmpl}
+	running.Status = api.JobStatus{Active: 3, Ready: ptr(int32(2)), Succeeded: 0, StartTime: ago(9 * time.Minute)}
+	failed := &api.Job{ObjectMeta: meta("default", "broken", time.Hour)}
+	failed.Spec = api.JobSpec{Completions: ptr(int32(5)), Template: tmpl}
+	failed.Status = api.JobStatus{Failed: 7, Succeeded: 2, StartTime: ago(time.Hour),
+		Conditions: []api.JobCondition{{Type: api.JobFailed, Status: api.ConditionTrue, Reason: "BackoffLimitExceeded"}}}
+	suspended := &api.Job{ObjectMeta: meta("default", "later", time.Minute)}
+	suspended.Spec = api.JobSpec{Suspend: ptr(true), Template: tmpl}
+	suspended.Status = api.JobStatus{Conditions: []api.JobCondition{{Type: api.JobSuspended, Status: api.ConditionTrue}}}
+	return []api.Object{done, running, failed, suspended}
+}
+
+func cronJobs() []api.Object {
+	c := &api.CronJob{ObjectMeta: meta("default", "backup", 5*24*time.Hour)}
+	c.Spec = api.CronJobSpec{Schedule: "0 3 * * *", ConcurrencyPolicy: api.ForbidConcurrent, Suspend: ptr(false),
+		SuccessfulJobsHistoryLimit: ptr(int32(3)), FailedJobsHistoryLimit: ptr(int32(1)),
+		JobTemplate: api.JobTemplateSpec{Spec: api.JobSpec{Template: api.PodTemplateSpec{Spec: api.PodSpec{RestartPolicy: api.RestartOnFailure, Containers: containers("backup")}}}}}
+	c.Status = api.CronJobStatus{LastScheduleTime: ago(21 * time.Hour), Active: []api.ObjectReference{{Kind: "Job", Name: "backup-28911"}}}
+	tz := &api.CronJob{ObjectMeta: meta("default", "report", 2*time.Hour)}
+	tz.Spec = api.CronJobSpec{Schedule: "*/5 * * * *", TimeZone: ptr("Europe/Paris"), Suspend: ptr(true),
+		JobTemplate: api.JobTemplateSpec{Spec: api.JobSpec{Template: api.PodTemplateSpec{Spec: api.PodSpec{RestartPolicy: api.RestartNever, Containers: containers("report")}}}}}
+	return []api.Object{c, tz}
+}
+
+func claims() []api.Object {
+	bound := &api.PersistentVolumeClaim{ObjectMeta: meta("default", "data-db-0", 6*time.Hour)}
+	bound.Spec = api.PersistentVolumeClaimSpec{AccessModes: []string{api.ReadWriteOnce}, StorageClassName: ptr("standard"), VolumeName: "pvc-1a2b",
+		Resources: api.VolumeResourceRequirements{Requests: api.ResourceList{api.ResourceStorage: api.MustParseQuantity("1Gi")}}}
+	bound.Status = api.PersistentVolumeClaimStatus{Phase: api.ClaimBound, AccessModes: []string{api.ReadWriteOnce, api.ReadOnlyMany},
+		Capacity: api.ResourceList{api.ResourceStorage: api.MustParseQuantity("1Gi")}}
+	pending := &api.PersistentVolumeClaim{ObjectMeta: meta("default", "scratch", time.Minute)}
+	pending.Spec = api.PersistentVolumeClaimSpec{AccessModes: []string{api.ReadWriteMany},
+		Resources: api.VolumeResourceRequirements{Requests: api.ResourceList{api.ResourceStorage: api.MustParseQuantity("5Gi")}}}
+	pending.Status.Phase = api.ClaimPending
+	return []api.Object{bound, pending}
 }

@@ -58,18 +58,23 @@ type tablePrinter struct {
 // tablePrinters maps a kind to its printer. Adding a kind is one entry here
 // and one row function; kinds without an entry get NAME and AGE.
 var tablePrinters = map[string]tablePrinter{
-	"Pod":            {podColumns, rowOf(podRow)},
-	"Node":           {nodeColumns, rowOf(nodeRow)},
-	"Namespace":      {namespaceColumns, rowOf(namespaceRow)},
-	"ReplicaSet":     {replicaSetColumns, rowOf(replicaSetRow)},
-	"Deployment":     {deploymentColumns, rowOf(deploymentRow)},
-	"Service":        {serviceColumns, rowOf(serviceRow)},
-	"Endpoints":      {endpointsColumns, rowOf(endpointsRow)},
-	"Event":          {eventColumns, rowOf(eventRow)},
-	"ConfigMap":      {configMapColumns, rowOf(configMapRow)},
-	"Secret":         {secretColumns, rowOf(secretRow)},
-	"ServiceAccount": {serviceAccountColumns, rowOf(serviceAccountRow)},
-	"Lease":          {leaseColumns, rowOf(leaseRow)},
+	"Pod":                   {podColumns, rowOf(podRow)},
+	"Node":                  {nodeColumns, rowOf(nodeRow)},
+	"Namespace":             {namespaceColumns, rowOf(namespaceRow)},
+	"ReplicaSet":            {replicaSetColumns, rowOf(replicaSetRow)},
+	"Deployment":            {deploymentColumns, rowOf(deploymentRow)},
+	"StatefulSet":           {statefulSetColumns, rowOf(statefulSetRow)},
+	"DaemonSet":             {daemonSetColumns, rowOf(daemonSetRow)},
+	"Job":                   {jobColumns, rowOf(jobRow)},
+	"CronJob":               {cronJobColumns, rowOf(cronJobRow)},
+	"PersistentVolumeClaim": {claimColumns, rowOf(claimRow)},
+	"Service":               {serviceColumns, rowOf(serviceRow)},
+	"Endpoints":             {endpointsColumns, rowOf(endpointsRow)},
+	"Event":                 {eventColumns, rowOf(eventRow)},
+	"ConfigMap":             {configMapColumns, rowOf(configMapRow)},
+	"Secret":                {secretColumns, rowOf(secretRow)},
+	"ServiceAccount":        {serviceAccountColumns, rowOf(serviceAccountRow)},
+	"Lease":                 {leaseColumns, rowOf(leaseRow)},
 }
 
 // defaultPrinter is what kubectl shows for a kind it knows nothing about.

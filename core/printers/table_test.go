@@ -20,7 +20,7 @@ func resource(t *testing.T, name string) *api.Resource {
 func TestTables(t *testing.T) {
 	for _, tc := range []struct {
 		golden   string
-		resource string // as typed on the command line; "" for statefulsets
+		resource string // as typed on the command line; "" for replicationcontrollers
 		objs     []api.Object
 		opts     PrintOptions
 	}{
@@ -44,10 +44,18 @@ func TestTables(t *testing.T) {
 		{"secrets", "secrets", secrets(), PrintOptions{}},
 		{"serviceaccounts", "sa", serviceAccounts(), PrintOptions{}},
 		{"leases", "leases", leases(), PrintOptions{WithNamespace: true}},
-		{"fallback-statefulsets", "", statefulSets(), PrintOptions{ShowKind: true}},
+		{"statefulsets", "sts", statefulSets(), PrintOptions{}},
+		{"statefulsets-wide", "sts", statefulSets(), PrintOptions{Wide: true}},
+		{"daemonsets", "ds", daemonSets(), PrintOptions{WithNamespace: true}},
+		{"daemonsets-wide", "ds", daemonSets(), PrintOptions{Wide: true}},
+		{"jobs", "jobs", jobs(), PrintOptions{}},
+		{"jobs-wide", "jobs", jobs(), PrintOptions{Wide: true}},
+		{"cronjobs", "cj", cronJobs(), PrintOptions{}},
+		{"persistentvolumeclaims", "pvc", claims(), PrintOptions{}},
+		{"fallback-replicationcontrollers", "", replicationControllers(), PrintOptions{ShowKind: true}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
-			r := statefulSetResource
+			r := replicationControllerResource
 			if tc.resource != "" {
 				r = resource(t, tc.resource)
 			}

@@ -281,7 +281,7 @@ func TestRelistSeesReplacedOwner(t *testing.T) {
 func TestUnknownOwnerKindIsKept(t *testing.T) {
 	e := newEnv(t)
 	cm := &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "dep", Namespace: "default",
-		OwnerReferences: []api.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "db", UID: "0000-db"}}}}
+		OwnerReferences: []api.OwnerReference{{APIVersion: "v1", Kind: "ReplicationController", Name: "db", UID: "0000-db"}}}}
 	if _, err := client.For[*api.ConfigMap](e.api).Create(context.Background(), cm, client.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
