@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -151,7 +152,29 @@ func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, 
 		what += " " + createdName(resp.Body)
 	}
 	n.w.Trace.Call(t.from, what, fmt.Sprint(resp.Code)+statusReason(resp))
+	if req.Method == "POST" && resp.Code == 201 && strings.HasSuffix(req.Path, "/events") {
+		n.w.Trace.Note(t.from, "%s", eventLine(resp.Body))
+	}
 	return resp, nil
+}
+
+// eventLine renders a recorded Event the way a reader of the timeline
+// wants it — "event ScalingReplicaSet deployment/web: Scaled up replica
+// set web-7d4b9 from 6 to 9" — so a run's story (each scaling step, each
+// kill, each scheduling decision) reads between the API calls.
+func eventLine(body []byte) string {
+	var ev struct {
+		Reason         string `json:"reason"`
+		Message        string `json:"message"`
+		InvolvedObject struct {
+			Kind string `json:"kind"`
+			Name string `json:"name"`
+		} `json:"involvedObject"`
+	}
+	if json.Unmarshal(body, &ev) != nil {
+		return "event (unreadable)"
+	}
+	return fmt.Sprintf("event %s %s/%s: %s", ev.Reason, strings.ToLower(ev.InvolvedObject.Kind), ev.InvolvedObject.Name, ev.Message)
 }
 
 // createdName finds metadata.name in an encoded object without decoding

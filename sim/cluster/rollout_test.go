@@ -40,3 +40,30 @@ func TestBrokenDeploymentIsCaughtByRolloutBounds(t *testing.T) {
 	}
 	t.Fatal("the broken Deployment controller was not caught in 5 seeds")
 }
+
+// The rolling-update timeline tells the rollout's story: every scaling step
+// of each ReplicaSet is a line of its own.
+func TestRollingUpdateTimelineShowsEachScalingStep(t *testing.T) {
+	s := load(t, "rolling-update.yaml")
+	c, err := New(s, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Run()
+	var b strings.Builder
+	if err := c.W.Trace.WriteTimeline(&b); err != nil {
+		t.Fatal(err)
+	}
+	ups, downs := 0, 0
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.Contains(line, "event ScalingReplicaSet deployment/web: Scaled up replica set web-") {
+			ups++
+		}
+		if strings.Contains(line, "event ScalingReplicaSet deployment/web: Scaled down replica set web-") {
+			downs++
+		}
+	}
+	if ups < 3 || downs < 2 {
+		t.Fatalf("timeline has %d scale-up and %d scale-down lines; want each step of the rollout", ups, downs)
+	}
+}
