@@ -20,11 +20,9 @@ import (
 	"github.com/tinykube/tinykube/core/rest"
 )
 
-// Annotations rollout reads and writes; kubectl's own, so the two agree.
-const (
-	changeCauseAnnotation = "kubernetes.io/change-cause"
-	restartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
-)
+// restartedAtAnnotation is what `rollout restart` writes; kubectl's own,
+// so the two agree.
+const restartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
 
 // statusPoll is how often rollout status reads the Deployment again.
 const statusPoll = 500 * time.Millisecond
@@ -213,7 +211,7 @@ func (c *cli) rolloutHistoryCommand() *cobra.Command {
 			w := tabwriter.NewWriter(c.stdout, 0, 8, 2, ' ', 0)
 			fmt.Fprintln(w, "REVISION\tCHANGE-CAUSE")
 			for _, rs := range rss {
-				cause := rs.Annotations[changeCauseAnnotation]
+				cause := rs.Annotations[deploy.ChangeCauseAnnotation]
 				if cause == "" {
 					cause = "<none>"
 				}

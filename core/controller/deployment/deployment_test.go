@@ -325,3 +325,26 @@ func TestAdoptAndRelease(t *testing.T) {
 		t.Errorf("replica set whose labels stopped matching was not released: controller %+v", ref)
 	}
 }
+
+// The Deployment's change cause follows each revision onto its ReplicaSet,
+// where `rollout history` reads it.
+func TestChangeCauseFollowsTheRevision(t *testing.T) {
+	e := newEnv(t, time.Second)
+	e.create(deployment("web", 2, "nginx:1", func(d *api.Deployment) {
+		d.Annotations = map[string]string{ChangeCauseAnnotation: "first version"}
+	}))
+	e.RunFor(10 * time.Second)
+	e.update("web", func(d *api.Deployment) {
+		d.Spec.Template.Spec.Containers[0].Image = "nginx:2"
+		d.Annotations[ChangeCauseAnnotation] = "tinykube set image deploy/web c=nginx:2"
+	})
+	e.RunFor(time.Minute)
+	causes := map[int64]string{}
+	for _, rs := range e.replicaSets() {
+		causes[Revision(rs)] = rs.Annotations[ChangeCauseAnnotation]
+	}
+	want := map[int64]string{1: "first version", 2: "tinykube set image deploy/web c=nginx:2"}
+	if diff := cmp.Diff(want, causes); diff != "" {
+		t.Errorf("change causes by revision (-want +got):\n%s", diff)
+	}
+}

@@ -111,3 +111,25 @@ func (c *Controller) cleanupHistory(d *api.Deployment, olds []*api.ReplicaSet) e
 	}
 	return nil
 }
+
+// ChangeCauseAnnotation says why a revision was made ("kubectl set image
+// …", or whatever the user wrote). The controller copies the
+// Deployment's to its current ReplicaSet, where `rollout history` reads it
+// for each revision.
+const ChangeCauseAnnotation = "kubernetes.io/change-cause"
+
+func changeCause(obj api.Object) string {
+	return obj.GetObjectMeta().Annotations[ChangeCauseAnnotation]
+}
+
+// setChangeCause sets (or, for "", removes) m's change cause.
+func setChangeCause(m *api.ObjectMeta, cause string) {
+	if cause == "" {
+		delete(m.Annotations, ChangeCauseAnnotation)
+		return
+	}
+	if m.Annotations == nil {
+		m.Annotations = map[string]string{}
+	}
+	m.Annotations[ChangeCauseAnnotation] = cause
+}

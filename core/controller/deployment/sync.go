@@ -195,7 +195,7 @@ func (c *Controller) ensureNewRS(d *api.Deployment, newRS *api.ReplicaSet, olds 
 		if err != nil {
 			return nil, err
 		}
-	case Revision(newRS) < revision || newRS.Spec.MinReadySeconds != d.Spec.MinReadySeconds:
+	case Revision(newRS) < revision || newRS.Spec.MinReadySeconds != d.Spec.MinReadySeconds || changeCause(d) != changeCause(newRS):
 		// An old template came back (a rollback): the same pods, a new
 		// revision. Kubernetes moves the revision forward the same way.
 		out := api.DeepCopy(newRS)
@@ -203,6 +203,7 @@ func (c *Controller) ensureNewRS(d *api.Deployment, newRS *api.ReplicaSet, olds 
 			setRevision(&out.ObjectMeta, revision)
 		}
 		out.Spec.MinReadySeconds = d.Spec.MinReadySeconds
+		setChangeCause(&out.ObjectMeta, changeCause(d))
 		newRS, err = client.For[*api.ReplicaSet](c.client).Update(context.Background(), out, client.WriteOptions{})
 		if err != nil {
 			return nil, fmt.Errorf("deployment %s/%s: updating replica set %s to revision %d: %w", d.Namespace, d.Name, out.Name, revision, err)
@@ -232,6 +233,7 @@ func (c *Controller) createNewRS(d *api.Deployment, revision int64) (*api.Replic
 		Spec: api.ReplicaSetSpec{Replicas: &zero, MinReadySeconds: d.Spec.MinReadySeconds, Selector: sel, Template: tmpl},
 	}
 	setRevision(&rs.ObjectMeta, revision)
+	setChangeCause(&rs.ObjectMeta, changeCause(d))
 	rsets := client.For[*api.ReplicaSet](c.client)
 	out, err := rsets.Create(context.Background(), rs, client.WriteOptions{})
 	if api.IsAlreadyExists(err) {
