@@ -29,5 +29,5 @@
 // ReplicaSet is new, ownership), rolling.go, recreate.go, revision.go
 // (hash, revisions, history), status.go (counts and conditions).
 //
-// Book: chapter "Workloads".
+// Book: chapter 09, "Workloads".
 package deployment

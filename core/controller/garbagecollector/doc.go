@@ -22,6 +22,6 @@
 // kind may simply not have seen it yet (Kubernetes calls such an owner a
 // "virtual node").
 //
-// Book: chapter 6, "Controllers and ReplicaSets"
+// Book: chapter 09, "Workloads" (garbage collection), after chapter 06 on owner references.
 // (book/06-controllers-replicasets.md), on ownership and adoption.
 package garbagecollector
