@@ -1,6 +1,9 @@
 package api
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // validateJob checks a Job as stored: after the API server has generated
 // its selector (see the apiserver's create strategy), so unless
@@ -94,12 +97,15 @@ func validateCronJob(cj *CronJob) FieldErrors {
 	}
 	p := path("spec")
 	s := &cj.Spec
-	// The schedule's syntax is the CronJob controller's to check.
 	if s.Schedule == "" {
 		errs = append(errs, FieldRequired(p.child("schedule").String(), ""))
+	} else if _, err := ParseCronSchedule(s.Schedule); err != nil {
+		errs = append(errs, FieldInvalid(p.child("schedule").String(), s.Schedule, err.Error()))
 	}
-	if s.TimeZone != nil && *s.TimeZone == "" {
-		errs = append(errs, FieldInvalid(p.child("timeZone").String(), *s.TimeZone, "timeZone must be nil or non-empty string"))
+	if s.TimeZone != nil {
+		if msg := validTimeZoneName(*s.TimeZone); msg != "" {
+			errs = append(errs, FieldInvalid(p.child("timeZone").String(), *s.TimeZone, msg))
+		}
 	}
 	switch s.ConcurrencyPolicy {
 	case "", AllowConcurrent, ForbidConcurrent, ReplaceConcurrent:
@@ -126,6 +132,33 @@ func validateCronJob(cj *CronJob) FieldErrors {
 		errs = append(errs, FieldNotSupported(jp.child("spec", "manualSelector").String(), t.Spec.ManualSelector, []string{"nil", "false"}))
 	}
 	return append(errs, validateJobSpec(&t.Spec, jp.child("spec"), false)...)
+}
+
+// validTimeZoneName checks the shape of a tz database name ("UTC",
+// "Europe/Berlin", "Etc/GMT+5"). Whether the zone exists needs the tz
+// database, which is IO: the CronJob controller finds out, and says so in
+// an UnknownTimeZone event. "Local" is refused, as in Kubernetes: it
+// would mean whatever zone the controller's machine is in.
+func validTimeZoneName(tz string) string {
+	switch {
+	case tz == "":
+		return "timeZone must be nil or non-empty string"
+	case tz == "Local":
+		return "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"
+	case strings.HasPrefix(tz, "/") || strings.HasSuffix(tz, "/") || strings.Contains(tz, "//"):
+		return "unknown time zone: a tz database name such as UTC or Europe/Berlin has no empty parts"
+	}
+	for _, part := range strings.Split(tz, "/") {
+		if part == "." || part == ".." {
+			return "unknown time zone: a tz database name has no . or .. parts"
+		}
+		for _, r := range part {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '+' || r == '.') {
+				return fmt.Sprintf("unknown time zone: %q may not appear in a tz database name (letters, digits, _ - + . and / only)", r)
+			}
+		}
+	}
+	return ""
 }
 
 // claimAccessModes are the access modes a claim may ask for.

@@ -22,6 +22,8 @@ var Invariants = map[string]string{
 	"watch-order":              "within a watch, resourceVersions only go forward",
 	"service-routing":          "a node's proxy sends no request to a pod that has not been ready (or has been deleted) for longer than the traffic propagation bound, counted from when the proxy last (re)started watching the API (a crashed, cut-off or reconnecting proxy cannot know)",
 	"unique-service-addresses": "no two services hold the same cluster IP, or the same node port and protocol",
+	"cronjob-forbid":           "a CronJob with concurrencyPolicy Forbid never has two active Jobs (not finished, not being deleted) at once",
+	"cronjob-once-per-slot":    "no two Jobs are ever made for the same CronJob and scheduled time",
 	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its pods never exceed replicas + maxSurge",
 }
 
@@ -58,6 +60,8 @@ type checker struct {
 	rsOwner      map[string]string
 	rolloutDirty map[string]bool
 	faulted      bool
+
+	cron *cronFacts // see cronjob.go
 }
 
 type backendFacts struct {
@@ -130,6 +134,8 @@ func (c *checker) check() error {
 			c.deployment(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/replicasets/"):
 			c.replicaSet(ev)
+		case strings.HasPrefix(ev.KV.Key, "/registry/cronjobs/"), strings.HasPrefix(ev.KV.Key, "/registry/jobs/"):
+			c.cronJobEvent(ev)
 		}
 		if c.err != nil {
 			return c.err

@@ -204,6 +204,9 @@ func (c *Cluster) live() error {
 			}
 		}
 	}
+	if err := c.cronJobsLive(); err != nil {
+		return err
+	}
 	return c.servicesLive(pods.Items)
 }
 
