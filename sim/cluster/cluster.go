@@ -146,7 +146,8 @@ func (c *Cluster) addControlPlane() {
 		deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			AssumeAvailable: s.Cluster.Broken == "deployment-assumes-available"}).Start()
 		garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
-		cronjob.New(cronjob.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Zones: cronjob.FixedZones}).Start()
+		cronjob.New(cronjob.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Zones: cronjob.FixedZones,
+			IgnoreForbid: s.Cluster.Broken == "cronjob-ignores-forbid"}).Start()
 		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
 		// A new pool each start: a restarted controller manager relearns

@@ -232,7 +232,7 @@ func (s *Scenario) Check() error {
 		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
 	}
 	switch s.Cluster.Broken {
-	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available":
+	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid":
 	default:
 		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
 	}

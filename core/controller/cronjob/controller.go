@@ -17,6 +17,9 @@ type Config struct {
 	// Zones resolves spec.timeZone. nil means FixedZones. realnode passes
 	// time.LoadLocation.
 	Zones func(name string) (*time.Location, error)
+	// IgnoreForbid is a deliberately broken variant for the simulator's
+	// tests: it treats concurrencyPolicy Forbid as Allow.
+	IgnoreForbid bool
 }
 
 // Controller is the CronJob controller. It lives on one loop.
@@ -25,6 +28,8 @@ type Controller struct {
 	client   *client.Client
 	recorder *client.Recorder
 	zones    func(string) (*time.Location, error)
+	// ignoreForbid: see Config.
+	ignoreForbid bool
 
 	cronJobs *client.Informer[*api.CronJob]
 	jobs     *client.Informer[*api.Job]
@@ -42,7 +47,7 @@ type Controller struct {
 
 // New returns a controller; call Start to run it.
 func New(cfg Config) *Controller {
-	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, zones: cfg.Zones,
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, zones: cfg.Zones, ignoreForbid: cfg.IgnoreForbid,
 		unseen: map[string]map[string]bool{}, missed: map[string]time.Time{}}
 	if c.zones == nil {
 		c.zones = FixedZones

@@ -201,7 +201,7 @@ func (c *Controller) schedule(key string, cj *api.CronJob, jobs []*api.Job, st *
 	}
 	switch {
 	case len(active) == 0:
-	case cj.Spec.ConcurrencyPolicy == api.ForbidConcurrent:
+	case cj.Spec.ConcurrencyPolicy == api.ForbidConcurrent && !c.ignoreForbid:
 		c.recorder.Eventf(cj, client.EventNormal, "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid")
 		return nil, next, nil
 	case cj.Spec.ConcurrencyPolicy == api.ReplaceConcurrent:
