@@ -22,6 +22,7 @@ var Invariants = map[string]string{
 	"watch-order":              "within a watch, resourceVersions only go forward",
 	"service-routing":          "a node's proxy sends no request to a pod that has not been ready (or has been deleted) for longer than the traffic propagation bound, counted from when the proxy last (re)started watching the API (a crashed, cut-off or reconnecting proxy cannot know)",
 	"unique-service-addresses": "no two services hold the same cluster IP, or the same node port and protocol",
+	"job-completions":          "a Job's status.succeeded never decreases, never exceeds its completions, and never exceeds the number of distinct pods of the Job seen Succeeded (a pod counted twice would)",
 	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its pods never exceed replicas + maxSurge",
 }
 
@@ -58,6 +59,8 @@ type checker struct {
 	rsOwner      map[string]string
 	rolloutDirty map[string]bool
 	faulted      bool
+
+	jobs *jobFacts // job-completions (job.go)
 }
 
 type backendFacts struct {
@@ -120,6 +123,7 @@ func (c *checker) check() error {
 			break
 		}
 		switch {
+		case c.jobEvent(ev): // jobs; it also notes pods, which go on to the next cases
 		case strings.HasPrefix(ev.KV.Key, "/registry/pods/"):
 			c.pod(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/nodes/"):
