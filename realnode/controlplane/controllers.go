@@ -10,6 +10,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/deployment"
 	"github.com/tinykube/tinykube/core/controller/endpoints"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
+	"github.com/tinykube/tinykube/core/controller/job"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
@@ -63,6 +64,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		replicaset.New(replicaset.Config{Loop: l, Client: c, Recorder: rec, Rand: rand.New(rand.NewPCG(seed(), seed()))}).Start()
 		endpoints.New(endpoints.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		deployment.New(deployment.Config{Loop: l, Client: c, Recorder: rec}).Start()
+		job.New(job.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		garbagecollector.New(garbagecollector.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		cronjob.New(cronjob.Config{Loop: l, Client: c, Recorder: rec, Zones: time.LoadLocation}).Start()
 		servicelb.New(servicelb.Config{Loop: l, Client: c, Recorder: rec, Provider: pool}).Start()

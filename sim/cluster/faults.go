@@ -119,6 +119,11 @@ func (c *Cluster) inject(f scenario.Fault) {
 		})
 	case "cut-watches":
 		w.Net.CutStreams("")
+	case "restart-controller-manager":
+		if cm := w.Process("controller-manager"); cm != nil {
+			cm.Crash()
+			cm.Start()
+		}
 	case "stale-reads":
 		rev, _ := c.Store.Revision(context.Background())
 		w.Net.StaleReads(f.Process, rev)
@@ -220,6 +225,7 @@ func drawFaults(s *scenario.Scenario, r *rand.Rand) []scenario.Fault {
 	draw(p.KubeletRestarts, "restart-kubelet", false)
 	draw(p.ProxyRestarts, "restart-proxy", true)
 	draw(p.WatchCuts, "cut-watches", false)
+	draw(p.ControllerRestarts, "restart-controller-manager", false)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Duration < out[j].At.Duration })
 	return out
 }

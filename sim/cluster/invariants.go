@@ -24,6 +24,7 @@ var Invariants = map[string]string{
 	"unique-service-addresses": "no two services hold the same cluster IP, or the same node port and protocol",
 	"cronjob-forbid":           "a CronJob with concurrencyPolicy Forbid never has two active Jobs (not finished, not being deleted) at once",
 	"cronjob-once-per-slot":    "no two Jobs are ever made for the same CronJob and scheduled time",
+	"job-completions":          "a Job's status.succeeded never decreases, never exceeds its completions, and never exceeds the number of distinct pods of the Job seen Succeeded (a pod counted twice would)",
 	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its pods never exceed replicas + maxSurge",
 }
 
@@ -62,6 +63,7 @@ type checker struct {
 	faulted      bool
 
 	cron *cronFacts // see cronjob.go
+	jobs *jobFacts  // job-completions (job.go)
 }
 
 type backendFacts struct {
@@ -123,6 +125,7 @@ func (c *checker) check() error {
 		if !ok {
 			break
 		}
+		c.jobEvent(ev) // Jobs, and the Succeeded pods of Jobs (job.go)
 		switch {
 		case strings.HasPrefix(ev.KV.Key, "/registry/pods/"):
 			c.pod(ev)

@@ -149,6 +149,9 @@ func (c *Cluster) live() error {
 	for _, rs := range rss.Items {
 		uids[rs.UID] = true
 	}
+	if err := c.jobOwners(uids); err != nil {
+		return err
+	}
 	orphaned := func(kind string, m *api.ObjectMeta) error {
 		if len(m.OwnerReferences) == 0 {
 			return nil
@@ -205,6 +208,9 @@ func (c *Cluster) live() error {
 		}
 	}
 	if err := c.cronJobsLive(); err != nil {
+		return err
+	}
+	if err := c.jobsLive(); err != nil {
 		return err
 	}
 	return c.servicesLive(pods.Items)

@@ -57,7 +57,10 @@ type Cluster struct {
 	// "proxy-ignores-removals" (node proxies add backends but never drop
 	// one, as if the Backend only ever inserted rules), or
 	// "deployment-assumes-available" (the Deployment controller counts
-	// a ReplicaSet's pods as available right after scaling it down).
+	// a ReplicaSet's pods as available right after scaling it down), or
+	// "job-counts-without-tracking" (the Job controller adds finished pods
+	// from its cache to the counts and deletes them, without the
+	// uncounted/finalizer protocol).
 	Broken string `json:"broken,omitempty"`
 }
 
@@ -101,6 +104,9 @@ var Actions = map[string]string{
 	"delete":          "deletes an object",
 	"scale":           "sets a ReplicaSet's or Deployment's replicas",
 	"patch":           "applies a JSON merge patch to an object (a new image starts a rollout)",
+
+	// What a controller must survive between two of its writes.
+	"restart-controller-manager": "the controller manager process crashes and starts again at once, with empty caches and no memory",
 }
 
 // Profile draws faults at random per seed: counts of each kind, spread
@@ -113,6 +119,8 @@ type Profile struct {
 	KubeletRestarts int      `json:"kubeletRestarts,omitempty"`
 	ProxyRestarts   int      `json:"proxyRestarts,omitempty"`
 	WatchCuts       int      `json:"watchCuts,omitempty"`
+
+	ControllerRestarts int `json:"controllerRestarts,omitempty"`
 }
 
 // Network shapes the simulated network.
@@ -232,7 +240,7 @@ func (s *Scenario) Check() error {
 		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
 	}
 	switch s.Cluster.Broken {
-	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid":
+	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid", "job-counts-without-tracking":
 	default:
 		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
 	}
@@ -314,7 +322,7 @@ func (s *Scenario) HasNode(name string) bool {
 
 func actionList() string {
 	out := make([]string, 0, len(Actions))
-	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "cut-watches", "stale-reads", "apply", "delete", "scale", "patch"} {
+	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "cut-watches", "restart-controller-manager", "stale-reads", "apply", "delete", "scale", "patch"} {
 		out = append(out, a)
 	}
 	return strings.Join(out, ", ")

@@ -1,0 +1,140 @@
+package job
+
+import (
+	"strings"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Config is what the controller needs from its world.
+type Config struct {
+	Loop     loop.Loop
+	Client   *client.Client
+	Recorder *client.Recorder
+	// CountWithoutTracking is a deliberately broken variant for the
+	// simulator's checkers: the controller puts no finalizer on its pods,
+	// adds the succeeded and failed pods it sees in its cache straight to
+	// the counts, and then deletes them. A lost answer or a restart between
+	// the count and the delete counts a pod twice (see broken.go).
+	CountWithoutTracking bool
+}
+
+// Controller is the Job controller. It lives on one loop.
+type Controller struct {
+	loop     loop.Loop
+	client   *client.Client
+	recorder *client.Recorder
+	broken   bool
+
+	jobs  *client.Informer[*api.Job]
+	pods  *client.Informer[*api.Pod]
+	queue *client.Queue
+	exp   *expectations
+}
+
+// byJob indexes pods by "namespace/name" of the Job their controller
+// reference names (whatever its uid: a pod of a deleted Job of the same
+// name must still have its finalizer removed).
+const byJob = "byJob"
+
+// New returns a controller; call Start to run it.
+func New(cfg Config) *Controller {
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, broken: cfg.CountWithoutTracking}
+	c.jobs = client.NewInformer[*api.Job](cfg.Loop, cfg.Client, "", client.ListOptions{})
+	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
+	c.pods.AddIndex(byJob, func(p *api.Pod) []string {
+		if k := jobKeyOf(p); k != "" {
+			return []string{k}
+		}
+		return nil
+	})
+	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
+	c.exp = newExpectations(cfg.Loop)
+	c.jobs.AddHandlers(client.Handlers[*api.Job]{
+		Add:    func(j *api.Job) { c.queue.Add(client.Key(j)) },
+		Update: func(_, j *api.Job) { c.queue.Add(client.Key(j)) },
+		Delete: func(j *api.Job) { c.queue.Add(client.Key(j)) },
+	})
+	c.pods.AddHandlers(client.Handlers[*api.Pod]{Add: c.addPod, Update: c.updatePod, Delete: c.deletePod})
+	return c
+}
+
+// Start starts the informers (pods first, so that the pod cache is loaded
+// before the first Job is reconciled) and the queue.
+func (c *Controller) Start() {
+	c.pods.Start()
+	c.jobs.Start()
+}
+
+// Stop stops the informers and drops queued work.
+func (c *Controller) Stop() {
+	c.queue.Stop()
+	c.jobs.Stop()
+	c.pods.Stop()
+}
+
+// jobKeyOf returns "namespace/name" of the Job controlling p, or "".
+func jobKeyOf(p *api.Pod) string {
+	ref := p.ControllerRef()
+	if ref == nil || ref.Kind != "Job" || !strings.HasPrefix(ref.APIVersion, "batch/") {
+		return ""
+	}
+	return p.Namespace + "/" + ref.Name
+}
+
+// owner returns the cached Job controlling p (same uid), or nil.
+func (c *Controller) owner(p *api.Pod) *api.Job {
+	ref := p.ControllerRef()
+	if jobKeyOf(p) == "" {
+		return nil
+	}
+	j, ok := c.jobs.Get(p.Namespace, ref.Name)
+	if !ok || j.UID != ref.UID {
+		return nil
+	}
+	return j
+}
+
+func (c *Controller) addPod(p *api.Pod) {
+	if p.DeletionTimestamp != nil {
+		c.deletePod(p)
+		return
+	}
+	if j := c.owner(p); j != nil {
+		c.exp.creationObserved(client.Key(j))
+	}
+	c.enqueueFor(p)
+}
+
+func (c *Controller) updatePod(old, p *api.Pod) {
+	if p.DeletionTimestamp != nil && old.DeletionTimestamp == nil {
+		c.deletePod(p)
+		return
+	}
+	c.enqueueFor(p)
+}
+
+func (c *Controller) deletePod(p *api.Pod) {
+	if j := c.owner(p); j != nil {
+		c.exp.deletionObserved(client.Key(j), client.Key(p))
+	}
+	c.enqueueFor(p)
+}
+
+// enqueueFor enqueues the Job named by p's controller reference, whether
+// or not it still exists: a missing Job's pods must lose their finalizer.
+func (c *Controller) enqueueFor(p *api.Pod) {
+	if k := jobKeyOf(p); k != "" {
+		c.queue.Add(k)
+	}
+}
+
+// splitKey splits "namespace/name".
+func splitKey(key string) (ns, name string) {
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		return key[:i], key[i+1:]
+	}
+	return "", key
+}
