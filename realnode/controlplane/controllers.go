@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller/daemonset"
 	"github.com/tinykube/tinykube/core/controller/deployment"
 	"github.com/tinykube/tinykube/core/controller/endpoints"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
@@ -63,6 +64,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		endpoints.New(endpoints.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		deployment.New(deployment.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		garbagecollector.New(garbagecollector.Config{Loop: l, Client: c, Recorder: rec}).Start()
+		daemonset.New(daemonset.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		servicelb.New(servicelb.Config{Loop: l, Client: c, Recorder: rec, Provider: pool}).Start()
 	})
 	run(func(l *runloop.Loop) {

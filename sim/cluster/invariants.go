@@ -23,6 +23,7 @@ var Invariants = map[string]string{
 	"service-routing":          "a node's proxy sends no request to a pod that has not been ready (or has been deleted) for longer than the traffic propagation bound, counted from when the proxy last (re)started watching the API (a crashed, cut-off or reconnecting proxy cannot know)",
 	"unique-service-addresses": "no two services hold the same cluster IP, or the same node port and protocol",
 	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its pods never exceed replicas + maxSurge",
+	"daemonset-one-per-node":   "a DaemonSet never has two live pods (neither finished nor terminating) bound to the same node",
 }
 
 // checker follows every change in the store (the in-memory store feeds its
@@ -58,6 +59,7 @@ type checker struct {
 	rsOwner      map[string]string
 	rolloutDirty map[string]bool
 	faulted      bool
+	ds           dsChecker // daemonset-one-per-node (daemonset.go)
 }
 
 type backendFacts struct {
@@ -120,6 +122,7 @@ func (c *checker) check() error {
 			break
 		}
 		switch {
+		case c.daemonSetEvents(ev): // never true: it only looks at pods, which the cases below see too
 		case strings.HasPrefix(ev.KV.Key, "/registry/pods/"):
 			c.pod(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/nodes/"):

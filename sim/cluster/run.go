@@ -149,6 +149,7 @@ func (c *Cluster) live() error {
 	for _, rs := range rss.Items {
 		uids[rs.UID] = true
 	}
+	c.daemonSetUIDs(uids)
 	orphaned := func(kind string, m *api.ObjectMeta) error {
 		if len(m.OwnerReferences) == 0 {
 			return nil
@@ -203,6 +204,9 @@ func (c *Cluster) live() error {
 				return fmt.Errorf("node %s still runs container %s of pod uid %s, which no longer exists", n.Name, ctr.Name, uid)
 			}
 		}
+	}
+	if err := c.daemonSetsLive(pods.Items, nodes.Items, running); err != nil {
+		return err
 	}
 	return c.servicesLive(pods.Items)
 }

@@ -18,7 +18,8 @@ type Config struct {
 	// IgnoreExisting is a deliberately broken variant for the simulator's
 	// invariants to catch: it creates a pod for every node whose pod is not
 	// in the cache, without waiting for the creations it already issued
-	// to show up there.
+	// to show up there, and with generated names (so the API server does
+	// not refuse a second pod for a node either).
 	IgnoreExisting bool
 }
 

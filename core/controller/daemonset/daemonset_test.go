@@ -176,7 +176,9 @@ func TestLostNodeKeepsItsPod(t *testing.T) {
 		t.Errorf("desired %d misscheduled %d, want 1 and 1 (as Kubernetes counts a lost node's pod)", st.DesiredNumberScheduled, st.NumberMisscheduled)
 	}
 	// A taint the pod does not tolerate with NoExecute evicts it.
-	e.changeNode("n2", func(n *api.Node) { n.Spec.Taints = append(n.Spec.Taints, api.Taint{Key: "maintenance", Effect: api.TaintNoExecute}) })
+	e.changeNode("n2", func(n *api.Node) {
+		n.Spec.Taints = append(n.Spec.Taints, api.Taint{Key: "maintenance", Effect: api.TaintNoExecute})
+	})
 	e.converge(2)
 	if ps := e.byNode(ds)["n2"]; len(ps) != 0 {
 		t.Fatalf("n2 with an untolerated NoExecute taint has %d pods, want 0", len(ps))

@@ -43,6 +43,14 @@
 // 0 (surge is not implemented). OnDelete replaces only pods deleted by
 // someone else.
 //
+// Names: a DaemonSet's pod on a node is always called the DaemonSet's
+// name plus a hash of the node's, and a node gets a new pod only once its
+// last one is gone from the cache. A create whose answer was lost and is
+// retried is then refused with AlreadyExists instead of making a second
+// pod. (Kubernetes uses generated names and, after a timeout, waits for a
+// pod that may never come; the expectations here are only an
+// optimisation.)
+//
 // Ownership: the controller manages the pods whose controller reference
 // is the DaemonSet; it does not adopt orphans.
 //

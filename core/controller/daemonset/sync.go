@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"time"
 
@@ -22,7 +23,7 @@ type nodePods struct {
 	shouldContinue bool
 	live           []*api.Pod // not terminating, not finished; oldest first
 	finished       []*api.Pod // Failed or Succeeded, not terminating
-	terminating    []*api.Pod // being deleted, not finished
+	terminating    []*api.Pod // being deleted
 }
 
 // Reconcile brings the DaemonSet named by key ("namespace/name") one step
@@ -91,9 +92,7 @@ func (c *Controller) podsByNode(ds *api.DaemonSet, hash string) map[string]*node
 		finished := p.Status.Phase == api.PodFailed || p.Status.Phase == api.PodSucceeded
 		switch {
 		case p.DeletionTimestamp != nil:
-			if !finished {
-				np.terminating = append(np.terminating, p)
-			}
+			np.terminating = append(np.terminating, p)
 		case finished:
 			np.finished = append(np.finished, p)
 		default:
@@ -128,10 +127,14 @@ func sortedNodes(byNode map[string]*nodePods) []string {
 //
 //	node gone, pod unbound        → delete it (the node controller's GC
 //	                                only collects bound pods)
-//	finished pod                  → delete it; replace it if shouldRun
+//	finished pod                  → delete it (replaced once it is gone)
 //	!shouldContinue               → delete every live pod
-//	shouldRun, no pod             → create one (not while one terminates)
+//	shouldRun, no pod at all      → create one
 //	more than one live pod        → keep the best, delete the others
+//
+// A node gets a new pod only when the cache shows no pod of the DaemonSet
+// there, not even a finished or terminating one: the new pod takes the
+// node's pod name (see podName), which must be free.
 func (c *Controller) manage(key string, ds *api.DaemonSet, hash string, byNode map[string]*nodePods) error {
 	var create []string
 	var victims []*api.Pod
@@ -151,7 +154,7 @@ func (c *Controller) manage(key string, ds *api.DaemonSet, hash string, byNode m
 		case !np.shouldContinue:
 			victims = append(victims, live...)
 		case len(live) == 0:
-			if np.shouldRun && len(np.terminating) == 0 {
+			if np.shouldRun && len(np.terminating) == 0 && len(np.finished) == 0 {
 				create = append(create, name)
 			}
 		case len(live) > 1:
@@ -198,11 +201,17 @@ func extras(live []*api.Pod, hash string) []*api.Pod {
 }
 
 // createPods creates one pod for each node named. It stops at the first
-// failure, taking the creations not made off the expectations.
+// failure, taking the creations not made off the expectations: a create
+// whose answer was lost may have made its pod, but the retry asks for the
+// same name and is refused (AlreadyExists) until the informer shows it.
 func (c *Controller) createPods(key string, ds *api.DaemonSet, hash string, nodes []string) error {
 	pods := client.For[*api.Pod](c.client)
 	for i, node := range nodes {
-		p, err := pods.Create(context.Background(), aimAt(templatePod(ds, hash), node), client.WriteOptions{})
+		pod := aimAt(templatePod(ds, hash), node)
+		if !c.ignoreExisting {
+			pod.GenerateName, pod.Name = "", podName(ds, node)
+		}
+		p, err := pods.Create(context.Background(), pod, client.WriteOptions{})
 		if err != nil {
 			for range len(nodes) - i {
 				c.exp.creationObserved(key)
@@ -234,4 +243,21 @@ func (c *Controller) deletePods(key string, ds *api.DaemonSet, victims []*api.Po
 		c.recorder.Eventf(ds, client.EventNormal, "SuccessfulDelete", "Deleted pod: %s", p.Name)
 	}
 	return errors.Join(errs...)
+}
+
+// podName is the name of ds's pod on node: the DaemonSet's name and a hash
+// of the node's. Kubernetes generates a random name and, after a create
+// that timed out, waits up to five minutes for a pod that may never come;
+// a name fixed per node makes a retried create idempotent instead, so a
+// lost answer can never put two pods on one node. Successive pods on a
+// node reuse the name, one at a time (manage creates only when the node
+// has no pod left at all).
+func podName(ds *api.DaemonSet, node string) string {
+	h := fnv.New32a()
+	h.Write([]byte(node))
+	base := ds.Name
+	if len(base) > 52 {
+		base = base[:52]
+	}
+	return fmt.Sprintf("%s-%08x", base, h.Sum32())
 }
