@@ -7,6 +7,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
+	"github.com/tinykube/tinykube/core/controller/daemonset"
 	"github.com/tinykube/tinykube/core/controller/deployment"
 	"github.com/tinykube/tinykube/core/controller/endpoints"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
@@ -67,6 +68,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		job.New(job.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		garbagecollector.New(garbagecollector.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		cronjob.New(cronjob.Config{Loop: l, Client: c, Recorder: rec, Zones: time.LoadLocation}).Start()
+		daemonset.New(daemonset.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		servicelb.New(servicelb.Config{Loop: l, Client: c, Recorder: rec, Provider: pool}).Start()
 	})
 	run(func(l *runloop.Loop) {

@@ -10,6 +10,7 @@ import (
 	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
+	"github.com/tinykube/tinykube/core/controller/daemonset"
 	"github.com/tinykube/tinykube/core/controller/deployment"
 	"github.com/tinykube/tinykube/core/controller/endpoints"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
@@ -150,6 +151,7 @@ func (c *Cluster) addControlPlane() {
 		cronjob.New(cronjob.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Zones: cronjob.FixedZones,
 			IgnoreForbid: s.Cluster.Broken == "cronjob-ignores-forbid"}).Start()
 		job.New(job.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, CountWithoutTracking: s.Cluster.Broken == "job-counts-without-tracking"}).Start()
+		daemonset.New(daemonset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, IgnoreExisting: s.Cluster.Broken == "daemonset-ignores-existing"}).Start()
 		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
 		// A new pool each start: a restarted controller manager relearns

@@ -26,6 +26,7 @@ var Invariants = map[string]string{
 	"cronjob-once-per-slot":    "no two Jobs are ever made for the same CronJob and scheduled time",
 	"job-completions":          "a Job's status.succeeded never decreases, never exceeds its completions, and never exceeds the number of distinct pods of the Job seen Succeeded (a pod counted twice would)",
 	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its pods never exceed replicas + maxSurge",
+	"daemonset-one-per-node":   "a DaemonSet never has two live pods (neither finished nor terminating) bound to the same node",
 }
 
 // checker follows every change in the store (the in-memory store feeds its
@@ -64,6 +65,7 @@ type checker struct {
 
 	cron *cronFacts // see cronjob.go
 	jobs *jobFacts  // job-completions (job.go)
+	ds   dsChecker  // daemonset-one-per-node (daemonset.go)
 }
 
 type backendFacts struct {
@@ -125,7 +127,8 @@ func (c *checker) check() error {
 		if !ok {
 			break
 		}
-		c.jobEvent(ev) // Jobs, and the Succeeded pods of Jobs (job.go)
+		c.jobEvent(ev)        // Jobs, and the Succeeded pods of Jobs (job.go)
+		c.daemonSetEvents(ev) // DaemonSet pods (daemonset.go)
 		switch {
 		case strings.HasPrefix(ev.KV.Key, "/registry/pods/"):
 			c.pod(ev)

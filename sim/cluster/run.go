@@ -152,6 +152,7 @@ func (c *Cluster) live() error {
 	if err := c.jobOwners(uids); err != nil {
 		return err
 	}
+	c.daemonSetUIDs(uids)
 	orphaned := func(kind string, m *api.ObjectMeta) error {
 		if len(m.OwnerReferences) == 0 {
 			return nil
@@ -211,6 +212,9 @@ func (c *Cluster) live() error {
 		return err
 	}
 	if err := c.jobsLive(); err != nil {
+		return err
+	}
+	if err := c.daemonSetsLive(pods.Items, nodes.Items, running); err != nil {
 		return err
 	}
 	return c.servicesLive(pods.Items)

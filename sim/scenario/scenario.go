@@ -56,11 +56,15 @@ type Cluster struct {
 	// the invariants catch it: "scheduler-ignores-assumed-pods", or
 	// "proxy-ignores-removals" (node proxies add backends but never drop
 	// one, as if the Backend only ever inserted rules), or
-	// "deployment-assumes-available" (the Deployment controller counts
-	// a ReplicaSet's pods as available right after scaling it down), or
+	// "deployment-assumes-available" (the Deployment controller counts the
+	// replicas a ReplicaSet asks for as available, ready or not), or
+	// "cronjob-ignores-forbid" (the CronJob controller treats Forbid as
+	// Allow), or
 	// "job-counts-without-tracking" (the Job controller adds finished pods
 	// from its cache to the counts and deletes them, without the
-	// uncounted/finalizer protocol).
+	// uncounted/finalizer protocol), or
+	// "daemonset-ignores-existing" (the DaemonSet controller creates a pod
+	// for a node without waiting for the ones it created to show up).
 	Broken string `json:"broken,omitempty"`
 }
 
@@ -240,7 +244,7 @@ func (s *Scenario) Check() error {
 		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
 	}
 	switch s.Cluster.Broken {
-	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid", "job-counts-without-tracking":
+	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid", "job-counts-without-tracking", "daemonset-ignores-existing":
 	default:
 		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
 	}
