@@ -15,6 +15,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
+	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/scheduler"
@@ -87,6 +88,7 @@ func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
 		return nil, err
 	}
 	w.AddCheck(c.checker.check)
+	w.AddCheck(newOrdinalCheck(c).check)
 	w.Net.OnDeliver = c.checker.delivered
 
 	c.addControlPlane()
@@ -145,6 +147,7 @@ func (c *Cluster) addControlPlane() {
 		deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			AssumeAvailable: s.Cluster.Broken == "deployment-assumes-available"}).Start()
 		garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
+		statefulset.New(statefulset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, ReplaceOnNotReady: s.Cluster.Broken == "statefulset-replaces-on-notready"}).Start()
 		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
 		// A new pool each start: a restarted controller manager relearns

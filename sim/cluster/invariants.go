@@ -22,6 +22,7 @@ var Invariants = map[string]string{
 	"watch-order":              "within a watch, resourceVersions only go forward",
 	"service-routing":          "a node's proxy sends no request to a pod that has not been ready (or has been deleted) for longer than the traffic propagation bound, counted from when the proxy last (re)started watching the API (a crashed, cut-off or reconnecting proxy cannot know)",
 	"unique-service-addresses": "no two services hold the same cluster IP, or the same node port and protocol",
+	"statefulset-ordinals":     "no StatefulSet ordinal ever has running containers of two different pods (uids) at once, on any live machine — judged from the machines' runtimes, so a partitioned node's containers count and a crashed node's do not",
 	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its pods never exceed replicas + maxSurge",
 }
 

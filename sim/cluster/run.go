@@ -149,6 +149,9 @@ func (c *Cluster) live() error {
 	for _, rs := range rss.Items {
 		uids[rs.UID] = true
 	}
+	if err := c.statefulSetsLive(pods.Items, running, uids); err != nil {
+		return err
+	}
 	orphaned := func(kind string, m *api.ObjectMeta) error {
 		if len(m.OwnerReferences) == 0 {
 			return nil

@@ -57,7 +57,9 @@ type Cluster struct {
 	// "proxy-ignores-removals" (node proxies add backends but never drop
 	// one, as if the Backend only ever inserted rules), or
 	// "deployment-assumes-available" (the Deployment controller counts
-	// a ReplicaSet's pods as available right after scaling it down).
+	// a ReplicaSet's pods as available right after scaling it down), or
+	// "statefulset-replaces-on-notready" (the StatefulSet controller
+	// force-deletes and replaces a pod as soon as its node is not Ready).
 	Broken string `json:"broken,omitempty"`
 }
 
@@ -232,7 +234,7 @@ func (s *Scenario) Check() error {
 		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
 	}
 	switch s.Cluster.Broken {
-	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available":
+	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "statefulset-replaces-on-notready":
 	default:
 		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
 	}

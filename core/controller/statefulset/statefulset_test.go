@@ -191,7 +191,9 @@ func TestRollingUpdateReverseOrderWithPartition(t *testing.T) {
 // comes back at the new revision.
 func TestOnDeleteRecreatesOnlyDeletedPods(t *testing.T) {
 	e := newEnv(t, false)
-	e.createSet("web", 2, func(s *api.StatefulSet) { s.Spec.UpdateStrategy = api.StatefulSetUpdateStrategy{Type: api.StrategyOnDelete} })
+	e.createSet("web", 2, func(s *api.StatefulSet) {
+		s.Spec.UpdateStrategy = api.StatefulSetUpdateStrategy{Type: api.StrategyOnDelete}
+	})
 	e.markReady("web-0")
 	e.markReady("web-1")
 	e.update("web", func(s *api.StatefulSet) { s.Spec.Template.Spec.Containers[0].Image = "db:2" })
@@ -234,7 +236,9 @@ func TestNotReadyNodeOnlyBrokenVariantReplaces(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e.createSet("web", 1, func(s *api.StatefulSet) { s.Spec.UpdateStrategy = api.StatefulSetUpdateStrategy{Type: api.StrategyOnDelete} })
+			e.createSet("web", 1, func(s *api.StatefulSet) {
+				s.Spec.UpdateStrategy = api.StatefulSetUpdateStrategy{Type: api.StrategyOnDelete}
+			})
 			e.markReady("web-0")
 			uid := e.pod("web-0").UID
 			// A replacement would go to n2 (in a cluster the scheduler
