@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -101,7 +102,19 @@ func validateStatefulSet(ss *StatefulSet) FieldErrors {
 	if s.Replicas != nil {
 		errs = append(errs, nonNegative(int64(*s.Replicas), p.child("replicas"))...)
 	}
-	errs = append(errs, validateWorkload(s.Selector, &s.Template, p, "statefulset", "StatefulSet")...)
+	// The pods' volumes are the template's plus one per claim template (replacing one of the
+	// same name), so
+	// mounts of a claim template's name are valid (Kubernetes skips the
+	// template's pod validation for this reason).
+	tmpl := s.Template
+	tmpl.Spec.Volumes = append([]Volume(nil), s.Template.Spec.Volumes...)
+	for _, ct := range s.VolumeClaimTemplates {
+		if ct.Name == "" || slices.ContainsFunc(tmpl.Spec.Volumes, func(v Volume) bool { return v.Name == ct.Name }) {
+			continue // unnamed: reported below; else the claim's volume replaces it in each pod
+		}
+		tmpl.Spec.Volumes = append(tmpl.Spec.Volumes, Volume{Name: ct.Name, VolumeSource: VolumeSource{PersistentVolumeClaim: &PersistentVolumeClaimVolumeSource{ClaimName: ct.Name}}})
+	}
+	errs = append(errs, validateWorkload(s.Selector, &tmpl, p, "statefulset", "StatefulSet")...)
 	if s.ServiceName != "" {
 		for _, msg := range IsDNS1035Label(s.ServiceName) {
 			errs = append(errs, FieldInvalid(p.child("serviceName").String(), s.ServiceName, msg))

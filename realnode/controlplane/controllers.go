@@ -15,6 +15,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
+	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/core/scheduler"
 	"github.com/tinykube/tinykube/realnode/runloop"
 )
@@ -69,6 +70,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		garbagecollector.New(garbagecollector.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		cronjob.New(cronjob.Config{Loop: l, Client: c, Recorder: rec, Zones: time.LoadLocation}).Start()
 		daemonset.New(daemonset.Config{Loop: l, Client: c, Recorder: rec}).Start()
+		statefulset.New(statefulset.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		servicelb.New(servicelb.Config{Loop: l, Client: c, Recorder: rec, Provider: pool}).Start()
 	})
 	run(func(l *runloop.Loop) {

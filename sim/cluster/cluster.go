@@ -18,6 +18,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
+	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/scheduler"
@@ -90,6 +91,7 @@ func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
 		return nil, err
 	}
 	w.AddCheck(c.checker.check)
+	w.AddCheck(newOrdinalCheck(c).check)
 	w.Net.OnDeliver = c.checker.delivered
 
 	c.addControlPlane()
@@ -152,6 +154,7 @@ func (c *Cluster) addControlPlane() {
 			IgnoreForbid: s.Cluster.Broken == "cronjob-ignores-forbid"}).Start()
 		job.New(job.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, CountWithoutTracking: s.Cluster.Broken == "job-counts-without-tracking"}).Start()
 		daemonset.New(daemonset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, IgnoreExisting: s.Cluster.Broken == "daemonset-ignores-existing"}).Start()
+		statefulset.New(statefulset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, ReplaceOnNotReady: s.Cluster.Broken == "statefulset-replaces-on-notready"}).Start()
 		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
 		// A new pool each start: a restarted controller manager relearns

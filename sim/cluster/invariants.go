@@ -25,6 +25,7 @@ var Invariants = map[string]string{
 	"cronjob-forbid":           "a CronJob with concurrencyPolicy Forbid never has two active Jobs (not finished, not being deleted) at once",
 	"cronjob-once-per-slot":    "no two Jobs are ever made for the same CronJob and scheduled time",
 	"job-completions":          "a Job's status.succeeded never decreases, never exceeds its completions, and never exceeds the number of distinct pods of the Job seen Succeeded (a pod counted twice would)",
+	"statefulset-ordinals":     "no StatefulSet ordinal ever has running containers of two different pods (uids) at once, on any live machine — judged from the machines' runtimes, so a partitioned node's containers count and a crashed node's do not",
 	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its pods never exceed replicas + maxSurge",
 	"daemonset-one-per-node":   "a DaemonSet never has two live pods (neither finished nor terminating) bound to the same node",
 }

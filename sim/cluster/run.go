@@ -153,6 +153,9 @@ func (c *Cluster) live() error {
 		return err
 	}
 	c.daemonSetUIDs(uids)
+	if err := c.statefulSetsLive(pods.Items, running, uids); err != nil {
+		return err
+	}
 	orphaned := func(kind string, m *api.ObjectMeta) error {
 		if len(m.OwnerReferences) == 0 {
 			return nil

@@ -64,7 +64,9 @@ type Cluster struct {
 	// from its cache to the counts and deletes them, without the
 	// uncounted/finalizer protocol), or
 	// "daemonset-ignores-existing" (the DaemonSet controller creates a pod
-	// for a node without waiting for the ones it created to show up).
+	// for a node without waiting for the ones it created to show up), or
+	// "statefulset-replaces-on-notready" (the StatefulSet controller
+	// force-deletes and replaces a pod as soon as its node is not Ready).
 	Broken string `json:"broken,omitempty"`
 }
 
@@ -244,7 +246,7 @@ func (s *Scenario) Check() error {
 		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
 	}
 	switch s.Cluster.Broken {
-	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid", "job-counts-without-tracking", "daemonset-ignores-existing":
+	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid", "job-counts-without-tracking", "daemonset-ignores-existing", "statefulset-replaces-on-notready":
 	default:
 		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
 	}

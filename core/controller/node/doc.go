@@ -1,9 +1,10 @@
 // Package node is the node lifecycle controller: it watches each node's
 // heartbeat (its Lease in kube-node-lease), marks a node whose heartbeat
 // stops Ready=Unknown and taints it unreachable, evicts the pods of a
-// tainted node once they stop tolerating the taint, force-deletes pods
-// stuck terminating on a dead node so their replacements can start, and
-// deletes the pods of nodes removed from the API.
+// tainted node once they stop tolerating the taint (gracefully: they stay
+// terminating until their kubelet confirms, since an unreachable node's
+// containers may still run), and force-deletes the pods of nodes removed
+// from the API.
 //
 // Heartbeats are judged by when this controller saw them change, on its own
 // clock, never by the timestamps the kubelet wrote: the two clocks may

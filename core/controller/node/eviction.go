@@ -9,13 +9,18 @@ import (
 )
 
 // evict deletes the pods of a node with a NoExecute taint of ours once they
-// no longer tolerate it, and force-deletes those left terminating:
+// no longer tolerate it:
 //
-//	taint added ──── toleration ────▶ graceful delete ──── grace ────▶ force delete
+//	taint added ──── toleration ────▶ graceful delete ──── (kubelet back) ────▶ gone
 //
-// The kubelet of such a node is gone or cut off, so nobody will finish a
-// graceful delete; the force delete is what lets a ReplicaSet's
-// replacement (and anything waiting for the name) proceed.
+// The deletion is graceful and stays so: an evicted pod is Terminating
+// until its kubelet comes back, stops its containers and confirms, or
+// until the node is removed from the API (collectPods). The controller
+// does not force-delete pods of a node that is merely unreachable, as
+// Kubernetes does not: a partitioned node's containers may still run,
+// and a pod with a fixed identity (a StatefulSet's) must not be replaced
+// while they might. A ReplicaSet does not wait: it replaces a pod as soon
+// as it is terminating.
 func (c *Controller) evict(n *api.Node) {
 	taint := noExecuteTaint(n)
 	if taint == nil {
@@ -27,16 +32,10 @@ func (c *Controller) evict(n *api.Node) {
 	}
 	now := c.loop.Now()
 	for _, p := range c.pods.ByIndex(byNode, n.Name) {
-		delay, ok := c.tolerationDelay(p, taint)
 		if p.DeletionTimestamp != nil {
-			if !ok {
-				delay = c.cfg.EvictionTimeout // deleted by someone else
-			}
-			if !now.Before(added.Add(delay + graceOf(p))) {
-				c.forceDelete(p)
-			}
-			continue
+			continue // already on its way out; only its kubelet may finish it
 		}
+		delay, ok := c.tolerationDelay(p, taint)
 		if !ok || now.Before(added.Add(delay)) {
 			continue
 		}
@@ -109,15 +108,4 @@ func tolerates(tol api.Toleration, t *api.Taint) bool {
 		return tol.Value == t.Value
 	}
 	return false
-}
-
-// graceOf is the grace period a pod's deletion was given.
-func graceOf(p *api.Pod) time.Duration {
-	switch {
-	case p.DeletionGracePeriodSeconds != nil:
-		return time.Duration(*p.DeletionGracePeriodSeconds) * time.Second
-	case p.Spec.TerminationGracePeriodSeconds != nil:
-		return time.Duration(*p.Spec.TerminationGracePeriodSeconds) * time.Second
-	}
-	return 30 * time.Second
 }

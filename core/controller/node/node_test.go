@@ -198,9 +198,10 @@ func (e *env) verify(checks []check) {
 // TestDeadNodeIsTaintedAndItsPodsEvicted: the kubelet renews every 2s until
 // t=20s and then dies. The controller must call the node Unknown once it has
 // seen no renewal for longer than the grace period (at the 31s tick), evict
-// pods 10s later unless they tolerate longer, and force-delete them a grace
-// period after that. The kubelet's clock may be skewed any amount: only the
-// controller's own observations count.
+// pods 10s later unless they tolerate longer, and never force-delete them:
+// an unreachable node's containers may still run, so an evicted pod stays
+// terminating until its kubelet confirms. The kubelet's clock may be skewed
+// any amount: only the controller's own observations count.
 func TestDeadNodeIsTaintedAndItsPodsEvicted(t *testing.T) {
 	for _, skew := range []time.Duration{0, -time.Hour, time.Hour, -30 * 24 * time.Hour} {
 		t.Run(fmt.Sprintf("kubelet clock skew %v", skew), func(t *testing.T) {
@@ -219,11 +220,10 @@ func TestDeadNodeIsTaintedAndItsPodsEvicted(t *testing.T) {
 				{31500 * time.Millisecond, unreachable, all("running", "running")},
 				{40500 * time.Millisecond, unreachable, all("running", "running")},
 				{41500 * time.Millisecond, unreachable, all("terminating", "running")}, // 31s + EvictionTimeout
-				{70500 * time.Millisecond, unreachable, all("terminating", "running")},
-				{71500 * time.Millisecond, unreachable, all("gone", "running")}, // + 30s grace: forced
-				{90500 * time.Millisecond, unreachable, all("gone", "running")},
-				{91500 * time.Millisecond, unreachable, all("gone", "terminating")}, // 31s + its own 60s
-				{300 * time.Second, unreachable, all("gone", "gone")},
+				{71500 * time.Millisecond, unreachable, all("terminating", "running")}, // + 30s grace: not forced
+				{90500 * time.Millisecond, unreachable, all("terminating", "running")},
+				{91500 * time.Millisecond, unreachable, all("terminating", "terminating")}, // 31s + its own 60s
+				{300 * time.Second, unreachable, all("terminating", "terminating")},
 			})
 			if n := e.eventCount("NodeNotReady"); n != 1 {
 				t.Errorf("NodeNotReady events = %d, want 1", n)

@@ -1,0 +1,104 @@
+package statefulset
+
+import (
+	"strings"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/loop"
+)
+
+// Config is what the controller needs from its world.
+type Config struct {
+	Loop     loop.Loop
+	Client   *client.Client
+	Recorder *client.Recorder
+	// ReplaceOnNotReady makes a deliberately broken controller, for the
+	// simulator's tests only: it force-deletes a pod as soon as its node
+	// is not Ready and so replaces it while its containers may still run
+	// on a partitioned node. Never set it outside a test.
+	ReplaceOnNotReady bool
+}
+
+// Controller is the StatefulSet controller. It lives on one loop.
+type Controller struct {
+	loop     loop.Loop
+	client   *client.Client
+	recorder *client.Recorder
+	broken   bool
+
+	sets   *client.Informer[*api.StatefulSet]
+	pods   *client.Informer[*api.Pod]
+	claims *client.Informer[*api.PersistentVolumeClaim]
+	nodes  *client.Informer[*api.Node] // only for the broken variant
+	queue  *client.Queue
+}
+
+// New returns a controller; call Start to run it.
+func New(cfg Config) *Controller {
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, broken: cfg.ReplaceOnNotReady}
+	c.sets = client.NewInformer[*api.StatefulSet](cfg.Loop, cfg.Client, "", client.ListOptions{})
+	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
+	c.claims = client.NewInformer[*api.PersistentVolumeClaim](cfg.Loop, cfg.Client, "", client.ListOptions{})
+	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
+	c.sets.AddHandlers(client.Handlers[*api.StatefulSet]{
+		Add:    func(s *api.StatefulSet) { c.queue.Add(client.Key(s)) },
+		Update: func(_, s *api.StatefulSet) { c.queue.Add(client.Key(s)) },
+		Delete: func(s *api.StatefulSet) { c.queue.Add(client.Key(s)) },
+	})
+	c.pods.AddHandlers(client.Handlers[*api.Pod]{
+		Add:    c.enqueueOwner,
+		Update: func(_, p *api.Pod) { c.enqueueOwner(p) },
+		Delete: c.enqueueOwner,
+	})
+	if c.broken {
+		c.nodes = client.NewInformer[*api.Node](cfg.Loop, cfg.Client, "", client.ListOptions{})
+		c.nodes.AddHandlers(client.Handlers[*api.Node]{Update: func(_, _ *api.Node) { c.enqueueAll() }})
+	}
+	return c
+}
+
+// Start starts the informers (pods and claims first, so that their caches
+// are loaded before the first set is reconciled) and the queue.
+func (c *Controller) Start() {
+	c.pods.Start()
+	c.claims.Start()
+	if c.nodes != nil {
+		c.nodes.Start()
+	}
+	c.sets.Start()
+}
+
+// Stop stops the informers and drops queued work.
+func (c *Controller) Stop() {
+	c.queue.Stop()
+	c.sets.Stop()
+	c.claims.Stop()
+	c.pods.Stop()
+	if c.nodes != nil {
+		c.nodes.Stop()
+	}
+}
+
+// enqueueOwner enqueues the StatefulSet a pod's controller reference names.
+func (c *Controller) enqueueOwner(p *api.Pod) {
+	ref := p.ControllerRef()
+	if ref == nil || ref.Kind != "StatefulSet" || !strings.HasPrefix(ref.APIVersion, "apps/") {
+		return
+	}
+	c.queue.Add(p.Namespace + "/" + ref.Name)
+}
+
+func (c *Controller) enqueueAll() {
+	for _, s := range c.sets.List(api.Everything()) {
+		c.queue.Add(client.Key(s))
+	}
+}
+
+// splitKey splits "namespace/name".
+func splitKey(key string) (ns, name string) {
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		return key[:i], key[i+1:]
+	}
+	return "", key
+}
