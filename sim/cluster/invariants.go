@@ -26,7 +26,7 @@ var Invariants = map[string]string{
 	"cronjob-once-per-slot":    "no two Jobs are ever made for the same CronJob and scheduled time",
 	"job-completions":          "a Job's status.succeeded never decreases, never exceeds its completions, and never exceeds the number of distinct pods of the Job seen Succeeded (a pod counted twice would)",
 	"statefulset-ordinals":     "no StatefulSet ordinal ever has running containers of two different pods (uids) at once, on any live machine — judged from the machines' runtimes, so a partitioned node's containers count and a crashed node's do not",
-	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its pods never exceed replicas + maxSurge",
+	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its ReplicaSets never ask for more than replicas + maxSurge pods",
 	"daemonset-one-per-node":   "a DaemonSet never has two live pods (neither finished nor terminating) bound to the same node",
 }
 
@@ -61,6 +61,7 @@ type checker struct {
 	// injected (the rollout bounds hold only without faults).
 	rollouts     map[string]*rolloutFacts
 	rsOwner      map[string]string
+	rsReplicas   map[string]int32
 	rolloutDirty map[string]bool
 	faulted      bool
 
@@ -97,7 +98,7 @@ type podFacts struct {
 
 func newChecker(st store.Store, enabled []string, now func() time.Duration) (*checker, error) {
 	c := &checker{enabled: map[string]bool{}, pods: map[string]*podFacts{}, nodes: map[string]api.ResourceList{}, dirty: map[string]bool{}, lastRV: map[int]int64{},
-		rollouts: map[string]*rolloutFacts{}, rsOwner: map[string]string{}, rolloutDirty: map[string]bool{},
+		rollouts: map[string]*rolloutFacts{}, rsOwner: map[string]string{}, rsReplicas: map[string]int32{}, rolloutDirty: map[string]bool{},
 		now: now, backends: map[string]*backendFacts{}, services: map[string]*serviceFacts{}, addresses: map[string]string{}}
 	if len(enabled) == 0 {
 		for k := range Invariants {
