@@ -122,6 +122,27 @@ func TestRolloutAgainstSimulatedNodes(t *testing.T) {
 		t.Errorf("after scale --replicas 5: %d available, want 5", d.Status.AvailableReplicas)
 	}
 
+	// A StatefulSet scales too; a DaemonSet cannot.
+	sts := `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: busybox}]}
+`
+	if code, _, errOut := tk(t, s.URL, sts, "apply", "-f", "-"); code != 0 {
+		t.Fatalf("apply statefulset: %s", errOut)
+	}
+	must("statefulset.apps/db scaled", "scale", "sts/db", "--replicas", "2", "--current-replicas", "1")
+	if st, err := client.For[*api.StatefulSet](cl).Get(ctx, "default", "db"); err != nil || *st.Spec.Replicas != 2 {
+		t.Errorf("after scale sts/db --replicas 2: %v, %v", st, err)
+	}
+	fails("daemonsets cannot be scaled", "scale", "ds/nope", "--replicas", "2")
+
 	// Pause and resume, each once.
 	must("deployment.apps/web paused", "rollout", "pause", "deploy/web")
 	fails(`error: deployments.apps "web" is already paused`, "rollout", "pause", "deploy/web")

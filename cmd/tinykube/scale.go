@@ -14,12 +14,15 @@ import (
 // scalable lists the kinds whose spec.replicas scale may set.
 var scalable = map[string]bool{"deployments": true, "replicasets": true}
 
+// scaleKinds are what `scale` can scale: the above and StatefulSets.
+var scaleKinds = map[string]bool{"deployments": true, "replicasets": true, "statefulsets": true}
+
 func (c *cli) scaleCommand() *cobra.Command {
 	var replicas, current int
 	cmd := &cobra.Command{
 		Use:   "scale KIND/NAME... | KIND NAME... --replicas N",
-		Short: "Set the number of replicas of Deployments or ReplicaSets",
-		Long: `Set spec.replicas of Deployments or ReplicaSets.
+		Short: "Set the number of replicas of Deployments, ReplicaSets or StatefulSets",
+		Long: `Set spec.replicas of Deployments, ReplicaSets or StatefulSets.
 
   tinykube scale deploy/web --replicas 5
   tinykube scale deploy web --replicas 0 --current-replicas 5   only if it has 5 now`,
@@ -38,8 +41,8 @@ func (c *cli) scaleCommand() *cobra.Command {
 			}
 			failed := false
 			for _, rq := range reqs {
-				if !scalable[rq.res.Plural] {
-					return fmt.Errorf("%s cannot be scaled: tinykube scales deployments and replicasets", rq.res.Plural)
+				if !scaleKinds[rq.res.Plural] {
+					return fmt.Errorf("%s cannot be scaled: tinykube scales deployments, replicasets and statefulsets", rq.res.Plural)
 				}
 				if len(rq.names) == 0 {
 					return fmt.Errorf("resource(s) were provided, but no name was specified")
@@ -91,7 +94,7 @@ func (c *cli) scaleOne(cmd *cobra.Command, cl *client.Client, res *api.Resource,
 	return nil
 }
 
-// specReplicas is spec.replicas of a Deployment or ReplicaSet, 1 when
+// specReplicas is spec.replicas of a Deployment, ReplicaSet or StatefulSet, 1 when
 // unset (the API's default).
 func specReplicas(obj api.Object) int {
 	var p *int32
@@ -99,6 +102,8 @@ func specReplicas(obj api.Object) int {
 	case *api.Deployment:
 		p = o.Spec.Replicas
 	case *api.ReplicaSet:
+		p = o.Spec.Replicas
+	case *api.StatefulSet:
 		p = o.Spec.Replicas
 	default:
 		panic("specReplicas of a " + strconv.Quote(obj.GetTypeMeta().Kind))
