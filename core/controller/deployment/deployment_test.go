@@ -348,3 +348,34 @@ func TestChangeCauseFollowsTheRevision(t *testing.T) {
 		t.Errorf("change causes by revision (-want +got):\n%s", diff)
 	}
 }
+
+// Scaling in the middle of a rollout shares the new replicas out in
+// proportion, as Kubernetes does, instead of giving them all to one
+// revision; a paused Deployment still scales.
+func TestProportionalScalingAndPausedScale(t *testing.T) {
+	e := newEnv(t, time.Hour) // pods never become ready: the rollout stalls half way
+	e.create(deployment("web", 10, "nginx:1", func(d *api.Deployment) {
+		two := api.FromInt(2)
+		d.Spec.Strategy.RollingUpdate = &api.RollingUpdateDeployment{MaxSurge: &two, MaxUnavailable: &two}
+	}))
+	e.RunFor(2 * time.Hour) // revision 1 all ready
+	e.update("web", setImage("nginx:2"))
+	e.RunFor(10 * time.Second) // stalled: new pods are not ready for an hour
+	before := map[string]int32{}
+	for _, rs := range e.replicaSets() {
+		before[rs.Labels[PodTemplateHashLabel]] = replicasOf(rs)
+	}
+	e.update("web", func(d *api.Deployment) { n := int32(20); d.Spec.Replicas = &n; d.Spec.Paused = true })
+	e.RunFor(10 * time.Second)
+	var total int32
+	for _, rs := range e.replicaSets() {
+		h := rs.Labels[PodTemplateHashLabel]
+		total += replicasOf(rs)
+		if before[h] > 0 && replicasOf(rs) < before[h]*3/2 {
+			t.Errorf("replica set %s went from %d to %d: want its share of the growth", rs.Name, before[h], replicasOf(rs))
+		}
+	}
+	if total != 22 { // 20 + maxSurge 2
+		t.Errorf("replica sets add up to %d after scaling to 20 while paused, want 22 (replicas + maxSurge): %v", total, e.rsSummary())
+	}
+}

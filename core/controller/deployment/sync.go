@@ -43,9 +43,21 @@ func (c *Controller) Reconcile(key string) error {
 
 	hadNewRS := newRS != nil
 	var rolloutErr error
+	scaled := false
+	all := olds
+	if newRS != nil {
+		all = append([]*api.ReplicaSet{newRS}, olds...)
+	}
+	if d.Spec.Paused || isScalingEvent(d, all) {
+		// spec.replicas changed (or the rollout is paused): resize what
+		// exists, proportionally, before any rollout step.
+		scaled, rolloutErr = c.scale(d, newRS, olds)
+	}
 	switch {
+	case rolloutErr != nil, scaled:
+		// The writes bring the Deployment back for its next step.
 	case d.Spec.Paused:
-		// No rollout progress while paused: status only.
+		// No rollout progress while paused.
 	case d.Spec.Strategy.Type == api.StrategyRecreate:
 		newRS, rolloutErr = c.rolloutRecreate(d, newRS, olds)
 	default:
@@ -234,6 +246,7 @@ func (c *Controller) createNewRS(d *api.Deployment, revision int64) (*api.Replic
 	}
 	setRevision(&rs.ObjectMeta, revision)
 	setChangeCause(&rs.ObjectMeta, changeCause(d))
+	setScaleAnnotations(d, &rs.ObjectMeta)
 	rsets := client.For[*api.ReplicaSet](c.client)
 	out, err := rsets.Create(context.Background(), rs, client.WriteOptions{})
 	if api.IsAlreadyExists(err) {
@@ -261,19 +274,24 @@ func withLabel(m map[string]string, k, v string) map[string]string {
 	return out
 }
 
-// scaleRS sets rs's replicas to n (a no-op when already n) with an update
-// conditional on the cached resourceVersion, and records the event
-// Kubernetes records.
+// scaleRS sets rs's replicas to n with an update conditional on the cached
+// resourceVersion, records the event Kubernetes records, and keeps the
+// scale annotations (scale.go) current. It is a no-op when both already
+// are.
 func (c *Controller) scaleRS(d *api.Deployment, rs *api.ReplicaSet, n int32) (*api.ReplicaSet, error) {
 	from := replicasOf(rs)
-	if from == n {
+	out := api.DeepCopy(rs)
+	annotated := setScaleAnnotations(d, &out.ObjectMeta)
+	if from == n && !annotated {
 		return rs, nil
 	}
-	out := api.DeepCopy(rs)
 	out.Spec.Replicas = &n
 	out, err := client.For[*api.ReplicaSet](c.client).Update(context.Background(), out, client.WriteOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("deployment %s/%s: scaling replica set %s from %d to %d: %w", d.Namespace, d.Name, rs.Name, from, n, err)
+	}
+	if from == n {
+		return out, nil // only the annotations moved
 	}
 	dir := "up"
 	if n < from {
