@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,50 @@ spec:
 	c.eventually("the DaemonSet's and Job's pods gone", 60*time.Second, func() (bool, string) {
 		left := len(c.pods("app=agent")) + len(c.pods("batch.kubernetes.io/job-name=count"))
 		return left == 0, fmt.Sprintf("%d pods left", left)
+	})
+}
+
+// On real containers: a StatefulSet's pods come up in order with stable
+// names, and each finds the other by its stable DNS name through the
+// headless Service.
+func TestStatefulSetStableNamesOnContainerd(t *testing.T) {
+	c := newCluster(t)
+	a := c.startAgent(nodeA)
+	c.apply(`apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{port: 5432}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - {name: db, image: busybox, imagePullPolicy: Never, command: [sleep, "3600"]}
+`)
+	pods := c.running("app=db", 2)
+	byName := map[string]*api.Pod{}
+	for _, p := range pods {
+		byName[p.Name] = p
+	}
+	if byName["db-0"] == nil || byName["db-1"] == nil {
+		t.Fatalf("pods %v, want db-0 and db-1", byName)
+	}
+	if _, out := execIn(t, a, byName["db-0"], "hostname"); out != "db-0\n" {
+		t.Errorf("db-0's hostname = %q", out)
+	}
+	c.eventually("db-0 resolves db-1.db", 30*time.Second, func() (bool, string) {
+		_, out := execIn(t, a, byName["db-0"], "ping", "-c", "1", "-W", "1", "db-1.db")
+		return strings.Contains(out, "("+byName["db-1"].Status.PodIP+")"), out
 	})
 }
