@@ -19,6 +19,8 @@ import (
 	schedstudent "github.com/tinykube/tinykube/labs/04-scheduler/student"
 	replicasetlab "github.com/tinykube/tinykube/labs/06-replicaset"
 	rsstudent "github.com/tinykube/tinykube/labs/06-replicaset/student"
+	rolloutlab "github.com/tinykube/tinykube/labs/09-rollout"
+	rolloutstudent "github.com/tinykube/tinykube/labs/09-rollout/student"
 	"github.com/tinykube/tinykube/labs/lab"
 )
 
@@ -27,6 +29,7 @@ func labs() []lab.Lab {
 	return []lab.Lab{
 		schedulerlab.Lab(schedulerlab.Impl{Fits: schedstudent.Fits, Score: schedstudent.ScoreMostAllocated}),
 		replicasetlab.Lab(rsstudent.Diff),
+		rolloutlab.Lab(rolloutlab.Impl{Step: rolloutstudent.Step, Bounds: rolloutstudent.Bounds}),
 	}
 }
 
