@@ -40,20 +40,24 @@ func (r Report) FirstFailure() *Failure {
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Lab %s: %s\n", r.Lab.Number, r.Lab.Name)
+	width := 20 // the names' column, wide enough for the longest
+	for _, res := range r.Results {
+		width = max(width, len(res.Test.Name))
+	}
 	for _, res := range r.Results {
 		if res.Failure == nil {
-			fmt.Fprintf(&b, "--- ok    %-20s (%s)\n", res.Test.Name, plural(res.Seeds, "seed"))
+			fmt.Fprintf(&b, "--- ok    %-*s (%s)\n", width, res.Test.Name, plural(res.Seeds, "seed"))
 			continue
 		}
-		fmt.Fprintf(&b, "--- FAIL  %-20s (passed %s, failed on seed %d)\n", res.Test.Name, plural(res.Seeds, "seed"), res.Failure.Seed)
+		fmt.Fprintf(&b, "--- FAIL  %-*s (passed %s, failed on seed %d)\n", width, res.Test.Name, plural(res.Seeds, "seed"), res.Failure.Seed)
 		res.Failure.write(&b, "    ")
 	}
-	got, max := r.Points()
+	got, total := r.Points()
 	verdict := "PASS"
 	if !r.Passed() {
 		verdict = "FAIL"
 	}
-	fmt.Fprintf(&b, "%s lab %s: %d/%d points\n", verdict, r.Lab.Number, got, max)
+	fmt.Fprintf(&b, "%s lab %s: %d/%d points\n", verdict, r.Lab.Number, got, total)
 	return b.String()
 }
 
