@@ -71,23 +71,35 @@ func (c *cli) scaleCommand() *cobra.Command {
 // fail with a Conflict instead of scaling from an unexpected count.
 func (c *cli) scaleOne(cmd *cobra.Command, cl *client.Client, res *api.Resource, ns, name string, replicas, current int) error {
 	r := client.Dynamic(cl, res)
-	patch := map[string]any{"spec": map[string]any{"replicas": replicas}}
-	if current >= 0 {
-		obj, err := r.Get(cmd.Context(), ns, name)
-		if err != nil {
-			return err
+	// With --current-replicas the patch carries the resourceVersion the
+	// check was made at. A controller writing status in between makes it
+	// conflict; then look again and retry, as kubectl does, so the check
+	// is about replicas, not about unrelated writes.
+	var err error
+	for try := 0; try < 5; try++ {
+		patch := map[string]any{"spec": map[string]any{"replicas": replicas}}
+		if current >= 0 {
+			obj, gerr := r.Get(cmd.Context(), ns, name)
+			if gerr != nil {
+				return gerr
+			}
+			have := specReplicas(obj)
+			if have != current {
+				return fmt.Errorf("Expected replicas to be %d, was %d", current, have)
+			}
+			patch["metadata"] = map[string]any{"resourceVersion": obj.GetObjectMeta().ResourceVersion}
 		}
-		have := specReplicas(obj)
-		if have != current {
-			return fmt.Errorf("Expected replicas to be %d, was %d", current, have)
+		body, merr := json.Marshal(patch)
+		if merr != nil {
+			return merr
 		}
-		patch["metadata"] = map[string]any{"resourceVersion": obj.GetObjectMeta().ResourceVersion}
+		_, err = r.Patch(cmd.Context(), ns, name, rest.ContentMergePatch, body, "", client.WriteOptions{})
+		if current >= 0 && api.IsConflict(err) {
+			continue
+		}
+		break
 	}
-	body, err := json.Marshal(patch)
 	if err != nil {
-		return err
-	}
-	if _, err := r.Patch(cmd.Context(), ns, name, rest.ContentMergePatch, body, "", client.WriteOptions{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "%s scaled\n", kindName(res, name))
