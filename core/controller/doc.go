@@ -18,6 +18,10 @@
 //	  └──────────────────────┼──────────────┘
 //	                         └── AddAfter (retry, timers) · expectations
 //
-// Subpackages: replicaset (book chapter "Controllers and ReplicaSets") and
-// node, the node lifecycle controller (book chapter "Node failure").
+// Expectations, shared by the controllers that create pods, live here.
+//
+// Subpackages: replicaset (book chapter 06), node, the node lifecycle
+// controller (chapter 07), deployment, garbagecollector, statefulset,
+// daemonset, job and cronjob (chapter 09), endpoints and servicelb
+// (chapter 11).
 package controller

@@ -1,6 +1,7 @@
 package daemonset
 
 import (
+	"github.com/tinykube/tinykube/core/controller"
 	"reflect"
 	"strings"
 	"time"
@@ -34,7 +35,7 @@ type Controller struct {
 	pods  *client.Informer[*api.Pod]
 	nodes *client.Informer[*api.Node]
 	queue *client.Queue
-	exp   *expectations
+	exp   *controller.Expectations
 }
 
 // New returns a controller; call Start to run it.
@@ -44,7 +45,7 @@ func New(cfg Config) *Controller {
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.nodes = client.NewInformer[*api.Node](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
-	c.exp = newExpectations(cfg.Loop)
+	c.exp = controller.NewExpectations(cfg.Loop)
 	c.dsets.AddHandlers(client.Handlers[*api.DaemonSet]{
 		Add:    func(ds *api.DaemonSet) { c.queue.Add(client.Key(ds)) },
 		Update: func(_, ds *api.DaemonSet) { c.queue.Add(client.Key(ds)) },
@@ -104,7 +105,7 @@ func (c *Controller) addPod(p *api.Pod) {
 		return
 	}
 	if ds := c.owner(p); ds != nil {
-		c.exp.creationObserved(client.Key(ds))
+		c.exp.CreationObserved(client.Key(ds))
 		c.queue.Add(client.Key(ds))
 	}
 }
@@ -129,7 +130,7 @@ func (c *Controller) updatePod(old, p *api.Pod) {
 func (c *Controller) deletePod(p *api.Pod) {
 	if ds := c.owner(p); ds != nil {
 		key := client.Key(ds)
-		c.exp.deletionObserved(key, client.Key(p))
+		c.exp.DeletionObserved(key, client.Key(p))
 		c.queue.Add(key)
 	}
 }

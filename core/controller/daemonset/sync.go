@@ -40,14 +40,14 @@ func (c *Controller) Reconcile(key string) error {
 	ns, name := splitKey(key)
 	ds, ok := c.dsets.Get(ns, name)
 	if !ok {
-		c.exp.forget(key)
+		c.exp.Forget(key)
 		return nil
 	}
 	if ds.DeletionTimestamp != nil {
 		return nil // the garbage collector removes the pods
 	}
 	// Ask before reading the caches (see the ReplicaSet controller).
-	satisfied := c.exp.satisfied(key) || c.ignoreExisting
+	satisfied := c.exp.Satisfied(key) || c.ignoreExisting
 	hash := deployment.TemplateHash(&ds.Spec.Template)
 	byNode := c.podsByNode(ds, hash)
 
@@ -168,7 +168,7 @@ func (c *Controller) manage(key string, ds *api.DaemonSet, hash string, byNode m
 	for i, p := range victims {
 		podKeys[i] = client.Key(p)
 	}
-	c.exp.expect(key, len(create), podKeys)
+	c.exp.Expect(key, len(create), podKeys)
 	errs := []error{c.deletePods(key, ds, victims)}
 	errs = append(errs, c.createPods(key, ds, hash, create))
 	return errors.Join(errs...)
@@ -214,7 +214,7 @@ func (c *Controller) createPods(key string, ds *api.DaemonSet, hash string, node
 		p, err := pods.Create(context.Background(), pod, client.WriteOptions{})
 		if err != nil {
 			for range len(nodes) - i {
-				c.exp.creationObserved(key)
+				c.exp.CreationObserved(key)
 			}
 			c.recorder.Eventf(ds, client.EventWarning, "FailedCreate", "Error creating: %v", err)
 			return fmt.Errorf("daemonset %s: creating the pod for node %s: %w", key, node, err)
@@ -232,7 +232,7 @@ func (c *Controller) deletePods(key string, ds *api.DaemonSet, victims []*api.Po
 	for _, p := range victims {
 		_, err := pods.Delete(context.Background(), p.Namespace, p.Name, client.DeleteOptions{UID: p.UID})
 		if err != nil {
-			c.exp.deletionObserved(key, client.Key(p)) // none will be observed
+			c.exp.DeletionObserved(key, client.Key(p)) // none will be observed
 			if api.IsNotFound(err) || api.IsConflict(err) {
 				continue // gone already, or another pod of that name now
 			}

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"github.com/tinykube/tinykube/core/controller"
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -31,7 +32,9 @@ type Controller struct {
 	jobs  *client.Informer[*api.Job]
 	pods  *client.Informer[*api.Pod]
 	queue *client.Queue
-	exp   *expectations
+	// exp guards creating and deleting pods only; counting finished pods
+	// does not rely on it (a restarted controller has none): see tracking.go.
+	exp   *controller.Expectations
 }
 
 // byJob indexes pods by "namespace/name" of the Job their controller
@@ -51,7 +54,7 @@ func New(cfg Config) *Controller {
 		return nil
 	})
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
-	c.exp = newExpectations(cfg.Loop)
+	c.exp = controller.NewExpectations(cfg.Loop)
 	c.jobs.AddHandlers(client.Handlers[*api.Job]{
 		Add:    func(j *api.Job) { c.queue.Add(client.Key(j)) },
 		Update: func(_, j *api.Job) { c.queue.Add(client.Key(j)) },
@@ -103,7 +106,7 @@ func (c *Controller) addPod(p *api.Pod) {
 		return
 	}
 	if j := c.owner(p); j != nil {
-		c.exp.creationObserved(client.Key(j))
+		c.exp.CreationObserved(client.Key(j))
 	}
 	c.enqueueFor(p)
 }
@@ -118,7 +121,7 @@ func (c *Controller) updatePod(old, p *api.Pod) {
 
 func (c *Controller) deletePod(p *api.Pod) {
 	if j := c.owner(p); j != nil {
-		c.exp.deletionObserved(client.Key(j), client.Key(p))
+		c.exp.DeletionObserved(client.Key(j), client.Key(p))
 	}
 	c.enqueueFor(p)
 }

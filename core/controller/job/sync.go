@@ -44,7 +44,7 @@ func (c *Controller) Reconcile(key string) error {
 		// the garbage collector cannot remove them while they carry the
 		// finalizer.
 		if !ok {
-			c.exp.forget(key)
+			c.exp.Forget(key)
 		}
 		return c.releaseAll(all)
 	}
@@ -74,7 +74,7 @@ func (c *Controller) Reconcile(key string) error {
 
 // sync is Reconcile for a Job that is not finished.
 func (c *Controller) sync(key string, j *api.Job, cached []*api.Pod) error {
-	satisfied := c.exp.satisfied(key)
+	satisfied := c.exp.Satisfied(key)
 	j, live, err := c.track(j, cached)
 	if err != nil {
 		return err
@@ -283,13 +283,13 @@ func (c *Controller) manage(key string, j *api.Job, active []*api.Pod, want int)
 
 // createPods makes n pods from the template, stopping at the first error.
 func (c *Controller) createPods(key string, j *api.Job, n int) (int, error) {
-	c.exp.expect(key, n, nil)
+	c.exp.Expect(key, n, nil)
 	pods := client.For[*api.Pod](c.client)
 	for i := 0; i < n; i++ {
 		p, err := pods.Create(context.Background(), podFromTemplate(j, !c.broken), client.WriteOptions{})
 		if err != nil {
 			for range n - i {
-				c.exp.creationObserved(key)
+				c.exp.CreationObserved(key)
 			}
 			c.recorder.Eventf(j, client.EventWarning, "FailedCreate", "Error creating: %v", err)
 			return i, fmt.Errorf("job %s: creating pod %d of %d: %w", key, i+1, n, err)
@@ -333,12 +333,12 @@ func (c *Controller) deletePods(key string, j *api.Job, victims []*api.Pod) erro
 	for i, p := range victims {
 		podKeys[i] = client.Key(p)
 	}
-	c.exp.expect(key, 0, podKeys)
+	c.exp.Expect(key, 0, podKeys)
 	var errs []error
 	for _, p := range victims {
 		_, err := client.For[*api.Pod](c.client).Delete(context.Background(), p.Namespace, p.Name, client.DeleteOptions{UID: p.UID})
 		if err != nil {
-			c.exp.deletionObserved(key, client.Key(p))
+			c.exp.DeletionObserved(key, client.Key(p))
 			if api.IsNotFound(err) {
 				continue
 			}

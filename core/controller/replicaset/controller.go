@@ -1,6 +1,7 @@
 package replicaset
 
 import (
+	"github.com/tinykube/tinykube/core/controller"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ type Controller struct {
 	rsets *client.Informer[*api.ReplicaSet]
 	pods  *client.Informer[*api.Pod]
 	queue *client.Queue
-	exp   *expectations
+	exp   *controller.Expectations
 }
 
 // New returns a controller; call Start to run it.
@@ -40,7 +41,7 @@ func New(cfg Config) *Controller {
 	c.rsets = client.NewInformer[*api.ReplicaSet](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
-	c.exp = newExpectations(cfg.Loop)
+	c.exp = controller.NewExpectations(cfg.Loop)
 	c.rsets.AddHandlers(client.Handlers[*api.ReplicaSet]{
 		Add:    func(rs *api.ReplicaSet) { c.queue.Add(client.Key(rs)) },
 		Update: func(_, rs *api.ReplicaSet) { c.queue.Add(client.Key(rs)) },
@@ -75,7 +76,7 @@ func (c *Controller) addPod(p *api.Pod) {
 	}
 	if ref := p.ControllerRef(); ref != nil {
 		if rs := c.owner(p.Namespace, ref); rs != nil {
-			c.exp.creationObserved(client.Key(rs))
+			c.exp.CreationObserved(client.Key(rs))
 			c.queue.Add(client.Key(rs))
 		}
 		return
@@ -120,7 +121,7 @@ func (c *Controller) deletePod(p *api.Pod) {
 	}
 	if rs := c.owner(p.Namespace, ref); rs != nil {
 		key := client.Key(rs)
-		c.exp.deletionObserved(key, client.Key(p))
+		c.exp.DeletionObserved(key, client.Key(p))
 		c.queue.Add(key)
 	}
 }

@@ -34,7 +34,7 @@ func (c *Controller) Reconcile(key string) error {
 	ns, name := splitKey(key)
 	rs, ok := c.rsets.Get(ns, name)
 	if !ok {
-		c.exp.forget(key)
+		c.exp.Forget(key)
 		return nil
 	}
 	if rs.DeletionTimestamp != nil {
@@ -48,7 +48,7 @@ func (c *Controller) Reconcile(key string) error {
 	}
 	// Ask before listing: an expectation met between the two would make us
 	// act on a list that predates the pods that met it.
-	satisfied := c.exp.satisfied(key)
+	satisfied := c.exp.Satisfied(key)
 
 	var active []*api.Pod
 	for _, p := range c.pods.ListNamespace(ns, api.Everything()) {
@@ -110,7 +110,7 @@ func replicas(rs *api.ReplicaSet) *int32 {
 // failed is taken off the expectations at once, because no pod will ever
 // appear for it.
 func (c *Controller) create(key string, rs *api.ReplicaSet, n int) error {
-	c.exp.expectCreations(key, n)
+	c.exp.ExpectCreations(key, n)
 	tmpl := api.DeepCopy(rs).Spec.Template
 	ctx := context.Background()
 	pods := client.For[*api.Pod](c.client)
@@ -122,7 +122,7 @@ func (c *Controller) create(key string, rs *api.ReplicaSet, n int) error {
 			if err != nil {
 				done += i
 				for range n - done {
-					c.exp.creationObserved(key)
+					c.exp.CreationObserved(key)
 				}
 				c.recorder.Eventf(rs, client.EventWarning, "FailedCreate", "Error creating: %v", err)
 				return fmt.Errorf("replicaset %s: creating pod %d of %d: %w", key, done+1, n, err)
@@ -161,7 +161,7 @@ func (c *Controller) deleteSurplus(key string, rs *api.ReplicaSet, owned []*api.
 	for i, p := range victims {
 		podKeys[i] = client.Key(p)
 	}
-	c.exp.expectDeletions(key, podKeys)
+	c.exp.ExpectDeletions(key, podKeys)
 	ctx := context.Background()
 	pods := client.For[*api.Pod](c.client)
 	var errs []error
@@ -169,7 +169,7 @@ func (c *Controller) deleteSurplus(key string, rs *api.ReplicaSet, owned []*api.
 		_, err := pods.Delete(ctx, p.Namespace, p.Name, client.DeleteOptions{UID: p.UID})
 		if err != nil {
 			// No deletion will be observed for it: stop waiting for one.
-			c.exp.deletionObserved(key, client.Key(p))
+			c.exp.DeletionObserved(key, client.Key(p))
 			if api.IsNotFound(err) {
 				continue // gone already: that is what we wanted
 			}

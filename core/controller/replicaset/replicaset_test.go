@@ -2,6 +2,7 @@ package replicaset
 
 import (
 	"context"
+	"github.com/tinykube/tinykube/core/controller"
 	"strings"
 	"testing"
 	"time"
@@ -192,7 +193,7 @@ func TestExpectationsPreventDoubleCreate(t *testing.T) {
 	}{
 		{"a delayed watch does not cause a second create", 30 * time.Second, 3},
 		// …and once it sees all six, deletes three: level-triggered.
-		{"after the expectations time out the controller acts again, as Kubernetes does", ExpectationsTimeout + time.Minute, 6},
+		{"after the expectations time out the controller acts again, as Kubernetes does", controller.ExpectationsTimeout + time.Minute, 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,8 +239,8 @@ func TestSlowStartStopsAtFirstError(t *testing.T) {
 	if e.tr.creates != 3 {
 		t.Errorf("create attempts in the failing reconcile = %d, want 3 (batches of 1 and 2, stopped at the failure)", e.tr.creates)
 	}
-	if x := e.ctrl.exp.m["default/web"]; x == nil || x.adds != 2 {
-		t.Errorf("expected creations after the failure = %+v, want 2 (the two that succeeded)", x)
+	if adds, _ := e.ctrl.exp.Pending("default/web"); adds != 2 {
+		t.Errorf("expected creations after the failure = %d, want 2 (the two that succeeded)", adds)
 	}
 	st := e.getRS("web").Status
 	if len(st.Conditions) != 1 || st.Conditions[0].Type != ReplicaFailure || st.Conditions[0].Reason != "FailedCreate" {
