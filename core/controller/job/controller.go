@@ -34,7 +34,7 @@ type Controller struct {
 	queue *client.Queue
 	// exp guards creating and deleting pods only; counting finished pods
 	// does not rely on it (a restarted controller has none): see tracking.go.
-	exp   *controller.Expectations
+	exp *controller.Expectations
 }
 
 // byJob indexes pods by "namespace/name" of the Job their controller
