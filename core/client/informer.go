@@ -20,6 +20,14 @@ type Handlers[T api.Object] struct {
 	Delete func(obj T)
 }
 
+// EnqueueKeys returns handlers that put the key of every object added,
+// updated or deleted on q: what a controller of that kind wants from its
+// own informer.
+func EnqueueKeys[T api.Object](q *Queue) Handlers[T] {
+	add := func(obj T) { q.Add(Key(obj)) }
+	return Handlers[T]{Add: add, Update: func(_, obj T) { add(obj) }, Delete: add}
+}
+
 // Informer keeps a local copy of the objects of one kind: it lists them,
 // then follows a watch from the list's resourceVersion, so its cache moves
 // through exactly the states the API went through. When the watch ends it

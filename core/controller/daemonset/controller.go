@@ -46,11 +46,7 @@ func New(cfg Config) *Controller {
 	c.nodes = client.NewInformer[*api.Node](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
 	c.exp = controller.NewExpectations(cfg.Loop)
-	c.dsets.AddHandlers(client.Handlers[*api.DaemonSet]{
-		Add:    func(ds *api.DaemonSet) { c.queue.Add(client.Key(ds)) },
-		Update: func(_, ds *api.DaemonSet) { c.queue.Add(client.Key(ds)) },
-		Delete: func(ds *api.DaemonSet) { c.queue.Add(client.Key(ds)) },
-	})
+	c.dsets.AddHandlers(client.EnqueueKeys[*api.DaemonSet](c.queue))
 	c.pods.AddHandlers(client.Handlers[*api.Pod]{Add: c.addPod, Update: c.updatePod, Delete: c.deletePod})
 	c.nodes.AddHandlers(client.Handlers[*api.Node]{
 		Add:    func(*api.Node) { c.enqueueAll() },

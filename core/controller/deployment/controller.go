@@ -50,11 +50,7 @@ func New(cfg Config) *Controller {
 	c.rsets = client.NewInformer[*api.ReplicaSet](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
-	c.deploys.AddHandlers(client.Handlers[*api.Deployment]{
-		Add:    func(d *api.Deployment) { c.queue.Add(client.Key(d)) },
-		Update: func(_, d *api.Deployment) { c.queue.Add(client.Key(d)) },
-		Delete: func(d *api.Deployment) { c.queue.Add(client.Key(d)) },
-	})
+	c.deploys.AddHandlers(client.EnqueueKeys[*api.Deployment](c.queue))
 	c.rsets.AddHandlers(client.Handlers[*api.ReplicaSet]{
 		Add:    c.enqueueForRS,
 		Update: func(old, rs *api.ReplicaSet) { c.enqueueForRS(old); c.enqueueForRS(rs) },

@@ -55,11 +55,7 @@ func New(cfg Config) *Controller {
 	})
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
 	c.exp = controller.NewExpectations(cfg.Loop)
-	c.jobs.AddHandlers(client.Handlers[*api.Job]{
-		Add:    func(j *api.Job) { c.queue.Add(client.Key(j)) },
-		Update: func(_, j *api.Job) { c.queue.Add(client.Key(j)) },
-		Delete: func(j *api.Job) { c.queue.Add(client.Key(j)) },
-	})
+	c.jobs.AddHandlers(client.EnqueueKeys[*api.Job](c.queue))
 	c.pods.AddHandlers(client.Handlers[*api.Pod]{Add: c.addPod, Update: c.updatePod, Delete: c.deletePod})
 	return c
 }

@@ -42,11 +42,7 @@ func New(cfg Config) *Controller {
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
 	c.exp = controller.NewExpectations(cfg.Loop)
-	c.rsets.AddHandlers(client.Handlers[*api.ReplicaSet]{
-		Add:    func(rs *api.ReplicaSet) { c.queue.Add(client.Key(rs)) },
-		Update: func(_, rs *api.ReplicaSet) { c.queue.Add(client.Key(rs)) },
-		Delete: func(rs *api.ReplicaSet) { c.queue.Add(client.Key(rs)) },
-	})
+	c.rsets.AddHandlers(client.EnqueueKeys[*api.ReplicaSet](c.queue))
 	c.pods.AddHandlers(client.Handlers[*api.Pod]{Add: c.addPod, Update: c.updatePod, Delete: c.deletePod})
 	return c
 }

@@ -41,11 +41,7 @@ func New(cfg Config) *Controller {
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.claims = client.NewInformer[*api.PersistentVolumeClaim](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
-	c.sets.AddHandlers(client.Handlers[*api.StatefulSet]{
-		Add:    func(s *api.StatefulSet) { c.queue.Add(client.Key(s)) },
-		Update: func(_, s *api.StatefulSet) { c.queue.Add(client.Key(s)) },
-		Delete: func(s *api.StatefulSet) { c.queue.Add(client.Key(s)) },
-	})
+	c.sets.AddHandlers(client.EnqueueKeys[*api.StatefulSet](c.queue))
 	c.pods.AddHandlers(client.Handlers[*api.Pod]{
 		Add:    c.enqueueOwner,
 		Update: func(_, p *api.Pod) { c.enqueueOwner(p) },
