@@ -445,8 +445,7 @@ func TestDeleteWithFinalizerReleasesOnRemoval(t *testing.T) {
 	ctx := context.Background()
 	in := service("web", api.ServiceNodePort, 80)
 	in.Finalizers = []string{"example.com/hold"}
-	svc, err := a.svcs.Create(ctx, in, client.WriteOptions{})
-	if err != nil {
+	if _, err := a.svcs.Create(ctx, in, client.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.svcs.Delete(ctx, "default", "web", client.DeleteOptions{}); err != nil {
@@ -455,7 +454,7 @@ func TestDeleteWithFinalizerReleasesOnRemoval(t *testing.T) {
 	if n := len(reservations(t, st)); n != 2 {
 		t.Errorf("%d reservations while marked for deletion, want 2", n)
 	}
-	svc, _ = a.svcs.Get(ctx, "default", "web")
+	svc, _ := a.svcs.Get(ctx, "default", "web")
 	svc.Finalizers = nil
 	if _, err := a.svcs.Update(ctx, svc, client.WriteOptions{}); err != nil {
 		t.Fatal(err)

@@ -33,13 +33,6 @@ type decoded struct {
 // every watcher, small enough not to matter.
 const decodeCacheSize = 4096
 
-// get returns the decoded object at kv (shared: do not modify) and its
-// encoding with resourceVersion set.
-func (c *decodeCache) get(res *api.Resource, kv store.KeyValue) (api.Object, []byte, error) {
-	e, err := c.entry(res, kv)
-	return e.obj, e.json, err
-}
-
 // put records what a write just stored, so the watchers it reaches need
 // not decode it: obj (with its resourceVersion set, and not modified from
 // here on) and its encoding.

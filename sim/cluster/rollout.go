@@ -40,7 +40,6 @@ type rolloutFacts struct {
 	minReady       time.Duration
 	armed          bool
 	disturbed      bool
-	lastAvailable  int32
 }
 
 // deployment records a Deployment's bounds.

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
@@ -59,9 +58,6 @@ func newEnv(t *testing.T) *env {
 	e.Settle()
 	return e
 }
-
-func (e *env) settle()                { e.Settle() }
-func (e *env) runFor(d time.Duration) { e.RunFor(d) }
 
 func (e *env) createRS(name string, replicas int32, mutate func(*api.ReplicaSet)) *api.ReplicaSet {
 	e.t.Helper()

@@ -47,13 +47,6 @@ func (e *env) start(wrap func(*PoolProvider) Provider) {
 	e.Settle()
 }
 
-// restart stops the controller and starts a new one, as a crash of the
-// controller manager would.
-func (e *env) restart() {
-	e.ctrl.Stop()
-	e.start(nil)
-}
-
 func (e *env) createService(name, typ string, mutate func(*api.Service)) *api.Service {
 	e.t.Helper()
 	s := &api.Service{
