@@ -18,6 +18,30 @@ func load(t *testing.T, name string) *scenario.Scenario {
 	return s
 }
 
+// caught runs s (with a broken variant set) on seeds 1..seeds and returns
+// the first run that broke an invariant, with its cluster (for its faults)
+// and seed. It fails the test when that violation does not start with
+// want, or when no seed breaks anything: what is the invariant for.
+func caught(t *testing.T, s *scenario.Scenario, seeds uint64, want, what string) (*Cluster, Result, uint64) {
+	t.Helper()
+	for seed := uint64(1); seed <= seeds; seed++ {
+		c, err := New(s, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Run()
+		if r.Violation == nil {
+			continue
+		}
+		if !strings.HasPrefix(r.Violation.Error(), want) {
+			t.Fatalf("seed %d: the broken %s broke %v, want %s", seed, what, r.Violation, want)
+		}
+		return c, r, seed
+	}
+	t.Fatalf("the broken %s was not caught in %d seeds", what, seeds)
+	return nil, Result{}, 0
+}
+
 func run(t *testing.T, s *scenario.Scenario, seed uint64) Result {
 	t.Helper()
 	c, err := New(s, seed)
@@ -98,25 +122,11 @@ func TestBrokenSchedulerIsCaughtAndShrunk(t *testing.T) {
 		}
 	}
 	s.Cluster.Broken = "scheduler-ignores-assumed-pods"
-	for seed := uint64(1); seed <= 50; seed++ {
-		c, err := New(s, seed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := c.Run()
-		if r.Violation == nil {
-			continue
-		}
-		if !strings.HasPrefix(r.Violation.Error(), "node-capacity") {
-			t.Fatalf("seed %d: the broken scheduler broke %v, want node-capacity", seed, r.Violation)
-		}
-		faults := c.Faults()
-		small, sr := Shrink(s, seed, r, faults)
-		if sr.Violation == nil || len(small.Faults) > len(faults) || small.Profile != nil {
-			t.Fatalf("shrink: %d faults -> %d, violation %v", len(faults), len(small.Faults), sr.Violation)
-		}
-		t.Logf("seed %d caught: %v; shrunk %d faults to %d", seed, r.Violation, len(faults), len(small.Faults))
-		return
+	c, r, seed := caught(t, s, 50, "node-capacity", "scheduler")
+	faults := c.Faults()
+	small, sr := Shrink(s, seed, r, faults)
+	if sr.Violation == nil || len(small.Faults) > len(faults) || small.Profile != nil {
+		t.Fatalf("shrink: %d faults -> %d, violation %v", len(faults), len(small.Faults), sr.Violation)
 	}
-	t.Fatal("the broken scheduler was not caught in 50 seeds")
+	t.Logf("seed %d caught: %v; shrunk %d faults to %d", seed, r.Violation, len(faults), len(small.Faults))
 }

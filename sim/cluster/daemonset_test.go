@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -17,16 +16,6 @@ func TestBrokenDaemonSetIsCaughtByOnePerNode(t *testing.T) {
 		}
 	}
 	s.Cluster.Broken = "daemonset-ignores-existing"
-	for seed := uint64(1); seed <= 5; seed++ {
-		r := run(t, s, seed)
-		if r.Violation == nil {
-			continue
-		}
-		if !strings.HasPrefix(r.Violation.Error(), "daemonset-one-per-node: DaemonSet default/agent has two live pods on node") {
-			t.Fatalf("seed %d: the broken controller broke %v, want daemonset-one-per-node", seed, r.Violation)
-		}
-		t.Logf("seed %d caught: %v", seed, r.Violation)
-		return
-	}
-	t.Fatal("the broken DaemonSet controller was not caught in 5 seeds")
+	_, r, seed := caught(t, s, 5, "daemonset-one-per-node: DaemonSet default/agent has two live pods on node", "DaemonSet controller")
+	t.Logf("seed %d caught: %v", seed, r.Violation)
 }

@@ -27,18 +27,8 @@ func TestBrokenDeploymentIsCaughtByRolloutBounds(t *testing.T) {
 		}
 	}
 	s.Cluster.Broken = "deployment-assumes-available"
-	for seed := uint64(1); seed <= 5; seed++ {
-		r := run(t, s, seed)
-		if r.Violation == nil {
-			continue
-		}
-		if !strings.HasPrefix(r.Violation.Error(), "rollout-bounds: deployment default/web has") {
-			t.Fatalf("seed %d: the broken controller broke %v, want rollout-bounds", seed, r.Violation)
-		}
-		t.Logf("seed %d caught: %v", seed, r.Violation)
-		return
-	}
-	t.Fatal("the broken Deployment controller was not caught in 5 seeds")
+	_, r, seed := caught(t, s, 5, "rollout-bounds: deployment default/web has", "Deployment controller")
+	t.Logf("seed %d caught: %v", seed, r.Violation)
 }
 
 // The rolling-update timeline tells the rollout's story: every scaling step

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -14,27 +13,13 @@ import (
 func TestBrokenProxyIsCaughtAndShrunk(t *testing.T) {
 	s := load(t, "services-rolling-update.yaml")
 	s.Cluster.Broken = "proxy-ignores-removals"
-	for seed := uint64(1); seed <= 10; seed++ {
-		c, err := New(s, seed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := c.Run()
-		if r.Violation == nil {
-			continue
-		}
-		if !strings.HasPrefix(r.Violation.Error(), "service-routing") {
-			t.Fatalf("seed %d: the broken proxy broke %v, want service-routing", seed, r.Violation)
-		}
-		faults := c.Faults()
-		small, sr := Shrink(s, seed, r, faults)
-		if sr.Violation == nil || len(small.Faults) > len(faults) {
-			t.Fatalf("shrink: %d faults -> %d, violation %v", len(faults), len(small.Faults), sr.Violation)
-		}
-		t.Logf("seed %d caught: %v; shrunk %d faults to %d", seed, r.Violation, len(faults), len(small.Faults))
-		return
+	c, r, seed := caught(t, s, 10, "service-routing", "proxy")
+	faults := c.Faults()
+	small, sr := Shrink(s, seed, r, faults)
+	if sr.Violation == nil || len(small.Faults) > len(faults) {
+		t.Fatalf("shrink: %d faults -> %d, violation %v", len(faults), len(small.Faults), sr.Violation)
 	}
-	t.Fatal("the broken proxy was not caught in 10 seeds")
+	t.Logf("seed %d caught: %v; shrunk %d faults to %d", seed, r.Violation, len(faults), len(small.Faults))
 }
 
 // While a node's proxy is down its table stays, stale: requests still go

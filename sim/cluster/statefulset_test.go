@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -38,25 +37,11 @@ func TestBrokenStatefulSetIsCaughtAndShrunk(t *testing.T) {
 		}
 	}
 	s.Cluster.Broken = "statefulset-replaces-on-notready"
-	for seed := uint64(1); seed <= 4; seed++ {
-		c, err := New(s, seed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := c.Run()
-		if r.Violation == nil {
-			continue
-		}
-		if !strings.HasPrefix(r.Violation.Error(), "statefulset-ordinals: statefulset default/web ordinal") {
-			t.Fatalf("seed %d: the broken controller broke %v, want statefulset-ordinals", seed, r.Violation)
-		}
-		faults := c.Faults()
-		small, sr := Shrink(s, seed, r, faults)
-		if sr.Violation == nil || len(small.Faults) >= len(faults) {
-			t.Fatalf("shrink: %d faults -> %d, violation %v", len(faults), len(small.Faults), sr.Violation)
-		}
-		t.Logf("seed %d caught: %v; shrunk %d faults to %d", seed, r.Violation, len(faults), len(small.Faults))
-		return
+	c, r, seed := caught(t, s, 4, "statefulset-ordinals: statefulset default/web ordinal", "StatefulSet controller")
+	faults := c.Faults()
+	small, sr := Shrink(s, seed, r, faults)
+	if sr.Violation == nil || len(small.Faults) >= len(faults) {
+		t.Fatalf("shrink: %d faults -> %d, violation %v", len(faults), len(small.Faults), sr.Violation)
 	}
-	t.Fatal("the broken StatefulSet controller was not caught in 4 seeds")
+	t.Logf("seed %d caught: %v; shrunk %d faults to %d", seed, r.Violation, len(faults), len(small.Faults))
 }
