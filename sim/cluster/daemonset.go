@@ -1,16 +1,13 @@
 package cluster
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/kubelet"
-	"github.com/tinykube/tinykube/core/store"
 )
 
 // The daemonset-one-per-node invariant: a DaemonSet never has two live
@@ -20,8 +17,7 @@ import (
 // first one is caught the moment the scheduler binds the second.
 //
 // The checker keeps, per pod key, the slot (DaemonSet uid and node) it
-// holds, and per slot the pod key holding it. Only pods whose controller
-// is a DaemonSet are decoded: a cheap byte test skips the others.
+// holds, and per slot the pod key holding it.
 
 type dsChecker struct {
 	pods  map[string]*dsPodFacts // by pod store key
@@ -33,54 +29,45 @@ type dsPodFacts struct {
 	owner string // namespace/name of the DaemonSet
 }
 
-// daemonSetEvents watches pods for the invariant. It returns false for
-// every event, so that the other cases of check() still see them.
-func (c *checker) daemonSetEvents(ev store.Event) bool {
-	if !strings.HasPrefix(ev.KV.Key, "/registry/pods/") || !c.enabled["daemonset-one-per-node"] {
-		return false
+// daemonSetPod follows a pod write (p nil or deleted: the pod at
+// storeKey is gone) for the invariant.
+func (c *checker) daemonSetPod(storeKey string, p *api.Pod, deleted bool) {
+	if !c.enabled["daemonset-one-per-node"] {
+		return
 	}
 	d := &c.ds
 	if d.pods == nil {
 		d.pods, d.slots = map[string]*dsPodFacts{}, map[string]string{}
 	}
-	key := ev.KV.Key
-	f := d.pods[key]
-	if ev.Type == store.EventDelete {
+	f := d.pods[storeKey]
+	if deleted || p == nil {
 		if f != nil {
-			d.free(key, f)
-			delete(d.pods, key)
+			d.free(storeKey, f)
+			delete(d.pods, storeKey)
 		}
-		return false
-	}
-	if f == nil && !bytes.Contains(ev.KV.Value, []byte(`"kind":"DaemonSet"`)) {
-		return false
-	}
-	var p api.Pod
-	if json.Unmarshal(ev.KV.Value, &p) != nil {
-		return false
+		return
 	}
 	ref := p.ControllerRef()
 	if ref == nil || ref.Kind != "DaemonSet" {
-		return false
+		return
 	}
 	if f == nil {
 		f = &dsPodFacts{owner: p.Namespace + "/" + ref.Name}
-		d.pods[key] = f
+		d.pods[storeKey] = f
 	}
-	d.free(key, f)
+	d.free(storeKey, f)
 	live := p.DeletionTimestamp == nil && p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed
 	if !live || p.Spec.NodeName == "" {
-		return false
+		return
 	}
 	slot := ref.UID + "|" + p.Spec.NodeName
 	if other, taken := d.slots[slot]; taken {
 		c.err = fmt.Errorf("daemonset-one-per-node: DaemonSet %s has two live pods on node %s: %s and %s (a DaemonSet runs at most one pod that is neither finished nor terminating per node)",
 			f.owner, p.Spec.NodeName, podKeyOf(other), p.Namespace+"/"+p.Name)
-		return false
+		return
 	}
-	d.slots[slot] = key
+	d.slots[slot] = storeKey
 	f.slot = slot
-	return false
 }
 
 func (d *dsChecker) free(key string, f *dsPodFacts) {

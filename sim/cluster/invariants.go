@@ -129,11 +129,12 @@ func (c *checker) check() error {
 		if !ok {
 			break
 		}
-		c.jobEvent(ev)        // Jobs, and the Succeeded pods of Jobs (job.go)
-		c.daemonSetEvents(ev) // DaemonSet pods (daemonset.go)
 		switch {
 		case strings.HasPrefix(ev.KV.Key, "/registry/pods/"):
-			c.pod(ev)
+			c.podEvent(ev)
+		case strings.HasPrefix(ev.KV.Key, "/registry/jobs/"):
+			c.jobEvent(ev)
+			c.cronJobEvent(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/nodes/"):
 			c.node(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/services/"):
@@ -142,7 +143,7 @@ func (c *checker) check() error {
 			c.deployment(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/replicasets/"):
 			c.replicaSet(ev)
-		case strings.HasPrefix(ev.KV.Key, "/registry/cronjobs/"), strings.HasPrefix(ev.KV.Key, "/registry/jobs/"):
+		case strings.HasPrefix(ev.KV.Key, "/registry/cronjobs/"):
 			c.cronJobEvent(ev)
 		}
 		if c.err != nil {
@@ -167,29 +168,44 @@ func (c *checker) check() error {
 	return nil
 }
 
-func (c *checker) pod(ev store.Event) {
-	if ev.Type == store.EventDelete {
-		var p api.Pod
-		if ev.Prev != nil && json.Unmarshal(ev.Prev.Value, &p) == nil {
-			if f := c.pods[p.UID]; f != nil {
-				c.dirty[f.node] = true
-			}
-			if f := c.pods[p.UID]; f != nil {
-				c.rolloutDirty[f.owner] = true
-			}
-			delete(c.pods, p.UID)
-			c.backend(p.Namespace+"/"+p.Name, false, "deleted", p.Status.PodIP)
-		}
-		return
-	}
+// podEvent decodes a pod write once and hands it to every check that
+// follows pods: capacity, binding and rollouts here, Jobs (job.go) and
+// DaemonSets (daemonset.go). A deletion carries the pod as it was.
+func (c *checker) podEvent(ev store.Event) {
+	deleted := ev.Type == store.EventDelete
 	var p api.Pod
-	if err := json.Unmarshal(ev.KV.Value, &p); err != nil {
+	switch {
+	case deleted && ev.Prev != nil:
+		if json.Unmarshal(ev.Prev.Value, &p) != nil {
+			return
+		}
+	case deleted:
+		c.daemonSetPod(ev.KV.Key, nil, true) // all it needs is the key
+		return
+	default:
+		if json.Unmarshal(ev.KV.Value, &p) != nil {
+			return
+		}
+	}
+	c.pod(&p, deleted)
+	c.jobPod(&p, deleted)
+	c.daemonSetPod(ev.KV.Key, &p, deleted)
+}
+
+func (c *checker) pod(p *api.Pod, deleted bool) {
+	if deleted {
+		if f := c.pods[p.UID]; f != nil {
+			c.dirty[f.node] = true
+			c.rolloutDirty[f.owner] = true
+		}
+		delete(c.pods, p.UID)
+		c.backend(p.Namespace+"/"+p.Name, false, "deleted", p.Status.PodIP)
 		return
 	}
 	switch {
 	case p.DeletionTimestamp != nil:
 		c.backend(p.Namespace+"/"+p.Name, false, "terminating", p.Status.PodIP)
-	case p.Status.Phase != api.PodRunning || !api.IsPodReady(&p) || p.Status.PodIP == "":
+	case p.Status.Phase != api.PodRunning || !api.IsPodReady(p) || p.Status.PodIP == "":
 		c.backend(p.Namespace+"/"+p.Name, false, "not ready", p.Status.PodIP)
 	default:
 		c.backend(p.Namespace+"/"+p.Name, true, "", p.Status.PodIP)
@@ -210,12 +226,12 @@ func (c *checker) pod(ev store.Event) {
 		c.dirty[f.node] = true
 	}
 	f.node = p.Spec.NodeName
-	f.requests = podRequests(&p)
+	f.requests = podRequests(p)
 	f.terminal = p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed
 	if f.node != "" {
 		c.dirty[f.node] = true
 	}
-	c.podRollout(f, &p)
+	c.podRollout(f, p)
 }
 
 func (c *checker) node(ev store.Event) {

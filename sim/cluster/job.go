@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,46 +23,45 @@ type jobFacts struct {
 	lastSucceeded map[string]int32           // job uid -> status.succeeded
 }
 
-// jobEvent notes the store event ev for job-completions and checks it. It
-// reports whether ev was a Job's (pods are noted, and go on to the other
-// checks).
-func (c *checker) jobEvent(ev store.Event) bool {
-	isJob := strings.HasPrefix(ev.KV.Key, "/registry/jobs/")
-	if !c.enabled["job-completions"] || (!isJob && !strings.HasPrefix(ev.KV.Key, "/registry/pods/")) {
-		return isJob
+// jobPod notes a pod of a Job seen Succeeded, for job-completions.
+func (c *checker) jobPod(p *api.Pod, deleted bool) {
+	if !c.enabled["job-completions"] || deleted || p.Status.Phase != api.PodSucceeded {
+		return
 	}
+	ref := p.ControllerRef()
+	if ref == nil || ref.Kind != "Job" {
+		return
+	}
+	f := c.jobFacts()
+	if f.succeededPods[ref.UID] == nil {
+		f.succeededPods[ref.UID] = map[string]bool{}
+	}
+	f.succeededPods[ref.UID][p.UID] = true
+}
+
+func (c *checker) jobFacts() *jobFacts {
 	if c.jobs == nil {
 		c.jobs = &jobFacts{succeededPods: map[string]map[string]bool{}, lastSucceeded: map[string]int32{}}
 	}
-	f := c.jobs
-	if !isJob {
-		// Cheap filter: only a Succeeded pod controlled by a Job matters.
-		v := ev.KV.Value
-		if ev.Type == store.EventDelete || !bytes.Contains(v, []byte(`"Succeeded"`)) || !bytes.Contains(v, []byte(`"Job"`)) {
-			return false
-		}
-		var p api.Pod
-		if json.Unmarshal(v, &p) != nil || p.Status.Phase != api.PodSucceeded {
-			return false
-		}
-		if ref := p.ControllerRef(); ref != nil && ref.Kind == "Job" {
-			if f.succeededPods[ref.UID] == nil {
-				f.succeededPods[ref.UID] = map[string]bool{}
-			}
-			f.succeededPods[ref.UID][p.UID] = true
-		}
-		return false
+	return c.jobs
+}
+
+// jobEvent checks a Job write for job-completions.
+func (c *checker) jobEvent(ev store.Event) {
+	if !c.enabled["job-completions"] {
+		return
 	}
+	f := c.jobFacts()
 	var j api.Job
 	if ev.Type == store.EventDelete {
 		if ev.Prev != nil && json.Unmarshal(ev.Prev.Value, &j) == nil {
 			delete(f.succeededPods, j.UID)
 			delete(f.lastSucceeded, j.UID)
 		}
-		return true
+		return
 	}
 	if json.Unmarshal(ev.KV.Value, &j) != nil {
-		return true
+		return
 	}
 	key := j.Namespace + "/" + j.Name
 	got := j.Status.Succeeded
@@ -81,7 +79,7 @@ func (c *checker) jobEvent(ev store.Event) bool {
 		c.err = fmt.Errorf("job-completions: job %s reports %d succeeded pods, more than its %d completions", key, got, completions)
 	}
 	f.lastSucceeded[j.UID] = got
-	return true
+	return
 }
 
 // jobsLive checks that every Job is finished once the faults are over:
