@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -57,7 +58,7 @@ func (b nodeTable) Apply(t *proxy.Table) error {
 		}
 		delete(old, p.String())
 	}
-	for _, gone := range sortedKeys(old) {
+	for _, gone := range slices.Sorted(maps.Keys(old)) {
 		changes = append(changes, gone+" removed")
 	}
 	b.nd.Table = t
@@ -94,15 +95,6 @@ func backendList(p *proxy.Port) string {
 		ips = append(ips, e.IP)
 	}
 	return strings.Join(ips, ",")
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // proxyWatching says whether nd's proxy hears about changes now: it runs,
