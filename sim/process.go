@@ -55,7 +55,11 @@ func (p *Process) Start() {
 	p.up = true
 	p.epoch++
 	p.loop = &processLoop{p: p, epoch: p.epoch}
-	p.client = client.New(p.w.Net.Transport(p.Name))
+	var t client.Transport = p.w.Net.Transport(p.Name)
+	if p.w.WrapTransport != nil {
+		t = p.w.WrapTransport(p.Name, t)
+	}
+	p.client = client.New(t)
 	p.w.Trace.Note(p.Name, "start")
 	p.start(p)
 }

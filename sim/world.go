@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/loop"
 )
 
@@ -19,6 +20,11 @@ type World struct {
 	Seed  uint64
 	Trace *Trace
 	Net   *Network
+
+	// WrapTransport, when set, wraps the API transport of each process as
+	// it starts: a test or an invariant sees (or perturbs) every call the
+	// process makes — Sieve-style crash points, a history recorder.
+	WrapTransport func(process string, t client.Transport) client.Transport
 
 	procs map[string]*Process
 	// checks run after every step; the first failure stops the run.
