@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -88,7 +89,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		SilenceErrors: true,
 	}
 	pf := root.PersistentFlags()
-	pf.StringVarP(&c.server, "server", "s", "", "the address of the API server (e.g. http://127.0.0.1:6443)")
+	pf.StringVarP(&c.server, "server", "s", "", "the address of the API server (e.g. http://127.0.0.1:6443), or of several servers of one cluster, comma-separated, tried in turn")
 	pf.StringVar(&c.kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, then ~/.tinykube/kubeconfig)")
 	pf.StringVarP(&c.namespace, "namespace", "n", "", "the namespace of this request (default: the kubeconfig context's, else \"default\")")
 	root.AddCommand(
@@ -128,7 +129,7 @@ func (c *cli) connect() (*client.Client, string, error) {
 	if ns == "" {
 		ns = "default"
 	}
-	cl := client.New(&httpapi.Transport{BaseURL: server})
+	cl := client.New(httpapi.NewTransport(server))
 	cl.OnWarning = func(w string) { fmt.Fprintf(c.stderr, "Warning: %s\n", w) }
 	return cl, ns, nil
 }
@@ -163,11 +164,11 @@ func (c *cli) findServer() (server, namespace string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	server, namespace, err = cfg.Current()
+	servers, namespace, err := cfg.CurrentServers()
 	if err != nil {
 		return "", "", fmt.Errorf("%s (%s): %v", path, from, err)
 	}
-	return server, namespace, nil
+	return strings.Join(servers, ","), namespace, nil
 }
 
 func (c *cli) versionCommand() *cobra.Command {

@@ -79,3 +79,14 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 	})
 	return nil
 }
+
+// LeaderElectionConfig tunes the elections that let only one server's
+// scheduler, and one server's controller manager, act at a time.
+type LeaderElectionConfig struct {
+	// LeaseDuration, RenewDeadline and RetryPeriod are Kubernetes' (15s,
+	// 10s, 2s by default); tests shorten them.
+	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
+	// Identity is this server's name in the Leases (default: hostname/
+	// the API's host:port).
+	Identity string
+}

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -38,9 +37,26 @@ type Config struct {
 	// embedded one; EtcdPrefix then keeps tinykube's keys apart.
 	EtcdEndpoints []string
 	EtcdPrefix    string
-	// EtcdClientURL and EtcdPeerURL are where the embedded etcd listens.
+	// EtcdClientURL and EtcdPeerURL are where the embedded etcd listens;
+	// empty means port 2379 and 2380 of the host of Listen (127.0.0.1
+	// when Listen names no host), so servers on 127.0.0.11, .12 and .13
+	// of one machine do not collide.
 	EtcdClientURL string
 	EtcdPeerURL   string
+	// Name is this server's etcd member name, unique in its cluster;
+	// "tinykube" when empty.
+	Name string
+	// ClusterInit makes this the first server of a cluster others can
+	// join: it keeps a join token in DATA_DIR/token (drawn on the first
+	// start).
+	ClusterInit bool
+	// JoinURL, with Token, adds this server's etcd member to the cluster
+	// of the server whose API is at JoinURL. A data directory that already
+	// holds a member restarts it instead (no second join).
+	JoinURL, Token string
+	// LeaderElection tunes the elections the scheduler and the controller
+	// manager run under.
+	LeaderElection LeaderElectionConfig
 	// KubeconfigPath is an extra place to write the kubeconfig (the CLI
 	// looks in ~/.tinykube/kubeconfig); "" writes only DataDir/kubeconfig.
 	KubeconfigPath string
@@ -78,6 +94,12 @@ type Server struct {
 	Kubeconfig string
 	stop       context.CancelFunc
 	bg         sync.WaitGroup // compact and repair
+	// token is the join token ("" when joins are refused).
+	token string
+	// done is closed, with err set, when etcd stops under the server.
+	done chan struct{}
+	once sync.Once
+	err  error
 }
 
 // Start brings up etcd, the API and its listener, and returns once the API
@@ -99,26 +121,14 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the data directory: %v", err)
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, done: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
-	if len(cfg.EtcdEndpoints) > 0 {
-		if s.etcd, err = etcdstore.Dial(cfg.EtcdEndpoints); err != nil {
-			return nil, fmt.Errorf("connecting to etcd at %s: %v", strings.Join(cfg.EtcdEndpoints, ","), err)
-		}
-	} else {
-		s.embedded, err = etcdstore.StartEmbedded(etcdstore.EmbedConfig{
-			DataDir:   filepath.Join(cfg.DataDir, "etcd"),
-			ClientURL: cfg.EtcdClientURL,
-			PeerURL:   cfg.EtcdPeerURL,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("starting the embedded etcd in %s: %v\n(if the ports are taken, choose others with --etcd-client-url and --etcd-peer-url)", filepath.Join(cfg.DataDir, "etcd"), err)
-		}
-		s.etcd = s.embedded.Client()
+	if err := s.startEtcd(ctx); err != nil {
+		return nil, err
 	}
 	s.Store = etcdstore.New(s.etcd, cfg.EtcdPrefix)
 	apiCfg.Store, apiCfg.Rand = s.Store, rand.New(rand.NewPCG(seed(), seed()))
@@ -133,9 +143,13 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("cannot listen on %s: %v (is another server running? choose another address with --listen)", cfg.Listen, err)
 	}
 	s.URL = "http://" + clientAddr(ln.Addr().(*net.TCPAddr))
-	s.http = &http.Server{Handler: httpapi.Handler(s.API.Handle), ReadHeaderTimeout: 10 * time.Second}
+	s.http = &http.Server{Handler: s.handler(httpapi.Handler(s.API.Handle)), ReadHeaderTimeout: 10 * time.Second}
 	go s.http.Serve(ln)
-	if err := s.writeKubeconfig(); err != nil {
+	servers, err := s.register(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.writeKubeconfig(servers); err != nil {
 		return nil, err
 	}
 	rctx, stop := context.WithCancel(context.Background())
@@ -161,8 +175,11 @@ func clientAddr(a *net.TCPAddr) string {
 	return net.JoinHostPort(host, fmt.Sprint(a.Port))
 }
 
-func (s *Server) writeKubeconfig() error {
+// writeKubeconfig writes a kubeconfig naming this server first, then the
+// other servers of the cluster (servers).
+func (s *Server) writeKubeconfig(servers []string) error {
 	kc := kubeconfig.New(s.URL)
+	kc.SetServers(servers)
 	s.Kubeconfig = filepath.Join(s.cfg.DataDir, "kubeconfig")
 	if err := kubeconfig.Write(s.Kubeconfig, kc); err != nil {
 		return fmt.Errorf("writing %s: %v", s.Kubeconfig, err)
@@ -226,6 +243,7 @@ func (s *Server) repair(ctx context.Context) {
 
 // Close stops the listener, the compactor, the repair loop and etcd.
 func (s *Server) Close() error {
+	s.once.Do(func() { close(s.done) })
 	if s.stop != nil {
 		s.stop()
 		s.bg.Wait()

@@ -1,6 +1,7 @@
 package etcdstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -33,6 +34,15 @@ type EmbedConfig struct {
 	// StartTimeout bounds how long StartEmbedded waits for etcd to serve;
 	// one minute when 0.
 	StartTimeout time.Duration
+	// InitialCluster names every member of the cluster this member starts
+	// in, as etcd's --initial-cluster ("a=http://10.0.0.1:2380,b=...");
+	// empty means this member alone. It is read only on the first start:
+	// a data directory that already holds a member reopens it.
+	InitialCluster string
+	// Join starts the member into an existing cluster that has already
+	// added it (etcd's --initial-cluster-state=existing); false starts a
+	// new cluster.
+	Join bool
 }
 
 // DefaultQuotaBackendBytes is the database size cap of an embedded etcd:
@@ -46,8 +56,10 @@ type Embedded struct {
 	client *clientv3.Client
 }
 
-// StartEmbedded starts a single-member etcd in cfg.DataDir and waits until
-// it serves clients, or fails after cfg.StartTimeout. An existing data
+// StartEmbedded starts an etcd member in cfg.DataDir (alone, or into the
+// cluster cfg.InitialCluster names) and waits until it serves clients, or
+// fails after cfg.StartTimeout. A member joining a cluster is ready only
+// once it has caught up with the leader. An existing data
 // directory is reopened with its data. etcd's own log goes to etcd.log in
 // the data directory at error level, so users do not see its chatter.
 // Auto-compaction is off: the API server decides when to compact.
@@ -93,6 +105,12 @@ func StartEmbedded(cfg EmbedConfig) (*Embedded, error) {
 	ec.ListenPeerUrls = []url.URL{*peerURL}
 	ec.AdvertisePeerUrls = []url.URL{*peerURL}
 	ec.InitialCluster = ec.InitialClusterFromName(name)
+	if cfg.InitialCluster != "" {
+		ec.InitialCluster = cfg.InitialCluster
+	}
+	if cfg.Join {
+		ec.ClusterState = embed.ClusterStateFlagExisting
+	}
 	ec.QuotaBackendBytes = quota
 	ec.AutoCompactionRetention = "0" // off: the API server compacts
 	ec.EnableGRPCGateway = false
@@ -118,8 +136,36 @@ func StartEmbedded(cfg EmbedConfig) (*Embedded, error) {
 		e.Close()
 		return nil, err
 	}
+	// Learn every member's client URL, so the client can go on through
+	// another member should this one stop answering.
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	client.Sync(sctx)
+	cancel()
 	return &Embedded{etcd: e, client: client}, nil
 }
+
+// HasData reports whether dataDir already holds an etcd member (its
+// write-ahead log), which StartEmbedded would reopen instead of starting
+// or joining a cluster.
+func HasData(dataDir string) bool {
+	entries, err := os.ReadDir(filepath.Join(dataDir, "member", "wal"))
+	return err == nil && len(entries) > 0
+}
+
+// ClusterID is the etcd cluster's ID, the same on every member, in hex.
+func (e *Embedded) ClusterID() string { return e.etcd.Server.Cluster().ID().String() }
+
+// MemberID is this member's ID in hex.
+func (e *Embedded) MemberID() string { return e.etcd.Server.MemberID().String() }
+
+// HasLeader reports whether this member knows a leader, that is, whether
+// its cluster has quorum as far as it can tell. A member cut off from the
+// majority loses its leader within an election timeout.
+func (e *Embedded) HasLeader() bool { return e.etcd.Server.Leader() != 0 }
+
+// Stopped is closed when the member stops on its own: etcd failed, or
+// this member was removed from its cluster.
+func (e *Embedded) Stopped() <-chan struct{} { return e.etcd.Server.StopNotify() }
 
 // Client returns the client connected to the embedded member. It stays
 // valid until Close.
@@ -144,6 +190,9 @@ func Dial(endpoints []string) (*clientv3.Client, error) {
 		Endpoints:   endpoints,
 		DialTimeout: 10 * time.Second,
 		Logger:      zap.NewNop(),
+		// Follow membership changes: members added later become
+		// endpoints, removed ones stop being tried.
+		AutoSyncInterval: 30 * time.Second,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("etcdstore: connect to etcd at %v: %w", endpoints, err)

@@ -8,18 +8,69 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/rest"
 )
 
-// Transport sends API requests to a server at BaseURL ("http://127.0.0.1:6443").
+// Transport sends API requests to a server at BaseURL
+// ("http://127.0.0.1:6443"), or to one of several Servers.
+//
+// With several servers it sticks to the last one that answered and moves
+// on to the next when a server cannot be reached (the connection is
+// refused or times out) or answers 503 (its etcd member has lost its
+// quorum, see controlplane). A write whose connection broke after it was
+// sent is not sent again: it may have been applied, and only the caller
+// can tell (a conditional write makes the retry safe); reads are. A watch
+// that ends with its server is re-opened by its informer, and so goes to
+// the next server.
 type Transport struct {
 	BaseURL string
-	Client  *http.Client // http.DefaultClient when nil
+	// Servers, when not empty, replaces BaseURL: every API server of the
+	// cluster.
+	Servers []string
+	Client  *http.Client // DefaultClient when nil
+
+	cur atomic.Int32 // index in Servers of the server that answered last
+}
+
+// NewTransport returns a Transport to the servers of a comma-separated
+// list of URLs ("http://10.0.0.1:6443,http://10.0.0.2:6443", or one URL).
+func NewTransport(servers string) *Transport {
+	var list []string
+	for _, s := range strings.Split(servers, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			list = append(list, s)
+		}
+	}
+	if len(list) == 1 {
+		return &Transport{BaseURL: list[0]}
+	}
+	return &Transport{Servers: list}
+}
+
+// DefaultClient is the HTTP client of a Transport without one: it gives
+// up connecting to a server after 3s and waiting for an answer's head
+// after 30s, so that a dead or hung server is left for the next one.
+var DefaultClient = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	ResponseHeaderTimeout: 30 * time.Second,
+	MaxIdleConnsPerHost:   16,
+	IdleConnTimeout:       90 * time.Second,
+}}
+
+func (t *Transport) servers() []string {
+	if len(t.Servers) > 0 {
+		return t.Servers
+	}
+	return []string{t.BaseURL}
 }
 
 // Do sends req. A watch request returns at once with a Stream that a
@@ -58,10 +109,49 @@ func (t *Transport) Stream(ctx context.Context, req *rest.Request) (io.ReadClose
 	return nil, resp, err
 }
 
-// send makes the HTTP request and returns the response with its head
-// (code, content type, warnings) already copied into a rest.Response.
+// send makes the HTTP request, to each server in turn as long as one
+// cannot be reached or answers 503, and returns the response with its
+// head (code, content type, warnings) already copied into a
+// rest.Response.
 func (t *Transport) send(ctx context.Context, req *rest.Request) (*http.Response, *rest.Response, error) {
-	u := strings.TrimSuffix(t.BaseURL, "/") + req.Path
+	list := t.servers()
+	start := int(t.cur.Load()) % len(list)
+	var errs []string
+	for i := range list {
+		n := (start + i) % len(list)
+		hresp, resp, err := t.sendTo(ctx, list[n], req)
+		if err != nil {
+			if ctx.Err() != nil || !retriable(err, req.Method) || len(list) == 1 {
+				return nil, nil, err
+			}
+			errs = append(errs, err.Error())
+			continue
+		}
+		if hresp.StatusCode == http.StatusServiceUnavailable && i < len(list)-1 {
+			io.Copy(io.Discard, io.LimitReader(hresp.Body, 1<<16))
+			hresp.Body.Close()
+			errs = append(errs, fmt.Sprintf("%s answered 503", list[n]))
+			continue
+		}
+		t.cur.Store(int32(n))
+		return hresp, resp, nil
+	}
+	return nil, nil, fmt.Errorf("no API server answered: %s", strings.Join(errs, "; "))
+}
+
+// retriable reports whether a request that failed with err may go to
+// another server: always when no connection was made, and for reads
+// whatever happened.
+func retriable(err error, method string) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return method == http.MethodGet || method == http.MethodHead
+}
+
+func (t *Transport) sendTo(ctx context.Context, base string, req *rest.Request) (*http.Response, *rest.Response, error) {
+	u := strings.TrimSuffix(base, "/") + req.Path
 	if len(req.Query) > 0 {
 		u += "?" + req.Query.Encode()
 	}
@@ -75,11 +165,11 @@ func (t *Transport) send(ctx context.Context, req *rest.Request) (*http.Response
 	hreq.Header.Set("Accept", rest.ContentJSON)
 	c := t.Client
 	if c == nil {
-		c = http.DefaultClient
+		c = DefaultClient
 	}
 	hresp, err := c.Do(hreq)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot reach the API server at %s: %w", t.BaseURL, err)
+		return nil, nil, fmt.Errorf("cannot reach the API server at %s: %w", base, err)
 	}
 	resp := &rest.Response{Code: hresp.StatusCode, ContentType: hresp.Header.Get("Content-Type")}
 	for _, h := range hresp.Header.Values("Warning") {
@@ -94,7 +184,7 @@ func (t *Transport) readAll(hresp *http.Response, resp *rest.Response) (*rest.Re
 	var err error
 	resp.Body, err = io.ReadAll(hresp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("reading the answer from %s: %w", t.BaseURL, err)
+		return nil, fmt.Errorf("reading the answer from %s: %w", hresp.Request.URL.Host, err)
 	}
 	return resp, nil
 }

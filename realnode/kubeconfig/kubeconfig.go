@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"sigs.k8s.io/yaml"
 )
@@ -30,7 +31,22 @@ type NamedCluster struct {
 
 // Cluster is where a server is.
 type Cluster struct {
-	Server string `json:"server"`
+	Server     string           `json:"server"`
+	Extensions []NamedExtension `json:"extensions,omitempty"`
+}
+
+// NamedExtension is a kubeconfig extension under a name.
+type NamedExtension struct {
+	Name      string           `json:"name"`
+	Extension ServersExtension `json:"extension"`
+}
+
+// ServersExtension lists every API server of a cluster, so clients can
+// fail over from one to the next.
+type ServersExtension struct {
+	APIVersion string   `json:"apiVersion,omitempty"`
+	Kind       string   `json:"kind,omitempty"`
+	Servers    []string `json:"servers,omitempty"`
 }
 
 // NamedContext joins a cluster, a user and a default namespace.
@@ -127,4 +143,50 @@ func DefaultPath() (string, error) {
 		return "", errors.New("cannot find the home directory to locate ~/.tinykube/kubeconfig: set --server or --kubeconfig")
 	}
 	return filepath.Join(home, ".tinykube", "kubeconfig"), nil
+}
+
+// serversExtension names the cluster extension that lists every server of
+// a highly available cluster. kubectl keeps extensions it does not know
+// and uses the one "server"; tinykube tries each in turn.
+const serversExtension = "tinykube.io/servers"
+
+// SetServers makes servers[0] the server of every cluster and records all
+// of them in the cluster's servers extension (none for a single server).
+func (c *Config) SetServers(servers []string) {
+	for i := range c.Clusters {
+		cl := &c.Clusters[i].Cluster
+		cl.Server = servers[0]
+		cl.Extensions = slices.DeleteFunc(cl.Extensions, func(e NamedExtension) bool { return e.Name == serversExtension })
+		if len(servers) > 1 {
+			cl.Extensions = append(cl.Extensions, NamedExtension{Name: serversExtension,
+				Extension: ServersExtension{APIVersion: "tinykube.io/v1", Kind: "Servers", Servers: servers}})
+		}
+	}
+}
+
+// CurrentServers is Current with every server of the current cluster: its
+// server first, then the others its servers extension lists.
+func (c *Config) CurrentServers() (servers []string, namespace string, err error) {
+	server, namespace, err := c.Current()
+	if err != nil {
+		return nil, "", err
+	}
+	servers = []string{server}
+	for _, cl := range c.Clusters {
+		if cl.Cluster.Server != server {
+			continue
+		}
+		for _, e := range cl.Cluster.Extensions {
+			if e.Name != serversExtension {
+				continue
+			}
+			for _, s := range e.Extension.Servers {
+				if s != "" && !slices.Contains(servers, s) {
+					servers = append(servers, s)
+				}
+			}
+		}
+		break
+	}
+	return servers, namespace, nil
 }

@@ -1,0 +1,202 @@
+package controlplane
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/realnode/etcdstore"
+)
+
+// startEtcd connects to the external etcd, or starts the embedded member:
+// alone or restarted from the data directory, or joined to the cluster of
+// cfg.JoinURL.
+func (s *Server) startEtcd(ctx context.Context) error {
+	cfg := &s.cfg
+	if len(cfg.EtcdEndpoints) > 0 {
+		if cfg.ClusterInit || cfg.JoinURL != "" {
+			return errors.New("--cluster-init and --join make servers of an embedded etcd cluster; with an external etcd (--etcd-endpoints) just start every server with the same --etcd-endpoints")
+		}
+		var err error
+		if s.etcd, err = etcdstore.Dial(cfg.EtcdEndpoints); err != nil {
+			return fmt.Errorf("connecting to etcd at %s: %v", strings.Join(cfg.EtcdEndpoints, ","), err)
+		}
+		return nil
+	}
+	if cfg.ClusterInit && cfg.JoinURL != "" {
+		return errors.New("--cluster-init starts a new cluster and --join joins an existing one: give one of them")
+	}
+	if cfg.JoinURL != "" && cfg.Token == "" {
+		return errors.New("--join needs --token: the contents of DATA_DIR/token on the first server (the one started with --cluster-init)")
+	}
+	if cfg.Name == "" {
+		cfg.Name = "tinykube"
+	}
+	host := listenHost(cfg.Listen)
+	if cfg.EtcdClientURL == "" {
+		cfg.EtcdClientURL = "http://" + net.JoinHostPort(host, "2379")
+	}
+	if cfg.EtcdPeerURL == "" {
+		cfg.EtcdPeerURL = "http://" + net.JoinHostPort(host, "2380")
+	}
+	dir := filepath.Join(cfg.DataDir, "etcd")
+	ec := etcdstore.EmbedConfig{DataDir: dir, ClientURL: cfg.EtcdClientURL, PeerURL: cfg.EtcdPeerURL, Name: cfg.Name}
+	switch {
+	case cfg.ClusterInit:
+		t, err := ensureToken(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		s.token = t
+	case cfg.JoinURL != "" && etcdstore.HasData(dir):
+		// A restart: the member is in the cluster already. Refuse a data
+		// directory of another cluster, when the join URL can tell.
+		if err := s.sameCluster(ctx); err != nil {
+			return err
+		}
+		s.token = cfg.Token
+	case cfg.JoinURL != "":
+		ans, err := MembershipClient{Server: cfg.JoinURL, Token: cfg.Token}.Join(ctx, JoinRequest{Name: cfg.Name, PeerURL: cfg.EtcdPeerURL})
+		if err != nil {
+			return fmt.Errorf("joining the cluster of %s: %w", cfg.JoinURL, err)
+		}
+		ec.InitialCluster, ec.Join = ans.InitialCluster, true
+		fmt.Fprintf(cfg.Log, "joining etcd cluster %s: %s\n", ans.ClusterID, ans.InitialCluster)
+		if err := writeToken(cfg.DataDir, cfg.Token); err != nil {
+			return err
+		}
+		s.token = cfg.Token
+	default:
+		// A lone server, or a restarted member of a cluster: keep
+		// admitting joins if it did before.
+		if t, err := ReadToken(cfg.DataDir); err == nil {
+			s.token = t
+		}
+	}
+	var err error
+	s.embedded, err = etcdstore.StartEmbedded(ec)
+	if err != nil {
+		hint := "if the ports are taken, choose others with --etcd-client-url and --etcd-peer-url"
+		if ec.Join {
+			hint = "the member was added to the cluster but could not start; fix the cause and start again with the same flags (the join is retried with the same member), or remove it: tinykube server remove-member " + cfg.Name
+		}
+		return fmt.Errorf("starting the embedded etcd in %s: %v\n(%s)", dir, err, hint)
+	}
+	s.etcd = s.embedded.Client()
+	if err := os.WriteFile(clusterIDFile(cfg.DataDir), []byte(s.embedded.ClusterID()+"\n"), 0o600); err != nil {
+		return fmt.Errorf("recording the cluster ID: %v", err)
+	}
+	go s.watchEtcd()
+	return nil
+}
+
+func clusterIDFile(dataDir string) string { return filepath.Join(dataDir, "cluster-id") }
+
+// sameCluster checks, for a server restarted with --join, that its data
+// directory holds a member of the cluster it is told to join. When the
+// join URL does not answer, the member restarts from its data: its peers
+// are what matters, not that one server.
+func (s *Server) sameCluster(ctx context.Context) error {
+	b, err := os.ReadFile(clusterIDFile(s.cfg.DataDir))
+	if err != nil {
+		return nil // written by an older tinykube, or never started: nothing to compare
+	}
+	mine := strings.TrimSpace(string(b))
+	l, err := MembershipClient{Server: s.cfg.JoinURL, Token: s.cfg.Token}.Members(ctx)
+	if err != nil {
+		fmt.Fprintf(s.cfg.Log, "note: restarting the etcd member in %s from its data; %s did not answer (%v)\n", s.cfg.DataDir, s.cfg.JoinURL, err)
+		return nil
+	}
+	if l.ClusterID != mine {
+		return fmt.Errorf("the data directory %s holds etcd data of cluster %s, but %s serves cluster %s.\nTo join that cluster, start with an empty --data-dir (or move %s away); to run the old cluster, start without --join",
+			s.cfg.DataDir, mine, s.cfg.JoinURL, l.ClusterID, filepath.Join(s.cfg.DataDir, "etcd"))
+	}
+	return nil
+}
+
+// watchEtcd ends the server when its etcd member stops on its own: it was
+// removed from the cluster, or failed.
+func (s *Server) watchEtcd() {
+	<-s.embedded.Stopped()
+	s.once.Do(func() {
+		s.err = s.etcdStopped()
+		close(s.done)
+	})
+}
+
+func (s *Server) etcdStopped() error {
+	return fmt.Errorf("the embedded etcd member %s stopped: it was removed from the cluster (tinykube server remove-member), or failed (see %s).\nTo rejoin as a fresh member: move %s away and start with --join URL --token TOKEN",
+		s.cfg.Name, filepath.Join(s.cfg.DataDir, "etcd", "etcd.log"), filepath.Join(s.cfg.DataDir, "etcd"))
+}
+
+// Done is closed when the server cannot go on (Err says why); a server
+// command exits then.
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Err is why Done was closed.
+func (s *Server) Err() error { return s.err }
+
+// listenHost is the host of a listen address, 127.0.0.1 for a wildcard.
+func listenHost(listen string) string {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil || host == "" {
+		return "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return "127.0.0.1"
+	}
+	return host
+}
+
+// register records this server's API URL in etcd and returns every
+// server's, this one first.
+func (s *Server) register(ctx context.Context) ([]string, error) {
+	if s.embedded == nil {
+		return []string{s.URL}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := s.etcd.Put(ctx, s.serverKey(s.cfg.Name), s.URL); err != nil {
+		return nil, fmt.Errorf("recording this server's address in etcd: %v", err)
+	}
+	resp, err := s.etcd.Get(ctx, s.serverKey(""), clientv3.WithPrefix())
+	if err != nil {
+		return nil, fmt.Errorf("reading the servers' addresses from etcd: %v", err)
+	}
+	out := []string{s.URL}
+	for _, kv := range resp.Kvs {
+		if u := string(kv.Value); !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// handler serves the membership paths, and the API unless this server's
+// etcd member has lost its quorum: then it answers 503 at once, so that
+// clients try another server instead of waiting on a store that cannot
+// answer.
+func (s *Server) handler(apiHandler http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, membershipPrefix) {
+			s.serveMembership(w, r)
+			return
+		}
+		if s.embedded != nil && !s.embedded.HasLeader() {
+			writeStatus(w, api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
+				"the etcd member of server %s has no leader: its cluster has lost a majority of its members, or this server is cut off from them; try another server", s.cfg.Name))
+			return
+		}
+		apiHandler.ServeHTTP(w, r)
+	})
+}
