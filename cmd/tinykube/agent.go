@@ -96,13 +96,17 @@ func (f *nodeFlags) agentConfig(cl *client.Client, socket, dataDir string) (agen
 func (c *cli) agentCommand() *cobra.Command {
 	var nf nodeFlags
 	cmd := &cobra.Command{
-		Use:   "agent --server URL",
+		Use:   "agent --server URL[,URL...]",
 		Short: "Run this machine as a node: the kubelet on containerd, with CNI pod networking",
 		Long: `Run a node agent: it registers this machine as a Node, heartbeats, and runs the
 pods the scheduler binds to it with containerd (one containerd namespace per node)
 in network namespaces wired up by the CNI bridge plugin. Needs root.
 
-Images come from 'tinykube image import FILE.tar' or a registry, if one is reachable.`,
+Images come from 'tinykube image import FILE.tar' or a registry, if one is reachable.
+
+With a highly available control plane, name every server: --server URL1,URL2,URL3.
+The agent sticks to one and moves to the next when it cannot be reached or has
+lost its etcd quorum (it answers 503); its watches re-open on the next one.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cl, _, err := c.connect()

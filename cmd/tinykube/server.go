@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -24,7 +25,27 @@ names an external etcd. Everything is kept in the data directory: stop the serve
 and start it again on the same directory, and every object is still there.
 
 The server writes a kubeconfig to DATA_DIR/kubeconfig and ~/.tinykube/kubeconfig,
-which the CLI (and kubectl) use to find it.`,
+which the CLI (and kubectl) use to find it.
+
+A highly available control plane is three (or five) servers, each running one
+member of one etcd cluster and its own scheduler and controller manager, of
+which one at a time acts (leader election on Leases in kube-system):
+
+  first:   tinykube server --cluster-init --listen 10.0.0.1:6443
+           (writes the join token to DATA_DIR/token)
+  others:  tinykube server --join http://10.0.0.1:6443 --token TOKEN --listen 10.0.0.2:6443
+
+etcd listens on ports 2379 (clients) and 2380 (peers) of the --listen host, so
+three servers fit on one machine as 127.0.0.11, .12 and .13. A restarted server
+reuses its data directory (no second join). Agents and the CLI take every server:
+--server URL1,URL2,URL3.
+
+  tinykube server members                list the etcd members and their health
+  tinykube server remove-member NAME     remove a dead server's member
+
+To replace a dead server: remove its member, then join a fresh server (empty
+--data-dir). etcd refuses to add a member while a dead one still counts
+towards the quorum.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
@@ -35,11 +56,17 @@ which the CLI (and kubectl) use to find it.`,
 				}
 			}
 			cfg.Log = c.stderr
+			if cfg.Name == "" {
+				cfg.Name = defaultServerName(cfg.Listen)
+			}
 			s, err := controlplane.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
+			if cfg.ClusterInit {
+				fmt.Fprintf(c.stdout, "join token in %s: start more servers with --join %s --token $(cat %s)\n", filepath.Join(cfg.DataDir, "token"), s.URL, filepath.Join(cfg.DataDir, "token"))
+			}
 			etcd := "embedded in " + filepath.Join(cfg.DataDir, "etcd")
 			if len(cfg.EtcdEndpoints) > 0 {
 				etcd = fmt.Sprint(cfg.EtcdEndpoints)
@@ -50,18 +77,30 @@ which the CLI (and kubectl) use to find it.`,
 				fmt.Fprintf(c.stdout, " and %s", cfg.KubeconfigPath)
 			}
 			fmt.Fprintf(c.stdout, "\nTry: tinykube get namespaces\n")
-			<-cmd.Context().Done()
+			select {
+			case <-cmd.Context().Done():
+			case <-s.Done():
+				return s.Err()
+			}
 			fmt.Fprintln(c.stdout, "shutting down")
 			return nil
 		},
 	}
+	cmd.AddCommand(c.membersCommand(), c.removeMemberCommand())
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.DataDir, "data-dir", defaultDataDir(), "where etcd keeps its data and the kubeconfig is written")
 	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (plain HTTP: keep it on loopback)")
 	fl.StringSliceVar(&cfg.EtcdEndpoints, "etcd-endpoints", nil, "use this external etcd (comma-separated URLs) instead of the embedded one")
 	fl.StringVar(&cfg.EtcdPrefix, "etcd-prefix", "", "a key prefix inside an external etcd shared with others")
-	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "http://127.0.0.1:2379", "where the embedded etcd serves clients")
-	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "http://127.0.0.1:2380", "where the embedded etcd serves peers")
+	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "", "where the embedded etcd serves clients (default: http://LISTEN-HOST:2379)")
+	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "", "where the embedded etcd serves its peers, the other servers' members (default: http://LISTEN-HOST:2380)")
+	fl.StringVar(&cfg.Name, "name", "", "this server's etcd member name, unique in the cluster (default: the hostname, plus the --listen host unless it is 127.0.0.1)")
+	fl.BoolVar(&cfg.ClusterInit, "cluster-init", false, "start a cluster other servers can join: keep a join token in DATA_DIR/token")
+	fl.StringVar(&cfg.JoinURL, "join", "", "join the cluster of the server whose API is at this URL (needs --token)")
+	fl.StringVar(&cfg.Token, "token", "", "the join token for --join: the contents of DATA_DIR/token on the first server")
+	fl.DurationVar(&cfg.LeaderElection.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a scheduler or controller manager lease lasts unrenewed before another server may take it")
+	fl.DurationVar(&cfg.LeaderElection.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader keeps trying to renew before it stops acting")
+	fl.DurationVar(&cfg.LeaderElection.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "how often candidates try to take the lease and the leader renews it")
 	fl.DurationVar(&cfg.CompactionInterval, "compaction-interval", 5*time.Minute, "how often history older than one interval is compacted (0 never); with an external etcd this compacts all of it, other users' keys included")
 	fl.StringVar(&cfg.Controllers.LoadBalancerPool, "lb-pool", controlplane.DefaultLoadBalancerPool, "addresses for Services of type LoadBalancer: CIDR prefixes and addresses, comma-separated (the default is on loopback, reachable on this machine only)")
 	fl.BoolVar(&noKubeconfig, "no-user-kubeconfig", false, "do not write ~/.tinykube/kubeconfig (only DATA_DIR/kubeconfig)")
@@ -85,4 +124,22 @@ func defaultDataDir() string {
 		return filepath.Join(home, ".tinykube", "server")
 	}
 	return ".tinykube-server"
+}
+
+// defaultServerName is the hostname, with the --listen host appended when
+// it is a specific address other than 127.0.0.1 (several servers on one
+// machine, on 127.0.0.11, .12, .13, get distinct names).
+func defaultServerName(listen string) string {
+	name, err := os.Hostname()
+	if err != nil || name == "" {
+		name = "tinykube"
+	}
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil || host == "" || host == "127.0.0.1" || host == "localhost" {
+		return name
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return name
+	}
+	return name + "-" + host
 }
