@@ -2,6 +2,9 @@ package controlplane
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"strings"
 	"math/rand/v2"
 	"time"
 
@@ -16,7 +19,9 @@ import (
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
 	"github.com/tinykube/tinykube/core/controller/statefulset"
-	"github.com/tinykube/tinykube/core/scheduler"
+	"github.com/tinykube/tinykube/core/leader"
+	"github.com/tinykube/tinykube/core/rest"
+	sched "github.com/tinykube/tinykube/core/scheduler"
 	"github.com/tinykube/tinykube/realnode/runloop"
 )
 
@@ -41,10 +46,14 @@ type ControllerConfig struct {
 const DefaultLoadBalancerPool = "127.0.100.0/24"
 
 // startControllers runs the scheduler and the controller manager in this
-// process, each on its own loop (one goroutine), talking to the API in
-// process. They are the same components the simulator runs.
+// process, each under its own leader election (Leases
+// kube-system/kube-scheduler and kube-system/kube-controller-manager), so
+// that of several servers one scheduler and one controller manager act.
+// The components are the same the simulator runs; each runs on its own
+// loop (one goroutine), talking to this server's API in process.
 func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) error {
-	c := client.New(client.Local(s.API.Handle))
+	le := s.cfg.LeaderElection
+	c := client.New(&guardedLocal{s: s, timeout: callTimeout(le)})
 	poolSpec := cfg.LoadBalancerPool
 	if poolSpec == "" {
 		poolSpec = DefaultLoadBalancerPool
@@ -53,15 +62,14 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 	if err != nil {
 		return err
 	}
-	run := func(start func(l *runloop.Loop)) {
-		l := runloop.New()
-		go l.Run(ctx)
-		l.Post(func() { start(l) })
+	if le.Identity == "" {
+		host, _ := os.Hostname()
+		le.Identity = host + "/" + strings.TrimPrefix(s.URL, "http://")
 	}
-	run(func(l *runloop.Loop) {
-		scheduler.New(scheduler.Config{Loop: l, Client: c, Rand: rand.New(rand.NewPCG(seed(), seed())), Name: "default-scheduler", Scoring: cfg.Scoring}).Start()
-	})
-	run(func(l *runloop.Loop) {
+	scheduler := []func(l *runloop.Loop){func(l *runloop.Loop) {
+		sched.New(sched.Config{Loop: l, Client: c, Rand: rand.New(rand.NewPCG(seed(), seed())), Name: "default-scheduler", Scoring: cfg.Scoring}).Start()
+	}}
+	controllerManager := []func(l *runloop.Loop){func(l *runloop.Loop) {
 		rec := client.NewRecorder(l, c, "controller-manager", "")
 		replicaset.New(replicaset.Config{Loop: l, Client: c, Recorder: rec, Rand: rand.New(rand.NewPCG(seed(), seed()))}).Start()
 		endpoints.New(endpoints.Config{Loop: l, Client: c, Recorder: rec}).Start()
@@ -72,12 +80,146 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		daemonset.New(daemonset.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		statefulset.New(statefulset.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		servicelb.New(servicelb.Config{Loop: l, Client: c, Recorder: rec, Provider: pool}).Start()
-	})
-	run(func(l *runloop.Loop) {
+	}, func(l *runloop.Loop) {
 		rec := client.NewRecorder(l, c, "node-controller", "")
 		node.New(node.Config{Loop: l, Client: c, Recorder: rec, GracePeriod: cfg.NodeGracePeriod, EvictionTimeout: cfg.EvictionTimeout}).Start()
-	})
+	}}
+	for _, g := range []*electedGroup{
+		{name: "kube-scheduler", starts: scheduler},
+		{name: "kube-controller-manager", starts: controllerManager},
+	} {
+		g.server, g.client, g.le = s, c, le
+		lc := g.leaderConfig(nil)
+		if err := lc.Check(); err != nil {
+			return fmt.Errorf("%v (--leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period)", err)
+		}
+		g.loop = runloop.New()
+		go g.loop.Run(ctx)
+		g.loop.Post(g.campaign)
+		s.groups = append(s.groups, g)
+	}
 	return nil
+}
+
+// electedGroup is components that run only while this server holds their
+// Lease. Each term gets fresh components on fresh loops: losing the lease
+// cancels the term's context, which stops its loops at once (a callback
+// under way finishes, no other starts), and the server stands again.
+type electedGroup struct {
+	server *Server
+	name   string // the Lease's, in kube-system
+	client *client.Client
+	le     LeaderElectionConfig
+	starts []func(l *runloop.Loop)
+
+	loop    *runloop.Loop // the election's own; every field below is its
+	elector *leader.Elector
+	rec     *client.Recorder
+	endTerm context.CancelFunc
+}
+
+func (g *electedGroup) leaderConfig(rec *client.Recorder) leader.Config {
+	return leader.Config{Loop: g.loop, Client: g.client, Namespace: "kube-system", Name: g.name,
+		Identity: g.le.Identity, LeaseDuration: g.le.LeaseDuration, RenewDeadline: g.le.RenewDeadline, RetryPeriod: g.le.RetryPeriod,
+		OnStartedLeading: g.startTerm, OnStoppedLeading: g.stopTerm, Recorder: rec}
+}
+
+// campaign runs a new election (an Elector is spent once it loses).
+func (g *electedGroup) campaign() {
+	if g.rec == nil {
+		g.rec = client.NewRecorder(g.loop, g.client, g.name, g.le.Identity)
+	}
+	g.elector = leader.New(g.leaderConfig(g.rec))
+	g.elector.Start()
+}
+
+func (g *electedGroup) startTerm() {
+	fmt.Fprintf(g.server.cfg.Log, "%s: %s became leader\n", g.name, g.le.Identity)
+	ctx, cancel := context.WithCancel(context.Background())
+	g.endTerm = cancel
+	for _, start := range g.starts {
+		l := runloop.New()
+		go l.Run(ctx)
+		l.Post(func() { start(l) })
+	}
+}
+
+func (g *electedGroup) stopTerm() {
+	if g.endTerm != nil {
+		g.endTerm()
+		g.endTerm = nil
+	}
+	fmt.Fprintf(g.server.cfg.Log, "%s: %s stopped leading; standing again\n", g.name, g.le.Identity)
+	g.loop.After(0, g.campaign)
+}
+
+// release ends the term and gives the Lease up, so that another server
+// takes over at once instead of after a lease duration. Run on g.loop.
+func (g *electedGroup) release() {
+	if g.endTerm != nil {
+		g.endTerm()
+		g.endTerm = nil
+	}
+	if g.elector != nil {
+		g.elector.Release()
+	}
+}
+
+// Leading lists the Leases (kube-scheduler, kube-controller-manager) this
+// server holds.
+func (s *Server) Leading() []string {
+	var out []string
+	for _, g := range s.groups {
+		var is bool
+		g.loop.Do(func() { is = g.elector != nil && g.elector.IsLeader() })
+		if is {
+			out = append(out, g.name)
+		}
+	}
+	return out
+}
+
+// guardedLocal is the in-process API as the elected components see it:
+// it answers 503 at once while this server's etcd member has no quorum,
+// and gives every call but a watch at most timeout. A call blocked on a
+// store that cannot answer would hold up the loop it runs on — the
+// elector's, whose renew deadline is a timer on that same loop, and a
+// controller's, whose write could then land after another server took the
+// lease over. Bounding each call bounds how late either can be.
+type guardedLocal struct {
+	s       *Server
+	timeout time.Duration
+}
+
+func (g *guardedLocal) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	if e := g.s.embedded; e != nil && !e.HasLeader() {
+		return nil, fmt.Errorf("the etcd member of this server has no leader (no quorum)")
+	}
+	if w := req.Query.Get("watch"); w != "true" && w != "1" {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, g.timeout)
+		defer cancel()
+	}
+	resp := g.s.API.Handle(ctx, req)
+	if ctx.Err() != nil && resp.Stream == nil {
+		return nil, fmt.Errorf("in-process API call %s %s: %w", req.Method, req.Path, ctx.Err())
+	}
+	return resp, nil
+}
+
+// callTimeout is how long an elected component's API call may take: what
+// the lease leaves after the renew deadline and one retry period, so that
+// a holder's last call ends before a successor can start (clock drift
+// aside; see leader.MaxDrift), and at least one second.
+func callTimeout(le LeaderElectionConfig) time.Duration {
+	ld, rd, rp := le.LeaseDuration, le.RenewDeadline, le.RetryPeriod
+	if ld <= 0 {
+		ld, rd, rp = 15*time.Second, 10*time.Second, 2*time.Second
+	}
+	if d := ld - rd - rp; d >= time.Second {
+		return d
+	}
+	return time.Second
 }
 
 // LeaderElectionConfig tunes the elections that let only one server's

@@ -100,6 +100,8 @@ type Server struct {
 	done chan struct{}
 	once sync.Once
 	err  error
+	// groups are the elected components (scheduler, controller manager).
+	groups []*electedGroup
 }
 
 // Start brings up etcd, the API and its listener, and returns once the API
@@ -244,6 +246,9 @@ func (s *Server) repair(ctx context.Context) {
 // Close stops the listener, the compactor, the repair loop and etcd.
 func (s *Server) Close() error {
 	s.once.Do(func() { close(s.done) })
+	for _, g := range s.groups {
+		g.loop.Do(g.release)
+	}
 	if s.stop != nil {
 		s.stop()
 		s.bg.Wait()
