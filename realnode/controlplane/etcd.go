@@ -66,7 +66,7 @@ func (s *Server) startEtcd(ctx context.Context) error {
 		}
 		s.token = cfg.Token
 	case cfg.JoinURL != "":
-		ans, err := MembershipClient{Server: cfg.JoinURL, Token: cfg.Token}.Join(ctx, JoinRequest{Name: cfg.Name, PeerURL: cfg.EtcdPeerURL})
+		ans, err := s.joinRetrying(ctx)
 		if err != nil {
 			return fmt.Errorf("joining the cluster of %s: %w", cfg.JoinURL, err)
 		}
@@ -87,17 +87,66 @@ func (s *Server) startEtcd(ctx context.Context) error {
 	s.embedded, err = etcdstore.StartEmbedded(ec)
 	if err != nil {
 		hint := "if the ports are taken, choose others with --etcd-client-url and --etcd-peer-url"
+		if etcdstore.HasData(dir) && !ec.Join {
+			hint = fmt.Sprintf("if this server's member was removed from the cluster (tinykube server members on another server no longer lists it), move %s away and start with --join URL --token TOKEN to join as a fresh member; otherwise see %s", dir, filepath.Join(dir, "etcd.log"))
+		}
 		if ec.Join {
 			hint = "the member was added to the cluster but could not start; fix the cause and start again with the same flags (the join is retried with the same member), or remove it: tinykube server remove-member " + cfg.Name
 		}
 		return fmt.Errorf("starting the embedded etcd in %s: %v\n(%s)", dir, err, hint)
 	}
+	if cfg.JoinURL != "" {
+		if err := s.promoteSelf(ctx, ec.Join); err != nil {
+			return err
+		}
+	}
 	s.etcd = s.embedded.Client()
-	if err := os.WriteFile(clusterIDFile(cfg.DataDir), []byte(s.embedded.ClusterID()+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(clusterIDFile(cfg.DataDir), []byte(s.embedded.ClusterID()+" "+s.embedded.MemberID()+"\n"), 0o600); err != nil {
 		return fmt.Errorf("recording the cluster ID: %v", err)
 	}
 	go s.watchEtcd()
 	return nil
+}
+
+// promoteSelf asks the join server to make this server's member vote,
+// after a join (required) or a restart (in case the server stopped between
+// its join and its promotion; an unreachable join server is then no error,
+// as the member most likely votes already).
+func (s *Server) promoteSelf(ctx context.Context, required bool) error {
+	err := MembershipClient{Server: s.cfg.JoinURL, Token: s.cfg.Token}.Promote(ctx, s.cfg.Name)
+	if err == nil {
+		s.embedded.Client().Sync(ctx)
+		return nil
+	}
+	var se *api.StatusError
+	if !required && !errors.As(err, &se) {
+		fmt.Fprintf(s.cfg.Log, "note: %s did not answer to confirm that this member votes: %v\n", s.cfg.JoinURL, err)
+		return nil
+	}
+	return fmt.Errorf("promoting this server's etcd member %s to a voting member through %s: %w\n(start this server again with the same flags to retry)", s.cfg.Name, s.cfg.JoinURL, err)
+}
+
+// joinRetrying asks cfg.JoinURL to add this member. etcd refuses to add a
+// member until every existing one has been connected for a few seconds
+// (so a server joined just before cannot count yet): such refusals, 503s,
+// are retried for up to a minute.
+func (s *Server) joinRetrying(ctx context.Context) (*JoinAnswer, error) {
+	mc := MembershipClient{Server: s.cfg.JoinURL, Token: s.cfg.Token}
+	req := JoinRequest{Name: s.cfg.Name, PeerURL: s.cfg.EtcdPeerURL}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ans, err := mc.Join(ctx, req)
+		var se *api.StatusError
+		if err == nil || !errors.As(err, &se) || se.Status.Code != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			return ans, err
+		}
+		fmt.Fprintf(s.cfg.Log, "join refused for now, retrying: %v\n", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 func clusterIDFile(dataDir string) string { return filepath.Join(dataDir, "cluster-id") }
@@ -111,7 +160,7 @@ func (s *Server) sameCluster(ctx context.Context) error {
 	if err != nil {
 		return nil // written by an older tinykube, or never started: nothing to compare
 	}
-	mine := strings.TrimSpace(string(b))
+	mine, member, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
 	l, err := MembershipClient{Server: s.cfg.JoinURL, Token: s.cfg.Token}.Members(ctx)
 	if err != nil {
 		fmt.Fprintf(s.cfg.Log, "note: restarting the etcd member in %s from its data; %s did not answer (%v)\n", s.cfg.DataDir, s.cfg.JoinURL, err)
@@ -120,6 +169,10 @@ func (s *Server) sameCluster(ctx context.Context) error {
 	if l.ClusterID != mine {
 		return fmt.Errorf("the data directory %s holds etcd data of cluster %s, but %s serves cluster %s.\nTo join that cluster, start with an empty --data-dir (or move %s away); to run the old cluster, start without --join",
 			s.cfg.DataDir, mine, s.cfg.JoinURL, l.ClusterID, filepath.Join(s.cfg.DataDir, "etcd"))
+	}
+	if member != "" && !slices.ContainsFunc(l.Members, func(m Member) bool { return m.ID == member }) {
+		return fmt.Errorf("this server's etcd member %s was removed from the cluster of %s.\nTo join again as a fresh member, move %s away (or use an empty --data-dir) and start with the same --join and --token",
+			member, s.cfg.JoinURL, filepath.Join(s.cfg.DataDir, "etcd"))
 	}
 	return nil
 }

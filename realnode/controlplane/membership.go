@@ -22,17 +22,22 @@ import (
 // Membership: the servers of a highly available control plane each run
 // one member of one etcd cluster. A new server asks a running one to add
 // its member (POST /tinykube/v1/join, with the join token); the running
-// one calls etcd's MemberAdd and answers with the list of members the new
-// one starts its etcd with. GET /tinykube/v1/members lists the members
-// with their health, DELETE /tinykube/v1/members/NAME removes one (a
-// dead server, before it is replaced). These paths are outside the
-// Kubernetes API and need the join token; the API itself does not.
+// one adds it to etcd as a learner — a member that receives the log but
+// does not vote, so the cluster keeps its quorum however long the new one
+// takes to start — and answers with the list of members the new one starts
+// its etcd with. Once its member has caught up, the new server asks for
+// it to be promoted to a voting member (POST /tinykube/v1/promote).
+// GET /tinykube/v1/members lists the members with their health, DELETE
+// /tinykube/v1/members/NAME removes one (a dead server, before it is
+// replaced). These paths are outside the Kubernetes API and need the join
+// token; the API itself does not.
 //
 //	new server                       running server              etcd
 //	    |-- POST /join {name, peer} -->|                            |
-//	    |                              |-- MemberAdd(peer) -------->|
+//	    |                              |-- MemberAddAsLearner ----->|
 //	    |<-- {initialCluster, ...} ----|                            |
 //	    |-- start member (state=existing), catch up --------------->|
+//	    |-- POST /promote {name} ----->|-- MemberPromote ---------->|
 
 const membershipPrefix = "/tinykube/v1/"
 
@@ -76,6 +81,9 @@ type Member struct {
 	Healthy bool `json:"healthy"`
 	// Leader: the member is the etcd (raft) leader.
 	Leader bool `json:"leader"`
+	// Learner: the member receives the log but does not vote yet (its
+	// server has joined and not yet been promoted).
+	Learner bool `json:"learner,omitempty"`
 	// Self: the member runs in the server that answered.
 	Self  bool   `json:"self"`
 	Error string `json:"error,omitempty"`
@@ -113,6 +121,14 @@ func (s *Server) serveMembership(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		out, err = s.join(ctx, req)
+	case path == "promote" && r.Method == http.MethodPost:
+		var req JoinRequest
+		if err = json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
+			err = api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil, "decoding the promote request: %v", err)
+			break
+		}
+		err = s.promote(ctx, req.Name)
+		out = map[string]string{"promoted": req.Name}
 	case path == "members" && r.Method == http.MethodGet:
 		out, err = s.members(ctx)
 	case strings.HasPrefix(path, "members/") && r.Method == http.MethodDelete:
@@ -182,11 +198,11 @@ func (s *Server) join(ctx context.Context, req JoinRequest) (*JoinAnswer, error)
 		}
 	}
 	if added == nil {
-		resp, err := s.etcd.MemberAdd(ctx, []string{req.PeerURL})
+		resp, err := s.etcd.MemberAddAsLearner(ctx, []string{req.PeerURL})
 		if err != nil {
 			if strings.Contains(err.Error(), "unhealthy cluster") {
 				return nil, api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
-					"etcd refuses to add a member while too few of the existing ones run (the new cluster would have no quorum): remove the dead members first (tinykube server members; tinykube server remove-member NAME), then join again")
+					"etcd adds a member only when every member has been connected for five seconds: one joined just now (the joining server retries), or one is down — then remove it first (tinykube server members; tinykube server remove-member NAME)")
 			}
 			return nil, etcdUnavailable("adding the etcd member", err)
 		}
@@ -210,6 +226,44 @@ func (s *Server) join(ctx context.Context, req JoinRequest) (*JoinAnswer, error)
 	return ans, nil
 }
 
+// promote makes the learner named name a voting member, once it has
+// caught up with the leader (etcd refuses before; this retries for up to
+// the request's time). A member that votes already is left alone.
+func (s *Server) promote(ctx context.Context, name string) error {
+	for {
+		list, err := s.etcd.MemberList(ctx)
+		if err != nil {
+			return etcdUnavailable("listing etcd members", err)
+		}
+		var found *etcdserverpb.Member
+		for _, m := range list.Members {
+			if m.Name == name {
+				found = m
+			}
+		}
+		if found == nil {
+			return api.NewStatusError(http.StatusNotFound, api.ReasonNotFound, nil, "no started etcd member named %q to promote", name)
+		}
+		if !found.IsLearner {
+			return nil
+		}
+		_, err = s.etcd.MemberPromote(ctx, found.ID)
+		if err == nil {
+			fmt.Fprintf(s.cfg.Log, "etcd member %s (id %x) votes now\n", name, found.ID)
+			return nil
+		}
+		if strings.Contains(err.Error(), "too few") || strings.Contains(err.Error(), "not enough started") {
+			return api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
+				"etcd refuses to promote member %s while too few voting members run: remove the dead members first (tinykube server members; tinykube server remove-member NAME)", name)
+		}
+		select {
+		case <-ctx.Done():
+			return etcdUnavailable("promoting member "+name+" (it has not caught up with the leader)", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
 // members lists the etcd members with their health and API URLs.
 func (s *Server) members(ctx context.Context) (*MemberList, error) {
 	list, err := s.etcd.MemberList(ctx)
@@ -226,7 +280,7 @@ func (s *Server) members(ctx context.Context) (*MemberList, error) {
 	self := s.embedded.MemberID()
 	for _, m := range list.Members {
 		mem := Member{Name: m.Name, ID: fmt.Sprintf("%x", m.ID), PeerURLs: m.PeerURLs, ClientURLs: m.ClientURLs,
-			APIURL: apis[m.Name], Started: m.Name != "", Self: fmt.Sprintf("%x", m.ID) == self}
+			APIURL: apis[m.Name], Started: m.Name != "", Learner: m.IsLearner, Self: fmt.Sprintf("%x", m.ID) == self}
 		if len(m.ClientURLs) > 0 {
 			sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			st, err := s.etcd.Status(sctx, m.ClientURLs[0])
@@ -321,6 +375,11 @@ type MembershipClient struct {
 func (c MembershipClient) Join(ctx context.Context, req JoinRequest) (*JoinAnswer, error) {
 	var ans JoinAnswer
 	return &ans, c.call(ctx, http.MethodPost, "join", req, &ans)
+}
+
+// Promote asks the server to make the learner named name a voting member.
+func (c MembershipClient) Promote(ctx context.Context, name string) error {
+	return c.call(ctx, http.MethodPost, "promote", JoinRequest{Name: name}, nil)
 }
 
 // Members lists the cluster's members with their health.

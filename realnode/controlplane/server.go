@@ -100,6 +100,9 @@ type Server struct {
 	done chan struct{}
 	once sync.Once
 	err  error
+	// closeOnce makes Close idempotent.
+	closeOnce sync.Once
+	closeErr  error
 	// groups are the elected components (scheduler, controller manager).
 	groups []*electedGroup
 }
@@ -244,7 +247,13 @@ func (s *Server) repair(ctx context.Context) {
 }
 
 // Close stops the listener, the compactor, the repair loop and etcd.
+// It may be called more than once; later calls do nothing.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
 	s.once.Do(func() { close(s.done) })
 	for _, g := range s.groups {
 		g.loop.Do(g.release)

@@ -1,0 +1,189 @@
+package controlplane
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/realnode/httpapi"
+)
+
+func freeURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "http://" + ln.Addr().String()
+}
+
+// serverConfig is a server on loopback with its own etcd ports, short
+// leases, and its data in dir.
+func serverConfig(t *testing.T, name, dir string) Config {
+	return Config{DataDir: dir, Listen: "127.0.0.1:0", Name: name,
+		EtcdClientURL: freeURL(t), EtcdPeerURL: freeURL(t), Version: "test",
+		LeaderElection: LeaderElectionConfig{LeaseDuration: 3 * time.Second, RenewDeadline: 2 * time.Second, RetryPeriod: 200 * time.Millisecond}}
+}
+
+func start(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	s, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("starting server %s: %v", cfg.Name, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func names(l *MemberList) string {
+	var out []string
+	for _, m := range l.Members {
+		st := "healthy"
+		if !m.Healthy {
+			st = "unhealthy"
+		}
+		out = append(out, m.Name+":"+st)
+	}
+	return strings.Join(out, " ")
+}
+
+// TestServersJoinListAndReplaceMembers walks the life of a three-server
+// control plane: join, refuse bad joins, lose a server, remove it, refuse
+// its stale data, replace it.
+func TestServersJoinListAndReplaceMembers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts four etcd members")
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	cfg1 := serverConfig(t, "one", filepath.Join(dir, "one"))
+	cfg1.ClusterInit = true
+	s1 := start(t, cfg1)
+	token, err := ReadToken(cfg1.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(tokenFile(cfg1.DataDir)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("token file mode = %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+
+	// Bad tokens are refused before etcd is touched.
+	var se *api.StatusError
+	_, err = MembershipClient{Server: s1.URL}.Members(ctx)
+	if !asStatus(err, &se) || se.Status.Code != 401 {
+		t.Errorf("members without a token: err = %v, want 401", err)
+	}
+	bad := serverConfig(t, "bad", filepath.Join(dir, "bad"))
+	bad.JoinURL, bad.Token = s1.URL, "not-the-token"
+	if _, err := Start(ctx, bad); err == nil || !strings.Contains(err.Error(), "join token is wrong") {
+		t.Errorf("joining with a wrong token: err = %v, want 'join token is wrong'", err)
+	}
+	unreachable := serverConfig(t, "far", filepath.Join(dir, "far"))
+	unreachable.JoinURL, unreachable.Token = freeURL(t), token
+	if _, err := Start(ctx, unreachable); err == nil || !strings.Contains(err.Error(), "cannot reach the server") {
+		t.Errorf("joining an unreachable server: err = %v, want 'cannot reach the server'", err)
+	}
+
+	join := func(name string, via *Server) (*Server, Config) {
+		cfg := serverConfig(t, name, filepath.Join(dir, name))
+		cfg.JoinURL, cfg.Token = via.URL, token
+		t0 := time.Now()
+		s := start(t, cfg)
+		t.Logf("server %s joined in %v", name, time.Since(t0))
+		return s, cfg
+	}
+	s2, _ := join("two", s1)
+	s3, cfg3 := join("three", s2)
+	l, err := MembershipClient{Server: s3.URL, Token: token}.Members(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(l); got != "one:healthy three:healthy two:healthy" {
+		t.Errorf("members = %s, want all three healthy", got)
+	}
+	if same := serverConfig(t, "two", filepath.Join(dir, "dup")); true {
+		same.JoinURL, same.Token = s1.URL, token
+		if _, err := Start(ctx, same); err == nil || !strings.Contains(err.Error(), `a member named "two" already exists`) {
+			t.Errorf("joining under a name in use: err = %v", err)
+		}
+	}
+
+	// One etcd cluster: a write through one server is read through another.
+	c1 := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: s1.URL}))
+	c3 := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: s3.URL}))
+	if _, err := c1.Create(ctx, &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "x", Namespace: "default"}}, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c3.Get(ctx, "default", "x"); err != nil {
+		t.Errorf("reading through server three what server one wrote: %v", err)
+	}
+
+	// One scheduler and one controller manager lead among the three.
+	holders := map[string]int{}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(holders) < 2 && time.Now().Before(deadline) {
+		clear(holders)
+		for _, s := range []*Server{s1, s2, s3} {
+			for _, n := range s.Leading() {
+				holders[n]++
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if holders["kube-scheduler"] != 1 || holders["kube-controller-manager"] != 1 {
+		t.Errorf("lease holders = %v, want one server leading each", holders)
+	}
+
+	// A server cannot remove itself.
+	if err := (MembershipClient{Server: s1.URL, Token: token}).RemoveMember(ctx, "one"); err == nil || !strings.Contains(err.Error(), "own member") {
+		t.Errorf("removing the answering server's own member: err = %v", err)
+	}
+
+	// Server three dies for good; it is removed, and its old data cannot
+	// come back.
+	s3.Close()
+	if err := (MembershipClient{Server: s1.URL, Token: token}).RemoveMember(ctx, "three"); err != nil {
+		t.Fatalf("removing the dead member: %v", err)
+	}
+	cfg3.EtcdClientURL, cfg3.EtcdPeerURL = freeURL(t), freeURL(t)
+	if _, err := Start(ctx, cfg3); err == nil || !strings.Contains(err.Error(), "was removed from the cluster") {
+		t.Errorf("restarting a removed member from its data: err = %v, want 'was removed from the cluster'", err)
+	}
+
+	// Another cluster's data dir cannot join this one.
+	other := serverConfig(t, "other", filepath.Join(dir, "other"))
+	other.ClusterInit = true
+	other.NoControllers = true
+	o := start(t, other)
+	o.Close()
+	other.ClusterInit, other.JoinURL, other.Token = false, s1.URL, token
+	if _, err := Start(ctx, other); err == nil || !strings.Contains(err.Error(), "holds etcd data of cluster") {
+		t.Errorf("joining with another cluster's data: err = %v, want 'holds etcd data of cluster'", err)
+	}
+
+	// The replacement joins with an empty data dir.
+	s4, _ := join("four", s2)
+	l, err = MembershipClient{Server: s4.URL, Token: token}.Members(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(l); got != "four:healthy one:healthy two:healthy" {
+		t.Errorf("members after the replacement = %s", got)
+	}
+	if _, err := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: s4.URL})).Get(ctx, "default", "x"); err != nil {
+		t.Errorf("the replacement does not serve the cluster's data: %v", err)
+	}
+}
+
+func asStatus(err error, se **api.StatusError) bool {
+	s, ok := err.(*api.StatusError)
+	*se = s
+	return ok
+}
