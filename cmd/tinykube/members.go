@@ -66,6 +66,8 @@ joining its replacement.`,
 					status = "NotStarted"
 				case !m.Healthy:
 					status = "Unhealthy"
+				case m.Learner:
+					status = "Learner"
 				}
 				name := m.Name
 				if name == "" {

@@ -1,0 +1,294 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/realnode/agent"
+	"github.com/tinykube/tinykube/realnode/httpapi"
+	"github.com/tinykube/tinykube/realnode/nodetest"
+)
+
+var nodeHA = nodeSpec{name: "node-ha", namespace: "node-ha", podCIDR: "10.83.0.0/24", bridge: "tke2eh"}
+
+// Short leases, so that a takeover fits in a test: a candidate takes over
+// at most haLease (+ one retry period) after the holder's last renewal.
+const (
+	haLease = 4 * time.Second
+	haRenew = 2500 * time.Millisecond
+	haRetry = 500 * time.Millisecond
+)
+
+// haServer is one `tinykube server` process.
+type haServer struct {
+	addr string // its --listen, 127.0.0.1x:6443
+	url  string
+	dir  string
+	cmd  *exec.Cmd
+	log  string
+}
+
+// A highly available control plane on real processes: three `tinykube
+// server`s on 127.0.0.11, .12 and .13 (one three-member etcd cluster),
+// one agent knowing all three, a Deployment running. The server holding
+// the controller manager's Lease is killed with SIGKILL. Another server
+// takes the Lease over within the lease duration (plus slack), a scale-up
+// issued after the kill is carried out, and every object whose creation
+// was acknowledged, before, during or after the kill, is still there.
+func TestHAControlPlaneSurvivesKillingTheLeader(t *testing.T) {
+	nodetest.Require(t)
+	began := time.Now()
+	d := nodetest.Containerd(t)
+	dir := t.TempDir()
+
+	bin := filepath.Join(dir, "tinykube")
+	build := exec.Command("go", "build", "-o", bin, "github.com/tinykube/tinykube/cmd/tinykube")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building tinykube: %v\n%s", err, out)
+	}
+	t.Logf("built tinykube in %.1fs", time.Since(began).Seconds())
+
+	var servers []*haServer
+	t.Cleanup(func() {
+		for _, s := range servers {
+			if s.cmd.ProcessState == nil {
+				s.cmd.Process.Signal(syscall.SIGKILL)
+				s.cmd.Wait()
+			}
+			if t.Failed() {
+				b, _ := os.ReadFile(s.log)
+				t.Logf("log of server %s:\n%s", s.addr, b)
+			}
+		}
+	})
+	startServer := func(host string, extra ...string) *haServer {
+		t.Helper()
+		s := &haServer{addr: host + ":6443", url: "http://" + host + ":6443", dir: filepath.Join(dir, host)}
+		s.log = s.dir + ".log"
+		logf, err := os.Create(s.log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer logf.Close()
+		args := append([]string{"server", "--listen", s.addr, "--data-dir", s.dir, "--name", host,
+			"--no-user-kubeconfig", "--compaction-interval", "0",
+			"--leader-elect-lease-duration", haLease.String(), "--leader-elect-renew-deadline", haRenew.String(),
+			"--leader-elect-retry-period", haRetry.String()}, extra...)
+		s.cmd = exec.Command(bin, args...)
+		s.cmd.Stdout, s.cmd.Stderr = logf, logf
+		s.cmd.Env = append(os.Environ(), "HOME="+dir)
+		if err := s.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		servers = append(servers, s)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if resp, err := http.Get(s.url + "/version"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					return s
+				}
+			}
+			if time.Now().After(deadline) {
+				b, _ := os.ReadFile(s.log)
+				t.Fatalf("server %s did not answer within 30s:\n%s", s.addr, b)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	t0 := time.Now()
+	first := startServer("127.0.0.11", "--cluster-init")
+	token, err := os.ReadFile(filepath.Join(first.dir, "token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	join := []string{"--join", first.url, "--token", strings.TrimSpace(string(token))}
+	startServer("127.0.0.12", join...)
+	startServer("127.0.0.13", join...)
+	t.Logf("three servers up in %.1fs", time.Since(t0).Seconds())
+	var urls []string
+	for _, s := range servers {
+		urls = append(urls, s.url)
+	}
+	all := strings.Join(urls, ",")
+
+	c := &cluster{t: t, client: client.New(httpapi.NewTransport(all)), ctrd: d, state: dir}
+	nodetest.ImportBusybox(t, d.Socket, nodeHA.namespace)
+	cfg := agentConfig(urls[0], d.Socket, filepath.Join(dir, "nodes", nodeHA.name), nodeHA)
+	cfg.Client = client.New(httpapi.NewTransport(all))
+	a, err := agent.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		a.Stop()
+		c.releaseNetworks(nodeHA)
+	})
+
+	c.apply(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sleeper}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: sleeper}}
+  template:
+    metadata: {labels: {app: sleeper}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - {name: sleep, image: busybox, imagePullPolicy: Never, command: [sleep, "3600"]}
+`)
+	c.running("app=sleeper", 2)
+
+	// Acknowledged writes: a writer creates ConfigMaps all along, through
+	// the failover client, and remembers those answered 2xx.
+	ctx := context.Background()
+	cms := client.For[*api.ConfigMap](c.client)
+	var (
+		mu    sync.Mutex
+		acked []string
+		tried int
+	)
+	stopWriter := make(chan struct{})
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for i := 0; ; i++ {
+			select {
+			case <-stopWriter:
+				return
+			default:
+			}
+			name := fmt.Sprintf("ack-%04d", i)
+			wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_, err := cms.Create(wctx, &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default"}, Data: map[string]string{"i": fmt.Sprint(i)}}, client.WriteOptions{})
+			cancel()
+			mu.Lock()
+			tried++
+			if err == nil {
+				acked = append(acked, name)
+			}
+			mu.Unlock()
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	time.Sleep(time.Second)
+
+	// Find the holders, and kill the controller manager's.
+	holder := func(lease string) string {
+		l, err := client.For[*api.Lease](c.client).Get(ctx, "kube-system", lease)
+		if err != nil || l.Spec.HolderIdentity == nil {
+			return ""
+		}
+		return *l.Spec.HolderIdentity
+	}
+	leases := []string{"kube-controller-manager", "kube-scheduler"}
+	before := map[string]string{}
+	for _, l := range leases {
+		before[l] = holder(l)
+	}
+	var victim *haServer
+	for _, s := range servers {
+		if strings.HasSuffix(before["kube-controller-manager"], "/"+s.addr) {
+			victim = s
+		}
+	}
+	if victim == nil {
+		t.Fatalf("no server holds the controller manager's Lease: holders %v", before)
+	}
+	t.Logf("holders before the kill: %v; killing %s", before, victim.addr)
+	killed := time.Now()
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	victim.cmd.Wait()
+
+	// The scale-up is issued right after the kill, through whichever
+	// server answers.
+	c.eventually("scaling the Deployment to 4 after the kill", 20*time.Second, func() (bool, string) {
+		dep, err := client.For[*api.Deployment](c.client).Get(ctx, "default", "sleeper")
+		if err != nil {
+			return false, err.Error()
+		}
+		four := int32(4)
+		dep.Spec.Replicas = &four
+		if _, err := client.For[*api.Deployment](c.client).Update(ctx, dep, client.WriteOptions{}); err != nil {
+			return false, err.Error()
+		}
+		return true, ""
+	})
+
+	// A new holder for every Lease the victim held.
+	takeover := map[string]time.Duration{}
+	bound := haLease + 2*haRetry + 3*time.Second // + etcd electing a new leader if the victim's member led
+	c.eventually("new lease holders", bound+5*time.Second, func() (bool, string) {
+		for _, l := range leases {
+			if _, done := takeover[l]; done || !strings.HasSuffix(before[l], "/"+victim.addr) {
+				continue
+			}
+			if h := holder(l); h != "" && h != before[l] {
+				takeover[l] = time.Since(killed)
+			}
+		}
+		for _, l := range leases {
+			if _, done := takeover[l]; !done && strings.HasSuffix(before[l], "/"+victim.addr) {
+				return false, fmt.Sprintf("%s still held by %s", l, holder(l))
+			}
+		}
+		return true, ""
+	})
+	for l, d := range takeover {
+		t.Logf("%s taken over %.2fs after the kill (lease %v)", l, d.Seconds(), haLease)
+		if d > bound {
+			t.Errorf("%s taken over %.2fs after the kill; want within %v (lease duration + two retry periods + 3s for etcd)", l, d.Seconds(), bound)
+		}
+	}
+
+	pods := c.running("app=sleeper", 4)
+	for _, p := range pods {
+		if p.Spec.NodeName != nodeHA.name {
+			t.Errorf("pod %s on node %q, want %s", p.Name, p.Spec.NodeName, nodeHA.name)
+		}
+	}
+	t.Logf("scale-up to 4 carried out %.1fs after the kill", time.Since(killed).Seconds())
+
+	close(stopWriter)
+	<-writerDone
+	// Every acknowledged object is on every surviving server.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(acked) < 10 {
+		t.Fatalf("only %d of %d writes acknowledged; the writer did not get through", len(acked), tried)
+	}
+	for _, s := range servers {
+		if s == victim {
+			continue
+		}
+		l, err := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: s.url})).List(ctx, "default", client.ListOptions{})
+		if err != nil {
+			t.Fatalf("listing configmaps on %s: %v", s.addr, err)
+		}
+		var have []string
+		for _, cm := range l.Items {
+			have = append(have, cm.Name)
+		}
+		for _, name := range acked {
+			if !slices.Contains(have, name) {
+				t.Errorf("configmap %s was acknowledged but %s does not have it", name, s.addr)
+			}
+		}
+	}
+	t.Logf("%d of %d writes acknowledged across the kill, none lost; wall time %.1fs", len(acked), tried, time.Since(began).Seconds())
+}
