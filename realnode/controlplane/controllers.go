@@ -3,9 +3,9 @@ package controlplane
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
-	"math/rand/v2"
 	"time"
 
 	"github.com/tinykube/tinykube/core/client"
