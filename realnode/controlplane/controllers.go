@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tinykube/tinykube/core/client"
@@ -53,7 +54,8 @@ const DefaultLoadBalancerPool = "127.0.100.0/24"
 // loop (one goroutine), talking to this server's API in process.
 func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) error {
 	le := s.cfg.LeaderElection
-	c := client.New(&guardedLocal{s: s, timeout: callTimeout(le)})
+	guarded := &guardedLocal{s: s, timeout: callTimeout(le)}
+	c := client.New(guarded)
 	poolSpec := cfg.LoadBalancerPool
 	if poolSpec == "" {
 		poolSpec = DefaultLoadBalancerPool
@@ -66,10 +68,10 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		host, _ := os.Hostname()
 		le.Identity = host + "/" + strings.TrimPrefix(s.URL, "http://")
 	}
-	scheduler := []func(l *runloop.Loop){func(l *runloop.Loop) {
+	scheduler := []func(l *runloop.Loop, c *client.Client){func(l *runloop.Loop, c *client.Client) {
 		sched.New(sched.Config{Loop: l, Client: c, Rand: rand.New(rand.NewPCG(seed(), seed())), Name: "default-scheduler", Scoring: cfg.Scoring}).Start()
 	}}
-	controllerManager := []func(l *runloop.Loop){func(l *runloop.Loop) {
+	controllerManager := []func(l *runloop.Loop, c *client.Client){func(l *runloop.Loop, c *client.Client) {
 		rec := client.NewRecorder(l, c, "controller-manager", "")
 		replicaset.New(replicaset.Config{Loop: l, Client: c, Recorder: rec, Rand: rand.New(rand.NewPCG(seed(), seed()))}).Start()
 		endpoints.New(endpoints.Config{Loop: l, Client: c, Recorder: rec}).Start()
@@ -80,7 +82,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		daemonset.New(daemonset.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		statefulset.New(statefulset.Config{Loop: l, Client: c, Recorder: rec}).Start()
 		servicelb.New(servicelb.Config{Loop: l, Client: c, Recorder: rec, Provider: pool}).Start()
-	}, func(l *runloop.Loop) {
+	}, func(l *runloop.Loop, c *client.Client) {
 		rec := client.NewRecorder(l, c, "node-controller", "")
 		node.New(node.Config{Loop: l, Client: c, Recorder: rec, GracePeriod: cfg.NodeGracePeriod, EvictionTimeout: cfg.EvictionTimeout}).Start()
 	}}
@@ -88,7 +90,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		{name: "kube-scheduler", starts: scheduler},
 		{name: "kube-controller-manager", starts: controllerManager},
 	} {
-		g.server, g.client, g.le = s, c, le
+		g.server, g.client, g.api, g.le = s, c, guarded, le
 		lc := g.leaderConfig(nil)
 		if err := lc.Check(); err != nil {
 			return fmt.Errorf("%v (--leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period)", err)
@@ -108,9 +110,10 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 type electedGroup struct {
 	server *Server
 	name   string // the Lease's, in kube-system
-	client *client.Client
+	client *client.Client // the election's
+	api    client.Transport
 	le     LeaderElectionConfig
-	starts []func(l *runloop.Loop)
+	starts []func(l *runloop.Loop, c *client.Client)
 
 	loop    *runloop.Loop // the election's own; every field below is its
 	elector *leader.Elector
@@ -136,11 +139,57 @@ func (g *electedGroup) campaign() {
 func (g *electedGroup) startTerm() {
 	fmt.Fprintf(g.server.cfg.Log, "%s: %s became leader\n", g.name, g.le.Identity)
 	ctx, cancel := context.WithCancel(context.Background())
-	g.endTerm = cancel
+	term := &termTransport{inner: g.api}
+	c := client.New(term)
+	g.endTerm = func() {
+		cancel()
+		term.end()
+	}
 	for _, start := range g.starts {
 		l := runloop.New()
 		go l.Run(ctx)
-		l.Post(func() { start(l) })
+		l.Post(func() { start(l, c) })
+	}
+}
+
+// termTransport is the API as one term's components see it. Ending the
+// term stops every watch they opened (their loops no longer read them)
+// and fails any later call.
+type termTransport struct {
+	inner   client.Transport
+	mu      sync.Mutex
+	streams []rest.Stream
+	ended   bool
+}
+
+func (t *termTransport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	t.mu.Lock()
+	ended := t.ended
+	t.mu.Unlock()
+	if ended {
+		return nil, fmt.Errorf("this server no longer holds the lease")
+	}
+	resp, err := t.inner.Do(ctx, req)
+	if err != nil || resp.Stream == nil {
+		return resp, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ended {
+		resp.Stream.Stop()
+		return nil, fmt.Errorf("this server no longer holds the lease")
+	}
+	t.streams = append(t.streams, resp.Stream)
+	return resp, nil
+}
+
+func (t *termTransport) end() {
+	t.mu.Lock()
+	streams := t.streams
+	t.streams, t.ended = nil, true
+	t.mu.Unlock()
+	for _, st := range streams {
+		st.Stop()
 	}
 }
 

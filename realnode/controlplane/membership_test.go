@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -186,4 +187,64 @@ func asStatus(err error, se **api.StatusError) bool {
 	s, ok := err.(*api.StatusError)
 	*se = s
 	return ok
+}
+
+// A server that loses the controller manager's Lease stops its
+// controllers at once, stands again, and runs fresh ones when it wins.
+func TestLosingTheLeaseStopsTheControllersUntilWonBack(t *testing.T) {
+	s := start(t, serverConfig(t, "solo", t.TempDir()))
+	ctx := context.Background()
+	c := client.New(&httpapi.Transport{BaseURL: s.URL})
+	leads := func(lease string) bool { return slices.Contains(s.Leading(), lease) }
+	waitFor := func(what string, d time.Duration, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(d)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within %v", what, d)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitFor("leading the controller manager", 10*time.Second, func() bool { return leads("kube-controller-manager") })
+
+	// Another replica takes the Lease (as after a partition).
+	leases := client.For[*api.Lease](c)
+	l, err := leases.Get(ctx, "kube-system", "kube-controller-manager")
+	if err != nil {
+		t.Fatal(err)
+	}
+	thief, secs := "thief", int32(3)
+	l.Spec.HolderIdentity, l.Spec.LeaseDurationSeconds = &thief, &secs
+	if _, err := leases.Update(ctx, l, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("stopping to lead", 3*time.Second, func() bool { return !leads("kube-controller-manager") })
+	lost := time.Now()
+
+	// No controller acts now: a ReplicaSet gets no pods.
+	one := int32(1)
+	rs := &api.ReplicaSet{ObjectMeta: api.ObjectMeta{Name: "rs", Namespace: "default"},
+		Spec: api.ReplicaSetSpec{Replicas: &one, Selector: &api.LabelSelector{MatchLabels: map[string]string{"a": "b"}},
+			Template: api.PodTemplateSpec{ObjectMeta: api.ObjectMeta{Labels: map[string]string{"a": "b"}},
+				Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox"}}}}}}
+	if _, err := client.For[*api.ReplicaSet](c).Create(ctx, rs, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pods := func() int {
+		l, err := client.For[*api.Pod](c).List(ctx, "default", client.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(l.Items)
+	}
+	time.Sleep(time.Second)
+	if n := pods(); n != 0 && !leads("kube-controller-manager") {
+		t.Fatalf("%d pods created while this server did not hold the lease", n)
+	}
+	// The thief never renews: the server takes the Lease back after a
+	// lease duration, and its new controllers do the work.
+	waitFor("leading again", 10*time.Second, func() bool { return leads("kube-controller-manager") })
+	t.Logf("lease won back %.1fs after losing it", time.Since(lost).Seconds())
+	waitFor("the ReplicaSet's pod", 10*time.Second, func() bool { return pods() == 1 })
 }
