@@ -67,3 +67,28 @@ users:
 		t.Errorf("Current() with an undefined context: err = %v", err)
 	}
 }
+
+func TestServersExtensionRoundTrips(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	c := New("http://a:6443")
+	c.SetServers([]string{"http://a:6443", "http://b:6443", "http://c:6443"})
+	if err := Write(path, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	servers, ns, err := got.CurrentServers()
+	if err != nil || strings.Join(servers, ",") != "http://a:6443,http://b:6443,http://c:6443" || ns != "default" {
+		t.Errorf("CurrentServers() = %q, %q, %v; want a, b, c in order", servers, ns, err)
+	}
+	if server, _, _ := got.Current(); server != "http://a:6443" {
+		t.Errorf("Current() = %q, want the first server (what kubectl uses)", server)
+	}
+	// One server: no extension at all.
+	c.SetServers([]string{"http://b:6443"})
+	if len(c.Clusters[0].Cluster.Extensions) != 0 || c.Clusters[0].Cluster.Server != "http://b:6443" {
+		t.Errorf("SetServers(one) = %+v", c.Clusters[0].Cluster)
+	}
+}
