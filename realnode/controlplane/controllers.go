@@ -241,7 +241,7 @@ type guardedLocal struct {
 }
 
 func (g *guardedLocal) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
-	if e := g.s.embedded; e != nil && !e.HasLeader() {
+	if !g.s.hasQuorum() {
 		return nil, fmt.Errorf("the etcd member of this server has no leader (no quorum)")
 	}
 	if w := req.Query.Get("watch"); w != "true" && w != "1" {

@@ -115,6 +115,15 @@ func (s *Server) startEtcd(ctx context.Context) error {
 func (s *Server) promoteSelf(ctx context.Context, required bool) error {
 	err := MembershipClient{Server: s.cfg.JoinURL, Token: s.cfg.Token}.Promote(ctx, s.cfg.Name)
 	if err == nil {
+		// The promotion is committed; wait until this member has applied
+		// it too, as until then it refuses clients.
+		deadline := time.Now().Add(30 * time.Second)
+		for s.embedded.IsLearner() {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("this server's etcd member %s was promoted but still acts as a learner after 30s (see %s)", s.cfg.Name, filepath.Join(s.cfg.DataDir, "etcd", "etcd.log"))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		s.embedded.Client().Sync(ctx)
 		return nil
 	}
@@ -222,6 +231,82 @@ func (s *Server) register(ctx context.Context) ([]string, error) {
 	if _, err := s.etcd.Put(ctx, s.serverKey(s.cfg.Name), s.URL); err != nil {
 		return nil, fmt.Errorf("recording this server's address in etcd: %v", err)
 	}
+	return s.servers(ctx)
+}
+
+// hasQuorum reports whether this server's etcd can serve consistent
+// requests, as far as recent probes tell (always true on an external
+// etcd, whose health is its own business).
+func (s *Server) hasQuorum() bool {
+	return s.embedded == nil || (s.embedded.HasLeader() && !s.noQuorum.Load())
+}
+
+// probeQuorum reads a key with a quorum (linearizable) read every half
+// second, and records whether the last two failed. A member that knows
+// its cluster has no leader fails the check at once (HasLeader); one that
+// still believes in a lost leader is caught here, within about two
+// seconds.
+func (s *Server) probeQuorum(ctx context.Context) {
+	defer s.bg.Done()
+	if s.embedded == nil {
+		return
+	}
+	failures := 0
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		_, err := s.etcd.Get(pctx, s.serverKey(s.cfg.Name))
+		cancel()
+		if err == nil {
+			failures = 0
+		} else if ctx.Err() == nil {
+			failures++
+		}
+		bad := failures >= 2
+		if s.noQuorum.Swap(bad) != bad {
+			if bad {
+				fmt.Fprintf(s.cfg.Log, "etcd has no quorum (%v): answering 503 until it is back\n", err)
+			} else {
+				fmt.Fprintln(s.cfg.Log, "etcd has a quorum again")
+			}
+		}
+	}
+}
+
+// followServers rewrites the kubeconfig whenever a server of the cluster
+// is added or removed, so that it always names every server.
+func (s *Server) followServers(ctx context.Context) {
+	defer s.bg.Done()
+	if s.embedded == nil {
+		return
+	}
+	for ctx.Err() == nil {
+		for range s.etcd.Watch(clientv3.WithRequireLeader(ctx), s.serverKey(""), clientv3.WithPrefix()) {
+			servers, err := s.servers(ctx)
+			if err == nil {
+				err = s.writeKubeconfig(servers)
+			}
+			if err != nil && ctx.Err() == nil {
+				fmt.Fprintf(s.cfg.Log, "updating the kubeconfig with the cluster's servers: %v\n", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// servers lists every server's API URL, this one first.
+func (s *Server) servers(ctx context.Context) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	resp, err := s.etcd.Get(ctx, s.serverKey(""), clientv3.WithPrefix())
 	if err != nil {
 		return nil, fmt.Errorf("reading the servers' addresses from etcd: %v", err)
@@ -245,9 +330,9 @@ func (s *Server) handler(apiHandler http.Handler) http.Handler {
 			s.serveMembership(w, r)
 			return
 		}
-		if s.embedded != nil && !s.embedded.HasLeader() {
+		if !s.hasQuorum() {
 			writeStatus(w, api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
-				"the etcd member of server %s has no leader: its cluster has lost a majority of its members, or this server is cut off from them; try another server", s.cfg.Name))
+				"the etcd member of server %s has no quorum: its cluster has lost a majority of its members, or this server is cut off from them; try another server", s.cfg.Name))
 			return
 		}
 		apiHandler.ServeHTTP(w, r)

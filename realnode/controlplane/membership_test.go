@@ -13,6 +13,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/realnode/httpapi"
+	"github.com/tinykube/tinykube/realnode/kubeconfig"
 )
 
 func freeURL(t *testing.T) string {
@@ -109,6 +110,15 @@ func TestServersJoinListAndReplaceMembers(t *testing.T) {
 	if got := names(l); got != "one:healthy three:healthy two:healthy" {
 		t.Errorf("members = %s, want all three healthy", got)
 	}
+	// The first server's kubeconfig learns of the servers that joined.
+	waitFor(t, "server one's kubeconfig listing three servers", 5*time.Second, func() bool {
+		kc, err := kubeconfig.Load(s1.Kubeconfig)
+		if err != nil {
+			return false
+		}
+		servers, _, _ := kc.CurrentServers()
+		return len(servers) == 3 && servers[0] == s1.URL
+	})
 	if same := serverConfig(t, "two", filepath.Join(dir, "dup")); true {
 		same.JoinURL, same.Token = s1.URL, token
 		if _, err := Start(ctx, same); err == nil || !strings.Contains(err.Error(), `a member named "two" already exists`) {
@@ -181,6 +191,22 @@ func TestServersJoinListAndReplaceMembers(t *testing.T) {
 	if _, err := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: s4.URL})).Get(ctx, "default", "x"); err != nil {
 		t.Errorf("the replacement does not serve the cluster's data: %v", err)
 	}
+
+	// Two of three servers gone: the last has no quorum and says so at
+	// once with a 503, which sends clients to another server.
+	s2.Close()
+	s4.Close()
+	closed := time.Now()
+	var last error
+	waitFor(t, "server one answering 503 without quorum", 10*time.Second, func() bool {
+		gctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		_, err := c1.Get(gctx, "default", "x")
+		last = err
+		var se *api.StatusError
+		return asStatus(err, &se) && se.Status.Code == 503 && strings.Contains(se.Status.Message, "no quorum")
+	}, &last)
+	t.Logf("server one answered 503 %.1fs after losing its quorum", time.Since(closed).Seconds())
 }
 
 func asStatus(err error, se **api.StatusError) bool {
@@ -196,17 +222,7 @@ func TestLosingTheLeaseStopsTheControllersUntilWonBack(t *testing.T) {
 	ctx := context.Background()
 	c := client.New(&httpapi.Transport{BaseURL: s.URL})
 	leads := func(lease string) bool { return slices.Contains(s.Leading(), lease) }
-	waitFor := func(what string, d time.Duration, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(d)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within %v", what, d)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	waitFor("leading the controller manager", 10*time.Second, func() bool { return leads("kube-controller-manager") })
+	waitFor(t, "leading the controller manager", 10*time.Second, func() bool { return leads("kube-controller-manager") })
 
 	// Another replica takes the Lease (as after a partition).
 	leases := client.For[*api.Lease](c)
@@ -219,7 +235,7 @@ func TestLosingTheLeaseStopsTheControllersUntilWonBack(t *testing.T) {
 	if _, err := leases.Update(ctx, l, client.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("stopping to lead", 3*time.Second, func() bool { return !leads("kube-controller-manager") })
+	waitFor(t, "stopping to lead", 3*time.Second, func() bool { return !leads("kube-controller-manager") })
 	lost := time.Now()
 
 	// No controller acts now: a ReplicaSet gets no pods.
@@ -244,7 +260,23 @@ func TestLosingTheLeaseStopsTheControllersUntilWonBack(t *testing.T) {
 	}
 	// The thief never renews: the server takes the Lease back after a
 	// lease duration, and its new controllers do the work.
-	waitFor("leading again", 10*time.Second, func() bool { return leads("kube-controller-manager") })
+	waitFor(t, "leading again", 10*time.Second, func() bool { return leads("kube-controller-manager") })
 	t.Logf("lease won back %.1fs after losing it", time.Since(lost).Seconds())
-	waitFor("the ReplicaSet's pod", 10*time.Second, func() bool { return pods() == 1 })
+	waitFor(t, "the ReplicaSet's pod", 10*time.Second, func() bool { return pods() == 1 })
+}
+
+// waitFor polls cond until it holds or fails the test after d, with the
+// last error seen when lastErr is given.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool, lastErr ...*error) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			if len(lastErr) > 0 {
+				t.Fatalf("%s: not within %v; last error: %v", what, d, *lastErr[0])
+			}
+			t.Fatalf("%s: not within %v", what, d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

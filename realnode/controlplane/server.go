@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -101,6 +102,7 @@ type Server struct {
 	once sync.Once
 	err  error
 	// closeOnce makes Close idempotent.
+	noQuorum  atomic.Bool // set by probeQuorum
 	closeOnce sync.Once
 	closeErr  error
 	// groups are the elected components (scheduler, controller manager).
@@ -154,14 +156,17 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	s.Kubeconfig = filepath.Join(s.cfg.DataDir, "kubeconfig")
 	if err := s.writeKubeconfig(servers); err != nil {
 		return nil, err
 	}
 	rctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	s.bg.Add(2)
+	s.bg.Add(4)
 	go s.compact(rctx)
 	go s.repair(rctx)
+	go s.followServers(rctx)
+	go s.probeQuorum(rctx)
 	if !cfg.NoControllers {
 		if err := s.startControllers(rctx, cfg.Controllers); err != nil {
 			return nil, fmt.Errorf("starting the controllers: %v", err)
@@ -185,7 +190,6 @@ func clientAddr(a *net.TCPAddr) string {
 func (s *Server) writeKubeconfig(servers []string) error {
 	kc := kubeconfig.New(s.URL)
 	kc.SetServers(servers)
-	s.Kubeconfig = filepath.Join(s.cfg.DataDir, "kubeconfig")
 	if err := kubeconfig.Write(s.Kubeconfig, kc); err != nil {
 		return fmt.Errorf("writing %s: %v", s.Kubeconfig, err)
 	}

@@ -158,10 +158,15 @@ func (e *Embedded) ClusterID() string { return e.etcd.Server.Cluster().ID().Stri
 // MemberID is this member's ID in hex.
 func (e *Embedded) MemberID() string { return e.etcd.Server.MemberID().String() }
 
-// HasLeader reports whether this member knows a leader, that is, whether
-// its cluster has quorum as far as it can tell. A member cut off from the
-// majority loses its leader within an election timeout.
+// HasLeader reports whether this member knows a leader. A leader cut off
+// from the majority steps down within an election timeout; a follower
+// cut off may go on naming its old leader (with pre-vote, a candidate
+// keeps it), so true does not prove the cluster has quorum.
 func (e *Embedded) HasLeader() bool { return e.etcd.Server.Leader() != 0 }
+
+// IsLearner reports whether this member is a learner: it receives the
+// log but does not vote, and serves clients nothing but status.
+func (e *Embedded) IsLearner() bool { return e.etcd.Server.IsLearner() }
 
 // Stopped is closed when the member stops on its own: etcd failed, or
 // this member was removed from its cluster.
