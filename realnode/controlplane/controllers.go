@@ -109,7 +109,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 // under way finishes, no other starts), and the server stands again.
 type electedGroup struct {
 	server *Server
-	name   string // the Lease's, in kube-system
+	name   string         // the Lease's, in kube-system
 	client *client.Client // the election's
 	api    client.Transport
 	le     LeaderElectionConfig
