@@ -218,6 +218,9 @@ func asStatus(err error, se **api.StatusError) bool {
 // A server that loses the controller manager's Lease stops its
 // controllers at once, stands again, and runs fresh ones when it wins.
 func TestLosingTheLeaseStopsTheControllersUntilWonBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts etcd")
+	}
 	s := start(t, serverConfig(t, "solo", t.TempDir()))
 	ctx := context.Background()
 	c := client.New(&httpapi.Transport{BaseURL: s.URL})

@@ -59,7 +59,11 @@ func TestHAControlPlaneSurvivesKillingTheLeader(t *testing.T) {
 	bin := os.Getenv("TINYKUBE_BIN")
 	if bin == "" {
 		bin = filepath.Join(dir, "tinykube")
-		build := exec.Command("go", "build", "-o", bin, "github.com/tinykube/tinykube/cmd/tinykube")
+		gocmd, err := exec.LookPath("go")
+		if err != nil {
+			t.Fatalf("building tinykube needs the go command in PATH (or set TINYKUBE_BIN to a tinykube binary): %v", err)
+		}
+		build := exec.Command(gocmd, "build", "-o", bin, "github.com/tinykube/tinykube/cmd/tinykube")
 		if out, err := build.CombinedOutput(); err != nil {
 			t.Fatalf("building tinykube: %v\n%s", err, out)
 		}
