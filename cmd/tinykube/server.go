@@ -45,7 +45,10 @@ reuses its data directory (no second join). Agents and the CLI take every server
 
 To replace a dead server: remove its member, then join a fresh server (empty
 --data-dir). etcd refuses to add a member while a dead one still counts
-towards the quorum.`,
+towards the quorum.
+
+Everything travels in plain HTTP — the API (which asks for no credentials), the
+join token, etcd's peer traffic: across machines, use only a network you trust.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
