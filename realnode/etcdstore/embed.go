@@ -131,7 +131,9 @@ func StartEmbedded(cfg EmbedConfig) (*Embedded, error) {
 		return nil, fmt.Errorf("etcdstore: etcd in %s not ready after %v (see %s)", cfg.DataDir, timeout, filepath.Join(cfg.DataDir, "etcd.log"))
 	}
 
-	client, err := Dial([]string{cfg.ClientURL})
+	// The client follows membership changes: members added later become
+	// endpoints, removed ones stop being tried.
+	client, err := dial([]string{cfg.ClientURL}, 30*time.Second)
 	if err != nil {
 		e.Close()
 		return nil, err
@@ -188,16 +190,21 @@ func (e *Embedded) Close() error {
 // "http://127.0.0.1:2379") with a quiet client logger. The caller must
 // Close the client.
 func Dial(endpoints []string) (*clientv3.Client, error) {
+	// No auto-sync: an external cluster's members may advertise client
+	// URLs this machine cannot reach; the endpoints given are the ones
+	// that work.
+	return dial(endpoints, 0)
+}
+
+func dial(endpoints []string, autoSync time.Duration) (*clientv3.Client, error) {
 	if len(endpoints) == 0 {
 		return nil, errors.New("etcdstore: Dial needs at least one endpoint")
 	}
 	c, err := clientv3.New(clientv3.Config{
-		Endpoints:   endpoints,
-		DialTimeout: 10 * time.Second,
-		Logger:      zap.NewNop(),
-		// Follow membership changes: members added later become
-		// endpoints, removed ones stop being tried.
-		AutoSyncInterval: 30 * time.Second,
+		Endpoints:        endpoints,
+		DialTimeout:      10 * time.Second,
+		Logger:           zap.NewNop(),
+		AutoSyncInterval: autoSync,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("etcdstore: connect to etcd at %v: %w", endpoints, err)
