@@ -90,6 +90,7 @@ type Elector struct {
 	deadline  loop.Timer
 	done      bool // lost or released: this Elector is spent
 	started   bool
+	lostWhy   string
 }
 
 // New returns an elector; Start it.
@@ -109,6 +110,9 @@ func (e *Elector) Start() {
 
 // IsLeader reports whether this replica believes it holds the lease.
 func (e *Elector) IsLeader() bool { return e.leading }
+
+// LostReason says why the replica stopped leading ("" while it has not).
+func (e *Elector) LostReason() string { return e.lostWhy }
 
 // Identity returns the replica's name in the Lease.
 func (e *Elector) Identity() string { return e.cfg.Identity }
@@ -257,9 +261,8 @@ func (e *Elector) lose(format string, args ...any) {
 	if e.deadline != nil {
 		e.deadline.Stop()
 	}
-	if e.cfg.Recorder != nil && e.observed != nil {
-		e.cfg.Recorder.Eventf(e.observed, client.EventWarning, "LeaderElection", "%s stopped leading: %s", e.cfg.Identity, fmt.Sprintf(format, args...))
-	}
+	// No event here: a replica that has lost must not write anything.
+	e.lostWhy = fmt.Sprintf(format, args...)
 	if e.cfg.OnStoppedLeading != nil {
 		e.cfg.OnStoppedLeading()
 	}
