@@ -239,9 +239,12 @@ func drawFaults(s *scenario.Scenario, r *rand.Rand) []scenario.Fault {
 	draw(p.ControllerRestarts, "restart-controller-manager", false)
 	if p.ClockDrift > 0 {
 		names := append(s.Cluster.SchedulerNames(), s.Cluster.ControllerManagerNames()...)
+		// From the start: a machine whose clock has been off since boot. A
+		// jump in the middle of a run would be a step of the wall clock,
+		// which real components do not time leases with (Go measures
+		// durations on the monotonic clock), so profiles do not draw one.
 		for _, n := range names {
 			out = append(out, scenario.Fault{
-				At:     scenario.Duration{Duration: time.Duration(r.Int64N(int64(p.Window.Duration)))},
 				Action: "clock", Process: n,
 				Offset: scenario.Duration{Duration: time.Duration(r.Int64N(int64(2*time.Hour))) - time.Hour},
 				Rate:   1 + p.ClockDrift*(2*r.Float64()-1),

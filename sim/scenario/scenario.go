@@ -131,7 +131,10 @@ type Fault struct {
 	// Patch is a JSON merge patch (written as YAML) for patch.
 	Patch json.RawMessage `json:"patch,omitempty"`
 	// Offset and Rate for clock: the process's clock jumps Offset ahead
-	// (negative: behind) and runs at Rate (1 = real time) from then on.
+	// (negative: behind) and runs at Rate (1 = real time) from then on. A
+	// jump while a lease is being timed acts as an infinitely fast clock
+	// for that interval (real components time leases on a monotonic clock,
+	// which never jumps; the simulator's processes have one clock).
 	Offset Duration `json:"offset,omitempty"`
 	Rate   float64  `json:"rate,omitempty"`
 }
@@ -171,7 +174,7 @@ type Profile struct {
 	// ClockDrift, when above 0, gives every scheduler and controller
 	// manager replica a clock running at a rate drawn from
 	// [1-ClockDrift, 1+ClockDrift] and an offset of up to an hour either
-	// way, from a time drawn in the window.
+	// way, from the start of the run.
 	ClockDrift float64 `json:"clockDrift,omitempty"`
 }
 
