@@ -20,6 +20,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/servicelb"
 	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/core/leader"
 	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/scheduler"
 	"github.com/tinykube/tinykube/core/store"
@@ -41,6 +42,7 @@ type Cluster struct {
 
 	checker *checker
 	leaders *leaderCheck
+	plugins Plugins
 	// lastFault is when the last fault ends (liveness is judged after).
 	lastFault   time.Duration
 	faults      []scenario.Fault
@@ -67,10 +69,23 @@ type Node struct {
 	index     int
 }
 
+// Plugins replace a part of the reference components with other code for
+// a whole simulated run: this is how a lab's checker runs a student's
+// answer inside every replica of a component, under the scenario's faults
+// and invariants. The zero Plugins changes nothing.
+type Plugins struct {
+	// LeaderDecide replaces leader.Decide in every scheduler and
+	// controller-manager replica's elector (lab 12).
+	LeaderDecide func(leader.View) leader.Action
+}
+
 // New builds the cluster of scenario s for seed, ready to Run.
-func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
+func New(s *scenario.Scenario, seed uint64) (*Cluster, error) { return NewWith(s, seed, Plugins{}) }
+
+// NewWith is New with parts of the components replaced by plugins.
+func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, error) {
 	w := sim.NewWorld(seed)
-	c := &Cluster{W: w, Scenario: s, Store: store.NewMemory()}
+	c := &Cluster{W: w, Scenario: s, Store: store.NewMemory(), plugins: plugins}
 	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: w.Rand(sim.APIServer), Version: "sim"})
 	ctx := context.Background()
 	if err := c.API.Bootstrap(ctx); err != nil {

@@ -40,7 +40,7 @@ func (c *Cluster) addElected(name, lease string, run func(p *sim.Process, rec *c
 		var el *leader.Elector
 		el = leader.New(leader.Config{
 			Loop: p.Loop(), Client: p.Client(), Recorder: rec,
-			Namespace: LeaseNamespace, Name: lease, Identity: name,
+			Namespace: LeaseNamespace, Name: lease, Identity: name, Decide: c.plugins.LeaderDecide,
 			OnStartedLeading: func() { run(p, rec) },
 			OnStoppedLeading: func() {
 				w.Trace.Note(name, "stopped leading (%s): exiting", el.LostReason())
