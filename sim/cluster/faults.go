@@ -39,6 +39,12 @@ func (c *Cluster) inject(f scenario.Fault) {
 	if f.Direction != "" {
 		desc += " (" + f.Direction + ")"
 	}
+	if f.Kind != "" {
+		desc += " " + strings.ToLower(f.Kind) + "/" + f.Name
+	}
+	if f.Replicas != nil {
+		desc += fmt.Sprintf(" to %d", *f.Replicas)
+	}
 	if f.Action == "clock" {
 		desc += fmt.Sprintf(": offset %v, rate %g", f.Offset.Duration, f.Rate)
 	}
