@@ -16,6 +16,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/realnode/etcdstore"
+	"github.com/tinykube/tinykube/realnode/httpapi"
 )
 
 // startEtcd connects to the external etcd, or starts the embedded member:
@@ -331,6 +332,7 @@ func (s *Server) handler(apiHandler http.Handler) http.Handler {
 			return
 		}
 		if !s.hasQuorum() {
+			w.Header().Set(httpapi.UnprocessedHeader, "no-quorum")
 			writeStatus(w, api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
 				"the etcd member of server %s has no quorum: its cluster has lost a majority of its members, or this server is cut off from them; try another server", s.cfg.Name))
 			return

@@ -25,7 +25,8 @@ import (
 type replica struct {
 	hs          *httptest.Server
 	hits        atomic.Int32
-	unavailable atomic.Bool
+	unavailable atomic.Bool // 503 at the door, request unprocessed
+	failing     atomic.Bool // 503 from a store failure: a write's fate unknown
 }
 
 func replicas(t *testing.T, n int) []*replica {
@@ -42,7 +43,12 @@ func replicas(t *testing.T, n int) []*replica {
 		r.hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			r.hits.Add(1)
 			if r.unavailable.Load() {
+				w.Header().Set(UnprocessedHeader, "no-quorum")
 				http.Error(w, "no quorum", http.StatusServiceUnavailable)
+				return
+			}
+			if r.failing.Load() {
+				http.Error(w, "the store timed out", http.StatusServiceUnavailable)
 				return
 			}
 			h.ServeHTTP(w, req)
@@ -110,6 +116,18 @@ func TestTransportSkipsAServerAnswering503(t *testing.T) {
 	}
 	if rs[0].hits.Load() != 1 || rs[1].hits.Load() != 1 || rs[2].hits.Load() != 0 {
 		t.Errorf("hits = %d %d %d, want 1 1 0", rs[0].hits.Load(), rs[1].hits.Load(), rs[2].hits.Load())
+	}
+	// A write answered 503 by a failing store may have been applied: it
+	// is not resent; a read is.
+	rs[1].failing.Store(true)
+	if _, err := c.Create(context.Background(), cm("b"), client.WriteOptions{}); err == nil {
+		t.Error("Create answered 503 by a failing store succeeded; want the 503")
+	}
+	if rs[2].hits.Load() != 0 {
+		t.Errorf("a write answered 503 by a failing store was resent to server 3")
+	}
+	if _, err := c.Get(context.Background(), "default", "a"); err != nil || rs[2].hits.Load() != 1 {
+		t.Errorf("Get with server 2 failing: err %v, server 3 hits %d; want the read resent to server 3", err, rs[2].hits.Load())
 	}
 	// Every server unavailable: the last 503 comes back as the answer.
 	for _, r := range rs {

@@ -25,7 +25,8 @@ import (
 // With several servers it sticks to the last one that answered and moves
 // on to the next when a server cannot be reached (the connection is
 // refused or times out) or answers 503 (its etcd member has lost its
-// quorum, see controlplane). A write whose connection broke after it was
+// quorum, see controlplane; a write only when the 503 carries
+// UnprocessedHeader). A write whose connection broke after it was
 // sent is not sent again: it may have been applied, and only the caller
 // can tell (a conditional write makes the retry safe); reads are. A watch
 // that ends with its server is re-opened by its informer, and so goes to
@@ -39,6 +40,13 @@ type Transport struct {
 
 	cur atomic.Int32 // index in Servers of the server that answered last
 }
+
+// UnprocessedHeader marks an answer given without looking at the request
+// (a server whose etcd has no quorum refuses everything at the door), so
+// that a write may safely go to another server. A write answered 503
+// without it may have been applied (etcd timed out, say) and is not
+// resent.
+const UnprocessedHeader = "X-Tinykube-Unprocessed"
 
 // NewTransport returns a Transport to the servers of a comma-separated
 // list of URLs ("http://10.0.0.1:6443,http://10.0.0.2:6443", or one URL).
@@ -127,7 +135,8 @@ func (t *Transport) send(ctx context.Context, req *rest.Request) (*http.Response
 			errs = append(errs, err.Error())
 			continue
 		}
-		if hresp.StatusCode == http.StatusServiceUnavailable && i < len(list)-1 {
+		if hresp.StatusCode == http.StatusServiceUnavailable && i < len(list)-1 &&
+			(hresp.Header.Get(UnprocessedHeader) != "" || req.Method == http.MethodGet || req.Method == http.MethodHead) {
 			io.Copy(io.Discard, io.LimitReader(hresp.Body, 1<<16))
 			hresp.Body.Close()
 			errs = append(errs, fmt.Sprintf("%s answered 503", list[n]))
