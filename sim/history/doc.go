@@ -1,0 +1,74 @@
+// Package history records the API calls of clients and checks that what
+// they saw is linearizable: that every object behaves as if each call took
+// effect at one instant between its call and its return, in an order in
+// which every answer is the one the API promises.
+//
+//	clients ── Recorder.Wrap (a client.Transport) ── network ── API server
+//	              │ every call: process, call and return, request, answer
+//	              ▼                       (or "no answer": lost on the way)
+//	           []Op ── classify: one object, one kind of operation
+//	              │
+//	              ▼
+//	   porcupine, one object at a time, against the model in model.go
+//
+// Plug the recorder into the simulator with sim.World.WrapTransport
+// (w.WrapTransport = rec.Wrap) before the processes start, and call
+// Check(rec.History(), Options{}) after the run.
+//
+// # What the API promises, per object
+//
+//   - create: 201 if the object is absent (and it is then present), 409
+//     AlreadyExists if it is present;
+//   - get with resourceVersion "": the latest write, whatever server
+//     answers (404 once deleted);
+//   - update, patch, status (PUT or PATCH) and delete: 404 when absent; 409
+//     Conflict exactly when a resourceVersion precondition is stale (with
+//     no precondition the server retries and never answers Conflict); 200
+//     otherwise. A delete of an object with finalizers, or of a pod bound to
+//     a node, only marks it (deletionTimestamp): an update that keeps it; an
+//     update that takes the last finalizer away from a marked object
+//     removes it;
+//   - binding (pods/NAME/binding): 201 writes the pod; 409 when the pod
+//     already has a node or is being deleted (not modelled: the model does
+//     not track nodeName);
+//   - resourceVersions are the store's global revision: on one object, each
+//     write gets a resourceVersion above every earlier one (deletes
+//     included), an unchanged write or a delete of an object already marked
+//     answers the current one, and a read answers exactly the latest one.
+//
+// A call without an answer (the request or the answer was lost; or a 5xx:
+// the server failed somewhere, maybe after writing) may or may not have
+// taken effect, at any time after its call: its return is placed at the end
+// of the history, and the model lets it do nothing or anything the
+// operation can do, at a resourceVersion never seen. Reads answered from a
+// cache are not promised linearizable and are not judged: reads with a
+// resourceVersion ("0" or any other), lists. Dry runs, discovery and
+// subresources other than status and binding are not judged either, nor a
+// create by generateName whose answer was lost (its name is unknown).
+//
+// # Why resourceVersions alone
+//
+// The model tracks an object's presence and resourceVersion, not its
+// content. That suffices for the order of writes: the resourceVersion is
+// the store revision of the write that made the version, and revisions are
+// global and never reused, so two different versions of an object never
+// share one. A read that returns a version names it exactly; a lost write,
+// a stale read, two creates both acknowledged, a precondition judged
+// against a stale version all show up as resourceVersions in an impossible
+// order. What resourceVersions cannot show is a version whose content is
+// wrong (a codec or strategy bug): that is the business of the API server's
+// tests, not of a linearizability check. The gain is a small state (a flag
+// and two numbers) that porcupine compares and hashes cheaply, so checking
+// a history of tens of thousands of calls takes well under a second.
+//
+// Operations are ordered by the recorder's sequence numbers, not by their
+// instants: in the simulator a call and its answer happen at the same
+// virtual instant, and instants alone would make every pair of calls at one
+// instant concurrent.
+//
+// The checker runs after a run, outside the simulated world: porcupine
+// uses goroutines and the wall clock (for its timeout). Its verdict does
+// not depend on them unless a timeout is set.
+//
+// Book: the chapter on HA and what can go wrong.
+package history
