@@ -266,7 +266,11 @@ func (j judged) explain(key string, c int, info porcupine.LinearizationInfo, m p
 	for _, id := range order {
 		_, st = m.Step(st, ops[id].Input, ops[id].Output)
 	}
-	fmt.Fprintf(&b, "The longest order found places %d of them and leaves the object %s; ", len(order), m.DescribeState(st))
+	var states []string
+	for _, s := range st.([]any) {
+		states = append(states, s.(state).String())
+	}
+	fmt.Fprintf(&b, "The longest order found places %d of them and leaves the object %s; ", len(order), strings.Join(states, ", or "))
 	fmt.Fprintf(&b, "from there, nothing that must happen by %s fits.\n", clock(badOp.Return))
 
 	// The operations around it, in call order.
@@ -304,7 +308,7 @@ func (j judged) explain(key string, c int, info porcupine.LinearizationInfo, m p
 		case pos[i] > 0:
 			mark = fmt.Sprintf("   (placed %d)", pos[i])
 		}
-		fmt.Fprintf(&b, "  #%-5d %s–%s  %-22s %s%s\n", ops[i].Input.(input).op, clock(op.Call), ret, op.Process, describe(op, ops[i].Input.(input)), mark)
+		fmt.Fprintf(&b, "  #%-5d %s–%-12s  %-20s %s%s\n", ops[i].Input.(input).op, clock(op.Call), ret, op.Process, describe(op, ops[i].Input.(input)), mark)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

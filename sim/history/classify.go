@@ -290,7 +290,7 @@ func describe(op Op, in input) string {
 	b.WriteString(" → ")
 	switch {
 	case op.Unknown:
-		b.WriteString("no answer (" + op.Err + ")")
+		b.WriteString("no answer: " + op.Err)
 	case op.Code >= 500:
 		fmt.Fprintf(&b, "%d (outcome unknown)", op.Code)
 	default:

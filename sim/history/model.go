@@ -75,10 +75,10 @@ func step(s state, in input, out output) []state {
 		if !s.present && in.kind == kindCreate {
 			next = append(next, unseen(true, s.max))
 		}
-		if s.present && (in.kind == kindUpdate || in.kind == kindDelete || in.kind == kindBind) {
-			next = append(next, unseen(true, s.max))
+		if cur, ok := s.preOK(in.pre); ok && s.present && (in.kind == kindUpdate || in.kind == kindDelete || in.kind == kindBind) {
+			next = append(next, unseen(true, cur.max))
 			if in.kind != kindBind {
-				next = append(next, unseen(false, s.max))
+				next = append(next, unseen(false, cur.max))
 			}
 		}
 		return next
