@@ -118,7 +118,7 @@ func prepare(h []Op, r *Result) judged {
 func (j judged) model(o Options, partitioned bool) porcupine.Model {
 	initial := []state{{}}
 	if o.Incomplete {
-		initial = append(initial, unseen(true, 0))
+		initial = append(initial, unseen(false, 0), unseen(true, 0))
 	}
 	m := model(initial, func(in input, out output) string {
 		op := j.h[in.op]

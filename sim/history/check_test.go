@@ -127,7 +127,7 @@ func TestCheckSyntheticHistories(t *testing.T) {
 		{name: "valid: finalizers make a delete an update; the last one going removes", h: []Op{
 			create("c0", span{1, 2}, "a", 201, 5),
 			del("c1", span{3, 4}, "a", 200, obj("a", 7, marked)),
-			get("c0", span{5, 6}, "a", 200, 7),
+			withAnswer(get("c0", span{5, 6}, "a", 200, 7), obj("a", 7, marked)),
 			del("c1", span{7, 8}, "a", 200, obj("a", 7, marked)), // already marked: no write
 			withAnswer(update("c2", span{9, 10}, "a", 7, 200, 9), obj("a", 9, unmarked)), // last finalizer gone: removed
 			get("c0", span{11, 12}, "a", 404, 0),
@@ -170,6 +170,15 @@ func TestCheckSyntheticHistories(t *testing.T) {
 			lost(update("c1", span{5, 6}, "a", 5, 0, 0)),
 			get("c2", span{7, 8}, "a", 200, 9),
 		}, wantKey: "default/configmaps/a", wantOp: 3},
+		{name: "a marked object read back unmarked", h: []Op{
+			create("c0", span{1, 2}, "a", 201, 5),
+			del("c1", span{3, 4}, "a", 200, obj("a", 7, marked)),
+			get("c0", span{5, 6}, "a", 200, 7),
+		}, wantKey: "default/configmaps/a", wantOp: 2},
+		{name: "an update that removes an object never marked", h: []Op{
+			create("c0", span{1, 2}, "a", 201, 5),
+			withAnswer(update("c2", span{3, 4}, "a", 0, 200, 9), obj("a", 9, unmarked)),
+		}, wantKey: "default/configmaps/a", wantOp: 1},
 		{name: "a lost write seen, then unseen", h: []Op{
 			create("c0", span{1, 2}, "a", 201, 5),
 			lost(update("c0", span{3, 4}, "a", 0, 0, 0)),

@@ -58,6 +58,7 @@ type output struct {
 	unknown bool // no answer: lost request, lost answer, or a 5xx
 	code    int
 	rv      int64 // of the object in a 2xx answer; 0 when there is none
+	marked  bool  // the object answered has a deletionTimestamp
 	fate    fate
 }
 
@@ -200,6 +201,7 @@ func answer(op Op) output {
 		var m answerMeta
 		if json.Unmarshal(op.Answer, &m) == nil {
 			out.rv, _ = strconv.ParseInt(m.Metadata.ResourceVersion, 10, 64)
+			out.marked = m.marked()
 		}
 	}
 	return out

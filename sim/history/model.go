@@ -10,6 +10,9 @@ import (
 // state is what the model knows of one object.
 type state struct {
 	present bool
+	// marked: the object has a deletionTimestamp (a delete is waiting for
+	// its finalizers or its grace period).
+	marked bool
 	// rv is the object's resourceVersion; 0 when a write whose answer was
 	// never seen moved it: it is then some number above max.
 	rv int64
@@ -25,30 +28,39 @@ func (s state) String() string {
 		}
 		return fmt.Sprintf("absent (last rv %d)", s.max)
 	}
-	if s.rv == 0 {
-		return fmt.Sprintf("present, rv unknown (> %d)", s.max)
+	m := ""
+	if s.marked {
+		m = ", marked for deletion"
 	}
-	return fmt.Sprintf("present, rv %d", s.rv)
+	if s.rv == 0 {
+		return fmt.Sprintf("present, rv unknown (> %d)%s", s.max, m)
+	}
+	return fmt.Sprintf("present, rv %d%s", s.rv, m)
 }
 
-// unseen is the state after a write whose resourceVersion was not seen.
-func unseen(present bool, max int64) state { return state{present: present, max: max} }
+// unseen is the state of an object present after a write whose
+// resourceVersion was not seen.
+func unseen(marked bool, max int64) state { return state{present: true, marked: marked, max: max} }
+
+// gone is the state of an object removed, at a resourceVersion seen
+// (0: not seen, then max is what was seen before).
+func gone(max int64) state { return state{max: max} }
 
 // seen is the state of an object present at a resourceVersion seen.
-func seen(rv int64) state { return state{present: true, rv: rv, max: rv} }
+func seen(rv int64, marked bool) state { return state{present: true, marked: marked, rv: rv, max: rv} }
 
-// at reports whether the object can be at rv now, and the state that
-// learns it: a known rv must match; an unknown one can be any rv above
-// max.
-func (s state) at(rv int64) (state, bool) {
-	if !s.present {
+// at reports whether the object can be at version rv (marked or not) now,
+// and the state that learns it: a known rv must match; an unknown one can
+// be any rv above max.
+func (s state) at(rv int64, marked bool) (state, bool) {
+	if !s.present || s.marked != marked {
 		return s, false
 	}
 	if s.rv != 0 {
 		return s, s.rv == rv
 	}
 	if rv > s.max {
-		return seen(rv), true
+		return seen(rv, marked), true
 	}
 	return s, false
 }
@@ -57,31 +69,20 @@ func (s state) at(rv int64) (state, bool) {
 // every one seen on the key.
 func (s state) newer(rv int64) bool { return rv > s.max && (s.rv == 0 || rv > s.rv) }
 
-// preOK returns the states in which a write's precondition holds.
+// preOK returns the state in which a write's resourceVersion precondition
+// holds, if it can.
 func (s state) preOK(p precondition) (state, bool) {
-	if p.rv == 0 {
-		return s, true
+	if p.rv == 0 || !s.present {
+		return s, s.present
 	}
-	return s.at(p.rv)
+	return s.at(p.rv, s.marked)
 }
 
 // step returns every state the object can be in after in answered out,
 // from s; none when the answer is impossible from s.
 func step(s state, in input, out output) []state {
 	if out.unknown {
-		// Lost on the way there or back: no effect, or any effect the
-		// operation can have, with a resourceVersion never seen.
-		next := []state{s}
-		if !s.present && in.kind == kindCreate {
-			next = append(next, unseen(true, s.max))
-		}
-		if cur, ok := s.preOK(in.pre); ok && s.present && (in.kind == kindUpdate || in.kind == kindDelete || in.kind == kindBind) {
-			next = append(next, unseen(true, cur.max))
-			if in.kind != kindBind {
-				next = append(next, unseen(false, cur.max))
-			}
-		}
-		return next
+		return append([]state{s}, effects(s, in)...)
 	}
 	code := out.code
 	switch {
@@ -101,16 +102,16 @@ func step(s state, in input, out output) []state {
 	}
 	switch in.kind {
 	case kindGet:
-		if n, ok := s.at(out.rv); ok {
+		if n, ok := s.at(out.rv, out.marked); ok {
 			return []state{n}
 		}
 	case kindCreate:
 		if !s.present && s.newer(out.rv) {
-			return []state{seen(out.rv)}
+			return []state{seen(out.rv, out.marked)}
 		}
 	case kindBind:
-		if s.present {
-			return []state{unseen(true, max(s.max, s.rv))}
+		if s.present && !s.marked {
+			return []state{unseen(false, s.max)}
 		}
 	case kindUpdate, kindDelete:
 		cur, ok := s.preOK(in.pre)
@@ -120,20 +121,46 @@ func step(s state, in input, out output) []state {
 		// The same resourceVersion back: nothing changed, nothing was
 		// written (an update with no change, a delete of an object
 		// already marked). Otherwise a new write, which may have removed
-		// the object.
+		// the object: an update removes it only if it was marked.
 		var next []state
-		if n, ok := cur.at(out.rv); ok && out.fate != removed {
+		if n, ok := cur.at(out.rv, out.marked); ok && out.fate != removed {
 			next = append(next, n)
 		}
 		if cur.newer(out.rv) {
 			if out.fate != removed {
-				next = append(next, seen(out.rv))
+				next = append(next, seen(out.rv, out.marked || in.kind == kindDelete))
 			}
-			if out.fate != stays {
-				next = append(next, state{max: out.rv})
+			if out.fate != stays && (in.kind == kindDelete || cur.marked) {
+				next = append(next, gone(out.rv))
 			}
 		}
 		return next
+	}
+	return nil
+}
+
+// effects returns the states an operation whose answer was never seen can
+// leave the object in, if it took effect.
+func effects(s state, in input) []state {
+	if in.kind == kindCreate && !s.present {
+		return []state{unseen(false, s.max)}
+	}
+	cur, ok := s.preOK(in.pre)
+	if !ok {
+		return nil
+	}
+	switch in.kind {
+	case kindUpdate:
+		if cur.marked {
+			return []state{unseen(true, cur.max), gone(cur.max)}
+		}
+		return []state{unseen(false, cur.max)}
+	case kindDelete:
+		return []state{unseen(true, cur.max), gone(cur.max)}
+	case kindBind:
+		if !cur.marked {
+			return []state{unseen(false, cur.max)}
+		}
 	}
 	return nil
 }
