@@ -39,6 +39,9 @@ type Result struct {
 	// whose outcome is unknown.
 	Ops, Keys, NoAnswer int
 	Excluded            map[string]int
+	// ByKind counts the judged operations by kind (create, get, update,
+	// delete, bind).
+	ByKind map[string]int
 	// Key is the first object whose history is not linearizable (the one
 	// whose first unexplainable operation returned earliest), and
 	// Explanation says why in plain words.
@@ -55,6 +58,13 @@ func (r Result) String() string {
 		verdict = "NOT linearizable"
 	}
 	s := fmt.Sprintf("%s: %d operations on %d objects (%d without an answer)", verdict, r.Ops, r.Keys, r.NoAnswer)
+	if len(r.ByKind) > 0 {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(r.ByKind)) {
+			parts = append(parts, fmt.Sprintf("%d %s", r.ByKind[k], k))
+		}
+		s += " [" + strings.Join(parts, ", ") + "]"
+	}
 	if len(r.Excluded) > 0 {
 		var parts []string
 		for _, why := range slices.Sorted(maps.Keys(r.Excluded)) {
@@ -78,7 +88,7 @@ type judged struct {
 
 func prepare(h []Op, r *Result) judged {
 	j := judged{h: h, byKey: map[string][]porcupine.Operation{}, client: map[string]int{}}
-	r.Excluded = map[string]int{}
+	r.Excluded, r.ByKind = map[string]int{}, map[string]int{}
 	var procs []string
 	end := int64(0)
 	for _, op := range h {
@@ -107,6 +117,7 @@ func prepare(h []Op, r *Result) judged {
 		if out.unknown {
 			r.NoAnswer++
 		}
+		r.ByKind[kindNames[in.kind]]++
 		j.byKey[key] = append(j.byKey[key], porcupine.Operation{ClientId: j.client[op.Process], Input: in, Call: op.CallSeq, Output: out, Return: ret})
 		r.Ops++
 	}

@@ -1,0 +1,73 @@
+package history_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/sim/cluster"
+	"github.com/tinykube/tinykube/sim/history"
+	"github.com/tinykube/tinykube/sim/scenario"
+)
+
+// The history of a whole chaos run (node crashes, partitions, kubelet
+// restarts, cut watches, a lossy network) is linearizable. The test logs
+// how many operations the checker judged and how long it took.
+func TestChaosRunHistoryIsLinearizable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a two-minute scenario")
+	}
+	s, err := scenario.Load(filepath.Join("../../examples/scenarios", "chaos.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := []uint64{1, 2, 3}
+	for _, seed := range seeds {
+		c, rec, err := cluster.NewRecorded(s, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		res := c.Run()
+		ran := time.Since(start)
+		if res.Violation != nil {
+			t.Fatalf("seed %d: %v", seed, res.Violation)
+		}
+		h := rec.History()
+		opts := history.Options{Incomplete: true}
+		if dir := os.Getenv("HISTORY_HTML"); dir != "" {
+			opts.Visualize = filepath.Join(dir, "chaos.html")
+		}
+		start = time.Now()
+		r := history.Check(h, opts)
+		took := time.Since(start)
+		if !r.Ok {
+			t.Fatalf("seed %d: %s", seed, r)
+		}
+		t.Logf("seed %d: run %v, %d calls recorded; check %v: %s", seed, ran.Round(time.Millisecond), len(h), took.Round(time.Millisecond), r)
+	}
+}
+
+// How long the checker takes on a bigger run: the benchmark scenario of
+// `tinykube bench` (30 nodes, 150 pods, scaling and faults), recorded.
+func TestCheckCostOnBenchScenario(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a 30-node scenario")
+	}
+	c, rec, err := cluster.NewRecorded(cluster.BenchScenario(30, 3*time.Minute), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := c.Run(); res.Violation != nil {
+		t.Fatalf("the run failed: %v", res.Violation)
+	}
+	h := rec.History()
+	start := time.Now()
+	r := history.Check(h, history.Options{Incomplete: true})
+	took := time.Since(start)
+	if !r.Ok {
+		t.Fatalf("%s", r)
+	}
+	t.Logf("%d calls recorded; check %v: %s", len(h), took.Round(time.Millisecond), r)
+}
