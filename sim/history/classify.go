@@ -218,8 +218,21 @@ func updatePrecondition(op Op) precondition {
 	if json.Unmarshal(op.Body, &m) != nil {
 		return precondition{}
 	}
-	rv, _ := strconv.ParseInt(m.Metadata.ResourceVersion, 10, 64)
-	return precondition{rv: rv}
+	return parsePrecondition(m.Metadata.ResourceVersion)
+}
+
+// parsePrecondition reads a resourceVersion precondition. One that is not
+// a revision the server hands out ("0", "abc") still conflicts with every
+// version: the model cannot name it, so it allows a Conflict.
+func parsePrecondition(rv string) precondition {
+	if rv == "" {
+		return precondition{}
+	}
+	n, err := strconv.ParseInt(rv, 10, 64)
+	if err != nil || n <= 0 {
+		return precondition{any: true}
+	}
+	return precondition{rv: n}
 }
 
 // updateFate tells from the answer whether an update removed the object:
@@ -250,9 +263,9 @@ func deletePrecondition(op Op) precondition {
 	}
 	var p precondition
 	if rv := o.Preconditions.ResourceVersion; rv != nil {
-		p.rv, _ = strconv.ParseInt(*rv, 10, 64)
+		p = parsePrecondition(*rv)
 	}
-	p.any = o.Preconditions.UID != nil
+	p.any = p.any || o.Preconditions.UID != nil
 	return p
 }
 
