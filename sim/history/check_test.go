@@ -128,7 +128,7 @@ func TestCheckSyntheticHistories(t *testing.T) {
 			create("c0", span{1, 2}, "a", 201, 5),
 			del("c1", span{3, 4}, "a", 200, obj("a", 7, marked)),
 			withAnswer(get("c0", span{5, 6}, "a", 200, 7), obj("a", 7, marked)),
-			del("c1", span{7, 8}, "a", 200, obj("a", 7, marked)), // already marked: no write
+			del("c1", span{7, 8}, "a", 200, obj("a", 7, marked)),                         // already marked: no write
 			withAnswer(update("c2", span{9, 10}, "a", 7, 200, 9), obj("a", 9, unmarked)), // last finalizer gone: removed
 			get("c0", span{11, 12}, "a", 404, 0),
 		}},
