@@ -39,6 +39,10 @@ type Result struct {
 	// whose outcome is unknown.
 	Ops, Keys, NoAnswer int
 	Excluded            map[string]int
+	// Versions counts the object versions (object and resourceVersion)
+	// that answers showed, lists included; every answer showing one must
+	// show the same content (see versions.go).
+	Versions int
 	// ByKind counts the judged operations by kind (create, get, update,
 	// delete, bind).
 	ByKind map[string]int
@@ -72,6 +76,7 @@ func (r Result) String() string {
 		}
 		s += "; not judged: " + strings.Join(parts, ", ")
 	}
+	s += fmt.Sprintf("; %d object versions compared across answers", r.Versions)
 	if r.Explanation != "" {
 		s += "\n" + r.Explanation
 	}
@@ -164,23 +169,27 @@ func (j judged) all() []porcupine.Operation {
 // of its operations, each placed between its call and its return, in which
 // every answer is what the API promises (see doc.go for the promises)?
 // Objects are judged apart (a history is linearizable when each object's
-// is), on as many cores as there are.
+// is), on as many cores as there are. When the order holds, it also checks
+// that every answer showing an object at one resourceVersion shows the
+// same object.
 func Check(h []Op, o Options) Result {
 	var r Result
 	j := prepare(h, &r)
 	verdict := porcupine.CheckOperationsTimeout(j.model(o, true), j.all(), o.Timeout)
-	switch verdict {
-	case porcupine.Ok:
-		r.Ok = true
-		if o.Visualize != "" {
+	if verdict != porcupine.Illegal {
+		r.Ok, r.Unknown = verdict == porcupine.Ok, verdict == porcupine.Unknown
+		if key, why, n := checkVersions(h); key != "" {
+			r.Ok, r.Unknown, r.Key, r.Explanation, r.Versions = false, false, key, why, n
+			return r
+		} else {
+			r.Versions = n
+		}
+		if r.Ok && o.Visualize != "" {
 			_, info := porcupine.CheckOperationsVerbose(j.model(o, true), j.all(), o.Timeout)
 			if err := porcupine.VisualizePath(j.model(o, true), info, o.Visualize); err != nil {
 				r.Explanation = "writing the visualization: " + err.Error()
 			}
 		}
-		return r
-	case porcupine.Unknown:
-		r.Unknown = true
 		return r
 	}
 	// Some object is not linearizable: find each, and explain the one

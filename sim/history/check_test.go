@@ -258,3 +258,46 @@ func TestCheckVisualize(t *testing.T) {
 		}
 	}
 }
+
+// Every answer that shows an object at one resourceVersion shows the same
+// object, lists included; field order does not matter.
+func TestCheckVersions(t *testing.T) {
+	withData := func(o Op, rv int64, v string) Op {
+		return withAnswer(o, fmt.Sprintf(`{"kind":"ConfigMap","metadata":{"name":"a","namespace":"default","resourceVersion":"%d"},"data":{"k":%q}}`, rv, v))
+	}
+	list := func(s span, items string) Op {
+		return op("c2", s, "GET", cmPath, "", 200, `{"kind":"ConfigMapList","metadata":{"resourceVersion":"9"},"items":[`+items+`]}`)
+	}
+	tests := []struct {
+		name, want string
+		h          []Op
+	}{
+		{name: "the same version, fields in another order", h: []Op{
+			withData(create("c0", span{1, 2}, "a", 201, 5), 5, "x"),
+			withAnswer(get("c1", span{3, 4}, "a", 200, 5), `{"data":{"k":"x"},"metadata":{"resourceVersion":"5","namespace":"default","name":"a"}}`),
+			list(span{5, 6}, `{"metadata":{"name":"a","namespace":"default","resourceVersion":"5"},"data":{"k":"x"}}`),
+		}},
+		{name: "a read shows other contents at the version written", want: "data.k", h: []Op{
+			withData(create("c0", span{1, 2}, "a", 201, 5), 5, "x"),
+			withData(get("c1", span{3, 4}, "a", 200, 5), 5, "y"),
+		}},
+		{name: "a list item shows other contents at a version read", want: "metadata.labels", h: []Op{
+			withData(create("c0", span{1, 2}, "a", 201, 5), 5, "x"),
+			list(span{5, 6}, `{"metadata":{"name":"a","namespace":"default","resourceVersion":"5","labels":{"l":"v"}},"data":{"k":"x"}}`),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Check(tt.h, Options{})
+			if tt.want == "" {
+				if !r.Ok {
+					t.Fatalf("Check = %s, want linearizable", r)
+				}
+				return
+			}
+			if r.Ok || r.Key != "default/configmaps/a" || !strings.Contains(r.Explanation, "first difference at "+tt.want) {
+				t.Fatalf("Check = %s\nwant a violation on default/configmaps/a, first difference at %s", r, tt.want)
+			}
+		})
+	}
+}
