@@ -76,7 +76,9 @@ func (r Result) String() string {
 		}
 		s += "; not judged: " + strings.Join(parts, ", ")
 	}
-	s += fmt.Sprintf("; %d object versions compared across answers", r.Versions)
+	if r.Versions > 0 {
+		s += fmt.Sprintf("; %d object versions compared across answers", r.Versions)
+	}
 	if r.Explanation != "" {
 		s += "\n" + r.Explanation
 	}
