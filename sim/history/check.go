@@ -180,11 +180,11 @@ func Check(h []Op, o Options) Result {
 	verdict := porcupine.CheckOperationsTimeout(j.model(o, true), j.all(), o.Timeout)
 	if verdict != porcupine.Illegal {
 		r.Ok, r.Unknown = verdict == porcupine.Ok, verdict == porcupine.Unknown
-		if key, why, n := checkVersions(h); key != "" {
-			r.Ok, r.Unknown, r.Key, r.Explanation, r.Versions = false, false, key, why, n
+		key, why, n := checkVersions(h)
+		r.Versions = n
+		if key != "" {
+			r.Ok, r.Unknown, r.Key, r.Explanation = false, false, key, why
 			return r
-		} else {
-			r.Versions = n
 		}
 		if r.Ok && o.Visualize != "" {
 			_, info := porcupine.CheckOperationsVerbose(j.model(o, true), j.all(), o.Timeout)

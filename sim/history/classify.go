@@ -181,7 +181,10 @@ func classify(op Op, i int) (key string, in input, out output, ok bool, why stri
 	case op.Method == http.MethodDelete && name != "" && t.subresource == "":
 		in.kind = kindDelete
 		in.pre = deletePrecondition(op)
-		in.anyConflict = t.resource == "namespaces" // refused while not empty
+		// A delete that marks the object checks that it is still the
+		// object it read (its uid): one replaced meanwhile is a Conflict.
+		// And a namespace is refused while it is not empty.
+		in.anyConflict = true
 		out.fate = deleteFate(op)
 	default:
 		return "", in, out, false, "not an object"

@@ -27,8 +27,8 @@
 //     answers (404 once deleted);
 //   - update, patch, status (PUT or PATCH) and delete: 404 when absent; 409
 //     Conflict exactly when a resourceVersion precondition is stale (with
-//     no precondition the server retries and never answers Conflict); 200
-//     otherwise. A delete of an object with finalizers, or of a pod bound to
+//     no precondition the server retries and never answers Conflict, but a
+//     delete may: see below); 200 otherwise. A delete of an object with finalizers, or of a pod bound to
 //     a node, only marks it (deletionTimestamp): an update that keeps it; an
 //     update that takes the last finalizer away from a marked object
 //     removes it;
@@ -78,8 +78,9 @@
 // precondition (the server retries its read-modify-write up to 16 times;
 // only heavy real concurrency could exhaust that, and the model would then
 // report it); which node a binding names, and the uid of an object (a
-// Conflict on a binding or on a delete with a uid precondition is always
-// allowed while the object exists).
+// Conflict on a binding, or on any delete, is always allowed while the
+// object exists: a delete that marks an object checks that it was not
+// replaced since it read it, and answers Conflict if it was).
 //
 // Operations are ordered by the recorder's sequence numbers, not by their
 // instants: in the simulator a call and its answer happen at the same

@@ -210,6 +210,9 @@ func model(initial []state, describeOp func(in input, out output) string) porcup
 			if s.present {
 				h ^= 1
 			}
+			if s.marked {
+				h ^= 2
+			}
 			return h
 		},
 		DescribeOperation: func(in, out any) string { return describeOp(in.(input), out.(output)) },

@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"math/rand/v2"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -97,24 +98,38 @@ const (
 
 var objects = []string{"configmaps/a", "configmaps/b", "pods/p"}
 
-// drawOp draws one operation of process i on one of a few objects, and
-// returns it as a request. Preconditions are none, the last version the
-// process saw (stale when another wrote since), or a version long gone.
-func (tw *testWorld) drawOp(t *rapid.T, i int, label string) (string, *rest.Request) {
-	obj := rapid.SampledFrom(objects).Draw(t, label+"object")
-	proc := tw.procs[i].Name
-	pre := rapid.SampledFrom([]string{"none", "seen", "old"}).Draw(t, label+"precondition")
+// chooser makes the choices of drawOp: rapid's draws in the property
+// tests, a seeded random source in the concurrent test.
+type chooser interface {
+	oneOf(label string, xs ...string) string
+}
+
+type rapidChooser struct{ t *rapid.T }
+
+func (c rapidChooser) oneOf(label string, xs ...string) string {
+	return rapid.SampledFrom(xs).Draw(c.t, label)
+}
+
+type randChooser struct{ r *rand.Rand }
+
+func (c randChooser) oneOf(_ string, xs ...string) string { return xs[c.r.IntN(len(xs))] }
+
+// drawOp draws one operation on one of a few objects, and returns it as a
+// request. Preconditions are none, the last version the client saw (in
+// seen; stale when another wrote since), or a version long gone.
+func drawOp(c chooser, seen map[string]string, label string) (string, *rest.Request) {
+	obj := c.oneOf(label+"object", objects...)
 	rv := ""
-	switch pre {
+	switch c.oneOf(label+"precondition", "none", "seen", "old") {
 	case "seen":
-		rv = tw.seen[proc][obj]
+		rv = seen[obj]
 	case "old":
 		rv = "1"
 	}
-	value := strconv.Itoa(rapid.IntRange(0, 3).Draw(t, label+"value"))
+	value := c.oneOf(label+"value", "0", "1", "2", "3")
 	path := ns + "/" + obj
 	if obj == "pods/p" {
-		switch rapid.SampledFrom([]string{"create", "get", "bind", "status", "delete", "delete-now"}).Draw(t, label+"pod-op") {
+		switch c.oneOf(label+"pod-op", "create", "get", "bind", "status", "delete", "delete-now") {
 		case "create":
 			return obj, &rest.Request{Method: "POST", Path: podPath, ContentType: rest.ContentJSON,
 				Body: []byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`)}
@@ -124,7 +139,7 @@ func (tw *testWorld) drawOp(t *rapid.T, i int, label string) (string, *rest.Requ
 			return obj, &rest.Request{Method: "POST", Path: path + "/binding", ContentType: rest.ContentJSON,
 				Body: []byte(`{"apiVersion":"v1","kind":"Binding","metadata":{"name":"p"},"target":{"kind":"Node","name":"n` + value + `"}}`)}
 		case "status":
-			phase := rapid.SampledFrom([]string{"Running", "Succeeded"}).Draw(t, label+"phase")
+			phase := c.oneOf(label+"phase", "Running", "Succeeded")
 			return obj, &rest.Request{Method: "PATCH", Path: path + "/status", ContentType: rest.ContentMergePatch,
 				Body: []byte(fmt.Sprintf(`{"metadata":{"resourceVersion":%s},"status":{"phase":%q}}`, jsonOrNull(rv), phase))}
 		case "delete":
@@ -139,7 +154,7 @@ func (tw *testWorld) drawOp(t *rapid.T, i int, label string) (string, *rest.Requ
 	// it, and a write that drops the finalizer removes it.
 	name := strings.TrimPrefix(obj, "configmaps/")
 	fin := ""
-	if rapid.Bool().Draw(t, label+"finalizer") {
+	if c.oneOf(label+"finalizer", "no", "yes") == "yes" {
 		fin = `,"finalizers":["example.com/keep"]`
 	}
 	pin := ""
@@ -149,7 +164,7 @@ func (tw *testWorld) drawOp(t *rapid.T, i int, label string) (string, *rest.Requ
 	configMap := func(meta string) []byte {
 		return []byte(fmt.Sprintf(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":%q%s},"data":{"k":%q}}`, name, meta, value))
 	}
-	switch rapid.SampledFrom([]string{"create", "get", "update", "patch", "delete"}).Draw(t, label+"op") {
+	switch c.oneOf(label+"op", "create", "get", "update", "patch", "delete") {
 	case "create":
 		return obj, &rest.Request{Method: "POST", Path: ns + "/configmaps", ContentType: rest.ContentJSON,
 			Body: configMap(fin)}
@@ -159,7 +174,7 @@ func (tw *testWorld) drawOp(t *rapid.T, i int, label string) (string, *rest.Requ
 		return obj, &rest.Request{Method: "PUT", Path: path, ContentType: rest.ContentJSON, Body: configMap(fin + pin)}
 	case "patch":
 		drop := ""
-		if rapid.Bool().Draw(t, label+"drop-finalizers") {
+		if c.oneOf(label+"drop-finalizers", "no", "yes") == "yes" {
 			drop = `,"finalizers":null`
 		}
 		return obj, &rest.Request{Method: "PATCH", Path: path, ContentType: rest.ContentMergePatch,
@@ -189,7 +204,7 @@ func (tw *testWorld) run(t *rapid.T, n int, faults bool) {
 	for k := range n {
 		label := fmt.Sprintf("op%d-", k)
 		i := rapid.IntRange(0, len(tw.procs)-1).Draw(t, label+"client")
-		obj, req := tw.drawOp(t, i, label)
+		obj, req := drawOp(rapidChooser{t}, tw.seen[tw.procs[i].Name], label)
 		if faults {
 			tw.fault[tw.procs[i].Name] = rapid.SampledFrom([]string{"", "", "", "request", "answer"}).Draw(t, label+"fault")
 		}
