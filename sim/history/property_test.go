@@ -2,9 +2,9 @@ package history
 
 import (
 	"context"
-	"math/rand/v2"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
