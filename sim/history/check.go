@@ -295,23 +295,39 @@ func (j judged) explain(key string, c int, info porcupine.LinearizationInfo, m p
 	fmt.Fprintf(&b, "The longest order found places %d of them and leaves the object %s; ", len(order), strings.Join(states, ", or "))
 	fmt.Fprintf(&b, "from there, nothing that must happen by %s fits.\n", clock(badOp.Return))
 
-	// The operations around it, in call order.
-	idx := make([]int, len(ops))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return ops[idx[a]].Call < ops[idx[b]].Call })
-	var shown []int
-	for _, i := range idx {
-		if ops[i].Call <= bad.Return {
-			shown = append(shown, i)
+	// The operations around it, in call order: those that overlap it,
+	// and those that returned last before it was called.
+	var overlap, before []int
+	for i, op := range ops {
+		switch {
+		case i == c || (op.Call <= bad.Return && op.Return >= bad.Call):
+			overlap = append(overlap, i)
+		case op.Call < bad.Call:
+			before = append(before, i)
 		}
 	}
-	if len(shown) > maxShown {
-		fmt.Fprintf(&b, "Operations on %s (the last %d called before it returned; %d earlier left out):\n", key, maxShown, len(shown)-maxShown)
-		shown = shown[len(shown)-maxShown:]
+	byCall := func(ids []int) {
+		sort.SliceStable(ids, func(a, b int) bool { return ops[ids[a]].Call < ops[ids[b]].Call })
+	}
+	// Of those before, the ones that returned last matter most.
+	sort.SliceStable(before, func(a, b int) bool { return ops[before[a]].Return < ops[before[b]].Return })
+	if len(overlap) > maxShown {
+		// Keep the culprit and the overlapping operations called last.
+		byCall(overlap)
+		kept := overlap[len(overlap)-maxShown+1:]
+		if !slices.Contains(kept, c) {
+			kept = append(kept, c)
+		}
+		overlap = kept
+	}
+	room := max(0, maxShown-len(overlap))
+	left := max(0, len(before)-room)
+	shown := append(before[left:], overlap...)
+	byCall(shown)
+	if left > 0 {
+		fmt.Fprintf(&b, "Operations on %s around it (%d earlier left out):\n", key, left)
 	} else {
-		fmt.Fprintf(&b, "Operations on %s called before it returned:\n", key)
+		fmt.Fprintf(&b, "Operations on %s up to it:\n", key)
 	}
 	pos := map[int]int{}
 	for n, id := range order {

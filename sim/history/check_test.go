@@ -301,3 +301,25 @@ func TestCheckVersions(t *testing.T) {
 		})
 	}
 }
+
+// The explanation lists the operation it blames even when many others
+// ran meanwhile, and stays short.
+func TestExplanationShowsTheCulprit(t *testing.T) {
+	h := []Op{create("c0", span{1, 2}, "a", 201, 5)}
+	for i := int64(0); i < 40; i++ {
+		h = append(h, get("c1", span{10 + 2*i, 11 + 2*i}, "a", 200, 5))
+	}
+	// A long delete acknowledged while the object kept being read, then
+	// read back after it returned.
+	h = append(h, del("c2", span{5, 200}, "a", 200, obj("a", 9, "")), get("c1", span{201, 202}, "a", 200, 5))
+	r := Check(h, Options{})
+	if r.Ok {
+		t.Fatalf("a read after an acknowledged delete passed: %s", r)
+	}
+	if !strings.Contains(r.Explanation, "<-- cannot be placed") || !strings.Contains(r.Explanation, "#41 ") {
+		t.Errorf("the explanation does not show the read it blames and the delete before it (#41):\n%s", r.Explanation)
+	}
+	if n := strings.Count(r.Explanation, "\n"); n > maxShown+5 {
+		t.Errorf("the explanation has %d lines, want at most %d:\n%s", n, maxShown+5, r.Explanation)
+	}
+}
