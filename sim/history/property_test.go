@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +24,7 @@ import (
 type testWorld struct {
 	w     *sim.World
 	store *store.Memory
+	api   *apiserver.Server
 	rec   *Recorder
 	procs []*sim.Process
 	// fault is what happens to each process's next call: "" (delivered),
@@ -41,6 +43,7 @@ func newTestWorld(t interface{ Fatal(...any) }, seed uint64, clients int) *testW
 		t.Fatal(err)
 	}
 	w.Net.Handler = api.Handle
+	tw.api = api
 	// Recorder outside, faults inside: the recorder sees what the client
 	// sees, a lost request or answer as an error.
 	w.WrapTransport = func(process string, next client.Transport) client.Transport {
@@ -67,14 +70,32 @@ type lossy struct {
 func (l *lossy) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
 	f := l.tw.fault[l.process]
 	delete(l.tw.fault, l.process)
-	if f == "request" {
+	switch f {
+	case "request":
 		return nil, sim.ErrTimeout
+	case "pretend":
+		return l.tw.pretend(ctx, req), nil
 	}
 	resp, err := l.next.Do(ctx, req)
 	if err == nil && f == "answer" {
 		return nil, sim.ErrTimeout
 	}
 	return resp, err
+}
+
+// pretend answers a write of an existing object as a broken server that
+// loses acknowledged writes would: 200, the object at a new
+// resourceVersion, and nothing written.
+func (tw *testWorld) pretend(ctx context.Context, req *rest.Request) *rest.Response {
+	cur := tw.api.Handle(ctx, &rest.Request{Method: http.MethodGet, Path: req.Path})
+	rev, _ := tw.store.Revision(ctx)
+	var obj map[string]any
+	if cur.Code != http.StatusOK || json.Unmarshal(cur.Body, &obj) != nil {
+		return cur
+	}
+	obj["metadata"].(map[string]any)["resourceVersion"] = strconv.FormatInt(rev+1, 10)
+	body, _ := json.Marshal(obj)
+	return &rest.Response{Code: http.StatusOK, ContentType: rest.ContentJSON, Body: body}
 }
 
 // call sends one request from process i and remembers the resourceVersion
@@ -255,6 +276,26 @@ func TestPropertyStaleReadsAreCaught(t *testing.T) {
 		}
 		if r.Key != "default/configmaps/a" {
 			t.Fatalf("the violation is on %s, want default/configmaps/a:\n%s", r.Key, r)
+		}
+	})
+}
+
+// A server that acknowledges a write and loses it is caught: after any
+// history, c0's patch of configmap a is answered 200 without being
+// written, and c1's read then shows the version before it.
+func TestPropertyLostAcknowledgedWriteIsCaught(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		tw := newTestWorld(t, rapid.Uint64().Draw(t, "seed"), 2)
+		tw.run(t, rapid.IntRange(0, 30).Draw(t, "ops"), rapid.Bool().Draw(t, "faults"))
+		tw.call(0, "configmaps/a", &rest.Request{Method: "POST", Path: ns + "/configmaps", ContentType: rest.ContentJSON,
+			Body: []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"k":"fresh"}}`)})
+		tw.fault["c0"] = "pretend"
+		tw.call(0, "configmaps/a", &rest.Request{Method: "PATCH", Path: ns + "/configmaps/a", ContentType: rest.ContentMergePatch,
+			Body: []byte(`{"data":{"k":"lost"}}`)})
+		tw.call(1, "configmaps/a", &rest.Request{Method: "GET", Path: ns + "/configmaps/a"})
+		r := Check(tw.rec.History(), Options{})
+		if r.Ok || r.Key != "default/configmaps/a" {
+			t.Fatalf("an acknowledged patch that was never written was not caught on default/configmaps/a:\n%s", r)
 		}
 	})
 }
