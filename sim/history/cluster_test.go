@@ -1,6 +1,7 @@
 package history_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,8 @@ import (
 
 // The history of a whole chaos run (node crashes, partitions, kubelet
 // restarts, cut watches, a lossy network) is linearizable. The test logs
-// how many operations the checker judged and how long it took.
+// how many operations the checker judged and how long it took; with
+// HISTORY_HTML=DIR it writes porcupine's view of each run there.
 func TestChaosRunHistoryIsLinearizable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a two-minute scenario")
@@ -38,7 +40,7 @@ func TestChaosRunHistoryIsLinearizable(t *testing.T) {
 		h := rec.History()
 		opts := history.Options{Incomplete: true}
 		if dir := os.Getenv("HISTORY_HTML"); dir != "" {
-			opts.Visualize = filepath.Join(dir, "chaos.html")
+			opts.Visualize = filepath.Join(dir, fmt.Sprintf("chaos-%d.html", seed))
 		}
 		start = time.Now()
 		r := history.Check(h, opts)
@@ -103,4 +105,29 @@ func TestChaosRunWithStaleKubeletReadsIsCaught(t *testing.T) {
 		t.Fatalf("the violation does not blame a read by kubelet/node-1 of its own objects:\n%s", r)
 	}
 	t.Logf("%s", r)
+}
+
+// Recording changes nothing between two runs of one seed: the same trace,
+// the same history.
+func TestRecordedRunReplays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a two-minute scenario twice")
+	}
+	s, err := scenario.Load(filepath.Join("../../examples/scenarios", "chaos.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hashes []uint64
+	var lens []int
+	for range 2 {
+		c, rec, err := cluster.NewRecorded(s, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, c.Run().TraceHash)
+		lens = append(lens, rec.Len())
+	}
+	if hashes[0] != hashes[1] || lens[0] != lens[1] {
+		t.Errorf("two recorded runs of seed 7: trace hashes %x and %x, %d and %d calls", hashes[0], hashes[1], lens[0], lens[1])
+	}
 }
