@@ -26,12 +26,10 @@
 //   - get with resourceVersion "": the latest write, whatever server
 //     answers (404 once deleted);
 //   - update, patch, status (PUT or PATCH) and delete: 404 when absent; 409
-//     Conflict exactly when a resourceVersion precondition is stale (with
-//     no precondition the server retries and never answers Conflict, but a
-//     delete may: see below); 200 otherwise. A delete of an object with finalizers, or of a pod bound to
-//     a node, only marks it (deletionTimestamp): an update that keeps it; an
-//     update that takes the last finalizer away from a marked object
-//     removes it;
+//     Conflict when a resourceVersion precondition is stale; 200 otherwise.
+//     A delete of an object with finalizers, or of a pod bound to a node,
+//     only marks it (deletionTimestamp): an update that keeps it. An update
+//     that takes the last finalizer away from a marked object removes it;
 //   - binding (pods/NAME/binding): 201 writes the pod; 409 when the pod
 //     already has a node or is being deleted (not modelled: the model does
 //     not track nodeName);
@@ -74,13 +72,18 @@
 // item of a list) must show the same object, compared as canonical JSON.
 // Lists, not promised linearizable, are judged this way only.
 //
-// What is not promised, and so not judged: a Conflict without a
-// precondition (the server retries its read-modify-write up to 16 times;
-// only heavy real concurrency could exhaust that, and the model would then
-// report it); which node a binding names, and the uid of an object (a
-// Conflict on a binding, or on any delete, is always allowed while the
-// object exists: a delete that marks an object checks that it was not
-// replaced since it read it, and answers Conflict if it was).
+// Conflicts. An update answered Conflict without a precondition is a
+// violation: the server retries its read-modify-write up to 16 times, so
+// only heavy real concurrency could make one. A delete or a binding
+// answered Conflict is always allowed while the object exists: a delete
+// that marks an object checks that it was not replaced since it read it (a
+// uid the model does not track), and a binding fails on a pod that already
+// has a node (which the model does not track either).
+//
+// A history recorded after objects were written (the API server's
+// bootstrap, a scenario's objects created before recording began) is
+// checked with Options.Incomplete: an object may then start present, at a
+// version never seen.
 //
 // Operations are ordered by the recorder's sequence numbers, not by their
 // instants: in the simulator a call and its answer happen at the same
