@@ -30,9 +30,8 @@
 //     A delete of an object with finalizers, or of a pod bound to a node,
 //     only marks it (deletionTimestamp): an update that keeps it. An update
 //     that takes the last finalizer away from a marked object removes it;
-//   - binding (pods/NAME/binding): 201 writes the pod; 409 when the pod
-//     already has a node or is being deleted (not modelled: the model does
-//     not track nodeName);
+//   - binding (pods/NAME/binding): 201 writes the pod, unless it is marked
+//     for deletion; 409 when it already has a node or is marked;
 //   - resourceVersions are the store's global revision: on one object, each
 //     write gets a resourceVersion above every earlier one (deletes
 //     included), an unchanged write or a delete of an object already marked
