@@ -24,7 +24,15 @@ func NewRecorded(s *scenario.Scenario, seed uint64) (*Cluster, *history.Recorder
 		return nil, nil, err
 	}
 	rec := history.NewRecorder(c.W.Now)
-	c.W.WrapTransport = rec.Wrap
+	// The recorder goes outside whatever New wrapped the transports with
+	// (the one-leader check watches them): it records what the client sees.
+	inner := c.W.WrapTransport
+	c.W.WrapTransport = func(process string, t client.Transport) client.Transport {
+		if inner != nil {
+			t = inner(process, t)
+		}
+		return rec.Wrap(process, t)
+	}
 	c.Admin = client.New(rec.Wrap("admin", client.Local(c.API.Handle)))
 	machines := map[string]bool{}
 	for _, n := range c.Nodes {
