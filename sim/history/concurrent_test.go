@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -40,14 +39,6 @@ func TestConcurrentClientsHistoryIsLinearizable(t *testing.T) {
 			seen := map[string]string{}
 			for k := range each {
 				obj, req := drawOp(choose, seen, fmt.Sprint(k))
-				if req.Method == http.MethodDelete {
-					// core/apiserver checks a delete's resourceVersion
-					// precondition only on its first read, not when it
-					// marks the object (TestDeleteWithPreconditionRacingAWrite):
-					// under real concurrency that breaks linearizability.
-					// Left out here until it is fixed.
-					req.Body = nil
-				}
 				resp, err := c.Do(context.Background(), req)
 				if err != nil {
 					continue
