@@ -3,6 +3,7 @@ module github.com/tinykube/tinykube
 go 1.26.8
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/containerd/containerd v1.7.35
 	github.com/containerd/containerd/api v1.8.0
 	github.com/containerd/log v0.1.0

@@ -189,6 +189,12 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 			if cur.GetObjectMeta().UID != meta.UID {
 				return nil, errConflict(t.res, t.name, "the object was replaced while it was being deleted")
 			}
+			// The object may have changed since the read above: the
+			// preconditions hold for what is marked, or the delete fails
+			// (sim/history found this under concurrency).
+			if err := checkPreconditions(t, opts.Preconditions, cur); err != nil {
+				return nil, err
+			}
 			m := cur.GetObjectMeta()
 			marked := m.DeletionTimestamp != nil
 			if m.DeletionTimestamp == nil || m.DeletionGracePeriodSeconds == nil || *m.DeletionGracePeriodSeconds > grace {

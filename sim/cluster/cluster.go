@@ -77,6 +77,10 @@ type Plugins struct {
 	// LeaderDecide replaces leader.Decide in every scheduler and
 	// controller-manager replica's elector (lab 12).
 	LeaderDecide func(leader.View) leader.Action
+	// Wrap, when set, wraps the API transport of every process from its
+	// first start, outside the simulator's own checks, and of the Admin
+	// client: a history recorder (NewRecorded) sees every call.
+	Wrap func(process string, t client.Transport) client.Transport
 }
 
 // New builds the cluster of scenario s for seed, ready to Run.
@@ -114,6 +118,12 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	w.Net.OnDeliver = c.checker.delivered
 	c.leaders = newLeaderCheck(c)
 	w.WrapTransport = c.leaders.wrap
+	if wrap := plugins.Wrap; wrap != nil {
+		w.WrapTransport = func(process string, t client.Transport) client.Transport {
+			return wrap(process, c.leaders.wrap(process, t))
+		}
+		c.Admin = client.New(wrap("admin", client.Local(c.API.Handle)))
+	}
 
 	c.addControlPlane()
 	capacity, err := nodeCapacity(s.Cluster.Capacity)
