@@ -94,16 +94,15 @@ type Server struct {
 	// Kubeconfig is the path of the kubeconfig written in the data dir.
 	Kubeconfig string
 	stop       context.CancelFunc
-	bg         sync.WaitGroup // compact and repair
+	bg         sync.WaitGroup // compact, repair, followServers, probeQuorum
 	// token is the join token ("" when joins are refused).
 	token string
 	// done is closed, with err set, when etcd stops under the server.
 	done chan struct{}
 	once sync.Once
 	err  error
-	// closeOnce makes Close idempotent.
 	noQuorum  atomic.Bool // set by probeQuorum
-	closeOnce sync.Once
+	closeOnce sync.Once   // makes Close idempotent
 	closeErr  error
 	// groups are the elected components (scheduler, controller manager).
 	groups []*electedGroup
@@ -250,7 +249,9 @@ func (s *Server) repair(ctx context.Context) {
 	}
 }
 
-// Close stops the listener, the compactor, the repair loop and etcd.
+// Close gives up the Leases this server holds (so another server takes
+// over at once), then stops the controllers, the listener, the background
+// loops and etcd.
 // It may be called more than once; later calls do nothing.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.close() })
