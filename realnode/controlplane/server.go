@@ -98,9 +98,9 @@ type Server struct {
 	// token is the join token ("" when joins are refused).
 	token string
 	// done is closed, with err set, when etcd stops under the server.
-	done chan struct{}
-	once sync.Once
-	err  error
+	done      chan struct{}
+	once      sync.Once
+	err       error
 	noQuorum  atomic.Bool // set by probeQuorum
 	closeOnce sync.Once   // makes Close idempotent
 	closeErr  error
