@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // Finding is a perturbed run whose settled outcome differs from the
@@ -15,7 +13,7 @@ import (
 type Finding struct {
 	Case         string
 	Perturbation Perturbation
-	// Diff is cmp.Diff(baseline, perturbed): "-" lines are the baseline's.
+	// Diff is Diff(baseline, perturbed): "-" lines are the baseline's.
 	Diff string
 	// Err is set when the run itself failed (a script step, a run that
 	// was not deterministic).
@@ -137,7 +135,7 @@ func Run(c Case, opts Options) (*Report, error) {
 		}
 		if err := r.execute(); err != nil {
 			f.Err = err
-		} else if d := cmp.Diff(base.outcome, r.outcome); d != "" {
+		} else if d := Diff(base.outcome, r.outcome); d != "" {
 			f.Diff = d
 		} else {
 			continue

@@ -16,6 +16,9 @@ const (
 	// AnnotationExit: a pod whose restartPolicy is not Always ends with this
 	// exit code (Failed when not 0). Default 0.
 	AnnotationExit = "sieve.tinykube.io/exit"
+	// AnnotationRunFor: how long a pod whose restartPolicy is not Always
+	// runs ("75s"), instead of the driver's RunFor.
+	AnnotationRunFor = "sieve.tinykube.io/run-for"
 	// AnnotationNotReady: "true" keeps the pod Running but not Ready.
 	AnnotationNotReady = "sieve.tinykube.io/not-ready"
 )
@@ -103,8 +106,12 @@ func (d *PodDriver) sync(key string) error {
 		if pod.Spec.RestartPolicy == "" || pod.Spec.RestartPolicy == api.RestartAlways {
 			return nil
 		}
+		runFor := d.RunFor
+		if v, err := time.ParseDuration(pod.Annotations[AnnotationRunFor]); err == nil {
+			runFor = v
+		}
 		if pod.Status.StartTime != nil {
-			if wait := pod.Status.StartTime.Time.Add(d.RunFor).Sub(now); wait > 0 {
+			if wait := pod.Status.StartTime.Time.Add(runFor).Sub(now); wait > 0 {
 				d.queue.AddAfter(key, wait)
 				return nil
 			}

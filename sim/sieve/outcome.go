@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tinykube/tinykube/core/store"
 )
 
@@ -21,7 +23,8 @@ import (
 // indented JSON, sorted, so a key holds a multiset.
 //
 // Normalizing drops what differs between equally good runs:
-//   - metadata.uid, resourceVersion, generation and managedFields;
+//   - metadata.uid, generation and managedFields, and every
+//     resourceVersion (the object's own, and those of references);
 //   - every timestamp (a string that parses as RFC 3339 becomes "<time>",
 //     so whether it is set still counts);
 //   - status.observedGeneration becomes "current" or "behind" metadata.generation;
@@ -149,11 +152,14 @@ func readOutcome(st *store.Memory, ignore, anonymous []string) (Outcome, error) 
 		for _, k := range []string{"uid", "resourceVersion", "generation", "managedFields"} {
 			delete(meta, k)
 		}
-		b, err := json.MarshalIndent(n.value(o.m), "", "  ")
-		if err != nil {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(n.value(o.m)); err != nil {
 			return nil, err
 		}
-		out[stableKeys[i]] = append(out[stableKeys[i]], string(b))
+		out[stableKeys[i]] = append(out[stableKeys[i]], strings.TrimSuffix(b.String(), "\n"))
 	}
 	for _, v := range out {
 		sort.Strings(v)
@@ -183,6 +189,7 @@ type normalizer struct {
 func (n *normalizer) value(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
+		delete(v, "resourceVersion") // of the object, or of one it refers to
 		for k, x := range v {
 			v[k] = n.value(x)
 		}
@@ -219,4 +226,62 @@ func (n *normalizer) str(s string) string {
 func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// Diff describes how b differs from a, key by key: for a key whose
+// objects differ, the objects only a has are paired with those only b has
+// and shown as a line diff ("-" a's lines, "+" b's); the unpaired rest are
+// shown whole. Empty when they are equal.
+func Diff(a, b Outcome) string {
+	var out strings.Builder
+	all := map[string]bool{}
+	for k := range a {
+		all[k] = true
+	}
+	for k := range b {
+		all[k] = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(all)) {
+		onlyA, onlyB := without(a[k], b[k]), without(b[k], a[k])
+		if len(onlyA) == 0 && len(onlyB) == 0 {
+			continue
+		}
+		fmt.Fprintf(&out, "%s: %d object(s) unperturbed, %d perturbed\n", k, len(a[k]), len(b[k]))
+		for len(onlyA) > 0 && len(onlyB) > 0 {
+			fmt.Fprintf(&out, "  changed:\n%s", indent(cmp.Diff(onlyA[0], onlyB[0]), "    "))
+			onlyA, onlyB = onlyA[1:], onlyB[1:]
+		}
+		for _, o := range onlyA {
+			fmt.Fprintf(&out, "  only unperturbed:\n%s\n", indent(o, "    - "))
+		}
+		for _, o := range onlyB {
+			fmt.Fprintf(&out, "  only perturbed:\n%s\n", indent(o, "    + "))
+		}
+	}
+	return out.String()
+}
+
+// without returns the elements of a (sorted) that b lacks, as multisets.
+func without(a, b []string) []string {
+	left := map[string]int{}
+	for _, x := range b {
+		left[x]++
+	}
+	var out []string
+	for _, x := range a {
+		if left[x] > 0 {
+			left[x]--
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n") + "\n"
 }
