@@ -51,6 +51,11 @@ type Case struct {
 	// "pods/default/<ReplicaSet/web>", so that the outcome compares how
 	// many of each kind there are, not which.
 	Anonymous []string
+	// Relabel names fields ("ip") whose values the controller may choose
+	// differently in equally good runs, such as the address a load
+	// balancer pool hands out: they are compared by which objects share a
+	// value, not by the value.
+	Relabel []string
 	// Want checks the baseline's outcome, so that a case whose controller
 	// did nothing is not taken for one that passes. Optional.
 	Want func(o Outcome) error

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -32,6 +33,7 @@ import (
 //     become stable forms ("uid:pods/default/web-7d4b9-*",
 //     "ip:pods/default/web-0", "web-7d4b9-*");
 //   - the order of every list (lists are sorted by their JSON);
+//   - a service's cluster IPs and node ports (the API server draws them);
 //   - the names of anonymous resources (Case.Anonymous).
 type Outcome map[string][]string
 
@@ -76,7 +78,7 @@ type rawObject struct {
 
 // readOutcome reads every object of the store except those of the ignored
 // resources and normalizes them.
-func readOutcome(st *store.Memory, ignore, anonymous []string) (Outcome, error) {
+func readOutcome(st *store.Memory, ignore, anonymous, relabel []string) (Outcome, error) {
 	l, err := st.List(context.Background(), "/registry/", store.ListOptions{})
 	if err != nil {
 		return nil, err
@@ -152,6 +154,9 @@ func readOutcome(st *store.Memory, ignore, anonymous []string) (Outcome, error) 
 		for _, k := range []string{"uid", "resourceVersion", "generation", "managedFields"} {
 			delete(meta, k)
 		}
+		if o.res == "services" {
+			allocated(o.m)
+		}
 		var b strings.Builder
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
@@ -164,7 +169,58 @@ func readOutcome(st *store.Memory, ignore, anonymous []string) (Outcome, error) 
 	for _, v := range out {
 		sort.Strings(v)
 	}
+	if len(relabel) > 0 {
+		out = relabelled(out, relabel)
+	}
 	return out, nil
+}
+
+// relabelled replaces the values of the named fields with labels in the
+// order they first appear ("<ip 1>", "<ip 2>", …), keys in order: which
+// value an object got no longer counts, but which objects share one still
+// does.
+func relabelled(o Outcome, fields []string) Outcome {
+	labels := map[string]string{}
+	next := map[string]int{}
+	out := Outcome{}
+	for _, k := range slices.Sorted(maps.Keys(o)) {
+		for _, obj := range o[k] {
+			for _, f := range fields {
+				re := regexp.MustCompile(`"` + regexp.QuoteMeta(f) + `": "([^"]*)"`)
+				obj = re.ReplaceAllStringFunc(obj, func(m string) string {
+					v := re.FindStringSubmatch(m)[1]
+					l, ok := labels[f+"\x00"+v]
+					if !ok {
+						next[f]++
+						l = fmt.Sprintf("<%s %d>", f, next[f])
+						labels[f+"\x00"+v] = l
+					}
+					return fmt.Sprintf("%q: %q", f, l)
+				})
+			}
+			out[k] = append(out[k], obj)
+		}
+		sort.Strings(out[k])
+	}
+	return out
+}
+
+// allocated blurs what the API server draws at random for a service
+// (cluster IPs, node ports): a run that creates more objects draws
+// differently, and no controller under test chooses them.
+func allocated(svc map[string]any) {
+	spec, _ := svc["spec"].(map[string]any)
+	for _, k := range []string{"clusterIP", "clusterIPs"} {
+		if v, ok := spec[k]; ok && v != "None" {
+			spec[k] = "<allocated>"
+		}
+	}
+	ports, _ := spec["ports"].([]any)
+	for _, p := range ports {
+		if port, _ := p.(map[string]any); port != nil && port["nodePort"] != nil {
+			port["nodePort"] = "<allocated>"
+		}
+	}
 }
 
 // controllerOf names the controller of an object from its ownerReferences,

@@ -94,7 +94,7 @@ func (r *run) execute() error {
 	if r.nondet != nil {
 		return r.nondet
 	}
-	o, err := readOutcome(r.st, append(append([]string(nil), DefaultIgnore...), r.c.Ignore...), r.c.Anonymous)
+	o, err := readOutcome(r.st, append(append([]string(nil), DefaultIgnore...), r.c.Ignore...), r.c.Anonymous, r.c.Relabel)
 	r.outcome = o
 	return err
 }

@@ -172,15 +172,24 @@ type deleteOptions struct {
 	Kind              string `json:"kind"`
 	PropagationPolicy string `json:"propagationPolicy"`
 	Preconditions     struct {
-		UID string `json:"uid"`
+		UID             string `json:"uid"`
+		ResourceVersion string `json:"resourceVersion,omitempty"`
 	} `json:"preconditions"`
 }
 
 // delete deletes n with policy, on the condition that it is still the
-// object of n's uid. An object already gone, or replaced, is no error.
+// object of n's uid, at the version the graph saw. An object already gone,
+// or replaced, is no error; nor is one changed since: its change is on its
+// way to the graph, which looks at it again then. (Without the version, a
+// graph that has seen an owner go but not yet the dependent's update that
+// released it — two informers, each with its own lag — deletes an object
+// that was just orphaned on purpose.)
 func (c *Controller) delete(n *node, policy string) error {
 	o := deleteOptions{APIVersion: "v1", Kind: "DeleteOptions", PropagationPolicy: policy}
 	o.Preconditions.UID = n.uid
+	if n.rv > 0 {
+		o.Preconditions.ResourceVersion = strconv.FormatInt(n.rv, 10)
+	}
 	body, err := json.Marshal(o)
 	if err != nil {
 		return err
