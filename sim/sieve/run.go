@@ -131,11 +131,18 @@ func (r *run) revision() int64 {
 	return rev
 }
 
-// traceTail returns the last n lines of the run's timeline.
+// traceTail returns the last n lines of the run's timeline, leaving out
+// the helpers' (the pod driver's heartbeats and status writes would
+// crowd out the controller's story).
 func (r *run) traceTail(n int) string {
 	var b bytes.Buffer
 	r.w.Trace.WriteTimeline(&b)
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		if f := strings.Fields(l); len(f) < 2 || f[1] != HelperProcess {
+			lines = append(lines, l)
+		}
+	}
 	if len(lines) > n {
 		lines = append([]string{fmt.Sprintf("… (%d lines before)", len(lines)-n)}, lines[len(lines)-n:]...)
 	}
