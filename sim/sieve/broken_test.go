@@ -17,6 +17,7 @@ import (
 // holds) but settles differently under some perturbation, and the harness
 // must say so, naming the perturbation and showing the difference.
 func TestChecksCatchBrokenControllers(t *testing.T) {
+	t.Parallel()
 	forgetful := Case{
 		Name: "forgetful",
 		Objects: `

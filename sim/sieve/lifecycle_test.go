@@ -37,8 +37,8 @@ func owners(names ...string) func(ctx context.Context, admin *client.Client) err
 	}
 }
 
-func TestGarbageCollector(t *testing.T) {
-	Check(t, Case{
+func garbageCollectorCase() Case {
+	return Case{
 		Name: "garbagecollector",
 		Setup: setups(owners("gone", "fg", "orph", "kept"),
 			// gone's pods are orphans from the start.
@@ -54,11 +54,16 @@ func TestGarbageCollector(t *testing.T) {
 		Want: all(want("pods/default/gone-", 0), want("pods/default/fg-", 0), want("replicasets/default/fg", 0),
 			want("pods/default/orph-", 2), want("pods/default/orph-", 0, `"ownerReferences"`), want("replicasets/default/orph", 0),
 			want("pods/default/kept-", 0)),
-	})
+	}
 }
 
-func TestNodeLifecycle(t *testing.T) {
-	Check(t, Case{
+func TestGarbageCollector(t *testing.T) {
+	t.Parallel()
+	Check(t, garbageCollectorCase())
+}
+
+func nodeCase() Case {
+	return Case{
 		Name: "node",
 		Setup: setups(readyNodes("n1", "n2", "n3"),
 			boundPod("p1", "n1", nil, nil), boundPod("p2", "n2", nil, nil), boundPod("p4", "n3", nil, nil),
@@ -84,5 +89,10 @@ spec:
 		Want: all(want("nodes/n2", 1, `"status": "Unknown"`, `"node.kubernetes.io/unreachable"`), want("nodes/n1", 1, `"status": "True"`),
 			want("pods/default/p2", 1, `"deletionTimestamp"`), want("pods/default/p3", 0, `"deletionTimestamp"`),
 			want("pods/default/p4", 0), want("pods/default/p1", 1, `"phase": "Running"`)),
-	})
+	}
+}
+
+func TestNodeLifecycle(t *testing.T) {
+	t.Parallel()
+	Check(t, nodeCase())
 }

@@ -43,6 +43,9 @@ spec: {containers: [{name: c, image: nginx:1}]}
 	}
 }
 
-func TestReplicaSet(t *testing.T) { Check(t, replicaSetCase()) }
+func TestReplicaSet(t *testing.T) {
+	t.Parallel()
+	Check(t, replicaSetCase())
+}
 
 func ptr[T any](v T) *T { return &v }

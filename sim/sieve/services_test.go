@@ -12,8 +12,8 @@ import (
 	"github.com/tinykube/tinykube/sim"
 )
 
-func TestEndpoints(t *testing.T) {
-	Check(t, Case{
+func endpointsCase() Case {
+	return Case{
 		Name: "endpoints",
 		Objects: `
 apiVersion: v1
@@ -68,11 +68,16 @@ spec: {containers: [{name: c, image: nginx:1}]}`)
 		Helpers: func(w *sim.World, p *sim.Process) { (&PodDriver{}).Start(p) },
 		Want: all(want("endpoints/default/web", 1, `"ip:pods/default/web-b"`, `"ip:pods/default/web-d"`, `"notReadyAddresses"`, `"port": 9090`),
 			want("endpoints/default/web", 0, `"ip:pods/default/web-a"`), want("endpoints/default/db", 0)),
-	})
+	}
 }
 
-func TestServiceLB(t *testing.T) {
-	Check(t, Case{
+func TestEndpoints(t *testing.T) {
+	t.Parallel()
+	Check(t, endpointsCase())
+}
+
+func serviceLBCase() Case {
+	return Case{
 		Name:  "servicelb",
 		Setup: readyNodes("n1", "n2"),
 		Objects: `
@@ -118,5 +123,10 @@ spec: {type: LoadBalancer, selector: {app: d}, ports: [{port: 80}]}`)
 		},
 		Relabel: []string{"ip"},
 		Want:    all(want("services/default/d", 1, `"ingress"`), want("services/default/b", 0, `"ingress"`), want("services/default/a", 0)),
-	})
+	}
+}
+
+func TestServiceLB(t *testing.T) {
+	t.Parallel()
+	Check(t, serviceLBCase())
 }

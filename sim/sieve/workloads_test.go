@@ -54,10 +54,13 @@ spec:
 	}
 }
 
-func TestDeployment(t *testing.T) { Check(t, deploymentCase(deployment.Config{})) }
+func TestDeployment(t *testing.T) {
+	t.Parallel()
+	Check(t, deploymentCase(deployment.Config{}))
+}
 
-func TestStatefulSet(t *testing.T) {
-	Check(t, Case{
+func statefulSetCase() Case {
+	return Case{
 		Name: "statefulset",
 		Objects: `
 apiVersion: apps/v1
@@ -84,7 +87,12 @@ spec:
 		Helpers: func(w *sim.World, p *sim.Process) { (&PodDriver{}).Start(p) },
 		Want: all(want("pods/default/db-", 2, `"phase": "Running"`), want("persistentvolumeclaims/default/data-db-", 4),
 			want("statefulsets/default/db", 1, `"readyReplicas": 2`)),
-	})
+	}
+}
+
+func TestStatefulSet(t *testing.T) {
+	t.Parallel()
+	Check(t, statefulSetCase())
 }
 
 func daemonSetCase(cfg daemonset.Config) Case {
@@ -117,7 +125,10 @@ spec:
 	}
 }
 
-func TestDaemonSet(t *testing.T) { Check(t, daemonSetCase(daemonset.Config{})) }
+func TestDaemonSet(t *testing.T) {
+	t.Parallel()
+	Check(t, daemonSetCase(daemonset.Config{}))
+}
 
 func jobCase(cfg job.Config) Case {
 	return Case{
@@ -153,10 +164,13 @@ spec:
 	}
 }
 
-func TestJob(t *testing.T) { Check(t, jobCase(job.Config{})) }
+func TestJob(t *testing.T) {
+	t.Parallel()
+	Check(t, jobCase(job.Config{}))
+}
 
-func TestCronJob(t *testing.T) {
-	Check(t, Case{
+func cronJobCase() Case {
+	return Case{
 		Name: "cronjob",
 		// Slots at 1m and 2m. Forbid's Job of 1m runs for 75s, so its slot
 		// of 2m waits and starts (late, as the most recent missed slot)
@@ -197,5 +211,10 @@ spec:
 		Anonymous: []string{"pods"},
 		Want: all(want("jobs/default/every-minute-", 1, `"succeeded": 1`), want("jobs/default/forbid-", 1, `"succeeded": 1`),
 			want("jobs/default/forbid-", 1, `"active": 1`), want("pods/default/", 3)),
-	})
+	}
+}
+
+func TestCronJob(t *testing.T) {
+	t.Parallel()
+	Check(t, cronJobCase())
 }
