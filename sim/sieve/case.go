@@ -39,8 +39,8 @@ type Case struct {
 	// Boundaries caps the crash points at the controller's first
 	// Boundaries calls. Default 60.
 	Boundaries int
-	// StaleWrites caps the stale-restart runs at the controller's first
-	// StaleWrites writes. Default 12.
+	// StaleWrites caps the stale and stale-restart runs at the
+	// controller's first StaleWrites writes. Default 12.
 	StaleWrites int
 	// Ignore names more resources (plural, "configmaps") left out of the
 	// outcome; DefaultIgnore always is.
@@ -83,8 +83,8 @@ const (
 	LateDelay = 4 * time.Second
 	// LateFor is how long watch events stay late in the late runs.
 	LateFor = 20 * time.Second
-	// StaleFor is how long a restarted controller's reads stay stale (and
-	// its watch events late) in the stale-restart runs.
+	// StaleFor is how long the controller's reads stay stale (and its
+	// watch events late) in the stale and stale-restart runs.
 	StaleFor = 10 * time.Second
 )
 

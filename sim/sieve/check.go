@@ -55,8 +55,8 @@ func (r *Report) Summary() string {
 	for _, n := range r.Runs {
 		total += n
 	}
-	return fmt.Sprintf("%s: baseline %d calls (%d writes); %d perturbed runs (crash-before %d, crash-after %d, late %d, stale-restart %d); %d differ",
-		r.Case, r.Calls, r.Writes, total, r.Runs[CrashBefore], r.Runs[CrashAfter], r.Runs[Late], r.Runs[StaleRestart], len(r.Findings))
+	return fmt.Sprintf("%s: baseline %d calls (%d writes); %d perturbed runs (crash-before %d, crash-after %d, late %d, stale %d, stale-restart %d); %d differ",
+		r.Case, r.Calls, r.Writes, total, r.Runs[CrashBefore], r.Runs[CrashAfter], r.Runs[Late], r.Runs[Stale], r.Runs[StaleRestart], len(r.Findings))
 }
 
 // Options trim a Run.
@@ -123,7 +123,7 @@ func Run(c Case, opts Options) (*Report, error) {
 		}
 	}
 	for _, cl := range strided(writes, opts.Stride) {
-		perts = append(perts, Perturbation{Kind: StaleRestart, Call: cl.n, What: cl.what})
+		perts = append(perts, Perturbation{Kind: Stale, Call: cl.n, What: cl.what}, Perturbation{Kind: StaleRestart, Call: cl.n, What: cl.what})
 	}
 
 	for _, p := range perts {

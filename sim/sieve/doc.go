@@ -12,6 +12,9 @@
 //	                 process dies at once, and restarts
 //	late R           the watch events of resource R (or of every resource)
 //	                 reach the controller seconds late, until healed
+//	stale j          just after its j-th write the controller's reads are
+//	                 served as of before that write, and its watch events
+//	                 lag, until healed: it may not read its own write
 //	stale-restart j  just after its j-th write the controller dies; it
 //	                 restarts against a server whose reads are served as of
 //	                 before that write and whose watch events lag, until
@@ -28,7 +31,7 @@
 //	   │ baseline run ──► calls 1..N, writes, outcome
 //	   ├─ for i in 1..N: crash-before i, crash-after i ──► outcome == baseline?
 //	   ├─ late (all), late (each watched resource)     ──► outcome == baseline?
-//	   └─ for each write j: stale-restart j            ──► outcome == baseline?
+//	   └─ for each write j: stale j, stale-restart j   ──► outcome == baseline?
 //
 // Book: chapter on HA and what can go wrong (issue 7).
 package sieve

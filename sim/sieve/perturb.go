@@ -22,10 +22,11 @@ const (
 	CrashBefore
 	CrashAfter
 	Late
+	Stale
 	StaleRestart
 )
 
-var kindNames = map[Kind]string{None: "none", CrashBefore: "crash-before", CrashAfter: "crash-after", Late: "late", StaleRestart: "stale-restart"}
+var kindNames = map[Kind]string{None: "none", CrashBefore: "crash-before", CrashAfter: "crash-after", Late: "late", Stale: "stale", StaleRestart: "stale-restart"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -54,6 +55,9 @@ func (p Perturbation) String() string {
 			what = "watch events of " + p.Resource
 		}
 		return fmt.Sprintf("%s %v late for the first %v", what, LateDelay, LateFor)
+	case Stale:
+		return fmt.Sprintf("just after write call %d (%s), reads served as of before that write and watch events %v late, for %v",
+			p.Call, p.What, LateDelay, StaleFor)
 	case StaleRestart:
 		return fmt.Sprintf("crash just after write call %d (%s), answer lost; restart %v later with reads served as of before that write and watch events %v late, for %v",
 			p.Call, p.What, RestartDelay, LateDelay, StaleFor)
@@ -91,7 +95,7 @@ func (t *tap) Do(ctx context.Context, req *rest.Request) (*rest.Response, error)
 	c.event = c.write && c.resource == "events"
 	r.calls = append(r.calls, c)
 	p := r.pert
-	hit := c.n == p.Call && (p.Kind == CrashBefore || p.Kind == CrashAfter || p.Kind == StaleRestart)
+	hit := c.n == p.Call && (p.Kind == CrashBefore || p.Kind == CrashAfter || p.Kind == Stale || p.Kind == StaleRestart)
 	if hit && p.What != "" && c.what != p.What {
 		r.nondet = fmt.Errorf("call %d is %s, but in the baseline it was %s: the run is not deterministic", c.n, c.what, p.What)
 	}
@@ -101,7 +105,11 @@ func (t *tap) Do(ctx context.Context, req *rest.Request) (*rest.Response, error)
 	}
 	before := r.revision()
 	resp, err := t.next.Do(ctx, req)
-	if hit {
+	if hit && p.Kind == Stale {
+		r.w.Net.StaleReads(r.ctrl.Name, before)
+		r.lateUntil = r.w.Elapsed() + StaleFor
+		r.w.At(r.lateUntil, func() { r.w.Net.StaleReads(r.ctrl.Name, 0) })
+	} else if hit {
 		if p.Kind == StaleRestart {
 			r.w.Net.StaleReads(r.ctrl.Name, before)
 			r.lateUntil = r.w.Elapsed() + RestartDelay + StaleFor

@@ -112,6 +112,8 @@ func (r *run) late(resource string) bool {
 	switch r.pert.Kind {
 	case Late:
 		return r.pert.Resource == "" || r.pert.Resource == resource
+	case Stale:
+		return true // not late until the stale window opens
 	case StaleRestart:
 		return r.ctrl.Crashes() > 0
 	}
