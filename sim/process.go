@@ -28,6 +28,10 @@ type Process struct {
 	loop    *processLoop
 	client  *client.Client
 	crashes int
+	// clock is the process's own clock, read by its components: real
+	// (virtual) time unless a clock fault skews it. It belongs to the
+	// machine, so it keeps its skew across crashes.
+	clock loop.Skew
 }
 
 // AddProcess registers a process; start builds and starts its components.
@@ -80,6 +84,17 @@ func (p *Process) Crash() {
 	p.w.Trace.Note(p.Name, "crash")
 }
 
+// SetClock makes the process's clock read offset ahead of real time from
+// now on, and run at rate (1 is real time; 0.5 half as fast, so its timers
+// take twice as long). Timers already waiting keep their real durations.
+func (p *Process) SetClock(offset time.Duration, rate float64) {
+	p.clock.Set(p.w.Loop.Now(), offset, rate)
+	p.w.Trace.Note(p.Name, "clock now reads %+v from real time and runs at %.2f× real speed", offset, p.clock.Rate())
+}
+
+// ClockRate returns how fast the process's clock runs (1 is real time).
+func (p *Process) ClockRate() float64 { return p.clock.Rate() }
+
 // Loop returns the loop the process's components run on.
 func (p *Process) Loop() loop.Loop { return p.loop }
 
@@ -99,10 +114,10 @@ type processLoop struct {
 
 func (l *processLoop) live() bool { return l.p.up && l.p.epoch == l.epoch }
 
-func (l *processLoop) Now() time.Time { return l.p.w.Loop.Now() }
+func (l *processLoop) Now() time.Time { return l.p.clock.Local(l.p.w.Loop.Now()) }
 
 func (l *processLoop) After(d time.Duration, f func()) loop.Timer {
-	return l.p.w.Loop.After(d, func() {
+	return l.p.w.Loop.After(l.p.clock.Base(d), func() {
 		if l.live() {
 			f()
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/servicelb"
 	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/core/leader"
 	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/scheduler"
 	"github.com/tinykube/tinykube/core/store"
@@ -40,6 +41,8 @@ type Cluster struct {
 	Nodes []*Node
 
 	checker *checker
+	leaders *leaderCheck
+	plugins Plugins
 	// lastFault is when the last fault ends (liveness is judged after).
 	lastFault   time.Duration
 	faults      []scenario.Fault
@@ -66,10 +69,23 @@ type Node struct {
 	index     int
 }
 
+// Plugins replace a part of the reference components with other code for
+// a whole simulated run: this is how a lab's checker runs a student's
+// answer inside every replica of a component, under the scenario's faults
+// and invariants. The zero Plugins changes nothing.
+type Plugins struct {
+	// LeaderDecide replaces leader.Decide in every scheduler and
+	// controller-manager replica's elector (lab 12).
+	LeaderDecide func(leader.View) leader.Action
+}
+
 // New builds the cluster of scenario s for seed, ready to Run.
-func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
+func New(s *scenario.Scenario, seed uint64) (*Cluster, error) { return NewWith(s, seed, Plugins{}) }
+
+// NewWith is New with parts of the components replaced by plugins.
+func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, error) {
 	w := sim.NewWorld(seed)
-	c := &Cluster{W: w, Scenario: s, Store: store.NewMemory()}
+	c := &Cluster{W: w, Scenario: s, Store: store.NewMemory(), plugins: plugins}
 	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: w.Rand(sim.APIServer), Version: "sim"})
 	ctx := context.Background()
 	if err := c.API.Bootstrap(ctx); err != nil {
@@ -90,9 +106,14 @@ func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
 	if c.checker, err = newChecker(c.Store, s.Invariants, w.Elapsed); err != nil {
 		return nil, err
 	}
+	if _, ok := Invariants[s.ExpectViolation]; s.ExpectViolation != "" && !ok {
+		return nil, fmt.Errorf("expectViolation: unknown invariant %q", s.ExpectViolation)
+	}
 	w.AddCheck(c.checker.check)
 	w.AddCheck(newOrdinalCheck(c).check)
 	w.Net.OnDeliver = c.checker.delivered
+	c.leaders = newLeaderCheck(c)
+	w.WrapTransport = c.leaders.wrap
 
 	c.addControlPlane()
 	capacity, err := nodeCapacity(s.Cluster.Capacity)
@@ -133,39 +154,47 @@ func nodeCapacity(spec map[string]string) (api.ResourceList, error) {
 // every scenario: TEST-NET-1, which is never routed anywhere.
 const LoadBalancerPool = "192.0.2.0/24"
 
-// addControlPlane adds the scheduler and the controller manager, each its
-// own process.
+// addControlPlane adds the scheduler and the controller manager replicas,
+// each its own process, each running its components only while it holds
+// its Lease (see leader.go).
 func (c *Cluster) addControlPlane() {
+	s := c.Scenario
+	for _, name := range s.Cluster.SchedulerNames() {
+		c.addElected(name, SchedulerLease, func(p *sim.Process, _ *client.Recorder) {
+			scheduler.New(scheduler.Config{
+				Loop: p.Loop(), Client: p.Client(), Rand: c.W.Rand(name), Name: "default-scheduler",
+				Scoring: s.Cluster.Scoring, IgnoreAssumedPods: s.Cluster.Broken == "scheduler-ignores-assumed-pods",
+			}).Start()
+		})
+	}
+	for _, name := range s.Cluster.ControllerManagerNames() {
+		c.addElected(name, ControllerManagerLease, c.startControllers)
+	}
+}
+
+// startControllers starts every controller of a controller manager.
+func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
 	w, s := c.W, c.Scenario
-	w.AddProcess("scheduler", func(p *sim.Process) {
-		scheduler.New(scheduler.Config{
-			Loop: p.Loop(), Client: p.Client(), Rand: w.Rand("scheduler"), Name: "default-scheduler",
-			Scoring: s.Cluster.Scoring, IgnoreAssumedPods: s.Cluster.Broken == "scheduler-ignores-assumed-pods",
-		}).Start()
-	}).Start()
-	w.AddProcess("controller-manager", func(p *sim.Process) {
-		rec := client.NewRecorder(p.Loop(), p.Client(), "controller-manager", "")
-		replicaset.New(replicaset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Rand: w.Rand("replicaset")}).Start()
-		endpoints.New(endpoints.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
-		deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
-			AssumeAvailable: s.Cluster.Broken == "deployment-assumes-available"}).Start()
-		garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
-		cronjob.New(cronjob.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Zones: cronjob.FixedZones,
-			IgnoreForbid: s.Cluster.Broken == "cronjob-ignores-forbid"}).Start()
-		job.New(job.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, CountWithoutTracking: s.Cluster.Broken == "job-counts-without-tracking"}).Start()
-		daemonset.New(daemonset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, IgnoreExisting: s.Cluster.Broken == "daemonset-ignores-existing"}).Start()
-		statefulset.New(statefulset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, ReplaceOnNotReady: s.Cluster.Broken == "statefulset-replaces-on-notready"}).Start()
-		node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
-			GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
-		// A new pool each start: a restarted controller manager relearns
-		// the addresses in use from the services' status, as on real
-		// machines.
-		pool, err := servicelb.NewPoolProvider(LoadBalancerPool)
-		if err != nil {
-			panic(err) // LoadBalancerPool is a constant
-		}
-		servicelb.New(servicelb.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Provider: pool}).Start()
-	}).Start()
+	replicaset.New(replicaset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Rand: w.Rand("replicaset")}).Start()
+	endpoints.New(endpoints.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
+	deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
+		AssumeAvailable: s.Cluster.Broken == "deployment-assumes-available"}).Start()
+	garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
+	cronjob.New(cronjob.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Zones: cronjob.FixedZones,
+		IgnoreForbid: s.Cluster.Broken == "cronjob-ignores-forbid"}).Start()
+	job.New(job.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, CountWithoutTracking: s.Cluster.Broken == "job-counts-without-tracking"}).Start()
+	daemonset.New(daemonset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, IgnoreExisting: s.Cluster.Broken == "daemonset-ignores-existing"}).Start()
+	statefulset.New(statefulset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, ReplaceOnNotReady: s.Cluster.Broken == "statefulset-replaces-on-notready"}).Start()
+	node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
+		GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
+	// A new pool each start: a restarted controller manager relearns
+	// the addresses in use from the services' status, as on real
+	// machines.
+	pool, err := servicelb.NewPoolProvider(LoadBalancerPool)
+	if err != nil {
+		panic(err) // LoadBalancerPool is a constant
+	}
+	servicelb.New(servicelb.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Provider: pool}).Start()
 }
 
 // addNode adds machine i and its kubelet.

@@ -39,6 +39,9 @@ func (c *Cluster) inject(f scenario.Fault) {
 	if f.Direction != "" {
 		desc += " (" + f.Direction + ")"
 	}
+	if f.Action == "clock" {
+		desc += fmt.Sprintf(": offset %v, rate %g", f.Offset.Duration, f.Rate)
+	}
 	if f.For.Duration > 0 {
 		desc += fmt.Sprintf(" for %v", f.For.Duration)
 	}
@@ -120,9 +123,17 @@ func (c *Cluster) inject(f scenario.Fault) {
 	case "cut-watches":
 		w.Net.CutStreams("")
 	case "restart-controller-manager":
-		if cm := w.Process("controller-manager"); cm != nil {
+		name := f.Process
+		if name == "" {
+			name = c.leaderOf(ControllerManagerLease, c.Scenario.Cluster.ControllerManagerNames()[0])
+		}
+		if cm := w.Process(name); cm != nil {
 			cm.Crash()
 			cm.Start()
+		}
+	case "clock":
+		if p := w.Process(f.Process); p != nil {
+			p.SetClock(f.Offset.Duration, f.Rate)
 		}
 	case "stale-reads":
 		rev, _ := c.Store.Revision(context.Background())
@@ -226,6 +237,20 @@ func drawFaults(s *scenario.Scenario, r *rand.Rand) []scenario.Fault {
 	draw(p.ProxyRestarts, "restart-proxy", true)
 	draw(p.WatchCuts, "cut-watches", false)
 	draw(p.ControllerRestarts, "restart-controller-manager", false)
+	if p.ClockDrift > 0 {
+		names := append(s.Cluster.SchedulerNames(), s.Cluster.ControllerManagerNames()...)
+		// From the start: a machine whose clock has been off since boot. A
+		// jump in the middle of a run would be a step of the wall clock,
+		// which real components do not time leases with (Go measures
+		// durations on the monotonic clock), so profiles do not draw one.
+		for _, n := range names {
+			out = append(out, scenario.Fault{
+				Action: "clock", Process: n,
+				Offset: scenario.Duration{Duration: time.Duration(r.Int64N(int64(2*time.Hour))) - time.Hour},
+				Rate:   1 + p.ClockDrift*(2*r.Float64()-1),
+			})
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Duration < out[j].At.Duration })
 	return out
 }

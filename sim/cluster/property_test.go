@@ -98,8 +98,12 @@ func TestRapidShrinksBrokenSchedulerFailure(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the shrunk scenario does not load: %v", err)
 	}
-	if len(min.Faults) > 2 {
-		t.Errorf("rapid shrank the schedule to %d faults, want at most 2", len(min.Faults))
+	// Rapid's shrinking is local: it stops where dropping any one fault
+	// makes the run pass. From up to 6 drawn faults it gets to 2–4 here
+	// (4 since the scheduler runs under leader election, whose calls
+	// shift every later step).
+	if len(min.Faults) > 4 {
+		t.Errorf("rapid shrank the schedule to %d faults, want at most 4", len(min.Faults))
 	}
 	head, _ := os.ReadFile(filepath.Join(dir, "minimal.yaml"))
 	first := strings.SplitN(string(head), "\n", 2)[0]

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,10 @@ type Scenario struct {
 	// Traffic, when set, sends simulated requests to every service through
 	// the nodes' service proxies for the whole run.
 	Traffic *Traffic `json:"traffic,omitempty"`
+	// ExpectViolation marks a demonstration: the scenario is built to break
+	// the named invariant (a fault beyond what the system promises to
+	// survive), and the example tests check that it does, for every seed.
+	ExpectViolation string `json:"expectViolation,omitempty"`
 	// Expect lists events that must have been recorded by the end.
 	Expect []ExpectedEvent `json:"expect,omitempty"`
 }
@@ -68,6 +73,37 @@ type Cluster struct {
 	// "statefulset-replaces-on-notready" (the StatefulSet controller
 	// force-deletes and replaces a pod as soon as its node is not Ready).
 	Broken string `json:"broken,omitempty"`
+	// ControlPlaneReplicas runs this many schedulers and controller
+	// managers (default 1), each replica its own process, one of each kind
+	// active at a time by leader election. With more than one they are
+	// named scheduler-1 … and controller-manager-1 …
+	ControlPlaneReplicas int `json:"controlPlaneReplicas,omitempty"`
+}
+
+// SchedulerNames and ControllerManagerNames are the process names of the
+// control plane's replicas.
+func (c Cluster) SchedulerNames() []string { return replicaNames("scheduler", c.ControlPlaneReplicas) }
+
+// ControllerManagerNames: see SchedulerNames.
+func (c Cluster) ControllerManagerNames() []string {
+	return replicaNames("controller-manager", c.ControlPlaneReplicas)
+}
+
+func replicaNames(base string, n int) []string {
+	if n <= 1 {
+		return []string{base}
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s-%d", base, i+1)
+	}
+	return out
+}
+
+// HasControlPlaneProcess reports whether name is one of the scheduler or
+// controller-manager replicas.
+func (s *Scenario) HasControlPlaneProcess(name string) bool {
+	return slices.Contains(s.Cluster.SchedulerNames(), name) || slices.Contains(s.Cluster.ControllerManagerNames(), name)
 }
 
 // Fault is one scheduled fault.
@@ -94,6 +130,13 @@ type Fault struct {
 	Replicas  *int32 `json:"replicas,omitempty"`
 	// Patch is a JSON merge patch (written as YAML) for patch.
 	Patch json.RawMessage `json:"patch,omitempty"`
+	// Offset and Rate for clock: the process's clock jumps Offset ahead
+	// (negative: behind) and runs at Rate (1 = real time) from then on. A
+	// jump while a lease is being timed acts as an infinitely fast clock
+	// for that interval (real components time leases on a monotonic clock,
+	// which never jumps; the simulator's processes have one clock).
+	Offset Duration `json:"offset,omitempty"`
+	Rate   float64  `json:"rate,omitempty"`
 }
 
 // The fault actions.
@@ -110,6 +153,7 @@ var Actions = map[string]string{
 	"delete":          "deletes an object",
 	"scale":           "sets a ReplicaSet's or Deployment's replicas",
 	"patch":           "applies a JSON merge patch to an object (a new image starts a rollout)",
+	"clock":           "a process's clock jumps by offset and runs at rate (1 = real time) from then on; leader election is safe only while rates stay within its drift bound",
 
 	// What a controller must survive between two of its writes.
 	"restart-controller-manager": "the controller manager process crashes and starts again at once, with empty caches and no memory",
@@ -127,6 +171,11 @@ type Profile struct {
 	WatchCuts       int      `json:"watchCuts,omitempty"`
 
 	ControllerRestarts int `json:"controllerRestarts,omitempty"`
+	// ClockDrift, when above 0, gives every scheduler and controller
+	// manager replica a clock running at a rate drawn from
+	// [1-ClockDrift, 1+ClockDrift] and an offset of up to an hour either
+	// way, from the start of the run.
+	ClockDrift float64 `json:"clockDrift,omitempty"`
 }
 
 // Network shapes the simulated network.
@@ -273,9 +322,13 @@ func (s *Scenario) Check() error {
 			if !s.HasNode(f.Node) {
 				return fmt.Errorf("faults[%d].node: no node %q (nodes are named node-1 … node-%d)", i, f.Node, s.Cluster.Nodes)
 			}
-		case "stale-reads":
-			if f.Process != "scheduler" && f.Process != "controller-manager" && !(strings.HasPrefix(f.Process, "kubelet/") && s.HasNode(strings.TrimPrefix(f.Process, "kubelet/"))) {
-				return fmt.Errorf("faults[%d].process: %q is not scheduler, controller-manager or kubelet/node-N", i, f.Process)
+		case "stale-reads", "clock":
+			if !s.HasControlPlaneProcess(f.Process) && !(strings.HasPrefix(f.Process, "kubelet/") && s.HasNode(strings.TrimPrefix(f.Process, "kubelet/"))) {
+				return fmt.Errorf("faults[%d].process: %q is not one of %s or kubelet/node-N", i, f.Process,
+					strings.Join(append(s.Cluster.SchedulerNames(), s.Cluster.ControllerManagerNames()...), ", "))
+			}
+			if f.Action == "clock" && (f.Rate < 0 || f.Rate > 10) {
+				return fmt.Errorf("faults[%d].rate: %v is not between 0 (exclusive; 0 means 1) and 10", i, f.Rate)
 			}
 		case "apply":
 			if len(f.Objects) == 0 {
@@ -295,6 +348,12 @@ func (s *Scenario) Check() error {
 	}
 	if p := s.Profile; p != nil && p.Window.Duration <= 0 {
 		return fmt.Errorf("profile.window: required (faults are drawn within it)")
+	}
+	if p := s.Profile; p != nil && (p.ClockDrift < 0 || p.ClockDrift >= 1) {
+		return fmt.Errorf("profile.clockDrift: %v is not in [0, 1)", p.ClockDrift)
+	}
+	if r := s.Cluster.ControlPlaneReplicas; r < 0 || r > 5 {
+		return fmt.Errorf("cluster.controlPlaneReplicas: %d is not between 1 and 5", r)
 	}
 	if t := s.Traffic; t != nil {
 		if t.Every.Duration == 0 {
@@ -328,7 +387,7 @@ func (s *Scenario) HasNode(name string) bool {
 
 func actionList() string {
 	out := make([]string, 0, len(Actions))
-	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "cut-watches", "restart-controller-manager", "stale-reads", "apply", "delete", "scale", "patch"} {
+	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "cut-watches", "restart-controller-manager", "stale-reads", "clock", "apply", "delete", "scale", "patch"} {
 		out = append(out, a)
 	}
 	return strings.Join(out, ", ")

@@ -21,6 +21,8 @@ import (
 	rsstudent "github.com/tinykube/tinykube/labs/06-replicaset/student"
 	rolloutlab "github.com/tinykube/tinykube/labs/09-rollout"
 	rolloutstudent "github.com/tinykube/tinykube/labs/09-rollout/student"
+	leaderlab "github.com/tinykube/tinykube/labs/12-leader"
+	leaderstudent "github.com/tinykube/tinykube/labs/12-leader/student"
 	"github.com/tinykube/tinykube/labs/lab"
 )
 
@@ -30,6 +32,7 @@ func labs() []lab.Lab {
 		schedulerlab.Lab(schedulerlab.Impl{Fits: schedstudent.Fits, Score: schedstudent.ScoreMostAllocated}),
 		replicasetlab.Lab(rsstudent.Diff),
 		rolloutlab.Lab(rolloutlab.Impl{Step: rolloutstudent.Step, Bounds: rolloutstudent.Bounds}),
+		leaderlab.Lab(leaderlab.Impl{Decide: leaderstudent.Decide}),
 	}
 }
 

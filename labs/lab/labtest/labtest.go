@@ -25,6 +25,9 @@ type Checker struct {
 	Reference lab.Lab
 	Starter   lab.Lab
 	Mutants   []Mutant
+	// Seeds, if not 0, replaces the 50 seeds of the self-tests: a lab
+	// whose tests run whole simulations needs fewer to kill its mutants.
+	Seeds int
 }
 
 // opts runs enough seeds for every kept mutant to be caught; make soak
@@ -33,6 +36,10 @@ var opts = lab.Options{Seeds: 50}
 
 // Run runs the four self-tests as subtests of t.
 func Run(t *testing.T, c Checker) {
+	opts := opts
+	if c.Seeds > 0 {
+		opts.Seeds = c.Seeds
+	}
 	t.Run("PassesReference", func(t *testing.T) {
 		rep, err := lab.Run(c.Reference, opts)
 		if err != nil {
@@ -83,7 +90,7 @@ func Run(t *testing.T, c Checker) {
 	t.Run("IsDeterministic", func(t *testing.T) {
 		for _, m := range c.Mutants {
 			run := func() string {
-				rep, err := lab.Run(m.Lab, lab.Options{Seeds: 20})
+				rep, err := lab.Run(m.Lab, lab.Options{Seeds: min(20, opts.Seeds)})
 				if err != nil {
 					t.Fatal(err)
 				}
