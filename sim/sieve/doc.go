@@ -33,5 +33,15 @@
 //	   ├─ late (all), late (each watched resource)     ──► outcome == baseline?
 //	   └─ for each write j: stale j, stale-restart j   ──► outcome == baseline?
 //
+// A finding names its case and perturbation, shows the difference object
+// by object (-unperturbed +perturbed) and the tail of the perturbed run's
+// timeline. Runs are deterministic, so TestDebugOne replays one with its
+// whole timeline (SIEVE_DEBUG=case SIEVE_KIND=kind SIEVE_CALL=i).
+//
+// What it cannot see: a controller that misbehaves for a while and then
+// repairs the damage (two daemon pods on a node, briefly) settles like a
+// correct one. The simulator's invariants, checked after every step
+// (sim/cluster), are for those.
+//
 // Book: chapter on HA and what can go wrong (issue 7).
 package sieve

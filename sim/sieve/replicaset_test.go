@@ -47,5 +47,3 @@ func TestReplicaSet(t *testing.T) {
 	t.Parallel()
 	Check(t, replicaSetCase())
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -101,3 +101,5 @@ func remove[T api.Object](ns, name, policy string) func(ctx context.Context, adm
 		return err
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
