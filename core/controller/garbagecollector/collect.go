@@ -179,11 +179,11 @@ type deleteOptions struct {
 
 // delete deletes n with policy, on the condition that it is still the
 // object of n's uid, at the version the graph saw. An object already gone,
-// or replaced, is no error; nor is one changed since: its change is on its
-// way to the graph, which looks at it again then. (Without the version, a
+// or replaced, is no error. One changed since is retried (by then the
+// graph has its change, and may decide otherwise). Without the version, a
 // graph that has seen an owner go but not yet the dependent's update that
 // released it — two informers, each with its own lag — deletes an object
-// that was just orphaned on purpose.)
+// that was just orphaned on purpose.
 func (c *Controller) delete(n *node, policy string) error {
 	o := deleteOptions{APIVersion: "v1", Kind: "DeleteOptions", PropagationPolicy: policy}
 	o.Preconditions.UID = n.uid
@@ -196,8 +196,13 @@ func (c *Controller) delete(n *node, policy string) error {
 	}
 	_, err = c.client.Do(context.Background(), &rest.Request{Method: http.MethodDelete,
 		Path: client.Path(n.res, n.namespace, n.name, ""), ContentType: rest.ContentJSON, Body: body})
-	if api.IsNotFound(err) || api.IsConflict(err) {
+	switch {
+	case api.IsNotFound(err):
 		return nil
+	case api.IsConflict(err):
+		// Replaced (a new uid), or changed: the retry finds the old uid
+		// gone from the graph, or the new version in it.
+		return fmt.Errorf("%s %s/%s changed since the graph saw it (revision %d); not deleted: %w", n.res.Kind, n.namespace, n.name, n.rv, err)
 	}
 	return err
 }
