@@ -25,6 +25,7 @@ import (
 	"github.com/tinykube/tinykube/core/scheduler"
 	"github.com/tinykube/tinykube/core/store"
 	"github.com/tinykube/tinykube/sim"
+	"github.com/tinykube/tinykube/sim/history"
 	simruntime "github.com/tinykube/tinykube/sim/runtime"
 	"github.com/tinykube/tinykube/sim/scenario"
 )
@@ -43,6 +44,7 @@ type Cluster struct {
 	checker *checker
 	leaders *leaderCheck
 	plugins Plugins
+	history *history.Recorder // with history: true
 	// lastFault is when the last fault ends (liveness is judged after).
 	lastFault   time.Duration
 	faults      []scenario.Fault
@@ -88,8 +90,13 @@ func New(s *scenario.Scenario, seed uint64) (*Cluster, error) { return NewWith(s
 
 // NewWith is New with parts of the components replaced by plugins.
 func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, error) {
+	var c *Cluster
+	var rec *history.Recorder
+	if s.History {
+		plugins, rec = recordHistory(&c, plugins)
+	}
 	w := sim.NewWorld(seed)
-	c := &Cluster{W: w, Scenario: s, Store: store.NewMemory(), plugins: plugins}
+	c = &Cluster{W: w, Scenario: s, Store: store.NewMemory(), plugins: plugins, history: rec}
 	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: w.Rand(sim.APIServer), Version: "sim"})
 	ctx := context.Background()
 	if err := c.API.Bootstrap(ctx); err != nil {

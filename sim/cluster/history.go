@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/sim"
 	"github.com/tinykube/tinykube/sim/history"
 	"github.com/tinykube/tinykube/sim/scenario"
@@ -27,4 +29,36 @@ func NewRecorded(s *scenario.Scenario, seed uint64) (*Cluster, *history.Recorder
 		return nil, nil, err
 	}
 	return c, rec, nil
+}
+
+// recordHistory plugs a recorder into a run whose scenario asks for
+// history: true, outside any wrapper the plugins already bring.
+func recordHistory(c **Cluster, plugins Plugins) (Plugins, *history.Recorder) {
+	rec := history.NewRecorder(func() time.Time {
+		if *c == nil {
+			return sim.Epoch
+		}
+		return (*c).W.Now()
+	})
+	inner := plugins.Wrap
+	plugins.Wrap = func(process string, t client.Transport) client.Transport {
+		if inner != nil {
+			t = inner(process, t)
+		}
+		return rec.Wrap(process, t)
+	}
+	return plugins, rec
+}
+
+// checkHistory judges the recorded history at the end of a run.
+func (c *Cluster) checkHistory() error {
+	if c.history == nil || !c.checker.enabled["linearizable"] {
+		return nil
+	}
+	r := history.Check(c.history.History(), history.Options{Incomplete: true})
+	if r.Ok {
+		c.W.Trace.Note("check", "history: %d operations on %d objects, linearizable", r.Ops, r.Keys)
+		return nil
+	}
+	return fmt.Errorf("linearizable: %s", r.Explanation)
 }

@@ -28,6 +28,7 @@ var Invariants = map[string]string{
 	"statefulset-ordinals":     "no StatefulSet ordinal ever has running containers of two different pods (uids) at once, on any live machine — judged from the machines' runtimes, so a partitioned node's containers count and a crashed node's do not",
 	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its ReplicaSets never ask for more than replicas + maxSurge pods",
 	"daemonset-one-per-node":   "a DaemonSet never has two live pods (neither finished nor terminating) bound to the same node",
+	"linearizable":             "with history: true, every object's recorded API history is linearizable — each call took effect at one instant between its call and its answer, and every answer (consistent reads included, whichever API server gave it) is the one the API promises (sim/history)",
 	"one-leader":               "no scheduler or controller-manager replica writes anything (but its own election) while its Lease names another holder: at most one replica of each acts in any interval",
 }
 

@@ -69,6 +69,11 @@ func (c *Cluster) Run() Result {
 			w.Fail(err)
 		}
 	}
+	if w.Failed() == nil {
+		if err := c.checkHistory(); err != nil {
+			w.Fail(err)
+		}
+	}
 	return Result{Scenario: s.Name, Seed: w.Seed, Violation: w.Failed(), At: w.Elapsed(), Converged: c.converged,
 		TraceHash: w.Trace.Hash(), Steps: w.Loop.Steps, Calls: w.Net.Calls}
 }

@@ -41,6 +41,10 @@ type Scenario struct {
 	// the named invariant (a fault beyond what the system promises to
 	// survive), and the example tests check that it does, for every seed.
 	ExpectViolation string `json:"expectViolation,omitempty"`
+	// History records every API call of the run and, at its end, checks
+	// that the history is linearizable (sim/history, with porcupine): the
+	// invariant "linearizable". It costs about as much again as the run.
+	History bool `json:"history,omitempty"`
 	// Expect lists events that must have been recorded by the end.
 	Expect []ExpectedEvent `json:"expect,omitempty"`
 }

@@ -172,23 +172,37 @@ type deleteOptions struct {
 	Kind              string `json:"kind"`
 	PropagationPolicy string `json:"propagationPolicy"`
 	Preconditions     struct {
-		UID string `json:"uid"`
+		UID             string `json:"uid"`
+		ResourceVersion string `json:"resourceVersion,omitempty"`
 	} `json:"preconditions"`
 }
 
 // delete deletes n with policy, on the condition that it is still the
-// object of n's uid. An object already gone, or replaced, is no error.
+// object of n's uid, at the version the graph saw. An object already gone,
+// or replaced, is no error. One changed since is retried (by then the
+// graph has its change, and may decide otherwise). Without the version, a
+// graph that has seen an owner go but not yet the dependent's update that
+// released it — two informers, each with its own lag — deletes an object
+// that was just orphaned on purpose.
 func (c *Controller) delete(n *node, policy string) error {
 	o := deleteOptions{APIVersion: "v1", Kind: "DeleteOptions", PropagationPolicy: policy}
 	o.Preconditions.UID = n.uid
+	if n.rv > 0 {
+		o.Preconditions.ResourceVersion = strconv.FormatInt(n.rv, 10)
+	}
 	body, err := json.Marshal(o)
 	if err != nil {
 		return err
 	}
 	_, err = c.client.Do(context.Background(), &rest.Request{Method: http.MethodDelete,
 		Path: client.Path(n.res, n.namespace, n.name, ""), ContentType: rest.ContentJSON, Body: body})
-	if api.IsNotFound(err) || api.IsConflict(err) {
+	switch {
+	case api.IsNotFound(err):
 		return nil
+	case api.IsConflict(err):
+		// Replaced (a new uid), or changed: the retry finds the old uid
+		// gone from the graph, or the new version in it.
+		return fmt.Errorf("%s %s/%s changed since the graph saw it (revision %d); not deleted: %w", n.res.Kind, n.namespace, n.name, n.rv, err)
 	}
 	return err
 }

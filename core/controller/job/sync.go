@@ -142,6 +142,7 @@ func (c *Controller) sync(key string, j *api.Job, cached []*api.Pod) error {
 	default:
 		want := min(*parallelismOf(j), completionsOf(j)-succeeded)
 		want = max(want, 0)
+		want = capByPods(j, pods, active, want, failed)
 		if satisfied {
 			delta, manageErr = c.manage(key, j, active, int(want))
 		}
@@ -181,6 +182,34 @@ func (c *Controller) sync(key string, j *api.Job, cached []*api.Pod) error {
 		c.queue.AddAfter(key, d)
 	}
 	return nil
+}
+
+// capByPods keeps a pass from starting pods that the pods themselves show
+// are not needed. The Job in the cache can lag the status this controller
+// wrote itself: its counts may not yet have the pods that the pods' cache
+// already shows finished and counted (finalizer gone). Counting from such a
+// Job would start pods for completions already done, or past a backoff
+// limit already reached. The pods are a lower bound on the true counts, so
+// creations are capped by them; the next pass, on a fresher Job, finishes
+// it. Deletions are left as they were.
+func capByPods(j *api.Job, pods, active []*api.Pod, want, failed int32) int32 {
+	n := int32(len(active))
+	if want <= n {
+		return want
+	}
+	var succeededSeen, failedSeen int32
+	for _, p := range pods {
+		switch p.Status.Phase {
+		case api.PodSucceeded:
+			succeededSeen++
+		case api.PodFailed:
+			failedSeen++
+		}
+	}
+	if j.Spec.BackoffLimit != nil && max(failed, failedSeen) > *j.Spec.BackoffLimit {
+		return n
+	}
+	return max(n, min(want, completionsOf(j)-succeededSeen))
 }
 
 // finishReason returns the condition that ends the Job now, or nil.
@@ -336,10 +365,18 @@ func (c *Controller) deletePods(key string, j *api.Job, victims []*api.Pod) erro
 	c.exp.Expect(key, 0, podKeys)
 	var errs []error
 	for _, p := range victims {
-		_, err := client.For[*api.Pod](c.client).Delete(context.Background(), p.Namespace, p.Name, client.DeleteOptions{UID: p.UID})
+		// Only the pod as the caller saw it: a cache that lags may show a
+		// pod running that has since finished, and a finished pod is the
+		// record of the work done (and its logs), not a pod to stop. On a
+		// conflict the key is retried once the cache has caught up.
+		_, err := client.For[*api.Pod](c.client).Delete(context.Background(), p.Namespace, p.Name, client.DeleteOptions{UID: p.UID, ResourceVersion: p.ResourceVersion})
 		if err != nil {
 			c.exp.DeletionObserved(key, client.Key(p))
 			if api.IsNotFound(err) {
+				continue
+			}
+			if api.IsConflict(err) {
+				errs = append(errs, fmt.Errorf("job %s: pod %s changed since it was read; not deleted: %w", key, p.Name, err))
 				continue
 			}
 			c.recorder.Eventf(j, client.EventWarning, "FailedDelete", "Error deleting: %v", err)

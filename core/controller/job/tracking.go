@@ -101,6 +101,13 @@ func (c *Controller) track(j *api.Job, cached []*api.Pod) (*api.Job, []*api.Pod,
 	if err != nil {
 		return j, nil, err
 	}
+	if p := behindCache(cached, live); p != nil {
+		// An API server whose cache lags (or a restarted controller that
+		// reached a lagging one) can list a pod as it was before the
+		// cache saw it finish. Counting from that list would count
+		// nothing and, with no event left to come, never look again.
+		return j, nil, fmt.Errorf("job %s/%s: the API server listed pod %s as still running, but it has finished: the list is older than the cache; retrying", j.Namespace, j.Name, p.Name)
+	}
 
 	// Step 1: record newly finished pods as uncounted. Successes beyond
 	// completions are not recorded: status.succeeded never exceeds
@@ -178,6 +185,25 @@ func (c *Controller) track(j *api.Job, cached []*api.Pod) (*api.Job, []*api.Pod,
 		}
 	}
 	return j, live, errors.Join(errs...)
+}
+
+// behindCache returns a pod that the cache shows finished (or lost) and
+// still to be counted, but that live shows running: live is older than the
+// cache. nil when live is at least as fresh for every such pod.
+func behindCache(cached, live []*api.Pod) *api.Pod {
+	byUID := map[string]*api.Pod{}
+	for _, p := range live {
+		byUID[p.UID] = p
+	}
+	for _, p := range cached {
+		if !p.HasFinalizer(TrackingFinalizer) || !(isTerminal(p) || lost(p)) {
+			continue
+		}
+		if lp, ok := byUID[p.UID]; ok && lp.HasFinalizer(TrackingFinalizer) && !isTerminal(lp) && !lost(lp) {
+			return p
+		}
+	}
+	return nil
 }
 
 // livePods lists j's pods from the API server.

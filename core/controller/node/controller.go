@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -94,6 +96,19 @@ func New(cfg Config) *Controller {
 			c.gc.Add(n.Name)
 		},
 	})
+	// A pod bound to a node the cache does not have: the node may be
+	// gone without this controller having seen it go (it was down, or
+	// restarted, when the node was deleted), and then no delete event will
+	// ever come for it. Look again after a while (the node informer may
+	// simply lag), and ask the API before collecting.
+	orphan := func(p *api.Pod) {
+		if n := p.Spec.NodeName; n != "" {
+			if _, ok := c.nodes.Get("", n); !ok {
+				c.gc.AddAfter(n, orphanRecheck)
+			}
+		}
+	}
+	c.pods.AddHandlers(client.Handlers[*api.Pod]{Add: orphan, Update: func(_, p *api.Pod) { orphan(p) }})
 	observe := func(l *api.Lease) { c.observeLease(l) }
 	c.leases.AddHandlers(client.Handlers[*api.Lease]{Add: observe, Update: func(_, l *api.Lease) { observe(l) }})
 	return c
@@ -152,19 +167,59 @@ func (c *Controller) healthOf(node string) *health {
 	return h
 }
 
+// orphanRecheck is how long a pod bound to a node missing from the cache
+// waits before the controller asks the API whether the node exists.
+const orphanRecheck = 5 * time.Second
+
 // collectPods force-deletes the pods of a node that no longer exists: no
-// kubelet will ever finish them.
+// kubelet will ever finish them. The cache saying so is not enough (the
+// node informer may lag the pods'): the API must say it too.
 func (c *Controller) collectPods(node string) error {
 	if _, ok := c.nodes.Get("", node); ok {
 		return nil // back again (re-registered)
 	}
+	pods := c.pods.ByIndex(byNode, node)
+	if len(pods) == 0 {
+		return nil
+	}
+	var newest int64
+	for _, p := range pods {
+		rv, _ := strconv.ParseInt(p.ResourceVersion, 10, 64)
+		newest = max(newest, rv)
+	}
+	gone, err := c.nodeGone(node, newest)
+	if err != nil {
+		return err
+	}
+	if !gone {
+		c.gc.AddAfter(node, orphanRecheck) // until the cache has it
+		return nil
+	}
 	var failed error
-	for _, p := range c.pods.ByIndex(byNode, node) {
+	for _, p := range pods {
 		if err := c.forceDelete(p); err != nil {
 			failed = err
 		}
 	}
 	return failed
+}
+
+// nodeGone asks the API whether node is gone. The answer must come from
+// a revision at least minRV (the newest of the pods bound to it, which
+// were bound while it existed): a lagging API cache that answers from
+// before the node existed is not believed, and the caller retries.
+func (c *Controller) nodeGone(node string, minRV int64) (bool, error) {
+	l, err := client.For[*api.Node](c.client).List(context.Background(), "", client.ListOptions{FieldSelector: "metadata.name=" + node})
+	if err != nil {
+		return false, fmt.Errorf("node %s: asking whether it still exists: %w", node, err)
+	}
+	if len(l.Items) > 0 {
+		return false, nil
+	}
+	if rv, _ := strconv.ParseInt(l.ResourceVersion, 10, 64); rv < minRV {
+		return false, fmt.Errorf("node %s: the API answered at revision %d, before revision %d of a pod bound to it: not trusting that it is gone", node, rv, minRV)
+	}
+	return true, nil
 }
 
 func (c *Controller) forceDelete(p *api.Pod) error {

@@ -211,6 +211,7 @@ func TestDeadNodeIsTaintedAndItsPodsEvicted(t *testing.T) {
 			e.createPod("plain", "n1")
 			e.createPod("patient", "n1", tolerate(TaintUnreachable, ptr[int64](60)))
 			e.createPod("forever", "n1", tolerate(TaintUnreachable, nil))
+			e.kubelet("n2", 0).renewEvery(2*time.Second, 2*time.Second, 5*time.Minute)
 			e.createPod("elsewhere", "n2")
 			all := func(plain, patient string) map[string]string {
 				return map[string]string{"plain": plain, "patient": patient, "forever": "running", "elsewhere": "running"}
@@ -299,6 +300,7 @@ func TestDeletedNodesPodsAreCollected(t *testing.T) {
 	e := newEnv(t)
 	e.kubelet("n1", 0).renewEvery(2*time.Second, 2*time.Second, 60*time.Second)
 	e.createPod("web", "n1")
+	e.kubelet("n2", 0)
 	e.createPod("other", "n2")
 	e.at(3*time.Second, func() {
 		if _, err := client.For[*api.Node](e.api).Delete(context.Background(), "", "n1", client.DeleteOptions{}); err != nil {
@@ -311,6 +313,28 @@ func TestDeletedNodesPodsAreCollected(t *testing.T) {
 	}
 	if got := e.podState("other"); got != "running" {
 		t.Errorf("pod of another node is %s, want running", got)
+	}
+}
+
+// TestPodsOfNodesNeverSeenGoingAreCollected: a node deleted while the
+// controller was down leaves no delete event behind. Its pods are still
+// collected, once the API confirms the node is gone; a pod bound to a node
+// that exists is left alone.
+func TestPodsOfNodesNeverSeenGoingAreCollected(t *testing.T) {
+	e := newEnv(t)
+	e.kubelet("n1", 0).renewEvery(2*time.Second, 2*time.Second, 60*time.Second)
+	e.createPod("web", "n1")
+	e.createPod("stranded", "gone-node")
+	e.runUntil(orphanRecheck - time.Second)
+	if got := e.podState("stranded"); got != "running" {
+		t.Errorf("pod of a node missing from the cache is %s before the recheck, want running (the cache may lag)", got)
+	}
+	e.runUntil(orphanRecheck + time.Second)
+	if got := e.podState("stranded"); got != "gone" {
+		t.Errorf("pod of a node that does not exist is %s, want gone (force-deleted)", got)
+	}
+	if got := e.podState("web"); got != "running" {
+		t.Errorf("pod of an existing node is %s, want running", got)
 	}
 }
 
@@ -333,6 +357,7 @@ func TestUnreachableNodesPodsAreMarkedNotReady(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	e.kubelet("n2", 0).renewEvery(2*time.Second, 2*time.Second, 40*time.Second)
 	for _, p := range []struct {
 		name, node string
 		phase      api.PodPhase
