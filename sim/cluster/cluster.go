@@ -33,9 +33,13 @@ type Cluster struct {
 	W        *sim.World
 	Scenario *scenario.Scenario
 	Store    *store.Memory
-	API      *apiserver.Server
-	// Admin is the scenario's own client: it talks to the API server
-	// directly, outside the simulated network, so faults never hit it.
+	// API is the admin's API server: straight over the store, outside the
+	// simulated network, so faults never hit it.
+	API *apiserver.Server
+	// Servers are the API servers the processes call, over the same store,
+	// each with its own watch cache (see sim.Server).
+	Servers []*sim.Server
+	// Admin is the scenario's own client: it talks to API directly.
 	Admin *client.Client
 	Nodes []*Node
 
@@ -70,13 +74,18 @@ type Node struct {
 func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
 	w := sim.NewWorld(seed)
 	c := &Cluster{W: w, Scenario: s, Store: store.NewMemory()}
-	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: w.Rand(sim.APIServer), Version: "sim"})
+	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: w.Rand("apiserver/admin"), Version: "sim"})
 	ctx := context.Background()
 	if err := c.API.Bootstrap(ctx); err != nil {
 		return nil, err
 	}
 	c.Admin = client.New(client.Local(c.API.Handle))
-	w.Net.Handler = c.API.Handle
+	for i := 1; i <= max(s.Cluster.APIServers, 1); i++ {
+		c.Servers = append(c.Servers, w.AddServer(scenario.ServerName(i, s.Cluster.APIServers), c.Store, sim.ServerConfig{
+			CacheLag: s.Cluster.CacheLag.Duration, Version: "sim",
+			CacheServesConsistentReads: s.Cluster.Broken == "apiserver-serves-consistent-reads-from-cache",
+		}))
+	}
 	n := s.Network
 	if n.Latency.Duration > 0 {
 		w.Net.Latency = n.Latency.Duration
@@ -105,7 +114,10 @@ func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
 	if err := c.applyObjects(s.Objects); err != nil {
 		return nil, err
 	}
-	c.faults = append(append([]scenario.Fault(nil), s.Faults...), drawFaults(s, w.Rand("faults"))...)
+	if err := c.checkProcesses(s.Faults); err != nil {
+		return nil, err
+	}
+	c.faults = append(append([]scenario.Fault(nil), s.Faults...), c.drawFaults(w.Rand("faults"))...)
 	for _, f := range c.faults {
 		c.schedule(f)
 	}
