@@ -52,6 +52,11 @@ type Cluster struct {
 	// converged is when liveness first held after the last fault.
 	converged time.Duration
 	liveErr   error
+	// disturbed counts the control-plane faults in progress; calmFrom is
+	// when the control plane may be trusted to propagate changes again
+	// (see controlPlaneSettled in servers.go).
+	disturbed int
+	calmFrom  time.Duration
 }
 
 // Node is one simulated machine: its runtime and its kubelet process.

@@ -62,35 +62,74 @@ func ordinal(n int) string {
 	return fmt.Sprintf("%d%s", n, suffix)
 }
 
+// controlPlaneSettle is how long after a control-plane fault ends the
+// control plane may still lag: the informers and work queues that failed
+// during the fault retry with backoff (an informer waits up to 25.6s after
+// its 8th failure in a row).
+const controlPlaneSettle = 30 * time.Second
+
+// controlPlaneSettled reports whether no control-plane fault that can
+// delay the controllers is in progress or ended less than
+// controlPlaneSettle ago. The service-routing bound counts from then: it
+// promises that proxies follow the endpoints in time, not that the
+// endpoints controller keeps working while its servers, its store or
+// itself are down.
+func (c *Cluster) controlPlaneSettled() bool {
+	return c.disturbed == 0 && c.W.Elapsed() >= c.calmFrom
+}
+
+// disturb notes a control-plane fault that begins now and returns the
+// function that notes its end. Faults that touch only a node's processes
+// (a kubelet, a proxy) do not count: the invariants already follow those.
+func (c *Cluster) disturb(f scenario.Fault) (end func()) {
+	if f.Process != "" && c.processKind(f.Process) == "node" {
+		return func() {}
+	}
+	c.disturbed++
+	ended := false
+	return func() {
+		if ended {
+			return
+		}
+		ended = true
+		c.disturbed--
+		c.calmFrom = max(c.calmFrom, c.W.Elapsed()+controlPlaneSettle)
+	}
+}
+
 // injectControlPlane performs a control-plane fault now.
 func (c *Cluster) injectControlPlane(f scenario.Fault) {
 	w := c.W
+	end := c.disturb(f)
 	after := func(d time.Duration, g func()) {
 		if d > 0 {
-			w.Loop.After(d, g)
+			w.Loop.After(d, func() { g(); end() })
+		} else {
+			end()
 		}
 	}
 	switch f.Action {
 	case "crash-process":
 		p := w.Process(f.Process)
 		p.Crash()
-		restart := func() { c.restart(p) }
-		if f.For.Duration > 0 {
-			w.Loop.After(f.For.Duration, restart)
-		} else {
-			restart()
+		after(f.For.Duration, func() { c.restart(p) })
+		if f.For.Duration == 0 {
+			c.restart(p)
 		}
 	case "crash-at-call":
 		p := w.Process(f.Process)
+		fired := false
 		restart := func() {
-			if f.For.Duration > 0 {
-				w.Loop.After(f.For.Duration, func() { c.restart(p) })
-			} else {
-				w.Loop.After(0, func() { c.restart(p) })
-			}
+			fired = true
+			w.Loop.After(f.For.Duration, func() { c.restart(p); end() })
 		}
 		disarm := w.Net.CrashAtCall(f.Process, f.Call, f.When == "after", restart)
-		w.Loop.After(callCrashExpiry, disarm)
+		w.Loop.After(callCrashExpiry, func() {
+			if !fired {
+				disarm()
+				end()
+			}
+		})
 	case "partition-process":
 		to := sim.APIServer
 		if f.Server != "" {
@@ -210,12 +249,13 @@ func (c *Cluster) drawControlPlaneFaults(r *rand.Rand, maxDown time.Duration) []
 	controlPlane := c.processes("control-plane")
 	clients := c.processes("control-plane", "node")
 	var out []scenario.Fault
-	at := func() scenario.Duration {
-		return scenario.Duration{Duration: time.Duration(r.Int64N(int64(p.Window.Duration)))}
+	// Times are drawn to the millisecond, which reads better in the
+	// timeline and in a shrunk scenario.
+	ms := func(d time.Duration) time.Duration {
+		return time.Duration(r.Int64N(max(int64(d/time.Millisecond), 1))) * time.Millisecond
 	}
-	lasting := func(max time.Duration) scenario.Duration {
-		return scenario.Duration{Duration: time.Second + time.Duration(r.Int64N(int64(max)))}
-	}
+	at := func() scenario.Duration { return scenario.Duration{Duration: ms(p.Window.Duration)} }
+	lasting := func(d time.Duration) scenario.Duration { return scenario.Duration{Duration: time.Second + ms(d)} }
 	pick := func(names []string) string { return names[r.IntN(len(names))] }
 	for i := 0; i < p.ServerCrashes; i++ {
 		out = append(out, scenario.Fault{At: at(), Action: "crash-process", Process: pick(servers), For: lasting(maxDown)})
@@ -228,7 +268,7 @@ func (c *Cluster) drawControlPlaneFaults(r *rand.Rand, maxDown time.Duration) []
 		if r.IntN(2) == 1 {
 			f.When = "after"
 		}
-		f.For = scenario.Duration{Duration: time.Duration(r.Int64N(int64(3 * time.Second)))}
+		f.For = scenario.Duration{Duration: ms(3 * time.Second)}
 		out = append(out, f)
 	}
 	for i := 0; i < p.StorePartitions; i++ {
