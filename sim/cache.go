@@ -54,9 +54,8 @@ func readModeOf(ctx context.Context) readMode {
 // (a fault) or one cut off from the store stops moving until it is
 // released; then it catches up after lag.
 type cacheView struct {
-	w    *World
-	st   store.Store
-	name string // the server's, for the trace
+	w  *World
+	st store.Store
 
 	lag, extra time.Duration // the scenario's lag, and a fault's on top
 	frozen     bool          // a fault stopped the cache
@@ -70,8 +69,8 @@ type cacheView struct {
 	watchers []*cacheWatcher
 }
 
-func newCacheView(w *World, st store.Store, name string, lag time.Duration, cut bool) *cacheView {
-	c := &cacheView{w: w, st: st, name: name, lag: lag, cut: cut}
+func newCacheView(w *World, st store.Store, lag time.Duration, cut bool) *cacheView {
+	c := &cacheView{w: w, st: st, lag: lag, cut: cut}
 	c.load()
 	return c
 }

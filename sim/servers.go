@@ -53,7 +53,7 @@ func (w *World) AddServer(name string, st store.Store, cfg ServerConfig) *Server
 	n := w.Net
 	s := &Server{Name: name, n: n, st: st, rand: w.Rand(name), lag: cfg.CacheLag, CacheServesConsistentReads: cfg.CacheServesConsistentReads}
 	s.Proc = w.AddProcess(name, func(p *Process) {
-		s.view = newCacheView(w, st, name, s.lag, s.cutOff())
+		s.view = newCacheView(w, st, s.lag, s.cutOff())
 		s.api = apiserver.New(apiserver.Config{Store: s.view, Clock: w.Loop, Rand: s.rand, Version: cfg.Version})
 		view := s.view
 		p.OnCrash(func() {
