@@ -49,10 +49,11 @@ func readModeOf(ctx context.Context) readMode {
 // cache has reached their revision. That keeps every watch gapless and in
 // order (the same events, only later) and costs no copy of the data.
 //
-// The cache follows the store through a watch of every key: each batch of
-// changes becomes visible lag later. lag 0 follows at once. A frozen cache
-// (a fault) or one cut off from the store stops moving until it is
-// released; then it catches up after lag.
+// A lagging cache follows the store through a watch of every key: each
+// batch of changes becomes visible lag later. With lag 0 the cache is the
+// store's current revision, and costs nothing: no follow watch, no extra
+// callback. A frozen cache (a fault) or one cut off from the store stops
+// moving until it is released; then it catches up after lag.
 type cacheView struct {
 	w  *World
 	st store.Store
@@ -82,14 +83,7 @@ func (c *cacheView) load() {
 		return
 	}
 	ctx := context.Background()
-	if c.follow == nil {
-		fw, err := c.st.Watch(ctx, "/", 0)
-		if err != nil {
-			return
-		}
-		c.follow = fw
-		fw.(interface{ OnReady(func()) func() }).OnReady(c.schedule)
-	}
+	c.followIfLagging()
 	rev, err := c.st.Revision(ctx)
 	if err != nil {
 		return
@@ -99,6 +93,24 @@ func (c *cacheView) load() {
 	}
 	c.ready = true
 	c.notify()
+}
+
+// followIfLagging starts the follow watch when the cache lags, and stops
+// it when it no longer does.
+func (c *cacheView) followIfLagging() {
+	lagging := c.lag+c.extra > 0 && !c.down
+	switch {
+	case lagging && c.follow == nil:
+		fw, err := c.st.Watch(context.Background(), "/", 0)
+		if err != nil {
+			return
+		}
+		c.follow = fw
+		fw.(interface{ OnReady(func()) func() }).OnReady(c.schedule)
+	case !lagging && c.follow != nil:
+		c.follow.Stop()
+		c.follow = nil
+	}
 }
 
 // schedule runs inside the store's write (its lock held): it only
@@ -115,7 +127,7 @@ func (c *cacheView) schedule() {
 // visible lag later.
 func (c *cacheView) observe() {
 	c.pending = false
-	if c.down {
+	if c.down || c.follow == nil {
 		return
 	}
 	for {
@@ -156,9 +168,13 @@ func (c *cacheView) visible() int64 {
 	return c.rev
 }
 
+// notify wakes the watchers that hold events back.
 func (c *cacheView) notify() {
 	for _, cw := range slices.Clone(c.watchers) {
-		cw.notify()
+		if cw.waiting {
+			cw.waiting = false
+			cw.notify()
+		}
 	}
 }
 
@@ -166,6 +182,9 @@ func (c *cacheView) notify() {
 func (c *cacheView) setExtraLag(d time.Duration) {
 	c.visible() // pin the revision reached before the mode changes
 	c.extra = d
+	if c.ready && !c.cut {
+		c.followIfLagging()
+	}
 	c.catchUp()
 }
 
@@ -219,6 +238,7 @@ func (c *cacheView) stop() {
 	c.down = true
 	if c.follow != nil {
 		c.follow.Stop()
+		c.follow = nil
 	}
 	for _, cw := range slices.Clone(c.watchers) {
 		cw.Stop()
@@ -340,6 +360,7 @@ type cacheWatcher struct {
 	inner     store.Watcher
 	cancel    func()
 	held      []store.Event
+	waiting   bool  // Next held an event back: wake the client when the cache moves
 	err       error // set when the cache ends the watch
 	stopped   bool
 	callbacks []*func()
@@ -357,7 +378,11 @@ func (cw *cacheWatcher) Next() (store.Event, bool) {
 		}
 		cw.held = append(cw.held, ev)
 	}
-	if len(cw.held) == 0 || cw.held[0].KV.ModRevision > cw.c.visible() {
+	if len(cw.held) == 0 {
+		return store.Event{}, false
+	}
+	if cw.held[0].KV.ModRevision > cw.c.visible() {
+		cw.waiting = true
 		return store.Event{}, false
 	}
 	ev := cw.held[0]

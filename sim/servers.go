@@ -44,6 +44,9 @@ type ServerConfig struct {
 	Version string
 	// CacheServesConsistentReads: see Server.
 	CacheServesConsistentReads bool
+	// Rand draws the server's uids and generated names (w.Rand(name) when
+	// nil). Servers that share one may share it.
+	Rand *rand.Rand
 }
 
 // AddServer adds an API server process called name over st and starts it.
@@ -51,7 +54,11 @@ type ServerConfig struct {
 // Transport).
 func (w *World) AddServer(name string, st store.Store, cfg ServerConfig) *Server {
 	n := w.Net
-	s := &Server{Name: name, n: n, st: st, rand: w.Rand(name), lag: cfg.CacheLag, CacheServesConsistentReads: cfg.CacheServesConsistentReads}
+	r := cfg.Rand
+	if r == nil {
+		r = w.Rand(name)
+	}
+	s := &Server{Name: name, n: n, st: st, rand: r, lag: cfg.CacheLag, CacheServesConsistentReads: cfg.CacheServesConsistentReads}
 	s.Proc = w.AddProcess(name, func(p *Process) {
 		s.view = newCacheView(w, st, s.lag, s.cutOff())
 		s.api = apiserver.New(apiserver.Config{Store: s.view, Clock: w.Loop, Rand: s.rand, Version: cfg.Version})

@@ -79,17 +79,25 @@ type Node struct {
 func New(s *scenario.Scenario, seed uint64) (*Cluster, error) {
 	w := sim.NewWorld(seed)
 	c := &Cluster{W: w, Scenario: s, Store: store.NewMemory()}
-	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: w.Rand("apiserver/admin"), Version: "sim"})
+	// The admin's server draws from the first server's random stream (one
+	// API, one source of uids), as the one API server did before there
+	// were several: a one-server run draws what it always drew.
+	firstRand := w.Rand(scenario.ServerName(1, s.Cluster.APIServers))
+	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: firstRand, Version: "sim"})
 	ctx := context.Background()
 	if err := c.API.Bootstrap(ctx); err != nil {
 		return nil, err
 	}
 	c.Admin = client.New(client.Local(c.API.Handle))
 	for i := 1; i <= max(s.Cluster.APIServers, 1); i++ {
-		c.Servers = append(c.Servers, w.AddServer(scenario.ServerName(i, s.Cluster.APIServers), c.Store, sim.ServerConfig{
+		cfg := sim.ServerConfig{
 			CacheLag: s.Cluster.CacheLag.Duration, Version: "sim",
 			CacheServesConsistentReads: s.Cluster.Broken == "apiserver-serves-consistent-reads-from-cache",
-		}))
+		}
+		if i == 1 {
+			cfg.Rand = firstRand
+		}
+		c.Servers = append(c.Servers, w.AddServer(scenario.ServerName(i, s.Cluster.APIServers), c.Store, cfg))
 	}
 	n := s.Network
 	if n.Latency.Duration > 0 {
