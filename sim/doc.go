@@ -7,6 +7,9 @@
 //	  │  drops every callback they had pending, a restart builds them anew
 //	  ├─ Network: every API call and watch event between a process and the
 //	  │  API server crosses it: latency, loss, lost responses, partitions
+//	  ├─ Servers: API servers over one store, each serving watches (and
+//	  │  resourceVersion "0" reads) from a cache that follows the store
+//	  │  late; clients fail over from one to the next after a failed call
 //	  ├─ Rand(name): one random stream per component, derived from the seed
 //	  └─ Trace: one line per event, and Chrome trace JSON for Perfetto
 //

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -14,7 +15,9 @@ import (
 	"github.com/tinykube/tinykube/core/rest"
 )
 
-// APIServer is the network name of the API server.
+// APIServer is the network name of the API server, and, when there are
+// several, the name that stands for all of them: a partition between a
+// process and APIServer cuts it off from every server.
 const APIServer = "apiserver"
 
 // ErrTimeout is what a caller sees when its request or the answer was lost:
@@ -31,12 +34,23 @@ var ErrTimeout = errors.New("request timed out (simulated network)")
 // event, in order per stream. A partition between a process and the API
 // server fails its calls and cuts its watch streams (the client then
 // re-watches, and keeps failing until the partition heals).
+//
+// With several API servers (AddServer), each process's transport tries
+// them in its own order and moves to the next after a failed call: a lost
+// request or answer, a partition, a server that is down, or a 503. A watch
+// cut re-opens on the server the transport is at.
 type Network struct {
 	w    *World
 	rand *rand.Rand
 
-	// Handler is the API server. Set it before the first call.
+	// Handler is the API server when no Server was added (a bare world
+	// in tests). Set it before the first call.
 	Handler func(ctx context.Context, req *rest.Request) *rest.Response
+	// servers, when any were added, answer instead of Handler.
+	servers     []*Server
+	storeOutage bool
+	// callCrash arms crash-at-call faults, by process.
+	callCrash map[string]*callCrash
 
 	// Latency and Jitter shape watch delivery: each event takes
 	// Latency + [0, Jitter).
@@ -70,7 +84,7 @@ func (n *Network) Partition(a, b string, oneWay bool) {
 	}
 	n.w.Trace.Note("network", "partition %s %s %s", a, map[bool]string{true: "->", false: "<->"}[oneWay], b)
 	for _, s := range append([]*stream(nil), n.streams...) {
-		if n.isBlocked(APIServer, s.to) || n.isBlocked(s.to, APIServer) {
+		if n.isBlocked(s.via, s.to) || n.isBlocked(s.to, s.via) {
 			s.cut("partition")
 		}
 	}
@@ -83,12 +97,31 @@ func (n *Network) Heal(a, b string) {
 	n.w.Trace.Note("network", "heal %s <-> %s", a, b)
 }
 
-// Cut reports whether name cannot reach the API server or hear from it.
+// Cut reports whether name cannot reach the API server or hear from it:
+// with several servers, whether that holds for every one of them.
 func (n *Network) Cut(name string) bool {
-	return n.isBlocked(name, APIServer) || n.isBlocked(APIServer, name)
+	if len(n.servers) == 0 {
+		return n.isBlocked(name, APIServer) || n.isBlocked(APIServer, name)
+	}
+	for _, s := range n.servers {
+		if !n.isBlocked(name, s.Name) && !n.isBlocked(s.Name, name) {
+			return false
+		}
+	}
+	return true
 }
 
-func (n *Network) isBlocked(from, to string) bool { return n.blocked[from+">"+to] }
+// isBlocked reports whether traffic from one to the other is blocked,
+// directly or through a partition with APIServer (every server).
+func (n *Network) isBlocked(from, to string) bool {
+	if n.blocked[from+">"+to] {
+		return true
+	}
+	if to != APIServer && n.isServer(to) && n.blocked[from+">"+APIServer] {
+		return true
+	}
+	return from != APIServer && n.isServer(from) && n.blocked[APIServer+">"+to]
+}
 
 func (n *Network) roll(p float64) bool { return p > 0 && n.rand.Float64() < p }
 
@@ -100,17 +133,74 @@ func (n *Network) latency() time.Duration {
 	return d
 }
 
-// Transport returns the client transport of process from.
-func (n *Network) Transport(from string) client.Transport { return &transport{n: n, from: from} }
+// Transport returns the client transport of process from. With several
+// API servers it holds the process's order of servers and the one it is
+// at; a new transport (a restarted process) starts at the first again.
+func (n *Network) Transport(from string) client.Transport {
+	t := &transport{n: n, from: from, order: n.serverOrder(from)}
+	if p := n.w.procs[from]; p != nil {
+		t.proc, t.epoch = p, p.epoch
+	}
+	return t
+}
 
 type transport struct {
 	n    *Network
 	from string
+	// order is the servers to try, cur the one the next call goes to.
+	order []*Server
+	cur   int
+	// proc and epoch: the incarnation of the process the transport
+	// belongs to. Once it crashed (in the middle of a callback, at an API
+	// call), its leftover calls go nowhere.
+	proc  *Process
+	epoch int
+}
+
+// server returns the server the next call goes to (nil without servers).
+func (t *transport) server() *Server {
+	if len(t.order) == 0 {
+		return nil
+	}
+	return t.order[t.cur]
+}
+
+// failOver moves to the next server after a failed call.
+func (t *transport) failOver(why string) {
+	if len(t.order) < 2 {
+		return
+	}
+	from := t.order[t.cur].Name
+	t.cur = (t.cur + 1) % len(t.order)
+	t.n.w.Trace.Note(t.from, "fails over from %s to %s (%s)", from, t.order[t.cur].Name, why)
 }
 
 func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
 	n := t.n
+	if t.proc != nil && (!t.proc.up || t.proc.epoch != t.epoch) {
+		return nil, ErrTimeout // a crashed incarnation: nothing leaves it
+	}
+	crash := n.crashPoint(t.from)
+	if crash != nil && !crash.after {
+		n.crashAt(t.from, req, crash)
+		return nil, ErrTimeout
+	}
+	resp, err := t.do(ctx, req)
+	if crash != nil {
+		n.crashAt(t.from, req, crash)
+		return nil, ErrTimeout
+	}
+	return resp, err
+}
+
+func (t *transport) do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	n := t.n
 	n.Calls++
+	srv := t.server()
+	to := APIServer
+	if srv != nil {
+		to = srv.Name
+	}
 	what := req.Method + " " + req.Path
 	if len(req.Query) > 0 {
 		q := url.Values{}
@@ -123,35 +213,51 @@ func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, 
 			what += "?" + enc
 		}
 	}
-	if n.isBlocked(t.from, APIServer) || n.roll(n.Loss) {
-		n.w.Trace.Call(t.from, what, "request lost")
+	via := n.describe(srv)
+	if n.isBlocked(t.from, to) || n.roll(n.Loss) {
+		n.w.Trace.Call(t.from, what, "request lost"+via)
+		t.failOver("request lost")
 		return nil, ErrTimeout
 	}
+	if srv != nil && !srv.Proc.Up() {
+		n.w.Trace.Call(t.from, what, "connection refused, "+srv.Name+" is down")
+		t.failOver(srv.Name + " is down")
+		return nil, errServerDown
+	}
 	sent, unwrap := n.staleRequest(t.from, req)
-	resp := n.Handler(ctx, sent)
+	var resp *rest.Response
+	if srv != nil {
+		resp = srv.handle(ctx, sent)
+	} else {
+		resp = n.Handler(ctx, sent)
+	}
 	if unwrap != nil {
 		resp = unwrap(resp)
 	}
 	var s *stream
 	if resp.Stream != nil {
-		s = n.newStream(t.from, resp.Stream)
+		s = n.newStream(t.from, to, resp.Stream)
 		rv := req.Query.Get("resourceVersion")
 		s.resumed = rv != "" && rv != "0"
 		cp := *resp
 		cp.Stream = s
 		resp = &cp
 	}
-	if n.isBlocked(APIServer, t.from) || n.roll(n.LostResponse) {
+	if n.isBlocked(to, t.from) || n.roll(n.LostResponse) {
 		if s != nil {
 			s.cut("answer lost")
 		}
-		n.w.Trace.Call(t.from, what, fmt.Sprintf("%d, answer lost", resp.Code))
+		n.w.Trace.Call(t.from, what, fmt.Sprintf("%d, answer lost%s", resp.Code, via))
+		t.failOver("answer lost")
 		return nil, ErrTimeout
+	}
+	if resp.Code == http.StatusServiceUnavailable {
+		defer t.failOver(to + " answered 503")
 	}
 	if req.Method == "POST" && resp.Code == 201 {
 		what += " " + createdName(resp.Body)
 	}
-	n.w.Trace.Call(t.from, what, fmt.Sprint(resp.Code)+statusReason(resp))
+	n.w.Trace.Call(t.from, what, fmt.Sprint(resp.Code)+statusReason(resp)+via)
 	if req.Method == "POST" && resp.Code == 201 && strings.HasSuffix(req.Path, "/events") {
 		n.w.Trace.Note(t.from, "%s", eventLine(resp.Body))
 	}
@@ -214,6 +320,15 @@ func statusReason(resp *rest.Response) string {
 	return ""
 }
 
+// cutStreamsVia ends every watch stream served by the named server.
+func (n *Network) cutStreamsVia(server, why string) {
+	for _, s := range append([]*stream(nil), n.streams...) {
+		if s.via == server {
+			s.cut(why)
+		}
+	}
+}
+
 // cutStreamsOf ends every watch stream of a process.
 func (n *Network) cutStreamsOf(name string) {
 	for _, s := range append([]*stream(nil), n.streams...) {
@@ -224,11 +339,15 @@ func (n *Network) cutStreamsOf(name string) {
 }
 
 // OpenStreams returns how many watch streams of the named process are
-// open.
+// open and hear the news: served by an API server whose watch cache
+// follows the store at its usual pace (not frozen, not slowed by a fault).
 func (n *Network) OpenStreams(name string) int {
 	count := 0
 	for _, s := range n.streams {
 		if s.to == name && !s.ended {
+			if srv := n.Server(s.via); srv != nil && srv.view != nil && (srv.view.frozen || srv.view.extra > 0) {
+				continue
+			}
 			count++
 		}
 	}

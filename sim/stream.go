@@ -13,6 +13,7 @@ type stream struct {
 	n      *Network
 	id     int
 	to     string
+	via    string // the API server serving it
 	server rest.Stream
 	// resumed: the watch started from a resourceVersion.
 	resumed bool
@@ -26,9 +27,9 @@ type stream struct {
 	callbacks []*func()
 }
 
-func (n *Network) newStream(to string, server rest.Stream) *stream {
+func (n *Network) newStream(to, via string, server rest.Stream) *stream {
 	n.streamIDs++
-	s := &stream{n: n, id: n.streamIDs, to: to, server: server}
+	s := &stream{n: n, id: n.streamIDs, to: to, via: via, server: server}
 	n.streams = append(n.streams, s)
 	notifier, ok := server.(interface{ OnReady(func()) func() })
 	if !ok {

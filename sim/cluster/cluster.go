@@ -35,9 +35,13 @@ type Cluster struct {
 	W        *sim.World
 	Scenario *scenario.Scenario
 	Store    *store.Memory
-	API      *apiserver.Server
-	// Admin is the scenario's own client: it talks to the API server
-	// directly, outside the simulated network, so faults never hit it.
+	// API is the admin's API server: straight over the store, outside the
+	// simulated network, so faults never hit it.
+	API *apiserver.Server
+	// Servers are the API servers the processes call, over the same store,
+	// each with its own watch cache (see sim.Server).
+	Servers []*sim.Server
+	// Admin is the scenario's own client: it talks to API directly.
 	Admin *client.Client
 	Nodes []*Node
 
@@ -53,6 +57,11 @@ type Cluster struct {
 	// converged is when liveness first held after the last fault.
 	converged time.Duration
 	liveErr   error
+	// disturbed counts the control-plane faults in progress; calmFrom is
+	// when the control plane may be trusted to propagate changes again
+	// (see controlPlaneSettled in servers.go).
+	disturbed int
+	calmFrom  time.Duration
 }
 
 // Node is one simulated machine: its runtime and its kubelet process.
@@ -97,13 +106,26 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	}
 	w := sim.NewWorld(seed)
 	c = &Cluster{W: w, Scenario: s, Store: store.NewMemory(), plugins: plugins, history: rec}
-	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: w.Rand(sim.APIServer), Version: "sim"})
+	// The admin's server draws from the first server's random stream (one
+	// API, one source of uids), as the one API server did before there
+	// were several: a one-server run draws what it always drew.
+	firstRand := w.Rand(scenario.ServerName(1, s.Cluster.APIServers))
+	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: firstRand, Version: "sim"})
 	ctx := context.Background()
 	if err := c.API.Bootstrap(ctx); err != nil {
 		return nil, err
 	}
 	c.Admin = client.New(client.Local(c.API.Handle))
-	w.Net.Handler = c.API.Handle
+	for i := 1; i <= max(s.Cluster.APIServers, 1); i++ {
+		cfg := sim.ServerConfig{
+			CacheLag: s.Cluster.CacheLag.Duration, Version: "sim",
+			CacheServesConsistentReads: s.Cluster.Broken == "apiserver-serves-consistent-reads-from-cache",
+		}
+		if i == 1 {
+			cfg.Rand = firstRand
+		}
+		c.Servers = append(c.Servers, w.AddServer(scenario.ServerName(i, s.Cluster.APIServers), c.Store, cfg))
+	}
 	n := s.Network
 	if n.Latency.Duration > 0 {
 		w.Net.Latency = n.Latency.Duration
@@ -143,7 +165,10 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	if err := c.applyObjects(s.Objects); err != nil {
 		return nil, err
 	}
-	c.faults = append(append([]scenario.Fault(nil), s.Faults...), drawFaults(s, w.Rand("faults"))...)
+	if err := c.checkProcesses(s.Faults); err != nil {
+		return nil, err
+	}
+	c.faults = append(append([]scenario.Fault(nil), s.Faults...), c.drawFaults(w.Rand("faults"))...)
 	for _, f := range c.faults {
 		c.schedule(f)
 	}

@@ -20,6 +20,9 @@ import (
 // it ends (liveness is judged after the last fault ends).
 func (c *Cluster) schedule(f scenario.Fault) {
 	end := f.At.Duration + f.For.Duration
+	if f.Action == "crash-at-call" {
+		end += callCrashExpiry
+	}
 	if end > c.lastFault {
 		c.lastFault = end
 	}
@@ -48,8 +51,14 @@ func (c *Cluster) inject(f scenario.Fault) {
 	if f.Action == "clock" {
 		desc += fmt.Sprintf(": offset %v, rate %g", f.Offset.Duration, f.Rate)
 	}
+	if f.Server != "" {
+		desc += " " + f.Server
+	}
 	if f.For.Duration > 0 {
 		desc += fmt.Sprintf(" for %v", f.For.Duration)
+	}
+	if words := controlPlaneWords(f); words != "" {
+		desc += ": " + words
 	}
 	w.Trace.Note("fault", "%s", desc)
 	switch {
@@ -147,6 +156,8 @@ func (c *Cluster) inject(f scenario.Fault) {
 		if f.For.Duration > 0 {
 			w.Loop.After(f.For.Duration, func() { w.Net.StaleReads(f.Process, 0) })
 		}
+	case "crash-process", "crash-at-call", "partition-process", "partition-store", "store-outage", "freeze-cache", "lag-cache":
+		c.injectControlPlane(f)
 	case "apply":
 		if err := c.applyObjects(f.Objects); err != nil {
 			w.Fail(fmt.Errorf("scenario: apply at %v: %v", f.At, err))
@@ -214,7 +225,8 @@ func (c *Cluster) applyObjects(objs []json.RawMessage) error {
 }
 
 // drawFaults draws the scenario's random fault profile for one seed.
-func drawFaults(s *scenario.Scenario, r *rand.Rand) []scenario.Fault {
+func (c *Cluster) drawFaults(r *rand.Rand) []scenario.Fault {
+	s := c.Scenario
 	p := s.Profile
 	if p == nil {
 		return nil
@@ -257,6 +269,7 @@ func drawFaults(s *scenario.Scenario, r *rand.Rand) []scenario.Fault {
 			})
 		}
 	}
+	out = append(out, c.drawControlPlaneFaults(r, maxDown)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Duration < out[j].At.Duration })
 	return out
 }

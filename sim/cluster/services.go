@@ -102,9 +102,10 @@ func backendList(p *proxy.Port) string {
 // endpoints) are open. A proxy that is not watching cannot be blamed for
 // routing by old news; the service-routing bound counts from the moment
 // it is watching again. (That it gets back at all is liveness: its table
-// must match the endpoints once faults heal.)
+// must match the endpoints once faults heal.) Nor can it while faults of
+// the control plane delay the endpoints it follows (controlPlaneSettled).
 func (c *Cluster) proxyWatching(nd *Node) bool {
-	return nd.Proxy.Up() && !c.W.Net.Cut(nd.Proxy.Name) && c.W.Net.OpenStreams(nd.Proxy.Name) >= 2
+	return nd.Proxy.Up() && !c.W.Net.Cut(nd.Proxy.Name) && c.W.Net.OpenStreams(nd.Proxy.Name) >= 2 && c.controlPlaneSettled()
 }
 
 // updateView records when nd's proxy started watching uninterruptedly.

@@ -61,6 +61,11 @@ type Cluster struct {
 	EvictionTimeout Duration `json:"evictionTimeout,omitempty"`
 	// Scoring is the scheduler's: LeastAllocated (default) or MostAllocated.
 	Scoring string `json:"scoring,omitempty"`
+	// APIServers is how many API servers serve the one store (default 1,
+	// called "apiserver"; several are apiserver-1 … apiserver-N). Each has
+	// its own watch cache, which follows the store CacheLag late.
+	APIServers int      `json:"apiServers,omitempty"`
+	CacheLag   Duration `json:"cacheLag,omitempty"`
 	// Broken names a deliberately broken component variant, to check that
 	// the invariants catch it: "scheduler-ignores-assumed-pods", or
 	// "proxy-ignores-removals" (node proxies add backends but never drop
@@ -75,7 +80,9 @@ type Cluster struct {
 	// "daemonset-ignores-existing" (the DaemonSet controller creates a pod
 	// for a node without waiting for the ones it created to show up), or
 	// "statefulset-replaces-on-notready" (the StatefulSet controller
-	// force-deletes and replaces a pod as soon as its node is not Ready).
+	// force-deletes and replaces a pod as soon as its node is not Ready), or
+	// "apiserver-serves-consistent-reads-from-cache" (the API servers answer
+	// reads with resourceVersion "" from their lagging watch caches).
 	Broken string `json:"broken,omitempty"`
 	// ControlPlaneReplicas runs this many schedulers and controller
 	// managers (default 1), each replica its own process, one of each kind
@@ -122,9 +129,21 @@ type Fault struct {
 	// node's requests are lost) or "from-apiserver" (requests arrive and
 	// take effect, but the answers and watch events are lost).
 	Direction string `json:"direction,omitempty"`
-	// Process names the process of stale-reads: "scheduler",
-	// "controller-manager" or "kubelet/node-N".
+	// Process names the process of stale-reads ("scheduler",
+	// "controller-manager" or "kubelet/node-N"), of crash-process,
+	// crash-at-call and partition-process (any process of the cluster).
 	Process string `json:"process,omitempty"`
+	// Server names the API server of partition-store, freeze-cache,
+	// lag-cache and partition-process (there: empty means every server).
+	Server string `json:"server,omitempty"`
+	// Lag is how much later lag-cache makes the server's cache follow.
+	Lag Duration `json:"lag,omitempty"`
+	// Call and When place crash-at-call: the process crashes at its
+	// Call-th API call from At on, "before" it leaves (default) or "after"
+	// the server acted on it (the answer is lost). For is how long the
+	// process stays down.
+	Call int    `json:"call,omitempty"`
+	When string `json:"when,omitempty"`
 	// Objects for apply.
 	Objects []json.RawMessage `json:"objects,omitempty"`
 	// Kind, Namespace and Name for delete and scale.
@@ -161,6 +180,15 @@ var Actions = map[string]string{
 
 	// What a controller must survive between two of its writes.
 	"restart-controller-manager": "the controller manager process crashes and starts again at once, with empty caches and no memory",
+
+	// The control plane's own faults.
+	"crash-process":     "a process (an API server, the scheduler, the controller manager, a kubelet …) crashes and starts again after for (at once when for is 0)",
+	"crash-at-call":     "a process crashes just before (or just after, its answer lost) its call-th API call from at on, and starts again after for",
+	"partition-process": "a process cannot reach one API server (server), or every one (no server); it fails over to the others",
+	"partition-store":   "an API server cannot reach the store: it answers 503, its watch cache stops and ends its watches",
+	"store-outage":      "no API server reaches the store: every call that needs it is answered 503",
+	"freeze-cache":      "an API server's watch cache stops following the store: its watch events and resourceVersion=0 reads stand still",
+	"lag-cache":         "an API server's watch cache follows the store lag later than usual",
 }
 
 // Profile draws faults at random per seed: counts of each kind, spread
@@ -180,6 +208,21 @@ type Profile struct {
 	// [1-ClockDrift, 1+ClockDrift] and an offset of up to an hour either
 	// way, from the start of the run.
 	ClockDrift float64 `json:"clockDrift,omitempty"`
+
+	// Control-plane faults: crashes of API servers (ServerCrashes) and of
+	// any control-plane process (ProcessCrashes), crashes at a random API
+	// call of the scheduler, controller manager or a kubelet (CallCrashes),
+	// API servers cut from the store (StorePartitions), store outages
+	// (StoreOutages, up to a quarter of maxDowntime), processes cut from
+	// one server or all (ServerPartitions), and frozen watch caches
+	// (CacheFreezes).
+	ServerCrashes    int `json:"serverCrashes,omitempty"`
+	ProcessCrashes   int `json:"processCrashes,omitempty"`
+	CallCrashes      int `json:"callCrashes,omitempty"`
+	StorePartitions  int `json:"storePartitions,omitempty"`
+	StoreOutages     int `json:"storeOutages,omitempty"`
+	ServerPartitions int `json:"serverPartitions,omitempty"`
+	CacheFreezes     int `json:"cacheFreezes,omitempty"`
 }
 
 // Network shapes the simulated network.
@@ -299,9 +342,19 @@ func (s *Scenario) Check() error {
 		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
 	}
 	switch s.Cluster.Broken {
-	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid", "job-counts-without-tracking", "daemonset-ignores-existing", "statefulset-replaces-on-notready":
+	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid", "job-counts-without-tracking", "daemonset-ignores-existing", "statefulset-replaces-on-notready",
+		"apiserver-serves-consistent-reads-from-cache":
 	default:
 		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
+	}
+	if s.Cluster.APIServers == 0 {
+		s.Cluster.APIServers = 1
+	}
+	if s.Cluster.APIServers < 1 || s.Cluster.APIServers > 9 {
+		return fmt.Errorf("cluster.apiServers: %d is not between 1 and 9", s.Cluster.APIServers)
+	}
+	if s.Cluster.CacheLag.Duration > time.Minute {
+		return fmt.Errorf("cluster.cacheLag: %v is more than a minute (a cache that far behind is a frozen one: use the freeze-cache fault)", s.Cluster.CacheLag)
 	}
 	for i, f := range s.Faults {
 		if _, ok := Actions[f.Action]; !ok {
@@ -315,8 +368,11 @@ func (s *Scenario) Check() error {
 		default:
 			return fmt.Errorf("faults[%d].direction: %q is not both, to-apiserver or from-apiserver", i, f.Direction)
 		}
-		if f.Direction != "" && f.Action != "partition-node" {
-			return fmt.Errorf("faults[%d].direction: only partition-node has a direction", i)
+		if f.Direction != "" && f.Action != "partition-node" && f.Action != "partition-process" {
+			return fmt.Errorf("faults[%d].direction: only partition-node and partition-process have a direction", i)
+		}
+		if err := s.checkControlPlaneFault(f); err != nil {
+			return fmt.Errorf("faults[%d].%v", i, err)
 		}
 		switch f.Action {
 		case "crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy":
@@ -376,6 +432,72 @@ func (s *Scenario) Check() error {
 	return nil
 }
 
+// checkControlPlaneFault checks the fields of the control plane's faults.
+// The process names depend on how the cluster is built: the cluster checks
+// them when it starts.
+func (s *Scenario) checkControlPlaneFault(f Fault) error {
+	needServer := f.Action == "partition-store" || f.Action == "freeze-cache" || f.Action == "lag-cache"
+	switch {
+	case needServer && f.Server == "":
+		return fmt.Errorf("server: required for %s (%s)", f.Action, s.serverList())
+	case f.Server != "" && !needServer && f.Action != "partition-process":
+		return fmt.Errorf("server: %s takes no server", f.Action)
+	case f.Server != "" && !s.HasServer(f.Server):
+		return fmt.Errorf("server: no API server %q (%s)", f.Server, s.serverList())
+	}
+	switch f.Action {
+	case "crash-process", "crash-at-call", "partition-process":
+		if f.Process == "" {
+			return fmt.Errorf("process: required for %s", f.Action)
+		}
+	}
+	if f.Action == "lag-cache" && f.Lag.Duration <= 0 {
+		return fmt.Errorf("lag: required for lag-cache (how much later the cache follows, e.g. 2s)")
+	}
+	if f.Lag.Duration > 0 && f.Action != "lag-cache" {
+		return fmt.Errorf("lag: only lag-cache has a lag")
+	}
+	if f.Action == "crash-at-call" {
+		if f.Call < 1 {
+			return fmt.Errorf("call: crash-at-call needs call >= 1 (the process crashes at its call-th API call from at on)")
+		}
+		switch f.When {
+		case "", "before", "after":
+		default:
+			return fmt.Errorf("when: %q is not before or after", f.When)
+		}
+	} else if f.Call != 0 || f.When != "" {
+		return fmt.Errorf("call: only crash-at-call has call and when")
+	}
+	return nil
+}
+
+// ServerName returns the name of API server i (1-based) of n: "apiserver"
+// when there is one.
+func ServerName(i, n int) string {
+	if n <= 1 {
+		return "apiserver"
+	}
+	return fmt.Sprintf("apiserver-%d", i)
+}
+
+// HasServer reports whether the cluster has an API server of that name.
+func (s *Scenario) HasServer(name string) bool {
+	for i := 1; i <= max(s.Cluster.APIServers, 1); i++ {
+		if ServerName(i, s.Cluster.APIServers) == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Scenario) serverList() string {
+	if s.Cluster.APIServers <= 1 {
+		return `the one API server is "apiserver"`
+	}
+	return fmt.Sprintf("API servers are apiserver-1 … apiserver-%d", s.Cluster.APIServers)
+}
+
 // NodeName returns the name of node i (1-based).
 func NodeName(i int) string { return fmt.Sprintf("node-%d", i) }
 
@@ -391,7 +513,8 @@ func (s *Scenario) HasNode(name string) bool {
 
 func actionList() string {
 	out := make([]string, 0, len(Actions))
-	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "cut-watches", "restart-controller-manager", "stale-reads", "clock", "apply", "delete", "scale", "patch"} {
+	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "cut-watches", "restart-controller-manager", "stale-reads", "clock",
+		"crash-process", "crash-at-call", "partition-process", "partition-store", "store-outage", "freeze-cache", "lag-cache", "apply", "delete", "scale", "patch"} {
 		out = append(out, a)
 	}
 	return strings.Join(out, ", ")
