@@ -93,5 +93,5 @@
 // uses goroutines and the wall clock (for its timeout). Its verdict does
 // not depend on them unless a timeout is set.
 //
-// Book: the chapter on HA and what can go wrong.
+// Book: book/13-high-availability.md, "Code: checking the history".
 package history

@@ -43,5 +43,5 @@
 // correct one. The simulator's invariants, checked after every step
 // (sim/cluster), are for those.
 //
-// Book: chapter on HA and what can go wrong (issue 7).
+// Book: book/13-high-availability.md, "Code: Sieve-style checks".
 package sieve
