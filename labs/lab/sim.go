@@ -2,12 +2,16 @@ package lab
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/store"
 	"github.com/tinykube/tinykube/sim/cluster"
 	"github.com/tinykube/tinykube/sim/scenario"
 )
@@ -88,4 +92,41 @@ func timeline(cl *cluster.Cluster, name string, seed uint64, keep func(string) b
 		lines = lines[len(lines)-12:]
 	}
 	return "    the run's last steps:\n" + strings.Join(lines, "\n") + "\n    " + saved
+}
+
+// PodFeed hands a lab's check the pods written since it last asked,
+// straight from the simulated store's watch: cheap enough to call after
+// every step of a run.
+type PodFeed struct {
+	w   store.Watcher
+	err error
+}
+
+// WatchPods starts a PodFeed on cl's store, from its first revision.
+func WatchPods(cl *cluster.Cluster) *PodFeed {
+	w, err := cl.Store.Watch(context.Background(), "/registry/pods/", 0)
+	return &PodFeed{w: w, err: err}
+}
+
+// Changed returns the pods created or updated since the last call, in the
+// order they were written (deleted pods are left out).
+func (f *PodFeed) Changed() ([]*api.Pod, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []*api.Pod
+	for {
+		ev, ok := f.w.Next()
+		if !ok {
+			return out, nil
+		}
+		if ev.Type == store.EventDelete {
+			continue
+		}
+		var p api.Pod
+		if err := json.Unmarshal(ev.KV.Value, &p); err != nil {
+			return nil, fmt.Errorf("decoding %s: %v", ev.KV.Key, err)
+		}
+		out = append(out, &p)
+	}
 }
