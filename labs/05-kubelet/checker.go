@@ -18,13 +18,13 @@ const book = `book/05-kubelet.md`
 func Lab(impl Impl) lab.Lab {
 	c := checker{impl}
 	return lab.Lab{Number: "05", Name: "the kubelet's restarts and back-off", Book: book + `, "Lab"`, Tests: []lab.Test{
-		{Name: "RestartRules", Points: 40, Book: book + `, "Code: restarts and back-off"`,
+		{Name: "RestartRules", Points: 40, Book: book + `, "Code: restarts and CrashLoopBackOff"`,
 			Property: "DecideRestart returns the contract's decision for exited containers drawn at random: the policy, the back-off's wait, doubling and cap, and its reset after a long run",
 			Check:    c.rules},
-		{Name: "BacksOffInACluster", Points: 30, Book: book + `, "Code: restarts and back-off"`,
+		{Name: "BacksOffInACluster", Points: 30, Book: book + `, "Code: restarts and CrashLoopBackOff"`,
 			Property: "with your DecideRestart in the kubelet of a simulated node, a crash-looping container restarts at once, then after 10s, 20s, 40s … never more than 5m apart, no sooner and not much later; containers that the policy leaves exited are never restarted",
 			Check:    c.sim("crash-loop.yaml")},
-		{Name: "ForgetsAfterALongRun", Points: 30, Book: book + `, "Code: restarts and back-off"`,
+		{Name: "ForgetsAfterALongRun", Points: 30, Book: book + `, "Code: restarts and CrashLoopBackOff"`,
 			Property: "a container that ran 10 minutes or more before it crashed restarts at once, its back-off forgotten",
 			Check:    c.sim("long-run.yaml")},
 	}}
