@@ -51,6 +51,23 @@ func (b *backOff) next(key string) time.Duration {
 	return e.delay
 }
 
+// delay returns the delay key's next failure waits (0: none yet).
+func (b *backOff) delay(key string) time.Duration {
+	if e := b.entries[key]; e != nil {
+		return e.delay
+	}
+	return 0
+}
+
+// set makes d the delay of key's next failure (0 forgets key).
+func (b *backOff) set(key string, d time.Duration) {
+	if d <= 0 {
+		delete(b.entries, key)
+		return
+	}
+	b.entries[key] = &backOffEntry{delay: d}
+}
+
 // reset forgets key's failures.
 func (b *backOff) reset(key string) { delete(b.entries, key) }
 

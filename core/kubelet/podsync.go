@@ -242,7 +242,7 @@ func (k *Kubelet) runPod(pod *api.Pod, st *podState, v *podView) (acted bool, er
 		switch {
 		case run == nil:
 			did, err = true, k.startContainer(pod, st, v, sb, c)
-		case run.State == StateExited && shouldRestart(pod.Spec.RestartPolicy, run.ExitCode):
+		case run.State == StateExited:
 			did, err = k.restartContainer(pod, st, v, sb, c, run)
 		}
 		acted = acted || did
@@ -270,33 +270,27 @@ func (k *Kubelet) initialized(pod *api.Pod, v *podView) bool {
 	return true
 }
 
-func shouldRestart(p api.RestartPolicy, exitCode int) bool {
-	switch p {
-	case api.RestartNever:
-		return false
-	case api.RestartOnFailure:
-		return exitCode != 0
-	}
-	return true
-}
-
-// restartContainer starts the next run of an exited container, unless it
-// is backing off (CrashLoopBackOff), in which case the pod comes back to
-// the queue when the back-off ends. It reports whether it started one.
+// restartContainer starts the next run of an exited container if its
+// restart policy says so and it is not backing off (CrashLoopBackOff); a
+// container backing off brings the pod back to the queue when its back-off
+// ends. It reports whether it started one. The decision is DecideRestart's
+// (or Config.DecideRestart's).
 func (k *Kubelet) restartContainer(pod *api.Pod, st *podState, v *podView, sb *Sandbox, c api.Container, last *Container) (bool, error) {
 	key := pod.UID + "/" + c.Name
-	now := k.cfg.Loop.Now()
-	if !last.StartedAt.IsZero() && last.FinishedAt.Sub(last.StartedAt) >= k.cfg.BackOffReset {
-		k.restart.reset(key)
-	}
-	if left, delay := k.restart.wait(key, last.FinishedAt, now); left > 0 {
+	d := k.cfg.DecideRestart(RestartView{Policy: pod.Spec.RestartPolicy, ExitCode: last.ExitCode,
+		StartedAt: last.StartedAt, FinishedAt: last.FinishedAt, Now: k.cfg.Loop.Now(), BackOff: k.restart.delay(key),
+		Initial: k.cfg.BackOffInitial, Max: k.cfg.BackOffMax, Reset: k.cfg.BackOffReset})
+	k.restart.set(key, d.BackOff)
+	switch d.Action {
+	case Leave:
+		return false, nil
+	case BackOff:
 		st.waiting[c.Name] = api.ContainerStateWaiting{Reason: "CrashLoopBackOff",
-			Message: fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)", delay, c.Name, pod.Name, pod.Namespace, pod.UID)}
+			Message: fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)", d.BackOff, c.Name, pod.Name, pod.Namespace, pod.UID)}
 		k.event(pod, client.EventWarning, "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)", c.Name, pod.Name, pod.Namespace, pod.UID)
-		k.queue.AddAfter(client.Key(pod), left)
+		k.queue.AddAfter(client.Key(pod), d.Wait)
 		return false, nil
 	}
-	k.restart.next(key)
 	// Keep the run just ended (it is the status' lastState); older ones go.
 	for _, old := range v.containers[c.Name] {
 		if old.ID != last.ID && old.State == StateExited {

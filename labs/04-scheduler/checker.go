@@ -23,21 +23,24 @@ const book = `book/04-scheduler.md, "Lab"`
 func Lab(impl Impl) lab.Lab {
 	c := checker{impl}
 	return lab.Lab{Number: "04", Name: "the scheduler's filter and score", Book: book, Tests: []lab.Test{
-		{Name: "FitsResources", Points: 20, Book: `book/04-scheduler.md, "Code: the filters" (nodeResourcesFit)`,
+		{Name: "FitsResources", Points: 15, Book: `book/04-scheduler.md, "Code: the filters" (nodeResourcesFit)`,
 			Property: "Fits agrees with the scheduler on CPU, memory and pod slots",
 			Check:    c.agree(shape{nodes: 4, pods: 8, resources: true})},
-		{Name: "FitsRules", Points: 20, Book: `book/04-scheduler.md, "Code: the filters" (taints, tolerations, nodeSelector)`,
+		{Name: "FitsRules", Points: 15, Book: `book/04-scheduler.md, "Code: the filters" (taints, tolerations, nodeSelector)`,
 			Property: "Fits agrees with the scheduler on cordons, taints and tolerations, and node selectors",
 			Check:    c.agree(shape{nodes: 4, pods: 8, rules: true})},
-		{Name: "FitsAll", Points: 20, Book: `book/04-scheduler.md, "Code: the filters"`,
+		{Name: "FitsAll", Points: 15, Book: `book/04-scheduler.md, "Code: the filters"`,
 			Property: "Fits agrees with the scheduler on everything at once, and gives the reason of the first check that fails",
 			Check:    c.agree(shape{nodes: 5, pods: 10, rules: true, resources: true})},
-		{Name: "ScoreMostAllocated", Points: 20, Book: `book/04-scheduler.md, "Code: scores, spreading and ties"`,
+		{Name: "ScoreMostAllocated", Points: 15, Book: `book/04-scheduler.md, "Code: scores, spreading and ties"`,
 			Property: "ScoreMostAllocated gives every node that fits the scheduler's MostAllocated score (0-100)",
 			Check:    c.score},
-		{Name: "BinPacking", Points: 20, Book: `book/04-scheduler.md, "Code: scores, spreading and ties"`,
+		{Name: "BinPacking", Points: 15, Book: `book/04-scheduler.md, "Code: scores, spreading and ties"`,
 			Property: "placing pods greedily with Fits and ScoreMostAllocated never over-commits a node and packs them onto no more nodes than the scheduler does",
 			Check:    c.binPack},
+		{Name: "PacksACluster", Points: 25, Book: `book/04-scheduler.md, "Code: scores, spreading and ties"`,
+			Property: "with your Fits and ScoreMostAllocated inside the scheduler of a simulated cluster, no node is ever over-committed (node-capacity), every pod that fits somewhere is bound, and a ReplicaSet that fits on one node is packed onto it",
+			Check:    c.sim("packs.yaml", packed("web", 1))},
 	}}
 }
 

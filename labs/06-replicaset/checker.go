@@ -16,18 +16,21 @@ type DiffFunc func(rs *api.ReplicaSet, pods []*api.Pod) (create int, deleteNames
 func Lab(diff DiffFunc) lab.Lab {
 	c := checker{diff}
 	return lab.Lab{Number: "06", Name: "a ReplicaSet reconcile step", Book: `book/06-controllers-replicasets.md, "Lab"`, Tests: []lab.Test{
-		{Name: "CountsActivePods", Points: 25, Book: `book/06-controllers-replicasets.md, "Code: Reconcile" (isActive, manage)`,
+		{Name: "CountsActivePods", Points: 20, Book: `book/06-controllers-replicasets.md, "Code: Reconcile" (isActive, manage)`,
 			Property: "Diff creates exactly the missing replicas, counting only pods that are neither being deleted nor finished",
 			Check:    c.exact(shape{inactive: true}, false)},
-		{Name: "DeletesLeastValuable", Points: 25, Book: `book/06-controllers-replicasets.md, "Code: which pods to delete"`,
+		{Name: "DeletesLeastValuable", Points: 20, Book: `book/06-controllers-replicasets.md, "Code: which pods to delete"`,
 			Property: "Diff deletes the surplus in Kubernetes' order: unscheduled, Pending/Unknown/Running, not ready, more restarts, newer, then name",
 			Check:    c.exact(shape{surplus: true}, true)},
-		{Name: "LeavesInactivePods", Points: 25, Book: `book/06-controllers-replicasets.md, "Code: Reconcile" (isActive)`,
+		{Name: "LeavesInactivePods", Points: 20, Book: `book/06-controllers-replicasets.md, "Code: Reconcile" (isActive)`,
 			Property: "Diff never deletes a pod being deleted, a finished pod, a pod it was not given or one pod twice, and never both creates and deletes",
 			Check:    c.leavesInactive},
-		{Name: "Converges", Points: 25, Book: `book/06-controllers-replicasets.md, "Code: Reconcile"`,
+		{Name: "Converges", Points: 20, Book: `book/06-controllers-replicasets.md, "Code: Reconcile"`,
 			Property: "after one step is applied (the deleted pods gone, the created ones Pending), Diff asks for nothing more",
 			Check:    c.converges},
+		{Name: "ScalesInACluster", Points: 20, Book: `book/06-controllers-replicasets.md, "Code: Reconcile"`,
+			Property: "with your Diff inside the ReplicaSet controller of a simulated cluster, scaled up and down on a lossy network, no ReplicaSet ever has more live pods than it was asked for, and it ends with exactly its replicas running and ready",
+			Check:    c.sim("scales.yaml")},
 	}}
 }
 

@@ -9,6 +9,10 @@
 // way: each pod gets a tuple of ranks and the surplus is the lowest
 // tuples. It then checks properties any answer must have: it never
 // deletes a pod it should not touch, and one applied step converges.
+// Last, it runs Diff inside the ReplicaSet controller of a simulated
+// cluster (sim.go adapts it to replicaset.Config.Diff through
+// cluster.Plugins), scaled up and down, and checks after every step that
+// no ReplicaSet has more live pods than it was asked for, and liveness.
 //
 // Book: book/06-controllers-replicasets.md, "Lab".
 package replicasetlab

@@ -21,13 +21,13 @@ const book = `book/09-workloads.md, "Code: the rolling update"`
 func Lab(impl Impl) lab.Lab {
 	c := checker{impl}
 	return lab.Lab{Number: "09", Name: "a rolling update step", Book: `book/09-workloads.md, "Lab"`, Tests: []lab.Test{
-		{Name: "BoundsRounding", Points: 15, Book: book + " (bounds, resolve)",
+		{Name: "BoundsRounding", Points: 10, Book: book + " (bounds, resolve)",
 			Property: "Bounds rounds maxSurge up and maxUnavailable down, makes unavailable 1 when both are 0, and never more than replicas",
 			Check:    c.bounds},
-		{Name: "ScalesUpBeforeDown", Points: 15, Book: book + " (rolloutRolling, reconcileNewRS)",
+		{Name: "ScalesUpBeforeDown", Points: 10, Book: book + " (rolloutRolling, reconcileNewRS)",
 			Property: "Step grows the new ReplicaSet by min(room, replicas - new.spec), and when it grows it, touches no old ReplicaSet in the same step",
 			Check:    c.scalesUpFirst},
-		{Name: "NeverAboveSurge", Points: 15, Book: book + " (reconcileNewRS)",
+		{Name: "NeverAboveSurge", Points: 10, Book: book + " (reconcileNewRS)",
 			Property: "a step that adds pods never takes the ReplicaSets' spec total above replicas + maxSurge",
 			Check:    c.neverAboveSurge},
 		{Name: "NeverBelowMinAvailable", Points: 15, Book: book + " (reconcileOldRSes)",
@@ -36,13 +36,18 @@ func Lab(impl Impl) lab.Lab {
 		{Name: "UnhealthyFirst", Points: 15, Book: book + " (reconcileOldRSes)",
 			Property: "when the new ReplicaSet cannot grow, Step scales old ones down exactly: unhealthy replicas first, oldest first, within the budget that discounts the new ReplicaSet's unavailable pods",
 			Check:    c.unhealthyFirst},
-		{Name: "Converges", Points: 25, Book: book,
+		{Name: "Converges", Points: 20, Book: book,
 			Property: "steps applied one after another, new pods becoming available after each, reach the new ReplicaSet at replicas and every old one at 0",
 			Check:    c.converges},
+		{Name: "RollsOutInACluster", Points: 20, Book: book,
+			Property: "with your Step and Bounds inside the Deployment controller of a simulated cluster, two overlapping rollouts never leave fewer pods available than replicas - maxUnavailable nor ask for more than replicas + maxSurge (rollout-bounds), and the last one completes",
+			Check:    c.sim("rolls-out.yaml")},
 	}}
 }
 
 type checker struct{ impl Impl }
+
+var errBoundsMissing = fmt.Errorf("Bounds is not implemented yet (it returned -1, -1): write it in labs/09-rollout/student/step.go, below \"LAB 09: your code here\"")
 
 // step runs the student's Step on a copy, so that a Step that changes its
 // argument cannot hide it from the checks that follow.
@@ -69,7 +74,7 @@ func (c checker) bounds(env *lab.Env) error {
 		}
 		gs, gu := c.impl.Bounds(n, s, u)
 		if gs == -1 && gu == -1 {
-			return fmt.Errorf("Bounds is not implemented yet (it returned -1, -1): write it in labs/09-rollout/student/step.go, below \"LAB 09: your code here\"")
+			return errBoundsMissing
 		}
 		ws, wu := expectedBounds(n, s, u)
 		if gs != ws || gu != wu {

@@ -10,7 +10,10 @@
 // out its own way: it removes old pods one at a time. It then checks
 // properties any answer must have: it never goes above the surge, never
 // takes availability below replicas - maxUnavailable, and, applied over
-// and over while new pods come up, it finishes the rollout.
+// and over while new pods come up, it finishes the rollout. Last, it runs
+// both inside the Deployment controller of a simulated cluster (sim.go
+// adapts them to deployment.Config.RollingStep through cluster.Plugins)
+// under the rollout-bounds invariant and liveness.
 //
 // Book: book/09-workloads.md, "Lab".
 package rolloutlab

@@ -92,6 +92,19 @@ type Plugins struct {
 	// first start, outside the simulator's own checks, and of the Admin
 	// client: a history recorder (NewRecorded) sees every call.
 	Wrap func(process string, t client.Transport) client.Transport
+	// Schedule replaces scheduler.Schedule in every scheduler replica
+	// (lab 04).
+	Schedule func(pod *api.Pod, nodes []*scheduler.NodeInfo, scoring string, r *rand.Rand) (string, *scheduler.FitError)
+	// DecideRestart replaces kubelet.DecideRestart in every kubelet (lab 05).
+	DecideRestart func(kubelet.RestartView) kubelet.RestartDecision
+	// ReplicaSetDiff replaces replicaset.Diff in every controller manager
+	// (lab 06).
+	ReplicaSetDiff func(rs *api.ReplicaSet, owned []*api.Pod) (int, []*api.Pod)
+	// NodeAssess replaces node.Assess in every controller manager (lab 07).
+	NodeAssess func(node.HealthView) node.Verdict
+	// RollingStep decides the Deployment controller's rolling-update steps
+	// in every controller manager (lab 09).
+	RollingStep func(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (int32, []int32)
 }
 
 // New builds the cluster of scenario s for seed, ready to Run.
@@ -206,6 +219,7 @@ func (c *Cluster) addControlPlane() {
 			scheduler.New(scheduler.Config{
 				Loop: p.Loop(), Client: p.Client(), Rand: c.W.Rand(name), Name: "default-scheduler",
 				Scoring: s.Cluster.Scoring, IgnoreAssumedPods: s.Cluster.Broken == "scheduler-ignores-assumed-pods",
+				Schedule: c.plugins.Schedule,
 			}).Start()
 		})
 	}
@@ -217,10 +231,10 @@ func (c *Cluster) addControlPlane() {
 // startControllers starts every controller of a controller manager.
 func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
 	w, s := c.W, c.Scenario
-	replicaset.New(replicaset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Rand: w.Rand("replicaset")}).Start()
+	replicaset.New(replicaset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Rand: w.Rand("replicaset"), Diff: c.plugins.ReplicaSetDiff}).Start()
 	endpoints.New(endpoints.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
 	deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
-		AssumeAvailable: s.Cluster.Broken == "deployment-assumes-available"}).Start()
+		AssumeAvailable: s.Cluster.Broken == "deployment-assumes-available", RollingStep: c.plugins.RollingStep}).Start()
 	garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
 	cronjob.New(cronjob.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Zones: cronjob.FixedZones,
 		IgnoreForbid: s.Cluster.Broken == "cronjob-ignores-forbid"}).Start()
@@ -228,7 +242,7 @@ func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
 	daemonset.New(daemonset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, IgnoreExisting: s.Cluster.Broken == "daemonset-ignores-existing"}).Start()
 	statefulset.New(statefulset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, ReplaceOnNotReady: s.Cluster.Broken == "statefulset-replaces-on-notready"}).Start()
 	node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
-		GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration}).Start()
+		GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration, Assess: c.plugins.NodeAssess}).Start()
 	// A new pool each start: a restarted controller manager relearns
 	// the addresses in use from the services' status, as on real
 	// machines.
@@ -250,7 +264,7 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 	nd.Kubelet = w.AddProcess("kubelet/"+nd.Name, func(p *sim.Process) {
 		rec := client.NewRecorder(p.Loop(), p.Client(), "kubelet", nd.Name)
 		kubelet.New(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Runtime: nd.Runtime, Prober: nd.Runtime,
-			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels}).Start()
+			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels, DecideRestart: c.plugins.DecideRestart}).Start()
 	})
 	nd.Kubelet.Start()
 	c.addProxy(nd)

@@ -20,6 +20,11 @@ type Config struct {
 	// even ready, and so takes old pods down faster than maxUnavailable
 	// allows.
 	AssumeAvailable bool
+	// RollingStep, if set, replaces the decision of one rolling-update
+	// step (lab 09 runs a student's answer here): given the Deployment,
+	// its new ReplicaSet and the old ones, oldest first, it returns their
+	// target replicas; the controller scales those that differ.
+	RollingStep func(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (newReplicas int32, oldReplicas []int32)
 }
 
 // Controller is the Deployment controller. It lives on one loop.
@@ -36,6 +41,7 @@ type Controller struct {
 	recorder *client.Recorder
 	// assumeAvailable: see Config.
 	assumeAvailable bool
+	rollingStep     func(*api.Deployment, *api.ReplicaSet, []*api.ReplicaSet) (int32, []int32)
 
 	deploys *client.Informer[*api.Deployment]
 	rsets   *client.Informer[*api.ReplicaSet]
@@ -45,7 +51,7 @@ type Controller struct {
 
 // New returns a controller; call Start to run it.
 func New(cfg Config) *Controller {
-	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, assumeAvailable: cfg.AssumeAvailable}
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, assumeAvailable: cfg.AssumeAvailable, rollingStep: cfg.RollingStep}
 	c.deploys = client.NewInformer[*api.Deployment](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.rsets = client.NewInformer[*api.ReplicaSet](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})

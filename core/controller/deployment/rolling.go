@@ -18,12 +18,32 @@ func (c *Controller) rolloutRolling(d *api.Deployment, newRS *api.ReplicaSet, ol
 	if err != nil {
 		return nil, err
 	}
+	if c.rollingStep != nil {
+		return c.applyStep(d, newRS, olds)
+	}
 	before := replicasOf(newRS)
 	newRS, err = c.reconcileNewRS(d, newRS, olds)
 	if err != nil || replicasOf(newRS) != before {
 		return newRS, err
 	}
 	return newRS, c.reconcileOldRSes(d, newRS, olds)
+}
+
+// applyStep takes the step Config.RollingStep decides: the new ReplicaSet
+// scaled first, and if it moved, nothing else in this pass.
+func (c *Controller) applyStep(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (*api.ReplicaSet, error) {
+	want, oldWant := c.rollingStep(d, newRS, olds)
+	if want != replicasOf(newRS) {
+		return c.scaleRS(d, newRS, want)
+	}
+	for i, rs := range olds {
+		if i < len(oldWant) && oldWant[i] != replicasOf(rs) {
+			if _, err := c.scaleRS(d, rs, oldWant[i]); err != nil {
+				return newRS, err
+			}
+		}
+	}
+	return newRS, nil
 }
 
 // reconcileNewRS scales the new ReplicaSet towards spec.replicas without

@@ -29,9 +29,13 @@ func (c *Controller) monitor() {
 
 func (c *Controller) monitorNode(n *api.Node) {
 	h := c.healthOf(n.Name)
-	stale := c.loop.Now().Sub(h.probe) > c.cfg.GracePeriod
 	cond := n.Status.FindCondition(api.NodeReady)
-	if stale && (cond == nil || cond.Status != api.ConditionUnknown) {
+	var ready api.ConditionStatus
+	if cond != nil {
+		ready = cond.Status
+	}
+	v := c.cfg.Assess(HealthView{Now: c.loop.Now(), LastSeen: h.probe, RenewTime: h.renewTime, GracePeriod: c.cfg.GracePeriod, Ready: ready})
+	if v.MarkUnknown {
 		updated, err := c.markUnknown(n, cond == nil)
 		if err != nil {
 			return
@@ -39,19 +43,11 @@ func (c *Controller) monitorNode(n *api.Node) {
 		n = updated
 		cond = n.Status.FindCondition(api.NodeReady)
 	}
-	// The taint follows the Ready condition: Unknown (we marked it, and the
-	// kubelet has not reported since) is unreachable, False (the kubelet
-	// says it is unwell) is not-ready, True is neither. A node that never
-	// reported and is not yet stale is left alone.
-	var want string
-	switch {
-	case cond == nil:
+	// A node that never reported and is not yet stale is left alone.
+	if cond == nil {
 		return
-	case cond.Status == api.ConditionUnknown:
-		want = TaintUnreachable
-	case cond.Status == api.ConditionFalse:
-		want = TaintNotReady
 	}
+	want := v.Taint
 	n, err := c.setTaints(n, want)
 	if err != nil {
 		return

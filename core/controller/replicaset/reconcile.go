@@ -82,17 +82,31 @@ func isActive(p *api.Pod) bool {
 	return p.DeletionTimestamp == nil && p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed
 }
 
-// manage creates or deletes pods so that len(owned) moves to spec.replicas.
+// manage creates or deletes pods so that len(owned) moves to spec.replicas,
+// as Diff (or Config.Diff) decides, at most BurstReplicas in one pass.
 func (c *Controller) manage(key string, rs *api.ReplicaSet, owned []*api.Pod) error {
-	want := int(*replicas(rs))
-	diff := len(owned) - want
+	create, victims := c.diff(rs, owned)
 	switch {
-	case diff < 0:
-		return c.create(key, rs, min(-diff, BurstReplicas))
-	case diff > 0:
-		return c.deleteSurplus(key, rs, owned, min(diff, BurstReplicas))
+	case create > 0:
+		return c.create(key, rs, min(create, BurstReplicas))
+	case len(victims) > 0:
+		return c.deleteSurplus(key, rs, victims[:min(len(victims), BurstReplicas)])
 	}
 	return nil
+}
+
+// Diff is the decision of one reconcile step: owned are the active pods
+// rs owns; it returns how many pods to create, or which of them to delete,
+// the least valuable first (see surplus). It changes nothing.
+func Diff(rs *api.ReplicaSet, owned []*api.Pod) (create int, victims []*api.Pod) {
+	diff := len(owned) - int(*replicas(rs))
+	switch {
+	case diff < 0:
+		return -diff, nil
+	case diff > 0:
+		return 0, surplus(owned, diff)
+	}
+	return 0, nil
 }
 
 func replicas(rs *api.ReplicaSet) *int32 {
@@ -154,9 +168,8 @@ func controllerRef(rs *api.ReplicaSet) api.OwnerReference {
 	return api.OwnerReference{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: rs.Name, UID: rs.UID, Controller: &t, BlockOwnerDeletion: &t}
 }
 
-// deleteSurplus deletes n of the owned pods, the least valuable first.
-func (c *Controller) deleteSurplus(key string, rs *api.ReplicaSet, owned []*api.Pod, n int) error {
-	victims := surplus(owned, n)
+// deleteSurplus deletes victims, pods of rs.
+func (c *Controller) deleteSurplus(key string, rs *api.ReplicaSet, victims []*api.Pod) error {
 	podKeys := make([]string, len(victims))
 	for i, p := range victims {
 		podKeys[i] = client.Key(p)

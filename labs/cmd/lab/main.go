@@ -17,8 +17,12 @@ import (
 
 	schedulerlab "github.com/tinykube/tinykube/labs/04-scheduler"
 	schedstudent "github.com/tinykube/tinykube/labs/04-scheduler/student"
+	kubeletlab "github.com/tinykube/tinykube/labs/05-kubelet"
+	kubeletstudent "github.com/tinykube/tinykube/labs/05-kubelet/student"
 	replicasetlab "github.com/tinykube/tinykube/labs/06-replicaset"
 	rsstudent "github.com/tinykube/tinykube/labs/06-replicaset/student"
+	nodefailurelab "github.com/tinykube/tinykube/labs/07-node-failure"
+	nodestudent "github.com/tinykube/tinykube/labs/07-node-failure/student"
 	rolloutlab "github.com/tinykube/tinykube/labs/09-rollout"
 	rolloutstudent "github.com/tinykube/tinykube/labs/09-rollout/student"
 	leaderlab "github.com/tinykube/tinykube/labs/12-leader"
@@ -30,7 +34,9 @@ import (
 func labs() []lab.Lab {
 	return []lab.Lab{
 		schedulerlab.Lab(schedulerlab.Impl{Fits: schedstudent.Fits, Score: schedstudent.ScoreMostAllocated}),
+		kubeletlab.Lab(kubeletlab.Impl{DecideRestart: kubeletstudent.DecideRestart}),
 		replicasetlab.Lab(rsstudent.Diff),
+		nodefailurelab.Lab(nodefailurelab.Impl{Assess: nodestudent.Assess}),
 		rolloutlab.Lab(rolloutlab.Impl{Step: rolloutstudent.Step, Bounds: rolloutstudent.Bounds}),
 		leaderlab.Lab(leaderlab.Impl{Decide: leaderstudent.Decide}),
 	}

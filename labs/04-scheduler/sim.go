@@ -1,0 +1,121 @@
+package schedulerlab
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/scheduler"
+	"github.com/tinykube/tinykube/labs/lab"
+	simcluster "github.com/tinykube/tinykube/sim/cluster"
+)
+
+//go:embed scenarios/*.yaml
+var scenarios embed.FS
+
+// schedule is scheduler.Schedule built from the student's two functions,
+// for the scheduler component to call on every pod of a simulated run:
+// the Ready nodes Fits accepts, the one ScoreMostAllocated scores highest,
+// ties broken with r by reservoir sampling as the scheduler does. The
+// lab's Fits is asked only about Ready nodes (its contract); the others
+// are refused here. missing is set when the student's code says it is not
+// written yet.
+func (impl Impl) schedule(missing *error) func(*api.Pod, []*scheduler.NodeInfo, string, *rand.Rand) (string, *scheduler.FitError) {
+	return func(pod *api.Pod, nodes []*scheduler.NodeInfo, _ string, r *rand.Rand) (string, *scheduler.FitError) {
+		fitErr := &scheduler.FitError{NumAllNodes: len(nodes), Reasons: map[string]int{}}
+		var best *scheduler.NodeInfo
+		var bestScore int64
+		ties := 0
+		for _, n := range nodes {
+			if !ready(n.Node) {
+				fitErr.Reasons["node(s) had untolerated taint {node.kubernetes.io/not-ready: }"]++
+				continue
+			}
+			ok, reason := impl.Fits(pod, n)
+			if strings.HasPrefix(reason, "not implemented") {
+				*missing = notImplemented("Fits", fmt.Sprintf("%v, %q", ok, reason))
+				return "", fitErr
+			}
+			if !ok {
+				fitErr.Reasons[reason]++
+				continue
+			}
+			s := impl.Score(pod, n)
+			if s == -1 {
+				*missing = notImplemented("ScoreMostAllocated", "-1")
+				return "", fitErr
+			}
+			switch {
+			case best == nil || s > bestScore:
+				best, bestScore, ties = n, s, 1
+			case s == bestScore:
+				ties++
+				if r.IntN(ties) == 0 {
+					best = n
+				}
+			}
+		}
+		if best == nil {
+			return "", fitErr
+		}
+		return best.Name, nil
+	}
+}
+
+func ready(n *api.Node) bool {
+	c := n.Status.FindCondition(api.NodeReady)
+	return c != nil && c.Status == api.ConditionTrue
+}
+
+// sim runs a scenario with the student's Fits and ScoreMostAllocated in
+// the scheduler; after, when set, judges the finished run.
+func (c checker) sim(file string, after func(*simcluster.Cluster) error) func(*lab.Env) error {
+	return func(env *lab.Env) error {
+		b, err := scenarios.ReadFile("scenarios/" + file)
+		if err != nil {
+			return err
+		}
+		var missing error
+		return lab.Simulate(env, lab.Sim{
+			Scenario: b, File: "scenarios/" + file,
+			Plugins: simcluster.Plugins{Schedule: c.impl.schedule(&missing)},
+			Missing: func() error { return missing },
+			After:   after,
+			Keep: func(line string) bool {
+				return strings.Contains(line, "/binding") || strings.Contains(line, "FailedScheduling")
+			},
+		})
+	}
+}
+
+// packed fails when the pods of ReplicaSet rs are spread over more nodes
+// than their requests need: bin-packing puts them on as few as it can.
+func packed(rs string, want int) func(*simcluster.Cluster) error {
+	return func(cl *simcluster.Cluster) error {
+		pods, err := client.For[*api.Pod](cl.Admin).List(context.Background(), "default", client.ListOptions{})
+		if err != nil {
+			return err
+		}
+		on := map[string][]string{}
+		for _, p := range pods.Items {
+			if p.Labels["app"] == rs && p.Spec.NodeName != "" && p.DeletionTimestamp == nil {
+				on[p.Spec.NodeName] = append(on[p.Spec.NodeName], p.Name)
+			}
+		}
+		if len(on) <= want {
+			return nil
+		}
+		var where []string
+		for _, n := range slices.Sorted(maps.Keys(on)) {
+			where = append(where, n+": "+strings.Join(on[n], " "))
+		}
+		return fmt.Errorf("the %q pods went to %d nodes, but they fit on %d and bin-packing puts them there: %s",
+			rs, len(on), want, strings.Join(where, "; "))
+	}
+}
