@@ -183,6 +183,14 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	}
 	c.faults = append(append([]scenario.Fault(nil), s.Faults...), c.drawFaults(w.Rand("faults"))...)
 	for _, f := range c.faults {
+		if f.Action == "clock" && f.At.Duration == 0 {
+			// A clock that is off from the start is off before anything
+			// reads it: set now, not by a callback queued behind the
+			// processes' first steps (which would make it a jump in the
+			// middle of their first lease observation).
+			c.inject(f)
+			continue
+		}
 		c.schedule(f)
 	}
 	c.startTraffic()
