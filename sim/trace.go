@@ -20,7 +20,6 @@ type Trace struct {
 	// Verbose keeps every API call; otherwise reads (GET, list, watch) are
 	// left out of the timeline, which keeps writes, faults and notes.
 	Verbose bool
-	hash    uint64
 	h       interface{ Write([]byte) (int, error) }
 }
 

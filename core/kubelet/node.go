@@ -120,7 +120,7 @@ func (k *Kubelet) renewLease() {
 				// The namespace is missing: tinykube's API server does not
 				// create it, so the first kubelet does.
 				ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: LeaseNamespace}}
-				if _, err := client.For[*api.Namespace](k.cfg.Client).Create(ctx, ns, client.WriteOptions{}); err == nil || api.IsAlreadyExists(err) {
+				if _, nsErr := client.For[*api.Namespace](k.cfg.Client).Create(ctx, ns, client.WriteOptions{}); nsErr == nil || api.IsAlreadyExists(nsErr) {
 					created, err = leases.Create(ctx, fresh, client.WriteOptions{})
 				}
 			}

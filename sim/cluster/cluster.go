@@ -56,7 +56,6 @@ type Cluster struct {
 	trafficRand *rand.Rand
 	// converged is when liveness first held after the last fault.
 	converged time.Duration
-	liveErr   error
 	// disturbed counts the control-plane faults in progress; calmFrom is
 	// when the control plane may be trusted to propagate changes again
 	// (see controlPlaneSettled in servers.go).
