@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -383,24 +384,43 @@ func (c *checker) delivered(to string, streamID int, resumed bool, ev rest.Watch
 	if c.err != nil || !resumed || !c.enabled["watch-order"] || ev.Type == rest.Error || ev.Type == rest.Bookmark {
 		return
 	}
-	var m struct {
-		Metadata struct {
-			Name            string `json:"name"`
-			ResourceVersion string `json:"resourceVersion"`
-		} `json:"metadata"`
-	}
-	if json.Unmarshal(ev.Object, &m) != nil {
+	m, ok := metadataOf(ev.Object)
+	if !ok {
 		return
 	}
-	rv, err := strconv.ParseInt(m.Metadata.ResourceVersion, 10, 64)
+	rv, err := strconv.ParseInt(m.ResourceVersion, 10, 64)
 	if err != nil {
 		return
 	}
 	if last := c.lastRV[streamID]; rv <= last {
-		c.err = fmt.Errorf("watch-order: %s's watch stream %d delivered %s %s at resourceVersion %d after %d", to, streamID, ev.Type, m.Metadata.Name, rv, last)
+		c.err = fmt.Errorf("watch-order: %s's watch stream %d delivered %s %s at resourceVersion %d after %d", to, streamID, ev.Type, m.Name, rv, last)
 		return
 	}
 	c.lastRV[streamID] = rv
+}
+
+// eventMeta is the part of an object's metadata the watch-order check reads.
+type eventMeta struct {
+	Name            string `json:"name"`
+	ResourceVersion string `json:"resourceVersion"`
+}
+
+// metadataOf decodes only the metadata of an encoded object: every served
+// kind encodes kind and apiVersion, then metadata, first, so decoding the
+// one JSON value after "metadata": skips the spec and status (most of the
+// bytes) entirely — the check runs on every event delivered to a resumed
+// watch.
+func metadataOf(obj []byte) (eventMeta, bool) {
+	var m eventMeta
+	const key = `"metadata":`
+	i := bytes.Index(obj, []byte(key))
+	if i < 0 {
+		return m, false
+	}
+	if json.NewDecoder(bytes.NewReader(obj[i+len(key):])).Decode(&m) != nil {
+		return m, false
+	}
+	return m, true
 }
 
 // podRequests sums a pod's container requests (init containers: the
