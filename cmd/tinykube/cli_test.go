@@ -399,6 +399,12 @@ func TestSimCommands(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &ct) != nil || len(ct.TraceEvents) < 100 {
 		t.Errorf("trace file: %v, %d events", err, len(ct.TraceEvents))
 	}
+	// --history records the run, checks it and writes porcupine's view.
+	view := filepath.Join(dir, "history.html")
+	code, out, errOut = tk(t, "", "", "sim", "run", "../../examples/scenarios/node-crash.yaml", "--seed", "3", "--history", view)
+	if html, err := os.ReadFile(view); code != 0 || err != nil || !strings.Contains(errOut, "linearizable; porcupine's view written to") || !strings.Contains(string(html), "<html") {
+		t.Errorf("sim run --history = %d (view: %v)\n%s%s", code, err, out, errOut)
+	}
 	// A deliberately broken scheduler: the run fails, naming the invariant.
 	src, _ := os.ReadFile("../../sim/cluster/testdata/tight-chaos.yaml")
 	broken := filepath.Join(dir, "broken.yaml")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tinykube/tinykube/sim/cluster"
+	simhistory "github.com/tinykube/tinykube/sim/history"
 	"github.com/tinykube/tinykube/sim/scenario"
 	"sigs.k8s.io/yaml"
 )
@@ -28,7 +29,7 @@ seed; faults are injected; invariants are checked after every event.`,
 
 func (c *cli) simRunCommand() *cobra.Command {
 	var seed uint64
-	var tracePath string
+	var tracePath, historyPath string
 	var timeline, verbose bool
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO.yaml",
@@ -39,6 +40,9 @@ func (c *cli) simRunCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if historyPath != "" {
+				s.History = true
+			}
 			start := time.Now()
 			cl, err := cluster.New(s, seed)
 			if err != nil {
@@ -47,6 +51,14 @@ func (c *cli) simRunCommand() *cobra.Command {
 			cl.W.Trace.Verbose = verbose
 			r := cl.Run()
 			wall := time.Since(start)
+			if historyPath != "" {
+				hr := simhistory.Check(cl.History().History(), simhistory.Options{Incomplete: true, Visualize: historyPath})
+				verdict := "linearizable"
+				if !hr.Ok {
+					verdict = "NOT linearizable (" + hr.Key + ")"
+				}
+				fmt.Fprintf(c.stderr, "history: %d operations on %d objects, %s; porcupine's view written to %s (open it in a browser)\n", hr.Ops, hr.Keys, verdict, historyPath)
+			}
 			if timeline {
 				cl.W.Trace.WriteTimeline(c.stdout)
 			}
@@ -79,6 +91,7 @@ func (c *cli) simRunCommand() *cobra.Command {
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "the seed: the same seed replays the same run")
 	cmd.Flags().StringVar(&tracePath, "trace", "", "write a Chrome trace-event JSON file (open in Perfetto)")
+	cmd.Flags().StringVar(&historyPath, "history", "", "record every API call, check the history for linearizability, and write porcupine's HTML view of it to this file")
 	cmd.Flags().BoolVar(&timeline, "timeline", false, "print the timeline: one line per write, fault and note")
 	cmd.Flags().BoolVar(&verbose, "verbose", false, "include reads (GET, list, watch) in the timeline")
 	return cmd

@@ -62,3 +62,7 @@ func (c *Cluster) checkHistory() error {
 	}
 	return fmt.Errorf("linearizable: %s", r.Explanation)
 }
+
+// History returns the run's recorder, or nil unless its scenario says
+// history: true.
+func (c *Cluster) History() *history.Recorder { return c.history }
