@@ -46,7 +46,7 @@ image: build
 test:
 	$(GO) vet ./...
 	$(GO) test -timeout 15m ./...
-	$(GO) test -race -timeout 10m ./core/store/ ./core/apiserver/ ./realnode/httpapi/ ./realnode/runloop/
+	$(GO) test -race -timeout 10m ./core/store/ ./core/apiserver/ ./realnode/httpapi/ ./realnode/runloop/ ./realnode/controlplane/
 	$(GO) test -race -timeout 10m -run 'TestUpWithSimulatedNodes' ./cmd/tinykube/
 
 # Only the fast tests (skips the ones that start etcd).
