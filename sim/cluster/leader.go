@@ -28,6 +28,14 @@ const (
 // supervisor (systemd, the kubelet) starts them again.
 const RestartAfterLosingLease = time.Second
 
+// The replicas' election timings: Kubernetes' defaults (the retry period
+// is core/leader's default, 2s). The one-leader check explains a violation
+// against them.
+const (
+	ElectionLeaseDuration = 15 * time.Second
+	ElectionRenewDeadline = 10 * time.Second
+)
+
 // addElected adds a control-plane replica: a process that stands for
 // election on lease and runs its components (run) only while it leads. On
 // losing the lease it exits at once — every component with it — and is
@@ -41,6 +49,7 @@ func (c *Cluster) addElected(name, lease string, run func(p *sim.Process, rec *c
 		el = leader.New(leader.Config{
 			Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 			Namespace: LeaseNamespace, Name: lease, Identity: name, Decide: c.plugins.LeaderDecide,
+			LeaseDuration: ElectionLeaseDuration, RenewDeadline: ElectionRenewDeadline,
 			OnStartedLeading: func() { run(p, rec) },
 			OnStoppedLeading: func() {
 				w.Trace.Note(name, "stopped leading (%s): exiting", el.LostReason())
@@ -58,13 +67,28 @@ func (c *Cluster) addElected(name, lease string, run func(p *sim.Process, rec *c
 // instant. A write by a replica the lease does not name is a write by a
 // replica that is not (or no longer) the leader — two replicas acting in
 // the same interval, the failure leader election exists to prevent.
+//
+// To explain a violation it also follows the election's own writes, as
+// their answers arrive: when each replica last renewed its lease, and
+// when each lease last changed hands.
 type leaderCheck struct {
 	c *Cluster
 	// roles maps a replica's process name to the lease it stands on.
 	roles map[string]string
+	// renewed is when each replica's last acquire or renewal was
+	// answered; held is each lease's holder and when it took the lease.
+	renewed map[string]time.Duration
+	held    map[string]tenure
 }
 
-func newLeaderCheck(c *Cluster) *leaderCheck { return &leaderCheck{c: c, roles: map[string]string{}} }
+type tenure struct {
+	holder string
+	since  time.Duration
+}
+
+func newLeaderCheck(c *Cluster) *leaderCheck {
+	return &leaderCheck{c: c, roles: map[string]string{}, renewed: map[string]time.Duration{}, held: map[string]tenure{}}
+}
 
 func (lc *leaderCheck) wrap(proc string, t client.Transport) client.Transport {
 	lease, ok := lc.roles[proc]
@@ -82,7 +106,12 @@ type leaderTransport struct {
 
 func (t *leaderTransport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
 	resp, err := t.inner.Do(ctx, req)
-	if err == nil && resp.Code < 300 && req.Method != http.MethodGet && !t.ownLease(req.Path) {
+	if err != nil || resp.Code >= 300 || req.Method == http.MethodGet {
+		return resp, err
+	}
+	if t.ownLease(req.Path) {
+		t.lc.observe(t.proc, t.lease, resp.Body)
+	} else {
 		t.lc.judge(t.proc, t.lease, req)
 	}
 	return resp, err
@@ -93,6 +122,25 @@ func (t *leaderTransport) Do(ctx context.Context, req *rest.Request) (*rest.Resp
 func (t *leaderTransport) ownLease(path string) bool {
 	return strings.HasSuffix(path, "/namespaces/"+LeaseNamespace+"/leases/"+t.lease) ||
 		strings.HasSuffix(path, "/namespaces/"+LeaseNamespace+"/leases")
+}
+
+// observe notes an answered write of the election: the Lease as written.
+func (lc *leaderCheck) observe(proc, lease string, body []byte) {
+	var l api.Lease
+	if json.Unmarshal(body, &l) != nil || l.Kind != "Lease" {
+		return
+	}
+	holder := ""
+	if l.Spec.HolderIdentity != nil {
+		holder = *l.Spec.HolderIdentity
+	}
+	now := lc.c.W.Elapsed()
+	if holder == proc {
+		lc.renewed[proc] = now
+	}
+	if lc.held[lease].holder != holder {
+		lc.held[lease] = tenure{holder, now}
+	}
 }
 
 func (lc *leaderCheck) judge(proc, lease string, req *rest.Request) {
@@ -109,16 +157,44 @@ func (lc *leaderCheck) judge(proc, lease string, req *rest.Request) {
 	}
 	w := lc.c.W
 	since := ""
-	if l != nil && l.Spec.AcquireTime != nil {
-		since = fmt.Sprintf(" (its holder since %v)", l.Spec.AcquireTime.Sub(sim.Epoch).Round(time.Millisecond))
-	}
-	why := ""
-	if p := w.Process(proc); p != nil && p.ClockRate() != 1 {
-		why = fmt.Sprintf("; %s's clock runs at %.2f× real time, and leader election is safe only while clock rates differ by less than %.0f%% (chapter 12)",
-			proc, p.ClockRate(), 100*leader.MaxDrift(15*time.Second, 10*time.Second))
+	if t := lc.held[lease]; t.holder == holder && holder != "" {
+		since = fmt.Sprintf(", its holder since %v", t.since.Round(time.Millisecond))
 	}
 	w.Fail(fmt.Errorf("one-leader: %s wrote %s %s at %v while the Lease %s/%s names %q%s: two replicas acted in the same interval%s",
-		proc, req.Method, req.Path, w.Elapsed().Round(time.Millisecond), LeaseNamespace, lease, holder, since, why))
+		proc, req.Method, req.Path, w.Elapsed().Round(time.Millisecond), LeaseNamespace, lease, holder, since, lc.diagnose(proc, lease, holder)))
+}
+
+// diagnose says which side of the election broke the rule, from the
+// answered renewals and takeovers and each replica's clock rate (taken as
+// constant over the run). The replica that wrote last renewed at R; it must
+// stop acting once its renew deadline has passed on its own clock. The
+// holder took over at T; it must have waited the lease duration on its
+// own clock from when it saw that renewal, which was after R. When both
+// kept to that and still overlapped, their clocks drifted apart by more
+// than the election's bound.
+func (lc *leaderCheck) diagnose(proc, lease, holder string) string {
+	w := lc.c.W
+	writer, taker := w.Process(proc), w.Process(holder)
+	renewed, ok := lc.renewed[proc]
+	t := lc.held[lease]
+	if writer == nil || taker == nil || !ok || t.holder != holder || t.since < renewed {
+		return ""
+	}
+	now := w.Elapsed()
+	rw, rt := writer.ClockRate(), taker.ClockRate()
+	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+	own := time.Duration(float64(now-renewed) * rw)
+	if own >= ElectionRenewDeadline {
+		return fmt.Sprintf(". %s last renewed at %v: %v had passed since on its clock (at %.2f× real time), past its %v renew deadline — a leader that cannot renew must stop acting by then (chapter 12)",
+			proc, ms(renewed), ms(own), rw, ElectionRenewDeadline)
+	}
+	waited := time.Duration(float64(t.since-renewed) * rt)
+	if waited < ElectionLeaseDuration {
+		return fmt.Sprintf(". %s last renewed at %v, and %s took over only %v after that on its clock (at %.2f× real time), before the %v lease duration had passed — a candidate must wait that long from when it first sees a record unchanged (chapter 12)",
+			proc, ms(renewed), holder, ms(waited), rt, ElectionLeaseDuration)
+	}
+	return fmt.Sprintf(". Each kept to the rule on its own clock, but %s's clock runs at %.2f× real time and %s's at %.2f×: leader election is safe only while clock rates differ by less than %.0f%% (chapter 12)",
+		proc, rw, holder, rt, 100*leader.MaxDrift(ElectionLeaseDuration, ElectionRenewDeadline))
 }
 
 // lease reads a Lease straight from the store (the checker's view is the
