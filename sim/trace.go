@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -20,7 +21,12 @@ type Trace struct {
 	// Verbose keeps every API call; otherwise reads (GET, list, watch) are
 	// left out of the timeline, which keeps writes, faults and notes.
 	Verbose bool
-	h       interface{ Write([]byte) (int, error) }
+	// Only, when not empty, keeps the timeline to the lines of these
+	// writers: a process name, or the start of names ("scheduler" keeps
+	// scheduler-1 and scheduler-2, "kubelet" every node's kubelet).
+	// Faults and checks are always kept: they are the run's story.
+	Only []string
+	h    interface{ Write([]byte) (int, error) }
 }
 
 type entry struct {
@@ -65,13 +71,26 @@ func (t *Trace) Hash() uint64 { return t.h.(interface{ Sum64() uint64 }).Sum64()
 func (t *Trace) WriteTimeline(w io.Writer) error {
 	var b bytes.Buffer
 	for _, e := range t.entries {
-		if e.read && !t.Verbose {
+		if e.read && !t.Verbose || !t.kept(e.who) {
 			continue
 		}
 		fmt.Fprintf(&b, "%10.3fs  %-18s %s\n", e.at.Seconds(), e.who, e.text)
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// kept reports whether the timeline shows who's lines (see Only).
+func (t *Trace) kept(who string) bool {
+	if len(t.Only) == 0 || who == "fault" || who == "check" {
+		return true
+	}
+	for _, o := range t.Only {
+		if strings.HasPrefix(who, o) {
+			return true
+		}
+	}
+	return false
 }
 
 // chromeEvent is one event of the Chrome trace-event format, which

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -416,6 +417,34 @@ func TestSimCommands(t *testing.T) {
 	code, out, _ = tk(t, "", "", "sim", "explore", broken, "--seeds", "3")
 	if code != 1 || !strings.Contains(out, "replay: tinykube sim run "+broken+" --seed") || !strings.Contains(out, "shrunk to") {
 		t.Errorf("sim explore of the broken scheduler = %d\n%s", code, out)
+	}
+	// A demonstration (expectViolation: one-leader) succeeds by failing,
+	// and --only keeps the timeline to the schedulers, faults and checks.
+	drift := "../../examples/scenarios/leader-drift.yaml"
+	code, out, _ = tk(t, "", "", "sim", "run", drift, "--timeline", "--only", "scheduler")
+	if code != 0 || !strings.Contains(out, "as expected: the scenario is built to break one-leader") || !strings.Contains(out, "check              VIOLATION: one-leader") {
+		t.Errorf("sim run leader-drift = %d\n%s", code, out)
+	}
+	lines := regexp.MustCompile(`(?m)^ +\d+\.\d{3}s  (\S+)`).FindAllStringSubmatch(out, -1)
+	if len(lines) < 10 {
+		t.Errorf("sim run --timeline printed %d timeline lines, want the schedulers' story", len(lines))
+	}
+	for _, m := range lines {
+		if who := m[1]; !strings.HasPrefix(who, "scheduler-") && who != "fault" && who != "check" {
+			t.Errorf("--only scheduler kept %q", m[0])
+			break
+		}
+	}
+	code, out, _ = tk(t, "", "", "sim", "explore", drift, "--seeds", "3")
+	if code != 0 || !strings.Contains(out, "3 of 3 seeds from 1 broke one-leader, as the scenario expects; 0 failed") {
+		t.Errorf("sim explore leader-drift = %d\n%s", code, out)
+	}
+	within := filepath.Join(dir, "within.yaml")
+	src, _ = os.ReadFile(drift)
+	os.WriteFile(within, []byte(strings.Replace(string(src), "rate: 0.4", "rate: 0.9", 1)), 0o644)
+	code, out, _ = tk(t, "", "", "sim", "run", within)
+	if code != 1 || !strings.Contains(out, "NOT AS EXPECTED: the scenario is built to break one-leader, and this run did not") {
+		t.Errorf("sim run leader-drift within the bound = %d\n%s", code, out)
 	}
 	if code, _, errOut = tk(t, "", "", "sim", "run", filepath.Join(dir, "nope.yaml")); code == 0 || !strings.Contains(errOut, "nope.yaml") {
 		t.Errorf("sim run of a missing file = %d %q", code, errOut)

@@ -31,9 +31,10 @@ func (c *cli) simRunCommand() *cobra.Command {
 	var seed uint64
 	var tracePath, historyPath string
 	var timeline, verbose bool
+	var only []string
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO.yaml",
-		Short: "Run one seed of a scenario; exit non-zero on a violation",
+		Short: "Run one seed of a scenario; exit non-zero on a violation (or, where the scenario expects one, on its absence)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := scenario.Load(args[0])
@@ -49,6 +50,7 @@ func (c *cli) simRunCommand() *cobra.Command {
 				return fmt.Errorf("%s: %v", args[0], err)
 			}
 			cl.W.Trace.Verbose = verbose
+			cl.W.Trace.Only = only
 			r := cl.Run()
 			wall := time.Since(start)
 			if historyPath != "" {
@@ -83,9 +85,18 @@ func (c *cli) simRunCommand() *cobra.Command {
 			}
 			if r.Violation != nil {
 				fmt.Fprintf(c.stdout, "VIOLATION at %v: %v\n", r.At, r.Violation)
-				return exitError{code: 1}
 			}
-			fmt.Fprintln(c.stdout, "ok: no invariant violated")
+			switch {
+			case r.Expect != "" && r.AsExpected():
+				fmt.Fprintf(c.stdout, "as expected: the scenario is built to break %s (its description says why)\n", r.Expect)
+			case r.Expect != "":
+				fmt.Fprintf(c.stdout, "NOT AS EXPECTED: the scenario is built to break %s, and this run did not\n", r.Expect)
+				return exitError{code: 1}
+			case r.Violation != nil:
+				return exitError{code: 1}
+			default:
+				fmt.Fprintln(c.stdout, "ok: no invariant violated")
+			}
 			return nil
 		},
 	}
@@ -94,6 +105,7 @@ func (c *cli) simRunCommand() *cobra.Command {
 	cmd.Flags().StringVar(&historyPath, "history", "", "record every API call, check the history for linearizability, and write porcupine's HTML view of it to this file")
 	cmd.Flags().BoolVar(&timeline, "timeline", false, "print the timeline: one line per write, fault and note")
 	cmd.Flags().BoolVar(&verbose, "verbose", false, "include reads (GET, list, watch) in the timeline")
+	cmd.Flags().StringSliceVar(&only, "only", nil, "keep the timeline to these processes (names or their starts, comma-separated: scheduler,network); faults and checks are always shown")
 	return cmd
 }
 
@@ -112,6 +124,7 @@ func (c *cli) simExploreCommand() *cobra.Command {
 			start := time.Now()
 			tty := isTerminal(c.stderr)
 			var failed []uint64
+			var shown int // runs that broke the invariant the scenario expects
 			var virtual time.Duration
 			for i := uint64(0); i < seeds; i++ {
 				if cmd.Context().Err() != nil {
@@ -124,14 +137,22 @@ func (c *cli) simExploreCommand() *cobra.Command {
 				}
 				r := cl.Run()
 				virtual += r.At
-				if r.Violation != nil {
-					failed = append(failed, seed)
-					if tty {
-						fmt.Fprint(c.stderr, "\r\033[K") // clear the progress line
+				if r.Violation != nil && r.AsExpected() {
+					// A demonstration: show the first, count the rest.
+					if shown++; shown == 1 {
+						c.clearProgress(tty)
+						fmt.Fprintf(c.stdout, "seed %d: at %v, as expected: %v\n  replay: %s\n", seed, r.At, r.Violation, cluster.Replay(args[0], seed))
 					}
-					fmt.Fprintf(c.stdout, "seed %d: FAIL at %v: %v\n  replay: %s\n", seed, r.At, r.Violation, cluster.Replay(args[0], seed))
-					if shrink && len(failed) == 1 {
-						c.shrinkAndWrite(args[0], s, seed, r, cl.Faults())
+				} else if !r.AsExpected() {
+					failed = append(failed, seed)
+					c.clearProgress(tty)
+					if r.Violation == nil {
+						fmt.Fprintf(c.stdout, "seed %d: FAIL: no %s violation, which the scenario is built to show\n  replay: %s\n", seed, r.Expect, cluster.Replay(args[0], seed))
+					} else {
+						fmt.Fprintf(c.stdout, "seed %d: FAIL at %v: %v\n  replay: %s\n", seed, r.At, r.Violation, cluster.Replay(args[0], seed))
+						if shrink && len(failed) == 1 {
+							c.shrinkAndWrite(args[0], s, seed, r, cl.Faults())
+						}
 					}
 				}
 				if (tty && (i+1)%10 == 0) || (i+1)%100 == 0 || i+1 == seeds {
@@ -147,7 +168,12 @@ func (c *cli) simExploreCommand() *cobra.Command {
 			if tty {
 				fmt.Fprintln(c.stderr)
 			}
-			fmt.Fprintf(c.stdout, "%s: %d seeds from %d, %d failed", s.Name, seeds, from, len(failed))
+			if s.ExpectViolation != "" {
+				fmt.Fprintf(c.stdout, "%s: %d of %d seeds from %d broke %s, as the scenario expects; ", s.Name, shown, seeds, from, s.ExpectViolation)
+			} else {
+				fmt.Fprintf(c.stdout, "%s: %d seeds from %d, ", s.Name, seeds, from)
+			}
+			fmt.Fprintf(c.stdout, "%d failed", len(failed))
 			if len(failed) > 0 {
 				fmt.Fprintf(c.stdout, " (seeds %s)\n", joinSeeds(failed))
 				return exitError{code: 1}
@@ -160,6 +186,14 @@ func (c *cli) simExploreCommand() *cobra.Command {
 	cmd.Flags().Uint64Var(&from, "from", 1, "the first seed")
 	cmd.Flags().BoolVar(&shrink, "shrink", true, "shrink the first failure to a minimal fault schedule and write it as a scenario")
 	return cmd
+}
+
+// clearProgress clears explore's progress line before a result is
+// printed over it.
+func (c *cli) clearProgress(tty bool) {
+	if tty {
+		fmt.Fprint(c.stderr, "\r\033[K")
+	}
 }
 
 // shrinkAndWrite shrinks a failing run and writes the smaller scenario

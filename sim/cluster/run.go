@@ -26,6 +26,19 @@ type Result struct {
 	TraceHash uint64
 	Steps     uint64
 	Calls     int
+	// Expect is the scenario's expectViolation: the invariant the
+	// scenario is built to break ("" for an ordinary scenario).
+	Expect string
+}
+
+// AsExpected reports whether the run did what its scenario says: broke
+// nothing, or — for a demonstration that expects a violation — broke
+// exactly the invariant it names.
+func (r Result) AsExpected() bool {
+	if r.Expect == "" {
+		return r.Violation == nil
+	}
+	return r.Violation != nil && strings.HasPrefix(r.Violation.Error(), r.Expect+":")
 }
 
 // livenessPoll is how often liveness is checked after the last fault.
@@ -75,7 +88,7 @@ func (c *Cluster) Run() Result {
 		}
 	}
 	return Result{Scenario: s.Name, Seed: w.Seed, Violation: w.Failed(), At: w.Elapsed(), Converged: c.converged,
-		TraceHash: w.Trace.Hash(), Steps: w.Loop.Steps, Calls: w.Net.Calls}
+		TraceHash: w.Trace.Hash(), Steps: w.Loop.Steps, Calls: w.Net.Calls, Expect: s.ExpectViolation}
 }
 
 // live checks the liveness promise: every ReplicaSet has its replicas
