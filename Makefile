@@ -79,22 +79,26 @@ up: deps build
 #   make lab NN=04 [SEED=17] [RUN=FitsAll]   one lab, or one failing case
 #   make grade                               every lab, points per test
 #   make soak NN=04 [N=500]                  one lab on many seeds
+# IMPL=reference runs the reference solution instead of the student's code
+# (what passing looks like), IMPL=mutant:NAME one of the kept mutants
+# (what a known mistake looks like); any of the three targets takes it.
 NN   ?=
 SEED ?= 0
 RUN  ?=
 N    ?= 500
+IMPL ?=
 
 lab:
 	@$(GO) build -o bin/lab ./labs/cmd/lab
-	@./bin/lab -lab '$(NN)' -seed '$(SEED)' -run '$(RUN)'
+	@./bin/lab -lab '$(NN)' -seed '$(SEED)' -run '$(RUN)' -impl '$(IMPL)'
 
 grade:
 	@$(GO) build -o bin/lab ./labs/cmd/lab
-	@./bin/lab -grade
+	@./bin/lab -grade -impl '$(IMPL)'
 
 soak:
 	@$(GO) build -o bin/lab ./labs/cmd/lab
-	@./bin/lab -lab '$(NN)' -seeds '$(N)' -run '$(RUN)'
+	@./bin/lab -lab '$(NN)' -seeds '$(N)' -run '$(RUN)' -impl '$(IMPL)'
 
 clean:
 	rm -rf bin

@@ -3,11 +3,6 @@ package kubeletlab_test
 import (
 	"testing"
 
-	kubeletlab "github.com/tinykube/tinykube/labs/05-kubelet"
-	"github.com/tinykube/tinykube/labs/05-kubelet/mutants"
-	"github.com/tinykube/tinykube/labs/05-kubelet/reference"
-	"github.com/tinykube/tinykube/labs/05-kubelet/student"
-	"github.com/tinykube/tinykube/labs/lab"
 	"github.com/tinykube/tinykube/labs/lab/labtest"
 )
 
@@ -16,21 +11,13 @@ import (
 // cover many virtual minutes each, so the self-test runs 3 seeds; make
 // soak runs more.
 func TestChecker(t *testing.T) {
-	c := labtest.Checker{
-		Reference: kubeletlab.Lab(kubeletlab.Impl{DecideRestart: reference.DecideRestart}),
-		Starter:   kubeletlab.Lab(kubeletlab.Impl{DecideRestart: student.DecideRestart}),
-		Seeds:     3,
-	}
-	for _, m := range mutants.All {
-		c.Mutants = append(c.Mutants, labtest.Mutant{Name: m.Name, Lab: kubeletlab.Lab(kubeletlab.Impl{DecideRestart: m.DecideRestart})})
-	}
-	labtest.Run(t, c)
+	labtest.Run(t, labtest.For(t, "05", 3))
 }
 
 // Each simulated test, on its own, catches the mutants it is there for:
 // the rule table is not the only line of defence.
 func TestSimulatedRunsCatchTheirMutants(t *testing.T) {
-	want := map[string]string{
+	labtest.Catches(t, labtest.For(t, "05", 2), map[string]string{
 		"no-back-off":         "BacksOffInACluster",
 		"no-cap":              "BacksOffInACluster",
 		"never-forgets":       "ForgetsAfterALongRun",
@@ -38,22 +25,5 @@ func TestSimulatedRunsCatchTheirMutants(t *testing.T) {
 		"waits-from-now":      "BacksOffInACluster",
 		"restarts-completed":  "BacksOffInACluster",
 		"never-is-on-failure": "BacksOffInACluster",
-	}
-	for _, m := range mutants.All {
-		test, ok := want[m.Name]
-		if !ok {
-			t.Errorf("mutant %s: no simulated test named to catch it", m.Name)
-			continue
-		}
-		t.Run(m.Name, func(t *testing.T) {
-			rep, err := lab.Run(kubeletlab.Lab(kubeletlab.Impl{DecideRestart: m.DecideRestart}), lab.Options{Seeds: 2, Run: test})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rep.Passed() {
-				t.Fatalf("%s passes %s", m.Name, test)
-			}
-			t.Logf("%s", rep.Results[0].Failure.Message)
-		})
-	}
+	})
 }

@@ -3,11 +3,6 @@ package rolloutlab_test
 import (
 	"testing"
 
-	rolloutlab "github.com/tinykube/tinykube/labs/09-rollout"
-	"github.com/tinykube/tinykube/labs/09-rollout/mutants"
-	"github.com/tinykube/tinykube/labs/09-rollout/reference"
-	"github.com/tinykube/tinykube/labs/09-rollout/student"
-	"github.com/tinykube/tinykube/labs/lab"
 	"github.com/tinykube/tinykube/labs/lab/labtest"
 )
 
@@ -16,15 +11,7 @@ import (
 // runs a whole simulation per seed, so the self-test runs 4 seeds (enough
 // for the generated tests to kill every mutant); make soak runs more.
 func TestChecker(t *testing.T) {
-	c := labtest.Checker{
-		Reference: rolloutlab.Lab(rolloutlab.Impl{Step: reference.Step, Bounds: reference.Bounds}),
-		Starter:   rolloutlab.Lab(rolloutlab.Impl{Step: student.Step, Bounds: student.Bounds}),
-		Seeds:     4,
-	}
-	for _, m := range mutants.All {
-		c.Mutants = append(c.Mutants, labtest.Mutant{Name: m.Name, Lab: rolloutlab.Lab(m.Impl)})
-	}
-	labtest.Run(t, c)
+	labtest.Run(t, labtest.For(t, "09", 4))
 }
 
 // The simulated run, on its own, catches the mistakes that break a real
@@ -33,25 +20,13 @@ func TestChecker(t *testing.T) {
 // status that lags in a way this scenario rarely shows: those are left to
 // the generated tests.
 func TestSimulatedRunsCatchTheirMutants(t *testing.T) {
-	want := map[string]string{
+	labtest.Catches(t, labtest.For(t, "09", 3), map[string]string{
+		"surge-rounds-down":             "",
+		"ignores-new-unavailable":       "",
+		"scales-old-before-new":         "",
 		"counts-asked-for-as-available": "RollsOutInACluster",
 		"min-available-off-by-one":      "RollsOutInACluster",
 		"surge-room-off-by-one":         "RollsOutInACluster",
-	}
-	for _, m := range mutants.All {
-		test, ok := want[m.Name]
-		if !ok {
-			continue
-		}
-		t.Run(m.Name, func(t *testing.T) {
-			rep, err := lab.Run(rolloutlab.Lab(m.Impl), lab.Options{Seeds: 3, Run: test})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rep.Passed() {
-				t.Fatalf("%s passes %s", m.Name, test)
-			}
-			t.Logf("%s", rep.Results[0].Failure.Message)
-		})
-	}
+		"counts-stale-available":        "",
+	})
 }

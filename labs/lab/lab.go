@@ -63,6 +63,9 @@ type Options struct {
 	// Run selects tests by exact name or, failing that, by regular
 	// expression, as go test -run does. "" runs them all.
 	Run string
+	// Impl names the code under test in replay commands when it is not
+	// the student's: "reference" or "mutant:NAME" (make lab's IMPL).
+	Impl string
 }
 
 // DefaultSeeds is how many seeds a test runs on when Options says none.
@@ -121,7 +124,7 @@ func Run(l Lab, o Options) (Report, error) {
 			if msg := check(t, seed); msg != "" {
 				res.Failure = &Failure{
 					Test: t.Name, Property: t.Property, Seed: seed, Message: msg,
-					Replay: fmt.Sprintf("make lab NN=%s SEED=%d RUN=%s", l.Number, seed, t.Name),
+					Replay: replay(l.Number, seed, t.Name, o.Impl),
 					Book:   firstNonEmpty(t.Book, l.Book),
 				}
 				break
@@ -131,6 +134,15 @@ func Run(l Lab, o Options) (Report, error) {
 		rep.Results = append(rep.Results, res)
 	}
 	return rep, nil
+}
+
+// replay is the command that runs only test on only seed.
+func replay(nn string, seed uint64, test, impl string) string {
+	cmd := fmt.Sprintf("make lab NN=%s SEED=%d RUN=%s", nn, seed, test)
+	if impl != "" && impl != "student" {
+		cmd += " IMPL=" + impl
+	}
+	return cmd
 }
 
 // check runs t on seed and returns what failed, or "".

@@ -1,11 +1,14 @@
 // Command lab runs the book's labs against the student's code in
 // labs/NN-*/student. The Makefile's lab, grade and soak targets call it:
 //
-//	go run ./labs/cmd/lab -lab 04 [-seed 17] [-run FitsAll] [-seeds 50]
-//	go run ./labs/cmd/lab -grade
+//	go run ./labs/cmd/lab -lab 04 [-seed 17] [-run FitsAll] [-seeds 50] [-impl reference]
+//	go run ./labs/cmd/lab -grade [-impl reference]
 //
-// It exits 1 when a lab fails, so that `make lab` reads as a failure; a
-// grade always exits 0 once it has printed the points.
+// -impl runs other code than the student's: the reference solution (what
+// passing looks like) or one of the kept mutants, "mutant:NAME" (what a
+// known mistake looks like). It exits 1 when a lab fails, so that `make
+// lab` reads as a failure; a grade always exits 0 once it has printed the
+// points.
 //
 // Book: book/README.md, "How to read it".
 package main
@@ -15,32 +18,9 @@ import (
 	"fmt"
 	"os"
 
-	schedulerlab "github.com/tinykube/tinykube/labs/04-scheduler"
-	schedstudent "github.com/tinykube/tinykube/labs/04-scheduler/student"
-	kubeletlab "github.com/tinykube/tinykube/labs/05-kubelet"
-	kubeletstudent "github.com/tinykube/tinykube/labs/05-kubelet/student"
-	replicasetlab "github.com/tinykube/tinykube/labs/06-replicaset"
-	rsstudent "github.com/tinykube/tinykube/labs/06-replicaset/student"
-	nodefailurelab "github.com/tinykube/tinykube/labs/07-node-failure"
-	nodestudent "github.com/tinykube/tinykube/labs/07-node-failure/student"
-	rolloutlab "github.com/tinykube/tinykube/labs/09-rollout"
-	rolloutstudent "github.com/tinykube/tinykube/labs/09-rollout/student"
-	leaderlab "github.com/tinykube/tinykube/labs/12-leader"
-	leaderstudent "github.com/tinykube/tinykube/labs/12-leader/student"
+	"github.com/tinykube/tinykube/labs/catalog"
 	"github.com/tinykube/tinykube/labs/lab"
 )
-
-// labs are every lab, wired to the student's code, in chapter order.
-func labs() []lab.Lab {
-	return []lab.Lab{
-		schedulerlab.Lab(schedulerlab.Impl{Fits: schedstudent.Fits, Score: schedstudent.ScoreMostAllocated}),
-		kubeletlab.Lab(kubeletlab.Impl{DecideRestart: kubeletstudent.DecideRestart}),
-		replicasetlab.Lab(rsstudent.Diff),
-		nodefailurelab.Lab(nodefailurelab.Impl{Assess: nodestudent.Assess}),
-		rolloutlab.Lab(rolloutlab.Impl{Step: rolloutstudent.Step, Bounds: rolloutstudent.Bounds}),
-		leaderlab.Lab(leaderlab.Impl{Decide: leaderstudent.Decide}),
-	}
-}
 
 func main() {
 	var (
@@ -49,34 +29,43 @@ func main() {
 		run   = flag.String("run", "", "run only the tests with this name, or matching this regular expression")
 		seeds = flag.Int("seeds", lab.DefaultSeeds, "run each test on seeds 1 to this")
 		grade = flag.Bool("grade", false, "run every lab and print points per test")
+		impl  = flag.String("impl", "", "whose code to run: student (the default), reference, or mutant:NAME")
 	)
 	flag.Parse()
-	opts := lab.Options{Seeds: *seeds, Seed: *seed, Run: *run}
+	opts := lab.Options{Seeds: *seeds, Seed: *seed, Run: *run, Impl: *impl}
 	if *grade {
-		if _, _, err := lab.Grade(os.Stdout, labs(), opts); err != nil {
+		var labs []lab.Lab
+		for _, e := range catalog.All() {
+			l, err := e.Impl(*impl)
+			if err != nil {
+				fail(err.Error())
+			}
+			labs = append(labs, l)
+		}
+		if _, _, err := lab.Grade(os.Stdout, labs, opts); err != nil {
 			fail(err.Error())
 		}
 		return
 	}
-	for _, l := range labs() {
-		if l.Number != *nn {
-			continue
-		}
-		rep, err := lab.Run(l, opts)
-		if err != nil {
-			fail(err.Error())
-		}
-		fmt.Print(rep)
-		if !rep.Passed() {
-			os.Exit(1)
-		}
-		return
+	e, err := catalog.Get(*nn)
+	if err != nil {
+		fail("lab: " + err.Error())
 	}
-	msg := fmt.Sprintf("lab: no lab %q. The labs are:\n", *nn)
-	for _, l := range labs() {
-		msg += fmt.Sprintf("  make lab NN=%s   %s (%s)\n", l.Number, l.Name, l.Book)
+	l, err := e.Impl(*impl)
+	if err != nil {
+		fail(err.Error())
 	}
-	fail(msg)
+	if *impl != "" && *impl != "student" {
+		fmt.Printf("(running %s, not your code in labs/%s-*/student)\n", *impl, l.Number)
+	}
+	rep, err := lab.Run(l, opts)
+	if err != nil {
+		fail(err.Error())
+	}
+	fmt.Print(rep)
+	if !rep.Passed() {
+		os.Exit(1)
+	}
 }
 
 func fail(msg string) {

@@ -1,8 +1,9 @@
 // Package labtest holds the self-tests every lab's checker must pass: a
 // checker that passes broken code teaches the wrong lesson, so each lab
 // proves that its checker accepts the reference, rejects every kept mutant,
-// fails the starter code with "not implemented" (never a panic), and prints
-// the same report twice for the same seeds.
+// fails the starter code with "not implemented" (never a panic), replays
+// each failure from its seed alone, and prints the same report twice for
+// the same seeds.
 package labtest
 
 import (
@@ -10,24 +11,27 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tinykube/tinykube/labs/catalog"
 	"github.com/tinykube/tinykube/labs/lab"
 )
 
-// Mutant is a deliberately broken implementation, already plugged into
-// its lab.
-type Mutant struct {
-	Name string
-	Lab  lab.Lab
-}
-
-// Checker is one lab's checker with the three kinds of code it is run on.
+// Checker is one lab's checker with the three kinds of code it is run on,
+// as the catalog wires them.
 type Checker struct {
-	Reference lab.Lab
-	Starter   lab.Lab
-	Mutants   []Mutant
+	catalog.Entry
 	// Seeds, if not 0, replaces the 50 seeds of the self-tests: a lab
 	// whose tests run whole simulations needs fewer to kill its mutants.
 	Seeds int
+}
+
+// For returns lab nn's checker, failing t if there is no such lab.
+func For(t *testing.T, nn string, seeds int) Checker {
+	t.Helper()
+	e, err := catalog.Get(nn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Checker{Entry: e, Seeds: seeds}
 }
 
 // opts runs enough seeds for every kept mutant to be caught; make soak
@@ -66,11 +70,21 @@ func Run(t *testing.T, c Checker) {
 					}
 				}
 				t.Logf("killed by %s", strings.Join(by, ", "))
+				// The replay command a failure prints must show the same
+				// failure, byte for byte.
+				f := rep.FirstFailure()
+				again, err := lab.Run(m.Lab, lab.Options{Seed: f.Seed, Run: f.Test})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g := again.FirstFailure(); g == nil || *g != *f {
+					t.Errorf("%s replayed (%s) shows\n%+v\nwant\n%+v", f.Test, f.Replay, g, f)
+				}
 			})
 		}
 	})
 	t.Run("FailsStarterClearly", func(t *testing.T) {
-		rep, err := lab.Run(c.Starter, lab.Options{Seeds: 3})
+		rep, err := lab.Run(c.Student, lab.Options{Seeds: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,4 +115,39 @@ func Run(t *testing.T, c Checker) {
 			}
 		}
 	})
+}
+
+// Catches checks that each simulated test, on its own, kills the mutants
+// it is there for, so that the generated rule tests are not a lab's only
+// line of defence. want names every kept mutant of the lab: the test that
+// must catch it alone, or "" for a mistake left to the other tests (the
+// caller's comment says why).
+func Catches(t *testing.T, c Checker, want map[string]string) {
+	known := map[string]bool{}
+	for _, m := range c.Mutants {
+		known[m.Name] = true
+		test, ok := want[m.Name]
+		if !ok {
+			t.Errorf("mutant %s: want names no simulated test to catch it (\"\" if none should)", m.Name)
+			continue
+		}
+		if test == "" {
+			continue
+		}
+		t.Run(m.Name, func(t *testing.T) {
+			rep, err := lab.Run(m.Lab, lab.Options{Seeds: c.Seeds, Run: test})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Passed() {
+				t.Fatalf("%s passes %s", m.Name, test)
+			}
+			t.Logf("%s", rep.Results[0].Failure.Message)
+		})
+	}
+	for name := range want {
+		if !known[name] {
+			t.Errorf("want names mutant %s, which lab %s does not keep", name, c.Student.Number)
+		}
+	}
 }
