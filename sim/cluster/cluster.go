@@ -180,6 +180,13 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	if err := c.checkProcesses(s.Faults); err != nil {
 		return nil, err
 	}
+	for i, f := range s.Faults {
+		for j, raw := range f.Objects {
+			if err := checkBehaviors(raw); err != nil {
+				return nil, fmt.Errorf("faults[%d].objects[%d]: %v", i, j, err)
+			}
+		}
+	}
 	c.faults = append(append([]scenario.Fault(nil), s.Faults...), c.drawFaults(w.Rand("faults"))...)
 	for _, f := range c.faults {
 		if f.Action == "clock" && f.At.Duration == 0 {

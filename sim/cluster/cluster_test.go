@@ -135,3 +135,31 @@ func TestBrokenSchedulerIsCaughtAndShrunk(t *testing.T) {
 	}
 	t.Logf("seed %d caught: %v; shrunk %d faults to %d", seed, r.Violation, len(faults), len(small.Faults))
 }
+
+// A typo in a container's behavior annotation is an error when the
+// scenario starts, naming the object and the field — not a pod that never
+// runs and a liveness failure a minute later.
+func TestBadBehaviorAnnotationIsReportedAtStart(t *testing.T) {
+	for _, tc := range []struct{ object, want string }{
+		{`{apiVersion: v1, kind: Pod, metadata: {name: p, annotations: {sim.tinykube.io/behavior: "start=soon"}}, spec: {containers: [{name: c, image: busybox}]}}`,
+			`objects[0] (Pod): metadata.annotations[sim.tinykube.io/behavior]: behavior "start=soon": start: invalid duration "soon"`},
+		{`{apiVersion: batch/v1, kind: CronJob, metadata: {name: cj}, spec: {schedule: "* * * * *", jobTemplate: {spec: {template: {metadata: {annotations: {sim.tinykube.io/behavior: "exit=1s,crash-every=2s"}}, spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}}}}`,
+			`objects[0] (CronJob): spec.jobTemplate.spec.template.metadata.annotations[sim.tinykube.io/behavior]`},
+	} {
+		s, err := scenario.Parse([]byte("name: x\nduration: 10s\ncluster: {nodes: 1}\nobjects:\n- " + tc.object + "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := New(s, 1); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New error %v, want one naming %q", err, tc.want)
+		}
+	}
+	// Objects a fault applies later are checked at the start too.
+	s, err := scenario.Parse([]byte("name: x\nduration: 10s\ncluster: {nodes: 1}\nfaults:\n- {at: 5s, action: apply, objects: [{apiVersion: v1, kind: Pod, metadata: {name: p, annotations: {sim.tinykube.io/behavior: ready}}, spec: {containers: [{name: c, image: busybox}]}}]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(s, 1); err == nil || !strings.Contains(err.Error(), "faults[0].objects[0]: metadata.annotations[sim.tinykube.io/behavior]") {
+		t.Errorf("New error %v, want one naming faults[0].objects[0]'s behavior annotation", err)
+	}
+}

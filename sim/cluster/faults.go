@@ -4,15 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/sim"
+	simruntime "github.com/tinykube/tinykube/sim/runtime"
 	"github.com/tinykube/tinykube/sim/scenario"
 )
 
@@ -217,11 +221,55 @@ func (c *Cluster) applyObjects(objs []json.RawMessage) error {
 		if res == nil {
 			return fmt.Errorf("objects[%d]: tinykube does not serve %s %s", i, head.APIVersion, head.Kind)
 		}
+		if err := checkBehaviors(raw); err != nil {
+			return fmt.Errorf("objects[%d] (%s): %v", i, head.Kind, err)
+		}
 		if _, err := client.Dynamic(c.Admin, res).CreateRaw(context.Background(), namespaceOr(head.Metadata.Namespace, res), raw, client.WriteOptions{}); err != nil {
 			return fmt.Errorf("objects[%d] (%s): %v", i, head.Kind, err)
 		}
 	}
 	return nil
+}
+
+// checkBehaviors parses every simulated-container behavior annotation in
+// a manifest — on a pod, or on the pod template of a workload at any
+// depth — so that a typo is reported when the scenario starts, naming the
+// field, instead of as a container that never runs and a liveness failure
+// a minute later.
+func checkBehaviors(raw json.RawMessage) error {
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return err
+	}
+	var walk func(v any, path string) error
+	walk = func(v any, path string) error {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				p := path + "." + k
+				if path == "" {
+					p = k
+				}
+				if b, ok := v[k].(string); ok && k == kubelet.AnnotationBehavior && strings.HasSuffix(path, "metadata.annotations") {
+					if _, err := simruntime.ParseBehavior(b); err != nil {
+						return fmt.Errorf("%s[%s]: %v", path, k, err)
+					}
+					continue
+				}
+				if err := walk(v[k], p); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for i, e := range v {
+				if err := walk(e, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(doc, "")
 }
 
 // drawFaults draws the scenario's random fault profile for one seed.
