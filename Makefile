@@ -53,12 +53,14 @@ test:
 test-short:
 	$(GO) test -short ./...
 
-# A short run of every fuzzer (decoders, selectors, the API's handler).
+# A short run of the fuzzers (decoders, selectors, the API's handler,
+# simulator scenarios).
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzHandle -fuzztime 30s ./core/apiserver/
 	$(GO) test -run XXX -fuzz FuzzDecodeObject -fuzztime 30s ./core/api/
 	$(GO) test -run XXX -fuzz FuzzParseQuantity -fuzztime 15s ./core/api/
 	$(GO) test -run XXX -fuzz FuzzParseSelector -fuzztime 15s ./core/api/
+	$(GO) test -run XXX -fuzz FuzzScenario -fuzztime 30s ./sim/cluster/
 
 # Speed, as ratios against baselines measured side by side in one run.
 bench:

@@ -191,6 +191,28 @@ var Actions = map[string]string{
 	"lag-cache":         "an API server's watch cache follows the store lag later than usual",
 }
 
+// MaxProfileCount bounds each count of a profile: more faults of one kind
+// than this in one window is a storm, not a profile (and would take the
+// simulator's memory drawing them).
+const MaxProfileCount = 1000
+
+// counts lists the profile's fault counts by their YAML names.
+func (p *Profile) counts() []struct {
+	name string
+	n    *int
+} {
+	return []struct {
+		name string
+		n    *int
+	}{
+		{"nodeCrashes", &p.NodeCrashes}, {"partitions", &p.Partitions}, {"kubeletRestarts", &p.KubeletRestarts},
+		{"proxyRestarts", &p.ProxyRestarts}, {"watchCuts", &p.WatchCuts}, {"controllerRestarts", &p.ControllerRestarts},
+		{"serverCrashes", &p.ServerCrashes}, {"processCrashes", &p.ProcessCrashes}, {"callCrashes", &p.CallCrashes},
+		{"storePartitions", &p.StorePartitions}, {"storeOutages", &p.StoreOutages}, {"serverPartitions", &p.ServerPartitions},
+		{"cacheFreezes", &p.CacheFreezes},
+	}
+}
+
 // Profile draws faults at random per seed: counts of each kind, spread
 // over Window, each lasting up to MaxDowntime.
 type Profile struct {
@@ -411,6 +433,13 @@ func (s *Scenario) Check() error {
 	}
 	if p := s.Profile; p != nil && (p.ClockDrift < 0 || p.ClockDrift >= 1) {
 		return fmt.Errorf("profile.clockDrift: %v is not in [0, 1)", p.ClockDrift)
+	}
+	if p := s.Profile; p != nil {
+		for _, c := range p.counts() {
+			if *c.n < 0 || *c.n > MaxProfileCount {
+				return fmt.Errorf("profile.%s: %d is not between 0 and %d", c.name, *c.n, MaxProfileCount)
+			}
+		}
 	}
 	if r := s.Cluster.ControlPlaneReplicas; r < 0 || r > 5 {
 		return fmt.Errorf("cluster.controlPlaneReplicas: %d is not between 1 and 5", r)

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,30 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		_, err := Parse([]byte(strings.Replace(good, tt.edit, tt.want, 1)))
 		if err == nil || !strings.Contains(err.Error(), wants[i]) {
 			t.Errorf("with %q: err = %v, want it to mention %q", tt.want, err, wants[i])
+		}
+	}
+}
+
+// Every count of a profile is bounded (a huge one would exhaust memory
+// drawing faults), and the check names it.
+func TestProfileCountsAreBounded(t *testing.T) {
+	var p Profile
+	listed := map[string]bool{}
+	for _, c := range p.counts() {
+		listed[c.name] = true
+	}
+	typ := reflect.TypeOf(p)
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Type.Kind() == reflect.Int && !listed[name] {
+			t.Errorf("Profile.%s (%s) is not in counts(), so its bound is not checked", f.Name, name)
+		}
+	}
+	for _, n := range []string{"-1", "1001"} {
+		_, err := Parse([]byte("name: x\nduration: 10s\ncluster: {nodes: 1}\nprofile: {window: 5s, cacheFreezes: " + n + "}\n"))
+		if want := "profile.cacheFreezes: " + n + " is not between 0 and 1000"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("cacheFreezes %s: error %v, want %q", n, err, want)
 		}
 	}
 }
