@@ -27,6 +27,9 @@ func TestLeaderDriftBeyondTheBoundShowsTwoLeaders(t *testing.T) {
 		if r.Violation == nil || !strings.Contains(r.Violation.Error(), "one-leader: scheduler-1 wrote") {
 			t.Fatalf("seed %d: want scheduler-1 caught acting after scheduler-2 took over, got %v", seed, r.Violation)
 		}
+		if !strings.Contains(r.Violation.Error(), "Each kept to the rule on its own clock, but scheduler-1's clock runs at 0.40× real time") {
+			t.Fatalf("seed %d: the violation does not blame the clocks: %v", seed, r.Violation)
+		}
 	}
 	within := *s
 	within.Faults = append([]scenario.Fault(nil), s.Faults...)
