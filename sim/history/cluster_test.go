@@ -164,7 +164,7 @@ func TestRecordedLeaderDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := c.Run()
-	if res.Violation == nil || !strings.HasPrefix(res.Violation.Error(), s.ExpectViolation) {
+	if !res.AsExpected() {
 		t.Fatalf("recorded leader-drift run: violation %v, want %s", res.Violation, s.ExpectViolation)
 	}
 	r := history.Check(rec.History(), history.Options{Incomplete: true})
