@@ -190,8 +190,6 @@ func startSimNode(ctx context.Context, name string, c *client.Client, capacity a
 	go l.Run(ctx)
 	l.Post(func() {
 		rt := simruntime.New(l, name, rand.New(rand.NewPCG(h.Sum64(), 1)))
-		rec := client.NewRecorder(l, c, "kubelet", name)
-		kubelet.New(kubelet.Config{Loop: l, Client: c, Recorder: rec, Runtime: rt, Prober: rt,
-			NodeName: name, Capacity: capacity}).Start()
+		kubelet.Start(kubelet.Config{Loop: l, Client: c, Runtime: rt, NodeName: name, Capacity: capacity})
 	})
 }

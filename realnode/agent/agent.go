@@ -155,13 +155,11 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	kc := cfg.Tuning
 	kc.Loop, kc.Client, kc.Runtime = l, cfg.Client, rt
 	kc.Prober = &prober.Prober{Exec: rt.Exec}
-	kc.Recorder = client.NewRecorder(l, cfg.Client, "kubelet", cfg.NodeName)
 	kc.NodeName, kc.Address, kc.Port = cfg.NodeName, cfg.Address, int32(port)
 	kc.Capacity, kc.Labels = cfg.Capacity, cfg.Labels
 	go l.Run(ctx)
 	l.Do(func() {
-		a.kubelet = kubelet.New(kc)
-		a.kubelet.Start()
+		a.kubelet = kubelet.Start(kc)
 		a.dns.start(l, cfg)
 	})
 	a.proxy = startProxy(ctx, cfg)
