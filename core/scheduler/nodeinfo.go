@@ -92,6 +92,12 @@ type NodeInfo struct {
 	// pods counted on the node ask for.
 	Allocatable Resources
 	Requested   Resources
+	// Pods are the pods counted on the node, in the order they were
+	// added. Assumed are those of them that this scheduler bound (or is
+	// binding) and its informer does not show bound yet: counting them is
+	// what keeps two pods scheduled in quick succession from both taking
+	// the last room on a node.
+	Pods, Assumed []*api.Pod
 
 	ready       bool
 	usedPorts   map[hostPort]bool
@@ -123,6 +129,7 @@ func NewNodeInfo(node *api.Node) *NodeInfo {
 // AddPod counts pod as running on the node: its requests, its host ports,
 // and its controller, for spreading.
 func (n *NodeInfo) AddPod(pod *api.Pod) {
+	n.Pods = append(n.Pods, pod)
 	n.Requested.Add(PodRequests(pod))
 	for _, hp := range podHostPorts(pod) {
 		if n.usedPorts == nil {
@@ -136,4 +143,11 @@ func (n *NodeInfo) AddPod(pod *api.Pod) {
 		}
 		n.ownerCounts[uid]++
 	}
+}
+
+// AddAssumedPod counts pod, which this scheduler assumes is bound to the
+// node, as AddPod does, and lists it in Assumed.
+func (n *NodeInfo) AddAssumedPod(pod *api.Pod) {
+	n.AddPod(pod)
+	n.Assumed = append(n.Assumed, pod)
 }

@@ -27,12 +27,6 @@ type Config struct {
 	// Scoring is LeastAllocated (the default: spread pods out) or
 	// MostAllocated (bin-pack them).
 	Scoring string
-	// IgnoreAssumedPods makes a deliberately broken scheduler, for checking
-	// that the simulator catches over-commitment: it forgets a pod as soon
-	// as it is bound instead of until its informer shows it bound, so it
-	// places pods on a node as if the ones it just bound were not there.
-	// Never set it in a real cluster.
-	IgnoreAssumedPods bool
 	// Schedule, if set, replaces Schedule: the choice of a node for one
 	// pod (lab 04 runs a student's filter and score here).
 	Schedule func(pod *api.Pod, nodes []*NodeInfo, scoring string, r *rand.Rand) (node string, fitErr *FitError)
@@ -215,9 +209,6 @@ func (s *Scheduler) scheduleOne(key string) error {
 	switch {
 	case err == nil:
 		a.bound = true
-		if s.cfg.IgnoreAssumedPods {
-			s.assumed.forget(key) // the deliberate bug
-		}
 		s.recorder.Eventf(pod, client.EventNormal, EventScheduled, "Successfully assigned %s/%s to %s", pod.Namespace, pod.Name, node)
 		return nil
 	case api.IsConflict(err) || api.IsNotFound(err):
@@ -242,9 +233,6 @@ func (s *Scheduler) scheduleOne(key string) error {
 // earlier Bind's answer was lost, this scheduler bound it itself, and the
 // node must not look emptier than it is in the meantime.
 func (s *Scheduler) assumeWhereBound(key string, pod *api.Pod) {
-	if s.cfg.IgnoreAssumedPods {
-		return
-	}
 	cur, err := client.For[*api.Pod](s.cfg.Client).Get(context.Background(), pod.Namespace, pod.Name)
 	if err != nil || cur.UID != pod.UID || cur.Spec.NodeName == "" || terminal(cur) {
 		return
@@ -284,7 +272,7 @@ func (s *Scheduler) snapshot(skip string) []*NodeInfo {
 			continue // the informer counts it already
 		}
 		if ni := byName[a.node]; ni != nil {
-			ni.AddPod(a.pod)
+			ni.AddAssumedPod(a.pod)
 		}
 	}
 	return infos

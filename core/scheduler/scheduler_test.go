@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -287,10 +288,19 @@ func TestSchedulerRetriesWhenPodsFreeRoom(t *testing.T) {
 
 // TestAssumedPodsPreventOvercommit shows why the assume cache exists: the
 // scheduler's informer is held back so it never sees its own bindings
-// while it schedules five pods, of which only one fits per node.
+// while it schedules five pods, of which only one fits per node. A
+// Schedule that looks past NodeInfo.Assumed (the mistake sim/mutants
+// calls scheduler-ignores-assumed-pods) over-commits.
 func TestAssumedPodsPreventOvercommit(t *testing.T) {
+	ignoring := func(pod *api.Pod, nodes []*NodeInfo, scoring string, r *rand.Rand) (string, *FitError) {
+		return Schedule(pod, withoutAssumed(nodes), scoring, r)
+	}
 	for _, ignore := range []bool{false, true} {
-		c := newCluster(t, Config{IgnoreAssumedPods: ignore})
+		cfg := Config{}
+		if ignore {
+			cfg.Schedule = ignoring
+		}
+		c := newCluster(t, cfg)
 		c.addNode(newNode("a", "1", "4Gi"))
 		c.addNode(newNode("b", "1", "4Gi"))
 		for i := range 5 {
@@ -312,7 +322,7 @@ func TestAssumedPodsPreventOvercommit(t *testing.T) {
 				t.Errorf("with the assume cache: %d pods bound (want 2), over-committed: %q", bound, over)
 			}
 		} else if len(over) == 0 {
-			t.Errorf("IgnoreAssumedPods: no node over-committed (bindings %v); the mutant is not caught by this test", c.bindings())
+			t.Errorf("ignoring assumed pods: no node over-committed (bindings %v); the mutant is not caught by this test", c.bindings())
 		}
 	}
 }
@@ -434,4 +444,18 @@ func TestBindingWithLostAnswerStillCounts(t *testing.T) {
 	if diff := cmp.Diff(map[string]int{"a": 1, "b": 1}, c.podsPerNode()); diff != "" {
 		t.Errorf("pods per node (-want +got):\n%s", diff)
 	}
+}
+
+// withoutAssumed recounts each node without the pods it only assumes.
+func withoutAssumed(nodes []*NodeInfo) []*NodeInfo {
+	out := make([]*NodeInfo, len(nodes))
+	for i, ni := range nodes {
+		out[i] = NewNodeInfo(ni.Node)
+		for _, p := range ni.Pods {
+			if !slices.Contains(ni.Assumed, p) {
+				out[i].AddPod(p)
+			}
+		}
+	}
+	return out
 }

@@ -10,16 +10,8 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/core/client"
-	"github.com/tinykube/tinykube/core/controller/cronjob"
-	"github.com/tinykube/tinykube/core/controller/daemonset"
-	"github.com/tinykube/tinykube/core/controller/deployment"
-	"github.com/tinykube/tinykube/core/controller/endpoints"
-	"github.com/tinykube/tinykube/core/controller/garbagecollector"
-	"github.com/tinykube/tinykube/core/controller/job"
-	"github.com/tinykube/tinykube/core/controller/node"
-	"github.com/tinykube/tinykube/core/controller/replicaset"
+	"github.com/tinykube/tinykube/core/controller/manager"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
-	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/core/leader"
 	"github.com/tinykube/tinykube/core/rest"
 	sched "github.com/tinykube/tinykube/core/scheduler"
@@ -73,18 +65,11 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 	}}
 	controllerManager := []func(l *runloop.Loop, c *client.Client){func(l *runloop.Loop, c *client.Client) {
 		rec := client.NewRecorder(l, c, "controller-manager", "")
-		replicaset.New(replicaset.Config{Loop: l, Client: c, Recorder: rec, Rand: rand.New(rand.NewPCG(seed(), seed()))}).Start()
-		endpoints.New(endpoints.Config{Loop: l, Client: c, Recorder: rec}).Start()
-		deployment.New(deployment.Config{Loop: l, Client: c, Recorder: rec}).Start()
-		job.New(job.Config{Loop: l, Client: c, Recorder: rec}).Start()
-		garbagecollector.New(garbagecollector.Config{Loop: l, Client: c, Recorder: rec}).Start()
-		cronjob.New(cronjob.Config{Loop: l, Client: c, Recorder: rec, Zones: time.LoadLocation}).Start()
-		daemonset.New(daemonset.Config{Loop: l, Client: c, Recorder: rec}).Start()
-		statefulset.New(statefulset.Config{Loop: l, Client: c, Recorder: rec}).Start()
-		servicelb.New(servicelb.Config{Loop: l, Client: c, Recorder: rec, Provider: pool}).Start()
-	}, func(l *runloop.Loop, c *client.Client) {
-		rec := client.NewRecorder(l, c, "node-controller", "")
-		node.New(node.Config{Loop: l, Client: c, Recorder: rec, GracePeriod: cfg.NodeGracePeriod, EvictionTimeout: cfg.EvictionTimeout}).Start()
+		if _, err := manager.Start(manager.Config{Loop: l, Client: c, Recorder: rec,
+			NodeGracePeriod: cfg.NodeGracePeriod, EvictionTimeout: cfg.EvictionTimeout,
+			Zones: time.LoadLocation, LoadBalancers: pool}); err != nil {
+			panic(err) // no hooks, and a pool: Start cannot fail
+		}
 	}}
 	for _, g := range []*electedGroup{
 		{name: "kube-scheduler", starts: scheduler},

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"time"
 
@@ -10,15 +11,9 @@ import (
 	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
-	"github.com/tinykube/tinykube/core/controller/daemonset"
-	"github.com/tinykube/tinykube/core/controller/deployment"
-	"github.com/tinykube/tinykube/core/controller/endpoints"
-	"github.com/tinykube/tinykube/core/controller/garbagecollector"
-	"github.com/tinykube/tinykube/core/controller/job"
+	"github.com/tinykube/tinykube/core/controller/manager"
 	"github.com/tinykube/tinykube/core/controller/node"
-	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
-	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/leader"
 	"github.com/tinykube/tinykube/core/proxy"
@@ -26,6 +21,7 @@ import (
 	"github.com/tinykube/tinykube/core/store"
 	"github.com/tinykube/tinykube/sim"
 	"github.com/tinykube/tinykube/sim/history"
+	"github.com/tinykube/tinykube/sim/mutants"
 	simruntime "github.com/tinykube/tinykube/sim/runtime"
 	"github.com/tinykube/tinykube/sim/scenario"
 )
@@ -104,6 +100,54 @@ type Plugins struct {
 	// RollingStep decides the Deployment controller's rolling-update steps
 	// in every controller manager (lab 09).
 	RollingStep func(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (int32, []int32)
+	// CronJobAdmit replaces cronjob.Admit in every controller manager.
+	CronJobAdmit func(cj *api.CronJob, active []*api.Job) cronjob.Admission
+	// Controllers run other code in place of controllers of the roster
+	// (manager.Roster), by name, in every controller manager: a
+	// deliberately broken variant, or a controller of your own.
+	Controllers map[string]manager.Starter
+	// ProxyInstall decides what each node's service proxy installs, given
+	// the table on the machine and the one the proxy computed (nil: the
+	// computed one).
+	ProxyInstall func(installed, next *proxy.Table) *proxy.Table
+	// CacheServesConsistentReads: see sim.ServerConfig.
+	CacheServesConsistentReads bool
+}
+
+// withMutant returns p with the seams of the mutant called name plugged
+// in (name "": p unchanged).
+func (p Plugins) withMutant(name string) (Plugins, error) {
+	if name == "" {
+		return p, nil
+	}
+	m, err := mutants.Lookup(name)
+	if err != nil {
+		return p, fmt.Errorf("cluster.broken: %v", err)
+	}
+	if m.Schedule != nil {
+		p.Schedule = m.Schedule
+	}
+	if m.RollingStep != nil {
+		p.RollingStep = m.RollingStep
+	}
+	if m.CronJobAdmit != nil {
+		p.CronJobAdmit = m.CronJobAdmit
+	}
+	if m.ProxyInstall != nil {
+		p.ProxyInstall = m.ProxyInstall
+	}
+	if m.CacheServesConsistentReads {
+		p.CacheServesConsistentReads = true
+	}
+	if len(m.Controllers) > 0 {
+		replaced := maps.Clone(p.Controllers)
+		if replaced == nil {
+			replaced = map[string]manager.Starter{}
+		}
+		maps.Copy(replaced, m.Controllers)
+		p.Controllers = replaced
+	}
+	return p, nil
 }
 
 // New builds the cluster of scenario s for seed, ready to Run.
@@ -111,6 +155,13 @@ func New(s *scenario.Scenario, seed uint64) (*Cluster, error) { return NewWith(s
 
 // NewWith is New with parts of the components replaced by plugins.
 func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, error) {
+	plugins, err := plugins.withMutant(s.Cluster.Broken)
+	if err != nil {
+		return nil, err
+	}
+	if err := manager.Check(manager.Hooks{Replace: plugins.Controllers}); err != nil {
+		return nil, err
+	}
 	var c *Cluster
 	var rec *history.Recorder
 	if s.History {
@@ -131,7 +182,7 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	for i := 1; i <= max(s.Cluster.APIServers, 1); i++ {
 		cfg := sim.ServerConfig{
 			CacheLag: s.Cluster.CacheLag.Duration, Version: "sim",
-			CacheServesConsistentReads: s.Cluster.Broken == "apiserver-serves-consistent-reads-from-cache",
+			CacheServesConsistentReads: plugins.CacheServesConsistentReads,
 		}
 		if i == 1 {
 			cfg.Rand = firstRand
@@ -147,7 +198,6 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	}
 	w.Net.Loss, w.Net.LostResponse = n.Loss, n.LostResponse
 
-	var err error
 	if c.checker, err = newChecker(c.Store, s.Invariants, w.Elapsed); err != nil {
 		return nil, err
 	}
@@ -232,8 +282,7 @@ func (c *Cluster) addControlPlane() {
 		c.addElected(name, SchedulerLease, func(p *sim.Process, _ *client.Recorder) {
 			scheduler.New(scheduler.Config{
 				Loop: p.Loop(), Client: p.Client(), Rand: c.W.Rand(name), Name: "default-scheduler",
-				Scoring: s.Cluster.Scoring, IgnoreAssumedPods: s.Cluster.Broken == "scheduler-ignores-assumed-pods",
-				Schedule: c.plugins.Schedule,
+				Scoring: s.Cluster.Scoring, Schedule: c.plugins.Schedule,
 			}).Start()
 		})
 	}
@@ -242,21 +291,10 @@ func (c *Cluster) addControlPlane() {
 	}
 }
 
-// startControllers starts every controller of a controller manager.
+// startControllers starts a controller manager: the roster of
+// manager.Roster, with the plugins' hooks and replacements.
 func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
-	w, s := c.W, c.Scenario
-	replicaset.New(replicaset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Rand: w.Rand("replicaset"), Diff: c.plugins.ReplicaSetDiff}).Start()
-	endpoints.New(endpoints.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
-	deployment.New(deployment.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
-		AssumeAvailable: s.Cluster.Broken == "deployment-assumes-available", RollingStep: c.plugins.RollingStep}).Start()
-	garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec}).Start()
-	cronjob.New(cronjob.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Zones: cronjob.FixedZones,
-		IgnoreForbid: s.Cluster.Broken == "cronjob-ignores-forbid"}).Start()
-	job.New(job.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, CountWithoutTracking: s.Cluster.Broken == "job-counts-without-tracking"}).Start()
-	daemonset.New(daemonset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, IgnoreExisting: s.Cluster.Broken == "daemonset-ignores-existing"}).Start()
-	statefulset.New(statefulset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, ReplaceOnNotReady: s.Cluster.Broken == "statefulset-replaces-on-notready"}).Start()
-	node.New(node.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec,
-		GracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration, Assess: c.plugins.NodeAssess}).Start()
+	s := c.Scenario
 	// A new pool each start: a restarted controller manager relearns
 	// the addresses in use from the services' status, as on real
 	// machines.
@@ -264,7 +302,15 @@ func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
 	if err != nil {
 		panic(err) // LoadBalancerPool is a constant
 	}
-	servicelb.New(servicelb.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Provider: pool}).Start()
+	if _, err := manager.Start(manager.Config{
+		Loop: p.Loop(), Client: p.Client(), Recorder: rec,
+		NodeGracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration,
+		Zones: cronjob.FixedZones, LoadBalancers: pool,
+		Hooks: manager.Hooks{ReplicaSetDiff: c.plugins.ReplicaSetDiff, RollingStep: c.plugins.RollingStep, NodeAssess: c.plugins.NodeAssess,
+			CronJobAdmit: c.plugins.CronJobAdmit, Replace: c.plugins.Controllers},
+	}); err != nil {
+		panic(err) // checked in NewWith
+	}
 }
 
 // addNode adds machine i and its kubelet.
@@ -276,9 +322,8 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 	})
 	nd.Machine.Start()
 	nd.Kubelet = w.AddProcess("kubelet/"+nd.Name, func(p *sim.Process) {
-		rec := client.NewRecorder(p.Loop(), p.Client(), "kubelet", nd.Name)
-		kubelet.New(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Recorder: rec, Runtime: nd.Runtime, Prober: nd.Runtime,
-			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels, DecideRestart: c.plugins.DecideRestart}).Start()
+		kubelet.Start(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Runtime: nd.Runtime,
+			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels, DecideRestart: c.plugins.DecideRestart})
 	})
 	nd.Kubelet.Start()
 	c.addProxy(nd)

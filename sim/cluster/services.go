@@ -41,8 +41,8 @@ type nodeTable struct {
 }
 
 func (b nodeTable) Apply(t *proxy.Table) error {
-	if b.c.Scenario.Cluster.Broken == "proxy-ignores-removals" {
-		t = keepRemoved(b.nd.Table, t)
+	if install := b.c.plugins.ProxyInstall; install != nil {
+		t = install(b.nd.Table, t)
 	}
 	old := map[string]string{}
 	if b.nd.Table != nil {
@@ -66,24 +66,6 @@ func (b nodeTable) Apply(t *proxy.Table) error {
 		b.c.W.Trace.Note(b.nd.Proxy.Name, "route %s", ch)
 	}
 	return nil
-}
-
-// keepRemoved is the deliberately broken variant's apply: every backend
-// of the old table stays in the new one.
-func keepRemoved(old, t *proxy.Table) *proxy.Table {
-	if old == nil {
-		return t
-	}
-	for _, p := range t.Ports {
-		if o := old.Lookup(p.Namespace, p.Name, p.PortName); o != nil {
-			for _, e := range o.Backends {
-				if !slices.ContainsFunc(p.Backends, func(x proxy.Endpoint) bool { return x.IP == e.IP && x.Port == e.Port }) {
-					p.Backends = append(p.Backends, e)
-				}
-			}
-		}
-	}
-	return t
 }
 
 func backendList(p *proxy.Port) string {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/sim/mutants"
 	"sigs.k8s.io/yaml"
 )
 
@@ -67,22 +68,8 @@ type Cluster struct {
 	APIServers int      `json:"apiServers,omitempty"`
 	CacheLag   Duration `json:"cacheLag,omitempty"`
 	// Broken names a deliberately broken component variant, to check that
-	// the invariants catch it: "scheduler-ignores-assumed-pods", or
-	// "proxy-ignores-removals" (node proxies add backends but never drop
-	// one, as if the Backend only ever inserted rules), or
-	// "deployment-assumes-available" (the Deployment controller counts the
-	// replicas a ReplicaSet asks for as available, ready or not), or
-	// "cronjob-ignores-forbid" (the CronJob controller treats Forbid as
-	// Allow), or
-	// "job-counts-without-tracking" (the Job controller adds finished pods
-	// from its cache to the counts and deletes them, without the
-	// uncounted/finalizer protocol), or
-	// "daemonset-ignores-existing" (the DaemonSet controller creates a pod
-	// for a node without waiting for the ones it created to show up), or
-	// "statefulset-replaces-on-notready" (the StatefulSet controller
-	// force-deletes and replaces a pod as soon as its node is not Ready), or
-	// "apiserver-serves-consistent-reads-from-cache" (the API servers answer
-	// reads with resourceVersion "" from their lagging watch caches).
+	// the invariants catch it: one of sim/mutants' (mutants.Names; each
+	// says what its mistake is and which invariant must catch it).
 	Broken string `json:"broken,omitempty"`
 	// ControlPlaneReplicas runs this many schedulers and controller
 	// managers (default 1), each replica its own process, one of each kind
@@ -363,11 +350,10 @@ func (s *Scenario) Check() error {
 	default:
 		return fmt.Errorf("cluster.scoring: %q is not LeastAllocated or MostAllocated", s.Cluster.Scoring)
 	}
-	switch s.Cluster.Broken {
-	case "", "scheduler-ignores-assumed-pods", "proxy-ignores-removals", "deployment-assumes-available", "cronjob-ignores-forbid", "job-counts-without-tracking", "daemonset-ignores-existing", "statefulset-replaces-on-notready",
-		"apiserver-serves-consistent-reads-from-cache":
-	default:
-		return fmt.Errorf("cluster.broken: unknown variant %q", s.Cluster.Broken)
+	if s.Cluster.Broken != "" {
+		if _, err := mutants.Lookup(s.Cluster.Broken); err != nil {
+			return fmt.Errorf("cluster.broken: %v", err)
+		}
 	}
 	if s.Cluster.APIServers == 0 {
 		s.Cluster.APIServers = 1

@@ -8,8 +8,8 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
-	"github.com/tinykube/tinykube/core/controller/job"
 	"github.com/tinykube/tinykube/sim"
+	"github.com/tinykube/tinykube/sim/mutants"
 )
 
 // TestChecksCatchBrokenControllers: the checks must be able to fail. Each
@@ -32,8 +32,12 @@ data: {image: busybox:1}
 		Want:        want("pods/default/", 1, `"phase": "Running"`),
 		StaleWrites: 2,
 	}
-	jobs := jobCase(job.Config{CountWithoutTracking: true})
-	jobs.Name = "job (CountWithoutTracking)"
+	naive, err := mutants.Lookup("job-counts-without-tracking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := jobCase(naive.Controllers["job"])
+	jobs.Name = "job (" + naive.Name + ")"
 	jobs.Want = nil // what the broken variant counts is not what the real one does
 	eager := Case{
 		Name:       "eager",

@@ -1,12 +1,13 @@
 package sieve
 
 import (
-	"github.com/tinykube/tinykube/core/controller/daemonset"
-	"github.com/tinykube/tinykube/core/controller/deployment"
-	"github.com/tinykube/tinykube/core/controller/job"
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/tinykube/tinykube/core/controller/daemonset"
+	"github.com/tinykube/tinykube/core/controller/deployment"
+	"github.com/tinykube/tinykube/core/controller/manager"
 )
 
 // TestDebugOne runs one perturbation of one case and prints its whole
@@ -21,7 +22,7 @@ func TestDebugOne(t *testing.T) {
 	}
 	cases := map[string]Case{}
 	for _, c := range []Case{replicaSetCase(), deploymentCase(deployment.Config{}), statefulSetCase(), daemonSetCase(daemonset.Config{}),
-		jobCase(job.Config{}), cronJobCase(), endpointsCase(), serviceLBCase(), garbageCollectorCase(), nodeCase()} {
+		jobCase(manager.Lookup("job")), cronJobCase(), endpointsCase(), serviceLBCase(), garbageCollectorCase(), nodeCase()} {
 		cases[c.Name] = c
 	}
 	c, ok := cases[name]

@@ -11,6 +11,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/deployment"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
 	"github.com/tinykube/tinykube/core/controller/job"
+	"github.com/tinykube/tinykube/core/controller/manager"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/sim"
@@ -130,7 +131,7 @@ func TestDaemonSet(t *testing.T) {
 	Check(t, daemonSetCase(daemonset.Config{}))
 }
 
-func jobCase(cfg job.Config) Case {
+func jobCase(start manager.Starter) Case {
 	return Case{
 		Name: "job",
 		Objects: `
@@ -153,9 +154,7 @@ spec:
     spec: {restartPolicy: Never, containers: [{name: c, image: busybox:1}]}
 `,
 		Controller: func(w *sim.World, p *sim.Process) {
-			c := cfg
-			c.Loop, c.Client, c.Recorder = p.Loop(), p.Client(), recorder(p, "job-controller")
-			job.New(c).Start()
+			start(manager.Config{Loop: p.Loop(), Client: p.Client(), Recorder: recorder(p, "job-controller")})
 		},
 		Helpers:   func(w *sim.World, p *sim.Process) { (&PodDriver{}).Start(p) },
 		Anonymous: []string{"pods"},
@@ -166,7 +165,7 @@ spec:
 
 func TestJob(t *testing.T) {
 	t.Parallel()
-	Check(t, jobCase(job.Config{}))
+	Check(t, jobCase(manager.Lookup("job")))
 }
 
 func cronJobCase() Case {

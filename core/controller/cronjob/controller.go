@@ -17,9 +17,9 @@ type Config struct {
 	// Zones resolves spec.timeZone. nil means FixedZones. realnode passes
 	// time.LoadLocation.
 	Zones func(name string) (*time.Location, error)
-	// IgnoreForbid is a deliberately broken variant for the simulator's
-	// tests: it treats concurrencyPolicy Forbid as Allow.
-	IgnoreForbid bool
+	// Admit, if set, replaces Admit: what a due run does about the Jobs
+	// of the CronJob still active.
+	Admit func(cj *api.CronJob, active []*api.Job) Admission
 }
 
 // Controller is the CronJob controller. It lives on one loop.
@@ -28,8 +28,7 @@ type Controller struct {
 	client   *client.Client
 	recorder *client.Recorder
 	zones    func(string) (*time.Location, error)
-	// ignoreForbid: see Config.
-	ignoreForbid bool
+	admit    func(*api.CronJob, []*api.Job) Admission
 
 	cronJobs *client.Informer[*api.CronJob]
 	jobs     *client.Informer[*api.Job]
@@ -47,10 +46,13 @@ type Controller struct {
 
 // New returns a controller; call Start to run it.
 func New(cfg Config) *Controller {
-	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, zones: cfg.Zones, ignoreForbid: cfg.IgnoreForbid,
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, zones: cfg.Zones, admit: cfg.Admit,
 		unseen: map[string]map[string]bool{}, missed: map[string]time.Time{}}
 	if c.zones == nil {
 		c.zones = FixedZones
+	}
+	if c.admit == nil {
+		c.admit = Admit
 	}
 	c.cronJobs = client.NewInformer[*api.CronJob](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.jobs = client.NewInformer[*api.Job](cfg.Loop, cfg.Client, "", client.ListOptions{})

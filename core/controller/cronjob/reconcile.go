@@ -199,12 +199,11 @@ func (c *Controller) schedule(key string, cj *api.CronJob, jobs []*api.Job, st *
 			active = append(active, j)
 		}
 	}
-	switch {
-	case len(active) == 0:
-	case cj.Spec.ConcurrencyPolicy == api.ForbidConcurrent && !c.ignoreForbid:
+	switch c.admit(cj, active) {
+	case Skip:
 		c.recorder.Eventf(cj, client.EventNormal, "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid")
 		return nil, next, nil
-	case cj.Spec.ConcurrencyPolicy == api.ReplaceConcurrent:
+	case ReplaceActive:
 		for _, j := range active {
 			if err := c.deleteJob(cj, j); err != nil {
 				return nil, next, err

@@ -16,20 +16,13 @@ type Config struct {
 	Loop     loop.Loop
 	Client   *client.Client
 	Recorder *client.Recorder
-	// IgnoreExisting is a deliberately broken variant for the simulator's
-	// invariants to catch: it creates a pod for every node whose pod is not
-	// in the cache, without waiting for the creations it already issued
-	// to show up there, and with generated names (so the API server does
-	// not refuse a second pod for a node either).
-	IgnoreExisting bool
 }
 
 // Controller is the DaemonSet controller. It lives on one loop.
 type Controller struct {
-	loop           loop.Loop
-	client         *client.Client
-	recorder       *client.Recorder
-	ignoreExisting bool
+	loop     loop.Loop
+	client   *client.Client
+	recorder *client.Recorder
 
 	dsets *client.Informer[*api.DaemonSet]
 	pods  *client.Informer[*api.Pod]
@@ -40,7 +33,7 @@ type Controller struct {
 
 // New returns a controller; call Start to run it.
 func New(cfg Config) *Controller {
-	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, ignoreExisting: cfg.IgnoreExisting}
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder}
 	c.dsets = client.NewInformer[*api.DaemonSet](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.nodes = client.NewInformer[*api.Node](cfg.Loop, cfg.Client, "", client.ListOptions{})

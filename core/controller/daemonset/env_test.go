@@ -22,11 +22,11 @@ type env struct {
 	ctrl *Controller
 }
 
-func newEnv(t *testing.T, broken bool) *env {
+func newEnv(t *testing.T) *env {
 	t.Helper()
 	ce := clienttest.New(t, 1, 2)
 	c := client.New(ce.Transport)
-	ctrl := New(Config{Loop: ce.Loop, Client: c, Recorder: client.NewRecorder(ce.Loop, c, "daemonset-controller", ""), IgnoreExisting: broken})
+	ctrl := New(Config{Loop: ce.Loop, Client: c, Recorder: client.NewRecorder(ce.Loop, c, "daemonset-controller", "")})
 	ctrl.Start()
 	scheduler.New(scheduler.Config{Loop: ce.Loop, Client: client.New(ce.Transport), Rand: rand.New(rand.NewPCG(5, 6)), Name: "default-scheduler"}).Start()
 	e := &env{Env: ce, t: t, ctrl: ctrl}

@@ -47,7 +47,7 @@ func (c *Controller) Reconcile(key string) error {
 		return nil // the garbage collector removes the pods
 	}
 	// Ask before reading the caches (see the ReplicaSet controller).
-	satisfied := c.exp.Satisfied(key) || c.ignoreExisting
+	satisfied := c.exp.Satisfied(key)
 	hash := deployment.TemplateHash(&ds.Spec.Template)
 	byNode := c.podsByNode(ds, hash)
 
@@ -208,9 +208,7 @@ func (c *Controller) createPods(key string, ds *api.DaemonSet, hash string, node
 	pods := client.For[*api.Pod](c.client)
 	for i, node := range nodes {
 		pod := aimAt(templatePod(ds, hash), node)
-		if !c.ignoreExisting {
-			pod.GenerateName, pod.Name = "", podName(ds, node)
-		}
+		pod.GenerateName, pod.Name = "", podName(ds, node)
 		p, err := pods.Create(context.Background(), pod, client.WriteOptions{})
 		if err != nil {
 			for range len(nodes) - i {

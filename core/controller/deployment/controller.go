@@ -14,16 +14,11 @@ type Config struct {
 	Loop     loop.Loop
 	Client   *client.Client
 	Recorder *client.Recorder
-	// AssumeAvailable is a deliberately broken variant for the simulator's
-	// tests: it reads a ReplicaSet's spec.replicas where it should read
-	// status.availableReplicas, counting pods as available before they are
-	// even ready, and so takes old pods down faster than maxUnavailable
-	// allows.
-	AssumeAvailable bool
-	// RollingStep, if set, replaces the decision of one rolling-update
-	// step (lab 09 runs a student's answer here): given the Deployment,
-	// its new ReplicaSet and the old ones, oldest first, it returns their
-	// target replicas; the controller scales those that differ.
+	// RollingStep, if set, replaces RollingStep, the decision of one
+	// rolling-update step (lab 09 runs a student's answer here): given the
+	// Deployment, its new ReplicaSet and the old ones, oldest first, it
+	// returns their target replicas; the controller scales those that
+	// differ.
 	RollingStep func(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (newReplicas int32, oldReplicas []int32)
 }
 
@@ -36,12 +31,10 @@ type Config struct {
 // cached resourceVersion) fails cleanly when its cache is stale, and the
 // key is retried on fresh data.
 type Controller struct {
-	loop     loop.Loop
-	client   *client.Client
-	recorder *client.Recorder
-	// assumeAvailable: see Config.
-	assumeAvailable bool
-	rollingStep     func(*api.Deployment, *api.ReplicaSet, []*api.ReplicaSet) (int32, []int32)
+	loop        loop.Loop
+	client      *client.Client
+	recorder    *client.Recorder
+	rollingStep func(*api.Deployment, *api.ReplicaSet, []*api.ReplicaSet) (int32, []int32)
 
 	deploys *client.Informer[*api.Deployment]
 	rsets   *client.Informer[*api.ReplicaSet]
@@ -51,7 +44,10 @@ type Controller struct {
 
 // New returns a controller; call Start to run it.
 func New(cfg Config) *Controller {
-	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, assumeAvailable: cfg.AssumeAvailable, rollingStep: cfg.RollingStep}
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, rollingStep: cfg.RollingStep}
+	if c.rollingStep == nil {
+		c.rollingStep = RollingStep
+	}
 	c.deploys = client.NewInformer[*api.Deployment](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.rsets = client.NewInformer[*api.ReplicaSet](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})

@@ -15,9 +15,10 @@
 //	  …           …              …
 //	done          0              4            4       4
 //
-//	reconcileNewRS: scale new up while Σ spec.replicas ≤ replicas+maxSurge
-//	reconcileOldRSes: scale old down while available ≥ replicas−maxUnavailable
-//	(unhealthy old replicas first, oldest ReplicaSet first)
+//	RollingStep, a pure decision the controller then applies:
+//	  scaleNew: scale new up while Σ spec.replicas ≤ replicas+maxSurge
+//	  scaleOld: else scale old down while available ≥ replicas−maxUnavailable
+//	  (unhealthy old replicas first, oldest ReplicaSet first)
 //
 // Recreate scales every old ReplicaSet to 0, waits until their pods are
 // gone, then scales the new one up. A rollback is a template that hashes
@@ -26,7 +27,8 @@
 // spec.revisionHistoryLimit.
 //
 // Files: controller.go (informers, queue), sync.go (Reconcile, which
-// ReplicaSet is new, ownership), rolling.go, recreate.go, revision.go
+// ReplicaSet is new, ownership), rolling.go (RollingStep and applying
+// it), recreate.go, revision.go
 // (hash, revisions, history), status.go (counts and conditions).
 //
 // Book: chapter 09, "Workloads".

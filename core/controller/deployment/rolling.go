@@ -8,29 +8,21 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 )
 
-// rolloutRolling takes one step of a rolling update, as Kubernetes'
-// rolloutRolling does: scale the new ReplicaSet up within the surge; if it
-// did not move, scale old ones down within the unavailability budget. One
-// kind of step per pass keeps the two budgets from being spent on the same
-// stale view; the writes bring the controller back for the next step.
+// rolloutRolling takes one step of a rolling update: it makes sure the
+// new ReplicaSet exists, asks rollingStep (RollingStep unless a lab
+// replaced it) for the step, and takes it.
 func (c *Controller) rolloutRolling(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (*api.ReplicaSet, error) {
 	newRS, err := c.ensureNewRS(d, newRS, olds)
 	if err != nil {
 		return nil, err
 	}
-	if c.rollingStep != nil {
-		return c.applyStep(d, newRS, olds)
-	}
-	before := replicasOf(newRS)
-	newRS, err = c.reconcileNewRS(d, newRS, olds)
-	if err != nil || replicasOf(newRS) != before {
-		return newRS, err
-	}
-	return newRS, c.reconcileOldRSes(d, newRS, olds)
+	return c.applyStep(d, newRS, olds)
 }
 
-// applyStep takes the step Config.RollingStep decides: the new ReplicaSet
-// scaled first, and if it moved, nothing else in this pass.
+// applyStep takes the step rollingStep decides: the new ReplicaSet
+// scaled first, and if it moved, nothing else in this pass; else each old
+// ReplicaSet whose target differs, oldest first, stopping at the first
+// failure.
 func (c *Controller) applyStep(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (*api.ReplicaSet, error) {
 	want, oldWant := c.rollingStep(d, newRS, olds)
 	if want != replicasOf(newRS) {
@@ -46,24 +38,46 @@ func (c *Controller) applyStep(d *api.Deployment, newRS *api.ReplicaSet, olds []
 	return newRS, nil
 }
 
-// reconcileNewRS scales the new ReplicaSet towards spec.replicas without
+// RollingStep decides one step of a rolling update, as Kubernetes'
+// rolloutRolling does: scale the new ReplicaSet up within the surge; if
+// that does not move it, scale old ones down within the unavailability
+// budget. One kind of step per pass keeps the two budgets from being
+// spent on the same stale view; the writes bring the controller back for
+// the next step. It returns the new ReplicaSet's target replicas and the
+// old ones', in the order of olds (oldest first).
+//
+// It is a pure function of what the controller's caches show, so a lab
+// can replace it (Config.RollingStep) and a test can call it alone.
+func RollingStep(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (newReplicas int32, oldReplicas []int32) {
+	oldReplicas = make([]int32, len(olds))
+	for i, rs := range olds {
+		oldReplicas[i] = replicasOf(rs)
+	}
+	if n := scaleNew(d, newRS, olds); n != replicasOf(newRS) {
+		return n, oldReplicas
+	}
+	return replicasOf(newRS), scaleOld(d, newRS, olds, oldReplicas)
+}
+
+// scaleNew is the new ReplicaSet's target: towards spec.replicas without
 // letting the ReplicaSets' replicas add up to more than replicas+maxSurge.
-func (c *Controller) reconcileNewRS(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (*api.ReplicaSet, error) {
+func scaleNew(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) int32 {
 	want := desired(d)
 	have := replicasOf(newRS)
 	if have >= want {
-		return c.scaleRS(d, newRS, want)
+		return want
 	}
 	surge, _ := bounds(d)
 	room := want + surge - specTotal(append([]*api.ReplicaSet{newRS}, olds...)...)
 	if room <= 0 {
-		return newRS, nil
+		return have
 	}
-	return c.scaleRS(d, newRS, have+min(room, want-have))
+	return have + min(room, want-have)
 }
 
-// reconcileOldRSes scales old ReplicaSets down while at least
-// replicas-maxUnavailable pods stay available:
+// scaleOld lowers the old ReplicaSets' targets in out (their current
+// replicas on entry) while at least replicas-maxUnavailable pods stay
+// available:
 //
 //  1. first the old ReplicaSets' unavailable replicas (they serve nobody;
 //     left alone they could block the rollout forever), oldest first, at
@@ -71,68 +85,55 @@ func (c *Controller) reconcileNewRS(d *api.Deployment, newRS *api.ReplicaSet, ol
 //  2. then available old replicas, oldest ReplicaSet first, as many as
 //     the available count exceeds minAvailable.
 //
-// A ReplicaSet's available count is min(status.availableReplicas,
-// spec.replicas): right after this controller scales it down its status
-// still shows the pods being deleted, and counting them would spend the
-// budget twice.
-func (c *Controller) reconcileOldRSes(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) error {
+// A ReplicaSet's available count is min(status.availableReplicas, its
+// target): right after this controller scales it down its status still
+// shows the pods being deleted, and counting them would spend the budget
+// twice.
+func scaleOld(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet, out []int32) []int32 {
 	if specTotal(olds...) == 0 {
-		return nil
+		return out
 	}
 	_, unavailable := bounds(d)
 	minAvailable := desired(d) - unavailable
-	newUnavailable := replicasOf(newRS) - c.available(newRS)
-	budget := specTotal(append([]*api.ReplicaSet{newRS}, olds...)...) - minAvailable - newUnavailable
+	newAvailable := available(newRS, replicasOf(newRS))
+	budget := specTotal(append([]*api.ReplicaSet{newRS}, olds...)...) - minAvailable - (replicasOf(newRS) - newAvailable)
 	if budget <= 0 {
-		return nil
+		return out
 	}
-	olds = append([]*api.ReplicaSet(nil), olds...)
 	// 1. Unhealthy replicas first.
 	for i, rs := range olds {
 		if budget <= 0 {
 			break
 		}
-		unhealthy := replicasOf(rs) - c.available(rs)
+		unhealthy := out[i] - available(rs, out[i])
 		if unhealthy <= 0 {
 			continue
 		}
 		n := min(budget, unhealthy)
-		out, err := c.scaleRS(d, rs, replicasOf(rs)-n)
-		if err != nil {
-			return err
-		}
-		olds[i] = out
+		out[i] -= n
 		budget -= n
 	}
 	// 2. Then healthy ones, never below minAvailable (and within budget).
-	var avail int32
-	for _, rs := range append([]*api.ReplicaSet{newRS}, olds...) {
-		avail += c.available(rs)
+	avail := newAvailable
+	for i, rs := range olds {
+		avail += available(rs, out[i])
 	}
 	n := min(budget, avail-minAvailable)
-	for _, rs := range olds {
+	for i := range olds {
 		if n <= 0 {
 			break
 		}
-		k := min(n, replicasOf(rs))
-		if k == 0 {
-			continue
-		}
-		if _, err := c.scaleRS(d, rs, replicasOf(rs)-k); err != nil {
-			return err
-		}
+		k := min(n, out[i])
+		out[i] -= k
 		n -= k
 	}
-	return nil
+	return out
 }
 
-// available is rs's available replicas it can still have: what its status
-// reports, capped by its spec.
-func (c *Controller) available(rs *api.ReplicaSet) int32 {
-	if c.assumeAvailable {
-		return replicasOf(rs) // the deliberate bug: asked for is not available
-	}
-	return max(0, min(rs.Status.AvailableReplicas, replicasOf(rs)))
+// available is how many of rs's replicas count as available once it is
+// scaled to replicas: what its status reports, capped by replicas.
+func available(rs *api.ReplicaSet, replicas int32) int32 {
+	return max(0, min(rs.Status.AvailableReplicas, replicas))
 }
 
 // bounds resolves maxSurge and maxUnavailable against spec.replicas:

@@ -14,12 +14,6 @@ type Config struct {
 	Loop     loop.Loop
 	Client   *client.Client
 	Recorder *client.Recorder
-	// CountWithoutTracking is a deliberately broken variant for the
-	// simulator's checkers: the controller puts no finalizer on its pods,
-	// adds the succeeded and failed pods it sees in its cache straight to
-	// the counts, and then deletes them. A lost answer or a restart between
-	// the count and the delete counts a pod twice (see broken.go).
-	CountWithoutTracking bool
 }
 
 // Controller is the Job controller. It lives on one loop.
@@ -27,7 +21,6 @@ type Controller struct {
 	loop     loop.Loop
 	client   *client.Client
 	recorder *client.Recorder
-	broken   bool
 
 	jobs  *client.Informer[*api.Job]
 	pods  *client.Informer[*api.Pod]
@@ -44,7 +37,7 @@ const byJob = "byJob"
 
 // New returns a controller; call Start to run it.
 func New(cfg Config) *Controller {
-	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, broken: cfg.CountWithoutTracking}
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder}
 	c.jobs = client.NewInformer[*api.Job](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.pods.AddIndex(byJob, func(p *api.Pod) []string {

@@ -66,9 +66,6 @@ func (c *Controller) Reconcile(key string) error {
 		c.recorder.Eventf(j, client.EventWarning, "UnsupportedCompletionMode", "completionMode Indexed is not implemented by tinykube yet; the Job is left alone")
 		return nil
 	}
-	if c.broken {
-		return c.syncBroken(key, j, owned)
-	}
 	return c.sync(key, j, owned)
 }
 
@@ -315,7 +312,7 @@ func (c *Controller) createPods(key string, j *api.Job, n int) (int, error) {
 	c.exp.Expect(key, n, nil)
 	pods := client.For[*api.Pod](c.client)
 	for i := 0; i < n; i++ {
-		p, err := pods.Create(context.Background(), podFromTemplate(j, !c.broken), client.WriteOptions{})
+		p, err := pods.Create(context.Background(), podFromTemplate(j), client.WriteOptions{})
 		if err != nil {
 			for range n - i {
 				c.exp.CreationObserved(key)
@@ -332,10 +329,10 @@ func (c *Controller) createPods(key string, j *api.Job, n int) (int, error) {
 // the API server made to include the Job's name and uid), annotations and
 // spec, a generated name, a controller reference back, and the tracking
 // finalizer.
-func podFromTemplate(j *api.Job, tracked bool) *api.Pod {
+func podFromTemplate(j *api.Job) *api.Pod {
 	tmpl := api.DeepCopy(j).Spec.Template
 	t := true
-	p := &api.Pod{
+	return &api.Pod{
 		ObjectMeta: api.ObjectMeta{
 			GenerateName: j.Name + "-",
 			Namespace:    j.Namespace,
@@ -343,13 +340,10 @@ func podFromTemplate(j *api.Job, tracked bool) *api.Pod {
 			Annotations:  tmpl.Annotations,
 			OwnerReferences: []api.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: j.Name, UID: j.UID,
 				Controller: &t, BlockOwnerDeletion: &t}},
+			Finalizers: []string{TrackingFinalizer},
 		},
 		Spec: tmpl.Spec,
 	}
-	if tracked {
-		p.Finalizers = []string{TrackingFinalizer}
-	}
-	return p
 }
 
 // deletePods deletes pods (each once: the uid precondition keeps a delete

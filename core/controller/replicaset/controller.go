@@ -2,7 +2,6 @@ package replicaset
 
 import (
 	"github.com/tinykube/tinykube/core/controller"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -16,10 +15,6 @@ type Config struct {
 	Loop     loop.Loop
 	Client   *client.Client
 	Recorder *client.Recorder
-	// Rand may be nil. The controller makes no random choices today: ties
-	// in the surplus order are broken by name so that tests (and students)
-	// can predict them.
-	Rand *rand.Rand
 	// Diff, if set, replaces Diff: how many pods to create or which to
 	// delete (lab 06 runs a student's answer here).
 	Diff func(rs *api.ReplicaSet, owned []*api.Pod) (create int, victims []*api.Pod)
@@ -30,7 +25,6 @@ type Controller struct {
 	loop     loop.Loop
 	client   *client.Client
 	recorder *client.Recorder
-	rand     *rand.Rand
 	diff     func(*api.ReplicaSet, []*api.Pod) (int, []*api.Pod)
 
 	rsets *client.Informer[*api.ReplicaSet]
@@ -41,7 +35,7 @@ type Controller struct {
 
 // New returns a controller; call Start to run it.
 func New(cfg Config) *Controller {
-	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, rand: cfg.Rand, diff: cfg.Diff}
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, diff: cfg.Diff}
 	if c.diff == nil {
 		c.diff = Diff
 	}

@@ -2,7 +2,6 @@ package replicaset
 
 import (
 	"context"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -52,7 +51,7 @@ func newEnv(t *testing.T) *env {
 	v := ce.Loop
 	tr := &transport{Transport: ce.Transport, failCreate: map[int]bool{}}
 	c := client.New(tr)
-	ctrl := New(Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "replicaset-controller", ""), Rand: rand.New(rand.NewPCG(3, 4))})
+	ctrl := New(Config{Loop: v, Client: c, Recorder: client.NewRecorder(v, c, "replicaset-controller", "")})
 	ctrl.Start()
 	e := &env{Env: ce, t: t, v: v, tr: tr, api: ce.Client, ctrl: ctrl}
 	e.Settle()

@@ -13,11 +13,6 @@ type Config struct {
 	Loop     loop.Loop
 	Client   *client.Client
 	Recorder *client.Recorder
-	// ReplaceOnNotReady makes a deliberately broken controller, for the
-	// simulator's tests only: it force-deletes a pod as soon as its node
-	// is not Ready and so replaces it while its containers may still run
-	// on a partitioned node. Never set it outside a test.
-	ReplaceOnNotReady bool
 }
 
 // Controller is the StatefulSet controller. It lives on one loop.
@@ -25,18 +20,16 @@ type Controller struct {
 	loop     loop.Loop
 	client   *client.Client
 	recorder *client.Recorder
-	broken   bool
 
 	sets   *client.Informer[*api.StatefulSet]
 	pods   *client.Informer[*api.Pod]
 	claims *client.Informer[*api.PersistentVolumeClaim]
-	nodes  *client.Informer[*api.Node] // only for the broken variant
 	queue  *client.Queue
 }
 
 // New returns a controller; call Start to run it.
 func New(cfg Config) *Controller {
-	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder, broken: cfg.ReplaceOnNotReady}
+	c := &Controller{loop: cfg.Loop, client: cfg.Client, recorder: cfg.Recorder}
 	c.sets = client.NewInformer[*api.StatefulSet](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.claims = client.NewInformer[*api.PersistentVolumeClaim](cfg.Loop, cfg.Client, "", client.ListOptions{})
@@ -47,10 +40,6 @@ func New(cfg Config) *Controller {
 		Update: func(_, p *api.Pod) { c.enqueueOwner(p) },
 		Delete: c.enqueueOwner,
 	})
-	if c.broken {
-		c.nodes = client.NewInformer[*api.Node](cfg.Loop, cfg.Client, "", client.ListOptions{})
-		c.nodes.AddHandlers(client.Handlers[*api.Node]{Update: func(_, _ *api.Node) { c.enqueueAll() }})
-	}
 	return c
 }
 
@@ -59,9 +48,6 @@ func New(cfg Config) *Controller {
 func (c *Controller) Start() {
 	c.pods.Start()
 	c.claims.Start()
-	if c.nodes != nil {
-		c.nodes.Start()
-	}
 	c.sets.Start()
 }
 
@@ -71,9 +57,6 @@ func (c *Controller) Stop() {
 	c.sets.Stop()
 	c.claims.Stop()
 	c.pods.Stop()
-	if c.nodes != nil {
-		c.nodes.Stop()
-	}
 }
 
 // enqueueOwner enqueues the StatefulSet a pod's controller reference names.
@@ -83,12 +66,6 @@ func (c *Controller) enqueueOwner(p *api.Pod) {
 		return
 	}
 	c.queue.Add(p.Namespace + "/" + ref.Name)
-}
-
-func (c *Controller) enqueueAll() {
-	for _, s := range c.sets.List(api.Everything()) {
-		c.queue.Add(client.Key(s))
-	}
 }
 
 // splitKey splits "namespace/name".

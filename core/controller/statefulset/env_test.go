@@ -19,11 +19,11 @@ type env struct {
 	ctrl *Controller
 }
 
-func newEnv(t *testing.T, broken bool) *env {
+func newEnv(t *testing.T) *env {
 	t.Helper()
 	ce := clienttest.New(t, 1, 2)
 	c := client.New(ce.Transport)
-	ctrl := New(Config{Loop: ce.Loop, Client: c, Recorder: client.NewRecorder(ce.Loop, c, "statefulset-controller", ""), ReplaceOnNotReady: broken})
+	ctrl := New(Config{Loop: ce.Loop, Client: c, Recorder: client.NewRecorder(ce.Loop, c, "statefulset-controller", "")})
 	ctrl.Start()
 	e := &env{Env: ce, t: t, api: ce.Client, ctrl: ctrl}
 	e.Settle()

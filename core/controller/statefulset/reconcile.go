@@ -33,7 +33,7 @@ type view struct {
 //
 // Contract: called on the controller's loop, one key at a time.
 func (c *Controller) Reconcile(key string) error {
-	if !c.pods.HasSynced() || !c.sets.HasSynced() || !c.claims.HasSynced() || (c.nodes != nil && !c.nodes.HasSynced()) {
+	if !c.pods.HasSynced() || !c.sets.HasSynced() || !c.claims.HasSynced() {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
@@ -43,9 +43,6 @@ func (c *Controller) Reconcile(key string) error {
 		return nil
 	}
 	v := c.look(set)
-	if c.broken {
-		c.replaceOnNotReady(v)
-	}
 	stepErr := c.step(v)
 	if err := c.updateStatus(v); err != nil {
 		return errors.Join(stepErr, err)

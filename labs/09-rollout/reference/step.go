@@ -1,7 +1,7 @@
 // Package reference is a solution to lab 09, written plainly from the
 // contract in labs/09-rollout/student, in the shape of
-// core/controller/deployment's rolloutRolling, reconcileNewRS,
-// reconcileOldRSes and bounds. Its parts are exported so that each
+// core/controller/deployment's RollingStep, scaleNew,
+// scaleOld and bounds. Its parts are exported so that each
 // mutant can break one of them.
 package reference
 

@@ -1,0 +1,17 @@
+// Package manager is the controller manager: the one roster of every
+// controller tinykube runs (ReplicaSet, Endpoints, Deployment, garbage
+// collector, CronJob, Job, DaemonSet, StatefulSet, node lifecycle, service
+// load balancer) and the one function that starts them. The simulator's
+// controller-manager processes and the real servers both call Start, each
+// with its own Loop, Client and Recorder, so adding a controller is one
+// entry in Roster.
+//
+// Hooks are the seams: a lab plugs a student's decision function into the
+// real controller (ReplicaSetDiff, RollingStep, NodeAssess), and the
+// simulator swaps in a deliberately broken variant (sim/mutants) or a
+// whole controller of your own (Replace) to see whether its invariants
+// catch it. Nothing in core/ is broken on purpose.
+//
+// Book: chapter 06, "The controller pattern: ReplicaSets" (the controller
+// manager).
+package manager
