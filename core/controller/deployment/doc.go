@@ -29,5 +29,5 @@
 // ReplicaSet is new, ownership), rolling.go, recreate.go, revision.go
 // (hash, revisions, history), status.go (counts and conditions).
 //
-// Book: chapter 09, "Workloads".
+// Book: chapter 9, "Workloads" (book/09-workloads.md).
 package deployment
