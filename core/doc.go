@@ -6,5 +6,7 @@
 // *rand.Rand, store.Store, client.Transport …), which the simulator drives
 // in virtual time and realnode with the real world.
 //
-// determinism_test.go enforces the rule. Book: chapter 0, "Introduction".
+// determinism_test.go enforces the rule; layout_test.go enforces what each
+// folder of the module may import (DESIGN.md's layout table). Book:
+// chapter 0, "Introduction" (book/00-introduction.md).
 package core

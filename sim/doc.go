@@ -16,5 +16,7 @@
 // Nothing here reads the wall clock or starts a goroutine: given the same
 // scenario and seed, the trace is the same, byte for byte.
 //
-// Book: the simulator chapter.
+// Book: chapter 8, "The simulator" (book/08-simulator.md); chapter 12
+// (book/12-leader-election.md) for processes' clocks, chapter 13
+// (book/13-high-availability.md) for several API servers and their faults.
 package sim

@@ -1,5 +1,3 @@
-// Command tinykube is the one binary of tinykube: the server, the node
-// agent, the simulator, and a kubectl-like client.
 package main
 
 import (

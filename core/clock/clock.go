@@ -1,6 +1,3 @@
-// Package clock is the seam between core and time. Nothing in core reads
-// the wall clock: components are handed a Clock, which the simulator drives
-// in virtual time and realnode backs with the real one.
 package clock
 
 import "time"

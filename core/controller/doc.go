@@ -24,4 +24,7 @@
 // controller (chapter 07), deployment, garbagecollector, statefulset,
 // daemonset, job and cronjob (chapter 09), endpoints and servicelb
 // (chapter 11).
+//
+// Book: chapter 6, "Controllers and ReplicaSets"
+// (book/06-controllers-replicasets.md), which walks the pattern.
 package controller

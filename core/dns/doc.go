@@ -28,5 +28,5 @@
 // Not served: pod A records (a-b-c-d.ns.pod.cluster.local), PTR records
 // and IPv6 addresses.
 //
-// Book: chapter 11, "Services, the proxy and DNS".
+// Book: chapter 11, "Services, the proxy and DNS" (book/11-services.md).
 package dns

@@ -4,5 +4,6 @@
 // stopping with grace — and reports what it sees in pod status. The same
 // code drives the simulator's scripted containers and real containerd.
 //
-// Book: the kubelet chapter.
+// Book: chapter 5, "The kubelet" (book/05-kubelet.md); chapter 10
+// (book/10-container-runtime.md) runs it on containerd.
 package kubelet

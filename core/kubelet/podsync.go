@@ -14,13 +14,6 @@ import (
 	"github.com/tinykube/tinykube/core/loop"
 )
 
-// Annotations that script simulated containers: the behaviour of one
-// container, or of every container of the pod (see sim/runtime).
-const (
-	AnnotationBehavior       = "sim.tinykube.io/behavior"
-	AnnotationBehaviorPrefix = "sim.tinykube.io/behavior."
-)
-
 // podState is what the kubelet remembers of a pod between syncs that
 // neither the API nor the runtime tells it.
 type podState struct {
@@ -400,10 +393,7 @@ func (k *Kubelet) containerConfig(pod *api.Pod, sb *Sandbox, c api.Container, at
 		MemoryBytes: c.Resources.Limits.Memory().Value(),
 		Labels: map[string]string{LabelPodUID: pod.UID, LabelPodName: pod.Name, LabelPodNamespace: pod.Namespace,
 			LabelContainerName: c.Name, LabelAttempt: strconv.Itoa(attempt)},
-		Behavior: pod.Annotations[AnnotationBehavior],
-	}
-	if b, ok := pod.Annotations[AnnotationBehaviorPrefix+c.Name]; ok {
-		cfg.Behavior = b
+		Annotations: pod.Annotations,
 	}
 	for _, e := range c.Env {
 		val := e.Value

@@ -59,8 +59,8 @@ type SandboxConfig struct {
 	// pod's /etc/hosts and /etc/resolv.conf from them.
 	Subdomain, DNSPolicy string
 	Labels               map[string]string // set by the kubelet to find the sandbox again
-	// Annotations carries the pod's annotations; the simulated runtime
-	// reads container behaviour from them.
+	// Annotations are the pod's, passed through untouched and read only,
+	// as in ContainerConfig.
 	Annotations map[string]string
 }
 
@@ -97,9 +97,12 @@ type ContainerConfig struct {
 	CPUMilli    int64
 	MemoryBytes int64
 	Labels      map[string]string
-	// Behavior scripts a simulated container (see sim/runtime); real
-	// runtimes ignore it.
-	Behavior string
+	// Annotations are the pod's, as the kubelet saw them when it created
+	// the container, passed through untouched and read only. The kubelet
+	// gives them no meaning: a runtime reads the ones addressed to it (the
+	// simulator's runtime scripts its containers with
+	// sim.tinykube.io/behavior, see sim/runtime) and ignores the rest.
+	Annotations map[string]string
 }
 
 // EnvVar is one resolved environment variable.

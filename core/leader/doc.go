@@ -38,4 +38,7 @@
 // at once in OnStoppedLeading — Kubernetes' components exit the process.
 // An Elector is used once: after it has lost, the caller makes a new one
 // (with fresh components) to stand again.
+//
+// Book: chapter 12, "Leader election and clocks"
+// (book/12-leader-election.md).
 package leader

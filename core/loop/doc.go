@@ -10,5 +10,6 @@
 // scheduled). realnode runs each component's loop on a goroutine with the
 // wall clock. The component cannot tell the difference, which is the point.
 //
-// Book: chapter 0, "Introduction", and the simulator chapter.
+// Book: chapter 0, "Introduction" (book/00-introduction.md), and chapter 8,
+// "The simulator" (book/08-simulator.md, "Code: the Loop seam").
 package loop

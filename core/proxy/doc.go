@@ -11,5 +11,5 @@
 // Balancer. The Proxy component watches the API on a Loop and reapplies
 // the table whenever it changes, coalescing bursts of updates.
 //
-// Book: chapter 11, "Services, the proxy and DNS".
+// Book: chapter 11, "Services, the proxy and DNS" (book/11-services.md).
 package proxy

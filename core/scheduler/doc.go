@@ -43,5 +43,5 @@
 // events). Like everything in core, it runs on a loop.Loop and never
 // starts goroutines or reads the clock.
 //
-// Book: chapter "The scheduler".
+// Book: chapter 4, "The scheduler" (book/04-scheduler.md).
 package scheduler

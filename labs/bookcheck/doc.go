@@ -21,5 +21,11 @@
 // `http://host/`). Check also fails when book/ has no chapters or no anchors
 // at all, so a misplaced root cannot make it pass by finding nothing.
 //
-// Book: book/README.md, "Anchors".
+// CheckPackageDocs keeps the code honest about the book in turn: every
+// package under cmd/, core/, labs/, realnode/ and sim/ has a doc.go whose
+// package comment names the chapter that explains it, as a file
+// book/NN-topic.md that exists.
+//
+// Book: book/README.md, "Anchors", and chapter 0 (book/00-introduction.md,
+// "Code: the layout test"), among the repository's other checkers.
 package bookcheck

@@ -16,5 +16,6 @@
 // here reads the clock or global randomness: a verdict depends on the
 // student's code and the seed, nothing else.
 //
-// Book: book/README.md, "How to read it" (the Lab part of each chapter).
+// Book: chapter 8, "The simulator" (book/08-simulator.md, "Lab"), on
+// which every checker is built; book/README.md, "Labs".
 package lab

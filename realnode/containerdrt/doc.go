@@ -12,4 +12,7 @@
 //
 // One containerd namespace per node keeps several agents on one
 // containerd apart, as the tests run them.
+//
+// Book: chapter 10, "The container runtime and pod networking"
+// (book/10-container-runtime.md).
 package containerdrt

@@ -29,5 +29,5 @@
 // its EDNS0 record offers) are sent truncated, with the TC bit, and the
 // client asks again over TCP.
 //
-// Book: chapter 11, "Services, the proxy and DNS".
+// Book: chapter 11, "Services, the proxy and DNS" (book/11-services.md).
 package dns

@@ -1,8 +1,3 @@
-// Package e2e runs tinykube on real parts: an API server with embedded
-// etcd, agents running the kubelet on a private containerd, pods in CNI
-// network namespaces — all inside a network namespace the test binary
-// creates for itself (netnstest), so nothing touches the machine's own
-// network or containerd.
 package e2e
 
 import (

@@ -1,6 +1,3 @@
-// Package kubeconfig reads and writes the kubeconfig file format, so the
-// CLI finds its server the way kubectl does and kubectl can use the file a
-// tinykube server writes.
 package kubeconfig
 
 import (

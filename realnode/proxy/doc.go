@@ -23,5 +23,5 @@
 // NFT applies a script by running `nft -f -`, the way kube-proxy's
 // nftables mode does (it too hands nft whole transactions).
 //
-// Book: chapter 11, "Services, the proxy and DNS".
+// Book: chapter 11, "Services, the proxy and DNS" (book/11-services.md).
 package proxy

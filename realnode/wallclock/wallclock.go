@@ -1,4 +1,3 @@
-// Package wallclock is the real time behind core's clock.Clock seam.
 package wallclock
 
 import "time"

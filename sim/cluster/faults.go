@@ -13,7 +13,6 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
-	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/sim"
 	simruntime "github.com/tinykube/tinykube/sim/runtime"
@@ -250,7 +249,7 @@ func checkBehaviors(raw json.RawMessage) error {
 				if path == "" {
 					p = k
 				}
-				if b, ok := v[k].(string); ok && k == kubelet.AnnotationBehavior && strings.HasSuffix(path, "metadata.annotations") {
+				if b, ok := v[k].(string); ok && k == simruntime.AnnotationBehavior && strings.HasSuffix(path, "metadata.annotations") {
 					if _, err := simruntime.ParseBehavior(b); err != nil {
 						return fmt.Errorf("%s[%s]: %v", path, k, err)
 					}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
-	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/store"
 	simruntime "github.com/tinykube/tinykube/sim/runtime"
 )
@@ -119,7 +118,7 @@ func (c *Cluster) jobsLive() error {
 // scriptedToFail: some container's scripted behaviour exits non-zero.
 func scriptedToFail(t *api.PodTemplateSpec) bool {
 	for k, v := range t.Annotations {
-		if k != kubelet.AnnotationBehavior && !strings.HasPrefix(k, kubelet.AnnotationBehaviorPrefix) {
+		if k != simruntime.AnnotationBehavior && !strings.HasPrefix(k, simruntime.AnnotationBehaviorPrefix) {
 			continue
 		}
 		if b, err := simruntime.ParseBehavior(v); err == nil && b.Exit > 0 && b.Code != 0 {

@@ -12,6 +12,7 @@
 // invariant to fire. Lab mutants (a student's likely mistakes in one
 // function) live beside each lab instead, in labs/NN-*/mutants.
 //
-// Book: chapter 08, "The simulator" (invariants and the mistakes they
-// catch).
+// Book: book/08-simulator.md (invariants and the mistakes they catch), and
+// each mistake's own chapter: book/04-scheduler.md, book/09-workloads.md,
+// book/11-services.md, book/13-high-availability.md.
 package mutants

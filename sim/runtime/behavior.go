@@ -7,6 +7,27 @@ import (
 	"time"
 )
 
+// Annotations on a pod that script its simulated containers: the
+// behaviour of every container of the pod, or (the prefix followed by a
+// container's name) of that one container, which wins over the pod-wide
+// one. They are this runtime's business alone: the kubelet passes the
+// pod's annotations through ContainerConfig untouched, and containerd
+// never looks at them.
+const (
+	AnnotationBehavior       = "sim.tinykube.io/behavior"
+	AnnotationBehaviorPrefix = "sim.tinykube.io/behavior."
+)
+
+// behaviorFor returns the behaviour text that a pod's annotations give
+// its container name: the container's own annotation when present (even
+// empty), else the pod-wide one, else "" (the zero Behavior).
+func behaviorFor(annotations map[string]string, name string) string {
+	if b, ok := annotations[AnnotationBehaviorPrefix+name]; ok {
+		return b
+	}
+	return annotations[AnnotationBehavior]
+}
+
 // Behavior scripts one simulated container. It is written as a
 // comma-separated list of key=value items (flags have no value), for
 // example "start=2s,ready=1s,exit=30s,code=1":

@@ -67,3 +67,26 @@ func FuzzParseBehavior(f *testing.F) {
 		}
 	})
 }
+
+// TestBehaviorFor pins the rule the kubelet used to apply before it
+// passed annotations through: a container's own annotation wins, even
+// empty, over the pod-wide one.
+func TestBehaviorFor(t *testing.T) {
+	tests := []struct {
+		name        string
+		annotations map[string]string
+		want        string
+	}{
+		{"none", nil, ""},
+		{"pod-wide", map[string]string{AnnotationBehavior: "exit=1s"}, "exit=1s"},
+		{"own wins", map[string]string{AnnotationBehavior: "exit=1s", AnnotationBehaviorPrefix + "c": "start=2s"}, "start=2s"},
+		{"own empty wins", map[string]string{AnnotationBehavior: "exit=1s", AnnotationBehaviorPrefix + "c": ""}, ""},
+		{"another container's", map[string]string{AnnotationBehaviorPrefix + "d": "start=2s"}, ""},
+		{"other annotations", map[string]string{"example.com/x": "exit=1s"}, ""},
+	}
+	for _, tt := range tests {
+		if got := behaviorFor(tt.annotations, "c"); got != tt.want {
+			t.Errorf("%s: behaviorFor(%v, c) = %q, want %q", tt.name, tt.annotations, got, tt.want)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func (w *world) createPod(name, behavior string, mutate func(*api.Pod)) {
 	p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default"},
 		Spec: api.PodSpec{NodeName: "node-1", Containers: []api.Container{{Name: "app", Image: "nginx:1.27"}}}}
 	if behavior != "" {
-		p.Annotations = map[string]string{kubelet.AnnotationBehavior: behavior}
+		p.Annotations = map[string]string{runtime.AnnotationBehavior: behavior}
 	}
 	if mutate != nil {
 		mutate(p)
@@ -372,7 +372,7 @@ func TestInitContainersRunFirst(t *testing.T) {
 	w.start()
 	w.createPod("web", "", func(p *api.Pod) {
 		p.Spec.InitContainers = []api.Container{{Name: "init1", Image: "busybox:1"}, {Name: "init2", Image: "busybox:1"}}
-		p.Annotations = map[string]string{kubelet.AnnotationBehaviorPrefix + "init1": "exit=2s", kubelet.AnnotationBehaviorPrefix + "init2": "exit=2s"}
+		p.Annotations = map[string]string{runtime.AnnotationBehaviorPrefix + "init1": "exit=2s", runtime.AnnotationBehaviorPrefix + "init2": "exit=2s"}
 	})
 	w.run(time.Second)
 	if got := w.rt.Running(); len(got) != 1 || got[0].Name != "init1" {

@@ -197,7 +197,8 @@ func (r *Runtime) EnsureImage(image string, policy api.PullPolicy) error {
 	return nil
 }
 
-// CreateContainer creates a container that follows cfg.Behavior. A
+// CreateContainer creates a container that follows the behaviour the pod's
+// annotations (cfg.Annotations) script for it, see AnnotationBehavior. A
 // behaviour with pull-fail fails here with an ErrImagePull ImageError:
 // EnsureImage is told only the image, not which container wants it.
 func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig) (string, error) {
@@ -205,7 +206,7 @@ func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig)
 	if s == nil || !s.Ready {
 		return "", fmt.Errorf("node %s: sandbox %s is not running", r.node, sandboxID)
 	}
-	b, err := ParseBehavior(cfg.Behavior)
+	b, err := ParseBehavior(behaviorFor(cfg.Annotations, cfg.Name))
 	if err != nil {
 		return "", fmt.Errorf("container %s: %v", cfg.Name, err)
 	}

@@ -1,8 +1,3 @@
-// Package scenario reads simulator scenarios: the cluster's shape, the
-// objects to apply, the faults to inject (at fixed times, or drawn per seed
-// from a profile), the network, and what must hold.
-//
-// Book: the simulator chapter.
 package scenario
 
 import (

@@ -13,5 +13,5 @@
 // FixedZones, which knows UTC and the fixed-offset Etc/GMT±N zones only,
 // so that a replay never depends on the host's tz database version.
 //
-// Book: chapter "Jobs and CronJobs".
+// Book: chapter 9, "Workloads" (book/09-workloads.md, "CronJobs").
 package cronjob

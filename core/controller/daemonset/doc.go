@@ -54,5 +54,5 @@
 // Ownership: the controller manages the pods whose controller reference
 // is the DaemonSet; it does not adopt orphans.
 //
-// Book: chapter "Workloads: StatefulSets, DaemonSets, Jobs".
+// Book: chapter 9, "Workloads" (book/09-workloads.md, "DaemonSets").
 package daemonset

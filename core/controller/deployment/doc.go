@@ -31,5 +31,5 @@
 // it), recreate.go, revision.go
 // (hash, revisions, history), status.go (counts and conditions).
 //
-// Book: chapter 09, "Workloads".
+// Book: chapter 9, "Workloads" (book/09-workloads.md).
 package deployment

@@ -14,5 +14,5 @@
 // ManagedBy annotation; Endpoints written by hand for a service without a
 // selector carry no mark and are never touched.
 //
-// Book: chapter 11, Services, the proxy and DNS.
+// Book: chapter 11, "Services, the proxy and DNS" (book/11-services.md).
 package endpoints

@@ -22,6 +22,7 @@
 // kind may simply not have seen it yet (Kubernetes calls such an owner a
 // "virtual node").
 //
-// Book: chapter 09, "Workloads" (garbage collection), after chapter 06 on owner references.
-// (book/06-controllers-replicasets.md), on ownership and adoption.
+// Book: chapter 9, "Workloads" (book/09-workloads.md, "Garbage collection"
+// and "Code: the garbage collector"), after chapter 6
+// (book/06-controllers-replicasets.md) on ownership and adoption.
 package garbagecollector

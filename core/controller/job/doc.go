@@ -19,5 +19,5 @@
 // enters that list only while the pod still carries the finalizer, which
 // is removed before the uid leaves: so it enters once, and counts once.
 //
-// Book: chapter "Workloads: Jobs" (the controller chapter's sequel).
+// Book: chapter 9, "Workloads" (book/09-workloads.md, "Jobs").
 package job

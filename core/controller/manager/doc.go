@@ -12,6 +12,5 @@
 // whole controller of your own (Replace) to see whether its invariants
 // catch it. Nothing in core/ is broken on purpose.
 //
-// Book: chapter 06, "The controller pattern: ReplicaSets" (the controller
-// manager).
+// Book: book/06-controllers-replicasets.md, "Code: the controller manager".
 package manager

@@ -10,5 +10,5 @@
 // clock, never by the timestamps the kubelet wrote: the two clocks may
 // disagree, and only the controller's own is consistent with its timers.
 //
-// Book: chapter "Node failure".
+// Book: chapter 7, "Node failure" (book/07-node-failure.md).
 package node

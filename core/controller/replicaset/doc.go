@@ -5,5 +5,6 @@
 // Kubernetes does. Expectations keep it from acting twice on its own
 // writes while the informers catch up.
 //
-// Book: chapter "Controllers and ReplicaSets".
+// Book: chapter 6, "Controllers and ReplicaSets"
+// (book/06-controllers-replicasets.md).
 package replicaset

@@ -18,5 +18,5 @@
 //	                                  ├─ wants a LB: add finalizer ─▶ Provider.EnsureLoadBalancer ─▶ status.loadBalancer.ingress
 //	                                  └─ no longer:  Provider.EnsureLoadBalancerDeleted ─▶ clear status ─▶ remove finalizer
 //
-// Book: chapter 11, Services, the proxy and DNS.
+// Book: chapter 11, "Services, the proxy and DNS" (book/11-services.md).
 package servicelb

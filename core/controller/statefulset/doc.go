@@ -21,5 +21,5 @@
 // ControllerRevision. Pods are not adopted or released: only pods whose
 // controller reference names the set count.
 //
-// Book: chapter "StatefulSets" (planned).
+// Book: chapter 9, "Workloads" (book/09-workloads.md, "StatefulSets").
 package statefulset

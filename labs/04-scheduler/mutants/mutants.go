@@ -1,7 +1,3 @@
-// Package mutants holds deliberately broken answers to lab 04, each the
-// reference with one mistake a student is likely to make. The checker's
-// tests require that it fails every one of them: a mutant that passes
-// means the checker cannot see that mistake.
 package mutants
 
 import (

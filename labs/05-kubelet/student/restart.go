@@ -1,6 +1,6 @@
-// Package student is your code for lab 05: what the kubelet does with a
-// container that has exited. See labs/05-kubelet/README.md and
-// book/05-kubelet.md, "Code: restarts and CrashLoopBackOff".
+// Lab 05: your code goes in this file (labs/05-kubelet/README.md);
+// the contract comments below are the specification.
+
 package student
 
 import (

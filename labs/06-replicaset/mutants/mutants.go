@@ -1,6 +1,3 @@
-// Package mutants holds deliberately broken answers to lab 06, each the
-// reference with one mistake. The checker's tests require that it fails
-// every one.
 package mutants
 
 import (

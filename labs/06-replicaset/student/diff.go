@@ -1,7 +1,6 @@
-// Package student is your code for lab 06: the decision at the heart of a
-// ReplicaSet's reconcile step. See labs/06-replicaset/README.md and
-// book/06-controllers-replicasets.md, "Code: Reconcile" and "Code: which
-// pods to delete".
+// Lab 06: your code goes in this file (labs/06-replicaset/README.md);
+// the contract comments below are the specification.
+
 package student
 
 import (

@@ -1,6 +1,6 @@
-// Package student is your code for lab 07: how the node controller tells
-// a failed node from a slow one. See labs/07-node-failure/README.md and
-// book/07-node-failure.md, "Code: the monitor".
+// Lab 07: your code goes in this file (labs/07-node-failure/README.md);
+// the contract comments below are the specification.
+
 package student
 
 import (

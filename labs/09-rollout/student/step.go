@@ -1,7 +1,6 @@
-// Package student is your code for lab 09: one step of a Deployment's
-// rolling update, and the bounds it works within. See
-// labs/09-rollout/README.md and book/09-workloads.md, "Code: the rolling
-// update".
+// Lab 09: your code goes in this file (labs/09-rollout/README.md);
+// the contract comments below are the specification.
+
 package student
 
 import (

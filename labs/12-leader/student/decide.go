@@ -1,5 +1,6 @@
-// Package student is your code for lab 12: the rule of leader election.
-// See labs/12-leader/README.md and book/12-leader-election.md.
+// Lab 12: your code goes in this file (labs/12-leader/README.md);
+// the contract comments below are the specification.
+
 package student
 
 import (

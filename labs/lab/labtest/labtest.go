@@ -1,9 +1,3 @@
-// Package labtest holds the self-tests every lab's checker must pass: a
-// checker that passes broken code teaches the wrong lesson, so each lab
-// proves that its checker accepts the reference, rejects every kept mutant,
-// fails the starter code with "not implemented" (never a panic), replays
-// each failure from its seed alone, and prints the same report twice for
-// the same seeds.
 package labtest
 
 import (
