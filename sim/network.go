@@ -248,6 +248,11 @@ func (t *transport) do(ctx context.Context, req *rest.Request) (*rest.Response, 
 			s.cut("answer lost")
 		}
 		n.w.Trace.Call(t.from, what, fmt.Sprintf("%d, answer lost%s", resp.Code, via))
+		if eventCreated(req, resp) {
+			// The caller never learns it, but the Event exists: the story
+			// (a pod Started, a scaling step) must not lose it.
+			n.noteEvent(t.from, resp.Body, " (recorded; its answer was lost)")
+		}
 		t.failOver("answer lost")
 		return nil, ErrTimeout
 	}
