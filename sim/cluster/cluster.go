@@ -233,7 +233,7 @@ func (c *Cluster) addControlPlane() {
 			scheduler.New(scheduler.Config{
 				Loop: p.Loop(), Client: p.Client(), Rand: c.W.Rand(name), Name: "default-scheduler",
 				Scoring: s.Cluster.Scoring, IgnoreAssumedPods: s.Cluster.Broken == "scheduler-ignores-assumed-pods",
-				Schedule: c.plugins.Schedule,
+				Schedule: c.explainedSchedule(name),
 			}).Start()
 		})
 	}
