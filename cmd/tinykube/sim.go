@@ -106,7 +106,7 @@ func (c *cli) simRunCommand() *cobra.Command {
 	cmd.Flags().StringVar(&historyPath, "history", "", "record every API call, check the history for linearizability, and write porcupine's HTML view of it to this file")
 	cmd.Flags().BoolVar(&timeline, "timeline", false, "print the timeline: one line per write, fault and note")
 	cmd.Flags().BoolVar(&verbose, "verbose", false, "include reads (GET, list, watch) in the timeline")
-	cmd.Flags().BoolVar(&story, "story", false, "print the run's story: only the timeline's reader-level lines (faults, checks, crashes, leader changes, and Events such as scaling steps, bindings with their node, evictions), no API calls; what the golden files in sim/cluster/testdata/golden hold")
+	cmd.Flags().BoolVar(&story, "story", false, "print the run's story: only the timeline's reader-level lines (faults, checks, crashes, leader changes, the scheduler's scores, and Events such as scaling steps, bindings with their node, evictions), no API calls; what the golden files in sim/cluster/testdata/golden hold")
 	cmd.Flags().StringSliceVar(&only, "only", nil, "keep the timeline to these processes (names or their starts, comma-separated: scheduler,network); faults and checks are always shown")
 	return cmd
 }
