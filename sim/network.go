@@ -172,7 +172,7 @@ func (t *transport) failOver(why string) {
 	}
 	from := t.order[t.cur].Name
 	t.cur = (t.cur + 1) % len(t.order)
-	t.n.w.Trace.Note(t.from, "fails over from %s to %s (%s)", from, t.order[t.cur].Name, why)
+	t.n.w.Trace.Detail(t.from, "fails over from %s to %s (%s)", from, t.order[t.cur].Name, why)
 }
 
 func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
@@ -248,6 +248,11 @@ func (t *transport) do(ctx context.Context, req *rest.Request) (*rest.Response, 
 			s.cut("answer lost")
 		}
 		n.w.Trace.Call(t.from, what, fmt.Sprintf("%d, answer lost%s", resp.Code, via))
+		if eventCreated(req, resp) {
+			// The caller never learns it, but the Event exists: the story
+			// (a pod Started, a scaling step) must not lose it.
+			n.noteEvent(t.from, resp.Body, " (recorded; its answer was lost)")
+		}
 		t.failOver("answer lost")
 		return nil, ErrTimeout
 	}
@@ -258,17 +263,40 @@ func (t *transport) do(ctx context.Context, req *rest.Request) (*rest.Response, 
 		what += " " + createdName(resp.Body)
 	}
 	n.w.Trace.Call(t.from, what, fmt.Sprint(resp.Code)+statusReason(resp)+via)
-	if req.Method == "POST" && resp.Code == 201 && strings.HasSuffix(req.Path, "/events") {
-		n.w.Trace.Note(t.from, "%s", eventLine(resp.Body))
+	if eventCreated(req, resp) {
+		n.noteEvent(t.from, resp.Body, "")
 	}
 	return resp, nil
 }
 
+// eventCreated reports whether the call created an Event.
+func eventCreated(req *rest.Request, resp *rest.Response) bool {
+	return req.Method == "POST" && resp.Code == 201 && strings.HasSuffix(req.Path, "/events")
+}
+
+// noteEvent puts a created Event in the timeline as a line of its own
+// (eventLine, then suffix): a note of the story, or a Detail for the
+// routine reasons.
+func (n *Network) noteEvent(from string, body []byte, suffix string) {
+	reason, line := eventLine(body)
+	if routineEvents[reason] {
+		n.w.Trace.Detail(from, "%s%s", line, suffix)
+	} else {
+		n.w.Trace.Note(from, "%s%s", line, suffix)
+	}
+}
+
+// routineEvents are the Event reasons left out of the story (see
+// Trace.Story): the steps of starting a container, which the kubelet's
+// "Started" sums up.
+var routineEvents = map[string]bool{"Pulling": true, "Pulled": true, "Created": true}
+
 // eventLine renders a recorded Event the way a reader of the timeline
 // wants it — "event ScalingReplicaSet deployment/web: Scaled up replica
 // set web-7d4b9 from 6 to 9" — so a run's story (each scaling step, each
-// kill, each scheduling decision) reads between the API calls.
-func eventLine(body []byte) string {
+// kill, each scheduling decision) reads between the API calls. It returns
+// the Event's reason too.
+func eventLine(body []byte) (reason, line string) {
 	var ev struct {
 		Reason         string `json:"reason"`
 		Message        string `json:"message"`
@@ -278,9 +306,9 @@ func eventLine(body []byte) string {
 		} `json:"involvedObject"`
 	}
 	if json.Unmarshal(body, &ev) != nil {
-		return "event (unreadable)"
+		return "", "event (unreadable)"
 	}
-	return fmt.Sprintf("event %s %s/%s: %s", ev.Reason, strings.ToLower(ev.InvolvedObject.Kind), ev.InvolvedObject.Name, ev.Message)
+	return ev.Reason, fmt.Sprintf("event %s %s/%s: %s", ev.Reason, strings.ToLower(ev.InvolvedObject.Kind), ev.InvolvedObject.Name, ev.Message)
 }
 
 // createdName finds metadata.name in an encoded object without decoding

@@ -89,7 +89,7 @@ func (p *Process) Crash() {
 // take twice as long). Timers already waiting keep their real durations.
 func (p *Process) SetClock(offset time.Duration, rate float64) {
 	p.clock.Set(p.w.Loop.Now(), offset, rate)
-	p.w.Trace.Note(p.Name, "clock now reads %+v from real time and runs at %.2f× real speed", offset, p.clock.Rate())
+	p.w.Trace.Detail(p.Name, "clock now reads %+v from real time and runs at %.2f× real speed", offset, p.clock.Rate())
 }
 
 // ClockRate returns how fast the process's clock runs (1 is real time).

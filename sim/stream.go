@@ -98,7 +98,7 @@ func (s *stream) cut(why string) {
 		return
 	}
 	if why != "" {
-		s.n.w.Trace.Note(s.to, "watch stream cut (%s)", why)
+		s.n.w.Trace.Detail(s.to, "watch stream cut (%s)", why)
 	}
 	s.notify()
 }

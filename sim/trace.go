@@ -26,7 +26,16 @@ type Trace struct {
 	// scheduler-1 and scheduler-2, "kubelet" every node's kubelet).
 	// Faults and checks are always kept: they are the run's story.
 	Only []string
-	h    interface{ Write([]byte) (int, error) }
+	// Story keeps the timeline to the lines a reader follows the run by:
+	// faults, checks and verdicts, the network's partitions and heals,
+	// process crashes and starts, leader changes, and the Events the
+	// components record (scaling steps, pod creations and deletions,
+	// bindings with their node, evictions, kills), less the routine steps
+	// of starting a container (see routineEvents). It leaves out every API
+	// call, Verbose or not, and the notes of mechanics (Detail: watch
+	// streams cut, fail-overs). Only still applies.
+	Story bool
+	h     interface{ Write([]byte) (int, error) }
 }
 
 type entry struct {
@@ -35,6 +44,8 @@ type entry struct {
 	text   string
 	isCall bool
 	read   bool
+	// detail marks a note about mechanics, left out of the story.
+	detail bool
 }
 
 func newTrace(w *World) *Trace {
@@ -45,6 +56,13 @@ func newTrace(w *World) *Trace {
 // Note records a line about who (a process, "network", "fault", "check").
 func (t *Trace) Note(who, format string, args ...any) {
 	t.add(entry{at: t.w.Elapsed(), who: who, text: fmt.Sprintf(format, args...)})
+}
+
+// Detail records a note about how the machinery got somewhere (a watch
+// stream cut, a fail-over to another server): it is in the timeline and
+// the hash like any note, and left out of the story (see Story).
+func (t *Trace) Detail(who, format string, args ...any) {
+	t.add(entry{at: t.w.Elapsed(), who: who, text: fmt.Sprintf(format, args...), detail: true})
 }
 
 // Call records an API call and its result.
@@ -67,11 +85,12 @@ func (t *Trace) Hash() uint64 { return t.h.(interface{ Sum64() uint64 }).Sum64()
 
 // WriteTimeline writes the compact text timeline: one line per entry,
 // "  12.345s  kubelet/n1       PUT …/pods/web-x/status -> 200". Reads are
-// left out unless Verbose.
+// left out unless Verbose; with Story, only the story's lines are
+// written, each exactly as the full timeline has it.
 func (t *Trace) WriteTimeline(w io.Writer) error {
 	var b bytes.Buffer
 	for _, e := range t.entries {
-		if e.read && !t.Verbose || !t.kept(e.who) {
+		if e.read && !t.Verbose || !t.kept(e.who) || t.Story && (e.isCall || e.detail) {
 			continue
 		}
 		fmt.Fprintf(&b, "%10.3fs  %-18s %s\n", e.at.Seconds(), e.who, e.text)

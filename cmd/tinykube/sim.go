@@ -30,7 +30,7 @@ seed; faults are injected; invariants are checked after every event.`,
 func (c *cli) simRunCommand() *cobra.Command {
 	var seed uint64
 	var tracePath, historyPath string
-	var timeline, verbose bool
+	var timeline, verbose, story bool
 	var only []string
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO.yaml",
@@ -51,6 +51,7 @@ func (c *cli) simRunCommand() *cobra.Command {
 			}
 			cl.W.Trace.Verbose = verbose
 			cl.W.Trace.Only = only
+			cl.W.Trace.Story = story
 			r := cl.Run()
 			wall := time.Since(start)
 			if historyPath != "" {
@@ -61,7 +62,7 @@ func (c *cli) simRunCommand() *cobra.Command {
 				}
 				fmt.Fprintf(c.stderr, "history: %d operations on %d objects, %s; porcupine's view written to %s (open it in a browser)\n", hr.Ops, hr.Keys, verdict, historyPath)
 			}
-			if timeline {
+			if timeline || story {
 				cl.W.Trace.WriteTimeline(c.stdout)
 			}
 			if tracePath != "" {
@@ -105,6 +106,7 @@ func (c *cli) simRunCommand() *cobra.Command {
 	cmd.Flags().StringVar(&historyPath, "history", "", "record every API call, check the history for linearizability, and write porcupine's HTML view of it to this file")
 	cmd.Flags().BoolVar(&timeline, "timeline", false, "print the timeline: one line per write, fault and note")
 	cmd.Flags().BoolVar(&verbose, "verbose", false, "include reads (GET, list, watch) in the timeline")
+	cmd.Flags().BoolVar(&story, "story", false, "print the run's story: only the timeline's reader-level lines (faults, checks, crashes, leader changes, the scheduler's scores, and Events such as scaling steps, bindings with their node, evictions), no API calls; what the golden files in sim/cluster/testdata/golden hold")
 	cmd.Flags().StringSliceVar(&only, "only", nil, "keep the timeline to these processes (names or their starts, comma-separated: scheduler,network); faults and checks are always shown")
 	return cmd
 }

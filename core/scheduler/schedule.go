@@ -19,12 +19,7 @@ import (
 // benchmark and the book's exercises all call.
 func Schedule(pod *api.Pod, nodes []*NodeInfo, scoring string, r *rand.Rand) (node string, fitErr *FitError) {
 	p := preparePod(pod)
-	maxOwner := 0
-	if p.owner != "" {
-		for _, n := range nodes {
-			maxOwner = max(maxOwner, n.ownerCounts[p.owner])
-		}
-	}
+	maxOwner := maxOwnerCount(p, nodes)
 	var (
 		best     *NodeInfo
 		bestTies int
@@ -59,4 +54,39 @@ func Schedule(pod *api.Pod, nodes []*NodeInfo, scoring string, r *rand.Rand) (no
 		return "", &FitError{NumAllNodes: len(nodes), Reasons: reasons}
 	}
 	return best.Name, nil
+}
+
+// NodeScore is the score of one node for one pod.
+type NodeScore struct {
+	Node  string
+	Score int64
+}
+
+// Scores returns the scores Schedule compares for pod: one per node that
+// passes every filter, in the order of nodes (none when no node fits). It
+// explains a choice — the simulator's timeline shows them beside each
+// binding — and, like Schedule, changes nothing and draws nothing.
+func Scores(pod *api.Pod, nodes []*NodeInfo, scoring string) []NodeScore {
+	p := preparePod(pod)
+	maxOwner := maxOwnerCount(p, nodes)
+	var buf [4]string
+	var out []NodeScore
+	for _, n := range nodes {
+		if len(filter(p, n, buf[:0])) == 0 {
+			out = append(out, NodeScore{Node: n.Name, Score: score(scoring, p, n, maxOwner)})
+		}
+	}
+	return out
+}
+
+// maxOwnerCount returns the most pods of p's controller on any of nodes
+// (0 for a pod without one): spreadScore's yardstick.
+func maxOwnerCount(p *podInfo, nodes []*NodeInfo) int {
+	m := 0
+	if p.owner != "" {
+		for _, n := range nodes {
+			m = max(m, n.ownerCounts[p.owner])
+		}
+	}
+	return m
 }

@@ -197,6 +197,27 @@ func TestSchedulePicksBestNode(t *testing.T) {
 	}
 }
 
+// Scores gives the numbers Schedule compares: one per node that fits, in
+// node order, the best of them the node Schedule picks.
+func TestScoresAreWhatSchedulePicksFrom(t *testing.T) {
+	pod := newPod("p", requests("1", "1Gi"))
+	nodes := []*NodeInfo{
+		infoWith(newNode("a", "4", "8Gi"), newPod("x", requests("2", "4Gi"))),
+		infoWith(newNode("b", "4", "8Gi")),
+		infoWith(newNode("c", "4", "8Gi"), newPod("y", requests("3", "6Gi"))),
+		infoWith(newNode("d", "1", "8Gi", taint("t", "", "NoSchedule"))),
+	}
+	// LeastAllocated: a cpu 25, memory 37; b 75, 87; c 0, 12; d is
+	// filtered out by its taint.
+	want := []NodeScore{{"a", 31}, {"b", 81}, {"c", 6}}
+	if d := cmp.Diff(want, Scores(pod, nodes, LeastAllocated)); d != "" {
+		t.Errorf("Scores(LeastAllocated) (-want +got):\n%s", d)
+	}
+	if got := Scores(newPod("big", requests("8", "1Gi")), nodes, LeastAllocated); len(got) != 0 {
+		t.Errorf("Scores of a pod no node fits = %v, want none", got)
+	}
+}
+
 func TestScheduleBreaksTiesWithSeed(t *testing.T) {
 	pod := newPod("p", requests("1", "1Gi"))
 	var nodes []*NodeInfo

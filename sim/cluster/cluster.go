@@ -282,7 +282,7 @@ func (c *Cluster) addControlPlane() {
 		c.addElected(name, SchedulerLease, func(p *sim.Process, _ *client.Recorder) {
 			scheduler.New(scheduler.Config{
 				Loop: p.Loop(), Client: p.Client(), Rand: c.W.Rand(name), Name: "default-scheduler",
-				Scoring: s.Cluster.Scoring, Schedule: c.plugins.Schedule,
+				Scoring: s.Cluster.Scoring, Schedule: c.explainedSchedule(name),
 			}).Start()
 		})
 	}
