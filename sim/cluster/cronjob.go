@@ -142,7 +142,7 @@ func jobSlot(j *api.Job) (time.Time, bool) {
 // Once the Job controller lands: Jobs finish, so Forbid CronJobs also
 // reach their most recent slot; until then their first Job runs forever
 // and only the status is judged for them.
-func (c *Cluster) cronJobsLive() error {
+func (c *Cluster) cronJobsLive(*liveView) error {
 	ctx := context.Background()
 	cjs, err := client.For[*api.CronJob](c.Admin).List(ctx, "", client.ListOptions{})
 	if err != nil {

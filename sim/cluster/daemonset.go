@@ -88,7 +88,8 @@ func podKeyOf(storeKey string) string { return strings.TrimPrefix(storeKey, "/re
 // or NoExecute taint the template does not tolerate (the taints every
 // DaemonSet pod tolerates are node-condition taints, absent from a Ready
 // node once faults heal, and cordoning is not simulated).
-func (c *Cluster) daemonSetsLive(pods []*api.Pod, nodes []*api.Node, running map[string]string) error {
+func (c *Cluster) daemonSetsLive(v *liveView) error {
+	pods, nodes, running := v.pods, v.nodes, v.running
 	dss, err := client.For[*api.DaemonSet](c.Admin).List(context.Background(), "", client.ListOptions{})
 	if err != nil {
 		return err

@@ -19,6 +19,50 @@ import (
 	"github.com/tinykube/tinykube/sim/scenario"
 )
 
+// A faultKind is what the cluster does for one fault action.
+type faultKind struct {
+	// inject performs the fault now. Runs on the world's loop.
+	inject func(c *Cluster, f scenario.Fault)
+	// healedBy is the action injected f.For after the fault, when f.For
+	// is set ("" when the fault heals itself or lasts).
+	healedBy string
+}
+
+// faultKinds maps each fault action to what the cluster does for it.
+// scenario.Actions names and describes the same actions (a test checks
+// that the two agree): adding a kind of fault is an entry here, its
+// function, and its line there.
+var faultKinds = map[string]faultKind{
+	// A node's machine and processes (this file).
+	"crash-node":      {inject: (*Cluster).crashNode, healedBy: "restart-node"},
+	"restart-node":    {inject: (*Cluster).restartNode},
+	"partition-node":  {inject: (*Cluster).partitionNode, healedBy: "heal-node"},
+	"heal-node":       {inject: (*Cluster).healNode},
+	"restart-proxy":   {inject: (*Cluster).restartProxy},
+	"restart-kubelet": {inject: (*Cluster).restartKubelet},
+
+	// What clients and controllers must survive (this file).
+	"cut-watches":                {inject: (*Cluster).cutWatches},
+	"restart-controller-manager": {inject: (*Cluster).restartControllerManager},
+	"clock":                      {inject: (*Cluster).setClock},
+	"stale-reads":                {inject: (*Cluster).staleReads},
+
+	// The control plane's own faults (servers.go).
+	"crash-process":     {inject: controlPlane((*Cluster).crashProcess)},
+	"crash-at-call":     {inject: controlPlane((*Cluster).crashAtCall)},
+	"partition-process": {inject: controlPlane((*Cluster).partitionProcess)},
+	"partition-store":   {inject: controlPlane((*Cluster).partitionStore)},
+	"store-outage":      {inject: controlPlane((*Cluster).storeOutage)},
+	"freeze-cache":      {inject: controlPlane((*Cluster).freezeCache)},
+	"lag-cache":         {inject: controlPlane((*Cluster).lagCache)},
+
+	// The scenario's own changes to objects (this file).
+	"apply":  {inject: (*Cluster).applyFault},
+	"delete": {inject: (*Cluster).deleteObject},
+	"patch":  {inject: (*Cluster).patchObject},
+	"scale":  {inject: (*Cluster).scaleObject},
+}
+
 // schedule arranges for fault f to happen at its time, and records when
 // it ends (liveness is judged after the last fault ends).
 func (c *Cluster) schedule(f scenario.Fault) {
@@ -32,9 +76,30 @@ func (c *Cluster) schedule(f scenario.Fault) {
 	c.W.At(f.At.Duration, func() { c.inject(f) })
 }
 
-// inject performs one fault now.
+// inject performs one fault now: it notes the fault on the timeline, does
+// what faultKinds says for its action (nothing for an action it does not
+// know: scenario.Check rejects those) and schedules its heal.
 func (c *Cluster) inject(f scenario.Fault) {
-	w := c.W
+	c.W.Trace.Note("fault", "%s", describe(f))
+	if !workloadChange(f) {
+		// Something the workloads' controllers did not cause: promises
+		// that hold only undisturbed (rollout-bounds) are off from now.
+		c.checker.faulted = true
+	}
+	k, ok := faultKinds[f.Action]
+	if !ok {
+		return
+	}
+	k.inject(c, f)
+	if k.healedBy != "" && f.For.Duration > 0 {
+		g := scenario.Fault{Action: k.healedBy, Node: f.Node}
+		c.W.Loop.After(f.For.Duration, func() { c.inject(g) })
+	}
+}
+
+// describe says what fault f is, for the timeline: its action, what it
+// strikes and for how long.
+func describe(f scenario.Fault) string {
 	desc := f.Action
 	if f.Node != "" {
 		desc += " " + f.Node
@@ -63,136 +128,190 @@ func (c *Cluster) inject(f scenario.Fault) {
 	if words := controlPlaneWords(f); words != "" {
 		desc += ": " + words
 	}
-	w.Trace.Note("fault", "%s", desc)
-	switch {
-	case f.Action == "apply", f.Action == "scale", f.Action == "patch":
-	case f.Action == "delete" && !strings.EqualFold(f.Kind, "pod") && !strings.EqualFold(f.Kind, "pods"):
-	default:
-		// Something the workloads' controllers did not cause: promises
-		// that hold only undisturbed (rollout-bounds) are off from now.
-		c.checker.faulted = true
-	}
-	nd := c.Node(f.Node)
-	later := func(action string) {
-		if f.For.Duration > 0 {
-			g := scenario.Fault{Action: action, Node: f.Node}
-			w.Loop.After(f.For.Duration, func() { c.inject(g) })
-		}
-	}
+	return desc
+}
+
+// workloadChange reports whether f is a change the workloads' controllers
+// are there to follow — apply, scale, patch, a delete of anything but a
+// pod — rather than a fault that disturbs them.
+func workloadChange(f scenario.Fault) bool {
 	switch f.Action {
-	case "crash-node":
-		nd.Kubelet.Crash()
-		nd.Proxy.Crash()
-		if nd.Runtime != nil {
-			nd.Runtime.Crash()
-		}
-		nd.Machine.Crash()
-		nd.Table = nil // the kernel's rules die with the machine
-		later("restart-node")
-	case "restart-node":
-		// A machine boots with a fresh runtime and a fresh kubelet bound
-		// to it.
-		nd.Kubelet.Crash()
-		nd.Proxy.Crash()
-		nd.Machine.Start()
-		nd.Kubelet.Start()
-		nd.Proxy.Start()
-	case "partition-node":
-		// The whole node is cut off: its kubelet and its service proxy.
-		for _, p := range []*sim.Process{nd.Kubelet, nd.Proxy} {
-			switch f.Direction {
-			case "to-apiserver":
-				w.Net.Partition(p.Name, sim.APIServer, true)
-			case "from-apiserver":
-				w.Net.Partition(sim.APIServer, p.Name, true)
-			default:
-				w.Net.Partition(p.Name, sim.APIServer, false)
-			}
-		}
-		later("heal-node")
-	case "heal-node":
-		w.Net.Heal(nd.Kubelet.Name, sim.APIServer)
-		w.Net.Heal(nd.Proxy.Name, sim.APIServer)
-	case "restart-proxy":
-		// The proxy process dies; the rules it installed stay and keep
-		// routing, stale, until a new proxy replaces them.
-		if !nd.Machine.Up() {
-			w.Trace.Note("fault", "%s is down: no proxy to restart", f.Node)
-			return
-		}
-		nd.Proxy.Crash()
-		w.Loop.After(f.For.Duration, func() {
-			if nd.Machine.Up() && !nd.Proxy.Up() {
-				nd.Proxy.Start()
-			}
-		})
-	case "restart-kubelet":
-		// A kubelet runs only on a live machine.
-		if !nd.Machine.Up() {
-			w.Trace.Note("fault", "%s is down: no kubelet to restart", f.Node)
-			return
-		}
-		nd.Kubelet.Crash()
-		w.Loop.After(f.For.Duration, func() {
-			if nd.Machine.Up() {
-				nd.Kubelet.Start()
-			}
-		})
-	case "cut-watches":
-		w.Net.CutStreams("")
-	case "restart-controller-manager":
-		name := f.Process
-		if name == "" {
-			name = c.leaderOf(ControllerManagerLease, c.Scenario.Cluster.ControllerManagerNames()[0])
-		}
-		if cm := w.Process(name); cm != nil {
-			cm.Crash()
-			cm.Start()
-		}
-	case "clock":
-		if p := w.Process(f.Process); p != nil {
-			p.SetClock(f.Offset.Duration, f.Rate)
-		}
-	case "stale-reads":
-		rev, _ := c.Store.Revision(context.Background())
-		w.Net.StaleReads(f.Process, rev)
-		if f.For.Duration > 0 {
-			w.Loop.After(f.For.Duration, func() { w.Net.StaleReads(f.Process, 0) })
-		}
-	case "crash-process", "crash-at-call", "partition-process", "partition-store", "store-outage", "freeze-cache", "lag-cache":
-		c.injectControlPlane(f)
-	case "apply":
-		if err := c.applyObjects(f.Objects); err != nil {
-			w.Fail(fmt.Errorf("scenario: apply at %v: %v", f.At, err))
-		}
+	case "apply", "scale", "patch":
+		return true
 	case "delete":
-		res, err := api.LookupResource(f.Kind)
-		if err == nil {
-			_, err = client.Dynamic(c.Admin, res).Delete(context.Background(), namespaceOr(f.Namespace, res), f.Name, client.DeleteOptions{})
-		}
-		if err != nil {
-			w.Trace.Note("fault", "delete %s/%s failed: %v", f.Kind, f.Name, err)
-		}
-	case "patch":
-		res, err := api.LookupResource(f.Kind)
-		if err == nil {
-			_, err = client.Dynamic(c.Admin, res).Patch(context.Background(), namespaceOr(f.Namespace, res), f.Name, rest.ContentMergePatch, f.Patch, "", client.WriteOptions{})
-		}
-		if err != nil {
-			w.Fail(fmt.Errorf("scenario: patch %s/%s at %v: %v", f.Kind, f.Name, f.At, err))
-		}
-	case "scale":
-		res, err := api.LookupResource(f.Kind)
-		if err == nil {
-			patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, *f.Replicas))
-			_, err = client.Dynamic(c.Admin, res).Patch(context.Background(), namespaceOr(f.Namespace, res), f.Name, rest.ContentMergePatch, patch, "", client.WriteOptions{})
-		}
-		if err != nil {
-			w.Trace.Note("fault", "scale %s/%s failed: %v", f.Kind, f.Name, err)
+		return !strings.EqualFold(f.Kind, "pod") && !strings.EqualFold(f.Kind, "pods")
+	}
+	return false
+}
+
+// crashNode kills node f.Node's machine: its containers, its kubelet, its
+// proxy and the proxy's rules are gone. Runs on the world's loop.
+func (c *Cluster) crashNode(f scenario.Fault) {
+	nd := c.Node(f.Node)
+	nd.Kubelet.Crash()
+	nd.Proxy.Crash()
+	if nd.Runtime != nil {
+		nd.Runtime.Crash()
+	}
+	nd.Machine.Crash()
+	nd.Table = nil // the kernel's rules die with the machine
+}
+
+// restartNode boots node f.Node's machine again, with a fresh runtime and
+// a fresh kubelet and proxy bound to it. Runs on the world's loop.
+func (c *Cluster) restartNode(f scenario.Fault) {
+	nd := c.Node(f.Node)
+	nd.Kubelet.Crash()
+	nd.Proxy.Crash()
+	nd.Machine.Start()
+	nd.Kubelet.Start()
+	nd.Proxy.Start()
+}
+
+// partitionNode cuts the whole node f.Node — its kubelet and its service
+// proxy — off from the API servers, in f.Direction (both when empty). Runs
+// on the world's loop.
+func (c *Cluster) partitionNode(f scenario.Fault) {
+	nd, w := c.Node(f.Node), c.W
+	for _, p := range []*sim.Process{nd.Kubelet, nd.Proxy} {
+		switch f.Direction {
+		case "to-apiserver":
+			w.Net.Partition(p.Name, sim.APIServer, true)
+		case "from-apiserver":
+			w.Net.Partition(sim.APIServer, p.Name, true)
+		default:
+			w.Net.Partition(p.Name, sim.APIServer, false)
 		}
 	}
 }
 
+// healNode ends a partition of node f.Node. Runs on the world's loop.
+func (c *Cluster) healNode(f scenario.Fault) {
+	nd := c.Node(f.Node)
+	c.W.Net.Heal(nd.Kubelet.Name, sim.APIServer)
+	c.W.Net.Heal(nd.Proxy.Name, sim.APIServer)
+}
+
+// restartProxy stops node f.Node's proxy process for f.For; the rules it
+// installed stay and keep routing, stale, until a new proxy replaces them.
+// On a machine that is down it only says so. Runs on the world's loop.
+func (c *Cluster) restartProxy(f scenario.Fault) {
+	nd := c.Node(f.Node)
+	if !nd.Machine.Up() {
+		c.W.Trace.Note("fault", "%s is down: no proxy to restart", f.Node)
+		return
+	}
+	nd.Proxy.Crash()
+	c.W.Loop.After(f.For.Duration, func() {
+		if nd.Machine.Up() && !nd.Proxy.Up() {
+			nd.Proxy.Start()
+		}
+	})
+}
+
+// restartKubelet stops node f.Node's kubelet for f.For; its containers
+// keep running. A kubelet runs only on a live machine: on one that is
+// down it only says so. Runs on the world's loop.
+func (c *Cluster) restartKubelet(f scenario.Fault) {
+	nd := c.Node(f.Node)
+	if !nd.Machine.Up() {
+		c.W.Trace.Note("fault", "%s is down: no kubelet to restart", f.Node)
+		return
+	}
+	nd.Kubelet.Crash()
+	c.W.Loop.After(f.For.Duration, func() {
+		if nd.Machine.Up() {
+			nd.Kubelet.Start()
+		}
+	})
+}
+
+// cutWatches cuts every watch stream. Runs on the world's loop.
+func (c *Cluster) cutWatches(scenario.Fault) {
+	c.W.Net.CutStreams("")
+}
+
+// restartControllerManager crashes and at once restarts the controller
+// manager f.Process names, or (none named) the replica that holds its
+// lease. Runs on the world's loop.
+func (c *Cluster) restartControllerManager(f scenario.Fault) {
+	name := f.Process
+	if name == "" {
+		name = c.leaderOf(ControllerManagerLease, c.Scenario.Cluster.ControllerManagerNames()[0])
+	}
+	if cm := c.W.Process(name); cm != nil {
+		cm.Crash()
+		cm.Start()
+	}
+}
+
+// setClock moves process f.Process's clock by f.Offset and makes it run
+// at f.Rate from now on. Runs on the world's loop, or before the run
+// starts for a clock that is off from the start.
+func (c *Cluster) setClock(f scenario.Fault) {
+	if p := c.W.Process(f.Process); p != nil {
+		p.SetClock(f.Offset.Duration, f.Rate)
+	}
+}
+
+// staleReads answers process f.Process's reads from the store as it is
+// now, for f.For (for ever when f.For is 0). Runs on the world's loop.
+func (c *Cluster) staleReads(f scenario.Fault) {
+	w := c.W
+	rev, _ := c.Store.Revision(context.Background())
+	w.Net.StaleReads(f.Process, rev)
+	if f.For.Duration > 0 {
+		w.Loop.After(f.For.Duration, func() { w.Net.StaleReads(f.Process, 0) })
+	}
+}
+
+// applyFault creates f.Objects; a failure fails the run, since the
+// scenario cannot go on as written. Runs on the world's loop.
+func (c *Cluster) applyFault(f scenario.Fault) {
+	if err := c.applyObjects(f.Objects); err != nil {
+		c.W.Fail(fmt.Errorf("scenario: apply at %v: %v", f.At, err))
+	}
+}
+
+// deleteObject deletes f.Kind f.Name; a failure (an object already gone)
+// is only noted. Runs on the world's loop.
+func (c *Cluster) deleteObject(f scenario.Fault) {
+	res, err := api.LookupResource(f.Kind)
+	if err == nil {
+		_, err = client.Dynamic(c.Admin, res).Delete(context.Background(), namespaceOr(f.Namespace, res), f.Name, client.DeleteOptions{})
+	}
+	if err != nil {
+		c.W.Trace.Note("fault", "delete %s/%s failed: %v", f.Kind, f.Name, err)
+	}
+}
+
+// patchObject applies merge patch f.Patch to f.Kind f.Name; a failure
+// fails the run. Runs on the world's loop.
+func (c *Cluster) patchObject(f scenario.Fault) {
+	res, err := api.LookupResource(f.Kind)
+	if err == nil {
+		_, err = client.Dynamic(c.Admin, res).Patch(context.Background(), namespaceOr(f.Namespace, res), f.Name, rest.ContentMergePatch, f.Patch, "", client.WriteOptions{})
+	}
+	if err != nil {
+		c.W.Fail(fmt.Errorf("scenario: patch %s/%s at %v: %v", f.Kind, f.Name, f.At, err))
+	}
+}
+
+// scaleObject sets f.Kind f.Name's replicas to f.Replicas; a failure is
+// only noted. Runs on the world's loop.
+func (c *Cluster) scaleObject(f scenario.Fault) {
+	res, err := api.LookupResource(f.Kind)
+	if err == nil {
+		patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, *f.Replicas))
+		_, err = client.Dynamic(c.Admin, res).Patch(context.Background(), namespaceOr(f.Namespace, res), f.Name, rest.ContentMergePatch, patch, "", client.WriteOptions{})
+	}
+	if err != nil {
+		c.W.Trace.Note("fault", "scale %s/%s failed: %v", f.Kind, f.Name, err)
+	}
+}
+
+// namespaceOr returns the namespace an object of res named in namespace
+// ns lives in: none for a cluster-scoped kind, "default" when ns is empty.
 func namespaceOr(ns string, res *api.Resource) string {
 	if !res.Namespaced {
 		return ""

@@ -84,7 +84,7 @@ func (c *checker) jobEvent(ev store.Event) {
 // jobsLive checks that every Job is finished once the faults are over:
 // Failed if its pods are scripted to exit with a non-zero code, Complete
 // with succeeded == completions otherwise.
-func (c *Cluster) jobsLive() error {
+func (c *Cluster) jobsLive(*liveView) error {
 	jobs, err := client.For[*api.Job](c.Admin).List(context.Background(), "", client.ListOptions{})
 	if err != nil {
 		return err

@@ -97,69 +97,105 @@ func (c *Cluster) disturb(f scenario.Fault) (end func()) {
 	}
 }
 
-// injectControlPlane performs a control-plane fault now.
-func (c *Cluster) injectControlPlane(f scenario.Fault) {
+// controlPlane makes a control-plane fault's function a faultKind's
+// inject: the fault disturbs the control plane (see disturb) from when it
+// begins until it calls end.
+func controlPlane(inject func(c *Cluster, f scenario.Fault, end func())) func(c *Cluster, f scenario.Fault) {
+	return func(c *Cluster, f scenario.Fault) { inject(c, f, c.disturb(f)) }
+}
+
+// healAfter runs heal and then end d from now. With d = 0 the fault has no
+// heal of its own: it calls end at once and never heal.
+func (c *Cluster) healAfter(d time.Duration, end, heal func()) {
+	if d > 0 {
+		c.W.Loop.After(d, func() { heal(); end() })
+	} else {
+		end()
+	}
+}
+
+// crashProcess crashes process f.Process and starts it again f.For later
+// (at once when f.For is 0). Runs on the world's loop.
+func (c *Cluster) crashProcess(f scenario.Fault, end func()) {
+	p := c.W.Process(f.Process)
+	p.Crash()
+	c.healAfter(f.For.Duration, end, func() { c.restart(p) })
+	if f.For.Duration == 0 {
+		c.restart(p)
+	}
+}
+
+// crashAtCall arms a crash of process f.Process at its f.Call-th API call
+// from now on (before it leaves, or after the server acted on it when
+// f.When is "after"); the process starts again f.For after it crashed. A
+// crash that has not fired within callCrashExpiry is disarmed. Runs on
+// the world's loop.
+func (c *Cluster) crashAtCall(f scenario.Fault, end func()) {
 	w := c.W
-	end := c.disturb(f)
-	after := func(d time.Duration, g func()) {
-		if d > 0 {
-			w.Loop.After(d, func() { g(); end() })
-		} else {
+	p := w.Process(f.Process)
+	fired := false
+	restart := func() {
+		fired = true
+		w.Loop.After(f.For.Duration, func() { c.restart(p); end() })
+	}
+	disarm := w.Net.CrashAtCall(f.Process, f.Call, f.When == "after", restart)
+	w.Loop.After(callCrashExpiry, func() {
+		if !fired {
+			disarm()
 			end()
 		}
+	})
+}
+
+// partitionProcess cuts process f.Process off from API server f.Server
+// (from every one when empty), in f.Direction, for f.For. Runs on the
+// world's loop.
+func (c *Cluster) partitionProcess(f scenario.Fault, end func()) {
+	w := c.W
+	to := sim.APIServer
+	if f.Server != "" {
+		to = f.Server
 	}
-	switch f.Action {
-	case "crash-process":
-		p := w.Process(f.Process)
-		p.Crash()
-		after(f.For.Duration, func() { c.restart(p) })
-		if f.For.Duration == 0 {
-			c.restart(p)
-		}
-	case "crash-at-call":
-		p := w.Process(f.Process)
-		fired := false
-		restart := func() {
-			fired = true
-			w.Loop.After(f.For.Duration, func() { c.restart(p); end() })
-		}
-		disarm := w.Net.CrashAtCall(f.Process, f.Call, f.When == "after", restart)
-		w.Loop.After(callCrashExpiry, func() {
-			if !fired {
-				disarm()
-				end()
-			}
-		})
-	case "partition-process":
-		to := sim.APIServer
-		if f.Server != "" {
-			to = f.Server
-		}
-		switch f.Direction {
-		case "to-apiserver":
-			w.Net.Partition(f.Process, to, true)
-		case "from-apiserver":
-			w.Net.Partition(to, f.Process, true)
-		default:
-			w.Net.Partition(f.Process, to, false)
-		}
-		after(f.For.Duration, func() { w.Net.Heal(f.Process, to) })
-	case "partition-store":
-		srv := w.Net.Server(f.Server)
-		srv.SetStoreCut(true)
-		after(f.For.Duration, func() { srv.SetStoreCut(false) })
-	case "store-outage":
-		w.Net.StoreOutage(true)
-		after(f.For.Duration, func() { w.Net.StoreOutage(false) })
-	case "freeze-cache":
-		srv := w.Net.Server(f.Server)
-		srv.FreezeCache(true)
-		after(f.For.Duration, func() { srv.FreezeCache(false) })
-	case "lag-cache":
-		srv := w.Net.Server(f.Server)
-		srv.LagCache(f.Lag.Duration)
-		after(f.For.Duration, func() { srv.LagCache(0) })
+	switch f.Direction {
+	case "to-apiserver":
+		w.Net.Partition(f.Process, to, true)
+	case "from-apiserver":
+		w.Net.Partition(to, f.Process, true)
+	default:
+		w.Net.Partition(f.Process, to, false)
 	}
+	c.healAfter(f.For.Duration, end, func() { w.Net.Heal(f.Process, to) })
+}
+
+// partitionStore cuts API server f.Server off from the store for f.For.
+// Runs on the world's loop.
+func (c *Cluster) partitionStore(f scenario.Fault, end func()) {
+	srv := c.W.Net.Server(f.Server)
+	srv.SetStoreCut(true)
+	c.healAfter(f.For.Duration, end, func() { srv.SetStoreCut(false) })
+}
+
+// storeOutage cuts every API server off from the store for f.For. Runs on
+// the world's loop.
+func (c *Cluster) storeOutage(f scenario.Fault, end func()) {
+	c.W.Net.StoreOutage(true)
+	c.healAfter(f.For.Duration, end, func() { c.W.Net.StoreOutage(false) })
+}
+
+// freezeCache stops API server f.Server's watch cache from following the
+// store for f.For. Runs on the world's loop.
+func (c *Cluster) freezeCache(f scenario.Fault, end func()) {
+	srv := c.W.Net.Server(f.Server)
+	srv.FreezeCache(true)
+	c.healAfter(f.For.Duration, end, func() { srv.FreezeCache(false) })
+}
+
+// lagCache makes API server f.Server's watch cache follow the store f.Lag
+// late, for f.For. Runs on the world's loop.
+func (c *Cluster) lagCache(f scenario.Fault, end func()) {
+	srv := c.W.Net.Server(f.Server)
+	srv.LagCache(f.Lag.Duration)
+	c.healAfter(f.For.Duration, end, func() { srv.LagCache(0) })
 }
 
 // restart starts a crashed process again, if it can run: a kubelet or a

@@ -230,7 +230,8 @@ func (c *Cluster) servicesServed(eps []*api.Endpoints) error {
 // lists exactly its ready pods' IPs as ready endpoints; every live node's
 // proxy routes each service port to exactly those; and, with traffic on,
 // every ready backend has been receiving requests.
-func (c *Cluster) servicesLive(pods []*api.Pod) error {
+func (c *Cluster) servicesLive(v *liveView) error {
+	pods := v.pods
 	ctx := context.Background()
 	svcs, err := client.For[*api.Service](c.Admin).List(ctx, "", client.ListOptions{})
 	if err != nil {

@@ -101,10 +101,10 @@ func (o *ordinalCheck) ordinal(ns, pod string) (set string, ord int, ok bool) {
 // faults are over: ordinals 0..replicas-1 each have a pod Running and
 // Ready whose containers really run on its node, nothing above, each at
 // the update revision from the partition up, a claim per template and
-// ordinal, and a status that says so. running maps pod uid to the node
-// really running it. It adds every StatefulSet's uid to owners (the live
-// owners the orphan check then accepts).
-func (c *Cluster) statefulSetsLive(pods []*api.Pod, running map[string]string, owners map[string]bool) error {
+// ordinal, and a status that says so. It adds every StatefulSet's uid to
+// v.owners (the live owners the orphan check then accepts).
+func (c *Cluster) statefulSetsLive(v *liveView) error {
+	pods, running, owners := v.pods, v.running, v.owners
 	ctx := context.Background()
 	sets, err := client.For[*api.StatefulSet](c.Admin).List(ctx, "", client.ListOptions{})
 	if err != nil {

@@ -144,34 +144,49 @@ type Fault struct {
 	Rate   float64  `json:"rate,omitempty"`
 }
 
-// The fault actions.
-var Actions = map[string]string{
-	"crash-node":      "the node dies: its containers are gone, its kubelet stops",
-	"restart-node":    "a crashed node boots again, with no containers",
-	"partition-node":  "the node's kubelet cannot reach the API server; containers keep running",
-	"heal-node":       "ends a partition of the node",
-	"restart-kubelet": "the kubelet process restarts; containers keep running and must be adopted",
-	"restart-proxy":   "the node's service proxy process is down for a while; the rules it installed keep routing, stale, until it is back",
-	"cut-watches":     "every watch stream is cut; clients must notice and watch again",
-	"stale-reads":     "a process's reads are answered from the API server's state when the fault began (a cache that stopped following the store); its writes go through",
-	"apply":           "applies objects",
-	"delete":          "deletes an object",
-	"scale":           "sets a ReplicaSet's or Deployment's replicas",
-	"patch":           "applies a JSON merge patch to an object (a new image starts a rollout)",
-	"clock":           "a process's clock jumps by offset and runs at rate (1 = real time) from then on; leader election is safe only while rates stay within its drift bound",
+// actions lists the fault actions, each with what it does, in the order
+// messages name them: the one list of them (Actions is made from it;
+// sim/cluster tests that it performs exactly these).
+var actions = []struct{ name, doc string }{
+	// A node's machine and processes.
+	{"crash-node", "the node dies: its containers are gone, its kubelet stops"},
+	{"restart-node", "a crashed node boots again, with no containers"},
+	{"partition-node", "the node's kubelet cannot reach the API server; containers keep running"},
+	{"heal-node", "ends a partition of the node"},
+	{"restart-kubelet", "the kubelet process restarts; containers keep running and must be adopted"},
+	{"restart-proxy", "the node's service proxy process is down for a while; the rules it installed keep routing, stale, until it is back"},
 
-	// What a controller must survive between two of its writes.
-	"restart-controller-manager": "the controller manager process crashes and starts again at once, with empty caches and no memory",
+	// What clients and controllers must survive: a cut watch, a restart
+	// between two writes, stale reads, a drifting clock.
+	{"cut-watches", "every watch stream is cut; clients must notice and watch again"},
+	{"restart-controller-manager", "the controller manager process crashes and starts again at once, with empty caches and no memory"},
+	{"stale-reads", "a process's reads are answered from the API server's state when the fault began (a cache that stopped following the store); its writes go through"},
+	{"clock", "a process's clock jumps by offset and runs at rate (1 = real time) from then on; leader election is safe only while rates stay within its drift bound"},
 
 	// The control plane's own faults.
-	"crash-process":     "a process (an API server, the scheduler, the controller manager, a kubelet …) crashes and starts again after for (at once when for is 0)",
-	"crash-at-call":     "a process crashes just before (or just after, its answer lost) its call-th API call from at on, and starts again after for",
-	"partition-process": "a process cannot reach one API server (server), or every one (no server); it fails over to the others",
-	"partition-store":   "an API server cannot reach the store: it answers 503, its watch cache stops and ends its watches",
-	"store-outage":      "no API server reaches the store: every call that needs it is answered 503",
-	"freeze-cache":      "an API server's watch cache stops following the store: its watch events and resourceVersion=0 reads stand still",
-	"lag-cache":         "an API server's watch cache follows the store lag later than usual",
+	{"crash-process", "a process (an API server, the scheduler, the controller manager, a kubelet …) crashes and starts again after for (at once when for is 0)"},
+	{"crash-at-call", "a process crashes just before (or just after, its answer lost) its call-th API call from at on, and starts again after for"},
+	{"partition-process", "a process cannot reach one API server (server), or every one (no server); it fails over to the others"},
+	{"partition-store", "an API server cannot reach the store: it answers 503, its watch cache stops and ends its watches"},
+	{"store-outage", "no API server reaches the store: every call that needs it is answered 503"},
+	{"freeze-cache", "an API server's watch cache stops following the store: its watch events and resourceVersion=0 reads stand still"},
+	{"lag-cache", "an API server's watch cache follows the store lag later than usual"},
+
+	// The scenario's own changes to objects.
+	{"apply", "applies objects"},
+	{"delete", "deletes an object"},
+	{"scale", "sets a ReplicaSet's or Deployment's replicas"},
+	{"patch", "applies a JSON merge patch to an object (a new image starts a rollout)"},
 }
+
+// Actions maps each fault action to what it does.
+var Actions = func() map[string]string {
+	m := make(map[string]string, len(actions))
+	for _, a := range actions {
+		m[a.name] = a.doc
+	}
+	return m
+}()
 
 // MaxProfileCount bounds each count of a profile: more faults of one kind
 // than this in one window is a storm, not a profile (and would take the
@@ -521,11 +536,11 @@ func (s *Scenario) HasNode(name string) bool {
 	return false
 }
 
+// actionList names the fault actions, for a message.
 func actionList() string {
-	out := make([]string, 0, len(Actions))
-	for _, a := range []string{"crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "cut-watches", "restart-controller-manager", "stale-reads", "clock",
-		"crash-process", "crash-at-call", "partition-process", "partition-store", "store-outage", "freeze-cache", "lag-cache", "apply", "delete", "scale", "patch"} {
-		out = append(out, a)
+	out := make([]string, 0, len(actions))
+	for _, a := range actions {
+		out = append(out, a.name)
 	}
 	return strings.Join(out, ", ")
 }
