@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -110,6 +111,17 @@ func Key(obj api.Object) string {
 		return m.Name
 	}
 	return m.Namespace + "/" + m.Name
+}
+
+// SplitKey is the inverse of Key: "namespace/name" gives its two parts, and
+// a key without a slash (a cluster-scoped object's) gives namespace "". A
+// name cannot contain a slash (validation forbids it), so the first slash
+// is the separator. The results go straight to Informer.Get.
+func SplitKey(key string) (namespace, name string) {
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		return key[:i], key[i+1:]
+	}
+	return "", key
 }
 
 // Get returns the cached object, if any.

@@ -75,7 +75,7 @@ func (k *Kubelet) syncPod(key string) error {
 	if k.stopped {
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	pod, ok := k.pods.Get(ns, name)
 	if !ok || pod.Spec.NodeName != k.cfg.NodeName {
 		k.removeOrphans()

@@ -193,7 +193,7 @@ func (s *Scheduler) scheduleOne(key string) error {
 	if !s.nodes.HasSynced() || !s.pods.HasSynced() {
 		return errUnsynced
 	}
-	ns, name, _ := strings.Cut(key, "/")
+	ns, name := client.SplitKey(key)
 	pod, ok := s.pods.Get(ns, name)
 	if !ok || !s.pending(pod) {
 		return nil
@@ -279,7 +279,7 @@ func (s *Scheduler) snapshot(skip string) []*NodeInfo {
 			continue
 		}
 		a, _ := s.assumed.get(k)
-		ns, name, _ := strings.Cut(k, "/")
+		ns, name := client.SplitKey(k)
 		if p, ok := s.pods.Get(ns, name); ok && p.Spec.NodeName != "" {
 			continue // the informer counts it already
 		}

@@ -109,11 +109,3 @@ func (c *Controller) jobChanged(j *api.Job) {
 	delete(c.unseen[key], j.Name)
 	c.queue.Add(key)
 }
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
-}

@@ -143,11 +143,3 @@ func (c *Controller) owner(p *api.Pod) *api.DaemonSet {
 	}
 	return ds
 }
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
-}

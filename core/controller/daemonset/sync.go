@@ -37,7 +37,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	ds, ok := c.dsets.Get(ns, name)
 	if !ok {
 		c.exp.Forget(key)

@@ -135,11 +135,3 @@ func (c *Controller) owner(ns string, ref *api.OwnerReference) *api.Deployment {
 
 // notSyncedDelay is how long a key waits when the caches are still loading.
 const notSyncedDelay = 100 * time.Millisecond
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
-}

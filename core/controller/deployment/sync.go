@@ -24,7 +24,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	d, ok := c.deploys.Get(ns, name)
 	if !ok || d.DeletionTimestamp != nil {
 		return nil

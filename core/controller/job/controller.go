@@ -129,11 +129,3 @@ func (c *Controller) enqueueFor(p *api.Pod) {
 		c.queue.Add(k)
 	}
 }
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
-}

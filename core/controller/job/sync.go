@@ -36,7 +36,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	all := c.pods.ByIndex(byJob, key)
 	j, ok := c.jobs.Get(ns, name)
 	if !ok || j.DeletionTimestamp != nil {

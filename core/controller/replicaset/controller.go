@@ -156,11 +156,3 @@ func (c *Controller) enqueueMatching(p *api.Pod) {
 		}
 	}
 }
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
-}

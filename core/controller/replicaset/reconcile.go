@@ -31,7 +31,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	rs, ok := c.rsets.Get(ns, name)
 	if !ok {
 		c.exp.Forget(key)

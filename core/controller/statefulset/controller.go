@@ -90,11 +90,3 @@ func (c *Controller) enqueueAll() {
 		c.queue.Add(client.Key(s))
 	}
 }
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
-}
