@@ -120,11 +120,7 @@ func (s *Scheduler) pending(p *api.Pod) bool {
 	if name == "" {
 		name = api.DefaultSchedulerName
 	}
-	return p.Spec.NodeName == "" && p.DeletionTimestamp == nil && !terminal(p) && name == s.cfg.Name
-}
-
-func terminal(p *api.Pod) bool {
-	return p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed
+	return p.Spec.NodeName == "" && api.IsPodActive(p) && name == s.cfg.Name
 }
 
 func (s *Scheduler) podChanged(old, p *api.Pod) {
@@ -138,7 +134,7 @@ func (s *Scheduler) podChanged(old, p *api.Pod) {
 		s.queue.Add(key)
 		return
 	}
-	if old != nil && p.Spec.NodeName != "" && terminal(p) && !terminal(old) {
+	if old != nil && p.Spec.NodeName != "" && api.IsPodTerminal(p) && !api.IsPodTerminal(old) {
 		s.requeuePending() // a finished pod frees its node
 	}
 }
@@ -246,7 +242,7 @@ func (s *Scheduler) assumeWhereBound(key string, pod *api.Pod) {
 		return
 	}
 	cur, err := client.For[*api.Pod](s.cfg.Client).Get(context.Background(), pod.Namespace, pod.Name)
-	if err != nil || cur.UID != pod.UID || cur.Spec.NodeName == "" || terminal(cur) {
+	if err != nil || cur.UID != pod.UID || cur.Spec.NodeName == "" || api.IsPodTerminal(cur) {
 		return
 	}
 	a := s.assumed.assume(key, cur, cur.Spec.NodeName, s.cfg.Loop.Now().Add(assumeTimeout))
@@ -267,7 +263,7 @@ func (s *Scheduler) snapshot(skip string) []*NodeInfo {
 		}
 		ni := NewNodeInfo(n)
 		for _, p := range s.pods.ByIndex(indexNodeName, n.Name) {
-			if !terminal(p) {
+			if !api.IsPodTerminal(p) {
 				ni.AddPod(p)
 			}
 		}

@@ -88,8 +88,7 @@ func neverTooMany(cl *cluster.Cluster) func() error {
 		}
 		live := map[string][]string{}
 		for _, p := range pods.Items {
-			if ref := p.ControllerRef(); ref != nil && p.DeletionTimestamp == nil &&
-				p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed {
+			if ref := p.ControllerRef(); ref != nil && api.IsPodActive(p) {
 				live[ref.UID] = append(live[ref.UID], p.Name)
 			}
 		}

@@ -86,7 +86,7 @@ func (c *Controller) sync(key string, j *api.Job, cached []*api.Pod) error {
 	u := uncountedOf(j)
 	var active []*api.Pod
 	for _, p := range pods {
-		if !isTerminal(p) && p.DeletionTimestamp == nil && !u.has(p.UID) {
+		if api.IsPodActive(p) && !u.has(p.UID) {
 			active = append(active, p)
 		}
 	}
@@ -240,7 +240,7 @@ func deadlineLeft(j *api.Job, st *api.JobStatus, suspended bool, now time.Time) 
 func (c *Controller) syncFinished(key string, j *api.Job, owned []*api.Pod) error {
 	var running []*api.Pod
 	for _, p := range owned {
-		if !isTerminal(p) && p.DeletionTimestamp == nil {
+		if api.IsPodActive(p) {
 			running = append(running, p)
 		}
 	}

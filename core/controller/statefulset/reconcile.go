@@ -112,7 +112,7 @@ func (c *Controller) step(v *view) error {
 			healthy = false
 		case terminating(p):
 			healthy = false // wait for the kubelet to confirm it stopped
-		case finished(p):
+		case api.IsPodTerminal(p):
 			// A pod that ran to an end is deleted and, once gone,
 			// recreated.
 			if err := c.deletePod(ctx, v, p, "failed or finished"); err != nil {
