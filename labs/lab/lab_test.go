@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // toy is a lab whose second test fails on about one seed in seven, with a
@@ -101,6 +102,38 @@ func TestGradePrintsPointsPerTest(t *testing.T) {
 	for _, line := range []string{"== Test Always == ok (5/5)\n", "== Test Sometimes == FAIL (0/10)\n", "Score: 5/16\n"} {
 		if !strings.Contains(b.String(), line) {
 			t.Errorf("Grade output lacks %q:\n%s", line, b.String())
+		}
+	}
+}
+
+func TestNear(t *testing.T) {
+	for _, d := range []time.Duration{0, time.Millisecond / 2, time.Millisecond, 10 * time.Second} {
+		seen := map[string]bool{}
+		e := NewEnv(1)
+		for range 400 {
+			got := e.Near(d)
+			if got < 0 || got > 2*d+time.Millisecond {
+				t.Fatalf("Near(%v) = %v, want it in [0, %v]", d, got, 2*d+time.Millisecond)
+			}
+			switch got {
+			case d:
+				seen["d"] = true
+			case max(0, d-time.Millisecond):
+				seen["just below"] = true
+			case d + time.Millisecond:
+				seen["just above"] = true
+			default:
+				seen["elsewhere"] = true
+			}
+		}
+		want := []string{"d", "just below", "just above", "elsewhere"}
+		if d == 0 {
+			want = []string{"d", "just above"} // below and elsewhere are 0
+		}
+		for _, w := range want {
+			if !seen[w] {
+				t.Errorf("Near(%v) 400 times never drew %s (drew %v)", d, w, seen)
+			}
 		}
 	}
 }
