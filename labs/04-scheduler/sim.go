@@ -60,15 +60,11 @@ func ready(n *api.Node) bool {
 // the scheduler; after, when set, judges the finished run.
 func (c checker) sim(file string, after func(*simcluster.Cluster) error) func(*lab.Env) error {
 	return func(env *lab.Env) error {
-		b, err := scenarios.ReadFile("scenarios/" + file)
-		if err != nil {
-			return err
-		}
 		var missing error
 		return lab.Simulate(env, lab.Sim{
-			Scenario: b, File: "scenarios/" + file,
+			Scenarios: scenarios, File: file,
 			Plugins: simcluster.Plugins{Schedule: c.impl.schedule(&missing)},
-			Missing: func() error { return missing },
+			Missing: &missing,
 			After:   after,
 			Keep: func(line string) bool {
 				return strings.Contains(line, "/binding") || strings.Contains(line, "FailedScheduling")

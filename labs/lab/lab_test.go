@@ -2,10 +2,14 @@ package lab
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/tinykube/tinykube/sim/cluster"
 )
 
 // toy is a lab whose second test fails on about one seed in seven, with a
@@ -134,6 +138,42 @@ func TestNear(t *testing.T) {
 			if !seen[w] {
 				t.Errorf("Near(%v) 400 times never drew %s (drew %v)", d, w, seen)
 			}
+		}
+	}
+}
+
+// Simulate reads the scenario from the lab's folder, names a bad one by
+// its path, and puts what the plugins recorded as missing before any
+// other verdict.
+func TestSimulateSetUp(t *testing.T) {
+	const tiny = "name: tiny\nduration: 2s\ncluster: {nodes: 1}\n"
+	scenarios := fstest.MapFS{
+		"scenarios/tiny.yaml":   {Data: []byte(tiny)},
+		"scenarios/broken.yaml": {Data: []byte("name: [\n")},
+	}
+	errMissing := errors.New("Decide is not implemented yet")
+	for _, tt := range []struct {
+		file    string
+		missing error
+		after   error
+		want    string // the error's start, "" for none
+	}{
+		{file: "tiny.yaml"},
+		{file: "tiny.yaml", missing: errMissing, after: errors.New("judged"), want: errMissing.Error()},
+		{file: "tiny.yaml", after: errors.New("judged"), want: "at "},
+		{file: "broken.yaml", want: "scenarios/broken.yaml: "},
+		{file: "absent.yaml", want: "open scenarios/absent.yaml: "},
+	} {
+		missing := tt.missing
+		err := Simulate(NewEnv(1), Sim{
+			Scenarios: scenarios, File: tt.file, Missing: &missing,
+			After: func(*cluster.Cluster) error { return tt.after },
+		})
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("Simulate(%s) = %v, want nil", tt.file, err)
+		case tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
+			t.Errorf("Simulate(%s) = %v, want an error starting %q", tt.file, err, tt.want)
 		}
 	}
 }
