@@ -11,6 +11,25 @@ import (
 	"github.com/tinykube/tinykube/core/rest"
 )
 
+// ResolveControllerRef returns the object in cache that ref, the
+// controller reference of an object in namespace ns, points at; or the
+// zero T (nil) when ref is nil, names another kind than kind in API group
+// group ("apps", "batch"), names nothing in cache, or names an object of
+// another uid (one deleted and re-created under the same name is another
+// owner). This is how a controller maps a dependent's event to the owner
+// to reconcile, trusting only its cache.
+func ResolveControllerRef[T api.Object](cache *client.Informer[T], ns string, ref *api.OwnerReference, group, kind string) T {
+	var none T
+	if ref == nil || ref.Kind != kind || !strings.HasPrefix(ref.APIVersion, group+"/") {
+		return none
+	}
+	obj, ok := cache.Get(ns, ref.Name)
+	if !ok || obj.GetObjectMeta().UID != ref.UID {
+		return none
+	}
+	return obj
+}
+
 // Claimer fixes the ownership of the objects one controller object
 // selects (Kubernetes' ControllerRefManager): a ReplicaSet claims pods, a
 // Deployment claims ReplicaSets. O is the owner's type, D the dependents'.

@@ -172,3 +172,47 @@ func TestClaim(t *testing.T) {
 		})
 	}
 }
+
+func TestResolveControllerRef(t *testing.T) {
+	e := clienttest.New(t, 1, 2)
+	rs, err := client.For[*api.ReplicaSet](e.Client).Create(context.Background(), &api.ReplicaSet{
+		ObjectMeta: api.ObjectMeta{Namespace: "default", Name: "web"},
+		Spec: api.ReplicaSetSpec{
+			Selector: &api.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+			Template: api.PodTemplateSpec{
+				ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "web"}},
+				Spec:       api.PodSpec{Containers: []api.Container{{Name: "c", Image: "nginx:1"}}},
+			},
+		},
+	}, client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := client.NewInformer[*api.ReplicaSet](e.Loop, e.Client, "", client.ListOptions{})
+	cache.Start()
+	e.Settle()
+	yes := true
+	ref := func(apiVersion, kind, name, uid string) *api.OwnerReference {
+		return &api.OwnerReference{APIVersion: apiVersion, Kind: kind, Name: name, UID: uid, Controller: &yes}
+	}
+	for _, tt := range []struct {
+		why  string
+		ns   string
+		ref  *api.OwnerReference
+		want bool
+	}{
+		{"the owner", "default", ref("apps/v1", "ReplicaSet", "web", rs.UID), true},
+		{"no controller", "default", nil, false},
+		{"another kind", "default", ref("apps/v1", "Deployment", "web", rs.UID), false},
+		{"another group", "default", ref("extensions/v1beta1", "ReplicaSet", "web", rs.UID), false},
+		{"a group that only starts alike", "default", ref("apps.example.com/v1", "ReplicaSet", "web", rs.UID), false},
+		{"another uid: re-created under the same name", "default", ref("apps/v1", "ReplicaSet", "web", "old-uid"), false},
+		{"a name not in the cache", "default", ref("apps/v1", "ReplicaSet", "db", rs.UID), false},
+		{"another namespace", "other", ref("apps/v1", "ReplicaSet", "web", rs.UID), false},
+	} {
+		got := controller.ResolveControllerRef(cache, tt.ns, tt.ref, "apps", "ReplicaSet")
+		if (got != nil) != tt.want || got != nil && got.UID != rs.UID {
+			t.Errorf("ResolveControllerRef(%s) = %v, want found = %v", tt.why, got, tt.want)
+		}
+	}
+}

@@ -1,11 +1,11 @@
 package deployment
 
 import (
-	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller"
 	"github.com/tinykube/tinykube/core/loop"
 )
 
@@ -123,14 +123,7 @@ func (c *Controller) enqueueForPod(p *api.Pod) {
 // owner returns the cached Deployment a controller reference points at, or
 // nil when it is not one of ours.
 func (c *Controller) owner(ns string, ref *api.OwnerReference) *api.Deployment {
-	if ref.Kind != "Deployment" || !strings.HasPrefix(ref.APIVersion, "apps/") {
-		return nil
-	}
-	d, ok := c.deploys.Get(ns, ref.Name)
-	if !ok || d.UID != ref.UID {
-		return nil
-	}
-	return d
+	return controller.ResolveControllerRef(c.deploys, ns, ref, "apps", "Deployment")
 }
 
 // notSyncedDelay is how long a key waits when the caches are still loading.

@@ -85,15 +85,7 @@ func jobKeyOf(p *api.Pod) string {
 
 // owner returns the cached Job controlling p (same uid), or nil.
 func (c *Controller) owner(p *api.Pod) *api.Job {
-	ref := p.ControllerRef()
-	if jobKeyOf(p) == "" {
-		return nil
-	}
-	j, ok := c.jobs.Get(p.Namespace, ref.Name)
-	if !ok || j.UID != ref.UID {
-		return nil
-	}
-	return j
+	return controller.ResolveControllerRef(c.jobs, p.Namespace, p.ControllerRef(), "batch", "Job")
 }
 
 func (c *Controller) addPod(p *api.Pod) {

@@ -3,7 +3,6 @@ package replicaset
 import (
 	"github.com/tinykube/tinykube/core/controller"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -133,14 +132,7 @@ func (c *Controller) deletePod(p *api.Pod) {
 // nil when it is not one of ours (another kind, or a ReplicaSet of the same
 // name but another uid).
 func (c *Controller) owner(ns string, ref *api.OwnerReference) *api.ReplicaSet {
-	if ref.Kind != "ReplicaSet" || !strings.HasPrefix(ref.APIVersion, "apps/") {
-		return nil
-	}
-	rs, ok := c.rsets.Get(ns, ref.Name)
-	if !ok || rs.UID != ref.UID {
-		return nil
-	}
-	return rs
+	return controller.ResolveControllerRef(c.rsets, ns, ref, "apps", "ReplicaSet")
 }
 
 // enqueueMatching enqueues every ReplicaSet in the orphan's namespace whose
