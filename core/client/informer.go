@@ -107,10 +107,17 @@ func (i *Informer[T]) HasSynced() bool { return i.synced }
 // cluster-scoped kinds.
 func Key(obj api.Object) string {
 	m := obj.GetObjectMeta()
-	if m.Namespace == "" {
-		return m.Name
+	return KeyFor(m.Namespace, m.Name)
+}
+
+// KeyFor is Key of the object named name in namespace ("" for a
+// cluster-scoped one), for when only the names are at hand: an owner
+// reference's, say.
+func KeyFor(namespace, name string) string {
+	if namespace == "" {
+		return name
 	}
-	return m.Namespace + "/" + m.Name
+	return namespace + "/" + name
 }
 
 // SplitKey is the inverse of Key: "namespace/name" gives its two parts, and
@@ -126,11 +133,7 @@ func SplitKey(key string) (namespace, name string) {
 
 // Get returns the cached object, if any.
 func (i *Informer[T]) Get(namespace, name string) (T, bool) {
-	k := name
-	if namespace != "" {
-		k = namespace + "/" + name
-	}
-	obj, ok := i.items[k]
+	obj, ok := i.items[KeyFor(namespace, name)]
 	return obj, ok
 }
 

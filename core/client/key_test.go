@@ -38,3 +38,19 @@ func TestSplitKeyUndoesKey(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyFor(t *testing.T) {
+	for _, tt := range []struct {
+		ns, name, want string
+	}{
+		{"default", "web", "default/web"},
+		{"", "node-1", "node-1"},
+	} {
+		if got := KeyFor(tt.ns, tt.name); got != tt.want {
+			t.Errorf("KeyFor(%q, %q) = %q, want %q", tt.ns, tt.name, got, tt.want)
+		}
+		if ns, name := SplitKey(KeyFor(tt.ns, tt.name)); ns != tt.ns || name != tt.name {
+			t.Errorf("SplitKey(KeyFor(%q, %q)) = (%q, %q)", tt.ns, tt.name, ns, name)
+		}
+	}
+}

@@ -80,7 +80,7 @@ func jobKeyOf(p *api.Pod) string {
 	if ref == nil || ref.Kind != "Job" || !strings.HasPrefix(ref.APIVersion, "batch/") {
 		return ""
 	}
-	return p.Namespace + "/" + ref.Name
+	return client.KeyFor(p.Namespace, ref.Name)
 }
 
 // owner returns the cached Job controlling p (same uid), or nil.

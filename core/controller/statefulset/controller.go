@@ -82,7 +82,7 @@ func (c *Controller) enqueueOwner(p *api.Pod) {
 	if ref == nil || ref.Kind != "StatefulSet" || !strings.HasPrefix(ref.APIVersion, "apps/") {
 		return
 	}
-	c.queue.Add(p.Namespace + "/" + ref.Name)
+	c.queue.Add(client.KeyFor(p.Namespace, ref.Name))
 }
 
 func (c *Controller) enqueueAll() {
