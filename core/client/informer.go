@@ -154,12 +154,7 @@ func (i *Informer[T]) ListNamespace(ns string, sel api.Selector) []T {
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
-	out := make([]T, len(keys))
-	for n, k := range keys {
-		out[n] = i.items[k]
-	}
-	return out
+	return i.byKey(keys)
 }
 
 // ByIndex returns the cached objects whose index name holds value, ordered
@@ -173,6 +168,13 @@ func (i *Informer[T]) ByIndex(name, value string) []T {
 	for k := range ix.byv[value] {
 		keys = append(keys, k)
 	}
+	return i.byKey(keys)
+}
+
+// byKey returns the cached objects of keys, ordered by key (so that a
+// caller iterating them does the same thing on every run). It sorts keys
+// in place; every key must be in the cache.
+func (i *Informer[T]) byKey(keys []string) []T {
 	sort.Strings(keys)
 	out := make([]T, len(keys))
 	for n, k := range keys {
