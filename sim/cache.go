@@ -135,18 +135,7 @@ func (c *cacheView) observe() {
 			break
 		}
 	}
-	if c.frozen || c.cut {
-		return
-	}
-	rev, err := c.st.Revision(context.Background())
-	if err != nil {
-		return
-	}
-	if d := c.lag + c.extra; d > 0 {
-		c.w.Loop.After(d, func() { c.advance(rev) })
-		return
-	}
-	c.advance(rev)
+	c.catchUp()
 }
 
 // advance makes the store up to rev visible.

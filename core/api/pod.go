@@ -418,3 +418,24 @@ func IsPodReady(p *Pod) bool {
 	c := p.Status.FindCondition(PodReady)
 	return c != nil && c.Status == ConditionTrue
 }
+
+// IsPodPhaseTerminal reports whether phase is one a pod never leaves:
+// Succeeded or Failed. Its containers have stopped for good (whatever the
+// restart policy, a terminal pod is not restarted); the pod object stays
+// until someone deletes it.
+func IsPodPhaseTerminal(phase PodPhase) bool {
+	return phase == PodSucceeded || phase == PodFailed
+}
+
+// IsPodTerminal reports whether p has finished: its phase is Succeeded or
+// Failed. It says nothing of deletion: a terminal pod may or may not carry
+// a deletionTimestamp, and a pod being deleted is not terminal until its
+// kubelet says it has stopped.
+func IsPodTerminal(p *Pod) bool { return IsPodPhaseTerminal(p.Status.Phase) }
+
+// IsPodActive reports whether p still counts as one of its controller's
+// pods: not being deleted (no deletionTimestamp) and not terminal. This
+// is Kubernetes' controller.IsPodActive: a ReplicaSet, Job or DaemonSet
+// replaces a pod that is no longer active, and an Endpoints lists only
+// active pods.
+func IsPodActive(p *Pod) bool { return p.DeletionTimestamp == nil && !IsPodTerminal(p) }

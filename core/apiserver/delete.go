@@ -226,7 +226,7 @@ func graceFor(obj api.Object, opts DeleteOptions) int64 {
 	if !isPod {
 		return 0
 	}
-	if pod.Spec.NodeName == "" || pod.Status.Phase == api.PodSucceeded || pod.Status.Phase == api.PodFailed {
+	if pod.Spec.NodeName == "" || api.IsPodTerminal(pod) {
 		return 0
 	}
 	if opts.GracePeriodSeconds != nil {

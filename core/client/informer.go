@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -106,19 +107,33 @@ func (i *Informer[T]) HasSynced() bool { return i.synced }
 // cluster-scoped kinds.
 func Key(obj api.Object) string {
 	m := obj.GetObjectMeta()
-	if m.Namespace == "" {
-		return m.Name
+	return KeyFor(m.Namespace, m.Name)
+}
+
+// KeyFor is Key of the object named name in namespace ("" for a
+// cluster-scoped one), for when only the names are at hand: an owner
+// reference's, say.
+func KeyFor(namespace, name string) string {
+	if namespace == "" {
+		return name
 	}
-	return m.Namespace + "/" + m.Name
+	return namespace + "/" + name
+}
+
+// SplitKey is the inverse of Key: "namespace/name" gives its two parts, and
+// a key without a slash (a cluster-scoped object's) gives namespace "". A
+// name cannot contain a slash (validation forbids it), so the first slash
+// is the separator. The results go straight to Informer.Get.
+func SplitKey(key string) (namespace, name string) {
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		return key[:i], key[i+1:]
+	}
+	return "", key
 }
 
 // Get returns the cached object, if any.
 func (i *Informer[T]) Get(namespace, name string) (T, bool) {
-	k := name
-	if namespace != "" {
-		k = namespace + "/" + name
-	}
-	obj, ok := i.items[k]
+	obj, ok := i.items[KeyFor(namespace, name)]
 	return obj, ok
 }
 
@@ -139,12 +154,7 @@ func (i *Informer[T]) ListNamespace(ns string, sel api.Selector) []T {
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
-	out := make([]T, len(keys))
-	for n, k := range keys {
-		out[n] = i.items[k]
-	}
-	return out
+	return i.byKey(keys)
 }
 
 // ByIndex returns the cached objects whose index name holds value, ordered
@@ -158,6 +168,13 @@ func (i *Informer[T]) ByIndex(name, value string) []T {
 	for k := range ix.byv[value] {
 		keys = append(keys, k)
 	}
+	return i.byKey(keys)
+}
+
+// byKey returns the cached objects of keys, ordered by key (so that a
+// caller iterating them does the same thing on every run). It sorts keys
+// in place; every key must be in the cache.
+func (i *Informer[T]) byKey(keys []string) []T {
 	sort.Strings(keys)
 	out := make([]T, len(keys))
 	for n, k := range keys {

@@ -18,7 +18,11 @@
 //	  └──────────────────────┼──────────────┘
 //	                         └── AddAfter (retry, timers) · expectations
 //
-// Expectations, shared by the controllers that create pods, live here.
+// Two pieces shared by several controllers live here: Expectations, for
+// the controllers that create pods, and Claimer, the adoption and release
+// of dependents by labels for the controllers that adopt (ReplicaSet of
+// pods, Deployment of ReplicaSets; StatefulSet, DaemonSet and Job count
+// only what their controller reference names, and adopt nothing).
 //
 // Subpackages: replicaset (book chapter 06), node, the node lifecycle
 // controller (chapter 07), deployment, garbagecollector, statefulset,

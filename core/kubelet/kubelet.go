@@ -3,7 +3,6 @@ package kubelet
 import (
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -192,11 +191,4 @@ func (k *Kubelet) event(obj api.Object, typ, reason, format string, args ...any)
 	if k.cfg.Recorder != nil {
 		k.cfg.Recorder.Eventf(obj, typ, reason, format, args...)
 	}
-}
-
-func splitKey(key string) (namespace, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
 }

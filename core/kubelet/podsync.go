@@ -68,7 +68,7 @@ func (k *Kubelet) syncPod(key string) error {
 	if k.stopped {
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	pod, ok := k.pods.Get(ns, name)
 	if !ok || pod.Spec.NodeName != k.cfg.NodeName {
 		k.removeOrphans()
@@ -82,7 +82,7 @@ func (k *Kubelet) syncPod(key string) error {
 	if pod.DeletionTimestamp != nil {
 		return k.terminatePod(pod, st, v)
 	}
-	if isTerminal(pod.Status.Phase) {
+	if api.IsPodTerminal(pod) {
 		// Finished: nothing restarts; stop what still runs (a pod past its
 		// deadline) and leave the status as it is.
 		k.killAll(pod, st, v, gracePeriod(pod))
@@ -104,8 +104,6 @@ func (k *Kubelet) syncPod(key string) error {
 	k.syncProbes(pod, v)
 	return k.writeStatus(pod, st, v, nil)
 }
-
-func isTerminal(p api.PodPhase) bool { return p == api.PodSucceeded || p == api.PodFailed }
 
 func gracePeriod(pod *api.Pod) int64 {
 	if g := pod.DeletionGracePeriodSeconds; g != nil {

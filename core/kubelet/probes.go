@@ -115,7 +115,7 @@ func (w *probeWorker) probe() {
 	if w.done || k.stopped {
 		return
 	}
-	ns, name := splitKey(w.podKey)
+	ns, name := client.SplitKey(w.podKey)
 	pod, ok := k.pods.Get(ns, name)
 	if !ok || pod.UID != w.podUID || pod.DeletionTimestamp != nil {
 		return

@@ -86,11 +86,11 @@ func (k *Kubelet) podStatus(pod *api.Pod, st *podState, v *podView, fail *failur
 	}
 	notReady := fmt.Sprintf("containers with unready status: [%s]", strings.Join(unready, " "))
 	readyReason := "ContainersNotReady"
-	if isTerminal(s.Phase) {
+	if api.IsPodPhaseTerminal(s.Phase) {
 		readyReason = "PodCompleted"
 		notReady = ""
 	}
-	allReady := len(unready) == 0 && !isTerminal(s.Phase)
+	allReady := len(unready) == 0 && !api.IsPodPhaseTerminal(s.Phase)
 	s.Conditions = []api.PodCondition{
 		cond(api.PodInitialized, initialized, "ContainersNotInitialized", fmt.Sprintf("containers with incomplete status: [%s]", strings.Join(unfinished, " "))),
 		cond(api.PodReady, allReady, readyReason, notReady),

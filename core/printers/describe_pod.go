@@ -28,7 +28,7 @@ func (d *describer) pod(p *api.Pod) {
 	}
 	d.labels("Labels", p.Labels)
 	d.annotations("Annotations", p.Annotations)
-	if p.DeletionTimestamp != nil && p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed {
+	if p.DeletionTimestamp != nil && !api.IsPodTerminal(p) {
 		d.line(0, "Status:\tTerminating (lasts %s)\n", FormatAge(p.DeletionTimestamp.Sub(d.now)))
 		if p.DeletionGracePeriodSeconds != nil {
 			d.line(0, "Termination Grace Period:\t%ds\n", *p.DeletionGracePeriodSeconds)

@@ -112,7 +112,7 @@ func summarizePod(p *api.Pod, now time.Time) podSummary {
 	if p.DeletionTimestamp != nil {
 		if st.Reason == "NodeLost" {
 			reason = "Unknown"
-		} else if st.Phase != api.PodSucceeded && st.Phase != api.PodFailed {
+		} else if !api.IsPodTerminal(p) {
 			reason = "Terminating"
 		}
 	}

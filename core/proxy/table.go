@@ -70,6 +70,26 @@ func (p *Port) String() string {
 	return p.Service() + ":" + p.PortName
 }
 
+// Frontend is how traffic reaches the port, as a line of Table.String
+// begins: the port's name, protocol and cluster address, then each external
+// address, the node port and the affinity when there are any:
+//
+//	default/web:http TCP 10.96.0.10:80 10.0.0.7:80 node:30080 affinity=3h0m0s
+func (p *Port) Frontend() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s:%d", p, p.Protocol, p.ClusterIP, p.Port)
+	for _, ip := range p.ExternalIPs {
+		fmt.Fprintf(&b, " %s:%d", ip, p.Port)
+	}
+	if p.NodePort != 0 {
+		fmt.Fprintf(&b, " node:%d", p.NodePort)
+	}
+	if p.Affinity != 0 {
+		fmt.Fprintf(&b, " affinity=%s", p.Affinity)
+	}
+	return b.String()
+}
+
 // Build makes the table for services and the endpoints of the same names.
 // Headless and ExternalName services have no virtual address and are left
 // out; so are ports without a cluster IP yet (the API server allocates it
@@ -245,16 +265,7 @@ func (t *Table) Lookup(namespace, name, portName string) *Port {
 func (t *Table) String() string {
 	var b strings.Builder
 	for _, p := range t.Ports {
-		fmt.Fprintf(&b, "%s %s %s:%d", p, p.Protocol, p.ClusterIP, p.Port)
-		for _, ip := range p.ExternalIPs {
-			fmt.Fprintf(&b, " %s:%d", ip, p.Port)
-		}
-		if p.NodePort != 0 {
-			fmt.Fprintf(&b, " node:%d", p.NodePort)
-		}
-		if p.Affinity != 0 {
-			fmt.Fprintf(&b, " affinity=%s", p.Affinity)
-		}
+		b.WriteString(p.Frontend())
 		b.WriteString(" ->")
 		if len(p.Backends) == 0 {
 			b.WriteString(" (no ready endpoints: refused)")

@@ -206,3 +206,23 @@ func seq(n int) []int {
 	}
 	return out
 }
+
+func TestPortFrontend(t *testing.T) {
+	for _, tt := range []struct {
+		port Port
+		want string
+	}{
+		{Port{Namespace: "default", Name: "web", Protocol: api.ProtocolTCP, ClusterIP: "10.96.0.10", Port: 80},
+			"default/web TCP 10.96.0.10:80"},
+		{Port{Namespace: "default", Name: "web", PortName: "http", Protocol: api.ProtocolTCP, ClusterIP: "10.96.0.10", Port: 80,
+			ExternalIPs: []string{"10.0.0.7", "192.0.2.50"}, NodePort: 30080, Affinity: 3 * time.Hour,
+			Backends: []Endpoint{{IP: "10.88.0.2", Port: 8080}}}, // backends are not part of it
+			"default/web:http TCP 10.96.0.10:80 10.0.0.7:80 192.0.2.50:80 node:30080 affinity=3h0m0s"},
+		{Port{Namespace: "kube-system", Name: "dns", PortName: "dns", Protocol: api.ProtocolUDP, ClusterIP: "10.96.0.2", Port: 53, NodePort: 30053},
+			"kube-system/dns:dns UDP 10.96.0.2:53 node:30053"},
+	} {
+		if got := tt.port.Frontend(); got != tt.want {
+			t.Errorf("Frontend() = %q, want %q", got, tt.want)
+		}
+	}
+}

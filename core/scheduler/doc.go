@@ -39,6 +39,8 @@
 //   - binding: the API call that sets a pod's node, at most once per pod.
 //
 // Schedule is the pure algorithm (filter and score over given NodeInfos);
+// ScheduleWith is the same choice among nodes with other filters and
+// scores (lab 04 plugs a student's in);
 // Scheduler is the component around it (informers, queue, assume, bind,
 // events). Like everything in core, it runs on a loop.Loop and never
 // starts goroutines or reads the clock.

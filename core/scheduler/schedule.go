@@ -17,18 +17,53 @@ import (
 // count the placement, the caller adds the pod to the chosen NodeInfo.
 // It is pure apart from drawing from r, and is what the component, the
 // benchmark and the book's exercises all call.
+//
+// It chooses exactly as ScheduleWith(Filter, Score) would (the same
+// nodes, the same draws from r, the same FitError); it only prepares the
+// pod once per call rather than once per node.
 func Schedule(pod *api.Pod, nodes []*NodeInfo, scoring string, r *rand.Rand) (node string, fitErr *FitError) {
 	p := preparePod(pod)
 	maxOwner := maxOwnerCount(p, nodes)
+	var buf [4]string
+	return choose(nodes, r,
+		func(n *NodeInfo) []string { return filter(p, n, buf[:0]) },
+		func(n *NodeInfo) int64 { return score(scoring, p, n, maxOwner) })
+}
+
+// ScheduleWith returns a function of Schedule's type (Config.Schedule's)
+// that chooses a node as Schedule does but with other filters and scores:
+// filter says why pod cannot run on a node (nil when it can), score rates
+// a node that filter accepted, higher is better. The nodes filter refuses
+// are counted in the FitError under the reasons it gives; of the others
+// the highest score wins, ties broken with r so that each tied node is as
+// likely. The scoring strategy the result is called with is ignored:
+// score decides.
+//
+// It is how code outside this package (lab 04, an experiment) swaps the
+// questions the scheduler asks about each node while keeping how it
+// chooses among the answers.
+func ScheduleWith(filter func(pod *api.Pod, n *NodeInfo) []string, score func(pod *api.Pod, n *NodeInfo) int64) func(pod *api.Pod, nodes []*NodeInfo, scoring string, r *rand.Rand) (string, *FitError) {
+	return func(pod *api.Pod, nodes []*NodeInfo, _ string, r *rand.Rand) (string, *FitError) {
+		return choose(nodes, r,
+			func(n *NodeInfo) []string { return filter(pod, n) },
+			func(n *NodeInfo) int64 { return score(pod, n) })
+	}
+}
+
+// choose is the choice Schedule and ScheduleWith share: one pass over
+// nodes, in their order, that counts the reasons of every node filter
+// refuses and keeps the best score among the others. Of k nodes tied for
+// the best so far, each ends up chosen with probability 1/k (reservoir
+// sampling), drawing from r once per tie.
+func choose(nodes []*NodeInfo, r *rand.Rand, filter func(*NodeInfo) []string, score func(*NodeInfo) int64) (string, *FitError) {
 	var (
 		best     *NodeInfo
 		bestTies int
 		bestSc   int64
-		buf      [4]string
 		reasons  map[string]int
 	)
 	for _, n := range nodes {
-		if why := filter(p, n, buf[:0]); len(why) > 0 {
+		if why := filter(n); len(why) > 0 {
 			if reasons == nil {
 				reasons = map[string]int{}
 			}
@@ -37,13 +72,11 @@ func Schedule(pod *api.Pod, nodes []*NodeInfo, scoring string, r *rand.Rand) (no
 			}
 			continue
 		}
-		s := score(scoring, p, n, maxOwner)
+		s := score(n)
 		switch {
 		case best == nil || s > bestSc:
 			best, bestSc, bestTies = n, s, 1
 		case s == bestSc:
-			// Reservoir sampling: each of the k tied nodes seen so far
-			// ends up chosen with probability 1/k.
 			bestTies++
 			if r.IntN(bestTies) == 0 {
 				best = n

@@ -114,11 +114,7 @@ func (s *Scheduler) pending(p *api.Pod) bool {
 	if name == "" {
 		name = api.DefaultSchedulerName
 	}
-	return p.Spec.NodeName == "" && p.DeletionTimestamp == nil && !terminal(p) && name == s.cfg.Name
-}
-
-func terminal(p *api.Pod) bool {
-	return p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed
+	return p.Spec.NodeName == "" && api.IsPodActive(p) && name == s.cfg.Name
 }
 
 func (s *Scheduler) podChanged(old, p *api.Pod) {
@@ -132,7 +128,7 @@ func (s *Scheduler) podChanged(old, p *api.Pod) {
 		s.queue.Add(key)
 		return
 	}
-	if old != nil && p.Spec.NodeName != "" && terminal(p) && !terminal(old) {
+	if old != nil && p.Spec.NodeName != "" && api.IsPodTerminal(p) && !api.IsPodTerminal(old) {
 		s.requeuePending() // a finished pod frees its node
 	}
 }
@@ -187,7 +183,7 @@ func (s *Scheduler) scheduleOne(key string) error {
 	if !s.nodes.HasSynced() || !s.pods.HasSynced() {
 		return errUnsynced
 	}
-	ns, name, _ := strings.Cut(key, "/")
+	ns, name := client.SplitKey(key)
 	pod, ok := s.pods.Get(ns, name)
 	if !ok || !s.pending(pod) {
 		return nil
@@ -234,7 +230,7 @@ func (s *Scheduler) scheduleOne(key string) error {
 // node must not look emptier than it is in the meantime.
 func (s *Scheduler) assumeWhereBound(key string, pod *api.Pod) {
 	cur, err := client.For[*api.Pod](s.cfg.Client).Get(context.Background(), pod.Namespace, pod.Name)
-	if err != nil || cur.UID != pod.UID || cur.Spec.NodeName == "" || terminal(cur) {
+	if err != nil || cur.UID != pod.UID || cur.Spec.NodeName == "" || api.IsPodTerminal(cur) {
 		return
 	}
 	a := s.assumed.assume(key, cur, cur.Spec.NodeName, s.cfg.Loop.Now().Add(assumeTimeout))
@@ -255,7 +251,7 @@ func (s *Scheduler) snapshot(skip string) []*NodeInfo {
 		}
 		ni := NewNodeInfo(n)
 		for _, p := range s.pods.ByIndex(indexNodeName, n.Name) {
-			if !terminal(p) {
+			if !api.IsPodTerminal(p) {
 				ni.AddPod(p)
 			}
 		}
@@ -267,7 +263,7 @@ func (s *Scheduler) snapshot(skip string) []*NodeInfo {
 			continue
 		}
 		a, _ := s.assumed.get(k)
-		ns, name, _ := strings.Cut(k, "/")
+		ns, name := client.SplitKey(k)
 		if p, ok := s.pods.Get(ns, name); ok && p.Spec.NodeName != "" {
 			continue // the informer counts it already
 		}

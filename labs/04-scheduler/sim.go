@@ -19,53 +19,36 @@ import (
 //go:embed scenarios/*.yaml
 var scenarios embed.FS
 
-// schedule is scheduler.Schedule built from the student's two functions,
-// for the scheduler component to call on every pod of a simulated run:
-// the Ready nodes Fits accepts, the one ScoreMostAllocated scores highest,
-// ties broken with r by reservoir sampling as the scheduler does. The
-// lab's Fits is asked only about Ready nodes (its contract); the others
-// are refused here. missing is set when the student's code says it is not
-// written yet.
+// schedule is scheduler.Schedule with the student's two functions in
+// place of the scheduler's filters and scores, for the scheduler component
+// to call on every pod of a simulated run: scheduler.ScheduleWith keeps
+// the scheduler's own choice among the answers (the highest score wins,
+// ties broken with the run's seeded Rand). The lab's Fits is asked only
+// about Ready nodes (its contract); the others are refused here, with the
+// reason the scheduler gives. missing is set when the student's code says
+// it is not written yet.
 func (impl Impl) schedule(missing *error) func(*api.Pod, []*scheduler.NodeInfo, string, *rand.Rand) (string, *scheduler.FitError) {
-	return func(pod *api.Pod, nodes []*scheduler.NodeInfo, _ string, r *rand.Rand) (string, *scheduler.FitError) {
-		fitErr := &scheduler.FitError{NumAllNodes: len(nodes), Reasons: map[string]int{}}
-		var best *scheduler.NodeInfo
-		var bestScore int64
-		ties := 0
-		for _, n := range nodes {
-			if !ready(n.Node) {
-				fitErr.Reasons["node(s) had untolerated taint {node.kubernetes.io/not-ready: }"]++
-				continue
-			}
-			ok, reason := impl.Fits(pod, n)
-			if strings.HasPrefix(reason, "not implemented") {
-				*missing = notImplemented("Fits", fmt.Sprintf("%v, %q", ok, reason))
-				return "", fitErr
-			}
-			if !ok {
-				fitErr.Reasons[reason]++
-				continue
-			}
-			s := impl.Score(pod, n)
-			if s == -1 {
-				*missing = notImplemented("ScoreMostAllocated", "-1")
-				return "", fitErr
-			}
-			switch {
-			case best == nil || s > bestScore:
-				best, bestScore, ties = n, s, 1
-			case s == bestScore:
-				ties++
-				if r.IntN(ties) == 0 {
-					best = n
-				}
-			}
+	fits := func(pod *api.Pod, n *scheduler.NodeInfo) []string {
+		if !ready(n.Node) {
+			return []string{"node(s) had untolerated taint {node.kubernetes.io/not-ready: }"}
 		}
-		if best == nil {
-			return "", fitErr
+		ok, reason := impl.Fits(pod, n)
+		if strings.HasPrefix(reason, "not implemented") {
+			*missing = notImplemented("Fits", fmt.Sprintf("%v, %q", ok, reason))
 		}
-		return best.Name, nil
+		if !ok {
+			return []string{reason}
+		}
+		return nil
 	}
+	score := func(pod *api.Pod, n *scheduler.NodeInfo) int64 {
+		s := impl.Score(pod, n)
+		if s == -1 {
+			*missing = notImplemented("ScoreMostAllocated", "-1")
+		}
+		return s
+	}
+	return scheduler.ScheduleWith(fits, score)
 }
 
 func ready(n *api.Node) bool {
@@ -77,15 +60,11 @@ func ready(n *api.Node) bool {
 // the scheduler; after, when set, judges the finished run.
 func (c checker) sim(file string, after func(*simcluster.Cluster) error) func(*lab.Env) error {
 	return func(env *lab.Env) error {
-		b, err := scenarios.ReadFile("scenarios/" + file)
-		if err != nil {
-			return err
-		}
 		var missing error
 		return lab.Simulate(env, lab.Sim{
-			Scenario: b, File: "scenarios/" + file,
+			Scenarios: scenarios, File: file,
 			Plugins: simcluster.Plugins{Schedule: c.impl.schedule(&missing)},
-			Missing: func() error { return missing },
+			Missing: &missing,
 			After:   after,
 			Keep: func(line string) bool {
 				return strings.Contains(line, "/binding") || strings.Contains(line, "FailedScheduling")

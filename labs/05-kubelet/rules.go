@@ -12,20 +12,6 @@ import (
 
 var base = time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 
-// near draws a duration close to d — often exactly d, or just either side
-// of it, where off-by-one mistakes live — or anywhere in [0, 2d].
-func near(env *lab.Env, d time.Duration) time.Duration {
-	switch env.Rand.IntN(4) {
-	case 0:
-		return d
-	case 1:
-		return max(0, d-time.Millisecond)
-	case 2:
-		return d + time.Millisecond
-	}
-	return time.Duration(env.Rand.Int64N(int64(2*d) + 1))
-}
-
 // drawView draws what a kubelet might know about an exited container.
 func drawView(env *lab.Env) kubelet.RestartView {
 	r := env.Rand
@@ -46,13 +32,13 @@ func drawView(env *lab.Env) kubelet.RestartView {
 	}
 	v.FinishedAt = base.Add(time.Duration(r.Int64N(int64(time.Hour))))
 	if r.IntN(8) > 0 {
-		v.StartedAt = v.FinishedAt.Add(-near(env, v.Reset))
+		v.StartedAt = v.FinishedAt.Add(-env.Near(v.Reset))
 	}
 	wait := v.BackOff
 	if wait == 0 {
 		wait = v.Initial
 	}
-	v.Now = v.FinishedAt.Add(near(env, wait))
+	v.Now = v.FinishedAt.Add(env.Near(wait))
 	return v
 }
 

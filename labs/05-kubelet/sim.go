@@ -36,29 +36,20 @@ const (
 // and follows every container's restarts against the contract.
 func (c checker) sim(file string) func(*lab.Env) error {
 	return func(env *lab.Env) error {
-		b, err := scenarios.ReadFile("scenarios/" + file)
-		if err != nil {
-			return err
-		}
-		missing := false
+		var missing error
 		decide := func(v kubelet.RestartView) kubelet.RestartDecision {
 			d := c.impl.DecideRestart(v)
 			if d.Action == kubelet.RestartAction(-1) {
-				missing = true
+				missing = notImplemented()
 				return kubelet.RestartDecision{Action: kubelet.Leave, BackOff: v.BackOff}
 			}
 			return d
 		}
 		return lab.Simulate(env, lab.Sim{
-			Scenario: b, File: "scenarios/" + file,
+			Scenarios: scenarios, File: file,
 			Plugins: cluster.Plugins{DecideRestart: decide},
-			Missing: func() error {
-				if missing {
-					return notImplemented()
-				}
-				return nil
-			},
-			During: func(cl *cluster.Cluster) func() error { return newRestarts(cl).check },
+			Missing: &missing,
+			During:  func(cl *cluster.Cluster) func() error { return newRestarts(cl).check },
 			Keep: func(line string) bool {
 				return strings.Contains(line, "BackOff") || strings.Contains(line, "Started") || strings.Contains(line, "/status")
 			},

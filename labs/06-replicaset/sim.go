@@ -47,15 +47,11 @@ func (c checker) plugin(missing *error) func(*api.ReplicaSet, []*api.Pod) (int, 
 // pods than it was ever asked for.
 func (c checker) sim(file string) func(*lab.Env) error {
 	return func(env *lab.Env) error {
-		b, err := scenarios.ReadFile("scenarios/" + file)
-		if err != nil {
-			return err
-		}
 		var missing error
 		return lab.Simulate(env, lab.Sim{
-			Scenario: b, File: "scenarios/" + file,
+			Scenarios: scenarios, File: file,
 			Plugins: cluster.Plugins{ReplicaSetDiff: c.plugin(&missing)},
-			Missing: func() error { return missing },
+			Missing: &missing,
 			During:  neverTooMany,
 			Keep: func(line string) bool {
 				return strings.Contains(line, "replicasets") || strings.Contains(line, "SuccessfulCreate") || strings.Contains(line, "SuccessfulDelete")
@@ -88,8 +84,7 @@ func neverTooMany(cl *cluster.Cluster) func() error {
 		}
 		live := map[string][]string{}
 		for _, p := range pods.Items {
-			if ref := p.ControllerRef(); ref != nil && p.DeletionTimestamp == nil &&
-				p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed {
+			if ref := p.ControllerRef(); ref != nil && api.IsPodActive(p) {
 				live[ref.UID] = append(live[ref.UID], p.Name)
 			}
 		}

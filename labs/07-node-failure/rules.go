@@ -11,20 +11,6 @@ import (
 
 var base = time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 
-// near draws a duration close to d — often exactly d, or just either side
-// of it, where off-by-one mistakes live — or anywhere in [0, 2d].
-func near(env *lab.Env, d time.Duration) time.Duration {
-	switch env.Rand.IntN(4) {
-	case 0:
-		return d
-	case 1:
-		return d - time.Millisecond
-	case 2:
-		return d + time.Millisecond
-	}
-	return time.Duration(env.Rand.Int64N(int64(2 * d)))
-}
-
 // drawView draws what the node controller might know of one node.
 func drawView(env *lab.Env) node.HealthView {
 	r := env.Rand
@@ -33,7 +19,7 @@ func drawView(env *lab.Env) node.HealthView {
 		v.GracePeriod = 40 * time.Second // Kubernetes' default
 	}
 	v.Now = base.Add(time.Duration(r.Int64N(int64(time.Hour))))
-	v.LastSeen = v.Now.Add(-near(env, v.GracePeriod))
+	v.LastSeen = v.Now.Add(-env.Near(v.GracePeriod))
 	v.Ready = []api.ConditionStatus{api.ConditionTrue, api.ConditionFalse, api.ConditionUnknown, ""}[r.IntN(4)]
 	if r.IntN(5) > 0 {
 		// The kubelet's clock: anything, an hour either way.

@@ -27,29 +27,20 @@ const heartbeatSlack = 4 * time.Second
 // and judges every eviction against the faults that caused it.
 func (c checker) sim(file string) func(*lab.Env) error {
 	return func(env *lab.Env) error {
-		b, err := scenarios.ReadFile("scenarios/" + file)
-		if err != nil {
-			return err
-		}
-		missing := false
+		var missing error
 		assess := func(v node.HealthView) node.Verdict {
 			out := c.impl.Assess(v)
 			if out.Taint == "not implemented" {
-				missing = true
+				missing = notImplemented()
 				return node.Verdict{}
 			}
 			return out
 		}
 		return lab.Simulate(env, lab.Sim{
-			Scenario: b, File: "scenarios/" + file,
+			Scenarios: scenarios, File: file,
 			Plugins: cluster.Plugins{NodeAssess: assess},
-			Missing: func() error {
-				if missing {
-					return notImplemented()
-				}
-				return nil
-			},
-			During: func(cl *cluster.Cluster) func() error { return newEvictions(cl).check },
+			Missing: &missing,
+			During:  func(cl *cluster.Cluster) func() error { return newEvictions(cl).check },
 			Keep: func(line string) bool {
 				return strings.Contains(line, "NodeNotReady") || strings.Contains(line, "TaintManagerEviction") || strings.Contains(line, "PUT /api/v1/nodes/")
 			},

@@ -62,15 +62,11 @@ func rsOf(rs *api.ReplicaSet) RS {
 // Deployment controller.
 func (c checker) sim(file string) func(*lab.Env) error {
 	return func(env *lab.Env) error {
-		b, err := scenarios.ReadFile("scenarios/" + file)
-		if err != nil {
-			return err
-		}
 		var missing error
 		return lab.Simulate(env, lab.Sim{
-			Scenario: b, File: "scenarios/" + file,
+			Scenarios: scenarios, File: file,
 			Plugins: cluster.Plugins{RollingStep: c.plugin(&missing)},
-			Missing: func() error { return missing },
+			Missing: &missing,
 			Keep: func(line string) bool {
 				return strings.Contains(line, "ScalingReplicaSet") || strings.Contains(line, "replicasets")
 			},

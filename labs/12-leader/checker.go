@@ -1,12 +1,9 @@
 package leaderlab
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,7 +13,6 @@ import (
 	"github.com/tinykube/tinykube/labs/lab"
 	"github.com/tinykube/tinykube/sim"
 	"github.com/tinykube/tinykube/sim/cluster"
-	"github.com/tinykube/tinykube/sim/scenario"
 )
 
 // Impl is an answer to the lab: the function of labs/12-leader/student.
@@ -70,67 +66,30 @@ func (c checker) rules(env *lab.Env) error {
 }
 
 // sim runs a scenario with the student's Decide in every replica. after,
-// when set, judges the finished run.
+// when set, judges the finished run. A failure shows the election's last
+// steps: Lease writes, leader changes and clock moves.
 func (c checker) sim(file string, after func(*cluster.Cluster) error) func(*lab.Env) error {
 	return func(env *lab.Env) error {
-		b, err := scenarios.ReadFile("scenarios/" + file)
-		if err != nil {
-			return err
-		}
-		s, err := scenario.Parse(b)
-		if err != nil {
-			return fmt.Errorf("scenarios/%s: %v", file, err)
-		}
-		missing := false
+		var missing error
 		decide := func(v leader.View) leader.Action {
 			a := c.impl.Decide(v)
 			if a == leader.Action(-1) {
-				missing = true
+				missing = notImplemented()
 				return leader.Wait
 			}
 			return a
 		}
-		cl, err := cluster.NewWith(s, env.Seed, cluster.Plugins{LeaderDecide: decide})
-		if err != nil {
-			return err
-		}
-		r := cl.Run()
-		if missing {
-			return notImplemented()
-		}
-		failure := r.Violation
-		if failure == nil && after != nil {
-			failure = after(cl)
-		}
-		if failure == nil {
-			return nil
-		}
-		return fmt.Errorf("at %v of virtual time: %v\n%s", r.At.Round(time.Millisecond), failure, timeline(cl, s.Name, env.Seed))
+		return lab.Simulate(env, lab.Sim{
+			Scenarios: scenarios, File: file,
+			Plugins: cluster.Plugins{LeaderDecide: decide},
+			Missing: &missing,
+			After:   after,
+			Keep: func(line string) bool {
+				return strings.Contains(line, "leases/kube-") || strings.Contains(line, "LeaderElection") ||
+					strings.Contains(line, "stopped leading") || strings.Contains(line, "clock now")
+			},
+		})
 	}
-}
-
-// timeline writes the run's whole timeline to a file named after the
-// scenario and seed (so a replay writes the same file) and returns its
-// last lines about the control plane, with the file's path.
-func timeline(cl *cluster.Cluster, name string, seed uint64) string {
-	var buf bytes.Buffer
-	cl.W.Trace.WriteTimeline(&buf)
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("tinykube-%s-seed%d.timeline", name, seed))
-	saved := "the whole timeline is in " + path
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		saved = "could not write the timeline: " + err.Error()
-	}
-	var keep []string
-	for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
-		if strings.Contains(line, "leases/kube-") || strings.Contains(line, "LeaderElection") || strings.Contains(line, "stopped leading") ||
-			strings.Contains(line, "VIOLATION") || strings.Contains(line, " fault ") || strings.Contains(line, "clock now") {
-			keep = append(keep, line)
-		}
-	}
-	if len(keep) > 12 {
-		keep = keep[len(keep)-12:]
-	}
-	return "    the election's last steps:\n" + strings.Join(keep, "\n") + "\n    " + saved
 }
 
 // allBound fails when a pod of the run is still unscheduled at its end.

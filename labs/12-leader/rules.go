@@ -12,20 +12,6 @@ import (
 
 var base = time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 
-// near draws a duration close to d — often exactly d, or just either side
-// of it, where off-by-one mistakes live — or anywhere in [0, 2d].
-func near(env *lab.Env, d time.Duration) time.Duration {
-	switch env.Rand.IntN(4) {
-	case 0:
-		return d
-	case 1:
-		return d - time.Millisecond
-	case 2:
-		return d + time.Millisecond
-	}
-	return time.Duration(env.Rand.Int64N(int64(2 * d)))
-}
-
 // drawView draws what a replica called "me" might know.
 func drawView(env *lab.Env) leader.View {
 	r := env.Rand
@@ -62,8 +48,8 @@ func drawView(env *lab.Env) leader.View {
 		l.Spec.RenewTime = api.NewMicroTime(v.Now.Add(time.Duration(r.Int64N(int64(2*time.Hour))) - time.Hour))
 		v.Lease = l
 	}
-	v.ObservedAt = v.Now.Add(-near(env, leaseDur(v)))
-	v.RenewedAt = v.Now.Add(-near(env, v.RenewDeadline))
+	v.ObservedAt = v.Now.Add(-env.Near(leaseDur(v)))
+	v.RenewedAt = v.Now.Add(-env.Near(v.RenewDeadline))
 	if !v.Leading && r.IntN(2) == 0 {
 		v.RenewedAt = time.Time{}
 	}

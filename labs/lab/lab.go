@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"time"
 )
 
 // Lab is one chapter's lab: what a student fills in and the tests that
@@ -52,6 +53,23 @@ func NewEnv(seed uint64) *Env {
 	// The second PCG word is fixed: it only has to differ from the first
 	// for small seeds to give unrelated streams.
 	return &Env{Seed: seed, Rand: rand.New(rand.NewPCG(seed, 0x74696e796b756265))}
+}
+
+// Near draws a duration close to d, where off-by-one mistakes live: d
+// itself, a millisecond less (never below 0) or a millisecond more, each
+// one time in four, or else anywhere in [0, 2d]. A rule test uses it for
+// the times it puts around a boundary (a grace period, a deadline). d must
+// not be negative.
+func (e *Env) Near(d time.Duration) time.Duration {
+	switch e.Rand.IntN(4) {
+	case 0:
+		return d
+	case 1:
+		return max(0, d-time.Millisecond)
+	case 2:
+		return d + time.Millisecond
+	}
+	return time.Duration(e.Rand.Int64N(int64(2*d) + 1))
 }
 
 // Options choose what Run runs.

@@ -2,9 +2,14 @@ package lab
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/tinykube/tinykube/sim/cluster"
 )
 
 // toy is a lab whose second test fails on about one seed in seven, with a
@@ -101,6 +106,74 @@ func TestGradePrintsPointsPerTest(t *testing.T) {
 	for _, line := range []string{"== Test Always == ok (5/5)\n", "== Test Sometimes == FAIL (0/10)\n", "Score: 5/16\n"} {
 		if !strings.Contains(b.String(), line) {
 			t.Errorf("Grade output lacks %q:\n%s", line, b.String())
+		}
+	}
+}
+
+func TestNear(t *testing.T) {
+	for _, d := range []time.Duration{0, time.Millisecond / 2, time.Millisecond, 10 * time.Second} {
+		seen := map[string]bool{}
+		e := NewEnv(1)
+		for range 400 {
+			got := e.Near(d)
+			if got < 0 || got > 2*d+time.Millisecond {
+				t.Fatalf("Near(%v) = %v, want it in [0, %v]", d, got, 2*d+time.Millisecond)
+			}
+			switch got {
+			case d:
+				seen["d"] = true
+			case max(0, d-time.Millisecond):
+				seen["just below"] = true
+			case d + time.Millisecond:
+				seen["just above"] = true
+			default:
+				seen["elsewhere"] = true
+			}
+		}
+		want := []string{"d", "just below", "just above", "elsewhere"}
+		if d == 0 {
+			want = []string{"d", "just above"} // below and elsewhere are 0
+		}
+		for _, w := range want {
+			if !seen[w] {
+				t.Errorf("Near(%v) 400 times never drew %s (drew %v)", d, w, seen)
+			}
+		}
+	}
+}
+
+// Simulate reads the scenario from the lab's folder, names a bad one by
+// its path, and puts what the plugins recorded as missing before any
+// other verdict.
+func TestSimulateSetUp(t *testing.T) {
+	const tiny = "name: tiny\nduration: 2s\ncluster: {nodes: 1}\n"
+	scenarios := fstest.MapFS{
+		"scenarios/tiny.yaml":   {Data: []byte(tiny)},
+		"scenarios/broken.yaml": {Data: []byte("name: [\n")},
+	}
+	errMissing := errors.New("Decide is not implemented yet")
+	for _, tt := range []struct {
+		file    string
+		missing error
+		after   error
+		want    string // the error's start, "" for none
+	}{
+		{file: "tiny.yaml"},
+		{file: "tiny.yaml", missing: errMissing, after: errors.New("judged"), want: errMissing.Error()},
+		{file: "tiny.yaml", after: errors.New("judged"), want: "at "},
+		{file: "broken.yaml", want: "scenarios/broken.yaml: "},
+		{file: "absent.yaml", want: "open scenarios/absent.yaml: "},
+	} {
+		missing := tt.missing
+		err := Simulate(NewEnv(1), Sim{
+			Scenarios: scenarios, File: tt.file, Missing: &missing,
+			After: func(*cluster.Cluster) error { return tt.after },
+		})
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("Simulate(%s) = %v, want nil", tt.file, err)
+		case tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
+			t.Errorf("Simulate(%s) = %v, want an error starting %q", tt.file, err, tt.want)
 		}
 	}
 }

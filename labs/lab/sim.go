@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,15 +21,17 @@ import (
 // plugged into the components, judged by the scenario's invariants and by
 // the lab's own checks.
 type Sim struct {
-	// Scenario is the scenario's YAML (a lab embeds its scenarios/).
-	Scenario []byte
-	// File names it in messages: "scenarios/partition.yaml".
-	File string
+	// Scenarios is the lab's embedded scenarios folder
+	// (//go:embed scenarios/*.yaml) and File the name of the scenario to
+	// run in it: "partition.yaml".
+	Scenarios fs.FS
+	File      string
 	// Plugins carry the student's code into the components.
 	Plugins cluster.Plugins
-	// Missing, if set, reports after the run whether the student's code
-	// said it is not written yet; its message is then the test's failure.
-	Missing func() error
+	// Missing, if set, is where the plugins record that the student's
+	// code said it is not written yet (the starter's answer): an error
+	// there after the run is the test's failure, whatever else happened.
+	Missing *error
 	// During, if set, is added to the run's checks: it is called after
 	// every step of the simulation and fails the run when it returns an
 	// error (the lab's own invariant).
@@ -44,9 +47,14 @@ type Sim struct {
 // violated invariant in words, the virtual time, the timeline's last
 // relevant lines and the file with the whole timeline.
 func Simulate(env *Env, s Sim) error {
-	sc, err := scenario.Parse(s.Scenario)
+	path := "scenarios/" + s.File
+	b, err := fs.ReadFile(s.Scenarios, path)
 	if err != nil {
-		return fmt.Errorf("%s: %v", s.File, err)
+		return err
+	}
+	sc, err := scenario.Parse(b)
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
 	}
 	cl, err := cluster.NewWith(sc, env.Seed, s.Plugins)
 	if err != nil {
@@ -56,10 +64,8 @@ func Simulate(env *Env, s Sim) error {
 		cl.W.AddCheck(s.During(cl))
 	}
 	r := cl.Run()
-	if s.Missing != nil {
-		if err := s.Missing(); err != nil {
-			return err
-		}
+	if s.Missing != nil && *s.Missing != nil {
+		return *s.Missing
 	}
 	failure := r.Violation
 	if failure == nil && s.After != nil {

@@ -183,25 +183,12 @@ func (r *renderer) claim(key string, p *proxy.Port) bool {
 func affinitySet(ep string) string { return "affinity/" + strings.TrimPrefix(ep, "ep/") }
 
 // describe is the comment above a service chain: the port as
-// core/proxy's Table.String shows it, without the backends.
+// core/proxy's Table.String shows it, with a count of its backends.
 func describe(p *proxy.Port) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s:%d", p, p.Protocol, p.ClusterIP, p.Port)
-	for _, ip := range p.ExternalIPs {
-		fmt.Fprintf(&b, " %s:%d", ip, p.Port)
+	if n := len(p.Backends); n != 1 {
+		return fmt.Sprintf("%s -> %d backends", p.Frontend(), n)
 	}
-	if p.NodePort != 0 {
-		fmt.Fprintf(&b, " node:%d", p.NodePort)
-	}
-	if p.Affinity != 0 {
-		fmt.Fprintf(&b, " affinity=%s", p.Affinity)
-	}
-	if n := len(p.Backends); n == 1 {
-		b.WriteString(" -> 1 backend")
-	} else {
-		fmt.Fprintf(&b, " -> %d backends", n)
-	}
-	return b.String()
+	return p.Frontend() + " -> 1 backend"
 }
 
 // validName reports whether s can be part of a chain name unquoted: API

@@ -56,7 +56,7 @@ func (c *checker) daemonSetPod(storeKey string, p *api.Pod, deleted bool) {
 		d.pods[storeKey] = f
 	}
 	d.free(storeKey, f)
-	live := p.DeletionTimestamp == nil && p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed
+	live := api.IsPodActive(p)
 	if !live || p.Spec.NodeName == "" {
 		return
 	}
@@ -102,7 +102,7 @@ func (c *Cluster) daemonSetsLive(v *liveView) error {
 		tmpl := &api.Pod{Spec: ds.Spec.Template.Spec}
 		onNode := map[string][]*api.Pod{}
 		for _, p := range pods {
-			if p.IsControlledBy(ds.UID) && p.DeletionTimestamp == nil && p.Status.Phase != api.PodFailed && p.Status.Phase != api.PodSucceeded {
+			if p.IsControlledBy(ds.UID) && api.IsPodActive(p) {
 				onNode[p.Spec.NodeName] = append(onNode[p.Spec.NodeName], p)
 			}
 		}

@@ -230,7 +230,7 @@ func (c *checker) pod(p *api.Pod, deleted bool) {
 	}
 	f.node = p.Spec.NodeName
 	f.requests = podRequests(p)
-	f.terminal = p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed
+	f.terminal = api.IsPodTerminal(p)
 	if f.node != "" {
 		c.dirty[f.node] = true
 	}

@@ -192,7 +192,7 @@ func (c *Cluster) orphansLive(v *liveView) error {
 // its containers really running on its node.
 func (c *Cluster) podsLive(v *liveView) error {
 	for _, p := range v.pods {
-		if p.DeletionTimestamp != nil || p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed {
+		if p.DeletionTimestamp != nil || api.IsPodTerminal(p) {
 			continue
 		}
 		if p.Spec.NodeName == "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -51,7 +50,7 @@ func startNaiveDaemonSet(cfg manager.Config) manager.Running {
 	c.nodes.AddHandlers(client.Handlers[*api.Node]{Add: func(*api.Node) { all() }, Update: func(_, _ *api.Node) { all() }, Delete: func(*api.Node) { all() }})
 	owner := func(p *api.Pod) {
 		if ref := p.ControllerRef(); ref != nil && ref.Kind == "DaemonSet" {
-			c.queue.Add(p.Namespace + "/" + ref.Name)
+			c.queue.Add(client.KeyFor(p.Namespace, ref.Name))
 		}
 	}
 	c.pods.AddHandlers(client.Handlers[*api.Pod]{Add: owner, Update: func(_, p *api.Pod) { owner(p) }, Delete: owner})
@@ -75,7 +74,7 @@ func (c *naiveDaemonSet) reconcile(key string) error {
 		c.queue.AddAfter(key, 100*time.Millisecond)
 		return nil
 	}
-	ns, name, _ := strings.Cut(key, "/")
+	ns, name := client.SplitKey(key)
 	ds, ok := c.dsets.Get(ns, name)
 	if !ok || ds.DeletionTimestamp != nil {
 		return nil
@@ -86,8 +85,7 @@ func (c *naiveDaemonSet) reconcile(key string) error {
 	for _, p := range c.pods.ListNamespace(ns, api.Everything()) {
 		switch {
 		case !p.IsControlledBy(ds.UID) || p.DeletionTimestamp != nil:
-		case p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed,
-			p.Labels[daemonset.RevisionHashLabel] != hash:
+		case api.IsPodTerminal(p), p.Labels[daemonset.RevisionHashLabel] != hash:
 			victims = append(victims, p)
 		default:
 			live[p.Spec.NodeName] = append(live[p.Spec.NodeName], p)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -49,7 +48,7 @@ func startNaiveJob(cfg manager.Config) manager.Running {
 	c.jobs.AddHandlers(client.EnqueueKeys[*api.Job](c.queue))
 	enqueueOwner := func(p *api.Pod) {
 		if ref := p.ControllerRef(); ref != nil && ref.Kind == "Job" {
-			c.queue.Add(p.Namespace + "/" + ref.Name)
+			c.queue.Add(client.KeyFor(p.Namespace, ref.Name))
 		}
 	}
 	c.pods.AddHandlers(client.Handlers[*api.Pod]{Add: enqueueOwner, Update: func(_, p *api.Pod) { enqueueOwner(p) }, Delete: enqueueOwner})
@@ -71,7 +70,7 @@ func (c *naiveJob) reconcile(key string) error {
 		c.queue.AddAfter(key, 100*time.Millisecond)
 		return nil
 	}
-	ns, name, _ := strings.Cut(key, "/")
+	ns, name := client.SplitKey(key)
 	j, ok := c.jobs.Get(ns, name)
 	if !ok || j.DeletionTimestamp != nil || finishedJob(j) {
 		return nil

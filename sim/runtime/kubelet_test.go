@@ -221,7 +221,7 @@ func TestRestartPolicies(t *testing.T) {
 		if p.Status.Phase != tt.want {
 			t.Errorf("%s, %s: phase %s, want %s", tt.policy, tt.behavior, p.Status.Phase, tt.want)
 		}
-		if tt.want == api.PodSucceeded || tt.want == api.PodFailed {
+		if api.IsPodPhaseTerminal(tt.want) {
 			if api.IsPodReady(p) || p.Status.ContainerStatuses[0].RestartCount != 0 {
 				t.Errorf("%s, %s: finished pod ready=%v restarts=%d, want not ready and 0", tt.policy, tt.behavior, api.IsPodReady(p), p.Status.ContainerStatuses[0].RestartCount)
 			}

@@ -55,7 +55,7 @@ func (d *PodDriver) Start(p *sim.Process) {
 }
 
 func (d *PodDriver) sync(key string) error {
-	ns, name, _ := cutKey(key)
+	ns, name := client.SplitKey(key)
 	pod, ok := d.pods.Get(ns, name)
 	if !ok || d.Dead[pod.Spec.NodeName] {
 		return nil
@@ -157,15 +157,6 @@ func affinityNode(pod *api.Pod) string {
 		}
 	}
 	return ""
-}
-
-func cutKey(key string) (ns, name string, ok bool) {
-	for i := 0; i < len(key); i++ {
-		if key[i] == '/' {
-			return key[:i], key[i+1:], true
-		}
-	}
-	return "", key, false
 }
 
 // Heartbeats renews the Lease of each node in Nodes every Every (default

@@ -1,11 +1,11 @@
 package cronjob
 
 import (
-	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller"
 	"github.com/tinykube/tinykube/core/loop"
 )
 
@@ -99,23 +99,11 @@ func (c *Controller) Stop() {
 
 // jobChanged enqueues the CronJob controlling j, and marks j as seen.
 func (c *Controller) jobChanged(j *api.Job) {
-	ref := j.ControllerRef()
-	if ref == nil || ref.Kind != "CronJob" || !strings.HasPrefix(ref.APIVersion, "batch/") {
-		return
-	}
-	cj, ok := c.cronJobs.Get(j.Namespace, ref.Name)
-	if !ok || cj.UID != ref.UID {
+	cj := controller.ResolveControllerRef(c.cronJobs, j.Namespace, j.ControllerRef(), "batch", "CronJob")
+	if cj == nil {
 		return
 	}
 	key := client.Key(cj)
 	delete(c.unseen[key], j.Name)
 	c.queue.Add(key)
-}
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
 }

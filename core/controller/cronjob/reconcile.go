@@ -37,7 +37,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	cj, ok := c.cronJobs.Get(ns, name)
 	if !ok || cj.DeletionTimestamp != nil {
 		return nil

@@ -3,7 +3,6 @@ package daemonset
 import (
 	"github.com/tinykube/tinykube/core/controller"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -126,21 +125,5 @@ func (c *Controller) deletePod(p *api.Pod) {
 
 // owner returns the cached DaemonSet controlling p, or nil.
 func (c *Controller) owner(p *api.Pod) *api.DaemonSet {
-	ref := p.ControllerRef()
-	if ref == nil || ref.Kind != "DaemonSet" || !strings.HasPrefix(ref.APIVersion, "apps/") {
-		return nil
-	}
-	ds, ok := c.dsets.Get(p.Namespace, ref.Name)
-	if !ok || ds.UID != ref.UID {
-		return nil
-	}
-	return ds
-}
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
+	return controller.ResolveControllerRef(c.dsets, p.Namespace, p.ControllerRef(), "apps", "DaemonSet")
 }

@@ -37,7 +37,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	ds, ok := c.dsets.Get(ns, name)
 	if !ok {
 		c.exp.Forget(key)
@@ -89,11 +89,10 @@ func (c *Controller) podsByNode(ds *api.DaemonSet, hash string) map[string]*node
 			np = &nodePods{}
 			out[name] = np
 		}
-		finished := p.Status.Phase == api.PodFailed || p.Status.Phase == api.PodSucceeded
 		switch {
 		case p.DeletionTimestamp != nil:
 			np.terminating = append(np.terminating, p)
-		case finished:
+		case api.IsPodTerminal(p):
 			np.finished = append(np.finished, p)
 		default:
 			np.live = append(np.live, p)

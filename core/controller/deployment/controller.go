@@ -1,11 +1,11 @@
 package deployment
 
 import (
-	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller"
 	"github.com/tinykube/tinykube/core/loop"
 )
 
@@ -119,23 +119,8 @@ func (c *Controller) enqueueForPod(p *api.Pod) {
 // owner returns the cached Deployment a controller reference points at, or
 // nil when it is not one of ours.
 func (c *Controller) owner(ns string, ref *api.OwnerReference) *api.Deployment {
-	if ref.Kind != "Deployment" || !strings.HasPrefix(ref.APIVersion, "apps/") {
-		return nil
-	}
-	d, ok := c.deploys.Get(ns, ref.Name)
-	if !ok || d.UID != ref.UID {
-		return nil
-	}
-	return d
+	return controller.ResolveControllerRef(c.deploys, ns, ref, "apps", "Deployment")
 }
 
 // notSyncedDelay is how long a key waits when the caches are still loading.
 const notSyncedDelay = 100 * time.Millisecond
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
-}

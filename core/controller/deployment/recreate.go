@@ -36,7 +36,7 @@ func (c *Controller) oldPodsRunning(olds []*api.ReplicaSet) bool {
 			return true
 		}
 		for _, p := range c.pods.ListNamespace(rs.Namespace, api.Everything()) {
-			if p.IsControlledBy(rs.UID) && p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed {
+			if p.IsControlledBy(rs.UID) && !api.IsPodTerminal(p) {
 				return true
 			}
 		}

@@ -2,14 +2,13 @@ package deployment
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
-	"github.com/tinykube/tinykube/core/rest"
+	"github.com/tinykube/tinykube/core/controller"
 )
 
 // Reconcile moves the Deployment named by key ("namespace/name") one step
@@ -24,7 +23,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	d, ok := c.deploys.Get(ns, name)
 	if !ok || d.DeletionTimestamp != nil {
 		return nil
@@ -112,82 +111,14 @@ func sortOldestFirst(rss []*api.ReplicaSet) {
 }
 
 // claim sorts the namespace's ReplicaSets into the ones d controls, fixing
-// ownership on the way exactly as the ReplicaSet controller does for pods:
-// keep ours that match, release ours that stopped matching, adopt
-// matching orphans (after checking with the API server that d still
-// exists), leave other owners' alone.
+// ownership on the way exactly as the ReplicaSet controller does for pods
+// (controller.Claimer): keep ours that match, release ours that stopped
+// matching, adopt matching orphans (after checking with the API server
+// that d still exists), leave other owners' alone.
 func (c *Controller) claim(d *api.Deployment, sel api.Selector, rss []*api.ReplicaSet) ([]*api.ReplicaSet, error) {
-	var owned []*api.ReplicaSet
-	var canAdopt *bool
-	for _, rs := range rss {
-		ref := rs.ControllerRef()
-		switch {
-		case ref != nil && ref.UID == d.UID:
-			if sel.Matches(rs.Labels) {
-				owned = append(owned, rs)
-				continue
-			}
-			if err := c.setOwners(d, rs, withoutOwner(rs.OwnerReferences, d.UID), "releasing"); err != nil {
-				return nil, err
-			}
-		case ref != nil, !sel.Matches(rs.Labels), rs.DeletionTimestamp != nil:
-			// Another controller's, or not ours to take.
-		default:
-			if canAdopt == nil {
-				fresh, err := client.For[*api.Deployment](c.client).Get(context.Background(), d.Namespace, d.Name)
-				if err != nil && !api.IsNotFound(err) {
-					return nil, fmt.Errorf("deployment %s/%s: checking it before adopting replica sets: %w", d.Namespace, d.Name, err)
-				}
-				ok := err == nil && fresh.UID == d.UID && fresh.DeletionTimestamp == nil
-				canAdopt = &ok
-			}
-			if !*canAdopt {
-				continue
-			}
-			refs := append(append([]api.OwnerReference{}, rs.OwnerReferences...), controllerRef(d))
-			out, err := c.patchOwners(rs, refs)
-			if api.IsNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("deployment %s/%s: adopting replica set %s: %w", d.Namespace, d.Name, rs.Name, err)
-			}
-			owned = append(owned, out)
-		}
-	}
-	return owned, nil
-}
-
-func withoutOwner(refs []api.OwnerReference, uid string) []api.OwnerReference {
-	var out []api.OwnerReference
-	for _, r := range refs {
-		if r.UID != uid {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func (c *Controller) setOwners(d *api.Deployment, rs *api.ReplicaSet, refs []api.OwnerReference, doing string) error {
-	_, err := c.patchOwners(rs, refs)
-	if err != nil && !api.IsNotFound(err) {
-		return fmt.Errorf("deployment %s/%s: %s replica set %s: %w", d.Namespace, d.Name, doing, rs.Name, err)
-	}
-	return nil
-}
-
-// patchOwners replaces rs's ownerReferences with a merge patch conditional
-// on rs's resourceVersion (a Conflict means the cache was stale: retry).
-func (c *Controller) patchOwners(rs *api.ReplicaSet, refs []api.OwnerReference) (*api.ReplicaSet, error) {
-	meta := map[string]any{"resourceVersion": rs.ResourceVersion, "ownerReferences": refs}
-	if len(refs) == 0 {
-		meta["ownerReferences"] = nil
-	}
-	body, err := json.Marshal(map[string]any{"metadata": meta})
-	if err != nil {
-		return nil, err
-	}
-	return client.For[*api.ReplicaSet](c.client).Patch(context.Background(), rs.Namespace, rs.Name, rest.ContentMergePatch, body, "", client.WriteOptions{})
+	return controller.Claimer[*api.Deployment, *api.ReplicaSet]{
+		Client: c.client, Owner: d, Ref: controllerRef(d), Selector: sel, Noun: "replica set",
+	}.Claim(rss)
 }
 
 func controllerRef(d *api.Deployment) api.OwnerReference {

@@ -1,8 +1,6 @@
 package endpoints
 
 import (
-	"strings"
-
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/loop"
@@ -81,12 +79,4 @@ func (c *Controller) enqueueServicesOf(p *api.Pod) {
 			c.queue.Add(client.Key(svc))
 		}
 	}
-}
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
 }

@@ -36,7 +36,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	svc, ok := c.services.Get(ns, name)
 	ep, have := c.endpoints.Get(ns, name)
 	if !ok || !selects(svc) {

@@ -68,8 +68,7 @@ func Subsets(svc *api.Service, pods []*api.Pod) []api.EndpointSubset {
 // terminating pod the moment its deletionTimestamp is set, so that the
 // proxies stop sending it new connections while it shuts down.
 func listed(p *api.Pod) bool {
-	return p.Status.PodIP != "" && p.DeletionTimestamp == nil &&
-		p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed
+	return p.Status.PodIP != "" && api.IsPodActive(p)
 }
 
 // podPorts resolves each of the service's ports on p, sorted by name. A

@@ -73,20 +73,12 @@ func jobKeyOf(p *api.Pod) string {
 	if ref == nil || ref.Kind != "Job" || !strings.HasPrefix(ref.APIVersion, "batch/") {
 		return ""
 	}
-	return p.Namespace + "/" + ref.Name
+	return client.KeyFor(p.Namespace, ref.Name)
 }
 
 // owner returns the cached Job controlling p (same uid), or nil.
 func (c *Controller) owner(p *api.Pod) *api.Job {
-	ref := p.ControllerRef()
-	if jobKeyOf(p) == "" {
-		return nil
-	}
-	j, ok := c.jobs.Get(p.Namespace, ref.Name)
-	if !ok || j.UID != ref.UID {
-		return nil
-	}
-	return j
+	return controller.ResolveControllerRef(c.jobs, p.Namespace, p.ControllerRef(), "batch", "Job")
 }
 
 func (c *Controller) addPod(p *api.Pod) {
@@ -121,12 +113,4 @@ func (c *Controller) enqueueFor(p *api.Pod) {
 	if k := jobKeyOf(p); k != "" {
 		c.queue.Add(k)
 	}
-}
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
 }

@@ -51,7 +51,7 @@ func (e *env) job(name string) *api.Job {
 func (e *env) active() []*api.Pod {
 	var out []*api.Pod
 	for _, p := range clienttest.List[*api.Pod](e.t, e.Client, "default") {
-		if p.DeletionTimestamp == nil && p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed {
+		if api.IsPodActive(p) {
 			out = append(out, p)
 		}
 	}

@@ -36,7 +36,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	all := c.pods.ByIndex(byJob, key)
 	j, ok := c.jobs.Get(ns, name)
 	if !ok || j.DeletionTimestamp != nil {
@@ -83,7 +83,7 @@ func (c *Controller) sync(key string, j *api.Job, cached []*api.Pod) error {
 	u := uncountedOf(j)
 	var active []*api.Pod
 	for _, p := range pods {
-		if !isTerminal(p) && p.DeletionTimestamp == nil && !u.has(p.UID) {
+		if api.IsPodActive(p) && !u.has(p.UID) {
 			active = append(active, p)
 		}
 	}
@@ -237,7 +237,7 @@ func deadlineLeft(j *api.Job, st *api.JobStatus, suspended bool, now time.Time) 
 func (c *Controller) syncFinished(key string, j *api.Job, owned []*api.Pod) error {
 	var running []*api.Pod
 	for _, p := range owned {
-		if !isTerminal(p) && p.DeletionTimestamp == nil {
+		if api.IsPodActive(p) {
 			running = append(running, p)
 		}
 	}

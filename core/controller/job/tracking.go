@@ -57,10 +57,6 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func isTerminal(p *api.Pod) bool {
-	return p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed
-}
-
 // lost reports whether p was deleted before it finished, and its deletion
 // is confirmed (by its kubelet, or forced): it will never finish, and it is
 // not counted — a pod the controller deleted (suspend, surplus, the Job
@@ -68,7 +64,7 @@ func isTerminal(p *api.Pod) bool {
 // lost node. Kubernetes counts such pods as failed unless a
 // podFailurePolicy says otherwise.
 func lost(p *api.Pod) bool {
-	return p.DeletionTimestamp != nil && !isTerminal(p) &&
+	return p.DeletionTimestamp != nil && !api.IsPodTerminal(p) &&
 		(p.DeletionGracePeriodSeconds == nil || *p.DeletionGracePeriodSeconds == 0)
 }
 
@@ -90,7 +86,7 @@ func (c *Controller) track(j *api.Job, cached []*api.Pod) (*api.Job, []*api.Pod,
 	u := uncountedOf(j)
 	need := u.len() > 0
 	for _, p := range cached {
-		if p.HasFinalizer(TrackingFinalizer) && (isTerminal(p) || lost(p)) {
+		if p.HasFinalizer(TrackingFinalizer) && (api.IsPodTerminal(p) || lost(p)) {
 			need = true
 		}
 	}
@@ -145,7 +141,7 @@ func (c *Controller) track(j *api.Job, cached []*api.Pod) (*api.Job, []*api.Pod,
 			released[p.UID] = true
 			continue
 		}
-		if !u.has(p.UID) && !isTerminal(p) && !lost(p) {
+		if !u.has(p.UID) && !api.IsPodTerminal(p) && !lost(p) {
 			continue // still running
 		}
 		if err := c.removeFinalizer(p); err != nil {
@@ -196,10 +192,10 @@ func behindCache(cached, live []*api.Pod) *api.Pod {
 		byUID[p.UID] = p
 	}
 	for _, p := range cached {
-		if !p.HasFinalizer(TrackingFinalizer) || !(isTerminal(p) || lost(p)) {
+		if !p.HasFinalizer(TrackingFinalizer) || !(api.IsPodTerminal(p) || lost(p)) {
 			continue
 		}
-		if lp, ok := byUID[p.UID]; ok && lp.HasFinalizer(TrackingFinalizer) && !isTerminal(lp) && !lost(lp) {
+		if lp, ok := byUID[p.UID]; ok && lp.HasFinalizer(TrackingFinalizer) && !api.IsPodTerminal(lp) && !lost(lp) {
 			return p
 		}
 	}

@@ -66,7 +66,7 @@ func (c *Controller) monitorNode(n *api.Node) {
 // truth again.
 func (c *Controller) markPodsNotReady(n *api.Node) {
 	for _, p := range c.pods.ByIndex(byNode, n.Name) {
-		if p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed {
+		if api.IsPodTerminal(p) {
 			continue
 		}
 		cond := p.Status.FindCondition(api.PodReady)

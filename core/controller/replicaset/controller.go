@@ -2,7 +2,6 @@ package replicaset
 
 import (
 	"github.com/tinykube/tinykube/core/controller"
-	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -127,14 +126,7 @@ func (c *Controller) deletePod(p *api.Pod) {
 // nil when it is not one of ours (another kind, or a ReplicaSet of the same
 // name but another uid).
 func (c *Controller) owner(ns string, ref *api.OwnerReference) *api.ReplicaSet {
-	if ref.Kind != "ReplicaSet" || !strings.HasPrefix(ref.APIVersion, "apps/") {
-		return nil
-	}
-	rs, ok := c.rsets.Get(ns, ref.Name)
-	if !ok || rs.UID != ref.UID {
-		return nil
-	}
-	return rs
+	return controller.ResolveControllerRef(c.rsets, ns, ref, "apps", "ReplicaSet")
 }
 
 // enqueueMatching enqueues every ReplicaSet in the orphan's namespace whose
@@ -149,12 +141,4 @@ func (c *Controller) enqueueMatching(p *api.Pod) {
 			c.queue.Add(client.Key(rs))
 		}
 	}
-}
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
 }

@@ -31,7 +31,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	rs, ok := c.rsets.Get(ns, name)
 	if !ok {
 		c.exp.Forget(key)
@@ -52,7 +52,7 @@ func (c *Controller) Reconcile(key string) error {
 
 	var active []*api.Pod
 	for _, p := range c.pods.ListNamespace(ns, api.Everything()) {
-		if isActive(p) {
+		if api.IsPodActive(p) { // finished and terminating pods do not count
 			active = append(active, p)
 		}
 	}
@@ -75,11 +75,6 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, d)
 	}
 	return nil
-}
-
-// isActive: counts towards replicas. Finished and terminating pods do not.
-func isActive(p *api.Pod) bool {
-	return p.DeletionTimestamp == nil && p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed
 }
 
 // manage creates or deletes pods so that len(owned) moves to spec.replicas,

@@ -19,7 +19,7 @@ func (c *Controller) Reconcile(key string) error {
 	if !c.adopt() {
 		return fmt.Errorf("services not loaded yet")
 	}
-	ns, name, _ := strings.Cut(key, "/")
+	ns, name := client.SplitKey(key)
 	svc, ok := c.services.Get(ns, name)
 	if !ok {
 		// Gone without our finalizer (or with it removed by hand): release

@@ -65,13 +65,5 @@ func (c *Controller) enqueueOwner(p *api.Pod) {
 	if ref == nil || ref.Kind != "StatefulSet" || !strings.HasPrefix(ref.APIVersion, "apps/") {
 		return
 	}
-	c.queue.Add(p.Namespace + "/" + ref.Name)
-}
-
-// splitKey splits "namespace/name".
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
+	c.queue.Add(client.KeyFor(p.Namespace, ref.Name))
 }

@@ -118,7 +118,3 @@ func runningAndReady(p *api.Pod) bool {
 }
 
 func terminating(p *api.Pod) bool { return p.DeletionTimestamp != nil }
-
-func finished(p *api.Pod) bool {
-	return p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed
-}

@@ -37,7 +37,7 @@ func (c *Controller) Reconcile(key string) error {
 		c.queue.AddAfter(key, notSyncedDelay)
 		return nil
 	}
-	ns, name := splitKey(key)
+	ns, name := client.SplitKey(key)
 	set, ok := c.sets.Get(ns, name)
 	if !ok || set.DeletionTimestamp != nil {
 		return nil
@@ -109,7 +109,7 @@ func (c *Controller) step(v *view) error {
 			healthy = false
 		case terminating(p):
 			healthy = false // wait for the kubelet to confirm it stopped
-		case finished(p):
+		case api.IsPodTerminal(p):
 			// A pod that ran to an end is deleted and, once gone,
 			// recreated.
 			if err := c.deletePod(ctx, v, p, "failed or finished"); err != nil {

@@ -14,7 +14,7 @@ type Mutant struct {
 // All are the mutants the checker must kill.
 var All = []Mutant{
 	{"deletes-ready-first", func(rs *api.ReplicaSet, pods []*api.Pod) (int, []string) {
-		return reference.DiffWith(rs, pods, reference.Active, readyFirst)
+		return reference.DiffWith(rs, pods, api.IsPodActive, readyFirst)
 	}},
 	{"counts-terminating-pods", func(rs *api.ReplicaSet, pods []*api.Pod) (int, []string) {
 		return reference.DiffWith(rs, pods, notFinished, reference.DeleteFirst)
@@ -27,10 +27,10 @@ var All = []Mutant{
 		return n, del
 	}},
 	{"deletes-older-first", func(rs *api.ReplicaSet, pods []*api.Pod) (int, []string) {
-		return reference.DiffWith(rs, pods, reference.Active, olderFirst)
+		return reference.DiffWith(rs, pods, api.IsPodActive, olderFirst)
 	}},
 	{"ignores-unscheduled", func(rs *api.ReplicaSet, pods []*api.Pod) (int, []string) {
-		return reference.DiffWith(rs, pods, reference.Active, scheduledIgnored)
+		return reference.DiffWith(rs, pods, api.IsPodActive, scheduledIgnored)
 	}},
 	{"nil-replicas-is-zero", func(rs *api.ReplicaSet, pods []*api.Pod) (int, []string) {
 		if rs.Spec.Replicas == nil {
@@ -45,7 +45,7 @@ var All = []Mutant{
 
 // notFinished counts a terminating pod as if it were still serving.
 func notFinished(p *api.Pod) bool {
-	return p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed
+	return !api.IsPodTerminal(p)
 }
 
 // readyFirst deletes ready pods before pods that are not ready.

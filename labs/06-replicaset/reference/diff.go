@@ -9,7 +9,7 @@ import (
 
 // Diff is the contract of student.Diff.
 func Diff(rs *api.ReplicaSet, pods []*api.Pod) (int, []string) {
-	return DiffWith(rs, pods, Active, DeleteFirst)
+	return DiffWith(rs, pods, api.IsPodActive, DeleteFirst)
 }
 
 // DiffWith is Diff with the rule for which pods count and the order of
@@ -34,11 +34,6 @@ func DiffWith(rs *api.ReplicaSet, pods []*api.Pod, active func(*api.Pod) bool, d
 		names = append(names, p.Name)
 	}
 	return 0, names
-}
-
-// Active reports whether p counts towards replicas.
-func Active(p *api.Pod) bool {
-	return p.DeletionTimestamp == nil && p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed
 }
 
 // DeleteFirst reports whether a is to be deleted before b.
