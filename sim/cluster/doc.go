@@ -8,7 +8,13 @@
 // with the time, the objects and the command that replays it; Shrink
 // looks for a smaller fault schedule that still fails. Plugins is the
 // seam through which a lab runs a student's function inside the real
-// components of a whole run.
+// components of a whole run, and through which a scenario's
+// cluster.broken plugs in a mistake from sim/mutants. The controller
+// managers start core/controller/manager's roster, the kubelets come from
+// kubelet.Start: the same assemblies as on real machines.
+//
+// Golden timelines (testdata/golden, golden_test.go) show what chosen
+// scenarios do, line by line; -update rewrites them.
 //
 // Book: chapter 8, "The simulator" (book/08-simulator.md); chapter 9
 // (book/09-workloads.md) for the workloads' invariants, chapter 11
