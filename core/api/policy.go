@@ -115,3 +115,14 @@ func setCondition(st *PodDisruptionBudgetStatus, c Condition, now time.Time) {
 	}
 	st.Conditions = append(st.Conditions, c)
 }
+
+// Covers reports whether the budget's selector picks pod: a nil selector
+// picks nothing, an empty one every pod of the budget's namespace
+// (policy/v1's meaning), an invalid one nothing.
+func (b *PodDisruptionBudget) Covers(pod *Pod) bool {
+	if b.Spec.Selector == nil || b.Namespace != pod.Namespace {
+		return false
+	}
+	sel, err := SelectorFromLabelSelector(b.Spec.Selector)
+	return err == nil && sel.Matches(pod.Labels)
+}

@@ -118,21 +118,11 @@ func (s *Server) budgetsCovering(ctx context.Context, pod *api.Pod) ([]*api.PodD
 	var out []*api.PodDisruptionBudget
 	for _, o := range objs {
 		pdb := o.(*api.PodDisruptionBudget)
-		if PDBCovers(pdb, pod) {
+		if pdb.Covers(pod) {
 			out = append(out, pdb)
 		}
 	}
 	return out, nil
-}
-
-// PDBCovers reports whether pdb's selector picks pod (same namespace
-// assumed). An invalid selector picks nothing.
-func PDBCovers(pdb *api.PodDisruptionBudget, pod *api.Pod) bool {
-	if pdb.Spec.Selector == nil {
-		return false
-	}
-	sel, err := api.SelectorFromLabelSelector(pdb.Spec.Selector)
-	return err == nil && sel.Matches(pod.Labels)
 }
 
 // listAll decodes every object of res in namespace ns, from the store's
