@@ -53,6 +53,8 @@ func Validate(obj Object) FieldErrors {
 		return validateEvent(o)
 	case *Lease:
 		return validateLease(o)
+	case *PodDisruptionBudget:
+		return validatePodDisruptionBudget(o)
 	}
 	// A kind added to the registry but not here still gets its metadata
 	// checked.

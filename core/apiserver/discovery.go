@@ -89,6 +89,8 @@ type apiResource struct {
 	Name         string   `json:"name"`
 	SingularName string   `json:"singularName"`
 	Namespaced   bool     `json:"namespaced"`
+	Group        string   `json:"group,omitempty"`
+	Version      string   `json:"version,omitempty"`
 	Kind         string   `json:"kind"`
 	Verbs        []string `json:"verbs"`
 	ShortNames   []string `json:"shortNames,omitempty"`
@@ -132,6 +134,12 @@ func resourceList(group, version string) *rest.Response {
 		out.Resources = append(out.Resources, apiResource{Name: r.Plural, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind, Verbs: verbs, ShortNames: r.ShortNames})
 		if r.HasStatus {
 			out.Resources = append(out.Resources, apiResource{Name: r.Plural + "/status", Namespaced: r.Namespaced, Kind: r.Kind, Verbs: []string{"get", "patch", "update"}})
+		}
+		if hasScale(r) {
+			out.Resources = append(out.Resources, apiResource{Name: r.Plural + "/scale", Namespaced: true, Group: "autoscaling", Version: "v1", Kind: "Scale", Verbs: []string{"get", "patch", "update"}})
+		}
+		if r.Kind == "Pod" && r.Group == "" {
+			out.Resources = append(out.Resources, apiResource{Name: "pods/eviction", Namespaced: true, Group: "policy", Version: "v1", Kind: "Eviction", Verbs: []string{"create"}})
 		}
 		if r.Kind == "Pod" && r.Group == "" {
 			// Served by realnode/httpapi, which relays them to the node.

@@ -12,7 +12,7 @@ type target struct {
 	res         *api.Resource
 	namespace   string // "" for cluster-scoped kinds and cross-namespace lists
 	name        string // "" for a collection
-	subresource string // "status", "binding", "log", "exec" or ""
+	subresource string // "status", "scale", "binding", "eviction", "log", "exec" or ""
 }
 
 // route parses an API path such as
@@ -63,12 +63,16 @@ func route(path string) (target, error) {
 	}
 	switch t.subresource {
 	case "":
-	case "binding", "log", "exec":
+	case "binding", "log", "exec", "eviction":
 		if t.res.Kind != "Pod" {
 			return target{}, errNotFoundPath(path)
 		}
 	case "status":
 		if !t.res.HasStatus {
+			return target{}, errNotFoundPath(path)
+		}
+	case "scale":
+		if !hasScale(t.res) {
 			return target{}, errNotFoundPath(path)
 		}
 	default:

@@ -112,6 +112,9 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if t.subresource == "log" || t.subresource == "exec" {
 		return errorResponse(errNoNodes(t.subresource))
 	}
+	if h := subresourceHandlers[t.subresource]; h != nil {
+		return respond(h(s, ctx, t, req))
+	}
 	var out response
 	switch req.Method {
 	case http.MethodGet:
@@ -153,6 +156,18 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	default:
 		return errorResponse(errMethodNotAllowed(req.Method, req.Path))
 	}
+	return respond(out)
+}
+
+// subresourceHandlers answer the subresources that take every verb
+// themselves, rather than meaning "the object" to get, update and patch.
+var subresourceHandlers = map[string]func(*Server, context.Context, target, *rest.Request) response{
+	"scale":    (*Server).handleScale,
+	"eviction": (*Server).handleEviction,
+}
+
+// respond turns a verb handler's result into the Response.
+func respond(out response) *rest.Response {
 	if out.err != nil {
 		resp := errorResponse(out.err)
 		resp.Warnings = out.warnings

@@ -40,6 +40,7 @@ var faultKinds = map[string]faultKind{
 	"heal-node":       {inject: (*Cluster).healNode},
 	"restart-proxy":   {inject: (*Cluster).restartProxy},
 	"restart-kubelet": {inject: (*Cluster).restartKubelet},
+	"drain-node":      {inject: (*Cluster).drainNode}, // drain.go
 
 	// What clients and controllers must survive (this file).
 	"cut-watches":                {inject: (*Cluster).cutWatches},

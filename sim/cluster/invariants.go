@@ -30,6 +30,7 @@ var Invariants = map[string]string{
 	"rollout-bounds":           "while a Deployment rolls out undisturbed (no fault injected, none of its available pods lost by accident, replicas unchanged since it was last fully available), its available pods never fall below replicas - maxUnavailable and its ReplicaSets never ask for more than replicas + maxSurge pods",
 	"daemonset-one-per-node":   "a DaemonSet never has two live pods (neither finished nor terminating) bound to the same node",
 	"linearizable":             "with history: true, every object's recorded API history is linearizable — each call took effect at one instant between its call and its answer, and every answer (consistent reads included, whichever API server gave it) is the one the API promises (sim/history)",
+	"pdb-eviction":             "an eviction never takes a PodDisruptionBudget's healthy pods (Ready, not being deleted, not already evicted) below its minimum (minAvailable, or desiredHealthy) — judged at the budget write that records the eviction (sim/cluster/disruption.go)",
 	"one-leader":               "no scheduler or controller-manager replica writes anything (but its own election) while its Lease names another holder: at most one replica of each acts in any interval",
 }
 
@@ -71,6 +72,7 @@ type checker struct {
 	cron *cronFacts // see cronjob.go
 	jobs *jobFacts  // job-completions (job.go)
 	ds   dsChecker  // daemonset-one-per-node (daemonset.go)
+	pdb  pdbChecker // pdb-eviction (disruption.go)
 }
 
 type backendFacts struct {
@@ -148,6 +150,8 @@ func (c *checker) check() error {
 			c.replicaSet(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/cronjobs/"):
 			c.cronJobEvent(ev)
+		case strings.HasPrefix(ev.KV.Key, "/registry/poddisruptionbudgets/"):
+			c.pdbEvent(ev)
 		}
 		if c.err != nil {
 			return c.err
@@ -193,6 +197,7 @@ func (c *checker) podEvent(ev store.Event) {
 	c.pod(&p, deleted)
 	c.jobPod(&p, deleted)
 	c.daemonSetPod(ev.KV.Key, &p, deleted)
+	c.disruptionPod(&p, deleted)
 }
 
 func (c *checker) pod(p *api.Pod, deleted bool) {

@@ -86,6 +86,12 @@ var All = []*Mutant{
 		Controllers: map[string]manager.Starter{"statefulset": startReplacingStatefulSet},
 	},
 	{
+		Name:        "disruption-ignores-budget",
+		Mistake:     "the disruption controller counts every healthy pod as a disruption allowed, ignoring the budget's minimum, so evictions during a drain take the pods below minAvailable",
+		CaughtBy:    "pdb-eviction",
+		Controllers: map[string]manager.Starter{"disruption": startBudgetBlindDisruption},
+	},
+	{
 		Name:                       "apiserver-serves-consistent-reads-from-cache",
 		Mistake:                    "the API servers answer reads with resourceVersion \"\" (which promise the latest state) from their lagging watch caches",
 		CaughtBy:                   "linearizable",

@@ -11,6 +11,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/daemonset"
 	"github.com/tinykube/tinykube/core/controller/deployment"
+	"github.com/tinykube/tinykube/core/controller/disruption"
 	"github.com/tinykube/tinykube/core/controller/endpoints"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
 	"github.com/tinykube/tinykube/core/controller/job"
@@ -108,6 +109,9 @@ var Roster = []Controller{
 	}},
 	{"servicelb", func(cfg Config) Running {
 		return started(servicelb.New(servicelb.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder, Provider: cfg.LoadBalancers}))
+	}},
+	{"disruption", func(cfg Config) Running {
+		return started(disruption.New(disruption.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder}))
 	}},
 }
 
