@@ -474,3 +474,10 @@ func where(path string) string {
 	}
 	return path
 }
+
+// StrategicMergePatch is strategicMergePatch for callers outside the
+// package: tests that hold it against Kubernetes' own implementation, and
+// tools that preview a patch.
+func StrategicMergePatch(doc, patch []byte, t reflect.Type) ([]byte, error) {
+	return strategicMergePatch(doc, patch, t)
+}
