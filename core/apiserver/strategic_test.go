@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,6 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/rest"
 )
 
 var (
@@ -214,4 +217,51 @@ func mustDecode(s string) any {
 		panic(err)
 	}
 	return v
+}
+
+// TestStrategicPatchThroughServer sends strategic merge patches as kubectl
+// does: to an object, to its status, and a broken one that must store
+// nothing.
+func TestStrategicPatchThroughServer(t *testing.T) {
+	f := newFixture(t)
+	pod := &api.Pod{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default", Labels: map[string]string{"app": "web"}},
+		Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "old"}, {Name: "side", Image: "s"}}}}
+	if _, err := pods(f).Create(f.ctx, pod, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := pods(f).Patch(f.ctx, "default", "web", rest.ContentStrategicPatch,
+		[]byte(`{"metadata":{"labels":{"tier":"front"}},"spec":{"containers":[{"name":"c","image":"new"}]}}`), "", client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("strategic patch: %v", err)
+	}
+	var images []string
+	for _, c := range got.Spec.Containers {
+		images = append(images, c.Name+"="+c.Image)
+	}
+	if diff := cmp.Diff([]string{"c=new", "side=s"}, images); diff != "" {
+		t.Errorf("containers (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"app": "web", "tier": "front"}, got.Labels); diff != "" {
+		t.Errorf("labels (-want +got):\n%s", diff)
+	}
+
+	st, err := pods(f).Patch(f.ctx, "default", "web", rest.ContentStrategicPatch,
+		[]byte(`{"status":{"conditions":[{"type":"Ready","status":"True"}]}}`), "status", client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("strategic status patch: %v", err)
+	}
+	if len(st.Status.Conditions) != 1 || st.Status.Conditions[0].Type != "Ready" {
+		t.Errorf("status conditions = %+v, want one Ready", st.Status.Conditions)
+	}
+
+	before, _ := pods(f).Get(f.ctx, "default", "web")
+	resp := f.do(http.MethodPatch, "/api/v1/namespaces/default/pods/web", rest.ContentStrategicPatch,
+		`{"metadata":{"labels":{"x":"y"}},"spec":{"containers":[{"image":"no-name"}]}}`)
+	if resp.Code != http.StatusUnprocessableEntity || !strings.Contains(string(resp.Body), `spec.containers: item 0 of the patch list does not contain the merge key \"name\"`) {
+		t.Errorf("patch without a merge key = %d %s, want 422 naming spec.containers", resp.Code, resp.Body)
+	}
+	after, _ := pods(f).Get(f.ctx, "default", "web")
+	if after.ResourceVersion != before.ResourceVersion || after.Labels["x"] != "" {
+		t.Errorf("a refused patch wrote: resourceVersion %s -> %s, labels %v", before.ResourceVersion, after.ResourceVersion, after.Labels)
+	}
 }
