@@ -38,7 +38,7 @@ type ReplicaSetStatus struct {
 	ReadyReplicas        int32               `json:"readyReplicas,omitempty"`
 	AvailableReplicas    int32               `json:"availableReplicas,omitempty"`
 	ObservedGeneration   int64               `json:"observedGeneration,omitempty"`
-	Conditions           []WorkloadCondition `json:"conditions,omitempty"`
+	Conditions           []WorkloadCondition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 }
 
 // WorkloadCondition is one observed aspect of a workload (Available,
@@ -65,7 +65,7 @@ type DeploymentSpec struct {
 	Replicas                *int32             `json:"replicas,omitempty"`
 	Selector                *LabelSelector     `json:"selector"`
 	Template                PodTemplateSpec    `json:"template"`
-	Strategy                DeploymentStrategy `json:"strategy,omitempty"`
+	Strategy                DeploymentStrategy `json:"strategy,omitempty" patchStrategy:"retainKeys"`
 	MinReadySeconds         int32              `json:"minReadySeconds,omitempty"`
 	RevisionHistoryLimit    *int32             `json:"revisionHistoryLimit,omitempty"`
 	Paused                  bool               `json:"paused,omitempty"`
@@ -99,7 +99,7 @@ type DeploymentStatus struct {
 	ReadyReplicas       int32               `json:"readyReplicas,omitempty"`
 	AvailableReplicas   int32               `json:"availableReplicas,omitempty"`
 	UnavailableReplicas int32               `json:"unavailableReplicas,omitempty"`
-	Conditions          []WorkloadCondition `json:"conditions,omitempty"`
+	Conditions          []WorkloadCondition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 	CollisionCount      *int32              `json:"collisionCount,omitempty"`
 }
 
@@ -160,7 +160,7 @@ type StatefulSetStatus struct {
 	CurrentRevision    string              `json:"currentRevision,omitempty"`
 	UpdateRevision     string              `json:"updateRevision,omitempty"`
 	CollisionCount     *int32              `json:"collisionCount,omitempty"`
-	Conditions         []WorkloadCondition `json:"conditions,omitempty"`
+	Conditions         []WorkloadCondition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 }
 
 // DaemonSet runs one pod on every (selected) node.
@@ -203,5 +203,5 @@ type DaemonSetStatus struct {
 	NumberAvailable        int32               `json:"numberAvailable,omitempty"`
 	NumberUnavailable      int32               `json:"numberUnavailable,omitempty"`
 	CollisionCount         *int32              `json:"collisionCount,omitempty"`
-	Conditions             []WorkloadCondition `json:"conditions,omitempty"`
+	Conditions             []WorkloadCondition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 }

@@ -62,7 +62,7 @@ type JobCondition struct {
 
 // JobStatus is what the Job controller last observed.
 type JobStatus struct {
-	Conditions              []JobCondition           `json:"conditions,omitempty"`
+	Conditions              []JobCondition           `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 	StartTime               *Time                    `json:"startTime,omitempty"`
 	CompletionTime          *Time                    `json:"completionTime,omitempty"`
 	Active                  int32                    `json:"active,omitempty"`

@@ -62,7 +62,7 @@ type LeaseSpec struct {
 type ServiceAccount struct {
 	TypeMeta   `json:",inline"`
 	ObjectMeta `json:"metadata,omitempty"`
-	Secrets    []ObjectReference `json:"secrets,omitempty"`
+	Secrets    []ObjectReference `json:"secrets,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 }
 
 // Binding assigns a pod to a node. The scheduler posts it to the pod's

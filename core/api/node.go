@@ -12,7 +12,7 @@ type Node struct {
 // NodeSpec holds what an operator or controller sets on a node.
 type NodeSpec struct {
 	PodCIDR       string   `json:"podCIDR,omitempty"`
-	PodCIDRs      []string `json:"podCIDRs,omitempty"`
+	PodCIDRs      []string `json:"podCIDRs,omitempty" patchStrategy:"merge"`
 	ProviderID    string   `json:"providerID,omitempty"`
 	Unschedulable bool     `json:"unschedulable,omitempty"`
 	Taints        []Taint  `json:"taints,omitempty"`
@@ -38,8 +38,8 @@ type NodeStatus struct {
 	Capacity    ResourceList    `json:"capacity,omitempty"`
 	Allocatable ResourceList    `json:"allocatable,omitempty"`
 	Phase       string          `json:"phase,omitempty"`
-	Conditions  []NodeCondition `json:"conditions,omitempty"`
-	Addresses   []NodeAddress   `json:"addresses,omitempty"`
+	Conditions  []NodeCondition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
+	Addresses   []NodeAddress   `json:"addresses,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 	// DaemonEndpoints says where the node's kubelet serves logs and exec.
 	DaemonEndpoints NodeDaemonEndpoints `json:"daemonEndpoints,omitempty"`
 	NodeInfo        NodeSystemInfo      `json:"nodeInfo,omitempty"`

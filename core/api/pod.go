@@ -11,9 +11,9 @@ type Pod struct {
 
 // PodSpec is what the pod should run and where it may run.
 type PodSpec struct {
-	Volumes                       []Volume            `json:"volumes,omitempty"`
-	InitContainers                []Container         `json:"initContainers,omitempty"`
-	Containers                    []Container         `json:"containers"`
+	Volumes                       []Volume            `json:"volumes,omitempty" patchStrategy:"merge,retainKeys" patchMergeKey:"name"`
+	InitContainers                []Container         `json:"initContainers,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
+	Containers                    []Container         `json:"containers" patchStrategy:"merge" patchMergeKey:"name"`
 	RestartPolicy                 RestartPolicy       `json:"restartPolicy,omitempty"`
 	TerminationGracePeriodSeconds *int64              `json:"terminationGracePeriodSeconds,omitempty"`
 	ActiveDeadlineSeconds         *int64              `json:"activeDeadlineSeconds,omitempty"`
@@ -56,11 +56,11 @@ type Container struct {
 	Command         []string             `json:"command,omitempty"`
 	Args            []string             `json:"args,omitempty"`
 	WorkingDir      string               `json:"workingDir,omitempty"`
-	Ports           []ContainerPort      `json:"ports,omitempty"`
+	Ports           []ContainerPort      `json:"ports,omitempty" patchStrategy:"merge" patchMergeKey:"containerPort"`
 	EnvFrom         []EnvFromSource      `json:"envFrom,omitempty"`
-	Env             []EnvVar             `json:"env,omitempty"`
+	Env             []EnvVar             `json:"env,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 	Resources       ResourceRequirements `json:"resources,omitempty"`
-	VolumeMounts    []VolumeMount        `json:"volumeMounts,omitempty"`
+	VolumeMounts    []VolumeMount        `json:"volumeMounts,omitempty" patchStrategy:"merge" patchMergeKey:"mountPath"`
 	LivenessProbe   *Probe               `json:"livenessProbe,omitempty"`
 	ReadinessProbe  *Probe               `json:"readinessProbe,omitempty"`
 	StartupProbe    *Probe               `json:"startupProbe,omitempty"`
@@ -309,12 +309,12 @@ const (
 // PodStatus is what the scheduler and kubelet last observed of a pod.
 type PodStatus struct {
 	Phase                 PodPhase          `json:"phase,omitempty"`
-	Conditions            []PodCondition    `json:"conditions,omitempty"`
+	Conditions            []PodCondition    `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 	Message               string            `json:"message,omitempty"`
 	Reason                string            `json:"reason,omitempty"`
 	HostIP                string            `json:"hostIP,omitempty"`
 	PodIP                 string            `json:"podIP,omitempty"`
-	PodIPs                []PodIP           `json:"podIPs,omitempty"`
+	PodIPs                []PodIP           `json:"podIPs,omitempty" patchStrategy:"merge" patchMergeKey:"ip"`
 	StartTime             *Time             `json:"startTime,omitempty"`
 	InitContainerStatuses []ContainerStatus `json:"initContainerStatuses,omitempty"`
 	ContainerStatuses     []ContainerStatus `json:"containerStatuses,omitempty"`

@@ -21,7 +21,7 @@ const (
 type ServiceSpec struct {
 	Type                     string                 `json:"type,omitempty"`
 	Selector                 map[string]string      `json:"selector,omitempty"`
-	Ports                    []ServicePort          `json:"ports,omitempty"`
+	Ports                    []ServicePort          `json:"ports,omitempty" patchStrategy:"merge" patchMergeKey:"port"`
 	ClusterIP                string                 `json:"clusterIP,omitempty"`
 	ClusterIPs               []string               `json:"clusterIPs,omitempty"`
 	ExternalIPs              []string               `json:"externalIPs,omitempty"`

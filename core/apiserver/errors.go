@@ -62,7 +62,7 @@ func errTooLarge(n int) error {
 
 func errUnsupportedMediaType(ct string) error {
 	return api.NewStatusError(http.StatusUnsupportedMediaType, api.ReasonUnsupportedMediaType, nil,
-		"the body of the request was in an unknown format %q: accepted media types include application/json, application/merge-patch+json and application/json-patch+json", ct)
+		"the body of the request was in an unknown format %q: accepted media types include application/json, application/merge-patch+json, application/json-patch+json and application/strategic-merge-patch+json", ct)
 }
 
 func errTimeout(format string, args ...any) error {

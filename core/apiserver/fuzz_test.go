@@ -14,7 +14,7 @@ import (
 )
 
 var fuzzMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
-var fuzzTypes = []string{rest.ContentJSON, rest.ContentMergePatch, rest.ContentJSONPatch, "text/yaml", ""}
+var fuzzTypes = []string{rest.ContentJSON, rest.ContentMergePatch, rest.ContentJSONPatch, "text/yaml", "", rest.ContentStrategicPatch}
 
 // FuzzHandle sends arbitrary requests to a server holding a few objects.
 // Whatever arrives, the server must answer without panicking, without an
@@ -32,6 +32,8 @@ func FuzzHandle(f *testing.F) {
 		{3, "/api/v1/namespaces/default/pods/seed", "", 1, `{"metadata":{"labels":{"a":null}},"spec":{"nodeName":"x"}}`},
 		{3, "/api/v1/namespaces/default/pods/seed", "", 2, `[{"op":"move","from":"/spec","path":"/spec/x"}]`},
 		{3, "/api/v1/namespaces/default/pods/seed/status", "", 2, `[{"op":"add","path":"/status/conditions/-","value":{"type":"Ready"}}]`},
+		{3, "/api/v1/namespaces/default/pods/seed", "", 5, `{"spec":{"$setElementOrder/containers":[{"name":"c"}],"containers":[{"name":"c","image":"j","$retainKeys":["name"]}]}}`},
+		{3, "/api/v1/namespaces/default/pods/seed/status", "", 5, `{"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"X","$patch":"delete"}]}}`},
 		{4, "/api/v1/namespaces/default/pods/seed", "gracePeriodSeconds=-5", 0, `{"preconditions":{"uid":"x"}}`},
 		{0, "/apis/apps/v1/deployments", "labelSelector=a+in+(b),c&limit=1&continue=eyJydiI6MX0", 0, ""},
 		{0, "/api/v1/namespaces/default/pods", "watch=1&resourceVersion=-1", 0, ""},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -14,7 +15,8 @@ import (
 )
 
 // handlePatch answers PATCH of an object or its status, with a JSON merge
-// patch (RFC 7386) or a JSON patch (RFC 6902). The patch is applied to the
+// patch (RFC 7386), a JSON patch (RFC 6902) or a strategic merge patch
+// (strategic.go). The patch is applied to the
 // current object; the result goes through the same path as an update.
 func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) response {
 	var apply func(doc []byte) ([]byte, error)
@@ -23,7 +25,10 @@ func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) r
 		apply = func(doc []byte) ([]byte, error) { return mergePatch(doc, req.Body) }
 	case rest.ContentJSONPatch:
 		apply = func(doc []byte) ([]byte, error) { return jsonPatch(doc, req.Body) }
-	case rest.ContentStrategicPatch, rest.ContentApplyPatch:
+	case rest.ContentStrategicPatch:
+		typ := reflect.TypeOf(t.res.New())
+		apply = func(doc []byte) ([]byte, error) { return strategicMergePatch(doc, req.Body, typ) }
+	case rest.ContentApplyPatch:
 		return fail(api.NewStatusError(http.StatusUnsupportedMediaType, api.ReasonUnsupportedMediaType, nil,
 			"%s is not supported by tinykube: send a JSON merge patch (application/merge-patch+json) or a JSON patch (application/json-patch+json)", mediaType(req.ContentType)))
 	default:

@@ -355,9 +355,9 @@ func TestPatch(t *testing.T) {
 	if after.ResourceVersion != got.ResourceVersion {
 		t.Errorf("a refused patch wrote (resourceVersion %s -> %s)", got.ResourceVersion, after.ResourceVersion)
 	}
-	resp := f.do(http.MethodPatch, "/api/v1/namespaces/default/configmaps/cfg", rest.ContentStrategicPatch, `{}`)
-	if resp.Code != 415 {
-		t.Errorf("strategic merge patch = %d, want 415", resp.Code)
+	resp := f.do(http.MethodPatch, "/api/v1/namespaces/default/configmaps/cfg", "application/x-unknown-patch+json", `{}`)
+	if resp.Code != 415 || !strings.Contains(string(resp.Body), "application/x-unknown-patch+json") {
+		t.Errorf("unknown patch type = %d %s, want 415 naming the type", resp.Code, resp.Body)
 	}
 }
 
