@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"fmt"
-	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -74,7 +73,9 @@ func (o *openAPIServer) serve(w http.ResponseWriter, r *http.Request) bool {
 	case path == "/openapi/v2":
 		switch {
 		case accepts(accept, mimeV2Proto) || accepts(accept, mimeV2ProtoV1):
-			serveDoc(w, r, mimeV2Proto, o.v2pb, openapi.Hash(o.v2pb))
+			// Answered under the name without '@', which is a valid media
+			// type: client-go parses the response's Content-Type.
+			serveDoc(w, r, mimeV2ProtoV1, o.v2pb, openapi.Hash(o.v2pb))
 		case accepts(accept, mimeJSON):
 			serveDoc(w, r, mimeJSON, o.docs.V2, openapi.Hash(o.docs.V2))
 		default:
@@ -130,12 +131,12 @@ func accepts(accept, want string) bool {
 	}
 	wantType, _, _ := strings.Cut(want, "/")
 	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		if params["q"] == "0" {
-			continue
+		// Not mime.ParseMediaType: gnostic's type has an '@', which is not
+		// a token character.
+		mt, params, _ := strings.Cut(part, ";")
+		mt = strings.ToLower(strings.TrimSpace(mt))
+		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok && strings.Trim(q, "0.") == "" {
+			continue // q=0: explicitly not acceptable
 		}
 		if mt == want || mt == "*/*" || mt == wantType+"/*" {
 			return true
