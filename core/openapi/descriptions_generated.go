@@ -49,6 +49,7 @@ var descriptions = map[string]string{
 	"FieldError":                        "FieldError is one validation failure: what kind, where (a JSON path such as \"spec.containers[0].image\"), the offending value, and what would be right.\n\nBadValue holds the value as Kubernetes prints it: strings quoted (\"\\\"Foo_Bar\\\"\"), numbers and booleans bare (\"-1\"), structures in Go syntax. The FieldXxx constructors render it; code that builds a FieldError by hand must render it too.",
 	"FieldErrors":                       "FieldErrors is every validation failure of one object, in the order the validator found them.",
 	"FieldReport":                       "FieldReport is what CheckFields finds in one pass over a request body.",
+	"FieldReport.Duplicate":             "paths of keys repeated in one object",
 	"FieldReport.NotImplemented":        "paths of fields accepted but not acted on",
 	"FieldReport.Unknown":               "paths of fields the type does not have",
 	"FieldReport.Warnings":              "one user-facing warning per path above",
