@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/tinykube/tinykube/core/api"
@@ -26,7 +27,10 @@ func (c *cli) applyCommand() *cobra.Command {
 An update changes the fields the manifest sets, and removes the fields that the
 previous apply set and this manifest no longer does; fields set by others (a
 controller, tinykube scale) are left alone. Fields tinykube does not know or does
-not implement are reported as warnings; --strict refuses them instead.`,
+not implement are reported as warnings; --strict refuses them instead (the
+server refuses unknown and repeated fields; the fields it knows but does not
+implement are checked here, since Kubernetes' strict validation accepts known
+fields).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(files) == 0 {
@@ -46,7 +50,11 @@ not implement are reported as warnings; --strict refuses them instead.`,
 			}
 			failed := 0
 			for _, m := range ms {
-				if err := c.applyOne(cmd, cl, ns, m, opts); err != nil {
+				err := refuseNotImplemented(strict, m)
+				if err == nil {
+					err = c.applyOne(cmd, cl, ns, m, opts)
+				}
+				if err != nil {
 					fmt.Fprintln(c.stderr, formatError(err))
 					failed++
 				}
@@ -265,4 +273,23 @@ func kindName(res *api.Resource, name string) string {
 		k += "." + res.Group
 	}
 	return k + "/" + name
+}
+
+// refuseNotImplemented fails, under --strict, a manifest that sets fields
+// tinykube accepts but does not act on. The server only warns about them
+// even under fieldValidation=Strict, which in Kubernetes (and for kubectl,
+// which sends it by default) concerns unknown and duplicate fields only.
+func refuseNotImplemented(strict bool, m manifest) error {
+	if !strict {
+		return nil
+	}
+	paths, err := api.NotImplemented(m.json, m.res.New())
+	if err != nil || len(paths) == 0 {
+		return err
+	}
+	quoted := make([]string, len(paths))
+	for i, p := range paths {
+		quoted[i] = fmt.Sprintf("%q", p)
+	}
+	return fmt.Errorf("%s: --strict: fields accepted but not implemented by tinykube: %s", m.source, strings.Join(quoted, ", "))
 }

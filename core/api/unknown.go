@@ -122,14 +122,32 @@ func NotImplementedWarnings(raw []byte, obj Object) ([]string, error) {
 // FieldReport is what CheckFields finds in one pass over a request body.
 type FieldReport struct {
 	Unknown        []string // paths of fields the type does not have
+	Duplicate      []string // paths of keys repeated in one object
 	NotImplemented []string // paths of fields accepted but not acted on
 	Warnings       []string // one user-facing warning per path above
 }
 
-// CheckFields walks raw once and reports both the unknown and the
+// Refused returns what strict field validation refuses, worded as
+// Kubernetes words it: `unknown field "<path>"` for each unknown field, then
+// `duplicate field "<path>"` for each repeated one. Fields tinykube knows
+// but does not implement are not among them: they are known fields, so
+// only warned about.
+func (r FieldReport) Refused() []string {
+	var out []string
+	for _, p := range r.Unknown {
+		out = append(out, fmt.Sprintf("unknown field %q", p))
+	}
+	for _, p := range r.Duplicate {
+		out = append(out, fmt.Sprintf("duplicate field %q", p))
+	}
+	return out
+}
+
+// CheckFields walks raw once and reports the unknown and the
 // not-implemented fields, with their warnings: what UnknownFields,
 // NotImplemented and NotImplementedWarnings find together, for a third of
-// the decoding (the API server runs it on every write).
+// the decoding (the API server runs it on every write). Repeated keys,
+// which the generic decoding cannot see, come from DuplicateFields.
 func CheckFields(raw []byte, obj Object) (FieldReport, error) {
 	var r FieldReport
 	err := walkJSON(raw, obj, func(p string) { r.Unknown = append(r.Unknown, p) },
@@ -143,9 +161,8 @@ func CheckFields(raw []byte, obj Object) (FieldReport, error) {
 	}
 	sort.Strings(r.Unknown)
 	sort.Strings(r.NotImplemented)
-	for _, p := range r.Unknown {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("unknown field %q", p))
-	}
+	r.Duplicate = DuplicateFields(raw, obj)
+	r.Warnings = r.Refused()
 	for _, p := range r.NotImplemented {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("field %q is accepted but not implemented by tinykube: %s", p, NotImplementedReason(obj, p)))
 	}

@@ -160,8 +160,12 @@ func (s *Server) checkNamespaceOpen(ctx context.Context, ns string) error {
 }
 
 // checkFields applies the request's field validation level to the fields
-// of the body that tinykube does not know or does not implement: warnings
-// (the default, "Warn"), nothing ("Ignore"), or a refusal ("Strict"). A
+// of the body that tinykube does not know and the keys it repeats:
+// warnings (the default, "Warn", as in Kubernetes), nothing ("Ignore"), or
+// a 400 listing them all ("Strict", what kubectl sends). Fields tinykube
+// knows but does not implement are warned about except under "Ignore":
+// they are known, so strict validation accepts them, as kubectl's users
+// expect of manifests written for Kubernetes. A
 // status write is not checked: only its status is used, and the server
 // fills that from its own types.
 func checkFields(t target, req *rest.Request, obj api.Object) ([]string, error) {
@@ -173,8 +177,8 @@ func checkFields(t target, req *rest.Request, obj api.Object) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	if level == "Strict" && len(report.Unknown)+len(report.NotImplemented) > 0 {
-		return nil, errStrict(append(append([]string(nil), report.Unknown...), report.NotImplemented...))
+	if refused := report.Refused(); level == "Strict" && len(refused) > 0 {
+		return nil, errStrict(refused)
 	}
 	return report.Warnings, nil
 }

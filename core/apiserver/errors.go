@@ -1,7 +1,6 @@
 package apiserver
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -96,14 +95,13 @@ func errInvalid(res *api.Resource, name string, errs api.FieldErrors) error {
 		"%s %q is invalid: %s", kind, name, joined)
 }
 
-// errStrict reports fields that strict field validation refuses.
-func errStrict(unknown []string) error {
-	quoted := make([]string, len(unknown))
-	for i, f := range unknown {
-		quoted[i] = fmt.Sprintf("unknown field %q", f)
-	}
+// errStrict reports what strict field validation refuses (as
+// api.FieldReport.Refused words it), all in one message as Kubernetes
+// does: `strict decoding error: unknown field "spec.foo", duplicate field
+// "spec.replicas"`.
+func errStrict(refused []string) error {
 	return api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil,
-		"strict decoding error: %s", strings.Join(quoted, ", "))
+		"strict decoding error: %s", strings.Join(refused, ", "))
 }
 
 // errNoNodes answers pods/log and pods/exec, which need the pod's node:

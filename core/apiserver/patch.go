@@ -62,9 +62,15 @@ func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) r
 		if err != nil {
 			return nil, err
 		}
-		warnings = newOnly(after.Warnings, before.Warnings)
-		if len(warnings) > 0 && level == "Strict" {
-			return nil, errBadRequest("strict decoding error: %s", strings.Join(warnings, ", "))
+		// The patched document is re-encoded JSON, without repeated keys:
+		// a merge patch's own repeated keys are judged on the patch.
+		var dups []string
+		if level != "Ignore" && mediaType(req.ContentType) == rest.ContentMergePatch {
+			dups = api.FieldReport{Duplicate: api.DuplicateFields(req.Body, obj)}.Refused()
+		}
+		warnings = append(newOnly(after.Warnings, before.Warnings), dups...)
+		if refused := append(newOnly(after.Refused(), before.Refused()), dups...); level == "Strict" && len(refused) > 0 {
+			return nil, errStrict(refused)
 		}
 		if err := checkIdentity(t, obj); err != nil {
 			return nil, err

@@ -545,26 +545,104 @@ func TestDiscoveryAndHealth(t *testing.T) {
 }
 
 func TestFieldValidation(t *testing.T) {
+	// The body has an unknown field in a list item, a repeated key in a
+	// map (labels) and in a list item, and a field tinykube knows but does
+	// not implement (terminationMessagePath).
+	body := `{"metadata":{"name":"p","labels":{"a":"1","a":"2"}},"spec":{"containers":[{"name":"c","image":"i","image":"j",` +
+		`"terminationMessagePath":"/x","frobnicate":true}]}}`
+	refused := []string{
+		`unknown field "spec.containers[0].frobnicate"`,
+		`duplicate field "metadata.labels[a]"`,
+		`duplicate field "spec.containers[0].image"`,
+	}
+	notImpl := `field "spec.containers[0].terminationMessagePath" is accepted but not implemented by tinykube: termination messages are not collected; the container's exit code and logs are`
+	for _, tt := range []struct {
+		level        string // the fieldValidation query parameter
+		wantCode     int
+		wantMessage  string
+		wantWarnings []string
+	}{
+		{"Strict", 400, "strict decoding error: " + strings.Join(refused, ", "), append(append([]string(nil), refused...), notImpl)},
+		{"Warn", 201, "", append(append([]string(nil), refused...), notImpl)},
+		{"", 201, "", append(append([]string(nil), refused...), notImpl)},
+		{"Ignore", 201, "", nil},
+		{"strict", 400, `fieldValidation "strict" is not one of Ignore, Warn, Strict`, nil},
+	} {
+		t.Run("create/"+tt.level, func(t *testing.T) {
+			f := newFixture(t)
+			var q []string
+			if tt.level != "" {
+				q = []string{"fieldValidation", tt.level}
+			}
+			resp := f.do(http.MethodPost, "/api/v1/namespaces/default/pods", rest.ContentJSON, body, q...)
+			if resp.Code != tt.wantCode {
+				t.Fatalf("create = %d %s, want %d", resp.Code, resp.Body, tt.wantCode)
+			}
+			if tt.wantMessage != "" {
+				if st := status(t, resp); st.Message != tt.wantMessage || st.Reason != api.ReasonBadRequest {
+					t.Errorf("create: %s %q, want BadRequest %q", st.Reason, st.Message, tt.wantMessage)
+				}
+			}
+			if tt.wantCode == 400 && tt.level == "Strict" {
+				if got := f.do(http.MethodGet, "/api/v1/namespaces/default/pods/p", "", ""); got.Code != 404 {
+					t.Errorf("after a refused create: GET = %d, want 404 (nothing stored)", got.Code)
+				}
+				return
+			}
+			if tt.wantCode == 201 {
+				if diff := cmp.Diff(tt.wantWarnings, resp.Warnings); diff != "" {
+					t.Errorf("create warnings (-want +got):\n%s", diff)
+				}
+				// The last of repeated keys wins, as in Kubernetes.
+				if got := string(f.do(http.MethodGet, "/api/v1/namespaces/default/pods/p", "", "").Body); !strings.Contains(got, `"a":"2"`) || !strings.Contains(got, `"image":"j"`) {
+					t.Errorf("stored pod %s, want the last of each repeated key", got)
+				}
+			}
+		})
+	}
+}
+
+func TestFieldValidationUpdateAndPatch(t *testing.T) {
 	f := newFixture(t)
-	body := `{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","imagePullPolicy":"Always","terminationMessagePath":"/x","frobnicate":true}]}}`
-	resp := f.do(http.MethodPost, "/api/v1/namespaces/default/pods", rest.ContentJSON, body, "fieldValidation", "Strict")
-	if st := status(t, resp); resp.Code != 400 || !strings.Contains(st.Message, `unknown field "spec.containers[0].frobnicate"`) ||
-		!strings.Contains(st.Message, "terminationMessagePath") {
-		t.Errorf("strict create = %d %q, want 400 naming both fields", resp.Code, st.Message)
+	if resp := f.do(http.MethodPost, "/api/v1/namespaces/default/pods", rest.ContentJSON,
+		`{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","terminationMessagePath":"/x"}]}}`); resp.Code != 201 {
+		t.Fatalf("create = %d %s", resp.Code, resp.Body)
 	}
-	resp = f.do(http.MethodPost, "/api/v1/namespaces/default/pods", rest.ContentJSON, body)
-	if resp.Code != 201 || len(resp.Warnings) != 2 {
-		t.Fatalf("create = %d with warnings %q, want 201 with 2 warnings", resp.Code, resp.Warnings)
-	}
-	// A patch is warned about only for what it adds, not for the server's
-	// own defaults in the stored object.
-	resp = f.do(http.MethodPatch, "/api/v1/namespaces/default/pods/p", rest.ContentMergePatch, `{"metadata":{"labels":{"a":"b"}}}`)
-	if resp.Code != 200 || len(resp.Warnings) != 0 {
-		t.Errorf("label patch = %d with warnings %q, want 200 and none", resp.Code, resp.Warnings)
-	}
-	resp = f.do(http.MethodPatch, "/api/v1/namespaces/default/pods/p", rest.ContentMergePatch, `{"metadata":{"bogus":1}}`, "fieldValidation", "Strict")
-	if resp.Code != 400 {
-		t.Errorf("strict patch adding an unknown field = %d, want 400", resp.Code)
+	for _, tt := range []struct {
+		name         string
+		method, ct   string
+		body         string
+		level        string
+		wantCode     int
+		wantWarnings []string // for 2xx; the Status message for 400
+	}{
+		// A patch is warned about only for what it adds, not for the
+		// server's defaults or the not-implemented fields already stored.
+		{"label patch", http.MethodPatch, rest.ContentMergePatch, `{"metadata":{"labels":{"a":"b"}}}`, "Strict", 200, nil},
+		{"strict patch, unknown", http.MethodPatch, rest.ContentMergePatch, `{"metadata":{"bogus":1}}`, "Strict", 400,
+			[]string{`strict decoding error: unknown field "metadata.bogus"`}},
+		{"strict patch, duplicate in a map", http.MethodPatch, rest.ContentMergePatch, `{"metadata":{"labels":{"x":"1","x":"2"}}}`, "Strict", 400,
+			[]string{`strict decoding error: duplicate field "metadata.labels[x]"`}},
+		{"warn patch, duplicate", http.MethodPatch, rest.ContentMergePatch, `{"spec":{"activeDeadlineSeconds":5,"activeDeadlineSeconds":6}}`, "Warn", 200,
+			[]string{`duplicate field "spec.activeDeadlineSeconds"`}},
+		{"ignore patch, unknown", http.MethodPatch, rest.ContentMergePatch, `{"spec":{"nope":1}}`, "Ignore", 200, nil},
+		{"strict update, nested unknown and duplicate", http.MethodPut, rest.ContentJSON,
+			`{"metadata":{"name":"p","name":"p"},"spec":{"containers":[{"name":"c","image":"i","volumeMounts":[{"name":"v","mountPath":"/v","deep":1}]}]}}`, "Strict", 400,
+			[]string{`strict decoding error: unknown field "spec.containers[0].volumeMounts[0].deep", duplicate field "metadata.name"`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := f.do(tt.method, "/api/v1/namespaces/default/pods/p", tt.ct, tt.body, "fieldValidation", tt.level)
+			if resp.Code != tt.wantCode {
+				t.Fatalf("%s = %d %s, want %d", tt.method, resp.Code, resp.Body, tt.wantCode)
+			}
+			got := resp.Warnings
+			if resp.Code == 400 {
+				got = []string{status(t, resp).Message}
+			}
+			if diff := cmp.Diff(tt.wantWarnings, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

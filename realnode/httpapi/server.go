@@ -19,7 +19,11 @@ type Handle func(ctx context.Context, req *rest.Request) *rest.Response
 // the pod's node, are relayed to that node's kubelet (see nodeProxy).
 func Handler(h Handle) http.Handler {
 	nodes := newNodeProxy(h)
+	docs := &openAPIServer{version: "v1.0.0-tinykube"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if docs.serve(w, r) {
+			return
+		}
 		if ns, name, sub, ok := podSubresource(r.URL.Path); ok {
 			nodes.serve(w, r, ns, name, sub)
 			return

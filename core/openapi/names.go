@@ -1,0 +1,57 @@
+package openapi
+
+import (
+	"reflect"
+
+	"github.com/tinykube/tinykube/core/api"
+)
+
+// The Kubernetes Go packages whose paths name definitions.
+const (
+	pkgCore   = "io.k8s.api.core.v1"
+	pkgMeta   = "io.k8s.apimachinery.pkg.apis.meta.v1"
+	pkgQty    = "io.k8s.apimachinery.pkg.api.resource"
+	pkgIntstr = "io.k8s.apimachinery.pkg.util.intstr"
+)
+
+// groupPackage returns the Kubernetes package of an API group's version:
+// io.k8s.api.core.v1, io.k8s.api.apps.v1, io.k8s.api.coordination.v1.
+func groupPackage(group, version string) string {
+	if group == "" {
+		return "io.k8s.api.core." + version
+	}
+	short := group
+	for i := 0; i < len(group); i++ {
+		if group[i] == '.' {
+			short = group[:i]
+			break
+		}
+	}
+	return "io.k8s.api." + short + "." + version
+}
+
+// typePackage places the types that Kubernetes keeps in another package
+// than the group of the kind that first reaches them (apimachinery's meta
+// types, PodTemplateSpec, which apps and batch kinds embed but core/v1
+// declares). Every other type lives in the package of the first kind of the
+// resource table that reaches it.
+var typePackage = map[reflect.Type]string{
+	reflect.TypeFor[api.ObjectMeta]():               pkgMeta,
+	reflect.TypeFor[api.ListMeta]():                 pkgMeta,
+	reflect.TypeFor[api.OwnerReference]():           pkgMeta,
+	reflect.TypeFor[api.Time]():                     pkgMeta,
+	reflect.TypeFor[api.MicroTime]():                pkgMeta,
+	reflect.TypeFor[api.LabelSelector]():            pkgMeta,
+	reflect.TypeFor[api.LabelSelectorRequirement](): pkgMeta,
+	reflect.TypeFor[api.Status]():                   pkgMeta,
+	reflect.TypeFor[api.StatusDetails]():            pkgMeta,
+	reflect.TypeFor[api.StatusCause]():              pkgMeta,
+	reflect.TypeFor[api.Quantity]():                 pkgQty,
+	reflect.TypeFor[api.IntOrString]():              pkgIntstr,
+	reflect.TypeFor[api.PodTemplateSpec]():          pkgCore,
+}
+
+var typeOfStatus = reflect.TypeFor[api.Status]()
+
+// typeOf returns the struct type of a resource's objects.
+func typeOf(r *api.Resource) reflect.Type { return reflect.TypeOf(r.New()).Elem() }
