@@ -48,7 +48,7 @@ deployments, deploy; replicasets, rs; services, svc; nodes, no; namespaces, ns â
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.output, "output", "o", "", "output format: wide, yaml, json or name")
+	fl.StringVarP(&f.output, "output", "o", "", "output format: wide, yaml, json, name, jsonpath=TEMPLATE or custom-columns=HEADER:PATH,...")
 	fl.StringVarP(&f.selector, "selector", "l", "", "label selector, e.g. app=web,tier!=db or 'env in (prod,qa)'")
 	fl.StringVar(&f.fieldSelector, "field-selector", "", "field selector, e.g. status.phase=Running or spec.nodeName=n1")
 	fl.BoolVarP(&f.watch, "watch", "w", false, "after listing, print each change as it happens")
@@ -102,10 +102,9 @@ func parseTargets(args []string) ([]request, error) {
 }
 
 func (c *cli) runGet(ctx context.Context, args []string, f getFlags) error {
-	switch f.output {
-	case "", "wide", "yaml", "json", "name":
-	default:
-		return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,name,wide,yaml", f.output)
+	format, err := parseOutput(f.output)
+	if err != nil {
+		return err
 	}
 	reqs, err := parseTargets(args)
 	if err != nil {
@@ -129,37 +128,62 @@ func (c *cli) runGet(ctx context.Context, args []string, f getFlags) error {
 	failed := false
 	tables := 0
 	singleObject := len(reqs) == 1 && len(reqs[0].names) == 1
+	rows := 0
 	for _, rq := range reqs {
+		if format.name == "" || format.name == "wide" {
+			// The table is the server's (server-side printing), as kubectl's.
+			t, errs := fetchTable(ctx, cl, rq, ns, opts)
+			for _, e := range errs {
+				fmt.Fprintln(c.stderr, formatError(e))
+				failed = true
+			}
+			if len(t.Rows) == 0 {
+				continue
+			}
+			rows += len(t.Rows)
+			if tables > 0 {
+				fmt.Fprintln(c.stdout)
+			}
+			tables++
+			popts := printers.PrintOptions{Wide: format.name == "wide", NoHeaders: f.noHeaders,
+				WithNamespace: f.allNamespaces && rq.res.Namespaced, ShowKind: f.showKind || len(reqs) > 1}
+			if err := t.Print(c.stdout, popts); err != nil {
+				return err
+			}
+			continue
+		}
 		objs, errs := fetch(ctx, cl, rq, ns, opts)
 		for _, e := range errs {
 			fmt.Fprintln(c.stderr, formatError(e))
 			failed = true
 		}
 		all = append(all, objs...)
-		if f.output == "" || f.output == "wide" {
-			if len(objs) == 0 {
-				continue
-			}
-			if tables > 0 {
-				fmt.Fprintln(c.stdout)
-			}
-			tables++
-			t := printers.TableFor(rq.res, objs, time.Now())
-			popts := printers.PrintOptions{Wide: f.output == "wide", NoHeaders: f.noHeaders,
-				WithNamespace: f.allNamespaces && rq.res.Namespaced, ShowKind: f.showKind || len(reqs) > 1}
-			if err := t.Print(c.stdout, popts); err != nil {
-				return err
-			}
-		}
 	}
-	switch f.output {
+	switch format.name {
 	case "", "wide":
-		if len(all) == 0 && !failed {
+		if rows == 0 && !failed {
 			fmt.Fprintln(c.stderr, printers.NoResourcesMessage(ns, f.allNamespaces || !anyNamespaced(reqs)))
 		}
 	case "name":
 		for _, o := range all {
 			fmt.Fprintln(c.stdout, printers.Name(o))
+		}
+	case "custom-columns":
+		if len(all) == 0 && !failed {
+			fmt.Fprintln(c.stderr, printers.NoResourcesMessage(ns, f.allNamespaces || !anyNamespaced(reqs)))
+			break
+		}
+		if err := printCustomColumns(c.stdout, format.arg, all, f.noHeaders); err != nil {
+			return err
+		}
+	case "jsonpath":
+		var data any = listOf(all)
+		if singleObject && len(all) == 1 {
+			api.SetTypeMeta(all[0])
+			data = all[0]
+		}
+		if err := printJSONPath(c.stdout, format.arg, data); err != nil {
+			return err
 		}
 	default:
 		if singleObject && len(all) == 1 {
@@ -238,24 +262,25 @@ func printJSON(w io.Writer, format string, b []byte) error {
 	return err
 }
 
+// kubectlList is the List kubectl prints objects of several kinds in.
+type kubectlList struct {
+	APIVersion string            `json:"apiVersion"`
+	Kind       string            `json:"kind"`
+	Items      []api.Object      `json:"items"`
+	Metadata   map[string]string `json:"metadata"`
+}
+
+// listOf wraps objects in a kubectl-style List.
+func listOf(objs []api.Object) kubectlList {
+	for _, o := range objs {
+		api.SetTypeMeta(o)
+	}
+	return kubectlList{"v1", "List", append([]api.Object{}, objs...), map[string]string{"resourceVersion": ""}}
+}
+
 // printList writes objects as a kubectl-style List.
 func printList(w io.Writer, format string, objs []api.Object) error {
-	items := make([]json.RawMessage, len(objs))
-	for i, o := range objs {
-		api.SetTypeMeta(o)
-		b, err := json.Marshal(o)
-		if err != nil {
-			return err
-		}
-		items[i] = b
-	}
-	list := struct {
-		APIVersion string            `json:"apiVersion"`
-		Kind       string            `json:"kind"`
-		Items      []json.RawMessage `json:"items"`
-		Metadata   map[string]string `json:"metadata"`
-	}{"v1", "List", items, map[string]string{"resourceVersion": ""}}
-	b, err := json.Marshal(list)
+	b, err := json.Marshal(listOf(objs))
 	if err != nil {
 		return err
 	}
@@ -291,6 +316,21 @@ func (c *cli) watchGet(ctx context.Context, cl *client.Client, ns string, rq req
 				fmt.Fprintln(c.stdout, printers.Name(obj))
 			}
 		default:
+			format, _ := parseOutput(f.output) // checked by runGet
+			switch format.name {
+			case "jsonpath":
+				for _, obj := range objs {
+					api.SetTypeMeta(obj)
+					if err := printJSONPath(c.stdout, format.arg, obj); err != nil {
+						return err
+					}
+				}
+				return nil
+			case "custom-columns":
+				err := printCustomColumns(c.stdout, format.arg, objs, f.noHeaders || headerDone)
+				headerDone = true
+				return err
+			}
 			for _, obj := range objs {
 				if f.output == "yaml" {
 					fmt.Fprintln(c.stdout, "---")

@@ -64,6 +64,30 @@ var resources = []*Resource{
 	{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Plural: "leases", Singular: "lease", Namespaced: true, New: func() Object { return &Lease{} }},
 }
 
+// categories names the kinds in each category, by group and kind, as
+// Kubernetes groups them: "kubectl get all" lists the category "all".
+var categories = map[string][]string{
+	"all": {"Pod", "Service", "apps/Deployment", "apps/ReplicaSet", "apps/StatefulSet", "apps/DaemonSet", "batch/Job", "batch/CronJob"},
+}
+
+// Categories returns the categories r belongs to, sorted.
+func (r *Resource) Categories() []string {
+	gk := r.Kind
+	if r.Group != "" {
+		gk = r.Group + "/" + r.Kind
+	}
+	var out []string
+	for c, kinds := range categories {
+		for _, k := range kinds {
+			if k == gk {
+				out = append(out, c)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Resources returns every served resource, ordered by group then plural.
 func Resources() []*Resource {
 	out := append([]*Resource(nil), resources...)

@@ -34,9 +34,13 @@ func (s *Server) handleNonResource(ctx context.Context, req *rest.Request) *rest
 		return text(http.StatusOK, "ok")
 	case "/version":
 		return jsonResponse(versionInfo{Major: "1", Minor: "0", GitVersion: s.version, Platform: "tinykube"})
-	case "/api":
-		return jsonResponse(apiVersions{TypeMeta: api.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"}})
-	case "/apis":
+	case "/api", "/apis":
+		if v, ok := wantsAggregated(req); ok {
+			return aggregatedDiscovery(path == "/api", v)
+		}
+		if path == "/api" {
+			return jsonResponse(apiVersions{TypeMeta: api.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"}})
+		}
 		return jsonResponse(groupList())
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
@@ -94,6 +98,7 @@ type apiResource struct {
 	Kind         string   `json:"kind"`
 	Verbs        []string `json:"verbs"`
 	ShortNames   []string `json:"shortNames,omitempty"`
+	Categories   []string `json:"categories,omitempty"`
 }
 
 type apiResourceList struct {
@@ -118,34 +123,25 @@ func groupList() apiGroupList {
 	return out
 }
 
-// resourceList lists the resources of one group version, with their status
-// subresources (and pods' log and exec), or answers 404 when the group version is not served.
+// resourceList lists the resources of one group version with their
+// subresources (see discovered), or answers 404 when the group version is
+// not served.
 func resourceList(group, version string) *rest.Response {
 	gv := version
 	if group != "" {
 		gv = group + "/" + version
 	}
 	out := apiResourceList{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "APIResourceList"}, GroupVersion: gv}
-	verbs := []string{"create", "delete", "get", "list", "patch", "update", "watch"}
-	for _, r := range api.Resources() {
-		if r.Group != group || r.Version != version {
-			continue
-		}
-		out.Resources = append(out.Resources, apiResource{Name: r.Plural, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind, Verbs: verbs, ShortNames: r.ShortNames})
-		if r.HasStatus {
-			out.Resources = append(out.Resources, apiResource{Name: r.Plural + "/status", Namespaced: r.Namespaced, Kind: r.Kind, Verbs: []string{"get", "patch", "update"}})
-		}
-		if hasScale(r) {
-			out.Resources = append(out.Resources, apiResource{Name: r.Plural + "/scale", Namespaced: true, Group: "autoscaling", Version: "v1", Kind: "Scale", Verbs: []string{"get", "patch", "update"}})
-		}
-		if r.Kind == "Pod" && r.Group == "" {
-			out.Resources = append(out.Resources, apiResource{Name: "pods/eviction", Namespaced: true, Group: "policy", Version: "v1", Kind: "Eviction", Verbs: []string{"create"}})
-		}
-		if r.Kind == "Pod" && r.Group == "" {
-			// Served by realnode/httpapi, which relays them to the node.
-			out.Resources = append(out.Resources,
-				apiResource{Name: "pods/exec", Namespaced: true, Kind: "PodExecOptions", Verbs: []string{"create"}},
-				apiResource{Name: "pods/log", Namespaced: true, Kind: "Pod", Verbs: []string{"get"}})
+	for _, d := range discovered(group, version) {
+		r := d.res
+		out.Resources = append(out.Resources, apiResource{Name: r.Plural, SingularName: r.Singular, Namespaced: r.Namespaced,
+			Kind: r.Kind, Verbs: d.verbs, ShortNames: r.ShortNames, Categories: r.Categories()})
+		for _, sub := range d.subresources {
+			ar := apiResource{Name: r.Plural + "/" + sub.name, Namespaced: r.Namespaced, Kind: sub.kind, Verbs: sub.verbs}
+			if sub.group != r.Group || sub.version != r.Version {
+				ar.Group, ar.Version = sub.group, sub.version
+			}
+			out.Resources = append(out.Resources, ar)
 		}
 	}
 	if len(out.Resources) == 0 {

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"math/rand/v2"
@@ -121,6 +122,10 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 		if t.subresource == "binding" {
 			return errorResponse(errMethodNotAllowed(req.Method, req.Path))
 		}
+		tr, err := negotiateTable(req)
+		if err != nil {
+			return errorResponse(err)
+		}
 		switch {
 		case t.name != "":
 			out = s.get(ctx, t)
@@ -128,6 +133,10 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 			out = s.watch(ctx, t, req)
 		default:
 			out = s.list(ctx, t, req)
+		}
+		if tr != nil {
+			out = s.asTable(t, tr, out)
+			out.contentType = tr.contentType()
 		}
 	case http.MethodPost:
 		switch {
@@ -173,10 +182,11 @@ func respond(out response) *rest.Response {
 		resp.Warnings = out.warnings
 		return resp
 	}
+	contentType := cmp.Or(out.contentType, rest.ContentJSON)
 	if out.stream != nil {
-		return &rest.Response{Code: http.StatusOK, ContentType: rest.ContentJSON, Stream: out.stream, Warnings: out.warnings}
+		return &rest.Response{Code: http.StatusOK, ContentType: contentType, Stream: out.stream, Warnings: out.warnings}
 	}
-	return &rest.Response{Code: out.code, ContentType: rest.ContentJSON, Body: out.body, Warnings: out.warnings}
+	return &rest.Response{Code: out.code, ContentType: contentType, Body: out.body, Warnings: out.warnings}
 }
 
 // response is what a verb handler produces: a body with its code, a
@@ -187,6 +197,9 @@ type response struct {
 	stream   rest.Stream
 	err      error
 	warnings []string
+	// contentType is the answer's media type when it is not plain JSON
+	// (a Table).
+	contentType string
 }
 
 func ok(code int, body []byte, warnings []string) response {

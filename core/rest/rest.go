@@ -24,7 +24,12 @@ type Request struct {
 	Path        string // "/api/v1/namespaces/default/pods/web"
 	Query       url.Values
 	ContentType string // of Body; decides the patch format for PATCH
-	Body        []byte
+	// Accept is the client's Accept header. The API server reads it to
+	// answer a get, list or watch as a Table, and /api and /apis as the
+	// aggregated discovery document; the body's encoding is the HTTP
+	// edge's business.
+	Accept string
+	Body   []byte
 }
 
 // Response is the API server's answer. For a watch, Stream is set and Body

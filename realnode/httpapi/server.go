@@ -38,6 +38,7 @@ func Handler(h Handle) http.Handler {
 			Path:        r.URL.Path,
 			Query:       r.URL.Query(),
 			ContentType: r.Header.Get("Content-Type"),
+			Accept:      r.Header.Get("Accept"),
 			Body:        body,
 		}
 		resp := h(r.Context(), req)

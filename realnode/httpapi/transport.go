@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -171,7 +172,7 @@ func (t *Transport) sendTo(ctx context.Context, base string, req *rest.Request) 
 	if req.ContentType != "" {
 		hreq.Header.Set("Content-Type", req.ContentType)
 	}
-	hreq.Header.Set("Accept", rest.ContentJSON)
+	hreq.Header.Set("Accept", cmp.Or(req.Accept, rest.ContentJSON))
 	c := t.Client
 	if c == nil {
 		c = DefaultClient
