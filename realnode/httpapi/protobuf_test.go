@@ -269,4 +269,3 @@ func TestPathResource(t *testing.T) {
 		}
 	}
 }
-
