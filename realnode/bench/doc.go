@@ -6,19 +6,21 @@
 // apart, means something.
 //
 // Run starts one embedded etcd on free loopback ports in a temporary
-// directory and takes turns, trial by trial, between three measurements
+// directory and takes turns, trial by trial, between four measurements
 // with the same number of concurrent workers for the same time:
 //
 //	raw etcd puts (baseline)   clientv3 Put ───────────────────────────► etcd
 //	API creates, in-process    client ─► apiserver.Server ─► etcdstore ─► etcd
 //	API creates over HTTP      client ─► HTTP ─► apiserver.Server ─► … ─► etcd
+//	API creates, protobuf HTTP as above, protobuf ⇄ JSON at the HTTP edge
 //
 // and prints the median of each with its ratio to the baseline, its latency
 // percentiles, and the process's CPU time per operation (etcd, the API
 // server, HTTP and the workers all run in this one process, so that column
 // is what one operation costs the machine). The middle row separates what
 // the API's semantics cost (decode, default, validate, the namespace check,
-// encode) from what carrying them over HTTP costs.
+// encode) from what carrying them over HTTP costs; the last row adds the
+// edge's protobuf translation, which kubectl and client-go use by default.
 //
 // etcd writes to $TMPDIR: its fsync latency is most of what a raw put
 // measures, so point TMPDIR at the disk a real server would use.

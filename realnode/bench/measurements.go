@@ -92,36 +92,50 @@ func localCreates(etcd *clientv3.Client) measurement {
 // httpapi.Handler on a loopback port, called through httpapi.Transport
 // with one keep-alive connection per worker.
 func httpCreates(etcd *clientv3.Client, workers int) measurement {
-	hc := &http.Client{Transport: &http.Transport{
+	hc := keepAliveClient(workers)
+	return measurement{
+		name: "API creates over HTTP",
+		note: "(aim ≥ 0.70)",
+		start: func(ctx context.Context, prefix string) (op, func(), error) {
+			base, stop, err := serveHTTP(ctx, etcd, prefix, hc)
+			if err != nil {
+				return nil, nil, err
+			}
+			return creates(client.New(&httpapi.Transport{BaseURL: base, Client: hc})), stop, nil
+		},
+	}
+}
+
+// serveHTTP starts an API server (newAPIServer) behind httpapi.Handler on
+// a loopback port and returns its base URL and what stops it.
+func serveHTTP(ctx context.Context, etcd *clientv3.Client, prefix string, hc *http.Client) (string, func(), error) {
+	srv, closeStore, err := newAPIServer(ctx, etcd, prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		closeStore()
+		return "", nil, fmt.Errorf("listening on a loopback port for the API: %v", err)
+	}
+	hs := &http.Server{Handler: httpapi.Handler(srv.Handle), ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	stop := func() {
+		hc.CloseIdleConnections()
+		hs.Close()
+		closeStore()
+	}
+	return "http://" + ln.Addr().String(), stop, nil
+}
+
+// keepAliveClient keeps one idle connection per worker (and some spare).
+func keepAliveClient(workers int) *http.Client {
+	return &http.Client{Transport: &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:        2 * workers,
 		MaxIdleConnsPerHost: 2 * workers,
 		IdleConnTimeout:     time.Minute,
 	}}
-	return measurement{
-		name: "API creates over HTTP",
-		note: "(aim ≥ 0.70)",
-		start: func(ctx context.Context, prefix string) (op, func(), error) {
-			srv, closeStore, err := newAPIServer(ctx, etcd, prefix)
-			if err != nil {
-				return nil, nil, err
-			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				closeStore()
-				return nil, nil, fmt.Errorf("listening on a loopback port for the API: %v", err)
-			}
-			hs := &http.Server{Handler: httpapi.Handler(srv.Handle), ReadHeaderTimeout: 10 * time.Second}
-			go hs.Serve(ln)
-			cl := client.New(&httpapi.Transport{BaseURL: "http://" + ln.Addr().String(), Client: hc})
-			stop := func() {
-				hc.CloseIdleConnections()
-				hs.Close()
-				closeStore()
-			}
-			return creates(cl), stop, nil
-		},
-	}
 }
 
 // newAPIServer assembles an API server as controlplane.Start does, over an

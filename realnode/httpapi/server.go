@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -41,12 +40,18 @@ func Handler(h Handle) http.Handler {
 			Accept:      r.Header.Get("Accept"),
 			Body:        body,
 		}
-		resp := h(r.Context(), req)
+		res := pathResource(r.URL.Path)
+		enc := negotiate(r.Header.Get("Accept"), res)
+		resp := decodeRequest(req, res)
+		if resp == nil {
+			resp = h(r.Context(), req)
+		}
+		resp = encodeResponse(resp, enc)
 		for _, warn := range resp.Warnings {
 			w.Header().Add("Warning", `299 - `+strconv.Quote(warn))
 		}
 		if resp.Stream != nil {
-			serveStream(w, r, resp.Stream)
+			serveStream(w, r, resp.Stream, enc)
 			return
 		}
 		if resp.ContentType != "" {
@@ -57,11 +62,12 @@ func Handler(h Handle) http.Handler {
 	})
 }
 
-// serveStream writes watch events, one JSON object per line, flushing each,
-// until the stream ends, the client goes away, or timeoutSeconds passes.
-func serveStream(w http.ResponseWriter, r *http.Request, s rest.Stream) {
+// serveStream writes watch events as enc frames them (one JSON object per
+// line for JSON), flushing each, until the stream ends, the client goes
+// away, or timeoutSeconds passes.
+func serveStream(w http.ResponseWriter, r *http.Request, s rest.Stream, enc encoding) {
 	defer s.Stop()
-	w.Header().Set("Content-Type", rest.ContentJSON)
+	w.Header().Set("Content-Type", enc.contentType())
 	w.WriteHeader(http.StatusOK)
 	// Send the headers now: the client's Watch call returns on them, and
 	// the first event may be long in coming.
@@ -75,7 +81,7 @@ func serveStream(w http.ResponseWriter, r *http.Request, s rest.Stream) {
 		defer t.Stop()
 		timeout = t.C
 	}
-	enc := json.NewEncoder(w)
+	events := enc.events(w)
 	for {
 		wrote := false
 		for {
@@ -83,7 +89,7 @@ func serveStream(w http.ResponseWriter, r *http.Request, s rest.Stream) {
 			if !ok {
 				break
 			}
-			if err := enc.Encode(ev); err != nil {
+			if err := events.write(ev); err != nil {
 				return
 			}
 			wrote = true

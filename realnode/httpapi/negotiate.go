@@ -1,0 +1,201 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/rest"
+)
+
+// Content negotiation happens here and only here. The API server in core/
+// reads and writes JSON; at the edge a request body in another media type
+// is translated to JSON on the way in (decodeRequest), and a JSON answer
+// is re-encoded as the client's Accept header asks on the way out
+// (negotiate, then encoding.body or encoding.events).
+
+// encoding is one way of writing answers. JSON is the identity.
+type encoding interface {
+	contentType() string
+	// body re-encodes a JSON object, list or Status. It returns
+	// errNoProtobufType for a kind it cannot write, which then goes out
+	// as JSON (encodeResponse).
+	body(js []byte) ([]byte, error)
+	// events returns a writer of watch events onto w.
+	events(w io.Writer) eventWriter
+}
+
+// eventWriter writes one watch event of a stream.
+type eventWriter interface {
+	write(ev rest.WatchEvent) error
+}
+
+// mediaType is one row of the table of what the edge can answer.
+type mediaType struct {
+	name string // "type/subtype"
+	// pick returns the encoding for an Accept entry naming this media type
+	// with these parameters (q removed) on a request for res (nil outside
+	// the resource paths), or false if it cannot answer it.
+	pick func(params map[string]string, res *api.Resource) (encoding, bool)
+}
+
+// mediaTypes lists the answers the edge can give, in the order it prefers
+// them when the client accepts several equally (`*/*` means JSON). A new
+// media type (Table, YAML) is a new row.
+var mediaTypes = []mediaType{
+	{rest.ContentJSON, func(params map[string]string, _ *api.Resource) (encoding, bool) {
+		return jsonEncoding{}, params["as"] == "" // as=Table and the like are other rows
+	}},
+	{ContentProtobuf, func(params map[string]string, res *api.Resource) (encoding, bool) {
+		if params["as"] != "" {
+			return nil, false
+		}
+		// A resource without a k8s.io/api type is JSON-only; outside
+		// resource paths (discovery, Status) the body's kind decides.
+		return protobufEncoding{}, res == nil || hasProtobuf(res)
+	}},
+}
+
+// negotiate picks the encoding of the answer to a request with this
+// Accept header for resource res. Entries are tried by falling q, then in
+// the client's order; the first the table can answer wins. A missing
+// header or one that names nothing the table has gets JSON: Kubernetes
+// answers 406 there, but JSON is what every client reads, and paths
+// outside the API (OpenAPI, health) are JSON-only today.
+func negotiate(accept string, res *api.Resource) encoding {
+	type entry struct {
+		typ    string
+		params map[string]string
+		q      float64
+	}
+	var entries []entry
+	for _, part := range strings.Split(accept, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		typ, params, err := mime.ParseMediaType(part)
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if s, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(s, 64); err == nil {
+				q = f
+			}
+			delete(params, "q")
+		}
+		if q > 0 {
+			entries = append(entries, entry{typ, params, q})
+		}
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].q > entries[j].q })
+	for _, e := range entries {
+		for _, mt := range mediaTypes {
+			if !mediaMatches(e.typ, mt.name) {
+				continue
+			}
+			if enc, ok := mt.pick(e.params, res); ok {
+				return enc
+			}
+		}
+	}
+	return jsonEncoding{}
+}
+
+// mediaMatches reports whether the Accept range pattern ("*/*",
+// "application/*", "application/json") covers the media type name.
+func mediaMatches(pattern, name string) bool {
+	if pattern == "*/*" || pattern == name {
+		return true
+	}
+	typ, sub, ok := strings.Cut(pattern, "/")
+	return ok && sub == "*" && strings.HasPrefix(name, typ+"/")
+}
+
+// encodeResponse re-encodes a JSON answer with enc. A kind enc cannot
+// write goes out as JSON (a custom resource asked for as protobuf, as
+// Kubernetes does); any other failure is a 500 Status.
+func encodeResponse(resp *rest.Response, enc encoding) *rest.Response {
+	if _, isJSON := enc.(jsonEncoding); isJSON || resp.Stream != nil || baseType(resp.ContentType) != rest.ContentJSON || len(resp.Body) == 0 {
+		return resp
+	}
+	b, err := enc.body(resp.Body)
+	if _, ok := err.(errNoProtobufType); ok {
+		return resp
+	}
+	if err != nil {
+		se := api.NewStatusError(http.StatusInternalServerError, api.ReasonInternalError, nil, "encoding the answer as %s: %v", enc.contentType(), err)
+		js, _ := json.Marshal(se.Status)
+		return &rest.Response{Code: http.StatusInternalServerError, ContentType: rest.ContentJSON, Body: js, Warnings: resp.Warnings}
+	}
+	out := *resp
+	out.Body, out.ContentType = b, enc.contentType()
+	return &out
+}
+
+// decodeRequest translates a protobuf request body to JSON in place. It
+// returns a 400 Status answer for a body that does not decode. Bodies of
+// resources without a k8s.io/api type and protobuf patches (Kubernetes
+// has none) are left alone: the API server answers them 415.
+func decodeRequest(req *rest.Request, res *api.Resource) *rest.Response {
+	if baseType(req.ContentType) != ContentProtobuf || req.Method == http.MethodPatch || (res != nil && !hasProtobuf(res)) {
+		return nil
+	}
+	js, err := jsonFromProtobuf(req.Body)
+	if err != nil {
+		se := api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil, "the request body (%s) cannot be read: %v", ContentProtobuf, err)
+		b, _ := json.Marshal(se.Status)
+		return &rest.Response{Code: http.StatusBadRequest, ContentType: rest.ContentJSON, Body: b}
+	}
+	req.Body, req.ContentType = js, rest.ContentJSON
+	return nil
+}
+
+func baseType(ct string) string {
+	t, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(t))
+}
+
+// pathResource returns the resource a request path names
+// ("/api/v1/namespaces/ns/pods/web" → pods), or nil for other paths.
+func pathResource(path string) *api.Resource {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	var group string
+	switch {
+	case len(segs) >= 3 && segs[0] == "api":
+		segs = segs[2:]
+	case len(segs) >= 4 && segs[0] == "apis":
+		group, segs = segs[1], segs[3:]
+	default:
+		return nil
+	}
+	if segs[0] == "watch" && len(segs) > 1 {
+		segs = segs[1:]
+	}
+	if segs[0] == "namespaces" && len(segs) >= 3 {
+		if res := api.ResourceByPlural(group, segs[2]); res != nil {
+			return res
+		}
+	}
+	return api.ResourceByPlural(group, segs[0])
+}
+
+// jsonEncoding answers in JSON, as the API server wrote it: watch events
+// one JSON object per line.
+type jsonEncoding struct{}
+
+func (jsonEncoding) contentType() string { return rest.ContentJSON }
+
+func (jsonEncoding) body(js []byte) ([]byte, error) { return js, nil }
+
+func (jsonEncoding) events(w io.Writer) eventWriter { return jsonLines{json.NewEncoder(w)} }
+
+type jsonLines struct{ enc *json.Encoder }
+
+func (l jsonLines) write(ev rest.WatchEvent) error { return l.enc.Encode(ev) }
