@@ -1,7 +1,7 @@
 package printers
 
-// Table rows of StatefulSets, DaemonSets, Jobs, CronJobs and
-// PersistentVolumeClaims, as kubectl prints them.
+// Table rows of StatefulSets, DaemonSets, Jobs, CronJobs,
+// PersistentVolumeClaims and PodDisruptionBudgets, as kubectl prints them.
 
 import (
 	"fmt"
@@ -157,4 +157,22 @@ func accessModes(ms []string) string {
 		}
 	}
 	return strings.Join(out, ",")
+}
+
+var budgetColumns = []Column{
+	{Name: "NAME"}, {Name: "MIN AVAILABLE"}, {Name: "MAX UNAVAILABLE"}, {Name: "ALLOWED DISRUPTIONS"}, {Name: "AGE"},
+}
+
+// budgetRow: the bound the budget sets ("N/A" for the one it leaves
+// unset) and how many pods may be evicted now.
+func budgetRow(b *api.PodDisruptionBudget, now time.Time) Row {
+	bound := func(v *api.IntOrString) string {
+		if v == nil {
+			return "N/A"
+		}
+		return v.String()
+	}
+	return Row{Cells: []string{
+		b.Name, bound(b.Spec.MinAvailable), bound(b.Spec.MaxUnavailable), itoa(b.Status.DisruptionsAllowed), Age(b.CreationTimestamp, now),
+	}}
 }

@@ -520,3 +520,14 @@ func claims() []api.Object {
 	pending.Status.Phase = api.ClaimPending
 	return []api.Object{bound, pending}
 }
+
+func budgets() []api.Object {
+	three := api.IntOrString{IntVal: 3}
+	quarter := api.IntOrString{IsString: true, StrVal: "25%"}
+	web := &api.PodDisruptionBudget{ObjectMeta: meta("default", "web", 2*time.Hour)}
+	web.Spec.MinAvailable = &three
+	web.Status.DisruptionsAllowed = 1
+	db := &api.PodDisruptionBudget{ObjectMeta: meta("default", "db", 5*time.Minute)}
+	db.Spec.MaxUnavailable = &quarter
+	return []api.Object{web, db}
+}

@@ -68,6 +68,7 @@ var tablePrinters = map[string]tablePrinter{
 	"Job":                   {jobColumns, rowOf(jobRow)},
 	"CronJob":               {cronJobColumns, rowOf(cronJobRow)},
 	"PersistentVolumeClaim": {claimColumns, rowOf(claimRow)},
+	"PodDisruptionBudget":   {budgetColumns, rowOf(budgetRow)},
 	"Service":               {serviceColumns, rowOf(serviceRow)},
 	"Endpoints":             {endpointsColumns, rowOf(endpointsRow)},
 	"Event":                 {eventColumns, rowOf(eventRow)},

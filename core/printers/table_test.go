@@ -52,6 +52,7 @@ func TestTables(t *testing.T) {
 		{"jobs-wide", "jobs", jobs(), PrintOptions{Wide: true}},
 		{"cronjobs", "cj", cronJobs(), PrintOptions{}},
 		{"persistentvolumeclaims", "pvc", claims(), PrintOptions{}},
+		{"poddisruptionbudgets", "pdb", budgets(), PrintOptions{}},
 		{"fallback-replicationcontrollers", "", replicationControllers(), PrintOptions{ShowKind: true}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
