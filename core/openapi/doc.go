@@ -11,7 +11,7 @@
 // HTTP edge (realnode/httpapi) serves them, because choosing between JSON
 // and the protobuf encoding of v2, ETags and caching are HTTP concerns.
 //
-// Book: chapter "Speaking Kubernetes".
+// Book: book/14-speaking-kubernetes.md, "Code: OpenAPI".
 package openapi
 
 //go:generate go test -run TestDescriptionsGenerated -update

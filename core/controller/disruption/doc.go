@@ -19,5 +19,5 @@
 // whose pod is still there after DeletionTimeout is dropped (the delete
 // failed), and the controller wakes up then to recount.
 //
-// Book: the chapter "Speaking Kubernetes" (eviction and drain).
+// Book: book/14-speaking-kubernetes.md, "Code: scale, budgets and eviction".
 package disruption
