@@ -43,6 +43,7 @@ func TestExecAndPortForwardWithClientGo(t *testing.T) {
 	}{
 		{name: "stdin echoes through cat", cmd: []string{"cat"}, stdin: "hello\nthrough cat\n", want: "hello\nthrough cat\n"},
 		{name: "a terminal with its size", cmd: []string{"sh", "-c", "sleep 1; stty size; tty"}, tty: true, want: "40 120\r\n/dev/pts/0\r\n"},
+		{name: "/etc/hostname, which kubectl cp users expect", cmd: []string{"cat", "/etc/hostname"}, want: pod.Name + "\n"},
 		{name: "exit code", cmd: []string{"sh", "-c", "echo bye; exit 3"}, want: "bye\n", wantCode: 3},
 	}
 	for _, tt := range tests {
