@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -45,6 +46,17 @@ func (n scriptedNode) Exec(_, _, _ string, cmd []string, _ time.Duration) (int, 
 		return code, "exiting with " + cmd[1] + "\n", nil
 	}
 	return 127, cmd[0] + ": not found\n", nil
+}
+
+// The streaming calls (kubectl exec -it, port-forward) are tested in
+// realnode/kubeletserver and realnode/e2e; tinykube's own CLI does not use
+// them.
+func (n scriptedNode) ExecStream(context.Context, string, string, string, []string, kubeletserver.Streams) (int, error) {
+	return 0, errors.New("scriptedNode: no streaming exec")
+}
+
+func (n scriptedNode) DialPod(context.Context, string, string, int) (net.Conn, error) {
+	return nil, errors.New("scriptedNode: no port-forward")
 }
 
 func TestLogsAndExecThroughTheServer(t *testing.T) {

@@ -1,12 +1,16 @@
 package agent
 
 import (
+	"context"
+	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/realnode/containerdrt"
 	"github.com/tinykube/tinykube/realnode/kubeletserver"
 )
 
@@ -99,4 +103,50 @@ func (b backend) Exec(namespace, pod, container string, cmd []string, timeout ti
 		return -1, "", api.NewStatusError(400, api.ReasonBadRequest, nil, "container %s is not running", container)
 	}
 	return b.a.Runtime.Exec(c.ID, cmd, timeout)
+}
+
+func (b backend) ExecStream(ctx context.Context, namespace, pod, container string, cmd []string, s kubeletserver.Streams) (int, error) {
+	c, err := b.find(namespace, pod, container, false)
+	if err != nil {
+		return -1, err
+	}
+	if c.State != kubelet.StateRunning {
+		return -1, api.NewStatusError(400, api.ReasonBadRequest, nil, "container %s is not running", container)
+	}
+	// The runtime has its own size type: copy the sizes across.
+	resize := make(chan containerdrt.TermSize, 1)
+	go func() {
+		defer close(resize)
+		for sz := range s.Resize {
+			resize <- containerdrt.TermSize{Width: sz.Width, Height: sz.Height}
+		}
+	}()
+	return b.a.Runtime.ExecStream(ctx, c.ID, cmd, containerdrt.ExecIO{
+		Stdin: s.Stdin, Stdout: s.Stdout, Stderr: s.Stderr, TTY: s.TTY, Resize: resize,
+	})
+}
+
+// DialPod connects to the pod's IP from the node: pod IPs are routed to
+// the node's bridge (realnode/podnet), so no entering of the pod's network
+// namespace is needed.
+func (b backend) DialPod(ctx context.Context, namespace, pod string, port int) (net.Conn, error) {
+	sandboxes, _, err := b.a.Runtime.List()
+	if err != nil {
+		return nil, err
+	}
+	ip := ""
+	for _, sb := range sandboxes {
+		if sb.Ready && sb.IP != "" && sb.Labels[kubelet.LabelPodNamespace] == namespace && sb.Labels[kubelet.LabelPodName] == pod {
+			ip = sb.IP
+		}
+	}
+	if ip == "" {
+		return nil, api.NewStatusError(404, api.ReasonNotFound, nil, "pod %s/%s has no running sandbox with an IP on node %s", namespace, pod, b.a.cfg.NodeName)
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("dial %s:%d: %w", ip, port, err)
+	}
+	return conn, nil
 }

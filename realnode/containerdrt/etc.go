@@ -15,7 +15,7 @@ import (
 	"github.com/tinykube/tinykube/core/kubelet"
 )
 
-// A pod's /etc/resolv.conf and /etc/hosts are written once per sandbox,
+// A pod's /etc/resolv.conf, /etc/hosts and /etc/hostname are written once per sandbox,
 // into SandboxDir/<id>/, and bind-mounted read-only into every container
 // of the pod, as the kubelet does: the image's own files are hidden, and
 // all containers of a pod agree on its name and resolver.
@@ -57,7 +57,7 @@ func (r *Runtime) writeEtc(id, ip string, cfg kubelet.SandboxConfig) error {
 		hostname = hostname[:63]
 	}
 	hosts := cdns.Hosts(ip, hostname, cfg.Subdomain, cfg.Namespace, r.cfg.DNS.ClusterDomain)
-	for name, data := range map[string][]byte{"resolv.conf": resolv, "hosts": []byte(hosts)} {
+	for name, data := range map[string][]byte{"resolv.conf": resolv, "hosts": []byte(hosts), "hostname": []byte(hostname + "\n")} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return fmt.Errorf("sandbox %s: %w", id, err)
 		}
@@ -104,7 +104,9 @@ func onlyLoopback(resolv []byte) bool {
 // and its containers keep the image's.
 func (r *Runtime) etcMounts(id string) []specs.Mount {
 	var out []specs.Mount
-	for _, name := range []string{"resolv.conf", "hosts"} {
+	// /etc/hostname as Kubernetes' kubelet mounts it: tools (and `kubectl
+	// cp POD:/etc/hostname`) expect it in every container.
+	for _, name := range []string{"resolv.conf", "hosts", "hostname"} {
 		src := filepath.Join(r.sandboxDir(id), name)
 		if _, err := os.Stat(src); err == nil {
 			out = append(out, specs.Mount{Destination: "/etc/" + name, Type: "bind", Source: src,

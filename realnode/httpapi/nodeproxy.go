@@ -38,14 +38,16 @@ func newNodeProxy(h Handle) *nodeProxy {
 	}
 }
 
-// podSubresource recognises /api/v1/namespaces/{ns}/pods/{name}/log and
-// .../exec.
+// podSubresource recognises /api/v1/namespaces/{ns}/pods/{name}/log,
+// .../exec, .../attach and .../portforward.
 func podSubresource(path string) (ns, name, sub string, ok bool) {
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	if len(parts) != 7 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "namespaces" || parts[4] != "pods" {
 		return "", "", "", false
 	}
-	if parts[6] != "log" && parts[6] != "exec" {
+	switch parts[6] {
+	case "log", "exec", "attach", "portforward":
+	default:
 		return "", "", "", false
 	}
 	return parts[3], parts[5], parts[6], true
@@ -53,6 +55,10 @@ func podSubresource(path string) (ns, name, sub string, ok bool) {
 
 // serve relays one log or exec request to the pod's node.
 func (p *nodeProxy) serve(w http.ResponseWriter, r *http.Request, ns, name, sub string) {
+	if sub == "attach" || sub == "portforward" || (sub == "exec" && isUpgrade(r)) {
+		p.serveUpgrade(w, r, ns, name, sub)
+		return
+	}
 	var container string
 	var query url.Values
 	method := http.MethodGet

@@ -26,6 +26,7 @@ import (
 type fileBackend struct {
 	dir     string
 	running atomic.Bool
+	podAddr string // where DialPod connects
 }
 
 func (b *fileBackend) Log(req kubeletserver.LogRequest) (string, func() bool, error) {
@@ -38,6 +39,21 @@ func (b *fileBackend) Log(req kubeletserver.LogRequest) (string, func() bool, er
 
 func (b *fileBackend) Exec(ns, pod, ctr string, cmd []string, _ time.Duration) (int, string, error) {
 	return 3, ctr + ": " + strings.Join(cmd, " ") + "\n", nil
+}
+
+// ExecStream echoes the container and command, then stdin, and exits 3.
+func (b *fileBackend) ExecStream(ctx context.Context, ns, pod, ctr string, cmd []string, s kubeletserver.Streams) (int, error) {
+	fmt.Fprintf(s.Stdout, "%s: %s\n", ctr, strings.Join(cmd, " "))
+	if s.Stdin != nil {
+		io.Copy(s.Stdout, s.Stdin)
+	}
+	return 3, nil
+}
+
+// DialPod dials b.podAddr, whatever the pod and port.
+func (b *fileBackend) DialPod(ctx context.Context, ns, pod string, port int) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", b.podAddr)
 }
 
 // nodeWithKubelet starts a kubelet server on loopback and registers node

@@ -8,10 +8,18 @@
 //
 //	GET  /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&previous=&limitBytes=
 //	POST /exec/{namespace}/{pod}/{container}?command=A&command=B&timeoutSeconds=N
+//	GET  /exec/{namespace}/{pod}/{container}?command=A&stdin=&stdout=&stderr=&tty=   (WebSocket)
+//	GET  /attach/{namespace}/{pod}/{container}?stdout=&stderr=                       (WebSocket)
+//	GET|POST /portForward/{namespace}/{pod}                                          (SPDY, or SPDY in a WebSocket)
 //
-// Exec is not interactive (no stdin, no terminal): the command runs to its
-// end or its timeout, and the answer is one JSON api.ExecResult holding the
-// exit code and the combined output.
+// The POST exec is tinykube's own and not interactive: the command runs to
+// its end or its timeout, and the answer is one JSON api.ExecResult holding
+// the exit code and the combined output.
+//
+// The upgraded routes speak what kubectl speaks, so the API server relays
+// kubectl's connection here byte for byte: exec and attach the channel
+// protocol v5.channel.k8s.io (channel.go), port-forward SPDY streams in
+// pairs per connection (portforward.go).
 //
 // Errors are Kubernetes Status objects; a Backend error that is an
 // *api.StatusError keeps its code (a missing container is a 404).

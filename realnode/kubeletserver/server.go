@@ -1,8 +1,10 @@
 package kubeletserver
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"time"
 
@@ -24,6 +26,11 @@ type Backend interface {
 	// Exec runs cmd in the container's current run and returns its exit
 	// code and combined output.
 	Exec(namespace, pod, container string, cmd []string, timeout time.Duration) (exitCode int, output string, err error)
+	// ExecStream runs cmd in the container's current run attached to s
+	// and returns its exit code; it kills the command when ctx ends.
+	ExecStream(ctx context.Context, namespace, pod, container string, cmd []string, s Streams) (exitCode int, err error)
+	// DialPod connects to a TCP port of the pod, in its network.
+	DialPod(ctx context.Context, namespace, pod string, port int) (net.Conn, error)
 }
 
 // DefaultExecTimeout bounds an exec whose request gives no timeoutSeconds.
@@ -44,6 +51,13 @@ func New(b Backend) *Server {
 	s := &Server{backend: b, poll: DefaultPoll, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /containerLogs/{namespace}/{pod}/{container}", s.serveLog)
 	s.mux.HandleFunc("POST /exec/{namespace}/{pod}/{container}", s.serveExec)
+	// The streaming routes kubectl's requests are relayed to: WebSocket
+	// upgrades are GETs, SPDY upgrades POSTs.
+	s.mux.HandleFunc("GET /exec/{namespace}/{pod}/{container}", s.serveExecStream)
+	s.mux.HandleFunc("GET /attach/{namespace}/{pod}/{container}", s.serveAttach)
+	s.mux.HandleFunc("POST /attach/{namespace}/{pod}/{container}", s.serveAttach)
+	s.mux.HandleFunc("GET /portForward/{namespace}/{pod}", s.servePortForward)
+	s.mux.HandleFunc("POST /portForward/{namespace}/{pod}", s.servePortForward)
 	for _, p := range []string{"/containerLogs/{namespace}/{pod}/{container}", "/exec/{namespace}/{pod}/{container}"} {
 		s.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, api.NewStatusError(http.StatusMethodNotAllowed, api.ReasonMethodNotAllowed, nil,
@@ -64,6 +78,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // command that ran and failed is a 200 with its exit code; only a
 // command that could not run is an error.
 func (s *Server) serveExec(w http.ResponseWriter, r *http.Request) {
+	if isUpgrade(r) {
+		writeError(w, badRequestf("exec speaks the WebSocket protocols %v, not %s: upgrade with a GET", channelProtocols, r.Header.Get("Upgrade")))
+		return
+	}
 	opts, err := api.ParsePodExecOptions(r.URL.Query())
 	if err != nil {
 		writeError(w, badRequest(err))
@@ -80,6 +98,16 @@ func (s *Server) serveExec(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, api.ExecResult{ExitCode: code, Output: out})
+}
+
+// contextUntil returns a context that ends when done is closed.
+func contextUntil(done <-chan struct{}) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-done
+		cancel()
+	}()
+	return ctx
 }
 
 func badRequest(err error) error {

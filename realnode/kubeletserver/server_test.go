@@ -2,13 +2,16 @@ package kubeletserver
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -42,6 +45,36 @@ func (b *fakeBackend) Exec(ns, pod, ctr string, cmd []string, timeout time.Durat
 		return 0, "", fmt.Errorf("the runtime failed")
 	}
 	return len(cmd), fmt.Sprintf("ran %q in %s for at most %v", cmd, ctr, timeout), nil
+}
+
+// ExecStream plays a few commands: cat (stdin to stdout), size (the first
+// terminal size), exit N, and stderr (a line on stderr, exit 1).
+func (b *fakeBackend) ExecStream(ctx context.Context, ns, pod, ctr string, cmd []string, s Streams) (int, error) {
+	if pod != "web" {
+		return 0, api.NewStatusError(http.StatusNotFound, api.ReasonNotFound, nil, "pod %s/%s is not on this node", ns, pod)
+	}
+	switch cmd[0] {
+	case "cat":
+		io.Copy(s.Stdout, s.Stdin)
+		return 0, nil
+	case "size":
+		sz := <-s.Resize
+		fmt.Fprintf(s.Stdout, "%dx%d tty=%v", sz.Width, sz.Height, s.TTY)
+		return 0, nil
+	case "exit":
+		n, _ := strconv.Atoi(cmd[1])
+		return n, nil
+	case "stderr":
+		fmt.Fprint(s.Stderr, "oops")
+		return 1, nil
+	}
+	return 0, fmt.Errorf("exec: %q: executable file not found in $PATH", cmd[0])
+}
+
+// DialPod dials the loopback port: the test's pod is a local server.
+func (b *fakeBackend) DialPod(ctx context.Context, ns, pod string, port int) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 }
 
 func serve(t *testing.T) (*fakeBackend, string) {
