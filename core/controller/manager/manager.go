@@ -14,6 +14,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/endpoints"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
 	"github.com/tinykube/tinykube/core/controller/job"
+	"github.com/tinykube/tinykube/core/controller/namespace"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
@@ -108,6 +109,9 @@ var Roster = []Controller{
 	}},
 	{"servicelb", func(cfg Config) Running {
 		return started(servicelb.New(servicelb.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder, Provider: cfg.LoadBalancers}))
+	}},
+	{"namespace", func(cfg Config) Running {
+		return started(namespace.New(namespace.Config{Loop: cfg.Loop, Client: cfg.Client}))
 	}},
 }
 
