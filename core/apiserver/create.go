@@ -190,6 +190,7 @@ func checkFields(t target, req *rest.Request, obj api.Object) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
+	report = withoutDefaulted(t.res, req.Body, report)
 	if level == "Strict" && len(report.Unknown)+len(report.NotImplemented) > 0 {
 		return nil, errStrict(append(append([]string(nil), report.Unknown...), report.NotImplemented...))
 	}
