@@ -33,7 +33,9 @@ import "strings"
 //   - Service: type ClusterIP, sessionAffinity None, port protocol TCP,
 //     targetPort = port.
 //   - Endpoints: port protocol TCP.
-//   - Namespace: spec.finalizers ["kubernetes"], status.phase Active.
+//   - Namespace: status.phase Active. (The "kubernetes" finalizer is
+//     added at creation by the API server, not here: defaulting runs on
+//     every write, and the finalizer must stay removed once removed.)
 //   - Secret: type Opaque.
 //
 // Default does not set apiVersion and kind; SetTypeMeta does.
@@ -69,9 +71,6 @@ func Default(obj Object) {
 			}
 		}
 	case *Namespace:
-		if len(o.Spec.Finalizers) == 0 {
-			o.Spec.Finalizers = []string{"kubernetes"}
-		}
 		if o.Status.Phase == "" {
 			o.Status.Phase = NamespaceActive
 		}

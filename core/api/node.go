@@ -111,13 +111,42 @@ type NamespaceSpec struct {
 	Finalizers []string `json:"finalizers,omitempty"`
 }
 
-// NamespaceStatus says whether the namespace is Active or Terminating.
+// NamespaceStatus says whether the namespace is Active or Terminating and,
+// while it terminates, what the namespace controller still waits for.
 type NamespaceStatus struct {
-	Phase string `json:"phase,omitempty"`
+	Phase      string               `json:"phase,omitempty"`
+	Conditions []NamespaceCondition `json:"conditions,omitempty"`
+}
+
+// NamespaceCondition is one observation of the namespace controller about
+// a terminating namespace. Status "True" means the problem the type names
+// is present (content remains, a deletion failed).
+type NamespaceCondition struct {
+	Type               string          `json:"type"`
+	Status             ConditionStatus `json:"status"`
+	LastTransitionTime *Time           `json:"lastTransitionTime,omitempty"`
+	Reason             string          `json:"reason,omitempty"`
+	Message            string          `json:"message,omitempty"`
 }
 
 // Namespace phases.
 const (
 	NamespaceActive      = "Active"
 	NamespaceTerminating = "Terminating"
+)
+
+// FinalizerKubernetes is the spec.finalizers entry every namespace gets at
+// creation. The namespace controller removes it, through the namespace's
+// finalize subresource, once the namespace's content is gone; the API
+// server then removes the namespace.
+const FinalizerKubernetes = "kubernetes"
+
+// The condition types the namespace controller sets on a terminating
+// namespace, as Kubernetes names them.
+const (
+	NamespaceDeletionDiscoveryFailure = "NamespaceDeletionDiscoveryFailure"
+	NamespaceDeletionGVParsingFailure = "NamespaceDeletionGroupVersionParsingFailure"
+	NamespaceDeletionContentFailure   = "NamespaceDeletionContentFailure"
+	NamespaceContentRemaining         = "NamespaceContentRemaining"
+	NamespaceFinalizersRemaining      = "NamespaceFinalizersRemaining"
 )

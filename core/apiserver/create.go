@@ -49,7 +49,7 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 	res := t.res
 	meta := obj.GetObjectMeta()
 	if res.Namespaced {
-		if err := s.checkNamespaceOpen(ctx, meta.Namespace); err != nil {
+		if err := s.checkNamespaceOpen(ctx, res, meta.Name, meta.Namespace); err != nil {
 			return nil, err
 		}
 	}
@@ -98,6 +98,13 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 			return nil, errInternal(err)
 		}
 		if dryRun {
+			// Nothing is written, but the answer is the one a real
+			// create would give, AlreadyExists included.
+			if _, err := s.store.Get(ctx, key(res, meta.Namespace, prepared.GetObjectMeta().Name)); err == nil {
+				return nil, errAlreadyExists(res, prepared.GetObjectMeta().Name)
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return nil, storeError(err)
+			}
 			return encodeWithRevision(prepared, 0)
 		}
 		kv, err := s.store.Create(ctx, key(res, meta.Namespace, prepared.GetObjectMeta().Name), value)
@@ -132,13 +139,14 @@ func decodeRequest(t target, req *rest.Request) (api.Object, []string, error) {
 	return obj, warnings, err
 }
 
-// checkNamespaceOpen refuses objects in a namespace that does not exist or
-// is being deleted.
-func (s *Server) checkNamespaceOpen(ctx context.Context, ns string) error {
+// checkNamespaceOpen refuses a new object (res, name) in a namespace that
+// does not exist or is being deleted; the latter is Forbidden, worded as
+// Kubernetes' NamespaceLifecycle admission words it.
+func (s *Server) checkNamespaceOpen(ctx context.Context, res *api.Resource, name, ns string) error {
 	nsRes := api.ResourceByPlural("", "namespaces")
 	if known, open := s.namespaces.lookup(s, ns); known {
 		if !open {
-			return errForbidden(nsRes, ns, fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", ns))
+			return errTerminating(res, name, ns)
 		}
 		return nil
 	}
@@ -154,9 +162,18 @@ func (s *Server) checkNamespaceOpen(ctx context.Context, ns string) error {
 		return errInternal(err)
 	}
 	if obj.GetObjectMeta().DeletionTimestamp != nil {
-		return errForbidden(nsRes, ns, fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", ns))
+		return errTerminating(res, name, ns)
 	}
 	return nil
+}
+
+// errTerminating refuses new content in a terminating namespace, with the
+// NamespaceTerminating cause Kubernetes gives.
+func errTerminating(res *api.Resource, name, ns string) error {
+	err := errForbidden(res, name, fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", ns)).(*api.StatusError)
+	err.Status.Details.Causes = append(err.Status.Details.Causes, api.StatusCause{Type: "NamespaceTerminating", Field: "metadata.namespace",
+		Message: fmt.Sprintf("namespace %s is being terminated", ns)})
+	return err
 }
 
 // checkFields applies the request's field validation level to the fields
@@ -177,6 +194,7 @@ func checkFields(t target, req *rest.Request, obj api.Object) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
+	report = withoutDefaulted(t.res, req.Body, report)
 	if refused := report.Refused(); level == "Strict" && len(refused) > 0 {
 		return nil, errStrict(refused)
 	}
@@ -214,8 +232,6 @@ func checkContentType(ct string) error {
 	}
 	return errUnsupportedMediaType(ct)
 }
-
-func isDryRun(req *rest.Request) bool { return req.Query.Get("dryRun") == "All" }
 
 // storeError turns a store failure that has no better meaning into a
 // Status.

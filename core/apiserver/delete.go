@@ -58,6 +58,9 @@ func parseDeleteOptions(req *rest.Request) (DeleteOptions, error) {
 		}
 		o.OrphanDependents = &b
 	}
+	if err := validateDryRun("DeleteOptions", o.DryRun); err != nil {
+		return o, err
+	}
 	if o.GracePeriodSeconds != nil && *o.GracePeriodSeconds < 0 {
 		zero := int64(0)
 		o.GracePeriodSeconds = &zero
@@ -142,9 +145,9 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 	if err != nil {
 		return fail(err)
 	}
-	dryRun := isDryRun(req) || (len(opts.DryRun) == 1 && opts.DryRun[0] == "All")
+	dryRun := isDryRun(req) || len(opts.DryRun) > 0
 	if t.res.Kind == "Namespace" {
-		if err := s.checkNamespaceDeletable(ctx, t.name); err != nil {
+		if err := checkNamespaceDeletable(t.name); err != nil {
 			return fail(err)
 		}
 	}
@@ -159,7 +162,7 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 		grace := graceFor(obj, opts)
 		meta := obj.GetObjectMeta()
 		fin := gcFinalizer(opts)
-		if grace == 0 && len(meta.Finalizers) == 0 && fin == "" {
+		if grace == 0 && !pendingFinalizers(obj) && fin == "" {
 			if dryRun {
 				return ok(http.StatusOK, mustJSON(obj), nil)
 			}
@@ -180,7 +183,11 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 			return ok(http.StatusOK, body, nil)
 		}
 		// Mark for deletion. A second delete may shorten a pod's grace
-		// period but never lengthen it.
+		// period but never lengthen it. A namespace is marked once; a
+		// second delete is told it is under way, as Kubernetes does.
+		if _, isNS := obj.(*api.Namespace); isNS && meta.DeletionTimestamp != nil {
+			return fail(errConflict(t.res, t.name, namespaceBeingPurged))
+		}
 		if meta.DeletionTimestamp != nil && meta.DeletionGracePeriodSeconds != nil && *meta.DeletionGracePeriodSeconds <= grace {
 			return ok(http.StatusOK, mustJSON(obj), nil)
 		}
@@ -209,6 +216,7 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 			if fin != "" && !marked && !m.HasFinalizer(fin) {
 				m.Finalizers = withGCFinalizer(m.Finalizers, fin)
 			}
+			markNamespaceTerminating(cur)
 			return cur, nil
 		})
 		if err != nil {
@@ -248,31 +256,6 @@ func checkPreconditions(t target, p *Preconditions, obj api.Object) error {
 	}
 	if p.ResourceVersion != nil && *p.ResourceVersion != meta.ResourceVersion {
 		return errConflict(t.res, t.name, fmt.Sprintf("Precondition failed: ResourceVersion in precondition: %s, ResourceVersion in object meta: %s", *p.ResourceVersion, meta.ResourceVersion))
-	}
-	return nil
-}
-
-// checkNamespaceDeletable refuses to delete the system namespaces, and
-// namespaces that still hold objects: tinykube has no namespace controller
-// yet to empty them, so the objects must be deleted first.
-func (s *Server) checkNamespaceDeletable(ctx context.Context, name string) error {
-	nsRes := api.ResourceByPlural("", "namespaces")
-	for _, sys := range systemNamespaces {
-		if name == sys {
-			return errForbidden(nsRes, name, "this namespace may not be deleted")
-		}
-	}
-	for _, r := range api.Resources() {
-		if !r.Namespaced {
-			continue
-		}
-		l, err := s.store.List(ctx, prefix(r, name), store.ListOptions{Limit: 1})
-		if err != nil {
-			return storeError(err)
-		}
-		if len(l.KVs) > 0 {
-			return errConflict(nsRes, name, fmt.Sprintf("the namespace still contains %s; delete them first (tinykube deletes only empty namespaces)", r.Plural))
-		}
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ type target struct {
 	res         *api.Resource
 	namespace   string // "" for cluster-scoped kinds and cross-namespace lists
 	name        string // "" for a collection
-	subresource string // "status", "scale", "binding", "eviction", "log", "exec" or ""
+	subresource string // "status", "scale", "binding", "eviction", "log", "exec", "finalize" or ""
 }
 
 // route parses an API path such as
@@ -37,8 +37,8 @@ func route(path string) (target, error) {
 	var t target
 	if len(parts) >= 3 && parts[0] == "namespaces" {
 		// /namespaces/{ns}/{resource}... unless this is the namespace object
-		// itself with a subresource (/namespaces/{ns}/status).
-		if parts[2] == "status" {
+		// itself with a subresource (/namespaces/{ns}/status, .../finalize).
+		if parts[2] == "status" || parts[2] == "finalize" {
 			t.name, t.subresource = parts[1], parts[2]
 			parts = []string{"namespaces"}
 		} else {
@@ -73,6 +73,10 @@ func route(path string) (target, error) {
 		}
 	case "scale":
 		if !hasScale(t.res) {
+			return target{}, errNotFoundPath(path)
+		}
+	case "finalize":
+		if t.res.Kind != "Namespace" {
 			return target{}, errNotFoundPath(path)
 		}
 	default:

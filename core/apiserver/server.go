@@ -113,6 +113,12 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if t.subresource == "log" || t.subresource == "exec" {
 		return errorResponse(errNoNodes(t.subresource))
 	}
+	if t.subresource == "finalize" && req.Method != http.MethodPut {
+		return errorResponse(errMethodNotAllowed(req.Method, req.Path))
+	}
+	if err := checkDryRun(req); err != nil {
+		return errorResponse(err)
+	}
 	if h := subresourceHandlers[t.subresource]; h != nil {
 		return respond(h(s, ctx, t, req))
 	}

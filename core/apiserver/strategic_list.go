@@ -221,6 +221,9 @@ func jsonKey(v any) string {
 	return string(b)
 }
 
+// sameJSON compares two decoded JSON values by their encoding (object keys
+// sorted): strategic merge patch's item identity, and the warnings' "is
+// this the value the server defaults to".
 func sameJSON(a, b any) bool { return jsonKey(a) == jsonKey(b) }
 
 // withoutKey returns a copy of m without k.

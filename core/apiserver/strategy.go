@@ -34,6 +34,8 @@ func prepareForCreate(res *api.Resource, obj api.Object, uid string, now time.Ti
 		if o.Spec.ManualSelector == nil || !*o.Spec.ManualSelector {
 			generateJobSelector(o)
 		}
+	case *api.Namespace:
+		prepareNamespaceForCreate(o)
 	}
 	return obj, nil
 }
@@ -81,6 +83,9 @@ func prepareForUpdate(res *api.Resource, obj, old api.Object) (api.Object, error
 		mergeStringData(o)
 	case *api.Service:
 		prepareServiceUpdate(&o.Spec, &old.(*api.Service).Spec)
+	case *api.Namespace:
+		// Only the finalize subresource changes spec.finalizers.
+		o.Spec.Finalizers = old.(*api.Namespace).Spec.Finalizers
 	}
 	return obj, nil
 }

@@ -60,12 +60,16 @@ const (
 	updateStatus                     // PUT/PATCH of /status: only status
 	updateDeletion                   // a delete marking the object: deletionTimestamp and grace period
 	updateBinding                    // a binding: a pod's spec.nodeName, set once
+	updateFinalize                   // PUT of a namespace's /finalize: only spec.finalizers
 )
 
 // modeFor returns the update mode of a request's target.
 func modeFor(t target) updateMode {
-	if t.subresource == "status" {
+	switch t.subresource {
+	case "status":
 		return updateStatus
+	case "finalize":
+		return updateFinalize
 	}
 	return updateMain
 }
@@ -107,6 +111,8 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 			next, err = prepareForStatusUpdate(next, old)
 		case updateMain:
 			next, err = prepareForUpdate(res, next, old)
+		case updateFinalize:
+			next, err = prepareForFinalize(next, old)
 		}
 		if err != nil {
 			return nil, errInternal(err)
@@ -204,11 +210,12 @@ func checkFinalizers(res *api.Resource, next, old api.Object) error {
 }
 
 // readyToDelete reports whether an object marked for deletion has nothing
-// left to wait for: no finalizers and no grace period still running (a pod
+// left to wait for: no finalizers (for a namespace, in spec.finalizers too)
+// and no grace period still running (a pod
 // with a grace period is removed by its kubelet, not by finalizers).
 func readyToDelete(obj api.Object) bool {
 	m := obj.GetObjectMeta()
-	if m.DeletionTimestamp == nil || len(m.Finalizers) > 0 {
+	if m.DeletionTimestamp == nil || pendingFinalizers(obj) {
 		return false
 	}
 	return m.DeletionGracePeriodSeconds == nil || *m.DeletionGracePeriodSeconds == 0

@@ -27,7 +27,8 @@
 // Subpackages: replicaset (book chapter 06), node, the node lifecycle
 // controller (chapter 07), deployment, garbagecollector, statefulset,
 // daemonset, job and cronjob (chapter 09), endpoints and servicelb
-// (chapter 11).
+// (chapter 11), namespace (the namespace lifecycle: it empties a
+// terminating namespace, then finalizes it).
 //
 // Book: chapter 6, "Controllers and ReplicaSets"
 // (book/06-controllers-replicasets.md), which walks the pattern.

@@ -15,6 +15,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/endpoints"
 	"github.com/tinykube/tinykube/core/controller/garbagecollector"
 	"github.com/tinykube/tinykube/core/controller/job"
+	"github.com/tinykube/tinykube/core/controller/namespace"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
@@ -112,6 +113,9 @@ var Roster = []Controller{
 	}},
 	{"disruption", func(cfg Config) Running {
 		return started(disruption.New(disruption.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder}))
+	}},
+	{"namespace", func(cfg Config) Running {
+		return started(namespace.New(namespace.Config{Loop: cfg.Loop, Client: cfg.Client}))
 	}},
 }
 
