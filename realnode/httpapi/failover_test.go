@@ -210,8 +210,11 @@ func TestInformerWatchMovesToTheNextServer(t *testing.T) {
 	// The first server dies with the watch open: the stream breaks and
 	// the informer watches again, through the second server, from where
 	// it was.
+	// Stop accepting first: closing the connections alone lets the
+	// informer's retry reach this server again, and Close then waits
+	// forever for that new watch (Close breaks only idle connections).
+	rs[0].hs.Listener.Close()
 	rs[0].hs.CloseClientConnections()
-	rs[0].hs.Close()
 	if _, err := other.Create(ctx, cm("after"), client.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
