@@ -23,5 +23,5 @@
 //	                                        │ PUT status (conditions, when changed)
 //	                                        └ nothing left? PUT finalize : look again later
 //
-// Book: chapter "Speaking Kubernetes" (namespace lifecycle).
+// Book: book/14-speaking-kubernetes.md, "Code: deleting a namespace".
 package namespace
