@@ -90,7 +90,7 @@ spec:
       - name: web
         image: busybox:1.36
         imagePullPolicy: IfNotPresent
-        terminationMessagePath: /dev/termination-log
+        terminationMessagePath: /tmp/termination-log
         ports:
         - containerPort: 80
 ---
