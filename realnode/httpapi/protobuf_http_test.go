@@ -38,6 +38,7 @@ var kindManifests = map[string]string{
 	"Job":                   `{"metadata":{"name":"%s"},"spec":{"completions":2,"parallelism":1,"backoffLimit":3,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}`,
 	"CronJob":               `{"metadata":{"name":"%s"},"spec":{"schedule":"*/5 * * * *","concurrencyPolicy":"Forbid","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}`,
 	"Lease":                 `{"metadata":{"name":"%s"},"spec":{"holderIdentity":"me","leaseDurationSeconds":15}}`,
+	"PodDisruptionBudget":   `{"metadata":{"name":"%s"},"spec":{"minAvailable":"50%%","selector":{"matchLabels":{"app":"web"}},"unhealthyPodEvictionPolicy":"AlwaysAllow"}}`,
 }
 
 // collectionURL is where objects of res are created in namespace default.

@@ -24,9 +24,9 @@ import (
 )
 
 type smpCase struct {
-	name      string
-	ours      api.Object // the tinykube type
-	theirs    any        // the k8s.io/api type
+	name       string
+	ours       api.Object // the tinykube type
+	theirs     any        // the k8s.io/api type
 	doc, patch string
 }
 
