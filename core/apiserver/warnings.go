@@ -153,4 +153,3 @@ func removeAt(doc any, steps []pathStep) {
 		delete(m, steps[len(steps)-1].name)
 	}
 }
-

@@ -59,7 +59,7 @@ spec: {containers: [{name: c, image: nginx:1}]}`)
 			disruption.New(disruption.Config{Loop: p.Loop(), Client: p.Client(), Recorder: recorder(p, "controllermanager")}).Start()
 		},
 		Helpers: func(w *sim.World, p *sim.Process) { (&PodDriver{}).Start(p) },
-		Want: all(want("poddisruptionbudgets/default/web", 1, `"currentHealthy": 2`, `"desiredHealthy": 1`, `"disruptionsAllowed": 1`, `"expectedPods": 3`, `"observedGeneration": 2`)),
+		Want:    all(want("poddisruptionbudgets/default/web", 1, `"currentHealthy": 2`, `"desiredHealthy": 1`, `"disruptionsAllowed": 1`, `"expectedPods": 3`, `"observedGeneration": 2`)),
 	}
 }
 
