@@ -32,7 +32,8 @@ import (
 //   - an error names what was wrong (a missing key, an unknown directive);
 //     mergeList never modifies its arguments.
 //
-// This is the piece a student writes in the lab.
+// This is the piece a student writes in lab 14, which reaches it through
+// MergeList.
 func mergeList(original, patch []any, key string, mergeItem func(orig, patch map[string]any) (map[string]any, error)) ([]any, error) {
 	server := original
 	var named []any // patch items other than directives, in patch order
@@ -129,6 +130,14 @@ func mergeList(original, patch []any, key string, mergeItem func(orig, patch map
 		merged = append(merged, m)
 	}
 	return orderItems(merged, named, server, id), nil
+}
+
+// MergeList is mergeList, exported as the seam of lab 14
+// (labs/14-strategic-patch): its checker computes the answer a student's
+// list merge must give by calling the API server's own. Nothing in
+// tinykube calls it; the API server calls mergeList directly.
+func MergeList(original, patch []any, key string, mergeItem func(orig, patch map[string]any) (map[string]any, error)) ([]any, error) {
+	return mergeList(original, patch, key, mergeItem)
 }
 
 // mergeScalars merges two lists of scalars (finalizers, podCIDRs): the union

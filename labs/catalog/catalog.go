@@ -28,6 +28,10 @@ import (
 	leadermutants "github.com/tinykube/tinykube/labs/12-leader/mutants"
 	leaderreference "github.com/tinykube/tinykube/labs/12-leader/reference"
 	leaderstudent "github.com/tinykube/tinykube/labs/12-leader/student"
+	strategiclab "github.com/tinykube/tinykube/labs/14-strategic-patch"
+	smpmutants "github.com/tinykube/tinykube/labs/14-strategic-patch/mutants"
+	smpreference "github.com/tinykube/tinykube/labs/14-strategic-patch/reference"
+	smpstudent "github.com/tinykube/tinykube/labs/14-strategic-patch/student"
 	"github.com/tinykube/tinykube/labs/lab"
 )
 
@@ -46,7 +50,7 @@ type Mutant struct {
 
 // All returns every lab, in chapter order.
 func All() []Entry {
-	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader()}
+	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader(), strategicPatch()}
 }
 
 func scheduler() Entry {
@@ -108,6 +112,14 @@ func leader() Entry {
 	}
 	for _, m := range leadermutants.All {
 		e.Mutants = append(e.Mutants, Mutant{m.Name, leaderlab.Lab(m.Impl)})
+	}
+	return e
+}
+
+func strategicPatch() Entry {
+	e := Entry{Student: strategiclab.Lab(smpstudent.MergeList), Reference: strategiclab.Lab(smpreference.MergeList)}
+	for _, m := range smpmutants.All {
+		e.Mutants = append(e.Mutants, Mutant{m.Name, strategiclab.Lab(m.MergeList)})
 	}
 	return e
 }
