@@ -34,6 +34,7 @@ type Event struct {
 	Type               string          `json:"type,omitempty"` // Normal or Warning
 	ReportingComponent string          `json:"reportingComponent,omitempty"`
 	ReportingInstance  string          `json:"reportingInstance,omitempty"`
+	EventTime          *MicroTime      `json:"eventTime,omitempty"` // client-go's recorder sends it (null)
 }
 
 // EventSource names the component (and node) that reported an event.

@@ -29,6 +29,10 @@ func TestUnknownFields(t *testing.T) {
 		{"owner references and probes", &Pod{}, `{"metadata":{"ownerReferences":[{"uid":"1","oops":1}]},"spec":{"containers":[{"readinessProbe":{"tcpSocket":{"port":80,"x":1}}}]}}`,
 			[]string{"metadata.ownerReferences[0].oops", "spec.containers[0].readinessProbe.tcpSocket.x"}},
 		{"null", &Pod{}, `{"spec":null,"status":{"phase":null,"x":null}}`, []string{"status.x"}},
+		// What client-go's event recorder (controller-runtime's leader
+		// election) posts: eventTime is a field of core/v1 Event.
+		{"event time", &Event{}, `{"kind":"Event","involvedObject":{"kind":"Lease"},"count":1,"eventTime":null}`, nil},
+		{"event time set", &Event{}, `{"eventTime":"2026-12-07T09:51:05.123456Z","series":null}`, []string{"series"}},
 	}
 	for _, tt := range tests {
 		got, err := UnknownFields([]byte(tt.raw), tt.obj)
