@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,6 +44,10 @@ func TestControllerRuntimeManager(t *testing.T) {
 	log.SetLogger(funcr.New(func(prefix, args string) { tw.Write([]byte(prefix + " " + args)) }, funcr.Options{}))
 
 	cfg := &rest.Config{Host: srv.URL, QPS: 100, Burst: 200}
+	// Every warning tinykube sends (an unknown field, say) fails the test:
+	// controller-runtime's requests are all ones Kubernetes takes silently.
+	warnings := &warningRecorder{}
+	cfg.WarningHandlerWithContext = warnings
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
@@ -163,6 +169,9 @@ func TestControllerRuntimeManager(t *testing.T) {
 		last = c.Get(ctx, key, &corev1.Secret{})
 		return apierrors.IsNotFound(last)
 	}, &last)
+	if got := warnings.all(); len(got) > 0 {
+		t.Errorf("tinykube warned controller-runtime: %q", got)
+	}
 	if reconciles.Load() == 0 {
 		t.Fatalf("the reconciler never ran")
 	}
@@ -246,6 +255,25 @@ func bytesToStrings(m map[string][]byte) map[string]string {
 		out[k] = string(v)
 	}
 	return out
+}
+
+// testWriter logs to the test until it ends (the manager's goroutines may
+// log a little later).
+type warningRecorder struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (w *warningRecorder) HandleWarningHeaderWithContext(_ context.Context, code int, agent, text string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seen = append(w.seen, text)
+}
+
+func (w *warningRecorder) all() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.seen)
 }
 
 // testWriter logs to the test until it ends (the manager's goroutines may
