@@ -3,6 +3,9 @@ package controlplane
 import (
 	"context"
 	"fmt"
+	"maps"
+	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -23,6 +26,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -48,6 +52,12 @@ func TestControllerRuntimeManager(t *testing.T) {
 	// controller-runtime's requests are all ones Kubernetes takes silently.
 	warnings := &warningRecorder{}
 	cfg.WarningHandlerWithContext = warnings
+	// The manager's requests' methods and content types, to check the
+	// reconciler wrote in each way it means to (the test's own client,
+	// on ownCfg, is not counted).
+	ownCfg := rest.CopyConfig(cfg)
+	sent := &requestRecorder{}
+	cfg.Wrap(sent.wrap)
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
@@ -69,11 +79,14 @@ func TestControllerRuntimeManager(t *testing.T) {
 		t.Fatalf("building the manager: %v", err)
 	}
 
+	skipNameValidation := true
 	var reconciles atomic.Int64
 	r := &mirror{c: mgr.GetClient(), scheme: scheme, n: &reconciles}
 	if err := ctrl.NewControllerManagedBy(mgr).
 		For(&corev1.ConfigMap{}, builderWithLabel()).
 		Owns(&corev1.Secret{}).
+		// -count=N registers it again in this process's metrics.
+		WithOptions(controller.Options{SkipNameValidation: &skipNameValidation}).
 		Complete(r); err != nil {
 		t.Fatalf("registering the reconciler: %v", err)
 	}
@@ -101,7 +114,7 @@ func TestControllerRuntimeManager(t *testing.T) {
 		t.Fatalf("manager not elected within 15s")
 	}
 	// A client of our own reads through the API (not the manager's cache).
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	c, err := client.New(ownCfg, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,6 +182,13 @@ func TestControllerRuntimeManager(t *testing.T) {
 		last = c.Get(ctx, key, &corev1.Secret{})
 		return apierrors.IsNotFound(last)
 	}, &last)
+	// The informers list by watching (sendInitialEvents, bookmarks).
+	for _, want := range []string{"GET streaming list", "POST application/vnd.kubernetes.protobuf", "PUT application/vnd.kubernetes.protobuf",
+		"PATCH application/merge-patch+json", "PATCH application/strategic-merge-patch+json"} {
+		if !sent.saw(want) {
+			t.Errorf("no %s request was sent; sent: %v", want, sent.all())
+		}
+	}
 	if got := warnings.all(); len(got) > 0 {
 		t.Errorf("tinykube warned controller-runtime: %q", got)
 	}
@@ -257,8 +277,49 @@ func bytesToStrings(m map[string][]byte) map[string]string {
 	return out
 }
 
-// testWriter logs to the test until it ends (the manager's goroutines may
-// log a little later).
+// requestRecorder counts the requests sent, by method and content type
+// (TINYKUBE_TEST_TRACE=1 prints every request).
+type requestRecorder struct {
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (r *requestRecorder) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if os.Getenv("TINYKUBE_TEST_TRACE") != "" {
+			fmt.Println("TRACE", req.Method, req.URL, req.Header.Get("Accept"), req.Header.Get("Content-Type"))
+		}
+		what := req.Method + " " + req.Header.Get("Content-Type")
+		if req.URL.Query().Get("sendInitialEvents") == "true" {
+			what = "GET streaming list"
+		}
+		r.mu.Lock()
+		if r.seen == nil {
+			r.seen = map[string]int{}
+		}
+		r.seen[what]++
+		r.mu.Unlock()
+		return rt.RoundTrip(req)
+	})
+}
+
+func (r *requestRecorder) saw(what string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seen[what] > 0
+}
+
+func (r *requestRecorder) all() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.seen)
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// warningRecorder keeps the Warning headers the server sent.
 type warningRecorder struct {
 	mu   sync.Mutex
 	seen []string
