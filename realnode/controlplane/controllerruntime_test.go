@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/leaderelection/resourcelock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -65,14 +66,14 @@ func TestControllerRuntimeManager(t *testing.T) {
 	const ns, leaseID = "default", "ctrlrt-test.tinykube.io"
 	leaseDuration, renew, retry := 3*time.Second, 2*time.Second, 200*time.Millisecond
 	mgr, err := ctrl.NewManager(cfg, manager.Options{
-		Scheme:                  scheme,
-		Metrics:                 server.Options{BindAddress: "0"},
-		HealthProbeBindAddress:  "0",
-		LeaderElection:          true,
-		LeaderElectionID:        leaseID,
-		LeaderElectionNamespace: ns,
-		// controller-runtime's default resource lock is "leases".
-		LeaseDuration: &leaseDuration, RenewDeadline: &renew, RetryPeriod: &retry,
+		Scheme:                     scheme,
+		Metrics:                    server.Options{BindAddress: "0"},
+		HealthProbeBindAddress:     "0",
+		LeaderElection:             true,
+		LeaderElectionID:           leaseID,
+		LeaderElectionNamespace:    ns,
+		LeaderElectionResourceLock: resourcelock.LeasesResourceLock,
+		LeaseDuration:              &leaseDuration, RenewDeadline: &renew, RetryPeriod: &retry,
 		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
