@@ -43,6 +43,7 @@ var descriptions = map[string]string{
 	"EnvVarSource":                      "EnvVarSource takes an environment variable's value from a ConfigMap key, a Secret key, or a field of the pod.",
 	"ErrorType":                         "ErrorType is the kind of a validation failure, in Kubernetes' words: the text is what a user reads after the field path.",
 	"Event":                             "Event records something that happened to an object, for people to read.",
+	"Event.eventTime":                   "client-go's recorder sends it (null)",
 	"Event.type":                        "Normal or Warning",
 	"EventSource":                       "EventSource names the component (and node) that reported an event.",
 	"Eviction":                          "Eviction (policy/v1) is the body POSTed to pods/{name}/eviction: delete this pod unless that breaks a disruption budget.",
