@@ -62,6 +62,13 @@ func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) r
 		if err != nil {
 			return nil, err
 		}
+		// Fields are compared by path, and a strategic patch that puts a new
+		// container first moves the others' indices: a field the server
+		// defaulted then looks new, and one the patch asks for can look old.
+		// Drop those at their default on both sides, as a create or update
+		// does, before comparing.
+		before = withoutDefaulted(t.res, doc, before)
+		after = withoutDefaulted(t.res, patched, after)
 		// The patched document is re-encoded JSON, without repeated keys:
 		// a merge patch's own repeated keys are judged on the patch.
 		var dups []string

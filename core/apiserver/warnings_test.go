@@ -90,3 +90,38 @@ func TestParseFieldPath(t *testing.T) {
 		t.Errorf("parseFieldPath (-want +got):\n%s", diff)
 	}
 }
+
+// A strategic patch that adds a container puts it first, so the containers
+// already there move to other indices: their defaulted fields must not look
+// new and warn (client-side kubectl apply over an object made by kubectl
+// create did). A field the patch itself asks for still warns.
+func TestPatchMovingContainersDoesNotWarn(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		patch string
+		want  int // warnings
+	}{
+		{"a new container first", `{"name":"new","image":"busybox"}`, 0},
+		{"a new container asking for a path", `{"name":"new","image":"busybox","terminationMessagePath":"/tmp/m"}`, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			dep := `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"default"},"spec":{"selector":{"matchLabels":{"a":"b"}},` +
+				`"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"old","image":"busybox"}]}}}}`
+			if resp := f.do("POST", "/apis/apps/v1/namespaces/default/deployments", rest.ContentJSON, dep); resp.Code != 201 {
+				t.Fatalf("create: %d %s", resp.Code, resp.Body)
+			}
+			patch := `{"spec":{"template":{"spec":{"containers":[` + c.patch + `]}}}}`
+			resp := f.do("PATCH", "/apis/apps/v1/namespaces/default/deployments/d", rest.ContentStrategicPatch, patch)
+			if resp.Code != 200 {
+				t.Fatalf("patch: %d %s", resp.Code, resp.Body)
+			}
+			if !strings.Contains(string(resp.Body), `"name":"new"`) || !strings.Contains(string(resp.Body), `"name":"old"`) {
+				t.Fatalf("patched object lacks a container: %s", resp.Body)
+			}
+			if len(resp.Warnings) != c.want {
+				t.Errorf("warnings %q, want %d", resp.Warnings, c.want)
+			}
+		})
+	}
+}
