@@ -64,6 +64,7 @@ func (p *Process) Start() {
 		t = p.w.WrapTransport(p.Name, t)
 	}
 	p.client = client.New(t)
+	p.client.UserAgent = p.Name
 	p.w.Trace.Note(p.Name, "start")
 	p.start(p)
 }

@@ -75,6 +75,7 @@ spec.selector.matchLabels, the pod's labels, or the service's selector.
 			}
 			switch f.output {
 			case "yaml", "json":
+				hideManagedFields([]api.Object{svc})
 				return printObject(c.stdout, f.output, svc)
 			case "name":
 				fmt.Fprintf(c.stdout, "service/%s\n", svc.Name)

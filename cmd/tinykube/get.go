@@ -25,6 +25,10 @@ type getFlags struct {
 	allNamespaces bool
 	noHeaders     bool
 	showKind      bool
+	// showManagedFields keeps metadata.managedFields in -o yaml|json,
+	// which kubectl also leaves out unless asked: it is long and only
+	// server-side apply reads it.
+	showManagedFields bool
 }
 
 func (c *cli) getCommand() *cobra.Command {
@@ -55,6 +59,7 @@ deployments, deploy; replicasets, rs; services, svc; nodes, no; namespaces, ns â
 	fl.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "list across every namespace")
 	fl.BoolVar(&f.noHeaders, "no-headers", false, "leave out the table's header line")
 	fl.BoolVar(&f.showKind, "show-kind", false, "prefix names with their kind")
+	fl.BoolVar(&f.showManagedFields, "show-managed-fields", false, "keep metadata.managedFields in -o yaml and -o json")
 	return cmd
 }
 
@@ -159,6 +164,9 @@ func (c *cli) runGet(ctx context.Context, args []string, f getFlags) error {
 		}
 		all = append(all, objs...)
 	}
+	if !f.showManagedFields {
+		hideManagedFields(all)
+	}
 	switch format.name {
 	case "", "wide":
 		if rows == 0 && !failed {
@@ -232,6 +240,14 @@ func fetch(ctx context.Context, cl *client.Client, rq request, ns string, opts c
 		objs = append(objs, o)
 	}
 	return objs, errs
+}
+
+// hideManagedFields drops metadata.managedFields from objects about to be
+// printed.
+func hideManagedFields(objs []api.Object) {
+	for _, o := range objs {
+		o.GetObjectMeta().ManagedFields = nil
+	}
 }
 
 // printObject writes one object as JSON (indented as kubectl does) or YAML.
@@ -330,6 +346,9 @@ func (c *cli) watchGet(ctx context.Context, cl *client.Client, ns string, rq req
 				err := printCustomColumns(c.stdout, format.arg, objs, f.noHeaders || headerDone)
 				headerDone = true
 				return err
+			}
+			if !f.showManagedFields {
+				hideManagedFields(objs)
 			}
 			for _, obj := range objs {
 				if f.output == "yaml" {

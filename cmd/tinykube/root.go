@@ -131,6 +131,7 @@ func (c *cli) connect() (*client.Client, string, error) {
 		ns = "default"
 	}
 	cl := client.New(httpapi.NewTransport(server))
+	cl.UserAgent = "tinykube"
 	cl.OnWarning = func(w string) { fmt.Fprintf(c.stderr, "Warning: %s\n", w) }
 	return cl, ns, nil
 }

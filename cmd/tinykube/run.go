@@ -53,6 +53,7 @@ labelled run=NAME unless --labels says otherwise.
 				return err
 			}
 			if f.output != "" {
+				hideManagedFields([]api.Object{created})
 				return printObject(c.stdout, f.output, created)
 			}
 			suffix := ""

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -92,7 +93,38 @@ type ObjectMeta struct {
 	Annotations                map[string]string `json:"annotations,omitempty"`
 	OwnerReferences            []OwnerReference  `json:"ownerReferences,omitempty" patchStrategy:"merge" patchMergeKey:"uid"`
 	Finalizers                 []string          `json:"finalizers,omitempty" patchStrategy:"merge"`
+	// ManagedFields records, per field manager, the fields it set: what
+	// server-side apply needs to tell who owns a field (see
+	// core/apiserver/managedfields.go). The API server keeps it.
+	ManagedFields []ManagedFieldsEntry `json:"managedFields,omitempty"`
 }
+
+// ManagedFieldsEntry is the set of fields one field manager owns, from
+// one kind of operation: "Apply" (server-side apply: the fields of the
+// manager's last applied configuration) or "Update" (every other write:
+// the fields it changed, until another writer changes them).
+type ManagedFieldsEntry struct {
+	Manager    string `json:"manager,omitempty"`
+	Operation  string `json:"operation,omitempty"`
+	APIVersion string `json:"apiVersion,omitempty"`
+	// Time is when the manager last changed its fields.
+	Time *Time `json:"time,omitempty"`
+	// FieldsType is "FieldsV1", the format of FieldsV1.
+	FieldsType string `json:"fieldsType,omitempty"`
+	// FieldsV1 is the set of fields, as a tree of JSON objects keyed by
+	// path element: "f:name" a field, "k:{...}" the item of a keyed list,
+	// "v:..." the item of a set, "." the node itself.
+	FieldsV1 json.RawMessage `json:"fieldsV1,omitempty"`
+	// Subresource is the subresource written ("status", "scale"), or
+	// empty for the object itself.
+	Subresource string `json:"subresource,omitempty"`
+}
+
+// The operations of a managed fields entry.
+const (
+	ManagedFieldsApply  = "Apply"
+	ManagedFieldsUpdate = "Update"
+)
 
 // OwnerReference points from a dependent to its owner. At most one owner
 // reference of an object has Controller set.

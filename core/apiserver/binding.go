@@ -27,7 +27,7 @@ func (s *Server) handleBinding(ctx context.Context, t target, req *rest.Request)
 		return fail(errInvalid(t.res, t.name, api.FieldErrors{{Type: "Required value", Field: "target.name", Detail: "a binding targets a Node by name"}}))
 	}
 	now := s.clock.Now()
-	_, err := s.update(ctx, target{res: t.res, namespace: t.namespace, name: t.name}, isDryRun(req), updateBinding, func(old api.Object) (api.Object, error) {
+	_, err := s.update(ctx, target{res: t.res, namespace: t.namespace, name: t.name}, isDryRun(req), updateBinding, untracked, func(old api.Object) (api.Object, error) {
 		pod := old.(*api.Pod)
 		if b.UID != "" && b.UID != pod.UID {
 			return nil, errConflict(t.res, t.name, "the pod was replaced since it was scheduled (uid differs)")

@@ -36,7 +36,11 @@ func (s *Server) handleCreate(ctx context.Context, t target, req *rest.Request) 
 	if meta.ResourceVersion != "" {
 		return fail(errBadRequest("metadata.resourceVersion: Forbidden: may not be set on objects to be created (%s %q)", t.res.Kind, meta.Name), warnings...)
 	}
-	out, err := s.create(ctx, t, obj, isDryRun(req))
+	w, err := writerOf(t, req)
+	if err != nil {
+		return fail(err, warnings...)
+	}
+	out, err := s.create(ctx, t, obj, isDryRun(req), w)
 	if err != nil {
 		return fail(err, warnings...)
 	}
@@ -45,7 +49,7 @@ func (s *Server) handleCreate(ctx context.Context, t target, req *rest.Request) 
 
 // create stores a new object and returns it encoded. With generateName and
 // no name it draws names until one is free (at most 8 tries).
-func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bool) ([]byte, error) {
+func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bool, w writer) ([]byte, error) {
 	res := t.res
 	meta := obj.GetObjectMeta()
 	if res.Namespaced {
@@ -81,6 +85,11 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 		}
 		if errs := api.Validate(prepared); len(errs) > 0 {
 			return nil, errInvalid(res, meta.Name, errs)
+		}
+		if w.manager != "" && !w.applied {
+			if err := s.recordUpdate(res, nil, prepared, w); err != nil {
+				return nil, err
+			}
 		}
 		// A Service's cluster IP and node ports are reserved after
 		// validation (bad input reserves nothing) and released again if

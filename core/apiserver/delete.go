@@ -192,7 +192,7 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 			return ok(http.StatusOK, mustJSON(obj), nil)
 		}
 		deadline := s.clock.Now().Add(time.Duration(grace) * time.Second)
-		body, err := s.update(ctx, target{res: t.res, namespace: t.namespace, name: t.name}, dryRun, updateDeletion, func(cur api.Object) (api.Object, error) {
+		body, err := s.update(ctx, target{res: t.res, namespace: t.namespace, name: t.name}, dryRun, updateDeletion, untracked, func(cur api.Object) (api.Object, error) {
 			if cur.GetObjectMeta().UID != meta.UID {
 				return nil, errConflict(t.res, t.name, "the object was replaced while it was being deleted")
 			}

@@ -151,7 +151,7 @@ func (s *Server) listAll(ctx context.Context, res *api.Resource, ns string) ([]a
 func (s *Server) spendBudget(ctx context.Context, pdb *api.PodDisruptionBudget, pod *api.Pod, dryRun bool) (pinned bool, err error) {
 	res := api.ResourceOf(pdb)
 	now := s.clock.Now()
-	_, err = s.update(ctx, target{res: res, namespace: pdb.Namespace, name: pdb.Name}, dryRun, updateStatus, func(old api.Object) (api.Object, error) {
+	_, err = s.update(ctx, target{res: res, namespace: pdb.Namespace, name: pdb.Name}, dryRun, updateStatus, untracked, func(old api.Object) (api.Object, error) {
 		cur := old.(*api.PodDisruptionBudget)
 		pinned = false
 		if !api.IsPodReady(pod) {

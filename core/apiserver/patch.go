@@ -15,9 +15,10 @@ import (
 )
 
 // handlePatch answers PATCH of an object or its status, with a JSON merge
-// patch (RFC 7386), a JSON patch (RFC 6902) or a strategic merge patch
-// (strategic.go). The patch is applied to the
-// current object; the result goes through the same path as an update.
+// patch (RFC 7386), a JSON patch (RFC 6902), a strategic merge patch
+// (strategic.go) or a server-side apply (apply.go). The patch is applied
+// to the current object; the result goes through the same path as an
+// update.
 func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) response {
 	var apply func(doc []byte) ([]byte, error)
 	switch mediaType(req.ContentType) {
@@ -29,17 +30,23 @@ func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) r
 		typ := reflect.TypeOf(t.res.New())
 		apply = func(doc []byte) ([]byte, error) { return strategicMergePatch(doc, req.Body, typ) }
 	case rest.ContentApplyPatch:
-		return fail(api.NewStatusError(http.StatusUnsupportedMediaType, api.ReasonUnsupportedMediaType, nil,
-			"%s is not supported by tinykube: send a JSON merge patch (application/merge-patch+json) or a JSON patch (application/json-patch+json)", mediaType(req.ContentType)))
+		return s.handleApply(ctx, t, req)
 	default:
 		return fail(errUnsupportedMediaType(req.ContentType))
+	}
+	if _, err := forceOf(req, false); err != nil {
+		return fail(err)
 	}
 	level, err := fieldValidation(req)
 	if err != nil {
 		return fail(err)
 	}
 	var warnings []string
-	body, err := s.update(ctx, t, isDryRun(req), modeFor(t), func(old api.Object) (api.Object, error) {
+	w, err := writerOf(t, req)
+	if err != nil {
+		return fail(err)
+	}
+	body, err := s.update(ctx, t, isDryRun(req), modeFor(t), w, func(old api.Object) (api.Object, error) {
 		doc, err := json.Marshal(old)
 		if err != nil {
 			return nil, errInternal(err)

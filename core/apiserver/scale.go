@@ -28,6 +28,10 @@ func hasScale(res *api.Resource) bool {
 // handleScale answers GET, PUT and PATCH of .../{name}/scale.
 func (s *Server) handleScale(ctx context.Context, t target, req *rest.Request) response {
 	obj := target{res: t.res, namespace: t.namespace, name: t.name}
+	w, err := writerOf(t, req)
+	if err != nil {
+		return fail(err)
+	}
 	switch req.Method {
 	case http.MethodGet:
 		cur, _, err := s.read(ctx, t.res, t.namespace, t.name)
@@ -43,7 +47,7 @@ func (s *Server) handleScale(ctx context.Context, t target, req *rest.Request) r
 		if err != nil {
 			return fail(err)
 		}
-		return s.writeScale(ctx, obj, isDryRun(req), func(*api.Scale) (*api.Scale, error) { return want, nil })
+		return s.writeScale(ctx, obj, isDryRun(req), w, func(*api.Scale) (*api.Scale, error) { return want, nil })
 	case http.MethodPatch:
 		var apply func(doc []byte) ([]byte, error)
 		switch mediaType(req.ContentType) {
@@ -56,7 +60,7 @@ func (s *Server) handleScale(ctx context.Context, t target, req *rest.Request) r
 		default:
 			return fail(errUnsupportedMediaType(req.ContentType))
 		}
-		return s.writeScale(ctx, obj, isDryRun(req), func(cur *api.Scale) (*api.Scale, error) {
+		return s.writeScale(ctx, obj, isDryRun(req), w, func(cur *api.Scale) (*api.Scale, error) {
 			doc, err := json.Marshal(cur)
 			if err != nil {
 				return nil, errInternal(err)
@@ -74,8 +78,8 @@ func (s *Server) handleScale(ctx context.Context, t target, req *rest.Request) r
 // writeScale reads the workload, lets next decide the Scale to write from
 // the current one, and stores the replica count through update (which
 // retries on conflicts unless the Scale pinned a resourceVersion).
-func (s *Server) writeScale(ctx context.Context, t target, dryRun bool, next func(cur *api.Scale) (*api.Scale, error)) response {
-	body, err := s.update(ctx, t, dryRun, updateMain, func(old api.Object) (api.Object, error) {
+func (s *Server) writeScale(ctx context.Context, t target, dryRun bool, w writer, next func(cur *api.Scale) (*api.Scale, error)) response {
+	body, err := s.update(ctx, t, dryRun, updateMain, w, func(old api.Object) (api.Object, error) {
 		cur, _ := api.ScaleOf(old)
 		want, err := next(cur)
 		if err != nil {

@@ -87,7 +87,7 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 	res := api.ResourceByPlural("", "namespaces")
 	for _, name := range systemNamespaces {
 		ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: name}}
-		if _, err := s.create(ctx, target{res: res}, ns, false); err != nil && !api.IsAlreadyExists(err) {
+		if _, err := s.create(ctx, target{res: res}, ns, false, writer{manager: "tinykube-apiserver"}); err != nil && !api.IsAlreadyExists(err) {
 			return err
 		}
 	}

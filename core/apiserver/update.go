@@ -22,7 +22,11 @@ func (s *Server) handleUpdate(ctx context.Context, t target, req *rest.Request) 
 	if err := checkIdentity(t, obj); err != nil {
 		return fail(err, warnings...)
 	}
-	body, err := s.update(ctx, t, isDryRun(req), modeFor(t), func(old api.Object) (api.Object, error) {
+	w, err := writerOf(t, req)
+	if err != nil {
+		return fail(err, warnings...)
+	}
+	body, err := s.update(ctx, t, isDryRun(req), modeFor(t), w, func(old api.Object) (api.Object, error) {
 		// A resourceVersion in the body is a precondition: the client
 		// read that version and means to replace exactly it.
 		if rv := obj.GetObjectMeta().ResourceVersion; rv != "" && rv != old.GetObjectMeta().ResourceVersion {
@@ -86,7 +90,7 @@ const maxUpdateAttempts = 16
 //
 // An object being deleted whose last finalizer is removed is deleted here.
 // It returns the encoded object as stored.
-func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateMode, mutate func(old api.Object) (api.Object, error)) ([]byte, error) {
+func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateMode, w writer, mutate func(old api.Object) (api.Object, error)) ([]byte, error) {
 	res := t.res
 	for attempt := 0; ; attempt++ {
 		old, kv, err := s.read(ctx, res, t.namespace, t.name)
@@ -106,6 +110,7 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		if err != nil {
 			return nil, err
 		}
+		applied := next.GetObjectMeta().ManagedFields
 		switch mode {
 		case updateStatus:
 			next, err = prepareForStatusUpdate(next, old)
@@ -128,6 +133,15 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		}
 		if err := checkFinalizers(res, next, old); err != nil {
 			return nil, err
+		}
+		// Record who changed what (managedfields.go); an apply has
+		// recorded it already, and the strategy must not undo that.
+		if w.applied {
+			next.GetObjectMeta().ManagedFields = applied
+		} else if w.manager != "" {
+			if err := s.recordUpdate(res, old, next, w); err != nil {
+				return nil, err
+			}
 		}
 		// A Service that changes type or is re-applied may need a cluster
 		// IP or node ports it does not hold yet; they are reserved before

@@ -25,6 +25,10 @@ type Client struct {
 	transport Transport
 	// OnWarning, when set, receives every warning the server sends.
 	OnWarning func(string)
+	// UserAgent names the program on requests that name none
+	// ("kubelet/node-1"): the API server records a write that names no
+	// field manager under the part before the "/".
+	UserAgent string
 }
 
 // New returns a Client over t.
@@ -33,6 +37,11 @@ func New(t Transport) *Client { return &Client{transport: t} }
 // Do sends req. A response whose code is not 2xx comes back as an
 // *api.StatusError carrying the server's Status.
 func (c *Client) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	if req.UserAgent == "" && c.UserAgent != "" {
+		r := *req
+		r.UserAgent = c.UserAgent
+		req = &r
+	}
 	resp, err := c.transport.Do(ctx, req)
 	if err != nil {
 		return nil, err

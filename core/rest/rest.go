@@ -29,7 +29,11 @@ type Request struct {
 	// aggregated discovery document; the body's encoding is the HTTP
 	// edge's business.
 	Accept string
-	Body   []byte
+	// UserAgent names the client program ("kubectl/v1.32.4 …"). A write
+	// that names no fieldManager is recorded in managedFields under the
+	// part before the first "/".
+	UserAgent string
+	Body      []byte
 }
 
 // Response is the API server's answer. For a watch, Stream is set and Body

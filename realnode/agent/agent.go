@@ -89,6 +89,13 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	if cfg.NodeName == "" {
 		return nil, fmt.Errorf("agent: no node name")
 	}
+	if cfg.Client != nil && cfg.Client.UserAgent == "" {
+		// The kubelet's writes are recorded under "kubelet", as
+		// Kubernetes records them.
+		named := *cfg.Client
+		named.UserAgent = "kubelet/" + cfg.NodeName
+		cfg.Client = &named
+	}
 	if cfg.Socket == "" {
 		cfg.Socket = containerdrt.DefaultSocket
 	}

@@ -126,6 +126,7 @@ func (g *electedGroup) startTerm() {
 	ctx, cancel := context.WithCancel(context.Background())
 	term := &termTransport{inner: g.api}
 	c := client.New(term)
+	c.UserAgent = g.name + "/" + g.le.Identity // kube-scheduler, kube-controller-manager
 	g.endTerm = func() {
 		cancel()
 		term.end()

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"mime"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/rest"
+	"sigs.k8s.io/yaml"
 )
 
 // Content negotiation happens here and only here. The API server in core/
@@ -144,6 +146,9 @@ func encodeResponse(resp *rest.Response, enc encoding) *rest.Response {
 // resources without a k8s.io/api type and protobuf patches (Kubernetes
 // has none) are left alone: the API server answers them 415.
 func decodeRequest(req *rest.Request, res *api.Resource) *rest.Response {
+	if baseType(req.ContentType) == rest.ContentApplyPatch {
+		return applyAsJSON(req)
+	}
 	if baseType(req.ContentType) != ContentProtobuf || req.Method == http.MethodPatch || (res != nil && !hasProtobuf(res)) {
 		return nil
 	}
@@ -154,6 +159,24 @@ func decodeRequest(req *rest.Request, res *api.Resource) *rest.Response {
 		return &rest.Response{Code: http.StatusBadRequest, ContentType: rest.ContentJSON, Body: b}
 	}
 	req.Body, req.ContentType = js, rest.ContentJSON
+	return nil
+}
+
+// applyAsJSON turns the YAML of a server-side apply into JSON, which is
+// what the API server reads (YAML is a wire format, like protobuf). A JSON
+// body, which kubectl, client-go and Helm send, is YAML already and passes
+// through unchanged.
+func applyAsJSON(req *rest.Request) *rest.Response {
+	if t := bytes.TrimSpace(req.Body); len(t) == 0 || t[0] == '{' {
+		return nil
+	}
+	js, err := yaml.YAMLToJSON(req.Body)
+	if err != nil {
+		se := api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil, "the apply configuration is not valid YAML: %v", err)
+		b, _ := json.Marshal(se.Status)
+		return &rest.Response{Code: http.StatusBadRequest, ContentType: rest.ContentJSON, Body: b}
+	}
+	req.Body = js
 	return nil
 }
 

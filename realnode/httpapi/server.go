@@ -38,6 +38,7 @@ func Handler(h Handle) http.Handler {
 			Query:       r.URL.Query(),
 			ContentType: r.Header.Get("Content-Type"),
 			Accept:      r.Header.Get("Accept"),
+			UserAgent:   r.UserAgent(),
 			Body:        body,
 		}
 		res := pathResource(r.URL.Path)

@@ -173,6 +173,7 @@ func (t *Transport) sendTo(ctx context.Context, base string, req *rest.Request) 
 		hreq.Header.Set("Content-Type", req.ContentType)
 	}
 	hreq.Header.Set("Accept", cmp.Or(req.Accept, rest.ContentJSON))
+	hreq.Header.Set("User-Agent", cmp.Or(req.UserAgent, "tinykube"))
 	c := t.Client
 	if c == nil {
 		c = DefaultClient

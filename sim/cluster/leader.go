@@ -44,6 +44,7 @@ func (c *Cluster) addElected(name, lease string, run func(p *sim.Process, rec *c
 	w := c.W
 	c.leaders.roles[name] = lease
 	w.AddProcess(name, func(p *sim.Process) {
+		p.Client().UserAgent = lease + "/" + name
 		rec := client.NewRecorder(p.Loop(), p.Client(), name, "")
 		var el *leader.Elector
 		el = leader.New(leader.Config{
