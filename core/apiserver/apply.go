@@ -88,15 +88,29 @@ func (s *Server) handleApply(ctx context.Context, t target, req *rest.Request) r
 			owned = owned.union(e.set)
 		}
 		if drop := last.difference(owned); !drop.empty() {
-			merged, _ = removePaths(merged, drop, sh).(map[string]any)
+			merged, _ = removePaths(merged, drop, owned, sh).(map[string]any)
 		}
 
-		c, err := compareTrees(ownable(t.res, live, t.subresource), ownable(t.res, merged, t.subresource), sh)
+		// Compare what would be stored: the merged object as its kind
+		// holds it (an empty map is no map) and with its defaults, so
+		// that applying the same configuration again changes nothing.
+		next, err := objectFromTree(t, merged)
+		if err != nil {
+			return nil, err
+		}
+		api.Default(next)
+		stored, err := treeOf(next)
+		if err != nil {
+			return nil, errInternal(err)
+		}
+		c, err := compareTrees(ownable(t.res, live, t.subresource), ownable(t.res, stored, t.subresource), sh)
 		if err != nil {
 			return nil, errApplyInvalid(t, err)
 		}
 		c.withoutMetadata()
-		changed := c.added.union(c.modified)
+		// A map that appears to hold a new key conflicts with nobody: only
+		// the key can.
+		changed := c.added.union(c.modified).difference(c.holders)
 		var conflicts []conflict
 		taken := map[managerKey]*fieldSet{}
 		for _, k := range ms.others(me) {
@@ -130,10 +144,6 @@ func (s *Server) handleApply(ctx context.Context, t target, req *rest.Request) r
 			}
 		}
 
-		next, err := objectFromTree(t, merged)
-		if err != nil {
-			return nil, err
-		}
 		next.GetObjectMeta().ManagedFields = ms.encode()
 		if err := checkIdentity(t, next); err != nil {
 			return nil, err

@@ -206,6 +206,9 @@ func parseFieldsV1(b []byte) (*fieldSet, error) {
 		return nil, fmt.Errorf("fieldsV1 must be a JSON object")
 	}
 	s := &fieldSet{}
+	if len(m) == 0 {
+		return s, nil // the empty set (the root is never a member)
+	}
 	if err := s.parse(m, ""); err != nil {
 		return nil, err
 	}

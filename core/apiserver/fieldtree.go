@@ -269,6 +269,9 @@ func addPaths(set *fieldSet, v any, s *shape, path []string, strict bool) error 
 // that differ.
 type comparison struct {
 	added, removed, modified *fieldSet
+	// holders are the objects and maps added or removed with something
+	// in them: their fields are the change, not the holder itself.
+	holders *fieldSet
 }
 
 func (c comparison) empty() bool {
@@ -277,7 +280,7 @@ func (c comparison) empty() bool {
 
 // compareTrees compares the old and new JSON of an object of shape s.
 func compareTrees(old, new any, s *shape) (comparison, error) {
-	c := comparison{newFieldSet(), newFieldSet(), newFieldSet()}
+	c := comparison{newFieldSet(), newFieldSet(), newFieldSet(), newFieldSet()}
 	err := compareAt(c, old, new, true, true, s, nil)
 	return c, err
 }
@@ -312,6 +315,14 @@ func compareAt(c comparison, l, r any, lok, rok bool, s *shape, path []string) e
 			if err := compareAt(c, lv, rv, lhas, rhas, s.field(k), append(path[:len(path):len(path)], "f:"+k)); err != nil {
 				return err
 			}
+		}
+	}
+	if !leaf && s.kind != shapeList && (!lok || !rok) {
+		if m, _ := l.(map[string]any); len(m) > 0 {
+			c.holders.insert(path)
+		}
+		if m, _ := r.(map[string]any); len(m) > 0 {
+			c.holders.insert(path)
 		}
 	}
 	switch {
@@ -534,11 +545,29 @@ func mergeLists(l, r []any, s *shape, path []string) (any, error) {
 	return out, nil
 }
 
-// removePaths returns v without the values at the paths of set (a path
-// that names a list item removes the item). v is not modified.
-func removePaths(v any, set *fieldSet, s *shape) any {
-	if set == nil || len(set.children) == 0 || s == nil {
+// removePaths returns v without the values at the paths of drop (a path
+// that names a list item removes the item), except what owned still holds
+// below them: a map an applier stops applying keeps the keys that others
+// own. v is not modified.
+func removePaths(v any, drop, owned *fieldSet, s *shape) any {
+	if drop == nil || len(drop.children) == 0 || s == nil {
 		return v
+	}
+	child := func(pe string, cv any, cs *shape) (any, bool) {
+		d, ok := drop.children[pe]
+		var o *fieldSet
+		if owned != nil {
+			o = owned.children[pe]
+		}
+		switch {
+		case !ok:
+			return cv, true
+		case d.member && o.empty():
+			return nil, false
+		case d.member:
+			return keepOnly(cv, o, cs)
+		}
+		return removePaths(cv, d, o, cs), true
 	}
 	switch s.kind {
 	case shapeStruct, shapeMap:
@@ -548,13 +577,8 @@ func removePaths(v any, set *fieldSet, s *shape) any {
 		}
 		out := make(map[string]any, len(m))
 		for k, cv := range m {
-			cs, ok := set.children["f:"+k]
-			switch {
-			case !ok:
-				out[k] = cv
-			case cs.member:
-			default:
-				out[k] = removePaths(cv, cs, s.field(k))
+			if nv, keep := child("f:"+k, cv, s.field(k)); keep {
+				out[k] = nv
 			}
 		}
 		return out
@@ -566,16 +590,56 @@ func removePaths(v any, set *fieldSet, s *shape) any {
 		out := make([]any, 0, len(list))
 		for _, item := range list {
 			pe, err := itemElement(s, item)
-			cs, ok := set.children[pe]
-			switch {
-			case err != nil || !ok:
+			if err != nil {
 				out = append(out, item)
-			case cs.member:
-			default:
-				out = append(out, removePaths(item, cs, s.elem))
+				continue
+			}
+			if nv, keep := child(pe, item, s.elem); keep {
+				out = append(out, nv)
 			}
 		}
 		return out
 	}
 	return v
+}
+
+// keepOnly returns the part of v that the paths of owned reach, and
+// whether anything is left.
+func keepOnly(v any, owned *fieldSet, s *shape) (any, bool) {
+	if owned.empty() {
+		return nil, false
+	}
+	if owned.member || s == nil || s.kind == shapeLeaf {
+		return v, true
+	}
+	switch s.kind {
+	case shapeStruct, shapeMap:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v, true
+		}
+		out := map[string]any{}
+		for k, cv := range m {
+			if o := owned.children["f:"+k]; o != nil {
+				if nv, keep := keepOnly(cv, o, s.field(k)); keep {
+					out[k] = nv
+				}
+			}
+		}
+		return out, len(out) > 0
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return v, true
+	}
+	var out []any
+	for _, item := range list {
+		pe, err := itemElement(s, item)
+		if o := owned.children[pe]; err == nil && o != nil {
+			if nv, keep := keepOnly(item, o, s.elem); keep {
+				out = append(out, nv)
+			}
+		}
+	}
+	return out, len(out) > 0
 }
