@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
@@ -148,6 +150,7 @@ func TestControllerRuntimeManager(t *testing.T) {
 			}
 			last = fmt.Errorf("data %v, annotations %v", got.StringData, got.Annotations)
 			return gocmp.Diff(data, bytesToStrings(got.Data)) == "" && got.Annotations[mirrorGeneration] == gen &&
+				got.Annotations[mirrorKeys] == strings.Join(slices.Sorted(maps.Keys(data)), ".") &&
 				got.Labels[mirrorLabel] == "mirror" && len(got.OwnerReferences) == 1 && got.OwnerReferences[0].UID == source.UID
 		}, &last)
 	}
@@ -185,7 +188,7 @@ func TestControllerRuntimeManager(t *testing.T) {
 	}, &last)
 	// The informers list by watching (sendInitialEvents, bookmarks).
 	for _, want := range []string{"GET streaming list", "POST application/vnd.kubernetes.protobuf", "PUT application/vnd.kubernetes.protobuf",
-		"PATCH application/merge-patch+json", "PATCH application/strategic-merge-patch+json"} {
+		"PATCH application/merge-patch+json", "PATCH application/strategic-merge-patch+json", "PATCH application/apply-patch+yaml"} {
 		if !sent.saw(want) {
 			t.Errorf("no %s request was sent; sent: %v", want, sent.all())
 		}
@@ -201,6 +204,7 @@ func TestControllerRuntimeManager(t *testing.T) {
 const (
 	mirrorLabel      = "tinykube.io/mirror"
 	mirrorGeneration = "tinykube.io/mirror-generation"
+	mirrorKeys       = "tinykube.io/mirror-keys"
 )
 
 func builderWithLabel() builder.Predicates {
@@ -209,9 +213,10 @@ func builderWithLabel() builder.Predicates {
 
 // mirror keeps a Secret NAME-mirror with the data of every ConfigMap
 // labelled tinykube.io/mirror=yes, owned by it. It writes in every way
-// controller-runtime offers but apply: Create, Patch with a merge patch
+// controller-runtime offers: Create, Patch with a merge patch
 // (client.MergeFrom), Patch with a strategic merge patch
-// (client.StrategicMergeFrom), and Update.
+// (client.StrategicMergeFrom), Update, and server-side Apply (the
+// annotation listing the mirrored keys).
 type mirror struct {
 	c      client.Client
 	scheme *runtime.Scheme
@@ -266,6 +271,11 @@ func (m *mirror) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, 
 		if err := m.c.Patch(ctx, &s, p); err != nil {
 			return ctrl.Result{}, fmt.Errorf("merge patch: %w", err)
 		}
+	}
+	keys := strings.Join(slices.Sorted(maps.Keys(src.Data)), ".")
+	ac := corev1ac.Secret(key.Name, key.Namespace).WithAnnotations(map[string]string{mirrorKeys: keys})
+	if err := m.c.Apply(ctx, ac, client.FieldOwner("mirror"), client.ForceOwnership); err != nil {
+		return ctrl.Result{}, fmt.Errorf("apply: %w", err)
 	}
 	return ctrl.Result{}, nil
 }
