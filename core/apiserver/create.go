@@ -87,7 +87,7 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 			return nil, errInvalid(res, meta.Name, errs)
 		}
 		if w.manager != "" && !w.applied {
-			if err := s.recordUpdate(res, nil, prepared, w); err != nil {
+			if err := s.recordUpdate(res, nil, nil, prepared, w); err != nil {
 				return nil, err
 			}
 		}

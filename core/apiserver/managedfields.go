@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -200,6 +201,30 @@ func treeOf(obj api.Object) (map[string]any, error) {
 	return m, nil
 }
 
+// emptyTree returns the JSON of an empty object of res's kind, made once.
+// It is shared: callers must not modify it.
+func emptyTree(res *api.Resource) map[string]any {
+	empties.mu.Lock()
+	defer empties.mu.Unlock()
+	if t, ok := empties.m[res]; ok {
+		return t
+	}
+	if empties.m == nil {
+		empties.m = map[*api.Resource]map[string]any{}
+	}
+	t, err := treeOf(res.New())
+	if err != nil {
+		panic(fmt.Sprintf("an empty %s does not encode: %v", res.Kind, err))
+	}
+	empties.m[res] = t
+	return t
+}
+
+var empties struct {
+	mu sync.Mutex
+	m  map[*api.Resource]map[string]any
+}
+
 // serverMetadata are the fields of metadata that no manager owns: the
 // server sets them, or they name the object.
 var serverMetadata = []string{"name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
@@ -244,8 +269,9 @@ func ownable(res *api.Resource, tree map[string]any, sub string) map[string]any 
 
 // recordUpdate sets next's managedFields after an Update by w: w takes
 // the fields that changed from old to next (from whoever owned them) and
-// every manager loses the fields that are gone. old is nil for a create.
-func (s *Server) recordUpdate(res *api.Resource, old, next api.Object, w writer) error {
+// every manager loses the fields that are gone. old is nil for a create;
+// oldJSON is old as stored.
+func (s *Server) recordUpdate(res *api.Resource, old api.Object, oldJSON []byte, next api.Object, w writer) error {
 	ms, err := baseManagers(old, next)
 	if err != nil {
 		return errInvalid(res, next.GetObjectMeta().Name, api.FieldErrors{{Type: "Invalid value", Field: "metadata.managedFields", Detail: err.Error()}})
@@ -253,16 +279,15 @@ func (s *Server) recordUpdate(res *api.Resource, old, next api.Object, w writer)
 	sh := shapeOf(reflect.TypeOf(next))
 	// A create compares with the empty object, as Kubernetes does: its
 	// spec is there already, only what the creator sets is new.
-	oldTree, err := treeOf(res.New())
-	if err != nil {
-		return errInternal(err)
-	}
-	oldTree = ownable(res, oldTree, w.subresource)
-	if old != nil {
-		t, err := treeOf(old)
+	var oldTree map[string]any
+	if old == nil {
+		oldTree = ownable(res, emptyTree(res), w.subresource)
+	} else {
+		v, err := decodeJSON(oldJSON, "stored object")
 		if err != nil {
 			return errInternal(err)
 		}
+		t, _ := v.(map[string]any)
 		oldTree = ownable(res, t, w.subresource)
 	}
 	newTree, err := treeOf(next)

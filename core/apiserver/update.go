@@ -139,7 +139,7 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		if w.applied {
 			next.GetObjectMeta().ManagedFields = applied
 		} else if w.manager != "" {
-			if err := s.recordUpdate(res, old, next, w); err != nil {
+			if err := s.recordUpdate(res, old, kv.Value, next, w); err != nil {
 				return nil, err
 			}
 		}
