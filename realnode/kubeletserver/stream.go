@@ -202,9 +202,17 @@ func (s *Server) serveAttach(w http.ResponseWriter, r *http.Request) {
 		if err == nil && !alive {
 			// The runtime may tell of the exit before the last output
 			// is in the file (containerd's shim copies it after the
-			// exit): read once more a moment later.
-			time.Sleep(s.poll)
-			_, err = fl.drain(out)
+			// exit): read on until the file has stopped growing for a
+			// few polls.
+			for quiet := 0; quiet < 5 && err == nil; {
+				time.Sleep(s.poll)
+				var n int64
+				if n, err = fl.drain(out); n > 0 {
+					quiet = 0
+				} else {
+					quiet++
+				}
+			}
 		}
 		if err != nil || !alive {
 			c.finish(exitStatus(nil, 0, err))
