@@ -65,6 +65,17 @@ type Container struct {
 	ReadinessProbe  *Probe               `json:"readinessProbe,omitempty"`
 	StartupProbe    *Probe               `json:"startupProbe,omitempty"`
 	ImagePullPolicy PullPolicy           `json:"imagePullPolicy,omitempty"`
+	// Stdin keeps a stdin open for the container's process, which
+	// `kubectl attach -i` writes to; without it the process reads end of
+	// file at once.
+	Stdin bool `json:"stdin,omitempty"`
+	// StdinOnce closes that stdin when the first attach that wrote to it
+	// ends, so the process sees end of file then (`kubectl run -i` sets
+	// it). Without it stdin stays open across attaches.
+	StdinOnce bool `json:"stdinOnce,omitempty"`
+	// TTY gives the process a terminal: its stdout and stderr come
+	// together on it, and an attach may resize it.
+	TTY bool `json:"tty,omitempty"`
 	// TerminationMessagePath is accepted for compatibility with manifests
 	// written for Kubernetes.
 	TerminationMessagePath string `json:"terminationMessagePath,omitempty"`

@@ -392,6 +392,7 @@ func (k *Kubelet) containerConfig(pod *api.Pod, sb *Sandbox, c api.Container, at
 		Labels: map[string]string{LabelPodUID: pod.UID, LabelPodName: pod.Name, LabelPodNamespace: pod.Namespace,
 			LabelContainerName: c.Name, LabelAttempt: strconv.Itoa(attempt)},
 		Annotations: pod.Annotations,
+		Stdin:       c.Stdin, StdinOnce: c.StdinOnce, TTY: c.TTY,
 	}
 	for _, e := range c.Env {
 		val := e.Value

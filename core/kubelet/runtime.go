@@ -103,6 +103,11 @@ type ContainerConfig struct {
 	// simulator's runtime scripts its containers with
 	// sim.tinykube.io/behavior, see sim/runtime) and ignores the rest.
 	Annotations map[string]string
+	// Stdin, StdinOnce and TTY are the container's: the runtime keeps a
+	// stdin open for attaches (closed after the first with StdinOnce) and
+	// gives the process a terminal with TTY. A runtime without attach
+	// may ignore them.
+	Stdin, StdinOnce, TTY bool
 }
 
 // EnvVar is one resolved environment variable.

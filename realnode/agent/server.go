@@ -113,16 +113,8 @@ func (b backend) ExecStream(ctx context.Context, namespace, pod, container strin
 	if c.State != kubelet.StateRunning {
 		return -1, api.NewStatusError(400, api.ReasonBadRequest, nil, "container %s is not running", container)
 	}
-	// The runtime has its own size type: copy the sizes across.
-	resize := make(chan containerdrt.TermSize, 1)
-	go func() {
-		defer close(resize)
-		for sz := range s.Resize {
-			resize <- containerdrt.TermSize{Width: sz.Width, Height: sz.Height}
-		}
-	}()
 	return b.a.Runtime.ExecStream(ctx, c.ID, cmd, containerdrt.ExecIO{
-		Stdin: s.Stdin, Stdout: s.Stdout, Stderr: s.Stderr, TTY: s.TTY, Resize: resize,
+		Stdin: s.Stdin, Stdout: s.Stdout, Stderr: s.Stderr, TTY: s.TTY, Resize: runtimeSizes(s.Resize),
 	})
 }
 
@@ -149,4 +141,37 @@ func (b backend) DialPod(ctx context.Context, namespace, pod string, port int) (
 		return nil, fmt.Errorf("dial %s:%d: %w", ip, port, err)
 	}
 	return conn, nil
+}
+
+var _ kubeletserver.Attacher = backend{}
+
+// AttachInfo implements kubeletserver.Attacher for the container's current run.
+func (b backend) AttachInfo(namespace, pod, container string) (bool, bool, error) {
+	c, err := b.find(namespace, pod, container, false)
+	if err != nil {
+		return false, false, err
+	}
+	return b.a.Runtime.AttachInfo(c.ID)
+}
+
+// Attach implements kubeletserver.Attacher: the streams go to the
+// container's current run.
+func (b backend) Attach(namespace, pod, container string, s kubeletserver.Streams) error {
+	c, err := b.find(namespace, pod, container, false)
+	if err != nil {
+		return err
+	}
+	return b.a.Runtime.Attach(c.ID, s.Stdin, runtimeSizes(s.Resize))
+}
+
+// runtimeSizes copies terminal sizes into the runtime's own size type.
+func runtimeSizes(in <-chan kubeletserver.TermSize) <-chan containerdrt.TermSize {
+	out := make(chan containerdrt.TermSize, 1)
+	go func() {
+		defer close(out)
+		for sz := range in {
+			out <- containerdrt.TermSize{Width: sz.Width, Height: sz.Height}
+		}
+	}()
+	return out
 }

@@ -143,6 +143,7 @@ func New(cfg Config) (*Runtime, error) {
 	}
 	r.version = v.Version
 	go r.followEvents()
+	r.adoptTerminals()
 	return r, nil
 }
 
@@ -361,11 +362,14 @@ func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig)
 	for k, v := range cfg.Labels {
 		labels[k] = v
 	}
+	stdio, stdioOpts := stdioLabels(cfg)
+	maps.Copy(labels, stdio)
 	specOpts := []oci.SpecOpts{
 		oci.WithImageConfigArgs(img, cfg.Args),
 		oci.WithHostname(sbLabels["tinykube.io/hostname"]),
 		oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: sbLabels[labelNetNS]}),
 	}
+	specOpts = append(specOpts, stdioOpts...)
 	if mounts := r.etcMounts(sandboxID); len(mounts) > 0 {
 		specOpts = append(specOpts, oci.WithMounts(mounts))
 	}
@@ -404,7 +408,8 @@ func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig)
 }
 
 // StartContainer implements kubelet.Runtime: a task (runc's process) with
-// stdout and stderr going to the container's log file.
+// stdout and stderr going to the container's log file, and a stdin or a
+// terminal if the container asked for them (attach.go).
 func (r *Runtime) StartContainer(id string) error {
 	c, err := r.client.LoadContainer(r.callCtx(), id)
 	if err != nil {
@@ -414,7 +419,14 @@ func (r *Runtime) StartContainer(id string) error {
 	if err != nil {
 		return err
 	}
-	task, err := c.NewTask(r.callCtx(), cio.LogFile(labels[labelLogPath]))
+	creator, started := cio.LogFile(labels[labelLogPath]), func(containerd.Task) {}
+	if labels[labelStdin] != "" || labels[labelTTY] != "" {
+		if creator, started, err = r.attachableIO(id, labels); err != nil {
+			return err
+		}
+	}
+	task, err := c.NewTask(r.callCtx(), creator)
+	started(task)
 	if err != nil {
 		// runc refuses before anything runs (no such executable, a bad
 		// working directory): record it as a failed run, so the kubelet
@@ -524,6 +536,7 @@ func (r *Runtime) RemoveContainer(id string) error {
 	if err := c.Delete(r.callCtx(), containerd.WithSnapshotCleanup); err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("container %s: %w", id, err)
 	}
+	os.RemoveAll(r.stdioDir(id))
 	r.changed(labels[kubelet.LabelPodUID])
 	return nil
 }

@@ -9,7 +9,7 @@
 //	GET  /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&previous=&limitBytes=
 //	POST /exec/{namespace}/{pod}/{container}?command=A&command=B&timeoutSeconds=N
 //	GET  /exec/{namespace}/{pod}/{container}?command=A&stdin=&stdout=&stderr=&tty=   (WebSocket)
-//	GET  /attach/{namespace}/{pod}/{container}?stdout=&stderr=                       (WebSocket)
+//	GET  /attach/{namespace}/{pod}/{container}?stdin=&stdout=&stderr=&tty=             (WebSocket)
 //	GET|POST /portForward/{namespace}/{pod}                                          (SPDY, or SPDY in a WebSocket)
 //
 // The POST exec is tinykube's own and not interactive: the command runs to

@@ -118,29 +118,60 @@ func exitStatus(cmd []string, code int, err error) api.Status {
 	return st
 }
 
-// serveAttach streams a running container's output from now on, as
-// `kubectl attach` shows it. tinykube starts containers with their output
-// going to a log file and no stdin or terminal, so there is nothing to
-// type into: asking for stdin is refused.
+// Attacher is what a Backend implements if its containers can take
+// input: a stdin kept open (spec.containers[].stdin) and a terminal
+// (tty). Without it attach only shows output.
+type Attacher interface {
+	// AttachInfo says whether the container's current run takes input
+	// on stdin now, and whether it has a terminal.
+	AttachInfo(namespace, pod, container string) (stdin, tty bool, err error)
+	// Attach copies s.Stdin into the container's stdin until s.Stdin ends,
+	// and sets its terminal to each size from s.Resize; with a nil
+	// s.Stdin it returns when s.Resize is closed. With the container's
+	// stdinOnce its stdin is closed when Attach returns.
+	Attach(namespace, pod, container string, s Streams) error
+}
+
+// serveAttach connects a client to a running container, as `kubectl
+// attach` and `kubectl run -i` do: what the container writes from now on
+// comes on stdout (read from its log file, so a terminal's output comes
+// there too), and with stdin the client's bytes go to the container's
+// stdin; with a terminal its sizes go to the container's terminal. The
+// container must have been started with stdin for -i, and with tty for
+// -t. Attach ends when the container stops or the client goes.
 func (s *Server) serveAttach(w http.ResponseWriter, r *http.Request) {
+	ns, pod, ctr := r.PathValue("namespace"), r.PathValue("pod"), r.PathValue("container")
 	opts, err := parseStreamOptions(r.URL.Query(), false)
-	if err == nil && (opts.stdin || opts.tty) {
-		err = errors.New("attach with stdin or tty is not supported: tinykube starts containers with their output to a log file and no stdin or terminal (spec.containers[].stdin is not implemented); attach without -i/-t to follow the output, or use exec")
-	}
 	if err != nil {
 		writeError(w, badRequest(err))
 		return
 	}
-	path, running, err := s.backend.Log(LogRequest{Namespace: r.PathValue("namespace"), Pod: r.PathValue("pod"), Container: r.PathValue("container")})
+	att, _ := s.backend.(Attacher)
+	hasStdin, hasTTY := false, false
+	if att != nil {
+		if hasStdin, hasTTY, err = att.AttachInfo(ns, pod, ctr); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	switch {
+	case opts.stdin && !hasStdin:
+		writeError(w, badRequestf("attach with stdin: container %s takes no input: it was started without stdin (spec.containers[].stdin), or its stdin was closed after the first attach (stdinOnce) or when the node's agent restarted; attach without -i to follow its output, or use exec", ctr))
+		return
+	case opts.tty && !hasTTY:
+		writeError(w, badRequestf("attach with tty: container %s has no terminal (spec.containers[].tty is false); attach without -t", ctr))
+		return
+	}
+	path, running, err := s.backend.Log(LogRequest{Namespace: ns, Pod: pod, Container: ctr})
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	if !running() {
-		writeError(w, badRequestf("container %s is not running: there is nothing to attach to", r.PathValue("container")))
+		writeError(w, badRequestf("container %s is not running: there is nothing to attach to", ctr))
 		return
 	}
-	c, ok := upgradeChannels(w, r, false)
+	c, ok := upgradeChannels(w, r, opts.stdin)
 	if !ok {
 		return
 	}
@@ -153,12 +184,37 @@ func (s *Server) serveAttach(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer fl.close()
+	if att != nil && (opts.stdin || opts.tty) {
+		st := Streams{TTY: opts.tty, Resize: c.resize}
+		if opts.stdin {
+			st.Stdin = c.stdin
+		}
+		// Runs until the client's stdin ends (or, without stdin, the
+		// connection); the output is followed meanwhile below.
+		go att.Attach(ns, pod, ctr, st)
+	}
 	out := c.writer(chanStdout)
 	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
 	for {
 		alive := running()
-		if _, err := fl.drain(out); err != nil || !alive {
+		_, err := fl.drain(out)
+		if err == nil && !alive {
+			// The runtime may tell of the exit before the last output
+			// is in the file (containerd's shim copies it after the
+			// exit): read on until the file has stopped growing for a
+			// few polls.
+			for quiet := 0; quiet < 5 && err == nil; {
+				time.Sleep(s.poll)
+				var n int64
+				if n, err = fl.drain(out); n > 0 {
+					quiet = 0
+				} else {
+					quiet++
+				}
+			}
+		}
+		if err != nil || !alive {
 			c.finish(exitStatus(nil, 0, err))
 			return
 		}
