@@ -81,6 +81,51 @@ spec:
     port: 80
     targetPort: http
 `,
+	// As 'helm create' writes it.
+	"templates/serviceaccount.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ .Release.Name }}-web
+automountServiceAccountToken: true
+`,
+	// Hooks: a Job before install and upgrade, deleted once it succeeds,
+	// and a test Pod for 'helm test'. Simulated containers run until told
+	// to exit (sim/runtime/behavior.go); these exit after a second, as a
+	// migration or a smoke test would.
+	"templates/hooks.yaml": `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-migrate
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  backoffLimit: 1
+  template:
+    metadata:
+      annotations: {sim.tinykube.io/behavior: "exit=1s"}
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: migrate
+        image: {{ .Values.image }}
+        command: ["true"]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ .Release.Name }}-smoke
+  annotations:
+    helm.sh/hook: test
+    helm.sh/hook-delete-policy: before-hook-creation
+    sim.tinykube.io/behavior: "exit=1s"
+spec:
+  restartPolicy: Never
+  containers:
+  - name: smoke
+    image: {{ .Values.image }}
+    command: ["wget", "-q", "-O-", "http://{{ .Release.Name }}-web"]
+`,
 	"templates/configmap.yaml": `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -107,20 +152,24 @@ func TestHelm(t *testing.T) {
 
 	for _, mode := range []struct {
 		name, serverSide string
+		// rollback are the extra flags of the rollback: client-side, it
+		// replaces the objects (PUT, strict field validation), which
+		// Helm refuses together with server-side apply.
+		rollback []string
 	}{
-		{"client-side-apply", "false"},
-		{"server-side-apply", "true"},
+		{"client-side-apply", "false", []string{"--force-replace"}},
+		{"server-side-apply", "true", nil},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			h := &helmRunner{t: t, bin: helm, env: helmEnv(t, kubeconfig), ns: "helm-" + mode.serverSide}
-			testLifecycle(t, h, cl, chartDir, mode.serverSide)
+			testLifecycle(t, h, cl, chartDir, mode.serverSide, mode.rollback)
 		})
 	}
 }
 
 // testLifecycle walks one release through install, list, status, upgrade,
 // rollback, history and uninstall, checking after each what the API holds.
-func testLifecycle(t *testing.T, h *helmRunner, cl *client.Client, chartDir, serverSide string) {
+func testLifecycle(t *testing.T, h *helmRunner, cl *client.Client, chartDir, serverSide string, rollback []string) {
 	ctx := context.Background()
 	const rel = "shop"
 	ns := h.ns
@@ -128,6 +177,14 @@ func testLifecycle(t *testing.T, h *helmRunner, cl *client.Client, chartDir, ser
 
 	h.run(append([]string{"install", rel, chartDir, "--create-namespace", "--server-side=" + serverSide}, wait...)...)
 	checkApp(t, cl, ns, rel, 2, "fast", true)
+	// Helm waited for the pre-install Job to complete, then deleted it.
+	if _, err := client.For[*api.Job](cl).Get(ctx, ns, rel+"-migrate"); !api.IsNotFound(err) {
+		t.Errorf("after install, getting the hook Job: %v, want NotFound (hook-succeeded)", err)
+	}
+	h.run("test", rel, "--timeout", "60s")
+	if p, err := client.For[*api.Pod](cl).Get(ctx, ns, rel+"-smoke"); err != nil || p.Status.Phase != api.PodSucceeded {
+		t.Errorf("after helm test, the test Pod: %v, err %v; want Succeeded", p, err)
+	}
 
 	var list []struct {
 		Name, Namespace, Status, Chart, Revision string
@@ -150,7 +207,7 @@ func testLifecycle(t *testing.T, h *helmRunner, cl *client.Client, chartDir, ser
 	h.run(append([]string{"upgrade", rel, chartDir, "--set", "replicaCount=3", "--set", "mode=slow"}, wait...)...)
 	checkApp(t, cl, ns, rel, 3, "slow", true)
 
-	h.run(append([]string{"rollback", rel, "1"}, wait...)...)
+	h.run(append(append([]string{"rollback", rel, "1"}, rollback...), wait...)...)
 	checkApp(t, cl, ns, rel, 2, "fast", true)
 
 	var history []struct {
@@ -188,7 +245,8 @@ func testLifecycle(t *testing.T, h *helmRunner, cl *client.Client, chartDir, ser
 		t.Errorf("release Secrets (-want +got):\n%s", diff)
 	}
 
-	h.run("uninstall", rel, "--wait", "--timeout", "60s")
+	// Foreground: each object goes only once what it owns is gone.
+	h.run("uninstall", rel, "--cascade=foreground", "--wait", "--timeout", "60s")
 	for _, obj := range []struct {
 		kind string
 		get  func() error
@@ -200,6 +258,10 @@ func testLifecycle(t *testing.T, h *helmRunner, cl *client.Client, chartDir, ser
 		if err := obj.get(); !api.IsNotFound(err) {
 			t.Errorf("after helm uninstall, getting the %s: %v, want NotFound", obj.kind, err)
 		}
+	}
+	rs, err := client.For[*api.ReplicaSet](cl).List(ctx, ns, client.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + rel})
+	if err != nil || len(rs.Items) != 0 {
+		t.Errorf("after helm uninstall --cascade=foreground, ReplicaSets: %v (err %v), want none", rs, err)
 	}
 	if got := releases(); len(got) != 0 {
 		t.Errorf("after helm uninstall, release Secrets %q remain", got)
