@@ -165,6 +165,18 @@ func TestHelm(t *testing.T) {
 			testLifecycle(t, h, cl, chartDir, mode.serverSide, mode.rollback)
 		})
 	}
+	// A release installed client-side (as every Helm 3 release was) and
+	// upgraded server-side: Helm first moves the objects' client-side
+	// field ownership to its apply manager (a JSON patch of
+	// metadata.managedFields, client-go's csaupgrade), then applies.
+	t.Run("client-side-then-server-side", func(t *testing.T) {
+		h := &helmRunner{t: t, bin: helm, env: helmEnv(t, kubeconfig), ns: "helm-switch"}
+		const rel = "shop"
+		h.run("install", rel, chartDir, "--create-namespace", "--server-side=false", "--wait", "--timeout", "60s")
+		h.run("upgrade", rel, chartDir, "--server-side=true", "--set", "replicaCount=3", "--wait", "--timeout", "60s")
+		checkApp(t, cl, h.ns, rel, 3, "fast", true)
+		h.run("uninstall", rel, "--wait", "--timeout", "60s")
+	})
 }
 
 // testLifecycle walks one release through install, list, status, upgrade,
