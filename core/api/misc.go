@@ -64,6 +64,9 @@ type ServiceAccount struct {
 	TypeMeta   `json:",inline"`
 	ObjectMeta `json:"metadata,omitempty"`
 	Secrets    []ObjectReference `json:"secrets,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
+	// AutomountServiceAccountToken is accepted for compatibility with
+	// manifests written for Kubernetes (Helm's starter chart sets it).
+	AutomountServiceAccountToken *bool `json:"automountServiceAccountToken,omitempty"`
 }
 
 // Binding assigns a pod to a node. The scheduler posts it to the pod's

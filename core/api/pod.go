@@ -30,6 +30,10 @@ type PodSpec struct {
 	Priority                      *int32              `json:"priority,omitempty"`
 	PriorityClassName             string              `json:"priorityClassName,omitempty"`
 	SecurityContext               *PodSecurityContext `json:"securityContext,omitempty"`
+
+	// AutomountServiceAccountToken is accepted for compatibility with
+	// manifests written for Kubernetes.
+	AutomountServiceAccountToken *bool `json:"automountServiceAccountToken,omitempty"`
 }
 
 // RestartPolicy says when the kubelet restarts a pod's containers.

@@ -52,6 +52,8 @@ var NotImplementedFields = map[string]string{
 	"PodSpec.priority":                                             "the scheduler neither orders nor preempts by priority",
 	"PodSpec.hostNetwork":                                          "every pod gets its own network namespace",
 	"PodSpec.serviceAccountName":                                   "no service account token is mounted; the name is only recorded",
+	"PodSpec.automountServiceAccountToken":                         "no service account token is mounted",
+	"ServiceAccount.automountServiceAccountToken":                  "no service account token is mounted",
 	"NodeAffinity.preferredDuringSchedulingIgnoredDuringExecution": "the scheduler applies required node affinity only; preferences are not scored",
 	"ServiceSpec.externalTrafficPolicy":                            "the service proxy routes all traffic cluster-wide",
 	"ServiceSpec.internalTrafficPolicy":                            "the service proxy routes all traffic cluster-wide",

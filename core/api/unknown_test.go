@@ -53,7 +53,7 @@ func TestUnknownFields(t *testing.T) {
 
 func TestNotImplemented(t *testing.T) {
 	raw := `{"spec":{"replicas":2,"template":{"spec":{
-		"dnsPolicy":"ClusterFirst","hostNetwork":false,"securityContext":{},"priority":0,
+		"dnsPolicy":"ClusterFirst","hostNetwork":false,"securityContext":{},"priority":0,"automountServiceAccountToken":true,
 		"containers":[{"name":"a","imagePullPolicy":"Always"},{"name":"b","startupProbe":{"exec":{"command":["x"]}},"terminationMessagePath":"/x"}],
 		"affinity":{"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"weight":1,"preference":{}}]}}}}}}`
 	got, err := NotImplemented([]byte(raw), &Deployment{})
@@ -62,6 +62,7 @@ func TestNotImplemented(t *testing.T) {
 	}
 	want := []string{
 		"spec.template.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+		"spec.template.spec.automountServiceAccountToken",
 		"spec.template.spec.containers[1].startupProbe",
 		"spec.template.spec.containers[1].terminationMessagePath",
 		"spec.template.spec.priority",
@@ -82,6 +83,14 @@ func TestNotImplemented(t *testing.T) {
 	want = []string{"spec.externalTrafficPolicy", "spec.internalTrafficPolicy"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("NotImplemented(service) (-want +got):\n%s", diff)
+	}
+	// Helm's starter chart writes a ServiceAccount with this field.
+	got, err = NotImplemented([]byte(`{"metadata":{"name":"a"},"automountServiceAccountToken":true}`), &ServiceAccount{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"automountServiceAccountToken"}, got); diff != "" {
+		t.Errorf("NotImplemented(serviceaccount) (-want +got):\n%s", diff)
 	}
 	warns, err := NotImplementedWarnings([]byte(`{"spec":{"containers":[{"imagePullPolicy":"Never","startupProbe":{"tcpSocket":{"port":80}}}]}}`), &Pod{})
 	if err != nil {
@@ -104,6 +113,7 @@ func TestNotImplemented(t *testing.T) {
 func TestNotImplementedFieldsExist(t *testing.T) {
 	types := map[string]any{
 		"Container": Container{}, "PodSpec": PodSpec{}, "NodeAffinity": NodeAffinity{}, "ServiceSpec": ServiceSpec{},
+		"ServiceAccount": ServiceAccount{},
 	}
 	for key := range NotImplementedFields {
 		typ, field, _ := strings.Cut(key, ".")

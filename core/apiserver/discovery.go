@@ -33,7 +33,7 @@ func (s *Server) handleNonResource(ctx context.Context, req *rest.Request) *rest
 		}
 		return text(http.StatusOK, "ok")
 	case "/version":
-		return jsonResponse(versionInfo{Major: "1", Minor: "0", GitVersion: s.version, Platform: "tinykube"})
+		return jsonResponse(serverVersion(s.version))
 	case "/api", "/apis":
 		if v, ok := wantsAggregated(req); ok {
 			return aggregatedDiscovery(path == "/api", v)
@@ -58,13 +58,6 @@ func (s *Server) handleNonResource(ctx context.Context, req *rest.Request) *rest
 		return errorResponse(errNotFoundPath(req.Path))
 	}
 	return nil
-}
-
-type versionInfo struct {
-	Major      string `json:"major"`
-	Minor      string `json:"minor"`
-	GitVersion string `json:"gitVersion"`
-	Platform   string `json:"platform"`
 }
 
 type apiVersions struct {

@@ -512,7 +512,7 @@ func TestDiscoveryAndHealth(t *testing.T) {
 	for _, tt := range []struct{ path, want string }{
 		{"/healthz", "ok"},
 		{"/readyz", "ok"},
-		{"/version", `"gitVersion":"test"`},
+		{"/version", `"gitVersion":"v1.37.0+tinykube.test"`},
 		{"/api", `"versions":["v1"]`},
 		{"/apis", `"name":"apps"`},
 		{"/api/v1", `"name":"pods"`},
