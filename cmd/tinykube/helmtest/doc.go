@@ -6,6 +6,6 @@
 // helm.sh/helm/v4/cmd/helm), so the test needs no helm on the machine. It
 // lives in its own package, under cmd/ because it assembles simulated
 // nodes (sim/runtime) as `tinykube up --runtime=sim` does, so that its
-// long helm build runs beside the other packages' tests. Book: chapter
-// "Speaking Kubernetes".
+// long helm build runs beside the other packages' tests. Book:
+// book/14-speaking-kubernetes.md.
 package helmtest
