@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -200,10 +201,12 @@ func (r *Runtime) AttachInfo(id string) (stdin, tty bool, err error) {
 		return false, false, err
 	}
 	if labels[labelStdin] != "" {
-		if f, err := r.openStdin(id); err == nil {
-			f.Close()
-			stdin = true
-		}
+		// Not by opening the FIFO to see: closing that writing end can
+		// be the last writer closing, which is end of file to the
+		// process before anyone attached.
+		_, errFIFO := os.Stat(filepath.Join(r.stdioDir(id), "stdin"))
+		_, errClosed := os.Stat(r.stdinClosedMarker(id))
+		stdin = errFIFO == nil && errors.Is(errClosed, fs.ErrNotExist)
 	}
 	return stdin, labels[labelTTY] == "true", nil
 }
@@ -214,6 +217,12 @@ func (r *Runtime) labels(id string) (map[string]string, error) {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
 	return c.Labels(r.callCtx())
+}
+
+// stdinClosedMarker is the file that says container id's stdin was
+// closed after its one attach (stdinOnce).
+func (r *Runtime) stdinClosedMarker(id string) string {
+	return filepath.Join(r.stdioDir(id), "stdin-closed")
 }
 
 // openStdin opens the stdin FIFO of container id for writing. It fails
@@ -272,6 +281,9 @@ func (r *Runtime) Attach(id string, stdin io.Reader, resize <-chan TermSize) err
 		// process see the end.
 		if cerr := task.CloseIO(r.callCtx(), containerd.WithStdinCloser); cerr != nil && err == nil {
 			err = fmt.Errorf("container %s: closing stdin: %w", id, cerr)
+		}
+		if f, cerr := os.Create(r.stdinClosedMarker(id)); cerr == nil {
+			f.Close()
 		}
 	}
 	return err

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,8 +80,11 @@ func TestAttachWithStdinAndTTYWithClientGo(t *testing.T) {
 				return p != nil && p.Status.Phase == api.PodRunning, fmt.Sprintf("%+v", p)
 			})
 			q := url.Values{"container": {"main"}, "stdout": {"true"}}
-			var out bytes.Buffer
-			opts := remotecommand.StreamOptions{Stdout: &out, Tty: tt.attachTTY}
+			// stdout and stderr are copied by two goroutines: a plain
+			// bytes.Buffer would lose what one wrote while the other's
+			// ReadFrom held the buffer (it lost everything, now and then).
+			out := &lockedBuffer{}
+			opts := remotecommand.StreamOptions{Stdout: out, Tty: tt.attachTTY}
 			if tt.input != "" {
 				q.Set("stdin", "true")
 				opts.Stdin = strings.NewReader(tt.input)
@@ -92,7 +96,7 @@ func TestAttachWithStdinAndTTYWithClientGo(t *testing.T) {
 				opts.TerminalSizeQueue = s
 			} else {
 				q.Set("stderr", "true")
-				opts.Stderr = &out
+				opts.Stderr = out
 			}
 			ex, err := remotecommand.NewWebSocketExecutor(cfg, "GET", c.server.URL+"/api/v1/namespaces/default/pods/"+name+"/attach?"+q.Encode())
 			if err != nil {
@@ -192,4 +196,23 @@ func (c *cluster) pod(name string) *api.Pod {
 		return nil
 	}
 	return p
+}
+
+// lockedBuffer is a buffer two goroutines may write at once. It has no
+// ReadFrom, so io.Copy writes through Write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -202,13 +202,15 @@ func (s *Server) serveAttach(w http.ResponseWriter, r *http.Request) {
 		if err == nil && !alive {
 			// The runtime may tell of the exit before the last output
 			// is in the file (containerd's shim copies it after the
-			// exit): read on until the file has stopped growing for a
-			// few polls.
-			for quiet := 0; quiet < 5 && err == nil; {
+			// exit, and on a busy machine that can take a while): read
+			// on until the file has stopped growing for a second and at
+			// least a few polls.
+			last := time.Now()
+			for quiet := 0; (quiet < 5 || time.Since(last) < time.Second) && err == nil; {
 				time.Sleep(s.poll)
 				var n int64
 				if n, err = fl.drain(out); n > 0 {
-					quiet = 0
+					quiet, last = 0, time.Now()
 				} else {
 					quiet++
 				}
