@@ -323,3 +323,79 @@ func TestExplanationShowsTheCulprit(t *testing.T) {
 		t.Errorf("the explanation has %d lines, want at most %d:\n%s", n, maxShown+5, r.Explanation)
 	}
 }
+
+
+
+func evict(proc string, s span, name string, code int) Op {
+	ans := `{"kind":"Status","status":"Success","code":201}`
+	switch code {
+	case 404:
+		ans = status(code, "NotFound")
+	case 429:
+		ans = status(code, "TooManyRequests")
+	}
+	return op(proc, s, "POST", podPath+"/"+name+"/eviction", `{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"`+name+`"}}`, code, ans)
+}
+
+func getPod(proc string, s span, name string, code int, rv int64, extra string) Op {
+	ans := fmt.Sprintf(`{"kind":"Pod","metadata":{"name":%q,"resourceVersion":"%d"%s}}`, name, rv, extra)
+	if code != 200 {
+		ans = status(code, "NotFound")
+	}
+	return op(proc, s, "GET", podPath+"/"+name, "", code, ans)
+}
+
+func createPod(proc string, s span, name string, rv int64) Op {
+	return op(proc, s, "POST", podPath, fmt.Sprintf(`{"metadata":{"name":%q}}`, name), 201,
+		fmt.Sprintf(`{"kind":"Pod","metadata":{"name":%q,"resourceVersion":"%d"}}`, name, rv))
+}
+
+// Evictions are judged as deletes that a budget may refuse.
+func TestCheckEvictions(t *testing.T) {
+	marked := `,"deletionTimestamp":"2030-01-01T00:00:01Z","deletionGracePeriodSeconds":30`
+	tests := []struct {
+		name    string
+		h       []Op
+		wantKey string
+	}{
+		{name: "valid: refused, then evicted and marked, then gone", h: []Op{
+			createPod("c0", span{1, 2}, "p", 5),
+			evict("drain", span{3, 4}, "p", 429),
+			evict("drain", span{5, 6}, "p", 201),
+			getPod("c1", span{7, 8}, "p", 200, 9, marked),
+			evict("drain", span{9, 10}, "p", 201), // already being deleted: nothing written
+			getPod("c1", span{11, 12}, "p", 200, 9, marked),
+			// The kubelet removes it once the container stopped.
+			op("kubelet", span{13, 14}, "DELETE", podPath+"/p", `{"gracePeriodSeconds":0}`, 200,
+				fmt.Sprintf(`{"kind":"Pod","metadata":{"name":"p","resourceVersion":"11"%s}}`, marked)),
+			getPod("c1", span{15, 16}, "p", 404, 0, ""),
+			evict("drain", span{17, 18}, "p", 404),
+		}},
+		{name: "an eviction acknowledged that changed nothing", h: []Op{
+			createPod("c0", span{1, 2}, "p", 5),
+			evict("drain", span{3, 4}, "p", 201),
+			getPod("c1", span{5, 6}, "p", 200, 5, ""),
+		}, wantKey: "default/pods/p"},
+		{name: "an eviction of a pod that is not there", h: []Op{
+			evict("drain", span{1, 2}, "p", 201),
+		}, wantKey: "default/pods/p"},
+		{name: "a budget's refusal for a pod that is not there", h: []Op{
+			createPod("c0", span{1, 2}, "p", 5),
+			evict("drain", span{3, 4}, "p", 201),
+			getPod("c1", span{5, 6}, "p", 404, 0, ""),
+			evict("drain", span{7, 8}, "p", 429),
+		}, wantKey: "default/pods/p"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Check(tt.h, Options{})
+			got := ""
+			if !res.Ok {
+				got = res.Key
+			}
+			if got != tt.wantKey {
+				t.Errorf("violation on %q, want %q\n%s", got, tt.wantKey, res.Explanation)
+			}
+		})
+	}
+}

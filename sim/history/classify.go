@@ -19,9 +19,10 @@ const (
 	kindUpdate             // PUT or PATCH of an object or its status
 	kindDelete             // DELETE of an object
 	kindBind               // POST pods/NAME/binding
+	kindEvict              // POST pods/NAME/eviction
 )
 
-var kindNames = map[kind]string{kindGet: "get", kindCreate: "create", kindUpdate: "update", kindDelete: "delete", kindBind: "bind"}
+var kindNames = map[kind]string{kindGet: "get", kindCreate: "create", kindUpdate: "update", kindDelete: "delete", kindBind: "bind", kindEvict: "evict"}
 
 // precondition is what resourceVersion a write insists on.
 type precondition struct {
@@ -40,7 +41,11 @@ type input struct {
 	// track (a binding of a pod that already has a node, a namespace that
 	// is not empty).
 	anyConflict bool
-	key         string // the object: namespace/resource/name
+	// serverWrites: the API server itself writes this object between the
+	// calls recorded (an eviction updates its disruption budget's status
+	// in process), so its resourceVersion may move unseen at any time.
+	serverWrites bool
+	key          string // the object: namespace/resource/name
 	op          int    // index in the history, for explanations
 }
 
@@ -174,7 +179,17 @@ func classify(op Op, i int) (key string, in input, out output, ok bool, why stri
 	case op.Method == http.MethodPost && t.subresource == "binding":
 		in.kind, in.anyConflict = kindBind, true
 		out.rv = 0 // the answer is a Status, not the pod
-	case (op.Method == http.MethodPut || op.Method == http.MethodPatch) && name != "" && (t.subresource == "" || t.subresource == "status"):
+	case op.Method == http.MethodPost && t.subresource == "eviction":
+		// An eviction is a delete that a disruption budget may refuse
+		// (429). It may meet a Conflict the model does not track (the
+		// budget's status was written meanwhile).
+		in.kind, in.anyConflict = kindEvict, true
+		in.pre = deletePrecondition(op)
+		out.rv = 0 // the answer is a Status, not the pod
+	case (op.Method == http.MethodPut || op.Method == http.MethodPatch) && name != "" && (t.subresource == "" || t.subresource == "status" || t.subresource == "finalize"):
+		// finalize: the namespace controller takes the kubernetes
+		// finalizer off a namespace marked for deletion, which may
+		// remove it.
 		in.kind = kindUpdate
 		in.pre = updatePrecondition(op)
 		out.fate = updateFate(op)
@@ -190,8 +205,13 @@ func classify(op Op, i int) (key string, in input, out output, ok bool, why stri
 		return "", in, out, false, "not an object"
 	}
 	in.key = t.key(name)
+	in.serverWrites = serverWritten[t.resource]
 	return in.key, in, out, true, ""
 }
+
+// serverWritten are the resources the API server writes on its own, not
+// through a call a recorder sees.
+var serverWritten = map[string]bool{"policy/poddisruptionbudgets": true}
 
 // answer reads the outcome of a call. A 5xx is treated as no answer: the
 // server failed somewhere, perhaps after the write.

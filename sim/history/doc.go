@@ -32,6 +32,14 @@
 //     that takes the last finalizer away from a marked object removes it;
 //   - binding (pods/NAME/binding): 201 writes the pod, unless it is marked
 //     for deletion; 409 when it already has a node or is marked;
+//   - eviction (pods/NAME/eviction): a delete that a disruption budget may
+//     refuse; 201 marks or removes the pod (evicting a pod already marked
+//     writes nothing), 429 leaves it as it is, 404 when it is absent. The
+//     namespace's finalize subresource is an update that may remove a
+//     namespace marked for deletion;
+//   - a disruption budget's status is also written by the API server
+//     itself, in process, when it admits an eviction: its resourceVersion
+//     may move between the calls recorded, unseen;
 //   - resourceVersions are the store's global revision: on one object, each
 //     write gets a resourceVersion above every earlier one (deletes
 //     included), an unchanged write or a delete of an object already marked
@@ -44,7 +52,8 @@
 // operation can do, at a resourceVersion never seen. Reads answered from a
 // cache are not promised linearizable and are not judged: reads with a
 // resourceVersion ("0" or any other), lists. Dry runs, discovery and
-// subresources other than status and binding are not judged either, nor a
+// subresources other than status, binding, eviction and finalize are not
+// judged either, nor a
 // create by generateName whose answer was lost (its name is unknown).
 //
 // # Why resourceVersions, not contents

@@ -79,8 +79,17 @@ func (s state) preOK(p precondition) (state, bool) {
 }
 
 // step returns every state the object can be in after in answered out,
-// from s; none when the answer is impossible from s.
+// from s; none when the answer is impossible from s. An object the server
+// writes on its own may first have moved to a version never seen.
 func step(s state, in input, out output) []state {
+	next := stepFrom(s, in, out)
+	if in.serverWrites && s.present {
+		next = append(next, stepFrom(unseen(s.marked, max(s.max, s.rv)), in, out)...)
+	}
+	return next
+}
+
+func stepFrom(s state, in input, out output) []state {
 	if out.unknown {
 		return append([]state{s}, effects(s, in)...)
 	}
@@ -95,6 +104,13 @@ func step(s state, in input, out output) []state {
 		return nil
 	case code == http.StatusConflict:
 		return conflict(s, in)
+	case code == http.StatusTooManyRequests && in.kind == kindEvict:
+		// A budget refused the eviction: it read the pod, so the pod is
+		// there.
+		if s.present {
+			return []state{s}
+		}
+		return nil
 	case code >= 300:
 		// Refused (invalid, forbidden, bad request): no effect, and
 		// nothing the model can judge.
@@ -112,6 +128,17 @@ func step(s state, in input, out output) []state {
 	case kindBind:
 		if s.present && !s.marked {
 			return []state{unseen(false, s.max)}
+		}
+	case kindEvict:
+		// The pod was deleted: marked (a grace period, finalizers) or
+		// removed, at a resourceVersion the Status does not show.
+		if cur, ok := s.preOK(in.pre); ok {
+			next := []state{unseen(true, cur.max), gone(cur.max)}
+			if cur.marked {
+				// Evicting a pod already being deleted writes nothing.
+				next = append(next, cur)
+			}
+			return next
 		}
 	case kindUpdate, kindDelete:
 		cur, ok := s.preOK(in.pre)
@@ -155,7 +182,7 @@ func effects(s state, in input) []state {
 			return []state{unseen(true, cur.max), gone(cur.max)}
 		}
 		return []state{unseen(false, cur.max)}
-	case kindDelete:
+	case kindDelete, kindEvict:
 		return []state{unseen(true, cur.max), gone(cur.max)}
 	case kindBind:
 		if !cur.marked {
