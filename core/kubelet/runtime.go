@@ -108,6 +108,8 @@ type ContainerConfig struct {
 	// gives the process a terminal with TTY. A runtime without attach
 	// may ignore them.
 	Stdin, StdinOnce, TTY bool
+	// Mounts place the pod's volumes (volumes_seam.go) in the container.
+	Mounts []Mount
 }
 
 // EnvVar is one resolved environment variable.
