@@ -331,3 +331,73 @@ func goldenFile(t *testing.T, name, got string) {
 		t.Errorf("%s (-want +got):\n%s", path, diff)
 	}
 }
+
+// TestCreateCommand runs create configmap and create secret against an API
+// server: the messages of each output and dry-run mode, the refusals, and
+// what ends up stored.
+func TestCreateCommand(t *testing.T) {
+	url := memServer(t)
+	dir := keyFiles(t)
+	cert, key := writeKeyPair(t, dir, "site")
+	for _, tc := range []struct {
+		args     []string
+		wantCode int
+		want     string // stdout, or stderr when wantCode != 0
+	}{
+		{[]string{"create", "configmap", "app", "--from-literal=mode=fast", "--from-file=" + filepath.Join(dir, "nginx.conf")}, 0, "configmap/app created\n"},
+		{[]string{"create", "cm", "env", "--from-env-file=" + filepath.Join(dir, "dup.env")}, 1,
+			"error: cannot add key \"A\", another key by that name already exists in Data for ConfigMap \"env\"\n"},
+		{[]string{"create", "configmap", "app", "--from-literal=mode=slow"}, 1, "error: failed to create configmap: configmaps \"app\" already exists\n"},
+		{[]string{"create", "configmap", "dry", "--from-literal=a=b", "--dry-run=client"}, 0, "configmap/dry created (dry run)\n"},
+		{[]string{"create", "configmap", "dry", "--from-literal=a=b", "--dry-run"}, 0, "configmap/dry created (dry run)\n"},
+		{[]string{"create", "configmap", "dry", "--from-literal=a=b", "--dry-run=server"}, 0, "configmap/dry created (server dry run)\n"},
+		{[]string{"create", "configmap", "dry", "--from-literal=a=b", "--dry-run=client", "-n", "team", "-o", "yaml"}, 0,
+			"apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  name: dry\n  namespace: team\n"},
+		{[]string{"create", "configmap", "dry", "--from-literal=a=b", "--dry-run=client", "-o", "json"}, 0,
+			"{\n    \"apiVersion\": \"v1\",\n    \"kind\": \"ConfigMap\",\n    \"metadata\": {\n        \"name\": \"dry\"\n    },\n    \"data\": {\n        \"a\": \"b\"\n    }\n}\n"},
+		{[]string{"create", "configmap", "named", "--from-literal=a=b", "-o", "name"}, 0, "configmap/named\n"},
+		{[]string{"create", "configmap", "x", "--dry-run=maybe"}, 1, "error: Invalid dry-run value (maybe). Must be \"none\", \"server\", or \"client\".\n"},
+		{[]string{"create", "configmap", "x", "-o", "wide"}, 1,
+			"error: unable to match a printer suitable for the output format \"wide\", allowed formats are: json,name,yaml\n"},
+		{[]string{"create", "configmap"}, 1, "error: exactly one NAME is required, got 0\nSee 'tinykube create configmap -h' for help and examples\n"},
+		{[]string{"create", "configmap", "a", "b"}, 1, "error: exactly one NAME is required, got 2\nSee 'tinykube create configmap -h' for help and examples\n"},
+		{[]string{"create", "configmap", "Bad_Name", "--from-literal=a=b"}, 1, "error: failed to create configmap: ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n"},
+		{[]string{"create", "configmap", "x", "-n", "nope", "--from-literal=a=b"}, 1, "error: failed to create configmap: namespaces \"nope\" not found\n"},
+
+		{[]string{"create", "secret", "generic", "db", "--from-literal=user=app", "--from-literal=password=s3cret"}, 0, "secret/db created\n"},
+		{[]string{"create", "secret", "generic", "db2", "--from-literal=a=1", "--from-literal=a=2"}, 1, "error: cannot add key a, another key by that name already exists\n"},
+		{[]string{"create", "secret", "generic", "typed", "--type=kubernetes.io/tls", "--from-literal=a=b"}, 1,
+			"error: failed to create secret Secret \"typed\" is invalid: [data[tls.crt]: Required value, data[tls.key]: Required value]\n"},
+		{[]string{"create", "secret", "generic", "dry", "--from-literal=p=s3cret", "--dry-run=client", "-o", "yaml"}, 0,
+			"apiVersion: v1\ndata:\n  p: czNjcmV0\nkind: Secret\nmetadata:\n  name: dry\n"},
+		{[]string{"create", "secret", "tls", "site", "--cert=" + cert, "--key=" + key}, 0, "secret/site created\n"},
+		{[]string{"create", "secret", "tls", "site2", "--cert=" + cert}, 1, "error: key and cert must be specified\n"},
+		{[]string{"create", "secret", "docker-registry", "reg", "--docker-username=u", "--docker-password=p", "-o", "name"}, 0, "secret/reg\n"},
+		{[]string{"create", "secret", "docker-registry", "reg2", "--docker-username=u"}, 1,
+			"error: either --from-file or the combination of --docker-username, --docker-password and --docker-server is required\n"},
+	} {
+		code, out, errOut := tk(t, url, "", tc.args...)
+		got := out
+		if tc.wantCode != 0 {
+			got = errOut
+		}
+		if diff := cmp.Diff(tc.want, got); code != tc.wantCode || diff != "" {
+			t.Errorf("%q = %d (stdout %q, stderr %q), want %d; output (-want +got):\n%s", tc.args, code, out, errOut, tc.wantCode, diff)
+		}
+	}
+	// Only the created objects are stored: no dry run, no refusal.
+	for _, tc := range []struct{ kind, want string }{
+		{"configmaps", "configmap/app\nconfigmap/named\n"},
+		{"secrets", "secret/db\nsecret/reg\nsecret/site\n"},
+	} {
+		if _, out, _ := tk(t, url, "", "get", tc.kind, "-o", "name"); out != tc.want {
+			t.Errorf("get %s -o name = %q, want %q", tc.kind, out, tc.want)
+		}
+	}
+	if _, out, _ := tk(t, url, "", "get", "configmap", "app", "-o", "jsonpath={.data}"); out != `{"mode":"fast","nginx.conf":"server {}\n"}` {
+		t.Errorf("configmap app data = %q", out)
+	}
+	if _, out, _ := tk(t, url, "", "get", "secret", "reg", "-o", "jsonpath={.type}"); out != "kubernetes.io/dockerconfigjson" {
+		t.Errorf("secret reg type = %q, want kubernetes.io/dockerconfigjson", out)
+	}
+}
