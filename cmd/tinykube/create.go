@@ -54,16 +54,29 @@ func (c *cli) createCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create (configmap|secret) NAME [flags]",
 		Short: "Create a ConfigMap or Secret from literals, files or env files",
-		Args:  cobra.NoArgs,
+		Args:  cobra.ArbitraryArgs,
+		RunE:  unknownKind("configmap, secret"),
 	}
 	secret := &cobra.Command{
 		Use:   "secret (generic|tls|docker-registry) NAME [flags]",
 		Short: "Create a Secret: generic (from literals, files, env files), tls or docker-registry",
-		Args:  cobra.NoArgs,
+		Args:  cobra.ArbitraryArgs,
+		RunE:  unknownKind("generic, tls, docker-registry"),
 	}
 	secret.AddCommand(c.createSecretGenericCommand(), c.createSecretTLSCommand(), c.createSecretDockerCommand())
 	cmd.AddCommand(c.createConfigMapCommand(), secret)
 	return cmd
+}
+
+// unknownKind answers a create (or create secret) with no known kind:
+// help when no kind was named, else an error listing the kinds there are.
+func unknownKind(kinds string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return fmt.Errorf("%s cannot create %q: it creates %s (other objects: tinykube apply -f FILE)", cmd.CommandPath(), args[0], kinds)
+	}
 }
 
 // nameArg is the one NAME of a create subcommand.

@@ -359,6 +359,8 @@ func TestCreateCommand(t *testing.T) {
 		{[]string{"create", "configmap", "x", "--dry-run=maybe"}, 1, "error: Invalid dry-run value (maybe). Must be \"none\", \"server\", or \"client\".\n"},
 		{[]string{"create", "configmap", "x", "-o", "wide"}, 1,
 			"error: unable to match a printer suitable for the output format \"wide\", allowed formats are: json,name,yaml\n"},
+		{[]string{"create", "deployment", "web"}, 1, "error: tinykube create cannot create \"deployment\": it creates configmap, secret (other objects: tinykube apply -f FILE)\n"},
+		{[]string{"create", "secret", "opaque", "x"}, 1, "error: tinykube create secret cannot create \"opaque\": it creates generic, tls, docker-registry (other objects: tinykube apply -f FILE)\n"},
 		{[]string{"create", "configmap"}, 1, "error: exactly one NAME is required, got 0\nSee 'tinykube create configmap -h' for help and examples\n"},
 		{[]string{"create", "configmap", "a", "b"}, 1, "error: exactly one NAME is required, got 2\nSee 'tinykube create configmap -h' for help and examples\n"},
 		{[]string{"create", "configmap", "Bad_Name", "--from-literal=a=b"}, 1, "error: failed to create configmap: ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n"},
