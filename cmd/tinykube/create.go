@@ -52,13 +52,13 @@ func (f createFlags) check() error {
 
 func (c *cli) createCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "create (configmap|secret) NAME [flags]",
+		Use:   "create",
 		Short: "Create a ConfigMap or Secret from literals, files or env files",
 		Args:  cobra.ArbitraryArgs,
 		RunE:  unknownKind("configmap, secret"),
 	}
 	secret := &cobra.Command{
-		Use:   "secret (generic|tls|docker-registry) NAME [flags]",
+		Use:   "secret",
 		Short: "Create a Secret: generic (from literals, files, env files), tls or docker-registry",
 		Args:  cobra.ArbitraryArgs,
 		RunE:  unknownKind("generic, tls, docker-registry"),
