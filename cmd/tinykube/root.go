@@ -95,6 +95,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 	root.AddCommand(
 		c.serverCommand(),
 		c.applyCommand(),
+		c.createCommand(),
 		c.getCommand(),
 		c.describeCommand(),
 		c.deleteCommand(),
