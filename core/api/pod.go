@@ -125,9 +125,20 @@ type EnvVar struct {
 // EnvVarSource takes an environment variable's value from a ConfigMap key, a
 // Secret key, or a field of the pod.
 type EnvVarSource struct {
-	FieldRef        *ObjectFieldSelector `json:"fieldRef,omitempty"`
-	ConfigMapKeyRef *KeySelector         `json:"configMapKeyRef,omitempty"`
-	SecretKeyRef    *KeySelector         `json:"secretKeyRef,omitempty"`
+	FieldRef         *ObjectFieldSelector   `json:"fieldRef,omitempty"`
+	ResourceFieldRef *ResourceFieldSelector `json:"resourceFieldRef,omitempty"`
+	ConfigMapKeyRef  *KeySelector           `json:"configMapKeyRef,omitempty"`
+	SecretKeyRef     *KeySelector           `json:"secretKeyRef,omitempty"`
+}
+
+// ResourceFieldSelector names a container's limit or request ("limits.cpu",
+// "requests.memory"), as a number of Divisor units (1 when nil or zero).
+// ContainerName may be left empty in an env var (the container itself) but
+// not in a downwardAPI volume.
+type ResourceFieldSelector struct {
+	ContainerName string    `json:"containerName,omitempty"`
+	Resource      string    `json:"resource"`
+	Divisor       *Quantity `json:"divisor,omitempty"`
 }
 
 // ObjectFieldSelector names a field of the pod, such as "status.podIP".
@@ -185,6 +196,58 @@ type VolumeSource struct {
 	ConfigMap             *ConfigMapVolumeSource             `json:"configMap,omitempty"`
 	Secret                *SecretVolumeSource                `json:"secret,omitempty"`
 	PersistentVolumeClaim *PersistentVolumeClaimVolumeSource `json:"persistentVolumeClaim,omitempty"`
+	DownwardAPI           *DownwardAPIVolumeSource           `json:"downwardAPI,omitempty"`
+	Projected             *ProjectedVolumeSource             `json:"projected,omitempty"`
+}
+
+// DownwardAPIVolumeSource writes fields of the pod (its labels, its
+// containers' limits) as files.
+type DownwardAPIVolumeSource struct {
+	Items       []DownwardAPIVolumeFile `json:"items,omitempty"`
+	DefaultMode *int32                  `json:"defaultMode,omitempty"`
+}
+
+// DownwardAPIVolumeFile is one file of a downwardAPI volume: exactly one of
+// FieldRef and ResourceFieldRef.
+type DownwardAPIVolumeFile struct {
+	Path             string                 `json:"path"`
+	FieldRef         *ObjectFieldSelector   `json:"fieldRef,omitempty"`
+	ResourceFieldRef *ResourceFieldSelector `json:"resourceFieldRef,omitempty"`
+	Mode             *int32                 `json:"mode,omitempty"`
+}
+
+// ProjectedVolumeSource merges ConfigMaps, Secrets and downward API files
+// into one directory. (Kubernetes' serviceAccountToken and
+// clusterTrustBundle projections are not supported.)
+type ProjectedVolumeSource struct {
+	Sources     []VolumeProjection `json:"sources"`
+	DefaultMode *int32             `json:"defaultMode,omitempty"`
+}
+
+// VolumeProjection is one source of a projected volume: exactly one is set.
+type VolumeProjection struct {
+	ConfigMap   *ConfigMapProjection   `json:"configMap,omitempty"`
+	Secret      *SecretProjection      `json:"secret,omitempty"`
+	DownwardAPI *DownwardAPIProjection `json:"downwardAPI,omitempty"`
+}
+
+// ConfigMapProjection projects a ConfigMap's keys into a projected volume.
+type ConfigMapProjection struct {
+	Name     string      `json:"name,omitempty"`
+	Items    []KeyToPath `json:"items,omitempty"`
+	Optional *bool       `json:"optional,omitempty"`
+}
+
+// SecretProjection projects a Secret's keys into a projected volume.
+type SecretProjection struct {
+	Name     string      `json:"name,omitempty"`
+	Items    []KeyToPath `json:"items,omitempty"`
+	Optional *bool       `json:"optional,omitempty"`
+}
+
+// DownwardAPIProjection projects fields of the pod into a projected volume.
+type DownwardAPIProjection struct {
+	Items []DownwardAPIVolumeFile `json:"items,omitempty"`
 }
 
 // EmptyDirVolumeSource is a scratch directory that lives as long as the pod.

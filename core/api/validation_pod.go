@@ -197,6 +197,10 @@ func validateEnvVarSource(s *EnvVarSource, p path) FieldErrors {
 		n++
 		errs = append(errs, validateEnvFieldRef(s.FieldRef, p.child("fieldRef"))...)
 	}
+	if s.ResourceFieldRef != nil {
+		n++
+		errs = append(errs, validateResourceFieldRef(s.ResourceFieldRef, false, p.child("resourceFieldRef"))...)
+	}
 	if s.ConfigMapKeyRef != nil {
 		n++
 		errs = append(errs, validateKeySelector(s.ConfigMapKeyRef, p.child("configMapKeyRef"))...)
@@ -221,7 +225,17 @@ var envFieldPaths = []string{
 	"status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
 }
 
+// volumeFieldPaths are the pod fields a downwardAPI file may hold, besides
+// subscripted labels and annotations.
+var volumeFieldPaths = []string{"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"}
+
 func validateEnvFieldRef(f *ObjectFieldSelector, p path) FieldErrors {
+	return validateFieldRef(f, envFieldPaths, p)
+}
+
+// validateFieldRef checks a fieldRef against the paths allowed where it is
+// used (an env var's or a downwardAPI file's).
+func validateFieldRef(f *ObjectFieldSelector, allowed []string, p path) FieldErrors {
 	var errs FieldErrors
 	if f.APIVersion != "" && f.APIVersion != "v1" {
 		errs = append(errs, FieldNotSupported(p.child("apiVersion").String(), f.APIVersion, []string{"v1"}))
@@ -242,10 +256,53 @@ func validateEnvFieldRef(f *ObjectFieldSelector, p path) FieldErrors {
 			return errs
 		}
 	}
-	if !oneOf(f.FieldPath, envFieldPaths...) {
-		errs = append(errs, FieldNotSupported(fp.String(), f.FieldPath, envFieldPaths))
+	if !oneOf(f.FieldPath, allowed...) {
+		errs = append(errs, FieldNotSupported(fp.String(), f.FieldPath, allowed))
 	}
 	return errs
+}
+
+// resourceFieldResources are the container resources a resourceFieldRef may
+// name.
+var resourceFieldResources = []string{"limits.cpu", "limits.ephemeral-storage", "limits.memory",
+	"requests.cpu", "requests.ephemeral-storage", "requests.memory"}
+
+// The divisors Kubernetes accepts: a CPU amount in cores or millicores, a
+// byte amount in a unit of its quantities.
+var (
+	cpuDivisors    = []string{"1m", "1"}
+	memoryDivisors = []string{"1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"}
+)
+
+// validateResourceFieldRef checks a resourceFieldRef; inVolume requires the
+// container's name (an env var defaults to its own container).
+func validateResourceFieldRef(r *ResourceFieldSelector, inVolume bool, p path) FieldErrors {
+	var errs FieldErrors
+	if inVolume && r.ContainerName == "" {
+		errs = append(errs, FieldRequired(p.child("containerName").String(), ""))
+	}
+	rp := p.child("resource")
+	switch {
+	case r.Resource == "":
+		return append(errs, FieldRequired(rp.String(), ""))
+	case !oneOf(r.Resource, resourceFieldResources...):
+		return append(errs, FieldNotSupported(rp.String(), r.Resource, resourceFieldResources))
+	}
+	if r.Divisor == nil || r.Divisor.IsZero() {
+		return errs
+	}
+	allowed := memoryDivisors
+	if strings.HasSuffix(r.Resource, ".cpu") {
+		allowed = cpuDivisors
+	}
+	for _, d := range allowed {
+		// 1E and 1Ei do not fit a Quantity here (millis in an int64), so
+		// no divisor can equal them.
+		if q, err := ParseQuantity(d); err == nil && r.Divisor.Cmp(q) == 0 {
+			return errs
+		}
+	}
+	return append(errs, FieldNotSupported(p.child("divisor").String(), r.Divisor.String(), allowed))
 }
 
 func validateKeySelector(k *KeySelector, p path) FieldErrors {
@@ -392,6 +449,16 @@ func validateVolumes(vols []Volume, p path) (map[string]bool, FieldErrors) {
 				errs = append(errs, FieldRequired(ip.child("persistentVolumeClaim", "claimName").String(), ""))
 			}
 		}
+		if s := v.DownwardAPI; s != nil {
+			sources = append(sources, "downwardAPI")
+			sp := ip.child("downwardAPI")
+			errs = append(errs, validateFileMode(s.DefaultMode, sp.child("defaultMode"))...)
+			errs = append(errs, validateDownwardAPIFiles(s.Items, sp.child("items"))...)
+		}
+		if s := v.Projected; s != nil {
+			sources = append(sources, "projected")
+			errs = append(errs, validateProjected(s, ip.child("projected"))...)
+		}
 		switch {
 		case len(sources) == 0:
 			errs = append(errs, FieldRequired(ip.String(), "must specify a volume type"))
@@ -423,6 +490,92 @@ func validateProjection(items []KeyToPath, defaultMode *int32, p path) FieldErro
 		}
 		if it.Mode != nil && (*it.Mode < 0 || *it.Mode > 0777) {
 			errs = append(errs, FieldInvalid(ip.child("mode").String(), *it.Mode, fileModeErrMsg))
+		}
+	}
+	return errs
+}
+
+func validateFileMode(mode *int32, p path) FieldErrors {
+	if mode != nil && (*mode < 0 || *mode > 0777) {
+		return FieldErrors{FieldInvalid(p.String(), *mode, fileModeErrMsg)}
+	}
+	return nil
+}
+
+// validateDownwardAPIFiles checks the files of a downwardAPI volume or
+// projection: a relative path each, and exactly one of fieldRef and
+// resourceFieldRef.
+func validateDownwardAPIFiles(items []DownwardAPIVolumeFile, p path) FieldErrors {
+	var errs FieldErrors
+	for i, it := range items {
+		ip := p.index(i)
+		if it.Path == "" {
+			errs = append(errs, FieldRequired(ip.child("path").String(), ""))
+		} else {
+			errs = append(errs, validateRelativePath(it.Path, ip.child("path"))...)
+		}
+		errs = append(errs, validateFileMode(it.Mode, ip.child("mode"))...)
+		switch {
+		case it.FieldRef != nil && it.ResourceFieldRef != nil:
+			errs = append(errs, FieldInvalid(ip.String(), "", "fieldRef and resourceFieldRef can not be specified simultaneously"))
+		case it.FieldRef != nil:
+			errs = append(errs, validateFieldRef(it.FieldRef, volumeFieldPaths, ip.child("fieldRef"))...)
+		case it.ResourceFieldRef != nil:
+			errs = append(errs, validateResourceFieldRef(it.ResourceFieldRef, true, ip.child("resourceFieldRef"))...)
+		default:
+			errs = append(errs, FieldRequired(ip.String(), "one of fieldRef and resourceFieldRef is required"))
+		}
+	}
+	return errs
+}
+
+// validateProjected checks a projected volume: each source names exactly
+// one of configMap, secret and downwardAPI, and no two sources write the
+// same path.
+func validateProjected(s *ProjectedVolumeSource, p path) FieldErrors {
+	errs := validateFileMode(s.DefaultMode, p.child("defaultMode"))
+	paths := map[string]bool{}
+	dup := func(fp path, file string) {
+		if paths[file] {
+			errs = append(errs, FieldInvalid(fp.String(), file, "conflicting duplicate paths"))
+		}
+		paths[file] = true
+	}
+	for i, src := range s.Sources {
+		ip := p.child("sources").index(i)
+		var kinds []string
+		if c := src.ConfigMap; c != nil {
+			kinds = append(kinds, "configMap")
+			if c.Name == "" {
+				errs = append(errs, FieldRequired(ip.child("configMap", "name").String(), ""))
+			}
+			errs = append(errs, validateProjection(c.Items, nil, ip.child("configMap"))...)
+			for j, it := range c.Items {
+				dup(ip.child("configMap", "items").index(j).child("path"), it.Path)
+			}
+		}
+		if c := src.Secret; c != nil {
+			kinds = append(kinds, "secret")
+			if c.Name == "" {
+				errs = append(errs, FieldRequired(ip.child("secret", "name").String(), ""))
+			}
+			errs = append(errs, validateProjection(c.Items, nil, ip.child("secret"))...)
+			for j, it := range c.Items {
+				dup(ip.child("secret", "items").index(j).child("path"), it.Path)
+			}
+		}
+		if d := src.DownwardAPI; d != nil {
+			kinds = append(kinds, "downwardAPI")
+			errs = append(errs, validateDownwardAPIFiles(d.Items, ip.child("downwardAPI", "items"))...)
+			for j, it := range d.Items {
+				dup(ip.child("downwardAPI", "items").index(j).child("path"), it.Path)
+			}
+		}
+		switch {
+		case len(kinds) == 0:
+			errs = append(errs, FieldRequired(ip.String(), "must specify exactly one of: `configMap`, `secret` or `downwardAPI`"))
+		case len(kinds) > 1:
+			errs = append(errs, FieldForbidden(ip.child(kinds[1]).String(), "may not specify more than 1 volume projection type"))
 		}
 	}
 	return errs

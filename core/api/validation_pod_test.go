@@ -111,6 +111,45 @@ func TestValidatePod(t *testing.T) {
 			"spec.volumes[3].configMap.defaultMode: Invalid value: 512: must be a number between 0 and 0777 (octal), both inclusive",
 			`spec.volumes[4].secret.items[0].path: Invalid value: "../x": must not contain '..'`,
 		}},
+		{"resourceFieldRef", func(p *Pod) {
+			p.Spec.Containers[0].Env = []EnvVar{
+				{Name: "CPU", ValueFrom: &EnvVarSource{ResourceFieldRef: &ResourceFieldSelector{Resource: "limits.cpu", Divisor: ptrTo(MustParseQuantity("1m"))}}},
+				{Name: "MEM", ValueFrom: &EnvVarSource{ResourceFieldRef: &ResourceFieldSelector{Resource: "limits.memory", Divisor: ptrTo(MustParseQuantity("3"))}}},
+				{Name: "GPU", ValueFrom: &EnvVarSource{ResourceFieldRef: &ResourceFieldSelector{Resource: "limits.gpu"}}},
+			}
+		}, []string{
+			`spec.containers[0].env[1].valueFrom.resourceFieldRef.divisor: Unsupported value: "3": supported values: "1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"`,
+			`spec.containers[0].env[2].valueFrom.resourceFieldRef.resource: Unsupported value: "limits.gpu": supported values: "limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory"`,
+		}},
+		{"downwardAPI volume", func(p *Pod) {
+			p.Spec.Volumes = append(p.Spec.Volumes, Volume{Name: "info", VolumeSource: VolumeSource{DownwardAPI: &DownwardAPIVolumeSource{
+				DefaultMode: ptrTo[int32](0644),
+				Items: []DownwardAPIVolumeFile{
+					{Path: "labels", FieldRef: &ObjectFieldSelector{FieldPath: "metadata.labels"}},
+					{Path: "a/../../b", FieldRef: &ObjectFieldSelector{FieldPath: "status.podIP"}},
+					{Path: "cpu", ResourceFieldRef: &ResourceFieldSelector{Resource: "limits.cpu"}},
+					{Path: "none"},
+				}}}})
+		}, []string{
+			`spec.volumes[1].downwardAPI.items[1].path: Invalid value: "a/../../b": must not contain '..'`,
+			`spec.volumes[1].downwardAPI.items[1].fieldRef.fieldPath: Unsupported value: "status.podIP": supported values: "metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"`,
+			"spec.volumes[1].downwardAPI.items[2].resourceFieldRef.containerName: Required value",
+			"spec.volumes[1].downwardAPI.items[3]: Required value: one of fieldRef and resourceFieldRef is required",
+		}},
+		{"projected volume", func(p *Pod) {
+			p.Spec.Volumes = append(p.Spec.Volumes, Volume{Name: "all", VolumeSource: VolumeSource{Projected: &ProjectedVolumeSource{
+				Sources: []VolumeProjection{
+					{ConfigMap: &ConfigMapProjection{Name: "cm", Items: []KeyToPath{{Key: "k", Path: "conf"}}}},
+					{Secret: &SecretProjection{Name: "s", Items: []KeyToPath{{Key: "k", Path: "conf"}}}},
+					{},
+					{ConfigMap: &ConfigMapProjection{}, DownwardAPI: &DownwardAPIProjection{}},
+				}}}})
+		}, []string{
+			`spec.volumes[1].projected.sources[1].secret.items[0].path: Invalid value: "conf": conflicting duplicate paths`,
+			"spec.volumes[1].projected.sources[2]: Required value: must specify exactly one of: `configMap`, `secret` or `downwardAPI`",
+			"spec.volumes[1].projected.sources[3].configMap.name: Required value",
+			"spec.volumes[1].projected.sources[3].downwardAPI: Forbidden: may not specify more than 1 volume projection type",
+		}},
 		{"volume mounts", func(p *Pod) {
 			p.Spec.Containers[0].VolumeMounts = []VolumeMount{
 				{Name: "nope", MountPath: "/a"}, {Name: "data", MountPath: "rel"}, {Name: "data", MountPath: "/a"}, {Name: "data", MountPath: "/b", SubPath: "/abs"},

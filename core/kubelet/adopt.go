@@ -256,5 +256,6 @@ func (k *Kubelet) teardown(uid string, v *podView, grace int64) bool {
 		}
 		k.cfg.Runtime.RemoveSandbox(s.ID)
 	}
+	k.teardownVolumes(uid)
 	return true
 }

@@ -47,6 +47,10 @@ type Config struct {
 	BackOffMax     time.Duration
 	BackOffReset   time.Duration
 
+	// Claims, if set, finds the node path of a persistentVolumeClaim
+	// volume; without it such pods wait with a FailedMount event.
+	Claims ClaimResolver
+
 	// DecideRestart, if set, replaces DecideRestart: what to do with an
 	// exited container (lab 05 runs a student's answer here).
 	DecideRestart func(RestartView) RestartDecision
@@ -82,6 +86,7 @@ type Kubelet struct {
 	state  map[string]*podState // by pod UID
 	uidKey map[string]string    // pod UID -> "namespace/name", from the informer
 	probes map[string]*probeWorker
+	config configObjects // the ConfigMaps and Secrets the pods use
 
 	node     *api.Node  // as last written
 	lease    *api.Lease // as last written
@@ -113,6 +118,7 @@ func New(cfg Config) *Kubelet {
 		},
 	})
 	k.queue = client.NewQueue(cfg.Loop, k.syncPod)
+	k.config = configObjects{k: k}
 	return k
 }
 
@@ -144,6 +150,7 @@ func (k *Kubelet) Start() {
 func (k *Kubelet) Stop() {
 	k.stopped = true
 	k.pods.Stop()
+	k.config.stop()
 	k.queue.Stop()
 	for _, t := range k.timers {
 		t.Stop()

@@ -25,6 +25,9 @@ type podState struct {
 	// pullFailed holds when each container's last image pull failed.
 	pullFailed map[string]time.Time
 	deadline   loop.Timer
+	// volumesReady is set once the pod's volumes were made: from then on
+	// a volume that cannot be refreshed keeps its old content.
+	volumesReady bool
 }
 
 func (k *Kubelet) podState(uid string) *podState {
@@ -186,6 +189,13 @@ func (k *Kubelet) deadlineExceeded(pod *api.Pod, st *podState) bool {
 // completion, then the app containers. It reports whether it asked the
 // runtime for anything.
 func (k *Kubelet) runPod(pod *api.Pod, st *podState, v *podView) (acted bool, err error) {
+	if !k.config.ready(pod) {
+		k.queue.AddAfter(client.Key(pod), configSyncPoll)
+		return false, nil
+	}
+	if !k.setupVolumes(pod, st) {
+		return false, nil
+	}
 	sb := v.sandbox()
 	if sb == nil {
 		// No sandbox, or it died: whatever ran in the old one is gone.
@@ -320,7 +330,14 @@ func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *San
 		k.event(pod, client.EventNormal, "Pulled", "Container image %q already present on machine", c.Image)
 	}
 	attempt := k.nextAttempt(pod, v, c.Name)
-	cfg := k.containerConfig(pod, sb, c, attempt)
+	cfg, err := k.containerConfig(pod, sb, c, attempt)
+	if err != nil {
+		// A missing ConfigMap, Secret or key: the container waits, and
+		// the object's informer brings the pod back when it changes.
+		st.waiting[c.Name] = api.ContainerStateWaiting{Reason: "CreateContainerConfigError", Message: err.Error()}
+		k.event(pod, client.EventWarning, "Failed", "Error: %v", err)
+		return nil
+	}
 	id, err := k.cfg.Runtime.CreateContainer(sb.ID, cfg)
 	if err != nil {
 		var ie *ImageError
@@ -383,36 +400,26 @@ func (k *Kubelet) nextAttempt(pod *api.Pod, v *podView, name string) int {
 	return 0
 }
 
-// containerConfig turns a container of the spec into what the runtime runs.
-func (k *Kubelet) containerConfig(pod *api.Pod, sb *Sandbox, c api.Container, attempt int) ContainerConfig {
-	cfg := ContainerConfig{
+// containerConfig turns a container of the spec into what the runtime
+// runs. It fails when the container's environment names a ConfigMap,
+// Secret or key that is missing and not optional (containerEnv).
+func (k *Kubelet) containerConfig(pod *api.Pod, sb *Sandbox, c api.Container, attempt int) (ContainerConfig, error) {
+	env, skipped, err := k.containerEnv(pod, c, sb.IP)
+	if err != nil {
+		return ContainerConfig{}, err
+	}
+	for _, msg := range skipped {
+		k.event(pod, client.EventWarning, "InvalidEnvironmentVariableNames", "%s", msg)
+	}
+	return ContainerConfig{
 		Name: c.Name, Attempt: attempt, Image: c.Image, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir,
+		Env:         env,
 		CPUMilli:    c.Resources.Limits.Cpu().MilliValue(),
 		MemoryBytes: c.Resources.Limits.Memory().Value(),
 		Labels: map[string]string{LabelPodUID: pod.UID, LabelPodName: pod.Name, LabelPodNamespace: pod.Namespace,
 			LabelContainerName: c.Name, LabelAttempt: strconv.Itoa(attempt)},
 		Annotations: pod.Annotations,
 		Stdin:       c.Stdin, StdinOnce: c.StdinOnce, TTY: c.TTY,
-	}
-	for _, e := range c.Env {
-		val := e.Value
-		if e.ValueFrom != nil && e.ValueFrom.FieldRef != nil {
-			switch e.ValueFrom.FieldRef.FieldPath {
-			case "metadata.name":
-				val = pod.Name
-			case "metadata.namespace":
-				val = pod.Namespace
-			case "metadata.uid":
-				val = pod.UID
-			case "spec.nodeName":
-				val = pod.Spec.NodeName
-			case "status.podIP":
-				val = sb.IP
-			case "status.hostIP":
-				val = k.cfg.Address
-			}
-		}
-		cfg.Env = append(cfg.Env, EnvVar{Name: e.Name, Value: val})
-	}
-	return cfg
+		Mounts: containerMounts(c),
+	}, nil
 }

@@ -42,6 +42,23 @@ func behaviorFor(annotations map[string]string, name string) string {
 //	term=D                  it takes D to exit after SIGTERM (default 0)
 //	pull-fail               pulling its image fails
 //
+// Configuration reaches a simulated container as it reaches a real one,
+// through its env and its volume mounts, and these keys make it matter:
+//
+//	write-file=PATH=TEXT        on start it writes TEXT to PATH (an emptyDir,
+//	                            hostPath or local volume mounted read-write)
+//	fail-unless-env=NAME=VALUE  on start it exits with code 1 unless its
+//	                            env holds NAME=VALUE
+//	fail-unless-file=PATH[=TEXT] on start it exits with code 1 unless PATH
+//	                            exists (and holds TEXT)
+//	ready-when-file=PATH[=TEXT] its readiness probe fails while PATH is
+//	                            missing (or holds other text): a changed
+//	                            ConfigMap can make it ready
+//
+// write-file runs before the checks, so a container can check what a
+// predecessor wrote ("fail-unless-file=/data/owner=web-0") while writing
+// its own. A value may not contain a comma.
+//
 // The zero Behavior starts at once, is ready, and runs until stopped.
 type Behavior struct {
 	Start, Ready       time.Duration
@@ -51,9 +68,30 @@ type Behavior struct {
 	ReadinessFailAfter time.Duration // 0: never fails
 	Term               time.Duration
 	PullFail           bool
+	// The configuration keys: Name is the env var's name or the file's
+	// path, Value what it must hold ("" with Any for a file that need
+	// only exist).
+	WriteFile      *Expect
+	FailUnlessEnv  *Expect
+	FailUnlessFile *Expect
+	ReadyWhenFile  *Expect
 }
 
-var behaviorKeys = []string{"start", "ready", "exit", "crash-every", "code", "liveness-fail-after", "readiness-fail-after", "term", "pull-fail"}
+// Expect is a NAME=VALUE of the configuration keys.
+type Expect struct {
+	Name, Value string
+	Any         bool // no "=VALUE": any content will do
+}
+
+func (e *Expect) String() string {
+	if e.Any {
+		return e.Name
+	}
+	return e.Name + "=" + e.Value
+}
+
+var behaviorKeys = []string{"start", "ready", "exit", "crash-every", "code", "liveness-fail-after", "readiness-fail-after", "term", "pull-fail",
+	"write-file", "fail-unless-env", "fail-unless-file", "ready-when-file"}
 
 // ParseBehavior reads a behaviour. It rejects unknown or repeated keys,
 // bad durations and codes, and exit together with crash-every.
@@ -125,6 +163,25 @@ func ParseBehavior(s string) (Behavior, error) {
 			err = dur(&b.ReadinessFailAfter)
 		case "term":
 			err = dur(&b.Term)
+		case "write-file", "fail-unless-env", "fail-unless-file", "ready-when-file":
+			name, value, hasValue := strings.Cut(val, "=")
+			if !hasVal || name == "" {
+				return fail("%s: missing value (want %s=NAME=VALUE)", key, key)
+			}
+			if !hasValue && (key == "write-file" || key == "fail-unless-env") {
+				return fail("%s: %q has no =VALUE (want %s=NAME=VALUE)", key, val, key)
+			}
+			e := &Expect{Name: name, Value: value, Any: !hasValue}
+			switch key {
+			case "write-file":
+				b.WriteFile = e
+			case "fail-unless-env":
+				b.FailUnlessEnv = e
+			case "fail-unless-file":
+				b.FailUnlessFile = e
+			default:
+				b.ReadyWhenFile = e
+			}
 		case "pull-fail":
 			if hasVal {
 				return fail("pull-fail: takes no value")
@@ -159,6 +216,14 @@ func (b Behavior) String() string {
 	add("term", b.Term)
 	if b.PullFail {
 		out = append(out, "pull-fail")
+	}
+	for _, e := range []struct {
+		key string
+		e   *Expect
+	}{{"write-file", b.WriteFile}, {"fail-unless-env", b.FailUnlessEnv}, {"fail-unless-file", b.FailUnlessFile}, {"ready-when-file", b.ReadyWhenFile}} {
+		if e.e != nil {
+			out = append(out, e.key+"="+e.e.String())
+		}
 	}
 	return strings.Join(out, ",")
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -21,7 +22,13 @@ func TestParseBehavior(t *testing.T) {
 		{in: "start=2x", wantErr: `behavior "start=2x": start: invalid duration "2x"`},
 		{in: "start", wantErr: `behavior "start": start: missing value (want start=DURATION, such as start=2s)`},
 		{in: "start=-1s", wantErr: `behavior "start=-1s": start: negative duration "-1s"`},
-		{in: "foo=1", wantErr: `behavior "foo=1": unknown key "foo" (known: start, ready, exit, crash-every, code, liveness-fail-after, readiness-fail-after, term, pull-fail)`},
+		{in: "foo=1", wantErr: `behavior "foo=1": unknown key "foo" (known: start, ready, exit, crash-every, code, liveness-fail-after, readiness-fail-after, term, pull-fail, write-file, fail-unless-env, fail-unless-file, ready-when-file)`},
+		{in: "write-file=/data/owner=web-0,fail-unless-env=LEVEL=debug,fail-unless-file=/etc/app/mode=a=b,ready-when-file=/etc/app/ok", want: Behavior{
+			WriteFile: &Expect{Name: "/data/owner", Value: "web-0"}, FailUnlessEnv: &Expect{Name: "LEVEL", Value: "debug"},
+			FailUnlessFile: &Expect{Name: "/etc/app/mode", Value: "a=b"}, ReadyWhenFile: &Expect{Name: "/etc/app/ok", Any: true}}},
+		{in: "fail-unless-env=EMPTY=", want: Behavior{FailUnlessEnv: &Expect{Name: "EMPTY"}}},
+		{in: "fail-unless-env=LEVEL", wantErr: `behavior "fail-unless-env=LEVEL": fail-unless-env: "LEVEL" has no =VALUE (want fail-unless-env=NAME=VALUE)`},
+		{in: "ready-when-file", wantErr: `behavior "ready-when-file": ready-when-file: missing value (want ready-when-file=NAME=VALUE)`},
 		{in: "start=1s,start=2s", wantErr: `behavior "start=1s,start=2s": start: given twice`},
 		{in: "start=1s,", wantErr: `behavior "start=1s,": empty item (a stray comma?)`},
 		{in: "code=256", wantErr: `behavior "code=256": code: invalid exit code "256" (want 0–255)`},
@@ -50,7 +57,7 @@ func TestParseBehavior(t *testing.T) {
 // FuzzParseBehavior checks that the parser never panics and that whatever
 // it accepts survives String and a second parse unchanged.
 func FuzzParseBehavior(f *testing.F) {
-	for _, s := range []string{"", "start=2s,ready=1s,exit=30s,code=1", "crash-every=60s", "term=5s,pull-fail", "liveness-fail-after=1h", "code=0,exit=1ns"} {
+	for _, s := range []string{"", "start=2s,ready=1s,exit=30s,code=1", "crash-every=60s", "term=5s,pull-fail", "liveness-fail-after=1h", "code=0,exit=1ns", "write-file=/d/f=x,ready-when-file=/d/f"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -62,7 +69,7 @@ func FuzzParseBehavior(f *testing.F) {
 		if err != nil {
 			t.Fatalf("ParseBehavior(%q) = %+v, whose String %q does not parse: %v", s, b, b.String(), err)
 		}
-		if again != b {
+		if !reflect.DeepEqual(again, b) {
 			t.Fatalf("round trip of %q: %+v became %+v via %q", s, b, again, b.String())
 		}
 	})

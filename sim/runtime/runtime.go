@@ -32,6 +32,8 @@ type Runtime struct {
 	sandboxes  map[string]*sandbox
 	containers map[string]*container
 	images     map[string]bool
+	volumes    map[string]map[string]*volume // pod UID -> volume name -> volume
+	disk       map[string]map[string][]byte  // the node's directories (hostPath, local) -> file -> content
 
 	// FailPulls makes pulls of these images fail with ErrImagePull.
 	FailPulls map[string]bool
@@ -53,6 +55,8 @@ type container struct {
 	behavior Behavior
 	timer    loop.Timer // the next scripted change (start, exit)
 	killAt   time.Time  // when a stopping container exits, zero if not stopping
+	env      map[string]string
+	mounts   []kubelet.Mount
 }
 
 // New returns the runtime of node. Sandbox IPs come from
@@ -61,7 +65,7 @@ type container struct {
 func New(l loop.Loop, node string, r *rand.Rand) *Runtime {
 	return &Runtime{loop: l, node: node, rand: r, subnet: "10.244." + strconv.Itoa(nodeIndex(node)),
 		ips: map[int]bool{}, sandboxes: map[string]*sandbox{}, containers: map[string]*container{},
-		images: map[string]bool{}, FailPulls: map[string]bool{}, listeners: map[int]func(string){}, changed: map[string]bool{}}
+		images: map[string]bool{}, volumes: map[string]map[string]*volume{}, disk: map[string]map[string][]byte{}, FailPulls: map[string]bool{}, listeners: map[int]func(string){}, changed: map[string]bool{}}
 }
 
 func nodeIndex(node string) int {
@@ -214,7 +218,11 @@ func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig)
 		return "", &kubelet.ImageError{Reason: "ErrImagePull", Message: fmt.Sprintf("failed to pull image %q: simulated pull failure (pull-fail)", cfg.Image)}
 	}
 	c := &container{podUID: s.PodUID, behavior: b, Container: kubelet.Container{ID: r.newID("c"), SandboxID: sandboxID,
-		Name: cfg.Name, Attempt: cfg.Attempt, Image: cfg.Image, Labels: copyMap(cfg.Labels), State: kubelet.StateCreated, CreatedAt: r.loop.Now()}}
+		Name: cfg.Name, Attempt: cfg.Attempt, Image: cfg.Image, Labels: copyMap(cfg.Labels), State: kubelet.StateCreated, CreatedAt: r.loop.Now()},
+		env: map[string]string{}, mounts: slices.Clone(cfg.Mounts)}
+	for _, e := range cfg.Env {
+		c.env[e.Name] = e.Value
+	}
 	r.containers[c.ID] = c
 	r.notify(c.podUID)
 	return c.ID, nil
@@ -234,6 +242,10 @@ func (r *Runtime) StartContainer(id string) error {
 		c.timer = nil
 		c.State = kubelet.StateRunning
 		c.StartedAt = r.loop.Now()
+		if !r.configOK(c) {
+			r.exit(c, 1, "Error")
+			return
+		}
 		if c.behavior.Exit > 0 {
 			c.timer = r.loop.After(c.behavior.Exit, func() {
 				c.timer = nil
@@ -377,6 +389,7 @@ func (r *Runtime) Crash() {
 	r.containers = map[string]*container{}
 	r.ips = map[int]bool{}
 	r.changed = map[string]bool{}
+	r.dropMemoryVolumes()
 }
 
 // Probe answers a probe from the container's behaviour: liveness fails
@@ -401,8 +414,37 @@ func (r *Runtime) Probe(pod *api.Pod, podIP string, kc kubelet.Container, probe 
 		if b.ReadinessFailAfter > 0 && up >= b.ReadinessFailAfter {
 			return kubelet.ProbeResult{Message: fmt.Sprintf("simulated: not ready since %s after start (readiness-fail-after)", b.ReadinessFailAfter)}
 		}
+		if e := b.ReadyWhenFile; e != nil && !r.fileHolds(c, e) {
+			return kubelet.ProbeResult{Message: fmt.Sprintf("simulated: not ready while %s does not hold what ready-when-file=%s wants", e.Name, e)}
+		}
 	}
 	return kubelet.ProbeResult{Success: true}
+}
+
+// configOK runs a starting container's configuration keys: it writes its
+// write-file, then checks fail-unless-env and fail-unless-file. False: the
+// container exits with code 1, as a program refusing its configuration.
+func (r *Runtime) configOK(c *container) bool {
+	b := c.behavior
+	if e := b.WriteFile; e != nil && r.writeFile(c, e.Name, []byte(e.Value)) != nil {
+		return false
+	}
+	if e := b.FailUnlessEnv; e != nil {
+		if v, ok := c.env[e.Name]; !ok || (!e.Any && v != e.Value) {
+			return false
+		}
+	}
+	if e := b.FailUnlessFile; e != nil && !r.fileHolds(c, e) {
+		return false
+	}
+	return true
+}
+
+// fileHolds reports whether container path e.Name exists for c and holds
+// e.Value (or anything, with e.Any).
+func (r *Runtime) fileHolds(c *container, e *Expect) bool {
+	b, ok := r.readFile(c, e.Name)
+	return ok && (e.Any || string(b) == e.Value)
 }
 
 // probeKind tells which probe of a container p is: by identity (the
