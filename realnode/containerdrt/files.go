@@ -29,9 +29,13 @@ import (
 // replaces a name in one step, and a path is resolved one component at a
 // time, so whoever opens config.yaml follows "..data" either before the
 // rename (the old directory) or after it (the new one). Only then are the
-// top-level symlinks of new names made, those of removed names deleted,
-// and the old directory removed. The container mounts the volume's root,
-// not "..data", so it sees each swap.
+// top-level symlinks of new names made and those of removed names
+// deleted. The directory just replaced stays until the next write: a
+// reader that followed "..data" an instant before the rename still finds
+// its files, where removing it at once (as Kubernetes does) can answer
+// "no such file" to a reader caught between the two steps of its lookup.
+// The container mounts the volume's root, not "..data", so it sees each
+// swap.
 
 const (
 	dataLink    = "..data"
@@ -107,6 +111,7 @@ func writeFiles(dir string, files map[string]kubelet.File) (bool, error) {
 		}
 	}
 	// The swap.
+	previous, _ := os.Readlink(filepath.Join(dir, dataLink))
 	tmp := filepath.Join(dir, dataLinkTmp)
 	os.Remove(tmp)
 	if err := os.Symlink(filepath.Base(ts), tmp); err != nil {
@@ -132,7 +137,7 @@ func writeFiles(dir string, files map[string]kubelet.File) (bool, error) {
 		switch {
 		case name == dataLink:
 		case strings.HasPrefix(name, ".."):
-			if name != filepath.Base(ts) {
+			if name != filepath.Base(ts) && name != previous {
 				if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
 					return true, err
 				}
