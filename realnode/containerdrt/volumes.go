@@ -364,3 +364,7 @@ func describeType(m fs.FileMode) string {
 	}
 	return "of type " + m.String()
 }
+
+// VolumeDir is where the runtime keeps pods' volumes (for tests and
+// debugging: VolumeDir/<pod uid>/<kind>/<name>).
+func (r *Runtime) VolumeDir() string { return r.vols.dir }
