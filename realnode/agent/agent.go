@@ -41,7 +41,7 @@ type Config struct {
 	Namespace   string // "tinykube"
 	Snapshotter string
 
-	// StateDir keeps the node's logs, network namespaces and IPAM state.
+	// StateDir keeps the node's logs, network namespaces, IPAM state and pods' volumes.
 	StateDir string
 	// PodCIDR is this node's pod subnet; Bridge names the CNI bridge.
 	PodCIDR, Bridge string
@@ -136,7 +136,7 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	l := runloop.New()
 	rt, err := containerdrt.New(containerdrt.Config{Socket: cfg.Socket, Namespace: cfg.Namespace, Snapshotter: cfg.Snapshotter,
 		LogDir: filepath.Join(cfg.StateDir, "logs"), Network: network, Post: l.Post,
-		SandboxDir: filepath.Join(cfg.StateDir, "sandboxes"), DNS: podDNS})
+		SandboxDir: filepath.Join(cfg.StateDir, "sandboxes"), VolumeDir: filepath.Join(cfg.StateDir, "volumes"), DNS: podDNS})
 	if err != nil {
 		nodeDNS.stop(l)
 		cancel()

@@ -8,7 +8,9 @@
 // afterwards (a container exits, is OOM-killed) arrives through List and
 // OnChange. Everything the kubelet needs to find again after a restart is
 // kept in containerd's own metadata, as labels on its container objects;
-// the runtime holds no state of its own worth losing.
+// the runtime holds no state of its own worth losing. Pods' volumes are
+// directories and tmpfs mounts under Config.VolumeDir whose layout says
+// what each is (volumes.go), so a restarted agent adopts them from disk.
 //
 // One containerd namespace per node keeps several agents on one
 // containerd apart, as the tests run them.

@@ -57,6 +57,9 @@ type Config struct {
 	// SandboxDir holds each sandbox's /etc/resolv.conf and /etc/hosts,
 	// in SandboxDir/<sandbox id>/ ("sandboxes" beside LogDir when empty).
 	SandboxDir string
+	// VolumeDir holds pods' volumes, VolumeDir/<pod uid>/<kind>/<name>
+	// ("volumes" beside LogDir when empty); see volumes.go.
+	VolumeDir string
 	// DNS is what pods of dnsPolicy ClusterFirst are told. Without a
 	// Nameserver they get the host's resolver, as under dnsPolicy Default
 	// (what the kubelet does without --cluster-dns).
@@ -80,6 +83,7 @@ type Runtime struct {
 	cancel context.CancelFunc
 
 	version string
+	vols    volumes
 
 	mu        sync.Mutex
 	listeners map[int]func(podUID string)
@@ -125,6 +129,9 @@ func New(cfg Config) (*Runtime, error) {
 	if cfg.SandboxDir == "" {
 		cfg.SandboxDir = filepath.Join(filepath.Dir(cfg.LogDir), "sandboxes")
 	}
+	if cfg.VolumeDir == "" {
+		cfg.VolumeDir = filepath.Join(filepath.Dir(cfg.LogDir), "volumes")
+	}
 	if cfg.HostResolvConf == "" {
 		cfg.HostResolvConf = "/etc/resolv.conf"
 	}
@@ -135,6 +142,7 @@ func New(cfg Config) (*Runtime, error) {
 	ctx, cancel := context.WithCancel(namespaces.WithNamespace(context.Background(), cfg.Namespace))
 	r := &Runtime{cfg: cfg, client: client, ctx: ctx, cancel: cancel,
 		listeners: map[int]func(string){}, killers: map[string]context.CancelFunc{}}
+	r.vols.dir = cfg.VolumeDir
 	v, err := client.Version(r.callCtx())
 	if err != nil {
 		client.Close()
@@ -372,6 +380,13 @@ func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig)
 	specOpts = append(specOpts, stdioOpts...)
 	if mounts := r.etcMounts(sandboxID); len(mounts) > 0 {
 		specOpts = append(specOpts, oci.WithMounts(mounts))
+	}
+	volMounts, err := r.vols.volumeMounts(sbLabels[kubelet.LabelPodUID], cfg.Mounts)
+	if err != nil {
+		return "", fmt.Errorf("container %s: %w", cfg.Name, err)
+	}
+	if len(volMounts) > 0 {
+		specOpts = append(specOpts, oci.WithMounts(volMounts))
 	}
 	if len(cfg.Command) > 0 {
 		specOpts = append(specOpts, oci.WithProcessArgs(append(slices.Clone(cfg.Command), cfg.Args...)...))
