@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -107,8 +108,33 @@ func (c *cluster) startAgent(n nodeSpec) *agent.Agent {
 	c.t.Cleanup(func() {
 		a.Stop()
 		c.releaseNetworks(n)
+		unmountUnder(c.t, filepath.Join(c.state, "nodes", n.name))
 	})
 	return a
+}
+
+// unmountUnder unmounts what the node's pods still have mounted under dir
+// (a Secret's tmpfs, a memory emptyDir): a stopped agent leaves its pods'
+// volumes in place, as a kubelet does, and the test's directory must go.
+func unmountUnder(t *testing.T, dir string) {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return
+	}
+	var points []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
+			points = append(points, f[4])
+		}
+	}
+	// Deepest first.
+	sort.Sort(sort.Reverse(sort.StringSlice(points)))
+	for _, p := range points {
+		if err := syscall.Unmount(p, syscall.MNT_DETACH); err != nil {
+			t.Logf("unmount %s: %v", p, err)
+		}
+	}
 }
 
 // startAgentProcess runs a node as a child process (this test binary in
