@@ -184,3 +184,8 @@ func BindingMode(sc *StorageClass) string {
 	}
 	return *sc.VolumeBindingMode
 }
+
+// LabelHostname is the node label that names the node; a local volume's
+// node affinity matches it. (A node that lacks the label is matched as if
+// it carried its name.)
+const LabelHostname = "kubernetes.io/hostname"
