@@ -189,3 +189,8 @@ func BindingMode(sc *StorageClass) string {
 // node affinity matches it. (A node that lacks the label is matched as if
 // it carried its name.)
 const LabelHostname = "kubernetes.io/hostname"
+
+// LocalPathProvisioner names tinykube's local-path provisioner, which runs
+// on every node (core/controller/localpath) and makes directories of that
+// node into volumes.
+const LocalPathProvisioner = "tinykube.io/local-path"

@@ -11,10 +11,6 @@ import (
 // default: local directories made on the node a claim's first pod goes to.
 const DefaultStorageClassName = "standard"
 
-// LocalPathProvisioner is the provisioner name of tinykube's local-path
-// provisioner (core/controller/volumebinder runs it on every node).
-const LocalPathProvisioner = "tinykube.io/local-path"
-
 // defaultStorageClass gives a new claim that names no class the default
 // one, as Kubernetes' DefaultStorageClass admission plugin does: of several
 // classes marked default, the newest (then the first by name). A claim
@@ -56,7 +52,7 @@ func (s *Server) bootstrapStorageClass(ctx context.Context) error {
 	wait, del := api.BindingWaitForFirstConsumer, api.ReclaimDelete
 	sc := &api.StorageClass{
 		ObjectMeta:        api.ObjectMeta{Name: DefaultStorageClassName, Annotations: map[string]string{api.AnnDefaultStorageClass: "true"}},
-		Provisioner:       LocalPathProvisioner,
+		Provisioner:       api.LocalPathProvisioner,
 		ReclaimPolicy:     &del,
 		VolumeBindingMode: &wait,
 	}

@@ -21,8 +21,8 @@ func TestDefaultStorageClass(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Bootstrap made no default class: %v", err)
 	}
-	if !api.IsDefaultClass(std) || api.BindingMode(std) != api.BindingWaitForFirstConsumer || std.Provisioner != LocalPathProvisioner {
-		t.Errorf("bootstrap class = %+v, want a default WaitForFirstConsumer class of %s", std, LocalPathProvisioner)
+	if !api.IsDefaultClass(std) || api.BindingMode(std) != api.BindingWaitForFirstConsumer || std.Provisioner != api.LocalPathProvisioner {
+		t.Errorf("bootstrap class = %+v, want a default WaitForFirstConsumer class of %s", std, api.LocalPathProvisioner)
 	}
 	claim := func(name string, class *string) *string {
 		t.Helper()
