@@ -29,7 +29,11 @@ import "strings"
 //   - CronJob: concurrencyPolicy Allow, suspend false,
 //     successfulJobsHistoryLimit 3, failedJobsHistoryLimit 1, and the Job
 //     defaults in jobTemplate.
-//   - PersistentVolumeClaim: status.phase Pending.
+//   - PersistentVolumeClaim: status.phase Pending (volumeMode stays nil,
+//     read as Filesystem).
+//   - PersistentVolume: persistentVolumeReclaimPolicy Retain, volumeMode
+//     Filesystem, status.phase Pending.
+//   - StorageClass: reclaimPolicy Delete, volumeBindingMode Immediate.
 //   - Service: type ClusterIP, sessionAffinity None, port protocol TCP,
 //     targetPort = port.
 //   - Endpoints: port protocol TCP.
@@ -60,6 +64,15 @@ func Default(obj Object) {
 		defaultCronJob(&o.Spec)
 	case *PersistentVolumeClaim:
 		defaultClaim(o)
+	case *PersistentVolume:
+		defaultPersistentVolume(o)
+	case *StorageClass:
+		if o.ReclaimPolicy == nil {
+			o.ReclaimPolicy = ptrTo(ReclaimDelete)
+		}
+		if o.VolumeBindingMode == nil {
+			o.VolumeBindingMode = ptrTo(BindingImmediate)
+		}
 	case *Service:
 		defaultService(&o.Spec)
 	case *Endpoints:
@@ -316,6 +329,18 @@ func defaultCronJob(s *CronJobSpec) {
 		s.FailedJobsHistoryLimit = ptrTo[int32](1)
 	}
 	defaultJob(&s.JobTemplate.Spec)
+}
+
+func defaultPersistentVolume(pv *PersistentVolume) {
+	if pv.Spec.PersistentVolumeReclaimPolicy == "" {
+		pv.Spec.PersistentVolumeReclaimPolicy = ReclaimRetain
+	}
+	if pv.Spec.VolumeMode == nil {
+		pv.Spec.VolumeMode = ptrTo(VolumeFilesystem)
+	}
+	if pv.Status.Phase == "" {
+		pv.Status.Phase = VolumePending
+	}
 }
 
 func defaultClaim(c *PersistentVolumeClaim) {

@@ -35,6 +35,10 @@ func Validate(obj Object) FieldErrors {
 		return validateCronJob(o)
 	case *PersistentVolumeClaim:
 		return validateClaim(o)
+	case *PersistentVolume:
+		return validatePersistentVolume(o)
+	case *StorageClass:
+		return validateStorageClass(o)
 	case *Service:
 		return validateService(o)
 	case *Endpoints:

@@ -25,7 +25,8 @@ const immutableMsg = "field is immutable"
 //     updateStrategy and minReadySeconds.
 //   - Job: spec.selector, spec.template, spec.completions and
 //     spec.completionMode.
-//   - PersistentVolumeClaim: spec except resources.requests.
+//   - PersistentVolumeClaim: spec except resources.requests, volumeName
+//     and storageClassName while they are unset.
 //   - Service: spec.clusterIP once set (it may go from "" to an address).
 //     An API server that lets a client omit clusterIP on update must copy
 //     the old value in before calling this, as Kubernetes does.
@@ -56,6 +57,14 @@ func ValidateUpdate(newObj, oldObj Object) FieldErrors {
 	case *PersistentVolumeClaim:
 		ns, os := n.Spec, oldObj.(*PersistentVolumeClaim).Spec
 		ns.Resources.Requests, os.Resources.Requests = nil, nil
+		// The binder sets volumeName once, and a claim created before
+		// there was a default class may get one (as in Kubernetes).
+		if os.VolumeName == "" {
+			os.VolumeName = ns.VolumeName
+		}
+		if os.StorageClassName == nil {
+			os.StorageClassName = ns.StorageClassName
+		}
 		if !equalJSON(ns, os) {
 			errs = append(errs, FieldForbidden("spec", "spec is immutable after creation except resources.requests"))
 		}

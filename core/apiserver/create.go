@@ -80,6 +80,9 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 			return nil, errInternal(err)
 		}
 		api.Default(prepared)
+		if err := s.defaultStorageClass(ctx, prepared); err != nil {
+			return nil, err
+		}
 		if p, ok := prepared.(*api.Pod); ok {
 			p.Status.QOSClass = api.PodQOSClass(p)
 		}

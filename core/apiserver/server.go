@@ -72,7 +72,8 @@ func New(cfg Config) *Server {
 // systemNamespaces exist from the start and cannot be deleted.
 var systemNamespaces = []string{"default", "kube-node-lease", "kube-public", "kube-system"}
 
-// Bootstrap creates the system namespaces if they are missing and repairs
+// Bootstrap creates the system namespaces and the default StorageClass if
+// they are missing and repairs
 // the Service allocations (see RepairServiceAllocations; the problems it
 // cannot fix are left for a later repair to report, not made fatal). Call
 // it once when a server starts; it is idempotent, so several servers may
@@ -91,7 +92,7 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return s.bootstrapStorageClass(ctx)
 }
 
 // Handle answers one request. It never panics on bad input: every failure

@@ -68,6 +68,8 @@ var tablePrinters = map[string]tablePrinter{
 	"Job":                   {jobColumns, rowOf(jobRow)},
 	"CronJob":               {cronJobColumns, rowOf(cronJobRow)},
 	"PersistentVolumeClaim": {claimColumns, rowOf(claimRow)},
+	"PersistentVolume":      {volumeColumns, rowOf(volumeRow)},
+	"StorageClass":          {storageClassColumns, rowOf(storageClassRow)},
 	"PodDisruptionBudget":   {budgetColumns, rowOf(budgetRow)},
 	"Service":               {serviceColumns, rowOf(serviceRow)},
 	"Endpoints":             {endpointsColumns, rowOf(endpointsRow)},

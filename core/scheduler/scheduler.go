@@ -35,9 +35,13 @@ type Config struct {
 // Scheduler assigns pending pods to nodes. Create it with New, then Start
 // it; it lives on cfg.Loop.
 type Scheduler struct {
-	cfg      Config
-	nodes    *client.Informer[*api.Node]
-	pods     *client.Informer[*api.Pod]
+	cfg   Config
+	nodes *client.Informer[*api.Node]
+	pods  *client.Informer[*api.Pod]
+	// claims, volumes and classes feed the volume filter (volumes.go).
+	claims   *client.Informer[*api.PersistentVolumeClaim]
+	volumes  *client.Informer[*api.PersistentVolume]
+	classes  *client.Informer[*api.StorageClass]
 	queue    *client.Queue
 	assumed  *assumeCache
 	recorder *client.Recorder
@@ -71,6 +75,9 @@ func New(cfg Config) *Scheduler {
 		cfg:      cfg,
 		nodes:    client.NewInformer[*api.Node](cfg.Loop, cfg.Client, "", client.ListOptions{}),
 		pods:     client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{}),
+		claims:   client.NewInformer[*api.PersistentVolumeClaim](cfg.Loop, cfg.Client, "", client.ListOptions{}),
+		volumes:  client.NewInformer[*api.PersistentVolume](cfg.Loop, cfg.Client, "", client.ListOptions{}),
+		classes:  client.NewInformer[*api.StorageClass](cfg.Loop, cfg.Client, "", client.ListOptions{}),
 		assumed:  newAssumeCache(),
 		recorder: client.NewRecorder(cfg.Loop, cfg.Client, cfg.Name, ""),
 	}
@@ -91,11 +98,24 @@ func New(cfg Config) *Scheduler {
 		Add:    func(*api.Node) { s.requeuePending() },
 		Update: s.nodeChanged,
 	})
+	// A claim bound, a volume made: pods waiting on them may fit now.
+	s.claims.AddHandlers(client.Handlers[*api.PersistentVolumeClaim]{
+		Add: func(*api.PersistentVolumeClaim) { s.requeuePending() },
+		Update: func(old, c *api.PersistentVolumeClaim) {
+			if old.Spec.VolumeName != c.Spec.VolumeName {
+				s.requeuePending()
+			}
+		},
+	})
+	s.volumes.AddHandlers(client.Handlers[*api.PersistentVolume]{Add: func(*api.PersistentVolume) { s.requeuePending() }})
 	return s
 }
 
 // Start starts the informers; pods are scheduled as they appear.
 func (s *Scheduler) Start() {
+	s.classes.Start()
+	s.volumes.Start()
+	s.claims.Start()
 	s.nodes.Start()
 	s.pods.Start()
 }
@@ -105,6 +125,9 @@ func (s *Scheduler) Stop() {
 	s.queue.Stop()
 	s.nodes.Stop()
 	s.pods.Stop()
+	s.claims.Stop()
+	s.volumes.Stop()
+	s.classes.Stop()
 }
 
 // pending reports whether pod waits for this scheduler: no node, not being
@@ -180,7 +203,7 @@ var errUnsynced = errors.New("scheduler: caches not loaded yet")
 // nodes, filter and score them, assume the pod on the winner, bind it. An
 // error asks the queue to retry the pod with back-off.
 func (s *Scheduler) scheduleOne(key string) error {
-	if !s.nodes.HasSynced() || !s.pods.HasSynced() {
+	if !s.nodes.HasSynced() || !s.pods.HasSynced() || !s.claims.HasSynced() || !s.volumes.HasSynced() || !s.classes.HasSynced() {
 		return errUnsynced
 	}
 	ns, name := client.SplitKey(key)
@@ -194,10 +217,14 @@ func (s *Scheduler) scheduleOne(key string) error {
 		return nil // bound; the informer has yet to show it
 	}
 	nodes := s.snapshot(key)
-	node, fitErr := s.cfg.Schedule(pod, nodes, s.cfg.Scoring, s.cfg.Rand)
+	needs := s.volumeNeeds(pod)
+	node, fitErr := s.scheduleWithVolumes(pod, nodes, &needs)
 	if fitErr != nil {
 		s.unschedulable(pod, fitErr)
 		return fitErr
+	}
+	if err := s.selectNode(&needs, node); err != nil {
+		return err
 	}
 	a := s.assumed.assume(key, pod, node, now.Add(assumeTimeout))
 	err := client.Bind(context.Background(), s.cfg.Client, pod.Namespace, pod.Name, pod.UID, node)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/realnode/containerdrt"
 	"github.com/tinykube/tinykube/realnode/podnet"
@@ -162,6 +163,10 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	go l.Run(ctx)
 	l.Do(func() {
 		a.kubelet = kubelet.Start(kc)
+		// The node's local-path provisioner runs with its kubelet: only
+		// the node can make and remove its own directories.
+		localpath.Start(localpath.Config{Loop: l, Client: cfg.Client, NodeName: cfg.NodeName,
+			Storage: dirStorage{root: filepath.Join(cfg.StateDir, "volumes")}})
 		a.dns.start(l, cfg)
 	})
 	a.proxy = startProxy(ctx, cfg)

@@ -14,6 +14,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/manager"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
+	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/leader"
 	"github.com/tinykube/tinykube/core/proxy"
@@ -65,6 +66,9 @@ type Node struct {
 	Machine *sim.Process // runs the containers
 	Kubelet *sim.Process
 	Runtime *simruntime.Runtime
+	// Disk holds the node's local volumes; it survives the machine's
+	// crashes (a scenario loses it on purpose).
+	Disk *simruntime.Disk
 	// Proxy is the node's service proxy process; Table is the routing
 	// table it installed, which lives on the machine (see services.go).
 	Proxy     *sim.Process
@@ -316,7 +320,7 @@ func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
 // addNode adds machine i and its kubelet.
 func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 	w := c.W
-	nd := &Node{Name: scenario.NodeName(i), index: i}
+	nd := &Node{Name: scenario.NodeName(i), index: i, Disk: simruntime.NewDisk(scenario.NodeName(i))}
 	nd.Machine = w.AddProcess(nd.Name, func(p *sim.Process) {
 		nd.Runtime = simruntime.New(p.Loop(), nd.Name, w.Rand("runtime/"+nd.Name))
 	})
@@ -324,6 +328,9 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 	nd.Kubelet = w.AddProcess("kubelet/"+nd.Name, func(p *sim.Process) {
 		kubelet.Start(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Runtime: nd.Runtime,
 			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels, DecideRestart: c.plugins.DecideRestart})
+		// The node's local-path provisioner shares the kubelet's process:
+		// both are the node's agent, and crash together.
+		localpath.Start(localpath.Config{Loop: p.Loop(), Client: p.Client(), NodeName: nd.Name, Storage: nd.Disk})
 	})
 	nd.Kubelet.Start()
 	c.addProxy(nd)

@@ -20,6 +20,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
 	"github.com/tinykube/tinykube/core/controller/statefulset"
+	"github.com/tinykube/tinykube/core/controller/volumebinder"
 	"github.com/tinykube/tinykube/core/loop"
 )
 
@@ -116,6 +117,9 @@ var Roster = []Controller{
 	}},
 	{"namespace", func(cfg Config) Running {
 		return started(namespace.New(namespace.Config{Loop: cfg.Loop, Client: cfg.Client}))
+	}},
+	{"persistentvolume-binder", func(cfg Config) Running {
+		return started(volumebinder.New(volumebinder.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder}))
 	}},
 }
 
