@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/realnode/agent"
 	"github.com/tinykube/tinykube/realnode/containerdrt"
@@ -191,5 +192,8 @@ func startSimNode(ctx context.Context, name string, c *client.Client, capacity a
 	l.Post(func() {
 		rt := simruntime.New(l, name, rand.New(rand.NewPCG(h.Sum64(), 1)))
 		kubelet.Start(kubelet.Config{Loop: l, Client: c, Runtime: rt, NodeName: name, Capacity: capacity})
+		// The node's local-path provisioner, on a simulated disk: claims
+		// of the default class are provisioned where their pods go.
+		localpath.Start(localpath.Config{Loop: l, Client: c, NodeName: name, Storage: simruntime.NewDisk(name)})
 	})
 }

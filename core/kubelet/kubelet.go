@@ -87,6 +87,7 @@ type Kubelet struct {
 	uidKey map[string]string    // pod UID -> "namespace/name", from the informer
 	probes map[string]*probeWorker
 	config configObjects // the ConfigMaps and Secrets the pods use
+	claims claimObjects  // the claims and volumes they mount, unless Config.Claims resolves them
 
 	node     *api.Node  // as last written
 	lease    *api.Lease // as last written
@@ -119,6 +120,7 @@ func New(cfg Config) *Kubelet {
 	})
 	k.queue = client.NewQueue(cfg.Loop, k.syncPod)
 	k.config = configObjects{k: k}
+	k.claims = claimObjects{k: k}
 	return k
 }
 
@@ -151,6 +153,7 @@ func (k *Kubelet) Stop() {
 	k.stopped = true
 	k.pods.Stop()
 	k.config.stop()
+	k.claims.stop()
 	k.queue.Stop()
 	for _, t := range k.timers {
 		t.Stop()

@@ -60,12 +60,12 @@ func (k *Kubelet) podVolumes(pod *api.Pod) ([]PodVolume, error) {
 		case v.Projected != nil:
 			pv.Files, err = k.projectedFiles(pod, v.Projected)
 		case v.PersistentVolumeClaim != nil:
-			if k.cfg.Claims == nil {
-				err = fmt.Errorf("persistentVolumeClaim volumes are not supported on node %s", k.cfg.NodeName)
-				break
+			var claims ClaimResolver = &k.claims
+			if k.cfg.Claims != nil {
+				claims = k.cfg.Claims
 			}
 			var lv LocalVolume
-			lv, err = k.cfg.Claims.ResolveClaim(pod.Namespace, v.PersistentVolumeClaim.ClaimName)
+			lv, err = claims.ResolveClaim(pod.Namespace, v.PersistentVolumeClaim.ClaimName)
 			pv.Local = &lv
 		default:
 			err = fmt.Errorf("no volume source this kubelet supports")
