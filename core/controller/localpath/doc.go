@@ -12,4 +12,6 @@
 // pods sent to the node). A volume on a node that is gone stays until the
 // node comes back (or an administrator deletes it): its data went with the
 // node's disk, or it did not, and only the node can tell.
+//
+// Book: book/15-configuration-and-storage.md.
 package localpath

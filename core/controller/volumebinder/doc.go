@@ -14,6 +14,7 @@
 // The volume side is written first: a crash between the two writes leaves
 // a PV that names a claim which does not name it, which the next sync of
 // either object completes; the other order could hand one volume to two
-// claims. The package's Match is the matching step. The chapter
-// "Configuration and storage" of the book explains it.
+// claims. The package's Match is the matching step.
+//
+// Book: book/15-configuration-and-storage.md.
 package volumebinder
