@@ -32,6 +32,10 @@ import (
 	smpmutants "github.com/tinykube/tinykube/labs/14-strategic-patch/mutants"
 	smpreference "github.com/tinykube/tinykube/labs/14-strategic-patch/reference"
 	smpstudent "github.com/tinykube/tinykube/labs/14-strategic-patch/student"
+	volumelab "github.com/tinykube/tinykube/labs/15-volume-binding"
+	volmutants "github.com/tinykube/tinykube/labs/15-volume-binding/mutants"
+	volreference "github.com/tinykube/tinykube/labs/15-volume-binding/reference"
+	volstudent "github.com/tinykube/tinykube/labs/15-volume-binding/student"
 	"github.com/tinykube/tinykube/labs/lab"
 )
 
@@ -50,7 +54,7 @@ type Mutant struct {
 
 // All returns every lab, in chapter order.
 func All() []Entry {
-	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader(), strategicPatch()}
+	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader(), strategicPatch(), volumeBinding()}
 }
 
 func scheduler() Entry {
@@ -120,6 +124,14 @@ func strategicPatch() Entry {
 	e := Entry{Student: strategiclab.Lab(smpstudent.MergeList), Reference: strategiclab.Lab(smpreference.MergeList)}
 	for _, m := range smpmutants.All {
 		e.Mutants = append(e.Mutants, Mutant{m.Name, strategiclab.Lab(m.MergeList)})
+	}
+	return e
+}
+
+func volumeBinding() Entry {
+	e := Entry{Student: volumelab.Lab(volstudent.Match), Reference: volumelab.Lab(volreference.Match)}
+	for _, m := range volmutants.All {
+		e.Mutants = append(e.Mutants, Mutant{m.Name, volumelab.Lab(m.Match)})
 	}
 	return e
 }

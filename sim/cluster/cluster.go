@@ -106,6 +106,9 @@ type Plugins struct {
 	RollingStep func(d *api.Deployment, newRS *api.ReplicaSet, olds []*api.ReplicaSet) (int32, []int32)
 	// CronJobAdmit replaces cronjob.Admit in every controller manager.
 	CronJobAdmit func(cj *api.CronJob, active []*api.Job) cronjob.Admission
+	// VolumeMatch replaces volumebinder.Match in every controller manager
+	// (lab 15).
+	VolumeMatch func(c *api.PersistentVolumeClaim, volumes []*api.PersistentVolume, node *api.Node) *api.PersistentVolume
 	// Controllers run other code in place of controllers of the roster
 	// (manager.Roster), by name, in every controller manager: a
 	// deliberately broken variant, or a controller of your own.
@@ -311,7 +314,7 @@ func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
 		NodeGracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration,
 		Zones: cronjob.FixedZones, LoadBalancers: pool,
 		Hooks: manager.Hooks{ReplicaSetDiff: c.plugins.ReplicaSetDiff, RollingStep: c.plugins.RollingStep, NodeAssess: c.plugins.NodeAssess,
-			CronJobAdmit: c.plugins.CronJobAdmit, Replace: c.plugins.Controllers},
+			CronJobAdmit: c.plugins.CronJobAdmit, VolumeMatch: c.plugins.VolumeMatch, Replace: c.plugins.Controllers},
 	}); err != nil {
 		panic(err) // checked in NewWith
 	}

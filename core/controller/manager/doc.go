@@ -7,7 +7,7 @@
 // entry in Roster.
 //
 // Hooks are the seams: a lab plugs a student's decision function into the
-// real controller (ReplicaSetDiff, RollingStep, NodeAssess), and the
+// real controller (ReplicaSetDiff, RollingStep, NodeAssess, VolumeMatch), and the
 // simulator swaps in a deliberately broken variant (sim/mutants) or a
 // whole controller of your own (Replace) to see whether its invariants
 // catch it. Nothing in core/ is broken on purpose.

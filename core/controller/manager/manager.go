@@ -58,6 +58,9 @@ type Hooks struct {
 	// CronJobAdmit replaces cronjob.Admit: what a due run does about the
 	// Jobs still active.
 	CronJobAdmit func(cj *api.CronJob, active []*api.Job) cronjob.Admission
+	// VolumeMatch replaces volumebinder.Match: which volume a claim
+	// binds to (lab 15).
+	VolumeMatch func(c *api.PersistentVolumeClaim, volumes []*api.PersistentVolume, node *api.Node) *api.PersistentVolume
 	// Replace runs other code in place of the roster's controllers of
 	// these names. Every key must name a controller of the Roster.
 	Replace map[string]Starter
@@ -119,7 +122,7 @@ var Roster = []Controller{
 		return started(namespace.New(namespace.Config{Loop: cfg.Loop, Client: cfg.Client}))
 	}},
 	{"persistentvolume-binder", func(cfg Config) Running {
-		return started(volumebinder.New(volumebinder.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder}))
+		return started(volumebinder.New(volumebinder.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder, Match: cfg.Hooks.VolumeMatch}))
 	}},
 }
 
