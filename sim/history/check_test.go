@@ -324,8 +324,6 @@ func TestExplanationShowsTheCulprit(t *testing.T) {
 	}
 }
 
-
-
 func evict(proc string, s span, name string, code int) Op {
 	ans := `{"kind":"Status","status":"Success","code":201}`
 	switch code {

@@ -46,7 +46,7 @@ type input struct {
 	// in process), so its resourceVersion may move unseen at any time.
 	serverWrites bool
 	key          string // the object: namespace/resource/name
-	op          int    // index in the history, for explanations
+	op           int    // index in the history, for explanations
 }
 
 // fate says whether an object is still there after a write answered 200.

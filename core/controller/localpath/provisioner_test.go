@@ -17,8 +17,11 @@ import (
 // disk is a Storage in memory: the set of directories.
 type disk map[string]bool
 
-func (d disk) Create(name string) (string, error) { d["/disk/"+name] = true; return "/disk/" + name, nil }
-func (d disk) Delete(path string) error           { delete(d, path); return nil }
+func (d disk) Create(name string) (string, error) {
+	d["/disk/"+name] = true
+	return "/disk/" + name, nil
+}
+func (d disk) Delete(path string) error { delete(d, path); return nil }
 
 // TestProvisionOnSelectedNode: a claim of the bootstrap class waits for a
 // node; once selected, only that node's provisioner makes its volume, the
