@@ -133,7 +133,28 @@ type StatefulSetSpec struct {
 	UpdateStrategy       StatefulSetUpdateStrategy `json:"updateStrategy,omitempty"`
 	RevisionHistoryLimit *int32                    `json:"revisionHistoryLimit,omitempty"`
 	MinReadySeconds      int32                     `json:"minReadySeconds,omitempty"`
+	// PersistentVolumeClaimRetentionPolicy says whether the claims made
+	// from volumeClaimTemplates go with the set when it is deleted and
+	// with an ordinal when it is scaled away (default: both kept).
+	PersistentVolumeClaimRetentionPolicy *StatefulSetPersistentVolumeClaimRetentionPolicy `json:"persistentVolumeClaimRetentionPolicy,omitempty"`
 }
+
+// StatefulSetPersistentVolumeClaimRetentionPolicy: each field is Retain
+// (the claims outlive what made them) or Delete (the garbage collector
+// deletes them, through an owner reference the controller puts on them).
+type StatefulSetPersistentVolumeClaimRetentionPolicy struct {
+	// WhenDeleted applies when the StatefulSet is deleted.
+	WhenDeleted string `json:"whenDeleted,omitempty"`
+	// WhenScaled applies to the claims of ordinals at or above replicas
+	// when the set is scaled down.
+	WhenScaled string `json:"whenScaled,omitempty"`
+}
+
+// Claim retention policies of a StatefulSet.
+const (
+	RetainClaimRetention = "Retain"
+	DeleteClaimRetention = "Delete"
+)
 
 // StatefulSetUpdateStrategy is RollingUpdate (highest ordinal first, down
 // to the partition) or OnDelete.

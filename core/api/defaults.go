@@ -271,6 +271,15 @@ func defaultStatefulSet(s *StatefulSetSpec) {
 	if s.RevisionHistoryLimit == nil {
 		s.RevisionHistoryLimit = ptrTo[int32](10)
 	}
+	if s.PersistentVolumeClaimRetentionPolicy == nil {
+		s.PersistentVolumeClaimRetentionPolicy = &StatefulSetPersistentVolumeClaimRetentionPolicy{}
+	}
+	if rp := s.PersistentVolumeClaimRetentionPolicy; rp.WhenDeleted == "" {
+		rp.WhenDeleted = RetainClaimRetention
+	}
+	if rp := s.PersistentVolumeClaimRetentionPolicy; rp.WhenScaled == "" {
+		rp.WhenScaled = RetainClaimRetention
+	}
 	for i := range s.VolumeClaimTemplates {
 		defaultClaim(&s.VolumeClaimTemplates[i])
 	}

@@ -101,6 +101,28 @@ func TestDefaultWorkloads(t *testing.T) {
 	}
 }
 
+// A StatefulSet's claim retention policy defaults field by field to
+// Retain, as in Kubernetes.
+func TestDefaultClaimRetention(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   *StatefulSetPersistentVolumeClaimRetentionPolicy
+		want StatefulSetPersistentVolumeClaimRetentionPolicy
+	}{
+		{"unset", nil, StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: RetainClaimRetention, WhenScaled: RetainClaimRetention}},
+		{"whenScaled only", &StatefulSetPersistentVolumeClaimRetentionPolicy{WhenScaled: DeleteClaimRetention},
+			StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: RetainClaimRetention, WhenScaled: DeleteClaimRetention}},
+		{"whenDeleted only", &StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: DeleteClaimRetention},
+			StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: DeleteClaimRetention, WhenScaled: RetainClaimRetention}},
+	} {
+		s := &StatefulSet{Spec: StatefulSetSpec{PersistentVolumeClaimRetentionPolicy: tc.in}}
+		Default(s)
+		if diff := cmp.Diff(&tc.want, s.Spec.PersistentVolumeClaimRetentionPolicy); diff != "" {
+			t.Errorf("%s: Default(statefulset) retention policy (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}
+
 func TestDefaultOtherKinds(t *testing.T) {
 	svc := &Service{Spec: ServiceSpec{Ports: []ServicePort{{Port: 80}, {Port: 443, TargetPort: FromString("https")}, {Port: 53, Protocol: ProtocolUDP, TargetPort: FromInt(5353)}}}}
 	Default(svc)

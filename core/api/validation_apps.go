@@ -155,6 +155,14 @@ func validateStatefulSet(ss *StatefulSet) FieldErrors {
 		errs = append(errs, nonNegative(int64(*s.RevisionHistoryLimit), p.child("revisionHistoryLimit"))...)
 	}
 	errs = append(errs, nonNegative(int64(s.MinReadySeconds), p.child("minReadySeconds"))...)
+	if rp := s.PersistentVolumeClaimRetentionPolicy; rp != nil {
+		pp := p.child("persistentVolumeClaimRetentionPolicy")
+		for _, f := range []struct{ name, value string }{{"whenDeleted", rp.WhenDeleted}, {"whenScaled", rp.WhenScaled}} {
+			if f.value != RetainClaimRetention && f.value != DeleteClaimRetention {
+				errs = append(errs, FieldNotSupported(pp.child(f.name).String(), f.value, []string{RetainClaimRetention, DeleteClaimRetention}))
+			}
+		}
+	}
 	for i := range s.VolumeClaimTemplates {
 		c := &s.VolumeClaimTemplates[i]
 		cp := p.child("volumeClaimTemplates").index(i)

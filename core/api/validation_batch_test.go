@@ -80,6 +80,9 @@ func TestValidateStatefulSet(t *testing.T) {
 			"spec.revisionHistoryLimit: Invalid value: -1: must be greater than or equal to 0",
 			"spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0",
 		}},
+		{"claim retention", func(s *StatefulSet) {
+			s.Spec.PersistentVolumeClaimRetentionPolicy = &StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: "Keep", WhenScaled: DeleteClaimRetention}
+		}, []string{`spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: "Keep": supported values: "Retain", "Delete"`}},
 		{"claim template", func(s *StatefulSet) {
 			s.Spec.VolumeClaimTemplates[0] = PersistentVolumeClaim{Spec: PersistentVolumeClaimSpec{AccessModes: []string{"Sometimes"}}}
 		}, []string{
@@ -262,6 +265,7 @@ func TestValidateUpdateNewKinds(t *testing.T) {
 			s.Spec.Replicas = ptrTo[int32](5)
 			s.Spec.Template.Spec.Containers[0].Image = "nginx:1.26"
 			s.Spec.UpdateStrategy.Type = StrategyOnDelete
+			s.Spec.PersistentVolumeClaimRetentionPolicy = &StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: DeleteClaimRetention, WhenScaled: DeleteClaimRetention}
 			return s
 		}, nil},
 		{"statefulset service name is fixed", func() Object { return validStatefulSet() }, func() Object {
@@ -320,10 +324,11 @@ func TestDefaultNewKinds(t *testing.T) {
 	Default(sts)
 	if diff := cmp.Diff(StatefulSetSpec{
 		Replicas: ptrTo[int32](1), PodManagementPolicy: OrderedReadyPodManagement,
-		UpdateStrategy:       StatefulSetUpdateStrategy{Type: StrategyRollingUpdate, RollingUpdate: &RollingUpdateStatefulSetStrategy{Partition: ptrTo[int32](0)}},
-		RevisionHistoryLimit: ptrTo[int32](10),
-		VolumeClaimTemplates: []PersistentVolumeClaim{{Status: PersistentVolumeClaimStatus{Phase: ClaimPending}}},
-		Template:             PodTemplateSpec{Spec: podDefaults},
+		UpdateStrategy:                       StatefulSetUpdateStrategy{Type: StrategyRollingUpdate, RollingUpdate: &RollingUpdateStatefulSetStrategy{Partition: ptrTo[int32](0)}},
+		RevisionHistoryLimit:                 ptrTo[int32](10),
+		PersistentVolumeClaimRetentionPolicy: &StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: RetainClaimRetention, WhenScaled: RetainClaimRetention},
+		VolumeClaimTemplates:                 []PersistentVolumeClaim{{Status: PersistentVolumeClaimStatus{Phase: ClaimPending}}},
+		Template:                             PodTemplateSpec{Spec: podDefaults},
 	}, sts.Spec); diff != "" {
 		t.Errorf("Default(statefulset).Spec (-want +got):\n%s", diff)
 	}

@@ -267,6 +267,7 @@ func validateStatefulSetSpecUpdate(n, o *StatefulSetSpec) FieldErrors {
 	nc.Template, oc.Template = PodTemplateSpec{}, PodTemplateSpec{}
 	nc.UpdateStrategy, oc.UpdateStrategy = StatefulSetUpdateStrategy{}, StatefulSetUpdateStrategy{}
 	nc.MinReadySeconds, oc.MinReadySeconds = 0, 0
+	nc.PersistentVolumeClaimRetentionPolicy, oc.PersistentVolumeClaimRetentionPolicy = nil, nil
 	if !equalJSON(nc, oc) {
 		return FieldErrors{FieldForbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")}
 	}

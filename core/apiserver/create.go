@@ -83,6 +83,7 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 		if err := s.defaultStorageClass(ctx, prepared); err != nil {
 			return nil, err
 		}
+		protectClaim(prepared)
 		if p, ok := prepared.(*api.Pod); ok {
 			p.Status.QOSClass = api.PodQOSClass(p)
 		}

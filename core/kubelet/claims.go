@@ -1,7 +1,9 @@
 package kubelet
 
 import (
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
@@ -19,6 +21,17 @@ type claimObjects struct {
 	claims  *client.Informer[*api.PersistentVolumeClaim]
 	volumes *client.Informer[*api.PersistentVolume]
 }
+
+// errClaimsLoading: the resolver's informers have not made their first
+// list. It is a moment of the kubelet's own start, not something wrong
+// with the pod, so the pod waits without an event: the informers' first
+// list brings it back to the queue (their handlers see every claim and
+// volume as added), and a short retry covers a list that adds nothing.
+var errClaimsLoading = errors.New("the node has not listed claims and volumes yet")
+
+// claimsLoadingRetry is how soon a pod that met errClaimsLoading is
+// looked at again if no informer event has brought it back.
+const claimsLoadingRetry = time.Second
 
 func (o *claimObjects) start() {
 	if o.claims != nil {
@@ -62,7 +75,7 @@ func usesClaims(pod *api.Pod) bool {
 func (o *claimObjects) ResolveClaim(namespace, name string) (LocalVolume, error) {
 	o.start()
 	if !o.claims.HasSynced() || !o.volumes.HasSynced() {
-		return LocalVolume{}, fmt.Errorf("the node has not listed claims and volumes yet")
+		return LocalVolume{}, errClaimsLoading
 	}
 	pvc, ok := o.claims.Get(namespace, name)
 	if !ok {

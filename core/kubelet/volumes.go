@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -71,7 +72,7 @@ func (k *Kubelet) podVolumes(pod *api.Pod) ([]PodVolume, error) {
 			err = fmt.Errorf("no volume source this kubelet supports")
 		}
 		if err != nil {
-			return nil, fmt.Errorf("MountVolume.SetUp failed for volume %q : %v", v.Name, err)
+			return nil, fmt.Errorf("MountVolume.SetUp failed for volume %q : %w", v.Name, err)
 		}
 		out = append(out, pv)
 	}
@@ -204,6 +205,10 @@ func (k *Kubelet) setupVolumes(pod *api.Pod, st *podState) bool {
 		if vr, ok := k.cfg.Runtime.(VolumeRuntime); ok {
 			err = vr.SetupVolumes(pod.UID, vols)
 		}
+	}
+	if errors.Is(err, errClaimsLoading) {
+		k.queue.AddAfter(client.Key(pod), claimsLoadingRetry)
+		return st.volumesReady
 	}
 	if err != nil {
 		k.event(pod, client.EventWarning, "FailedMount", "%v", err)

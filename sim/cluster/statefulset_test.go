@@ -1,9 +1,14 @@
 package cluster
 
 import (
+	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/sim/scenario"
 )
 
@@ -44,4 +49,75 @@ func TestBrokenStatefulSetIsCaughtAndShrunk(t *testing.T) {
 		t.Fatalf("shrink: %d faults -> %d, violation %v", len(faults), len(small.Faults), sr.Violation)
 	}
 	t.Logf("seed %d caught: %v; shrunk %d faults to %d", seed, r.Violation, len(faults), len(small.Faults))
+}
+
+// retentionScenario is the statefulset scenario without faults, its set
+// under whenScaled (and whenDeleted) policy, scaled from 3 to 1 at 20s.
+func retentionScenario(t *testing.T, whenScaled string) *scenario.Scenario {
+	t.Helper()
+	s := load(t, "statefulset.yaml")
+	s.Profile, s.Faults = nil, nil
+	s.Network.Loss, s.Network.LostResponse = 0, 0
+	for i, raw := range s.Objects {
+		var obj map[string]any
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			t.Fatal(err)
+		}
+		if obj["kind"] != "StatefulSet" {
+			continue
+		}
+		obj["spec"].(map[string]any)["persistentVolumeClaimRetentionPolicy"] = map[string]any{"whenScaled": whenScaled, "whenDeleted": "Retain"}
+		b, err := json.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Objects[i] = b
+	}
+	one := int32(1)
+	s.Faults = []scenario.Fault{{At: scenario.Duration{Duration: 20 * time.Second}, Action: "scale", Kind: "StatefulSet", Name: "web", Replicas: &one}}
+	s.Duration.Duration = 60 * time.Second
+	return s
+}
+
+// A StatefulSet scaled from 3 to 1 under whenScaled=Delete loses the
+// claims (and, by the default class's Delete reclaim, the volumes) of
+// ordinals 1 and 2 with their pods, and keeps ordinal 0's bound; under
+// Retain every claim stays.
+func TestScaleDownDeletesCondemnedClaims(t *testing.T) {
+	for _, tc := range []struct {
+		whenScaled string
+		claims     []string
+	}{
+		{"Delete", []string{"data-web-0:Bound"}},
+		{"Retain", []string{"data-web-0:Bound", "data-web-1:Bound", "data-web-2:Bound"}},
+	} {
+		s := retentionScenario(t, tc.whenScaled)
+		for seed := uint64(1); seed <= 2; seed++ {
+			c, err := New(s, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := c.Run(); r.Violation != nil {
+				t.Fatalf("whenScaled=%s seed %d: %v", tc.whenScaled, seed, r.Violation)
+			}
+			claims, err := client.For[*api.PersistentVolumeClaim](c.Admin).List(context.Background(), "default", client.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, cl := range claims.Items {
+				got = append(got, cl.Name+":"+cl.Status.Phase)
+			}
+			if diff := cmp.Diff(tc.claims, got); diff != "" {
+				t.Errorf("whenScaled=%s seed %d: claims after scaling to 1 (-want +got):\n%s", tc.whenScaled, seed, diff)
+			}
+			vols, err := client.For[*api.PersistentVolume](c.Admin).List(context.Background(), "", client.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(vols.Items) != len(tc.claims) {
+				t.Errorf("whenScaled=%s seed %d: %d volumes after scaling to 1, want %d (one per claim left)", tc.whenScaled, seed, len(vols.Items), len(tc.claims))
+			}
+		}
+	}
 }

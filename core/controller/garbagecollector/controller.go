@@ -61,6 +61,9 @@ func New(cfg Config) *Controller {
 	watch[*api.ConfigMap](c)
 	watch[*api.Secret](c)
 	watch[*api.ServiceAccount](c)
+	// Claims: a StatefulSet's retention policy hands them to the set or
+	// to a pod.
+	watch[*api.PersistentVolumeClaim](c)
 	// Cluster-scoped: namespaces. Nodes, Leases and Events are left out:
 	// they change often and tinykube never sets ownerReferences on them
 	// or points them at one another. An owner of an unwatched kind is

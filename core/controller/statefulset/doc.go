@@ -13,6 +13,12 @@
 // its containers stopped (or somebody force-deleted it). The controller
 // itself never force-deletes.
 //
+// Claims made from volumeClaimTemplates outlive their pods. The set's
+// persistentVolumeClaimRetentionPolicy decides whether they also outlive
+// the set (whenDeleted) and a scale-down (whenScaled); the controller
+// carries it out with owner references only, and the garbage collector
+// does the deleting (retention.go).
+//
 // Simplification: tinykube keeps no ControllerRevision objects. The
 // revisions in status and in the controller-revision-hash label are
 // hashes of the pod template, and every pod is created from the current

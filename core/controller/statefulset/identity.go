@@ -94,8 +94,9 @@ func newPod(set *api.StatefulSet, i int, rev string) *api.Pod {
 	return p
 }
 
-// newClaim is claim template t for ordinal i. It has no owner: claims
-// outlive their pods and the set (Kubernetes' default Retain policy).
+// newClaim is claim template t for ordinal i. It is made with no owner;
+// the owners the retention policy wants are added once the pod exists
+// (retention.go), as Kubernetes does.
 func newClaim(set *api.StatefulSet, t *api.PersistentVolumeClaim, i int) *api.PersistentVolumeClaim {
 	c := api.DeepCopy(t)
 	labels := map[string]string{}

@@ -14,6 +14,11 @@ import (
 // notSyncedDelay is how long a key waits when the caches are still loading.
 const notSyncedDelay = 100 * time.Millisecond
 
+// staleClaimDelay is how long an ordinal waits before it looks again at a
+// claim the garbage collector is about to delete (no claim event names
+// the set).
+const staleClaimDelay = time.Second
+
 // view is one reconcile's picture of a set: its pods by ordinal, and the
 // pods it must remove.
 type view struct {
@@ -99,6 +104,11 @@ func (c *Controller) step(v *view) error {
 	ctx := context.Background()
 	healthy := true // every ordinal so far Running and Ready
 	for i, p := range v.slots {
+		if p != nil && !terminating(p) {
+			if err := c.fixClaimOwners(ctx, v.set, p, i, nil); err != nil {
+				return err
+			}
+		}
 		switch {
 		case p == nil:
 			// Gone from the API (not merely terminating): now, and only
@@ -121,6 +131,15 @@ func (c *Controller) step(v *view) error {
 		}
 		if ordered && !healthy {
 			return nil
+		}
+	}
+	// A condemned pod's claims get their owners first (under
+	// whenScaled=Delete, the pod), so that they go with it.
+	for _, p := range v.condemned {
+		if i, ok := ordinalOf(v.set, p); ok {
+			if err := c.fixClaimOwners(ctx, v.set, p, i, nil); err != nil {
+				return err
+			}
 		}
 	}
 	// Scale down: under OrderedReady only when every other pod is Running
@@ -179,11 +198,19 @@ func (c *Controller) rollingUpdate(ctx context.Context, v *view) error {
 	return nil
 }
 
-// createPod creates ordinal i's claims (those missing) and then its pod.
-// An AlreadyExists answer means our cache lags our own earlier create:
-// nothing to do.
+// createPod creates ordinal i's claims (those missing), then its pod,
+// then gives the claims the owners the retention policy wants. An
+// AlreadyExists answer means our cache lags our own earlier create:
+// nothing to do. A claim still owned by the ordinal's previous pod makes
+// the ordinal wait (claimsStale).
 func (c *Controller) createPod(ctx context.Context, v *view, i int) error {
 	set := v.set
+	if c.claimsStale(set, i) {
+		// The garbage collector deletes the claim; look again later.
+		c.queue.AddAfter(client.KeyFor(set.Namespace, set.Name), staleClaimDelay)
+		return nil
+	}
+	fresh := map[string]*api.PersistentVolumeClaim{}
 	for k := range set.Spec.VolumeClaimTemplates {
 		t := &set.Spec.VolumeClaimTemplates[k]
 		name := claimName(t, set, i)
@@ -193,7 +220,10 @@ func (c *Controller) createPod(ctx context.Context, v *view, i int) error {
 			}
 			continue
 		}
-		_, err := client.For[*api.PersistentVolumeClaim](c.client).Create(ctx, newClaim(set, t, i), client.WriteOptions{})
+		cl, err := client.For[*api.PersistentVolumeClaim](c.client).Create(ctx, newClaim(set, t, i), client.WriteOptions{})
+		if err == nil {
+			fresh[name] = cl
+		}
 		if err != nil && !api.IsAlreadyExists(err) {
 			c.recorder.Eventf(set, client.EventWarning, "FailedCreate", "create Claim %s for Pod %s in StatefulSet %s failed error: %v", name, podName(set, i), set.Name, err)
 			return fmt.Errorf("statefulset %s/%s: creating claim %s: %w", set.Namespace, set.Name, name, err)
@@ -211,7 +241,7 @@ func (c *Controller) createPod(ctx context.Context, v *view, i int) error {
 		return fmt.Errorf("statefulset %s/%s: creating pod %s: %w", set.Namespace, set.Name, podName(set, i), err)
 	}
 	c.recorder.Eventf(set, client.EventNormal, "SuccessfulCreate", "create Pod %s in StatefulSet %s successful", p.Name, set.Name)
-	return nil
+	return c.fixClaimOwners(ctx, set, p, i, fresh)
 }
 
 // deletePod deletes p gracefully, only that incarnation (uid
