@@ -323,6 +323,9 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 	nd := &Node{Name: scenario.NodeName(i), index: i, Disk: simruntime.NewDisk(scenario.NodeName(i))}
 	nd.Machine = w.AddProcess(nd.Name, func(p *sim.Process) {
 		nd.Runtime = simruntime.New(p.Loop(), nd.Name, w.Rand("runtime/"+nd.Name))
+		// The disk is the node's, not the boot's: what pods wrote to
+		// their local volumes is there after a reboot.
+		nd.Runtime.UseDisk(nd.Disk)
 	})
 	nd.Machine.Start()
 	nd.Kubelet = w.AddProcess("kubelet/"+nd.Name, func(p *sim.Process) {
