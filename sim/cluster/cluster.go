@@ -209,7 +209,9 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 		return nil, fmt.Errorf("expectViolation: unknown invariant %q", s.ExpectViolation)
 	}
 	w.AddCheck(c.checker.check)
-	w.AddCheck(newOrdinalCheck(c).check)
+	ordinals := newOrdinalCheck(c)
+	w.AddCheck(ordinals.check)
+	w.AddCheck(newStorageCheck(c, ordinals).check) // storage.go
 	w.Net.OnDeliver = c.checker.delivered
 	c.leaders = newLeaderCheck(c)
 	w.WrapTransport = c.leaders.wrap

@@ -117,3 +117,12 @@ func (d *Disk) write(dir, name string, data []byte) bool {
 	files[name] = &diskFile{data: data, incarnation: d.nextInc}
 	return true
 }
+
+// DeletedSince returns the paths deleted through Delete after the first
+// i, for a checker that follows them step by step.
+func (d *Disk) DeletedSince(i int) []string {
+	if i >= len(d.deleted) {
+		return nil
+	}
+	return d.deleted[i:]
+}
