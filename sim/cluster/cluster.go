@@ -116,6 +116,9 @@ type Plugins struct {
 	ProxyInstall func(installed, next *proxy.Table) *proxy.Table
 	// CacheServesConsistentReads: see sim.ServerConfig.
 	CacheServesConsistentReads bool
+	// Provisioner starts each node's local-path provisioner in place of
+	// localpath.Start (a broken variant).
+	Provisioner func(localpath.Config) mutants.Stopper
 }
 
 // withMutant returns p with the seams of the mutant called name plugged
@@ -139,6 +142,9 @@ func (p Plugins) withMutant(name string) (Plugins, error) {
 	}
 	if m.ProxyInstall != nil {
 		p.ProxyInstall = m.ProxyInstall
+	}
+	if m.Provisioner != nil {
+		p.Provisioner = m.Provisioner
 	}
 	if m.CacheServesConsistentReads {
 		p.CacheServesConsistentReads = true
@@ -335,7 +341,12 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels, DecideRestart: c.plugins.DecideRestart})
 		// The node's local-path provisioner shares the kubelet's process:
 		// both are the node's agent, and crash together.
-		localpath.Start(localpath.Config{Loop: p.Loop(), Client: p.Client(), NodeName: nd.Name, Storage: nd.Disk})
+		pcfg := localpath.Config{Loop: p.Loop(), Client: p.Client(), NodeName: nd.Name, Storage: nd.Disk}
+		if c.plugins.Provisioner != nil {
+			c.plugins.Provisioner(pcfg)
+		} else {
+			localpath.Start(pcfg)
+		}
 	})
 	nd.Kubelet.Start()
 	c.addProxy(nd)
