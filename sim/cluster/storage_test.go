@@ -71,3 +71,22 @@ func TestStorageBrokenVariantsAreCaught(t *testing.T) {
 		})
 	}
 }
+
+// A node whose disk is lost with it (lose-disk, then a reboot) has no
+// directory for its local volumes: its pods do not start on an empty
+// directory in their place (which would lose the data silently, and
+// statefulset-data would say so) but wait, FailedMount, until someone
+// deletes their claims — Kubernetes' limitation of local volumes too. The
+// run ends in a liveness failure naming a pod, not in a safety violation.
+func TestStorageLostDiskIsNoSilentLoss(t *testing.T) {
+	s := calmStorage(t, 1)
+	s.Faults = append(s.Faults,
+		scenario.Fault{At: scenario.Duration{Duration: 20 * time.Second}, Action: "crash-node", Node: "node-1", For: scenario.Duration{Duration: 5 * time.Second}},
+		scenario.Fault{At: scenario.Duration{Duration: 21 * time.Second}, Action: "lose-disk", Node: "node-1"})
+	s.Liveness.Within.Duration = 30 * time.Second
+	r := run(t, s, 1)
+	if r.Violation == nil || !strings.HasPrefix(r.Violation.Error(), "liveness:") {
+		t.Fatalf("violation %v, want a liveness failure (pods waiting for their lost volumes)", r.Violation)
+	}
+	t.Logf("%v", r.Violation)
+}
