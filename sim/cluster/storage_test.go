@@ -19,17 +19,6 @@ func calmStorage(t *testing.T, nodes int) *scenario.Scenario {
 	return s
 }
 
-// The storage scenario holds its promises on a few seeds of its random
-// faults (the report runs 500 with sim explore).
-func TestStorageScenarioHolds(t *testing.T) {
-	s := load(t, "storage.yaml")
-	for seed := uint64(1); seed <= 2; seed++ {
-		if r := run(t, s, seed); r.Violation != nil {
-			t.Errorf("seed %d: %v", seed, r.Violation)
-		}
-	}
-}
-
 // Every node reboots in turn (its disk survives): each ordinal's
 // replacement finds the file its predecessor wrote, the same incarnation.
 // Before a node's disk outlived its runtime, a rebooted node had lost
