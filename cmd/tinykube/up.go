@@ -191,9 +191,11 @@ func startSimNode(ctx context.Context, name string, c *client.Client, capacity a
 	go l.Run(ctx)
 	l.Post(func() {
 		rt := simruntime.New(l, name, rand.New(rand.NewPCG(h.Sum64(), 1)))
+		disk := simruntime.NewDisk(name)
+		rt.UseDisk(disk) // the directories the provisioner makes are the ones pods mount
 		kubelet.Start(kubelet.Config{Loop: l, Client: c, Runtime: rt, NodeName: name, Capacity: capacity})
 		// The node's local-path provisioner, on a simulated disk: claims
 		// of the default class are provisioned where their pods go.
-		localpath.Start(localpath.Config{Loop: l, Client: c, NodeName: name, Storage: simruntime.NewDisk(name)})
+		localpath.Start(localpath.Config{Loop: l, Client: c, NodeName: name, Storage: disk})
 	})
 }

@@ -119,6 +119,9 @@ type Plugins struct {
 	ProxyInstall func(installed, next *proxy.Table) *proxy.Table
 	// CacheServesConsistentReads: see sim.ServerConfig.
 	CacheServesConsistentReads bool
+	// Provisioner starts each node's local-path provisioner in place of
+	// localpath.Start (a broken variant).
+	Provisioner func(localpath.Config) mutants.Stopper
 }
 
 // withMutant returns p with the seams of the mutant called name plugged
@@ -142,6 +145,9 @@ func (p Plugins) withMutant(name string) (Plugins, error) {
 	}
 	if m.ProxyInstall != nil {
 		p.ProxyInstall = m.ProxyInstall
+	}
+	if m.Provisioner != nil {
+		p.Provisioner = m.Provisioner
 	}
 	if m.CacheServesConsistentReads {
 		p.CacheServesConsistentReads = true
@@ -212,7 +218,9 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 		return nil, fmt.Errorf("expectViolation: unknown invariant %q", s.ExpectViolation)
 	}
 	w.AddCheck(c.checker.check)
-	w.AddCheck(newOrdinalCheck(c).check)
+	ordinals := newOrdinalCheck(c)
+	w.AddCheck(ordinals.check)
+	w.AddCheck(newStorageCheck(c, ordinals).check) // storage.go
 	w.Net.OnDeliver = c.checker.delivered
 	c.leaders = newLeaderCheck(c)
 	w.WrapTransport = c.leaders.wrap
@@ -326,6 +334,9 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 	nd := &Node{Name: scenario.NodeName(i), index: i, Disk: simruntime.NewDisk(scenario.NodeName(i))}
 	nd.Machine = w.AddProcess(nd.Name, func(p *sim.Process) {
 		nd.Runtime = simruntime.New(p.Loop(), nd.Name, w.Rand("runtime/"+nd.Name))
+		// The disk is the node's, not the boot's: what pods wrote to
+		// their local volumes is there after a reboot.
+		nd.Runtime.UseDisk(nd.Disk)
 	})
 	nd.Machine.Start()
 	nd.Kubelet = w.AddProcess("kubelet/"+nd.Name, func(p *sim.Process) {
@@ -333,7 +344,12 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels, DecideRestart: c.plugins.DecideRestart})
 		// The node's local-path provisioner shares the kubelet's process:
 		// both are the node's agent, and crash together.
-		localpath.Start(localpath.Config{Loop: p.Loop(), Client: p.Client(), NodeName: nd.Name, Storage: nd.Disk})
+		pcfg := localpath.Config{Loop: p.Loop(), Client: p.Client(), NodeName: nd.Name, Storage: nd.Disk}
+		if c.plugins.Provisioner != nil {
+			c.plugins.Provisioner(pcfg)
+		} else {
+			localpath.Start(pcfg)
+		}
 	})
 	nd.Kubelet.Start()
 	c.addProxy(nd)

@@ -40,6 +40,7 @@ var faultKinds = map[string]faultKind{
 	"heal-node":       {inject: (*Cluster).healNode},
 	"restart-proxy":   {inject: (*Cluster).restartProxy},
 	"restart-kubelet": {inject: (*Cluster).restartKubelet},
+	"lose-disk":       {inject: (*Cluster).loseDisk},
 	"drain-node":      {inject: (*Cluster).drainNode}, // drain.go
 
 	// What clients and controllers must survive (this file).
@@ -225,6 +226,13 @@ func (c *Cluster) restartKubelet(f scenario.Fault) {
 			nd.Kubelet.Start()
 		}
 	})
+}
+
+// loseDisk wipes node f.Node's disk: its local volumes' directories and
+// their files are gone, whether or not the machine is up. Runs on the
+// world's loop.
+func (c *Cluster) loseDisk(f scenario.Fault) {
+	c.Node(f.Node).Disk.Lose()
 }
 
 // cutWatches cuts every watch stream. Runs on the world's loop.

@@ -31,6 +31,10 @@ var Invariants = map[string]string{
 	"daemonset-one-per-node":   "a DaemonSet never has two live pods (neither finished nor terminating) bound to the same node",
 	"linearizable":             "with history: true, every object's recorded API history is linearizable — each call took effect at one instant between its call and its answer, and every answer (consistent reads included, whichever API server gave it) is the one the API promises (sim/history)",
 	"pdb-eviction":             "an eviction never takes a PodDisruptionBudget's healthy pods (Ready, not being deleted, not already evicted) below its minimum (minAvailable, or desiredHealthy) — judged at the budget write that records the eviction (sim/cluster/disruption.go)",
+	"rwo-single-node":          "a ReadWriteOnce (or ReadWriteOncePod) persistent volume is never mounted by running pods on two nodes at once — judged from the machines' runtimes (sim/cluster/storage.go)",
+	"pv-single-claim":          "a persistent volume is never Bound to two claims, nor a claim to two volumes: no two Bound claims name one volume, a volume Bound to one claim is not named by another Bound claim, no two Bound volumes name one claim, and a Bound claim never moves to another volume",
+	"retain-keeps-data":        "a node never deletes the directory of a persistent volume whose reclaim policy is Retain (the disks record every deletion)",
+	"statefulset-data":         "a StatefulSet ordinal's pod finds in its volumes every file its predecessor left there, the same incarnation: data written anew into a lost volume counts as lost — judged from the machines' disks",
 	"one-leader":               "no scheduler or controller-manager replica writes anything (but its own election) while its Lease names another holder: at most one replica of each acts in any interval",
 }
 

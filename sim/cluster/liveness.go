@@ -20,6 +20,7 @@ var livenessChecks = []func(c *Cluster, v *liveView) error{
 	(*Cluster).liveOwners,
 	(*Cluster).statefulSetsLive, // statefulset.go
 	(*Cluster).orphansLive,
+	(*Cluster).claimsLive, // storage.go
 	(*Cluster).podsLive,
 	(*Cluster).strayContainersLive,
 	(*Cluster).cronJobsLive,   // cronjob.go

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
+	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/controller/manager"
 	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/scheduler"
@@ -39,7 +40,13 @@ type Mutant struct {
 	// reads with resourceVersion "" from its lagging watch cache, where
 	// the API promises the latest state (sim.ServerConfig).
 	CacheServesConsistentReads bool
+	// Provisioner starts each node's local-path provisioner in place of
+	// localpath.Start.
+	Provisioner func(cfg localpath.Config) Stopper
 }
+
+// A Stopper is a started component a mutant put in place of a real one.
+type Stopper interface{ Stop() }
 
 // All are the mutants, by name.
 var All = []*Mutant{
@@ -90,6 +97,18 @@ var All = []*Mutant{
 		Mistake:     "the disruption controller counts every healthy pod as a disruption allowed, ignoring the budget's minimum, so evictions during a drain take the pods below minAvailable",
 		CaughtBy:    "pdb-eviction",
 		Controllers: map[string]manager.Starter{"disruption": startBudgetBlindDisruption},
+	},
+	{
+		Name:        "binder-takes-bound-volumes",
+		Mistake:     "the volume binder's matching step ignores a volume's claimRef, so a claim can be given a volume already bound to another claim",
+		CaughtBy:    "pv-single-claim",
+		Controllers: map[string]manager.Starter{"persistentvolume-binder": startGreedyBinder},
+	},
+	{
+		Name:        "provisioner-sweeps-retained",
+		Mistake:     "each node's local-path provisioner removes the directory of every Released volume of its node, ignoring reclaimPolicy Retain",
+		CaughtBy:    "retain-keeps-data",
+		Provisioner: startSweepingProvisioner,
 	},
 	{
 		Name:                       "apiserver-serves-consistent-reads-from-cache",

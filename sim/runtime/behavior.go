@@ -47,6 +47,9 @@ func behaviorFor(annotations map[string]string, name string) string {
 //
 //	write-file=PATH=TEXT        on start it writes TEXT to PATH (an emptyDir,
 //	                            hostPath or local volume mounted read-write)
+//	create-file=PATH=TEXT       on start it writes TEXT to PATH unless PATH
+//	                            already exists (what a database does on
+//	                            first boot: a predecessor's data is kept)
 //	fail-unless-env=NAME=VALUE  on start it exits with code 1 unless its
 //	                            env holds NAME=VALUE
 //	fail-unless-file=PATH[=TEXT] on start it exits with code 1 unless PATH
@@ -55,9 +58,13 @@ func behaviorFor(annotations map[string]string, name string) string {
 //	                            missing (or holds other text): a changed
 //	                            ConfigMap can make it ready
 //
-// write-file runs before the checks, so a container can check what a
-// predecessor wrote ("fail-unless-file=/data/owner=web-0") while writing
-// its own. A value may not contain a comma.
+// write-file and create-file run before the checks, so a container can
+// check what a predecessor wrote ("fail-unless-file=/data/owner=web-0")
+// while writing its own. A TEXT or VALUE may name the container's env
+// vars as $(NAME), expanded as Kubernetes expands a command's: a
+// StatefulSet's pods, which share one template, each write their own name
+// with "create-file=/data/owner=$(POD_NAME)" and POD_NAME from the
+// downward API. A value may not contain a comma.
 //
 // The zero Behavior starts at once, is ready, and runs until stopped.
 type Behavior struct {
@@ -72,6 +79,7 @@ type Behavior struct {
 	// path, Value what it must hold ("" with Any for a file that need
 	// only exist).
 	WriteFile      *Expect
+	CreateFile     *Expect
 	FailUnlessEnv  *Expect
 	FailUnlessFile *Expect
 	ReadyWhenFile  *Expect
@@ -91,7 +99,7 @@ func (e *Expect) String() string {
 }
 
 var behaviorKeys = []string{"start", "ready", "exit", "crash-every", "code", "liveness-fail-after", "readiness-fail-after", "term", "pull-fail",
-	"write-file", "fail-unless-env", "fail-unless-file", "ready-when-file"}
+	"write-file", "create-file", "fail-unless-env", "fail-unless-file", "ready-when-file"}
 
 // ParseBehavior reads a behaviour. It rejects unknown or repeated keys,
 // bad durations and codes, and exit together with crash-every.
@@ -163,18 +171,20 @@ func ParseBehavior(s string) (Behavior, error) {
 			err = dur(&b.ReadinessFailAfter)
 		case "term":
 			err = dur(&b.Term)
-		case "write-file", "fail-unless-env", "fail-unless-file", "ready-when-file":
+		case "write-file", "create-file", "fail-unless-env", "fail-unless-file", "ready-when-file":
 			name, value, hasValue := strings.Cut(val, "=")
 			if !hasVal || name == "" {
 				return fail("%s: missing value (want %s=NAME=VALUE)", key, key)
 			}
-			if !hasValue && (key == "write-file" || key == "fail-unless-env") {
+			if !hasValue && (key == "write-file" || key == "create-file" || key == "fail-unless-env") {
 				return fail("%s: %q has no =VALUE (want %s=NAME=VALUE)", key, val, key)
 			}
 			e := &Expect{Name: name, Value: value, Any: !hasValue}
 			switch key {
 			case "write-file":
 				b.WriteFile = e
+			case "create-file":
+				b.CreateFile = e
 			case "fail-unless-env":
 				b.FailUnlessEnv = e
 			case "fail-unless-file":
@@ -220,7 +230,7 @@ func (b Behavior) String() string {
 	for _, e := range []struct {
 		key string
 		e   *Expect
-	}{{"write-file", b.WriteFile}, {"fail-unless-env", b.FailUnlessEnv}, {"fail-unless-file", b.FailUnlessFile}, {"ready-when-file", b.ReadyWhenFile}} {
+	}{{"write-file", b.WriteFile}, {"create-file", b.CreateFile}, {"fail-unless-env", b.FailUnlessEnv}, {"fail-unless-file", b.FailUnlessFile}, {"ready-when-file", b.ReadyWhenFile}} {
 		if e.e != nil {
 			out = append(out, e.key+"="+e.e.String())
 		}

@@ -22,7 +22,7 @@ func TestParseBehavior(t *testing.T) {
 		{in: "start=2x", wantErr: `behavior "start=2x": start: invalid duration "2x"`},
 		{in: "start", wantErr: `behavior "start": start: missing value (want start=DURATION, such as start=2s)`},
 		{in: "start=-1s", wantErr: `behavior "start=-1s": start: negative duration "-1s"`},
-		{in: "foo=1", wantErr: `behavior "foo=1": unknown key "foo" (known: start, ready, exit, crash-every, code, liveness-fail-after, readiness-fail-after, term, pull-fail, write-file, fail-unless-env, fail-unless-file, ready-when-file)`},
+		{in: "foo=1", wantErr: `behavior "foo=1": unknown key "foo" (known: start, ready, exit, crash-every, code, liveness-fail-after, readiness-fail-after, term, pull-fail, write-file, create-file, fail-unless-env, fail-unless-file, ready-when-file)`},
 		{in: "write-file=/data/owner=web-0,fail-unless-env=LEVEL=debug,fail-unless-file=/etc/app/mode=a=b,ready-when-file=/etc/app/ok", want: Behavior{
 			WriteFile: &Expect{Name: "/data/owner", Value: "web-0"}, FailUnlessEnv: &Expect{Name: "LEVEL", Value: "debug"},
 			FailUnlessFile: &Expect{Name: "/etc/app/mode", Value: "a=b"}, ReadyWhenFile: &Expect{Name: "/etc/app/ok", Any: true}}},

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -33,7 +34,7 @@ type Runtime struct {
 	containers map[string]*container
 	images     map[string]bool
 	volumes    map[string]map[string]*volume // pod UID -> volume name -> volume
-	disk       map[string]map[string][]byte  // the node's directories (hostPath, local) -> file -> content
+	disk       *Disk                         // the node's directories (hostPath, local); see UseDisk
 
 	// FailPulls makes pulls of these images fail with ErrImagePull.
 	FailPulls map[string]bool
@@ -65,7 +66,7 @@ type container struct {
 func New(l loop.Loop, node string, r *rand.Rand) *Runtime {
 	return &Runtime{loop: l, node: node, rand: r, subnet: "10.244." + strconv.Itoa(nodeIndex(node)),
 		ips: map[int]bool{}, sandboxes: map[string]*sandbox{}, containers: map[string]*container{},
-		images: map[string]bool{}, volumes: map[string]map[string]*volume{}, disk: map[string]map[string][]byte{}, FailPulls: map[string]bool{}, listeners: map[int]func(string){}, changed: map[string]bool{}}
+		images: map[string]bool{}, volumes: map[string]map[string]*volume{}, disk: NewDisk(node), FailPulls: map[string]bool{}, listeners: map[int]func(string){}, changed: map[string]bool{}}
 }
 
 func nodeIndex(node string) int {
@@ -426,11 +427,16 @@ func (r *Runtime) Probe(pod *api.Pod, podIP string, kc kubelet.Container, probe 
 // container exits with code 1, as a program refusing its configuration.
 func (r *Runtime) configOK(c *container) bool {
 	b := c.behavior
-	if e := b.WriteFile; e != nil && r.writeFile(c, e.Name, []byte(e.Value)) != nil {
+	if e := b.WriteFile; e != nil && r.writeFile(c, e.Name, []byte(c.expand(e.Value))) != nil {
 		return false
 	}
+	if e := b.CreateFile; e != nil {
+		if _, ok := r.readFile(c, e.Name); !ok && r.writeFile(c, e.Name, []byte(c.expand(e.Value))) != nil {
+			return false
+		}
+	}
 	if e := b.FailUnlessEnv; e != nil {
-		if v, ok := c.env[e.Name]; !ok || (!e.Any && v != e.Value) {
+		if v, ok := c.env[e.Name]; !ok || (!e.Any && v != c.expand(e.Value)) {
 			return false
 		}
 	}
@@ -444,7 +450,34 @@ func (r *Runtime) configOK(c *container) bool {
 // e.Value (or anything, with e.Any).
 func (r *Runtime) fileHolds(c *container, e *Expect) bool {
 	b, ok := r.readFile(c, e.Name)
-	return ok && (e.Any || string(b) == e.Value)
+	return ok && (e.Any || string(b) == c.expand(e.Value))
+}
+
+// expand replaces $(NAME) in s with the value of c's env var NAME; a
+// reference to a var c does not have stays as written (as Kubernetes
+// leaves it in a command).
+func (c *container) expand(s string) string {
+	var out strings.Builder
+	for {
+		i := strings.Index(s, "$(")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], ')')
+		if j < 0 {
+			break
+		}
+		name := s[i+2 : i+j]
+		out.WriteString(s[:i])
+		if v, ok := c.env[name]; ok {
+			out.WriteString(v)
+		} else {
+			out.WriteString(s[i : i+j+1])
+		}
+		s = s[i+j+1:]
+	}
+	out.WriteString(s)
+	return out.String()
 }
 
 // probeKind tells which probe of a container p is: by identity (the

@@ -19,8 +19,11 @@ import (
 //   - configMap, secret, downwardAPI and projected volumes hold the files
 //     the kubelet computed, replaced whole on each SetupVolumes (a reader
 //     sees the old set or the new one, like Kubernetes' ..data swap);
-//   - hostPath and local volumes are directories of the node's disk, keyed
-//     by path: they outlive pods and Crash, and go only with LoseDisk.
+//   - hostPath and local volumes are directories of the node's Disk, keyed
+//     by path: they outlive pods and Crash (a rebooted node's runtime is
+//     given the same Disk), and go only with LoseDisk. A local volume's
+//     directory must exist (its provisioner made it), as on a real node:
+//     a lost one is an error, never an empty directory made in its place.
 //
 // Simulated containers read and write them through their mounts (the
 // behaviour keys write-file, fail-unless-file and ready-when-file).
@@ -29,7 +32,7 @@ import (
 type volume struct {
 	spec  kubelet.PodVolume
 	files map[string][]byte // emptyDir content, or the kubelet's files
-	disk  string            // hostPath or local: a key of Runtime.disk
+	disk  string            // hostPath or local: a directory of Runtime.disk
 }
 
 // SetupVolumes makes pod podUID's volumes match vols: new ones are made,
@@ -55,16 +58,16 @@ func (r *Runtime) SetupVolumes(podUID string, vols []kubelet.PodVolume) error {
 			}
 		case pv.HostPath != nil:
 			v.disk = path.Clean(pv.HostPath.Path)
-			if _, ok := r.disk[v.disk]; !ok {
+			if !r.disk.Has(v.disk) {
 				if t := pv.HostPath.Type; t == "Directory" || t == "File" {
 					return fmt.Errorf("node %s: hostPath type check failed: %s is not a %s", r.node, pv.HostPath.Path, strings.ToLower(t))
 				}
-				r.disk[v.disk] = map[string][]byte{}
+				r.disk.mkdir(v.disk)
 			}
 		case pv.Local != nil:
 			v.disk = path.Clean(pv.Local.Path)
-			if _, ok := r.disk[v.disk]; !ok {
-				r.disk[v.disk] = map[string][]byte{}
+			if !r.disk.Has(v.disk) {
+				return fmt.Errorf("node %s: local volume %q: path %s does not exist", r.node, pv.Name, pv.Local.Path)
 			}
 		default:
 			return fmt.Errorf("node %s: volume %q has no source", r.node, pv.Name)
@@ -85,7 +88,7 @@ func (r *Runtime) TeardownVolumes(podUID string) error {
 // LoseDisk is the node's disk lost (a scenario says so): hostPath and
 // local volumes' content is gone, and pods' emptyDirs with it.
 func (r *Runtime) LoseDisk() {
-	r.disk = map[string]map[string][]byte{}
+	r.disk.Lose()
 	for _, uid := range slices.Sorted(maps.Keys(r.volumes)) {
 		for _, v := range r.volumes[uid] {
 			if v.spec.EmptyDir != nil {
@@ -110,8 +113,8 @@ func (r *Runtime) dropMemoryVolumes() {
 // DiskFile returns the content of file name in the node's directory dir
 // (a hostPath or local volume's path), for scenarios and invariants.
 func (r *Runtime) DiskFile(dir, name string) (string, bool) {
-	b, ok := r.disk[path.Clean(dir)][path.Clean(name)]
-	return string(b), ok
+	b, _, ok := r.disk.File(dir, name)
+	return b, ok
 }
 
 // resolve finds where container path p of c lives: the volume mounted at
@@ -143,8 +146,7 @@ func (r *Runtime) readFile(c *container, p string) ([]byte, bool) {
 		return nil, false
 	}
 	if v.disk != "" {
-		b, ok := r.disk[v.disk][rel]
-		return b, ok
+		return r.disk.read(v.disk, rel)
 	}
 	b, ok := v.files[rel]
 	return b, ok
@@ -161,9 +163,28 @@ func (r *Runtime) writeFile(c *container, p string, data []byte) error {
 	case m.ReadOnly || v.spec.Files != nil:
 		return fmt.Errorf("%s: read-only file system", p)
 	case v.disk != "":
-		r.disk[v.disk][rel] = data
+		if !r.disk.write(v.disk, rel, data) {
+			return fmt.Errorf("%s: %s is gone from the node's disk", p, v.disk)
+		}
 	default:
 		v.files[rel] = data
 	}
 	return nil
+}
+
+// UseDisk makes d the node's disk, in place of the empty one New gives:
+// a node keeps its Disk across reboots, and its provisioner makes the
+// local volumes' directories there.
+func (r *Runtime) UseDisk(d *Disk) { r.disk = d }
+
+// PodDisks returns the directories of the node's disk that pod podUID's
+// volumes (hostPath, local) mount, by volume name, for invariants.
+func (r *Runtime) PodDisks(podUID string) map[string]string {
+	out := map[string]string{}
+	for name, v := range r.volumes[podUID] {
+		if v.disk != "" {
+			out[name] = v.disk
+		}
+	}
+	return out
 }

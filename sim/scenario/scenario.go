@@ -154,6 +154,7 @@ var actions = []struct{ name, doc string }{
 	{"partition-node", "the node's kubelet cannot reach the API server; containers keep running"},
 	{"heal-node", "ends a partition of the node"},
 	{"restart-kubelet", "the kubelet process restarts; containers keep running and must be adopted"},
+	{"lose-disk", "the node's disk is lost: its local volumes' directories and what pods wrote there are gone (the node keeps running; pair it with crash-node for a machine replaced with a blank disk)"},
 	{"drain-node", "an operator drains the node as kubectl drain --ignore-daemonsets does: cordon, then evict its pods through the eviction subresource, retrying every 5s while a PodDisruptionBudget refuses"},
 	{"restart-proxy", "the node's service proxy process is down for a while; the rules it installed keep routing, stale, until it is back"},
 
@@ -394,7 +395,7 @@ func (s *Scenario) Check() error {
 			return fmt.Errorf("faults[%d].%v", i, err)
 		}
 		switch f.Action {
-		case "crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "drain-node":
+		case "crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "drain-node", "lose-disk":
 			if f.Node == "" {
 				return fmt.Errorf("faults[%d].node: required for %s (nodes are named node-1 … node-%d)", i, f.Action, s.Cluster.Nodes)
 			}
