@@ -49,8 +49,8 @@ func (c *cluster) boundVolume(claim string) *api.PersistentVolume {
 	return pv
 }
 
-// A claim of the default class is provisioned on the node its pod is
-// scheduled to and bound; what one pod writes the next pod on the claim
+// A claim of the default class (and one of a Retain class) is
+// provisioned on the node its pod is scheduled to and bound; what one pod writes the next pod on the claim
 // reads; deleting the claim removes the directory under reclaim Delete and
 // keeps it under Retain.
 func TestPersistentVolumeOutlivesItsPods(t *testing.T) {
@@ -58,22 +58,33 @@ func TestPersistentVolumeOutlivesItsPods(t *testing.T) {
 	c.startAgent(nodeA)
 	for _, policy := range []string{"Delete", "Retain"} {
 		t.Run(policy, func(t *testing.T) {
-			claim, class := "data-"+strings.ToLower(policy), "local-"+strings.ToLower(policy)
-			c.apply(fmt.Sprintf(`apiVersion: storage.k8s.io/v1
-kind: StorageClass
+			claim := "data-" + strings.ToLower(policy)
+			if policy == "Delete" {
+				// The default class: standard, local-path, Delete.
+				c.apply(fmt.Sprintf(`apiVersion: v1
+kind: PersistentVolumeClaim
 metadata: {name: %s}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+`, claim))
+			} else {
+				c.apply(fmt.Sprintf(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: keep}
 provisioner: tinykube.io/local-path
-reclaimPolicy: %s
+reclaimPolicy: Retain
 volumeBindingMode: WaitForFirstConsumer
 ---
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: %s}
 spec:
-  storageClassName: %s
+  storageClassName: keep
   accessModes: [ReadWriteOnce]
   resources: {requests: {storage: 1Gi}}
-`, class, policy, claim, class))
+`, claim))
+			}
 			writer, reader := "writer-"+strings.ToLower(policy), "reader-"+strings.ToLower(policy)
 			c.apply(dataPod(writer, claim, "echo kept > /data/note; sleep 3600"))
 			c.running("app="+writer, 1)
