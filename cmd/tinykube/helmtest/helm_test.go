@@ -267,8 +267,17 @@ func testLifecycle(t *testing.T, h *helmRunner, cl *client.Client, chartDir, ser
 		{"Service", func() error { _, err := client.For[*api.Service](cl).Get(ctx, ns, rel+"-web"); return err }},
 		{"ConfigMap", func() error { _, err := client.For[*api.ConfigMap](cl).Get(ctx, ns, rel+"-settings"); return err }},
 	} {
-		if err := obj.get(); !api.IsNotFound(err) {
-			t.Errorf("after helm uninstall, getting the %s: %v, want NotFound", obj.kind, err)
+		// Helm's --wait counts an object whose watch has not reported yet
+		// (status Unknown) as deleted (helm pkg/kube statusObserver), so on
+		// a busy machine uninstall can return while a foreground deletion
+		// is still working through the Deployment's ReplicaSets: give it
+		// a bounded time to finish.
+		err := obj.get()
+		for deadline := time.Now().Add(30 * time.Second); !api.IsNotFound(err) && time.Now().Before(deadline); err = obj.get() {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !api.IsNotFound(err) {
+			t.Errorf("30s after helm uninstall, getting the %s: %v, want NotFound", obj.kind, err)
 		}
 	}
 	rs, err := client.For[*api.ReplicaSet](cl).List(ctx, ns, client.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + rel})
