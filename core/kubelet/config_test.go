@@ -163,6 +163,12 @@ func TestContainerEnvResolution(t *testing.T) {
 			{Name: "B", ValueFrom: sref(&api.KeySelector{Name: "gone", Key: "k", Optional: optional()})},
 			{Name: "C", Value: "c"},
 		}, want: []EnvVar{{"C", "c"}}},
+		{name: "a literal value refers to variables defined before it", env: []api.EnvVar{
+			{Name: "LOG", ValueFrom: ref(&api.KeySelector{Name: "cfg", Key: "LEVEL"})},
+			{Name: "NAME", ValueFrom: field("metadata.name")},
+			{Name: "DIR", Value: "/var/$(NAME)/$(LOG)/$(LATER)/$$(NAME)"},
+			{Name: "LATER", Value: "late"},
+		}, want: []EnvVar{{"LOG", "debug"}, {"NAME", "web"}, {"DIR", "/var/web/debug/$(LATER)/$(NAME)"}, {"LATER", "late"}}},
 		{name: "missing key", env: []api.EnvVar{{Name: "A", ValueFrom: ref(&api.KeySelector{Name: "cfg", Key: "NOPE"})}},
 			waiting: "couldn't find key NOPE in ConfigMap default/cfg"},
 		{name: "missing secret", env: []api.EnvVar{{Name: "A", ValueFrom: sref(&api.KeySelector{Name: "gone", Key: "k"})}},

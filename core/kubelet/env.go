@@ -71,9 +71,17 @@ func (k *Kubelet) containerEnv(pod *api.Pod, c api.Container, podIP string) (env
 			skipped = append(skipped, fmt.Sprintf("Keys [%s] from the EnvFrom %s were skipped since they are considered invalid environment variable names.", strings.Join(bad, ", "), what))
 		}
 	}
+	// A literal value may refer to the variables defined before it,
+	// $(NAME), as Kubernetes expands them.
+	defined := func(name string) (string, bool) {
+		if i, ok := at[name]; ok {
+			return env[i].Value, true
+		}
+		return "", false
+	}
 	for _, e := range c.Env {
 		if e.ValueFrom == nil {
-			set(e.Name, e.Value)
+			set(e.Name, expand(e.Value, defined))
 			continue
 		}
 		v, ok, err := k.envValue(pod, c, e.ValueFrom, podIP)

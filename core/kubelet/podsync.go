@@ -411,8 +411,17 @@ func (k *Kubelet) containerConfig(pod *api.Pod, sb *Sandbox, c api.Container, at
 	for _, msg := range skipped {
 		k.event(pod, client.EventWarning, "InvalidEnvironmentVariableNames", "%s", msg)
 	}
+	// The command and args may refer to the container's variables.
+	lookup := func(name string) (string, bool) {
+		for i := len(env) - 1; i >= 0; i-- {
+			if env[i].Name == name {
+				return env[i].Value, true
+			}
+		}
+		return "", false
+	}
 	return ContainerConfig{
-		Name: c.Name, Attempt: attempt, Image: c.Image, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir,
+		Name: c.Name, Attempt: attempt, Image: c.Image, Command: expandAll(c.Command, lookup), Args: expandAll(c.Args, lookup), WorkingDir: c.WorkingDir,
 		Env:         env,
 		CPUMilli:    c.Resources.Limits.Cpu().MilliValue(),
 		MemoryBytes: c.Resources.Limits.Memory().Value(),

@@ -65,7 +65,7 @@ spec:
       - name: main
         image: busybox
         imagePullPolicy: IfNotPresent
-        command: [sh, -c, "echo from-main > /shared/hello; sleep 3600"]
+        command: [sh, -c, "echo from-$(MODE) > /shared/hello; sleep 3600"]
         env:
         - name: MODE
           valueFrom: {configMapKeyRef: {name: app, key: mode}}
@@ -103,7 +103,7 @@ spec:
 		{"a Secret as a file", "main", "cat /etc/creds/password", "s3cret"},
 		{"the Secret file's mode", "main", "stat -L -c %a /etc/creds/password", "400"},
 		{"the Secret on tmpfs", "main", "grep ' /etc/creds ' /proc/mounts | cut -d' ' -f3", "tmpfs"},
-		{"an emptyDir shared by two containers", "side", "cat /data/hello", "from-main"},
+		{"an emptyDir shared by two containers, written by a command that names $(MODE)", "side", "cat /data/hello", "from-fast"},
 		{"a node directory through hostPath", "main", "cat /node/from-node", "node says hi"},
 	}
 	for _, ck := range checks {
