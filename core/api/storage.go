@@ -194,3 +194,19 @@ const LabelHostname = "kubernetes.io/hostname"
 // on every node (core/controller/localpath) and makes directories of that
 // node into volumes.
 const LocalPathProvisioner = "tinykube.io/local-path"
+
+// VolumeUsableFrom reports whether pv's node affinity admits node, whose
+// labels count with its name as kubernetes.io/hostname (a volume without
+// node affinity is usable from every node). The scheduler, the binder and
+// the kubelet all ask it.
+func VolumeUsableFrom(pv *PersistentVolume, node *Node) bool {
+	a := pv.Spec.NodeAffinity
+	if a == nil || a.Required == nil {
+		return true
+	}
+	labels := map[string]string{LabelHostname: node.Name}
+	for k, v := range node.Labels {
+		labels[k] = v
+	}
+	return MatchesNodeSelectorTerms(a.Required.NodeSelectorTerms, labels)
+}

@@ -1,7 +1,6 @@
 package apiserver
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -372,14 +371,4 @@ func conflictWith(c conflict) string {
 		s += fmt.Sprintf(" with subresource %q", c.manager.subresource)
 	}
 	return s + " using " + c.version
-}
-
-// equalJSON reports whether two JSON documents decode to the same value.
-func equalJSON(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	va, ea := decodeJSON(a, "")
-	vb, eb := decodeJSON(b, "")
-	return ea == nil && eb == nil && sameJSON(va, vb)
 }

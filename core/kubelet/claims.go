@@ -91,16 +91,12 @@ func (o *claimObjects) ResolveClaim(namespace, name string) (LocalVolume, error)
 	if ref := pv.Spec.ClaimRef; ref == nil || ref.Name != pvc.Name || ref.Namespace != pvc.Namespace {
 		return LocalVolume{}, fmt.Errorf("persistentvolume %q is not bound to claim %q", pv.Name, name)
 	}
-	if a := pv.Spec.NodeAffinity; a != nil && a.Required != nil {
-		labels := map[string]string{api.LabelHostname: o.k.cfg.NodeName}
-		if n := o.k.node; n != nil {
-			for key, v := range n.Labels {
-				labels[key] = v
-			}
-		}
-		if !api.MatchesNodeSelectorTerms(a.Required.NodeSelectorTerms, labels) {
-			return LocalVolume{}, fmt.Errorf("persistentvolume %q cannot be used from node %s (its node affinity)", pv.Name, o.k.cfg.NodeName)
-		}
+	node := o.k.node
+	if node == nil {
+		node = &api.Node{ObjectMeta: api.ObjectMeta{Name: o.k.cfg.NodeName}}
+	}
+	if !api.VolumeUsableFrom(pv, node) {
+		return LocalVolume{}, fmt.Errorf("persistentvolume %q cannot be used from node %s (its node affinity)", pv.Name, o.k.cfg.NodeName)
 	}
 	switch {
 	case pv.Spec.Local != nil:

@@ -64,17 +64,13 @@ func (s *Scheduler) volumeNeeds(pod *api.Pod) volumeNeeds {
 // volumeFits reports whether every volume the pod's bound claims hold can
 // be used from node n (a local volume only from its own node).
 func (v *volumeNeeds) volumeFits(n *api.Node) bool {
-	labels := map[string]string{api.LabelHostname: n.Name}
-	for k, val := range n.Labels {
-		labels[k] = val
-	}
 	for _, pvc := range v.waiting {
 		if sel := pvc.Annotations[api.AnnSelectedNode]; sel != "" && sel != n.Name {
 			return false // its volume is being made there
 		}
 	}
 	for _, pv := range v.volumes {
-		if a := pv.Spec.NodeAffinity; a != nil && a.Required != nil && !api.MatchesNodeSelectorTerms(a.Required.NodeSelectorTerms, labels) {
+		if !api.VolumeUsableFrom(pv, n) {
 			return false
 		}
 	}

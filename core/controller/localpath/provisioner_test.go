@@ -65,7 +65,7 @@ func TestProvisionOnSelectedNode(t *testing.T) {
 	if err != nil || pv.Spec.Local == nil || pv.Spec.Local.Path != "/disk/"+name || pv.Spec.PersistentVolumeReclaimPolicy != api.ReclaimDelete {
 		t.Fatalf("volume %s = %+v, %v; want a local Delete volume at /disk/%s", name, pv, err, name)
 	}
-	if !volumebinder.UsableFrom(pv, &api.Node{ObjectMeta: api.ObjectMeta{Name: "n2"}}) || volumebinder.UsableFrom(pv, &api.Node{ObjectMeta: api.ObjectMeta{Name: "n1"}}) {
+	if !api.VolumeUsableFrom(pv, &api.Node{ObjectMeta: api.ObjectMeta{Name: "n2"}}) || api.VolumeUsableFrom(pv, &api.Node{ObjectMeta: api.ObjectMeta{Name: "n1"}}) {
 		t.Errorf("volume node affinity %+v, want n2 only", pv.Spec.NodeAffinity)
 	}
 	if _, err := claims.Delete(ctx, "default", "data", client.DeleteOptions{}); err != nil {

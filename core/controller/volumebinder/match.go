@@ -56,24 +56,10 @@ func Fits(c *api.PersistentVolumeClaim, pv *api.PersistentVolume, node *api.Node
 			return false
 		}
 	}
-	if node != nil && !UsableFrom(pv, node) {
+	if node != nil && !api.VolumeUsableFrom(pv, node) {
 		return false
 	}
 	return true
-}
-
-// UsableFrom reports whether pv's node affinity admits node (a volume
-// without node affinity is usable from every node).
-func UsableFrom(pv *api.PersistentVolume, node *api.Node) bool {
-	a := pv.Spec.NodeAffinity
-	if a == nil || a.Required == nil {
-		return true
-	}
-	labels := map[string]string{api.LabelHostname: node.Name}
-	for k, v := range node.Labels {
-		labels[k] = v
-	}
-	return api.MatchesNodeSelectorTerms(a.Required.NodeSelectorTerms, labels)
 }
 
 func volumeMode(m *string) string {
