@@ -30,7 +30,7 @@ func Lab(match MatchFunc) lab.Lab {
 			Check: c.exact(func(env *lab.Env) shape {
 				return shape{reserved: true, taken: env.Rand.IntN(2) == 0, misses: env.Rand.IntN(2) == 0, node: env.Rand.IntN(3) == 0}
 			})},
-		{Name: "UsableFromTheNode", Points: 10, Book: book + " (Match, UsableFrom)",
+		{Name: "UsableFromTheNode", Points: 10, Book: book + " (Match, api.VolumeUsableFrom)",
 			Property: "with a selected node, Match returns only a volume whose node affinity admits that node (by its labels, and its name as kubernetes.io/hostname)",
 			Check:    c.exact(func(env *lab.Env) shape { return shape{node: true, misses: true, many: env.Rand.IntN(2) == 0} })},
 		{Name: "BindsInACluster", Points: 25, Book: book + " (bind)",
