@@ -21,7 +21,11 @@ type Resource struct {
 	// HasStatus means status is a subresource: updates of the object ignore
 	// status changes and updates of /status ignore everything else.
 	HasStatus bool
-	New       func() Object
+	// Virtual kinds are questions, not state: a client creates one (a
+	// TokenReview, a SubjectAccessReview) and gets the answer back in its
+	// status; nothing is stored, and create is the only verb.
+	Virtual bool
+	New     func() Object
 }
 
 // APIVersion returns "v1" for the core group and "group/version" otherwise.
@@ -64,6 +68,17 @@ var resources = []*Resource{
 	{Group: "batch", Version: "v1", Kind: "CronJob", Plural: "cronjobs", Singular: "cronjob", ShortNames: []string{"cj"}, Namespaced: true, HasStatus: true, New: func() Object { return &CronJob{} }},
 	{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget", Plural: "poddisruptionbudgets", Singular: "poddisruptionbudget", ShortNames: []string{"pdb"}, Namespaced: true, HasStatus: true, New: func() Object { return &PodDisruptionBudget{} }},
 	{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Plural: "leases", Singular: "lease", Namespaced: true, New: func() Object { return &Lease{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "Role", Plural: "roles", Singular: "role", Namespaced: true, New: func() Object { return &Role{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "ClusterRole", Plural: "clusterroles", Singular: "clusterrole", New: func() Object { return &ClusterRole{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "RoleBinding", Plural: "rolebindings", Singular: "rolebinding", Namespaced: true, New: func() Object { return &RoleBinding{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "ClusterRoleBinding", Plural: "clusterrolebindings", Singular: "clusterrolebinding", New: func() Object { return &ClusterRoleBinding{} }},
+	{Group: "certificates.k8s.io", Version: "v1", Kind: "CertificateSigningRequest", Plural: "certificatesigningrequests", Singular: "certificatesigningrequest", ShortNames: []string{"csr"}, HasStatus: true, New: func() Object { return &CertificateSigningRequest{} }},
+	{Group: "authentication.k8s.io", Version: "v1", Kind: "TokenReview", Plural: "tokenreviews", Singular: "tokenreview", Virtual: true, New: func() Object { return &TokenReview{} }},
+	{Group: "authentication.k8s.io", Version: "v1", Kind: "SelfSubjectReview", Plural: "selfsubjectreviews", Singular: "selfsubjectreview", Virtual: true, New: func() Object { return &SelfSubjectReview{} }},
+	{Group: "authorization.k8s.io", Version: "v1", Kind: "SubjectAccessReview", Plural: "subjectaccessreviews", Singular: "subjectaccessreview", Virtual: true, New: func() Object { return &SubjectAccessReview{} }},
+	{Group: "authorization.k8s.io", Version: "v1", Kind: "SelfSubjectAccessReview", Plural: "selfsubjectaccessreviews", Singular: "selfsubjectaccessreview", Virtual: true, New: func() Object { return &SelfSubjectAccessReview{} }},
+	{Group: "authorization.k8s.io", Version: "v1", Kind: "LocalSubjectAccessReview", Plural: "localsubjectaccessreviews", Singular: "localsubjectaccessreview", Namespaced: true, Virtual: true, New: func() Object { return &LocalSubjectAccessReview{} }},
+	{Group: "authorization.k8s.io", Version: "v1", Kind: "SelfSubjectRulesReview", Plural: "selfsubjectrulesreviews", Singular: "selfsubjectrulesreview", Virtual: true, New: func() Object { return &SelfSubjectRulesReview{} }},
 }
 
 // categories names the kinds in each category, by group and kind, as

@@ -84,6 +84,9 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 			return nil, err
 		}
 		protectClaim(prepared)
+		if err := s.admit(ctx, &admissionRequest{op: opCreate, res: res, obj: prepared, dryRun: dryRun}); err != nil {
+			return nil, err
+		}
 		if p, ok := prepared.(*api.Pod); ok {
 			p.Status.QOSClass = api.PodQOSClass(p)
 		}

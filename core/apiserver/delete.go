@@ -159,6 +159,9 @@ func (s *Server) handleDelete(ctx context.Context, t target, req *rest.Request) 
 		if err := checkPreconditions(t, opts.Preconditions, obj); err != nil {
 			return fail(err)
 		}
+		if err := s.admit(ctx, &admissionRequest{op: opDelete, res: t.res, old: obj, dryRun: dryRun}); err != nil {
+			return fail(err)
+		}
 		grace := graceFor(obj, opts)
 		meta := obj.GetObjectMeta()
 		fin := gcFinalizer(opts)

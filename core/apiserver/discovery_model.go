@@ -46,8 +46,17 @@ func discovered(group, version string) []discoveredResource {
 			continue
 		}
 		d := discoveredResource{res: r, verbs: resourceVerbs}
+		if r.Virtual {
+			d.verbs = []string{"create"}
+		}
 		if r.Group == "" && r.Kind == "Pod" {
 			d.subresources = append(d.subresources, podSubresources...)
+		}
+		if r.Group == "" && r.Kind == "ServiceAccount" {
+			d.subresources = append(d.subresources, subresource{name: "token", group: "authentication.k8s.io", version: "v1", kind: "TokenRequest", verbs: []string{"create"}})
+		}
+		if r.Kind == "CertificateSigningRequest" {
+			d.subresources = append(d.subresources, subresource{name: "approval", group: r.Group, version: r.Version, kind: r.Kind, verbs: []string{"get", "patch", "update"}})
 		}
 		if hasScale(r) {
 			d.subresources = append(d.subresources, subresource{name: "scale", group: "autoscaling", version: "v1", kind: "Scale", verbs: []string{"get", "patch", "update"}})

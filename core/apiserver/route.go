@@ -12,7 +12,7 @@ type target struct {
 	res         *api.Resource
 	namespace   string // "" for cluster-scoped kinds and cross-namespace lists
 	name        string // "" for a collection
-	subresource string // "status", "scale", "binding", "eviction", "log", "exec", "finalize" or ""
+	subresource string // "status", "scale", "binding", "eviction", "log", "exec", "finalize", "token", "approval" or ""
 }
 
 // route parses an API path such as
@@ -77,6 +77,14 @@ func route(path string) (target, error) {
 		}
 	case "finalize":
 		if t.res.Kind != "Namespace" {
+			return target{}, errNotFoundPath(path)
+		}
+	case "token":
+		if t.res.Kind != "ServiceAccount" {
+			return target{}, errNotFoundPath(path)
+		}
+	case "approval":
+		if t.res.Kind != "CertificateSigningRequest" {
 			return target{}, errNotFoundPath(path)
 		}
 	default:

@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/auth/authorizer"
+	"github.com/tinykube/tinykube/core/auth/serviceaccount"
 	"github.com/tinykube/tinykube/core/clock"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/core/store"
@@ -34,6 +36,14 @@ type Config struct {
 	// Service write that needs an allocation.
 	ServiceCIDR   string
 	NodePortRange string
+	// Authorizer decides every request that carries a user (see
+	// authorize.go); nil allows everything, for tests that talk to a
+	// Server in process.
+	Authorizer authorizer.Authorizer
+	// ServiceAccountKeys sign the tokens TokenRequest issues and check
+	// the ones TokenReview and AuthenticateToken are given; nil serves
+	// neither (401 for every token).
+	ServiceAccountKeys *serviceaccount.Keys
 }
 
 // Check reports whether cfg's service ranges are usable, so that a
@@ -60,11 +70,15 @@ type Server struct {
 	serviceIPs ipRange
 	nodePorts  portRange
 	rangesErr  error // a bad ServiceCIDR or NodePortRange
+
+	authorizer authorizer.Authorizer
+	saKeys     *serviceaccount.Keys
 }
 
 // New returns a Server over cfg.Store.
 func New(cfg Config) *Server {
-	s := &Server{store: cfg.Store, clock: cfg.Clock, rand: cfg.Rand, version: cfg.Version}
+	s := &Server{store: cfg.Store, clock: cfg.Clock, rand: cfg.Rand, version: cfg.Version,
+		authorizer: cfg.Authorizer, saKeys: cfg.ServiceAccountKeys}
 	s.serviceIPs, s.nodePorts, s.rangesErr = serviceRanges(cfg)
 	return s
 }
@@ -101,6 +115,12 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if len(req.Body) > maxBody {
 		return errorResponse(errTooLarge(len(req.Body)))
 	}
+	if req.User != nil {
+		ctx = rest.WithUser(ctx, req.User)
+	}
+	if resp := s.authorize(ctx, req); resp != nil {
+		return resp
+	}
 	if resp := s.handleNonResource(ctx, req); resp != nil {
 		return resp
 	}
@@ -119,6 +139,9 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	}
 	if err := checkDryRun(req); err != nil {
 		return errorResponse(err)
+	}
+	if t.res.Virtual {
+		return respond(s.handleVirtual(ctx, t, req))
 	}
 	if h := subresourceHandlers[t.subresource]; h != nil {
 		return respond(h(s, ctx, t, req))

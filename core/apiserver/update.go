@@ -123,6 +123,13 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 			return nil, errInternal(err)
 		}
 		api.Default(next)
+		// Writes a request asked for are admitted; the server's own
+		// bookkeeping (untracked) was admitted with its request.
+		if w != untracked && mode != updateDeletion {
+			if err := s.admit(ctx, &admissionRequest{op: opUpdate, res: res, subresource: w.subresource, old: old, obj: next, dryRun: dryRun}); err != nil {
+				return nil, err
+			}
+		}
 		errs := api.ValidateUpdate(next, old)
 		if mode == updateBinding {
 			// Binding is the one way to set an immutable nodeName.

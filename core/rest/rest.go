@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 )
@@ -33,7 +34,34 @@ type Request struct {
 	// that names no fieldManager is recorded in managedFields under the
 	// part before the first "/".
 	UserAgent string
-	Body      []byte
+	// User is who sent the request, as the edge authenticated them (a
+	// client certificate, a bearer token) or as the simulator names its
+	// processes. nil means the request comes from inside the process
+	// (a test, the server's own bootstrap) and is not authorized at all;
+	// a request from outside always carries a user, system:anonymous
+	// when it proved nothing.
+	User *UserInfo
+	Body []byte
+}
+
+// UserInfo is an authenticated user: a name, a uid, the groups it is in
+// and extra attributes (a ServiceAccount token's pod, for one). Roles are
+// granted to names and groups.
+type UserInfo struct {
+	Name   string
+	UID    string
+	Groups []string
+	Extra  map[string][]string
+}
+
+// InGroup reports whether u is in group g.
+func (u *UserInfo) InGroup(g string) bool {
+	for _, have := range u.Groups {
+		if have == g {
+			return true
+		}
+	}
+	return false
 }
 
 // Response is the API server's answer. For a watch, Stream is set and Body
@@ -75,4 +103,18 @@ type Stream interface {
 	Done() bool
 	// Stop ends the stream; safe to call twice.
 	Stop()
+}
+
+type userKey struct{}
+
+// WithUser returns ctx carrying u, so that admission and the handlers
+// below the API server's entry know who asks.
+func WithUser(ctx context.Context, u *UserInfo) context.Context {
+	return context.WithValue(ctx, userKey{}, u)
+}
+
+// UserFrom returns the user ctx carries, or nil (an in-process caller).
+func UserFrom(ctx context.Context) *UserInfo {
+	u, _ := ctx.Value(userKey{}).(*UserInfo)
+	return u
 }

@@ -32,16 +32,21 @@ var kindManifests = map[string]string{
 	"ServiceAccount": `{"metadata":{"name":"%s"}}`,
 	"PersistentVolume": `{"metadata":{"name":"%s","labels":{"tier":"fast"}},"spec":{"capacity":{"storage":"2Gi"},"accessModes":["ReadWriteOnce"],"persistentVolumeReclaimPolicy":"Delete","storageClassName":"manual","local":{"path":"/mnt/disk1"},
 		"nodeAffinity":{"required":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"kubernetes.io/hostname","operator":"In","values":["n1"]}]}]}}}}`,
-	"StorageClass":          `{"metadata":{"name":"%s"},"provisioner":"tinykube.io/local-path","reclaimPolicy":"Retain","volumeBindingMode":"WaitForFirstConsumer"}`,
-	"PersistentVolumeClaim": `{"metadata":{"name":"%s"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}`,
-	"ReplicaSet":            `{"metadata":{"name":"%s"},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`,
-	"Deployment":            `{"metadata":{"name":"%s"},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"web"}},"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":"25%%"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`,
-	"StatefulSet":           `{"metadata":{"name":"%s"},"spec":{"replicas":1,"serviceName":"s","selector":{"matchLabels":{"app":"db"}},"template":{"metadata":{"labels":{"app":"db"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`,
-	"DaemonSet":             `{"metadata":{"name":"%s"},"spec":{"selector":{"matchLabels":{"app":"ds"}},"template":{"metadata":{"labels":{"app":"ds"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`,
-	"Job":                   `{"metadata":{"name":"%s"},"spec":{"completions":2,"parallelism":1,"backoffLimit":3,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}`,
-	"CronJob":               `{"metadata":{"name":"%s"},"spec":{"schedule":"*/5 * * * *","concurrencyPolicy":"Forbid","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}`,
-	"Lease":                 `{"metadata":{"name":"%s"},"spec":{"holderIdentity":"me","leaseDurationSeconds":15}}`,
-	"PodDisruptionBudget":   `{"metadata":{"name":"%s"},"spec":{"minAvailable":"50%%","selector":{"matchLabels":{"app":"web"}},"unhealthyPodEvictionPolicy":"AlwaysAllow"}}`,
+	"StorageClass":              `{"metadata":{"name":"%s"},"provisioner":"tinykube.io/local-path","reclaimPolicy":"Retain","volumeBindingMode":"WaitForFirstConsumer"}`,
+	"PersistentVolumeClaim":     `{"metadata":{"name":"%s"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}`,
+	"ReplicaSet":                `{"metadata":{"name":"%s"},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`,
+	"Deployment":                `{"metadata":{"name":"%s"},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"web"}},"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":"25%%"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`,
+	"StatefulSet":               `{"metadata":{"name":"%s"},"spec":{"replicas":1,"serviceName":"s","selector":{"matchLabels":{"app":"db"}},"template":{"metadata":{"labels":{"app":"db"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`,
+	"DaemonSet":                 `{"metadata":{"name":"%s"},"spec":{"selector":{"matchLabels":{"app":"ds"}},"template":{"metadata":{"labels":{"app":"ds"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`,
+	"Job":                       `{"metadata":{"name":"%s"},"spec":{"completions":2,"parallelism":1,"backoffLimit":3,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}`,
+	"CronJob":                   `{"metadata":{"name":"%s"},"spec":{"schedule":"*/5 * * * *","concurrencyPolicy":"Forbid","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}`,
+	"Lease":                     `{"metadata":{"name":"%s"},"spec":{"holderIdentity":"me","leaseDurationSeconds":15}}`,
+	"PodDisruptionBudget":       `{"metadata":{"name":"%s"},"spec":{"minAvailable":"50%%","selector":{"matchLabels":{"app":"web"}},"unhealthyPodEvictionPolicy":"AlwaysAllow"}}`,
+	"Role":                      `{"metadata":{"name":"%s"},"rules":[{"verbs":["get","list"],"apiGroups":[""],"resources":["pods","pods/log"],"resourceNames":["a"]}]}`,
+	"ClusterRole":               `{"metadata":{"name":"%s"},"rules":[{"verbs":["get"],"nonResourceURLs":["/healthz","/metrics/*"]}],"aggregationRule":{"clusterRoleSelectors":[{"matchLabels":{"agg":"yes"}}]}}`,
+	"RoleBinding":               `{"metadata":{"name":"%s"},"subjects":[{"kind":"ServiceAccount","name":"default","namespace":"default"}],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"}}`,
+	"ClusterRoleBinding":        `{"metadata":{"name":"%s"},"subjects":[{"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":"devs"},{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"jane"}],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"}}`,
+	"CertificateSigningRequest": `{"metadata":{"name":"%s"},"spec":{"request":"LS0tLS1CRUdJTg==","signerName":"kubernetes.io/kube-apiserver-client","expirationSeconds":3600,"usages":["client auth"]}}`,
 }
 
 // collectionURL is where objects of res are created in namespace default.
@@ -90,6 +95,11 @@ func dropServerSet(m map[string]any) {
 func TestEveryKindCreatesAlikeInProtobufAndJSON(t *testing.T) {
 	_, hs, _ := serve(t)
 	for _, res := range api.Resources() {
+		if res.Virtual {
+			// Reviews are answered, not stored: their protobuf round
+			// trips are checked where they are served.
+			continue
+		}
 		t.Run(res.Kind, func(t *testing.T) {
 			manifest, ok := kindManifests[res.Kind]
 			if !ok {

@@ -95,7 +95,7 @@ func (e *env) content(ns string) []string {
 	e.t.Helper()
 	var out []string
 	for _, res := range api.Resources() {
-		if !res.Namespaced {
+		if !res.Namespaced || res.Virtual {
 			continue
 		}
 		l, err := client.Dynamic(e.api, res).List(context.Background(), ns, client.ListOptions{})

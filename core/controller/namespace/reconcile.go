@@ -101,7 +101,7 @@ type remaining struct {
 func (c *Controller) deleteContent(ctx context.Context, ns string) remaining {
 	left := remaining{byResource: map[string]int{}, byFinal: map[string]int{}}
 	for _, res := range api.Resources() {
-		if !res.Namespaced {
+		if !res.Namespaced || res.Virtual {
 			continue
 		}
 		h := client.Dynamic(c.client, res)
