@@ -30,6 +30,10 @@ type PodSpec struct {
 	Priority                      *int32              `json:"priority,omitempty"`
 	PriorityClassName             string              `json:"priorityClassName,omitempty"`
 	SecurityContext               *PodSecurityContext `json:"securityContext,omitempty"`
+	// EnableServiceLinks (true if unset) gives the containers variables
+	// for every Service of the pod's namespace (NAME_SERVICE_HOST, ...);
+	// those of the kubernetes Service in default are given regardless.
+	EnableServiceLinks *bool `json:"enableServiceLinks,omitempty"`
 
 	// AutomountServiceAccountToken is accepted for compatibility with
 	// manifests written for Kubernetes.
@@ -229,6 +233,20 @@ type VolumeProjection struct {
 	ConfigMap   *ConfigMapProjection   `json:"configMap,omitempty"`
 	Secret      *SecretProjection      `json:"secret,omitempty"`
 	DownwardAPI *DownwardAPIProjection `json:"downwardAPI,omitempty"`
+	// ServiceAccountToken is a token of the pod's ServiceAccount, which
+	// the kubelet requests (bound to the pod) and refreshes before it
+	// expires.
+	ServiceAccountToken *ServiceAccountTokenProjection `json:"serviceAccountToken,omitempty"`
+}
+
+// ServiceAccountTokenProjection projects a token of the pod's
+// ServiceAccount into a projected volume, at Path.
+type ServiceAccountTokenProjection struct {
+	// Audience the token is for; empty: the API server's own.
+	Audience string `json:"audience,omitempty"`
+	// ExpirationSeconds is the token's requested lifetime (3600 if unset).
+	ExpirationSeconds *int64 `json:"expirationSeconds,omitempty"`
+	Path              string `json:"path"`
 }
 
 // ConfigMapProjection projects a ConfigMap's keys into a projected volume.

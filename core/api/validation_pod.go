@@ -530,8 +530,8 @@ func validateDownwardAPIFiles(items []DownwardAPIVolumeFile, p path) FieldErrors
 }
 
 // validateProjected checks a projected volume: each source names exactly
-// one of configMap, secret and downwardAPI, and no two sources write the
-// same path.
+// one of configMap, secret, downwardAPI and serviceAccountToken (a token
+// living 10 minutes at least), and no two sources write the same path.
 func validateProjected(s *ProjectedVolumeSource, p path) FieldErrors {
 	errs := validateFileMode(s.DefaultMode, p.child("defaultMode"))
 	paths := map[string]bool{}
@@ -571,9 +571,23 @@ func validateProjected(s *ProjectedVolumeSource, p path) FieldErrors {
 				dup(ip.child("downwardAPI", "items").index(j).child("path"), it.Path)
 			}
 		}
+		if t := src.ServiceAccountToken; t != nil {
+			kinds = append(kinds, "serviceAccountToken")
+			tp := ip.child("serviceAccountToken")
+			if e := t.ExpirationSeconds; e != nil && *e < 600 {
+				errs = append(errs, FieldInvalid(tp.child("expirationSeconds").String(), *e, "may not specify a duration less than 10 minutes"))
+			} else if e != nil && *e > 1<<32 {
+				errs = append(errs, FieldInvalid(tp.child("expirationSeconds").String(), *e, "may not specify a duration larger than 2^32 seconds"))
+			}
+			if t.Path == "" {
+				errs = append(errs, FieldRequired(tp.child("path").String(), ""))
+			}
+			errs = append(errs, validateRelativePath(t.Path, tp.child("path"))...)
+			dup(tp.child("path"), t.Path)
+		}
 		switch {
 		case len(kinds) == 0:
-			errs = append(errs, FieldRequired(ip.String(), "must specify exactly one of: `configMap`, `secret` or `downwardAPI`"))
+			errs = append(errs, FieldRequired(ip.String(), "must specify exactly one of: `configMap`, `secret`, `downwardAPI` or `serviceAccountToken`"))
 		case len(kinds) > 1:
 			errs = append(errs, FieldForbidden(ip.child(kinds[1]).String(), "may not specify more than 1 volume projection type"))
 		}

@@ -146,9 +146,22 @@ func TestValidatePod(t *testing.T) {
 				}}}})
 		}, []string{
 			`spec.volumes[1].projected.sources[1].secret.items[0].path: Invalid value: "conf": conflicting duplicate paths`,
-			"spec.volumes[1].projected.sources[2]: Required value: must specify exactly one of: `configMap`, `secret` or `downwardAPI`",
+			"spec.volumes[1].projected.sources[2]: Required value: must specify exactly one of: `configMap`, `secret`, `downwardAPI` or `serviceAccountToken`",
 			"spec.volumes[1].projected.sources[3].configMap.name: Required value",
 			"spec.volumes[1].projected.sources[3].downwardAPI: Forbidden: may not specify more than 1 volume projection type",
+		}},
+		{"projected serviceAccountToken", func(p *Pod) {
+			p.Spec.Volumes = append(p.Spec.Volumes, Volume{Name: "token", VolumeSource: VolumeSource{Projected: &ProjectedVolumeSource{
+				Sources: []VolumeProjection{
+					{ServiceAccountToken: &ServiceAccountTokenProjection{Path: "token", ExpirationSeconds: ptrTo[int64](3600)}},
+					{ServiceAccountToken: &ServiceAccountTokenProjection{Path: "short", ExpirationSeconds: ptrTo[int64](60)}},
+					{ServiceAccountToken: &ServiceAccountTokenProjection{}},
+					{ServiceAccountToken: &ServiceAccountTokenProjection{Path: "token"}},
+				}}}})
+		}, []string{
+			"spec.volumes[1].projected.sources[1].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes",
+			"spec.volumes[1].projected.sources[2].serviceAccountToken.path: Required value",
+			`spec.volumes[1].projected.sources[3].serviceAccountToken.path: Invalid value: "token": conflicting duplicate paths`,
 		}},
 		{"volume mounts", func(p *Pod) {
 			p.Spec.Containers[0].VolumeMounts = []VolumeMount{
