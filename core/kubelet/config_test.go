@@ -52,18 +52,30 @@ type configWorld struct {
 	v  *loop.Virtual
 	c  *client.Client
 	rt *volRuntime
+	k  *Kubelet
 }
 
 func newConfigWorld(t *testing.T, objs ...api.Object) *configWorld {
 	t.Helper()
+	return newConfigWorldVia(t, nil, objs...)
+}
+
+// newConfigWorldVia is newConfigWorld whose kubelet reaches the API
+// server through wrap(the direct transport), when wrap is set.
+func newConfigWorldVia(t *testing.T, wrap func(client.Transport) client.Transport, objs ...api.Object) *configWorld {
+	t.Helper()
 	e := clienttest.New(t, 1, 1)
 	rt := &volRuntime{fakeRuntime: fakeRuntime{now: e.Loop.Now}, configs: map[string]ContainerConfig{}, volumes: map[string][]PodVolume{}}
-	k := New(Config{Loop: e.Loop, Client: e.Client, Recorder: client.NewRecorder(e.Loop, e.Client, "kubelet", "n1"),
+	kc := e.Client
+	if wrap != nil {
+		kc = client.New(wrap(client.Local(e.Server.Handle)))
+	}
+	k := New(Config{Loop: e.Loop, Client: kc, Recorder: client.NewRecorder(e.Loop, e.Client, "kubelet", "n1"),
 		Runtime: rt, Prober: alwaysOK{}, NodeName: "n1", Address: "192.168.0.7",
 		Capacity: api.ResourceList{api.ResourceCPU: api.MustParseQuantity("4"), api.ResourceMemory: api.MustParseQuantity("8Gi"), api.ResourcePods: api.MustParseQuantity("10")},
 		Claims:   fixedClaims{"data": "/var/lib/tinykube/volumes/pv-1"}})
 	k.Start()
-	w := &configWorld{t: t, v: e.Loop, c: e.Client, rt: rt}
+	w := &configWorld{t: t, v: e.Loop, c: e.Client, rt: rt, k: k}
 	for _, o := range objs {
 		w.create(o)
 	}
@@ -80,6 +92,10 @@ func (w *configWorld) create(o api.Object) {
 		_, err = client.For[*api.Secret](w.c).Create(context.Background(), o, client.WriteOptions{})
 	case *api.Pod:
 		_, err = client.For[*api.Pod](w.c).Create(context.Background(), o, client.WriteOptions{})
+	case *api.Service:
+		_, err = client.For[*api.Service](w.c).Create(context.Background(), o, client.WriteOptions{})
+	case *api.Namespace:
+		_, err = client.For[*api.Namespace](w.c).Create(context.Background(), o, client.WriteOptions{})
 	}
 	if err != nil {
 		w.t.Fatal(err)

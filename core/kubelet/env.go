@@ -13,8 +13,10 @@ import (
 // containerEnv resolves a container's environment as Kubernetes does:
 // envFrom first, in order (each key with the source's prefix; a key that
 // is not a valid variable name is skipped and named in skipped), then env,
-// where a later definition of a name replaces an earlier one in place.
-// podIP is the sandbox's.
+// where a later definition of a name replaces an earlier one in place,
+// then the service links (serviceEnv) the container did not define itself,
+// sorted by name; $(NAME) in a value may refer to those too. podIP is the
+// sandbox's.
 //
 // A missing ConfigMap or Secret, or a missing key, that is not optional
 // is an error naming the object and key: the container cannot start
@@ -73,11 +75,13 @@ func (k *Kubelet) containerEnv(pod *api.Pod, c api.Container, podIP string) (env
 	}
 	// A literal value may refer to the variables defined before it,
 	// $(NAME), as Kubernetes expands them.
+	services := k.serviceEnv(pod)
 	defined := func(name string) (string, bool) {
 		if i, ok := at[name]; ok {
 			return env[i].Value, true
 		}
-		return "", false
+		v, ok := services[name]
+		return v, ok
 	}
 	for _, e := range c.Env {
 		if e.ValueFrom == nil {
@@ -90,6 +94,11 @@ func (k *Kubelet) containerEnv(pod *api.Pod, c api.Container, podIP string) (env
 		}
 		if ok {
 			set(e.Name, v)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(services)) {
+		if _, mine := at[name]; !mine {
+			set(name, services[name])
 		}
 	}
 	return env, skipped, nil

@@ -83,11 +83,13 @@ type Kubelet struct {
 	restart *backOff // crashing containers, by podUID/container
 	pulls   *backOff // failing image pulls, by podUID/container
 
-	state  map[string]*podState // by pod UID
-	uidKey map[string]string    // pod UID -> "namespace/name", from the informer
-	probes map[string]*probeWorker
-	config configObjects // the ConfigMaps and Secrets the pods use
-	claims claimObjects  // the claims and volumes they mount, unless Config.Claims resolves them
+	state    map[string]*podState // by pod UID
+	uidKey   map[string]string    // pod UID -> "namespace/name", from the informer
+	probes   map[string]*probeWorker
+	config   configObjects                  // the ConfigMaps and Secrets the pods use
+	claims   claimObjects                   // the claims and volumes they mount, unless Config.Claims resolves them
+	tokens   serviceAccountTokens           // the ServiceAccount tokens requested for the pods' projected volumes
+	services *client.Informer[*api.Service] // for the containers' service-link variables
 
 	node     *api.Node  // as last written
 	lease    *api.Lease // as last written
@@ -121,6 +123,7 @@ func New(cfg Config) *Kubelet {
 	k.queue = client.NewQueue(cfg.Loop, k.syncPod)
 	k.config = configObjects{k: k}
 	k.claims = claimObjects{k: k}
+	k.tokens = serviceAccountTokens{k: k}
 	return k
 }
 
@@ -144,6 +147,7 @@ func (k *Kubelet) Start() {
 	k.every(0, k.cfg.StatusInterval, k.postNodeStatus)
 	k.every(0, k.cfg.RenewInterval, k.renewLease)
 	k.every(k.cfg.SyncPeriod, k.cfg.SyncPeriod, k.relist)
+	k.startServices()
 	k.pods.Start()
 }
 
@@ -152,8 +156,12 @@ func (k *Kubelet) Start() {
 func (k *Kubelet) Stop() {
 	k.stopped = true
 	k.pods.Stop()
+	if k.services != nil {
+		k.services.Stop()
+	}
 	k.config.stop()
 	k.claims.stop()
+	k.tokens.stop()
 	k.queue.Stop()
 	for _, t := range k.timers {
 		t.Stop()

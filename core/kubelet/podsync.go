@@ -51,6 +51,7 @@ func (k *Kubelet) forgetPod(uid string) {
 		st.stopTimers()
 	}
 	delete(k.state, uid)
+	k.tokens.forget(uid)
 	k.restart.forget(uid)
 	k.pulls.forget(uid)
 	for _, id := range slices.Sorted(maps.Keys(k.probes)) {
@@ -189,7 +190,7 @@ func (k *Kubelet) deadlineExceeded(pod *api.Pod, st *podState) bool {
 // completion, then the app containers. It reports whether it asked the
 // runtime for anything.
 func (k *Kubelet) runPod(pod *api.Pod, st *podState, v *podView) (acted bool, err error) {
-	if !k.config.ready(pod) {
+	if !k.config.ready(pod) || !k.servicesReady() {
 		k.queue.AddAfter(client.Key(pod), configSyncPoll)
 		return false, nil
 	}

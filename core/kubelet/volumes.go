@@ -158,7 +158,9 @@ func (k *Kubelet) downwardFiles(pod *api.Pod, fv *FilesVolume, items []api.Downw
 }
 
 // projectedFiles merges a projected volume's sources into one set of
-// files; a volume projecting any Secret is kept as a Secret's (tmpfs).
+// files; a volume projecting any Secret or token is kept as a Secret's
+// (tmpfs). A serviceAccountToken source is a token the kubelet requested
+// for the pod (serviceAccountTokens.token), refreshed before it expires.
 func (k *Kubelet) projectedFiles(pod *api.Pod, p *api.ProjectedVolumeSource) (*FilesVolume, error) {
 	fv := &FilesVolume{Files: map[string]File{}}
 	def := mode(p.DefaultMode, defaultFileMode)
@@ -172,6 +174,14 @@ func (k *Kubelet) projectedFiles(pod *api.Pod, p *api.ProjectedVolumeSource) (*F
 			err = k.secretFiles(pod, fv, s.Secret.Name, s.Secret.Items, def, s.Secret.Optional)
 		case s.DownwardAPI != nil:
 			err = k.downwardFiles(pod, fv, s.DownwardAPI.Items, def)
+		case s.ServiceAccountToken != nil:
+			// A token is a credential: kept off the disk like a Secret,
+			// with the volume's mode (a token source has none of its own).
+			fv.Secret = true
+			var tok string
+			if tok, err = k.tokens.token(pod, s.ServiceAccountToken); err == nil {
+				fv.Files[s.ServiceAccountToken.Path] = File{Data: []byte(tok), Mode: def}
+			}
 		}
 		if err != nil {
 			return nil, err
