@@ -3,7 +3,6 @@ package kubelet
 import (
 	"fmt"
 	"maps"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,7 +93,7 @@ func serviceLinkVars(svc *api.Service, env map[string]string) {
 		if proto == "" {
 			proto = "TCP"
 		}
-		url := fmt.Sprintf("%s://%s", strings.ToLower(proto), net.JoinHostPort(ip, port))
+		url := fmt.Sprintf("%s://%s", strings.ToLower(proto), hostPort(ip, port))
 		if i == 0 {
 			env[prefix+"_PORT"] = url
 		}
@@ -104,6 +103,15 @@ func serviceLinkVars(svc *api.Service, env map[string]string) {
 		env[pp+"_PORT"] = port
 		env[pp+"_ADDR"] = ip
 	}
+}
+
+// hostPort joins an IP and a port as a URL holds them ("[fd00::1]:443"
+// for IPv6).
+func hostPort(ip, port string) string {
+	if strings.Contains(ip, ":") {
+		return "[" + ip + "]:" + port
+	}
+	return ip + ":" + port
 }
 
 // envVarName turns a Service or port name into a variable name's part:
