@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/realnode/agent"
 	"github.com/tinykube/tinykube/realnode/controlplane"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
 )
@@ -59,6 +60,9 @@ join token, etcd's peer traffic: across machines, use only a network you trust.`
 				}
 			}
 			cfg.Log = c.stderr
+			if cfg.AdvertiseAddress == "" {
+				cfg.AdvertiseAddress = controlplane.DefaultAdvertiseAddress(cfg.Listen, agent.HostAddress)
+			}
 			if cfg.Name == "" {
 				cfg.Name = defaultServerName(cfg.Listen)
 			}
@@ -93,6 +97,7 @@ join token, etcd's peer traffic: across machines, use only a network you trust.`
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.DataDir, "data-dir", defaultDataDir(), "where etcd keeps its data and the kubeconfig is written")
 	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (plain HTTP: keep it on loopback)")
+	fl.StringVar(&cfg.AdvertiseAddress, "advertise-address", "", "the IP pods reach this server at, listed by the kubernetes Service's Endpoints (default: the --listen host unless it is loopback, else this machine's first non-loopback IPv4); with --listen on loopback the API is served there too")
 	fl.StringSliceVar(&cfg.EtcdEndpoints, "etcd-endpoints", nil, "use this external etcd (comma-separated URLs) instead of the embedded one")
 	fl.StringVar(&cfg.EtcdPrefix, "etcd-prefix", "", "a key prefix inside an external etcd shared with others")
 	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "", "where the embedded etcd serves clients (default: http://LISTEN-HOST:2379)")

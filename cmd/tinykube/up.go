@@ -76,6 +76,11 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 				cfg.KubeconfigPath = p
 			}
 			cfg.Log = c.stderr
+			if cfg.AdvertiseAddress == "" && kind == "containerd" {
+				// Pods on this machine reach the API through its address
+				// (simulated pods need none: the API stays on loopback).
+				cfg.AdvertiseAddress = controlplane.DefaultAdvertiseAddress(cfg.Listen, agent.HostAddress)
+			}
 			s, err := controlplane.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -128,6 +133,7 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.DataDir, "data-dir", defaultDataDir(), "where etcd keeps its data, the node its state, and the kubeconfig is written")
 	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (plain HTTP: keep it on loopback)")
+	fl.StringVar(&cfg.AdvertiseAddress, "advertise-address", "", "the IP pods reach this server at, listed by the kubernetes Service's Endpoints (default with containerd: the --listen host unless it is loopback, else this machine's first non-loopback IPv4); with --listen on loopback the API is served there too")
 	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "http://127.0.0.1:2379", "where the embedded etcd serves clients")
 	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "http://127.0.0.1:2380", "where the embedded etcd serves peers")
 	fl.StringVar(&runtimeKind, "runtime", "auto", "the node's container runtime: containerd, sim (simulated containers, in real time), or auto (containerd when it can be used, else sim)")

@@ -34,6 +34,11 @@ type Config struct {
 	// Listen is the API's host:port, e.g. "127.0.0.1:6443" (":0" picks a
 	// free port).
 	Listen string
+	// AdvertiseAddress is the IP pods reach this server at: the kubernetes
+	// Service's Endpoints list it. Empty: the host of Listen (see
+	// DefaultAdvertiseAddress for what the CLI picks). When Listen is on
+	// loopback and this address is not, the API is served here too.
+	AdvertiseAddress string
 	// EtcdEndpoints, when set, uses that external etcd instead of the
 	// embedded one; EtcdPrefix then keeps tinykube's keys apart.
 	EtcdEndpoints []string
@@ -89,12 +94,13 @@ type Server struct {
 	Store    store.Store
 	API      *apiserver.Server
 	http     *http.Server
+	extra    []*http.Server // the listener for pods (listenForPods), if any
 	// URL is where the API answers, e.g. "http://127.0.0.1:6443".
 	URL string
 	// Kubeconfig is the path of the kubeconfig written in the data dir.
 	Kubeconfig string
 	stop       context.CancelFunc
-	bg         sync.WaitGroup // compact, repair, followServers, probeQuorum
+	bg         sync.WaitGroup // compact, repair, followServers, probeQuorum, followKubernetesService
 	// token is the join token ("" when joins are refused).
 	token string
 	// done is closed, with err set, when etcd stops under the server.
@@ -120,6 +126,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	apiCfg := apiserver.Config{Clock: wallclock.Clock{}, Version: cfg.Version, ServiceCIDR: cfg.ServiceCIDR, NodePortRange: cfg.NodePortRange}
 	if err := apiCfg.Check(); err != nil {
 		return nil, fmt.Errorf("%v (--service-cidr, --service-node-port-range)", err)
+	}
+	if a := cfg.AdvertiseAddress; a != "" && (net.ParseIP(a) == nil || net.ParseIP(a).IsUnspecified()) {
+		return nil, fmt.Errorf("--advertise-address %q is not an IP address pods can reach: give this machine's address on the nodes' network", a)
 	}
 	if cfg.RepairInterval <= 0 {
 		cfg.RepairInterval = 3 * time.Minute
@@ -151,6 +160,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.URL = "http://" + clientAddr(ln.Addr().(*net.TCPAddr))
 	s.http = &http.Server{Handler: s.handler(httpapi.Handler(s.API.Handle)), ReadHeaderTimeout: 10 * time.Second}
 	go s.http.Serve(ln)
+	s.listenForPods(ln.Addr().(*net.TCPAddr), s.http.Handler)
 	servers, err := s.register(ctx)
 	if err != nil {
 		return nil, err
@@ -161,11 +171,12 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	rctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	s.bg.Add(4)
+	s.bg.Add(5)
 	go s.compact(rctx)
 	go s.repair(rctx)
 	go s.followServers(rctx)
 	go s.probeQuorum(rctx)
+	go s.followKubernetesService(rctx, int32(ln.Addr().(*net.TCPAddr).Port))
 	if !cfg.NoControllers {
 		if err := s.startControllers(rctx, cfg.Controllers); err != nil {
 			return nil, fmt.Errorf("starting the controllers: %v", err)
@@ -267,11 +278,14 @@ func (s *Server) close() error {
 		s.stop()
 		s.bg.Wait()
 	}
-	if s.http != nil {
+	for _, h := range append([]*http.Server{s.http}, s.extra...) {
+		if h == nil {
+			continue
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		s.http.Shutdown(ctx)
+		h.Shutdown(ctx)
 		cancel()
-		s.http.Close()
+		h.Close()
 	}
 	if s.Store != nil {
 		s.Store.Close()
