@@ -191,6 +191,12 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	if err := c.API.Bootstrap(ctx); err != nil {
 		return nil, err
 	}
+	// The kubernetes Service and its Endpoints, as a real cluster's
+	// servers keep them: pods of the simulator make no API calls through
+	// it, but the objects are those of a real cluster.
+	if err := c.API.ReconcileKubernetesService(ctx, simServerAddresses(max(s.Cluster.APIServers, 1)), simAPIPort); err != nil {
+		return nil, err
+	}
 	c.Admin = client.New(client.Local(c.API.Handle))
 	for i := 1; i <= max(s.Cluster.APIServers, 1); i++ {
 		cfg := sim.ServerConfig{

@@ -325,3 +325,18 @@ func (c *Cluster) drawControlPlaneFaults(r *rand.Rand, maxDown time.Duration) []
 	}
 	return out
 }
+
+// simAPIPort is the port the simulated API servers "listen" on, as the
+// kubernetes Service's Endpoints show it.
+const simAPIPort = 6443
+
+// simServerAddresses gives the n simulated API servers the addresses the
+// kubernetes Service's Endpoints list: 10.0.0.1, 10.0.0.2, ... (the
+// simulated network routes by process name; these only fill the objects).
+func simServerAddresses(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("10.0.0.%d", i+1)
+	}
+	return out
+}
