@@ -53,15 +53,21 @@ type cluster struct {
 	state  string
 }
 
-func newCluster(t *testing.T) *cluster {
+// newCluster starts the control plane; opts adjust its configuration
+// first (an advertise address pods reach, ...).
+func newCluster(t *testing.T, opts ...func(*controlplane.Config)) *cluster {
 	t.Helper()
 	nodetest.Require(t)
 	d := nodetest.Containerd(t)
 	dir := t.TempDir()
-	s, err := controlplane.Start(context.Background(), controlplane.Config{
+	cfg := controlplane.Config{
 		DataDir: filepath.Join(dir, "server"), Listen: "127.0.0.1:0",
 		EtcdClientURL: freeURL(t), EtcdPeerURL: freeURL(t), Version: "e2e",
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := controlplane.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

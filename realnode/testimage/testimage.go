@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,16 @@ type Options struct {
 	Busybox string   // the static busybox binary (DefaultBusybox)
 	Name    string   // the image's full name (DefaultName)
 	Cmd     []string // the default command (["sh"])
+	// Files are added to the image, by path inside it ("bin/incluster"),
+	// after busybox's own (a program a test built, in a directory the
+	// image has: bin, etc, usr/bin, var, tmp ...).
+	Files map[string]File
+}
+
+// File is one extra file of the image.
+type File struct {
+	Data []byte
+	Mode int64 // permission bits, e.g. 0o755
 }
 
 func (o *Options) setDefaults() {
@@ -84,7 +95,7 @@ func Build(w io.Writer, opts Options) error {
 	if err != nil {
 		return err
 	}
-	layer, err := rootfs(bin, applets)
+	layer, err := rootfs(bin, applets, opts.Files)
 	if err != nil {
 		return err
 	}
@@ -196,9 +207,10 @@ func listApplets(busybox string) ([]string, error) {
 	return applets, nil
 }
 
-// rootfs is the image's single layer: busybox, its links, and the files
-// and directories programs expect.
-func rootfs(busybox []byte, applets []string) ([]byte, error) {
+// rootfs is the image's single layer: busybox, its links, the files and
+// directories programs expect, and extra (in path order, so the same
+// files always give the same digest).
+func rootfs(busybox []byte, applets []string, extra map[string]File) ([]byte, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	dir := func(name string, mode int64) error {
@@ -234,6 +246,11 @@ func rootfs(busybox []byte, applets []string) ([]byte, error) {
 	}
 	for _, name := range []string{"etc/group", "etc/passwd", "var/www/index.html"} {
 		if err := file(name, 0o644, []byte(etc[name])); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(extra)) {
+		if err := file(strings.TrimPrefix(name, "/"), extra[name].Mode, extra[name].Data); err != nil {
 			return nil, err
 		}
 	}
