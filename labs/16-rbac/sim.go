@@ -27,7 +27,7 @@ import (
 var ErrNotWired = errors.New("the API servers of the simulated cluster never called Decide: cluster.Plugins.AuthorizationDecide has no effect in this tinykube (its API servers do not authorize yet), so this test cannot judge your Decide inside a cluster")
 
 // simShape is the policy a simulated cluster gets.
-var simShape = shape{namespaces: true, subjects: true, wildcards: true, names: true}
+var simShape = shape{namespaces: true, subjects: true, wildcards: true, names: true, urls: true}
 
 // probe is a request the starter is asked before any cluster runs: the
 // API servers may well never ask it anything.
@@ -43,7 +43,7 @@ func (c checker) sim(env *lab.Env) error {
 	}
 	p := genPolicy(env.Rand, simShape)
 	var reqs []*rest.Request
-	for len(reqs) < 30 {
+	for len(reqs) < 40 {
 		if req := httpRequest(genRequest(env.Rand, p, simShape)); req != nil {
 			reqs = append(reqs, req)
 		}
@@ -107,15 +107,13 @@ func scenario(p *Policy) ([]byte, error) {
 	}, "", " ")
 }
 
-// httpRequest is the GET that asks what a asks, or nil when a is not a
-// read (the test users only read, so that what they do cannot change the
-// workload or the policy).
+// httpRequest is the request that asks what a asks, or nil when a is a
+// write on a resource (the test users only read, so that what they do
+// cannot change the workload or the policy).
 func httpRequest(a authorizer.Attributes) *rest.Request {
 	if !a.ResourceRequest {
-		if a.Verb != "get" {
-			return nil
-		}
-		return &rest.Request{Method: http.MethodGet, Path: a.Path, User: a.User}
+		// A POST to a path changes nothing: no path takes one.
+		return &rest.Request{Method: strings.ToUpper(a.Verb), Path: a.Path, User: a.User}
 	}
 	if a.Verb != "get" && a.Verb != "list" {
 		return nil
@@ -181,8 +179,8 @@ func asTestUsers(cl *cluster.Cluster, p *Policy, reqs []*rest.Request, calls *in
 	if allowed {
 		want = "allowed"
 	}
-	return fmt.Errorf("the API server %s: GET %s as %s (%s); want %s: %s\n%s\n    (besides these, the cluster's own default roles and bindings)",
-		got, o.req.Path, describeUser(o.a.User), describeRequest(o.a), want, explain(stored, o.a, allowed), p)
+	return fmt.Errorf("the API server %s: %s %s as %s (%s); want %s: %s\n%s\n    (besides these, the cluster's own default roles and bindings)",
+		got, o.req.Method, o.req.Path, describeUser(o.a.User), describeRequest(o.a), want, explain(stored, o.a, allowed), p)
 }
 
 // storedPolicy reads the RBAC objects in the store through the admin's
