@@ -9,6 +9,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/core/auth/rbac"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/localpath"
@@ -122,6 +123,9 @@ type Plugins struct {
 	// Provisioner starts each node's local-path provisioner in place of
 	// localpath.Start (a broken variant).
 	Provisioner func(localpath.Config) mutants.Stopper
+	// AuthorizationDecide replaces rbac.Decide in the API servers'
+	// authorization (lab 16); see authorizationplugin.go.
+	AuthorizationDecide rbac.DecideFunc
 }
 
 // withMutant returns p with the seams of the mutant called name plugged
@@ -186,7 +190,7 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	// API, one source of uids), as the one API server did before there
 	// were several: a one-server run draws what it always drew.
 	firstRand := w.Rand(scenario.ServerName(1, s.Cluster.APIServers))
-	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: firstRand, Version: "sim"})
+	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: firstRand, Version: "sim", Authorization: plugins.authorization()})
 	ctx := context.Background()
 	if err := c.API.Bootstrap(ctx); err != nil {
 		return nil, err
