@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/auth/serviceaccount"
 )
 
 // The ServiceAccount admission plugin gives every new pod an identity and
@@ -19,13 +20,11 @@ import (
 //
 // client-go's in-cluster config reads exactly these three files.
 
-// Where the ServiceAccount volume goes, and what it holds.
+// The ServiceAccount volume (the names it shares with the controllers and
+// the kubelet are in core/auth/serviceaccount).
 const (
-	ServiceAccountMountPath  = "/var/run/secrets/kubernetes.io/serviceaccount"
+	ServiceAccountMountPath  = serviceaccount.MountPath
 	serviceAccountVolumePfx  = "kube-api-access-"
-	DefaultServiceAccount    = "default"
-	RootCAConfigMap          = "kube-root-ca.crt"
-	RootCAKey                = "ca.crt"
 	projectedTokenSeconds    = 3607 // Kubernetes' odd number, so its tokens are recognisable
 	serviceAccountVolumeMode = 0644
 )
@@ -51,7 +50,7 @@ func admitServiceAccount(s *Server, ctx context.Context, r *admissionRequest) er
 		spec.ServiceAccountName = spec.DeprecatedServiceAccount
 	}
 	if spec.ServiceAccountName == "" {
-		spec.ServiceAccountName = DefaultServiceAccount
+		spec.ServiceAccountName = serviceaccount.DefaultAccount
 	}
 	spec.DeprecatedServiceAccount = spec.ServiceAccountName
 	saRes := api.ResourceByPlural("", "serviceaccounts")
@@ -119,7 +118,7 @@ func serviceAccountVolume(name string) api.Volume {
 		DefaultMode: &mode,
 		Sources: []api.VolumeProjection{
 			{ServiceAccountToken: &api.ServiceAccountTokenProjection{ExpirationSeconds: &seconds, Path: "token"}},
-			{ConfigMap: &api.ConfigMapProjection{Name: RootCAConfigMap, Items: []api.KeyToPath{{Key: RootCAKey, Path: RootCAKey}}}},
+			{ConfigMap: &api.ConfigMapProjection{Name: serviceaccount.RootCAConfigMap, Items: []api.KeyToPath{{Key: serviceaccount.RootCAKey, Path: serviceaccount.RootCAKey}}}},
 			{DownwardAPI: &api.DownwardAPIProjection{Items: []api.DownwardAPIVolumeFile{
 				{Path: "namespace", FieldRef: &api.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.namespace"}},
 			}}},
