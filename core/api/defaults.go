@@ -91,6 +91,21 @@ func Default(obj Object) {
 		if o.Type == "" {
 			o.Type = SecretTypeOpaque
 		}
+	case *RoleBinding:
+		defaultSubjects(o.Subjects)
+	case *ClusterRoleBinding:
+		defaultSubjects(o.Subjects)
+	}
+}
+
+// defaultSubjects gives User and Group subjects the RBAC API group when
+// they name none, as Kubernetes does (a ServiceAccount's group is "").
+func defaultSubjects(subjects []Subject) {
+	for i := range subjects {
+		s := &subjects[i]
+		if s.APIGroup == "" && (s.Kind == SubjectUser || s.Kind == SubjectGroup) {
+			s.APIGroup = RBACGroup
+		}
 	}
 }
 

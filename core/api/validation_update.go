@@ -96,6 +96,14 @@ func ValidateUpdate(newObj, oldObj Object) FieldErrors {
 				errs = append(errs, FieldForbidden("data", "field is immutable when `immutable` is set"))
 			}
 		}
+	case *RoleBinding:
+		if n.RoleRef != oldObj.(*RoleBinding).RoleRef {
+			errs = append(errs, FieldInvalid("roleRef", n.RoleRef, "cannot change roleRef"))
+		}
+	case *ClusterRoleBinding:
+		if n.RoleRef != oldObj.(*ClusterRoleBinding).RoleRef {
+			errs = append(errs, FieldInvalid("roleRef", n.RoleRef, "cannot change roleRef"))
+		}
 	case *Node:
 		o := oldObj.(*Node)
 		if o.Spec.PodCIDR != "" && n.Spec.PodCIDR != o.Spec.PodCIDR {

@@ -78,6 +78,10 @@ var tablePrinters = map[string]tablePrinter{
 	"Secret":                {secretColumns, rowOf(secretRow)},
 	"ServiceAccount":        {serviceAccountColumns, rowOf(serviceAccountRow)},
 	"Lease":                 {leaseColumns, rowOf(leaseRow)},
+	"Role":                  {roleColumns, rowOf(roleRow)},
+	"ClusterRole":           {roleColumns, rowOf(clusterRoleRow)},
+	"RoleBinding":           {roleBindingColumns, rowOf(roleBindingRow)},
+	"ClusterRoleBinding":    {roleBindingColumns, rowOf(clusterRoleBindingRow)},
 }
 
 // defaultPrinter is what kubectl shows for a kind it knows nothing about.

@@ -53,7 +53,9 @@ func TestUnionFirstOpinionWins(t *testing.T) {
 	allow := Func(func(context.Context, Attributes) (Decision, string, error) { return Allow, "a", nil })
 	deny := Func(func(context.Context, Attributes) (Decision, string, error) { return Deny, "d", nil })
 	none := Func(func(context.Context, Attributes) (Decision, string, error) { return NoOpinion, "n", nil })
-	broken := Func(func(context.Context, Attributes) (Decision, string, error) { return NoOpinion, "", errors.New("rules unreadable") })
+	broken := Func(func(context.Context, Attributes) (Decision, string, error) {
+		return NoOpinion, "", errors.New("rules unreadable")
+	})
 	tests := []struct {
 		name   string
 		u      Union
