@@ -22,8 +22,9 @@ var authorizationModes = []struct {
 	name  string
 	build func(*Server) authorizer.Authorizer
 }{
-	// "Node" ((*Server).nodeAuthorizer, nodeauthz.go) goes here, before
-	// RBAC: it decides the kubelets' requests by the pods bound to them.
+	// The node authorizer (nodeauthz.go) decides the kubelets' requests
+	// by the pods bound to them; it has no opinion on anyone else's.
+	{"Node", (*Server).nodeAuthorizer},
 	{"RBAC", (*Server).rbacAuthorizer},
 }
 
