@@ -10,12 +10,15 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/auth"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/realnode/agent"
 	"github.com/tinykube/tinykube/realnode/containerdrt"
 	"github.com/tinykube/tinykube/realnode/controlplane"
+	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
 	"github.com/tinykube/tinykube/realnode/runloop"
 	simruntime "github.com/tinykube/tinykube/sim/runtime"
@@ -81,9 +84,20 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 				return err
 			}
 			defer s.Close()
-			cl := client.New(client.Local(s.API.Handle))
 			var summary string
 			if kind == "containerd" {
+				// The node is its own user, system:node:NAME, with a
+				// client certificate straight from the cluster CA (an
+				// agent on another machine gets one by joining).
+				cc, err := s.ClientConfig(auth.NodeUser(nf.name).Name, auth.Nodes)
+				if err != nil {
+					return fmt.Errorf("issuing the node's client certificate: %v", err)
+				}
+				tr, err := httpapi.NewTransportConfig(s.URL, cc)
+				if err != nil {
+					return err
+				}
+				cl := client.New(tr)
 				for _, path := range images {
 					if err := c.importInto(socket, nf.namespace, nf.snapshotter, path); err != nil {
 						return err
@@ -110,7 +124,8 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 					return err
 				}
 				for i := 1; i <= nodes; i++ {
-					startSimNode(cmd.Context(), fmt.Sprintf("node-%d", i), cl, capacity)
+					name := fmt.Sprintf("node-%d", i)
+					startSimNode(cmd.Context(), name, client.New(asUser(s.API.Handle, auth.NodeUser(name))), capacity)
 				}
 				summary = fmt.Sprintf("%d simulated node(s) (%s CPU, %s memory each)", nodes, capacity.Cpu(), capacity.Memory())
 			}
@@ -127,9 +142,9 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.DataDir, "data-dir", defaultDataDir(), "where etcd keeps its data, the node its state, and the kubeconfig is written")
-	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (plain HTTP: keep it on loopback)")
-	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "http://127.0.0.1:2379", "where the embedded etcd serves clients")
-	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "http://127.0.0.1:2380", "where the embedded etcd serves peers")
+	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (HTTPS)")
+	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "https://127.0.0.1:2379", "where the embedded etcd serves clients (TLS, clients need a certificate from the cluster CA)")
+	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "https://127.0.0.1:2380", "where the embedded etcd serves peers (TLS)")
 	fl.StringVar(&runtimeKind, "runtime", "auto", "the node's container runtime: containerd, sim (simulated containers, in real time), or auto (containerd when it can be used, else sim)")
 	fl.IntVar(&nodes, "nodes", 0, "how many nodes to run (default: this machine alone on containerd, or 3 simulated nodes)")
 	fl.StringArrayVar(&images, "import", nil, "image archives to load into the node's containerd first (repeatable)")
@@ -180,6 +195,17 @@ func (c *cli) importInto(socket, ns, snapshotter, path string) error {
 	}
 	defer cl.Close()
 	return importArchive(c, cl, ns, snapshotter, path)
+}
+
+// asUser is the in-process API as user: a simulated node's kubelet is
+// system:node:NAME, authorized as a real one is (its certificate is
+// modelled rather than shown).
+func asUser(h client.Local, user *rest.UserInfo) client.Local {
+	return func(ctx context.Context, req *rest.Request) *rest.Response {
+		r := *req
+		r.User = user
+		return h(ctx, &r)
+	}
 }
 
 // startSimNode runs a kubelet on the simulator's runtime in real time. The

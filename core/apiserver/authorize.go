@@ -63,3 +63,11 @@ func errForbiddenRequest(a authorizer.Attributes, reason string) error {
 	}
 	return api.NewStatusError(http.StatusForbidden, api.ReasonForbidden, details, "%s", msg)
 }
+
+// Authorize is authorize for the HTTP edge: requests that never reach
+// Handle (the pod subresources relayed to kubelets: log, exec, attach,
+// portforward) are authorized here before they are relayed. It returns
+// nil when req's user may, else the 403 to answer.
+func (s *Server) Authorize(ctx context.Context, req *rest.Request) *rest.Response {
+	return s.authorize(ctx, req)
+}
