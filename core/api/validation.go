@@ -59,6 +59,8 @@ func Validate(obj Object) FieldErrors {
 		return validateLease(o)
 	case *PodDisruptionBudget:
 		return validatePodDisruptionBudget(o)
+	case *CertificateSigningRequest:
+		return validateCertificateSigningRequest(o)
 	}
 	// A kind added to the registry but not here still gets its metadata
 	// checked.

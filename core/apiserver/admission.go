@@ -47,6 +47,7 @@ type admissionPlugin struct {
 // admissionPlugins run in this order on every admitted write.
 var admissionPlugins = []admissionPlugin{
 	{name: "ServiceAccount", admit: admitServiceAccount},
+	csrRequesterPlugin,
 }
 
 // admit runs the plugins on r; the first refusal is the answer.
