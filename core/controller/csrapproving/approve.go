@@ -32,6 +32,21 @@ const ReasonAutoApproved = "AutoApproved"
 // Approve reads only csr (spec.username and groups are the API server's
 // record of who asked, not the client's claim).
 func Approve(csr *api.CertificateSigningRequest) (bool, string) {
+	node, _, why := CheckNodeRequest(csr)
+	if why != "" {
+		return false, why
+	}
+	if why := requesterMayAsk(csr, node); why != "" {
+		return false, why
+	}
+	return true, ""
+}
+
+// CheckNodeRequest checks the shape of a request to a node signer — all
+// of Approve's rules but the one about who asked — and returns the node
+// it names and the parsed request, or why it is not a node certificate
+// request. The signer checks the same before it signs.
+func CheckNodeRequest(csr *api.CertificateSigningRequest) (node string, req *x509.CertificateRequest, why string) {
 	var usage string
 	switch csr.Spec.SignerName {
 	case api.SignerKubeAPIServerClientKubelet:
@@ -39,36 +54,33 @@ func Approve(csr *api.CertificateSigningRequest) (bool, string) {
 	case api.SignerKubeletServing:
 		usage = "server auth"
 	default:
-		return false, fmt.Sprintf("signer %q is not a node signer", csr.Spec.SignerName)
+		return "", nil, fmt.Sprintf("signer %q is not a node signer", csr.Spec.SignerName)
 	}
 	req, err := api.ParseCertificateRequest(csr.Spec.Request)
 	if err != nil {
-		return false, "spec.request: " + err.Error()
+		return "", nil, "spec.request: " + err.Error()
 	}
-	node, why := nodeSubject(req)
+	node, why = nodeSubject(req)
 	if why != "" {
-		return false, why
-	}
-	if why := requesterMayAsk(csr, node); why != "" {
-		return false, why
+		return "", nil, why
 	}
 	if why := checkUsages(csr.Spec.Usages, usage); why != "" {
-		return false, why
+		return "", nil, why
 	}
 	if len(req.EmailAddresses) > 0 || len(req.URIs) > 0 {
-		return false, "the request names email addresses or URIs; a node certificate has none"
+		return "", nil, "the request names email addresses or URIs; a node certificate has none"
 	}
 	switch csr.Spec.SignerName {
 	case api.SignerKubeAPIServerClientKubelet:
 		if len(req.DNSNames) > 0 || len(req.IPAddresses) > 0 {
-			return false, "a node client certificate names no hosts, but the request has DNS or IP names"
+			return "", nil, "a node client certificate names no hosts, but the request has DNS or IP names"
 		}
 	case api.SignerKubeletServing:
 		if len(req.DNSNames)+len(req.IPAddresses) == 0 {
-			return false, "a kubelet serving certificate needs at least one DNS name or IP address"
+			return "", nil, "a kubelet serving certificate needs at least one DNS name or IP address"
 		}
 	}
-	return true, ""
+	return node, req, ""
 }
 
 // nodeSubject returns NAME of a subject that is exactly
