@@ -39,7 +39,7 @@ func (f *nodeFlags) register(fl *pflag.FlagSet, sim bool) {
 	fl.StringVar(&f.stateDir, "state-dir", "", "where the node keeps logs and network state (default: DATA-DIR/nodes/NAME, or /var/lib/tinykube/nodes/NAME)")
 	fl.StringVar(&f.podCIDR, "pod-cidr", "10.244.0.0/24", "this node's pod subnet")
 	fl.StringVar(&f.bridge, "bridge", "tk0", "the pods' bridge device on this node")
-	fl.StringVar(&f.listen, "kubelet-listen", ":10250", "where the node serves pod logs and exec")
+	fl.StringVar(&f.listen, "kubelet-listen", ":10250", "where the node serves pod logs and exec to the API server (a bare :PORT listens on the node IP only, not every interface)")
 	cpuHelp, memHelp := "the node's CPU capacity (default: the machine's CPUs)", "the node's memory capacity (default: the machine's memory)"
 	if sim {
 		cpuHelp, memHelp = "each node's CPU capacity (simulated nodes: 4; containerd: the machine's)", "each node's memory capacity (simulated nodes: 8Gi; containerd: the machine's)"
