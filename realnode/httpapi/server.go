@@ -15,9 +15,14 @@ import (
 type Handle func(ctx context.Context, req *rest.Request) *rest.Response
 
 // Handler serves h over HTTP. Pods' log and exec subresources, which need
-// the pod's node, are relayed to that node's kubelet (see nodeProxy).
-func Handler(h Handle) http.Handler {
-	nodes := newNodeProxy(h)
+// the pod's node, are relayed to that node's kubelet (see nodeProxy) over
+// plain HTTP; HandlerWithKubeletTLS relays them over HTTPS.
+func Handler(h Handle) http.Handler { return HandlerWithKubeletTLS(h, nil) }
+
+// HandlerWithKubeletTLS is Handler reaching the kubelets as k says (nil:
+// plain HTTP).
+func HandlerWithKubeletTLS(h Handle, k *KubeletTLS) http.Handler {
+	nodes := newNodeProxy(h, k)
 	docs := &openAPIServer{version: "v1.0.0-tinykube"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if docs.serve(w, r) {
