@@ -181,3 +181,17 @@ func TestJoinGetsCertificatesAndKeepsThem(t *testing.T) {
 		t.Errorf("Join after a restart without a token = %v, want the kept certificates", err)
 	}
 }
+
+func TestListenAddress(t *testing.T) {
+	for _, tc := range []struct{ listen, address, want string }{
+		{"", "10.0.0.5", "10.0.0.5:10250"},
+		{":10250", "10.0.0.5", "10.0.0.5:10250"},
+		{":0", "127.0.0.1", "127.0.0.1:0"},
+		{"0.0.0.0:10250", "10.0.0.5", "0.0.0.0:10250"},
+		{"192.168.1.2:9999", "10.0.0.5", "192.168.1.2:9999"},
+	} {
+		if got := listenAddress(tc.listen, tc.address); got != tc.want {
+			t.Errorf("listenAddress(%q, %q) = %q, want %q", tc.listen, tc.address, got, tc.want)
+		}
+	}
+}
