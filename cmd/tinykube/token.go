@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
 	"github.com/tinykube/tinykube/realnode/pki"
@@ -33,7 +34,7 @@ import (
 // system:bootstrap:<id> in system:bootstrappers. A join token is
 // K10<hash of the cluster CA>::<id>.<secret>.
 
-const bootstrapTokenPrefix = "bootstrap-token-"
+const bootstrapTokenPrefix = apiserver.BootstrapTokenSecretPrefix
 
 var (
 	tokenIDRE   = regexp.MustCompile(`^[a-z0-9]{6}$`)
