@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"net"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +23,7 @@ import (
 	"github.com/tinykube/tinykube/realnode/controlplane"
 	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
+	"github.com/tinykube/tinykube/realnode/pki"
 	"github.com/tinykube/tinykube/realnode/runloop"
 	simruntime "github.com/tinykube/tinykube/sim/runtime"
 )
@@ -109,6 +113,11 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 					return err
 				}
 				acfg.Log = c.stdout
+				// The kubelet server's certificate, also straight from
+				// the CA: it answers the API server only.
+				if acfg.ServingCert, acfg.ClusterCA, err = nodeServingCert(s.CA(), nf.name, acfg.Address); err != nil {
+					return err
+				}
 				a, err := agent.Start(cmd.Context(), acfg)
 				if err != nil {
 					return err
@@ -224,4 +233,28 @@ func startSimNode(ctx context.Context, name string, c *client.Client, capacity a
 		// of the default class are provisioned where their pods go.
 		localpath.Start(localpath.Config{Loop: l, Client: c, NodeName: name, Storage: disk})
 	})
+}
+
+// nodeServingCert issues the kubelet serving certificate of node name
+// (system:node:NAME in system:nodes, which the API server checks before
+// it relays exec and logs) for its address, and returns it with the pool
+// of the CA that verifies the API server's client certificate.
+func nodeServingCert(ca *pki.CA, name, address string) (*tls.Certificate, *x509.CertPool, error) {
+	if address == "" {
+		address = agent.HostAddress()
+	}
+	ips := []net.IP{net.IPv4(127, 0, 0, 1)}
+	if ip := net.ParseIP(address); ip != nil {
+		ips = append(ips, ip)
+	}
+	certPEM, keyPEM, err := ca.Issue(pki.Request{CommonName: auth.NodeUser(name).Name, Organization: []string{auth.Nodes},
+		Server: true, DNSNames: []string{name}, IPs: ips})
+	if err != nil {
+		return nil, nil, fmt.Errorf("issuing the kubelet's serving certificate: %v", err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &cert, ca.Pool(), nil
 }

@@ -67,6 +67,8 @@ func Validate(obj Object) FieldErrors {
 		return validateRoleBinding(o)
 	case *ClusterRoleBinding:
 		return validateClusterRoleBinding(o)
+	case *CertificateSigningRequest:
+		return validateCertificateSigningRequest(o)
 	}
 	// A kind added to the registry but not here still gets its metadata
 	// checked.

@@ -50,7 +50,10 @@ type admissionPlugin struct {
 
 // admissionPlugins run in this order on every admitted write.
 var admissionPlugins = []admissionPlugin{
+	// Mutating: fill in what the server decides.
 	{name: "ServiceAccount", admit: admitServiceAccount},
+	csrRequesterPlugin,
+	// Validating: refuse what the requester may not write.
 	{"RBACEscalation", (*Server).preventEscalation},
 	{name: "NodeRestriction", admit: admitNodeRestriction},
 }

@@ -198,7 +198,8 @@ func startPodEnv(ctx context.Context, progress io.Writer) (*podEnv, error) {
 	// authorization): the benchmark measures the node, not the edge.
 	if e.agent, err = agent.Start(ctx, agent.Config{Client: client.New(client.Local(e.server.API.Handle)),
 		NodeName: benchNode, Address: "127.0.0.1", Socket: e.daemon.Socket, Namespace: tinykubeNS,
-		StateDir: filepath.Join(dir, "node"), PodCIDR: tinykubeCIDR, Bridge: tinykubeBridge, Listen: "127.0.0.1:0"}); err != nil {
+		StateDir: filepath.Join(dir, "node"), PodCIDR: tinykubeCIDR, Bridge: tinykubeBridge, Listen: "127.0.0.1:0",
+		PlainKubeletServer: true}); err != nil {
 		return e, fmt.Errorf("bench: starting the node: %w", err)
 	}
 	return e, e.waitNodeReady(ctx)

@@ -66,9 +66,12 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		rec := client.NewRecorder(l, c, "controller-manager", "")
 		if _, err := manager.Start(manager.Config{Loop: l, Client: c, Recorder: rec,
 			NodeGracePeriod: cfg.NodeGracePeriod, EvictionTimeout: cfg.EvictionTimeout,
-			Zones: time.LoadLocation, LoadBalancers: pool}); err != nil {
+			Zones: time.LoadLocation, LoadBalancers: pool, RootCAPEM: s.ca.CertPEM}); err != nil {
 			panic(err) // no hooks, and a pool: Start cannot fail
 		}
+		// The CA's key is here, in the server: the signer issues the
+		// certificates the approver approved (csrsigner.go).
+		StartCSRSigner(l, c, s.ca)
 	}}
 	for _, g := range []*electedGroup{
 		{name: "kube-scheduler", user: auth.KubeScheduler, starts: scheduler},

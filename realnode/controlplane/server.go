@@ -177,8 +177,13 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("cannot listen on %s: %v (is another server running? choose another address with --listen)", cfg.Listen, err)
 	}
 	s.URL = "https://" + clientAddr(ln.Addr().(*net.TCPAddr))
+	opts, err := s.handlerOptions()
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 	s.http = &http.Server{
-		Handler:           s.handler(httpapi.Handler(s.API.Handle, s.handlerOptions())),
+		Handler:           s.handler(httpapi.Handler(s.API.Handle, opts)),
 		ReadHeaderTimeout: 10 * time.Second,
 		// HTTPS only: a client certificate is checked against the CA when
 		// one is shown; a client without one may still prove who it is
@@ -226,14 +231,21 @@ func clientAddr(a *net.TCPAddr) string {
 }
 
 // handlerOptions are the API's edge: who a request comes from (client
-// certificates, the server secret, the API's own tokens), the relayed
-// pod subresources authorized by the API server, and the CA for joins.
-func (s *Server) handlerOptions() httpapi.Options {
+// certificates, the server secret, the API's own tokens: ServiceAccount
+// and bootstrap tokens), the relayed pod subresources authorized by the
+// API server and carried to kubelets over TLS with the API server's
+// kubelet-client certificate, and the CA for joins.
+func (s *Server) handlerOptions() (httpapi.Options, error) {
+	kc, err := LoadOrIssueKubeletClient(filepath.Join(s.cfg.DataDir, "pki"), s.ca)
+	if err != nil {
+		return httpapi.Options{}, fmt.Errorf("issuing the API server's kubelet-client certificate: %v", err)
+	}
 	return httpapi.Options{
-		Authenticator: &httpapi.Authenticator{ServerSecret: s.token.Secret},
+		Authenticator: &httpapi.Authenticator{ServerSecret: s.token.Secret, Token: s.API.AuthenticateToken},
 		Authorize:     s.API.Authorize,
 		CACert:        s.ca.CertPEM,
-	}
+		KubeletTLS:    &httpapi.KubeletTLS{CA: s.ca.Pool(), Client: kc},
+	}, nil
 }
 
 // adminClientConfig is the admin's credentials: the CA and the

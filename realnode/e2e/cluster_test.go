@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -105,7 +107,32 @@ func nodeKubeconfig(t *testing.T, ca *pki.CA, servers []string, name, dir string
 	if err := kubeconfig.Write(path, kc); err != nil {
 		t.Fatal(err)
 	}
+	// The kubelet server's certificate, beside the kubeconfig (a join
+	// gets it by a CSR; agentConfig reads it).
+	servingPEM, servingKey, err := ca.Issue(pki.Request{CommonName: "system:node:" + name, Organization: []string{"system:nodes"},
+		Server: true, DNSNames: []string{name}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pki.WriteKeyPair(dir, name+"-serving", servingPEM, servingKey); err != nil {
+		t.Fatal(err)
+	}
 	return path
+}
+
+// servingCredentials reads the kubelet serving certificate nodeKubeconfig
+// wrote beside kubeconfigPath, and the CA from the kubeconfig.
+func servingCredentials(kubeconfigPath, node string, caPEM []byte) (*tls.Certificate, *x509.CertPool) {
+	dir := filepath.Dir(kubeconfigPath)
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, node+"-serving.crt"), filepath.Join(dir, node+"-serving.key"))
+	if err != nil {
+		panic(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		panic("no CA in " + kubeconfigPath)
+	}
+	return &cert, pool
 }
 
 // nodeKubeconfig is the kubeconfig of node name of this cluster.
@@ -137,7 +164,9 @@ func agentConfig(kubeconfigPath, socket, stateDir string, n nodeSpec) agent.Conf
 	if err != nil {
 		panic(err)
 	}
+	serving, ca := servingCredentials(kubeconfigPath, n.name, cred.CAData)
 	return agent.Config{
+		ServingCert: serving, ClusterCA: ca,
 		Client: client.New(tr), NodeName: n.name, Address: "127.0.0.1",
 		Capacity: api.ResourceList{api.ResourceCPU: api.MustParseQuantity("2"), api.ResourceMemory: api.MustParseQuantity("2Gi")},
 		Socket:   socket, Namespace: n.namespace, StateDir: stateDir,

@@ -53,7 +53,7 @@ func serveAuthorized(t *testing.T) *httptest.Server {
 		req.User = rest.UserFrom(ctx)
 		return srv.Handle(ctx, req)
 	}
-	inner := Handler(handle)
+	inner := Handler(handle, Options{})
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if as := r.Header.Get("Impersonate-User"); as != "" {

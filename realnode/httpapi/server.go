@@ -30,13 +30,17 @@ type Options struct {
 	// CACert, when set, is served to anyone at GET /cacerts (the PEM a
 	// joining machine checks against its join token's hash).
 	CACert []byte
+	// KubeletTLS is how the relay reaches kubelets: over HTTPS with the
+	// API server's kubelet-client certificate, checking that the kubelet
+	// holds its node's certificate (kubelettls.go). nil: plain HTTP.
+	KubeletTLS *KubeletTLS
 }
 
 // Handler serves h over HTTP. Pods' log and exec subresources, which need
 // the pod's node, are relayed to that node's kubelet (see nodeProxy). Every
 // request is authenticated first when opts has an Authenticator.
 func Handler(h Handle, opts Options) http.Handler {
-	nodes := newNodeProxy(h)
+	nodes := newNodeProxy(h, opts.KubeletTLS)
 	docs := &openAPIServer{version: "v1.0.0-tinykube"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var user *rest.UserInfo

@@ -45,7 +45,7 @@ func TestTokensWithClientGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := &mediaLog{sent: map[string]int{}, got: map[string]int{}}
-	hs := httptest.NewServer(log.wrap(Handler(asUser(srv.Handle, auth.AdminUser()))))
+	hs := httptest.NewServer(log.wrap(Handler(asUser(srv.Handle, auth.AdminUser()), Options{})))
 	t.Cleanup(hs.Close)
 	cs, err := kubernetes.NewForConfig(&restclient.Config{Host: hs.URL})
 	if err != nil {

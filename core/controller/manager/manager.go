@@ -9,6 +9,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
+	"github.com/tinykube/tinykube/core/controller/csrapproving"
 	"github.com/tinykube/tinykube/core/controller/daemonset"
 	"github.com/tinykube/tinykube/core/controller/deployment"
 	"github.com/tinykube/tinykube/core/controller/disruption"
@@ -138,6 +139,9 @@ var Roster = []Controller{
 			return notRunning{}
 		}
 		return started(serviceaccount.NewRootCA(serviceaccount.Config{Loop: cfg.Loop, Client: cfg.Client}, cfg.RootCAPEM))
+	}},
+	{"csrapproving", func(cfg Config) Running {
+		return started(csrapproving.New(csrapproving.Config{Loop: cfg.Loop, Client: cfg.Client}))
 	}},
 }
 
