@@ -1,11 +1,13 @@
 package mutants
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/controller/manager"
@@ -43,6 +45,10 @@ type Mutant struct {
 	// Provisioner starts each node's local-path provisioner in place of
 	// localpath.Start.
 	Provisioner func(cfg localpath.Config) Stopper
+	// Setup changes the cluster's own objects through the API, as the
+	// admin, once the API server has bootstrapped them and before any
+	// process starts: a component's role with a permission taken out.
+	Setup func(ctx context.Context, admin *client.Client) error
 }
 
 // A Stopper is a started component a mutant put in place of a real one.
