@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/auth"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/localpath"
@@ -115,6 +116,12 @@ var All = []*Mutant{
 		Mistake:     "each node's local-path provisioner removes the directory of every Released volume of its node, ignoring reclaimPolicy Retain",
 		CaughtBy:    "retain-keeps-data",
 		Provisioner: startSweepingProvisioner,
+	},
+	{
+		Name:     "controller-manager-role-lacks-delete-pods",
+		Mistake:  "the controller manager's ClusterRole is missing one verb, delete on pods, as a role written by hand from the controllers one remembers easily is: a ReplicaSet scaled down (a rolling update's old one) cannot remove its pods",
+		CaughtBy: "components-authorized",
+		Setup:    takePermission(auth.KubeControllerManager, "delete", "", "pods"),
 	},
 	{
 		Name:                       "apiserver-serves-consistent-reads-from-cache",
