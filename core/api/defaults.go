@@ -120,6 +120,13 @@ func defaultPodSpec(s *PodSpec) {
 		if v.Secret != nil && v.Secret.DefaultMode == nil {
 			v.Secret.DefaultMode = ptrTo[int32](0644)
 		}
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				if t := src.ServiceAccountToken; t != nil && t.ExpirationSeconds == nil {
+					t.ExpirationSeconds = ptrTo[int64](3600)
+				}
+			}
+		}
 	}
 	for i := range s.InitContainers {
 		defaultContainer(&s.InitContainers[i])

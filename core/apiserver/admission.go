@@ -45,7 +45,9 @@ type admissionPlugin struct {
 }
 
 // admissionPlugins run in this order on every admitted write.
-var admissionPlugins = []admissionPlugin{}
+var admissionPlugins = []admissionPlugin{
+	{name: "ServiceAccount", admit: admitServiceAccount},
+}
 
 // admit runs the plugins on r; the first refusal is the answer.
 func (s *Server) admit(ctx context.Context, r *admissionRequest) error {

@@ -47,8 +47,11 @@ type Config struct {
 	// Authorizer, when set, is asked instead of the built-in chain.
 	Authorizer authorizer.Authorizer
 	// ServiceAccountKeys sign the tokens TokenRequest issues and check
-	// the ones TokenReview and AuthenticateToken are given; nil serves
-	// neither (401 for every token).
+	// the ones TokenReview and AuthenticateToken are given. nil issues
+	// none (TokenRequest answers 503) and accepts none (bootstrap tokens
+	// still work: they are Secrets); it also leaves pods alone at
+	// admission (no default ServiceAccount, no token volume), since
+	// there is no token to mount.
 	ServiceAccountKeys *serviceaccount.Keys
 }
 
@@ -219,6 +222,7 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 var subresourceHandlers = map[string]func(*Server, context.Context, target, *rest.Request) response{
 	"scale":    (*Server).handleScale,
 	"eviction": (*Server).handleEviction,
+	"token":    (*Server).handleTokenRequest,
 }
 
 // respond turns a verb handler's result into the Response.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/core/auth/rbac"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/localpath"
@@ -66,6 +67,9 @@ type Cluster struct {
 	// each process's user (identity.go).
 	authz *authzCheck
 	users map[string]*rest.UserInfo
+	// accountsAPI makes the default ServiceAccounts a scenario starts
+	// with (serviceaccounts.go).
+	accountsAPI *apiserver.Server
 }
 
 // Node is one simulated machine: its runtime and its kubelet process.
@@ -134,6 +138,9 @@ type Plugins struct {
 	// process starts, with the admin's client: a broken variant of the
 	// cluster's own objects (a component's role missing a permission).
 	Setup func(ctx context.Context, admin *client.Client) error
+	// AuthorizationDecide replaces rbac.Decide in every API server's
+	// authorization (lab 16); see authorizationplugin.go.
+	AuthorizationDecide rbac.DecideFunc
 }
 
 // withMutant returns p with the seams of the mutant called name plugged
@@ -210,7 +217,7 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	c.CAPEM = modelledCAPEM(w.Rand("cluster-ca"))
 	w.Net.Identity = c.userOf
 	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: firstRand, Version: "sim",
-		Authorization: c.authz.authorization(adminServer), ServiceAccountKeys: saKeys})
+		Authorization: c.authorization(adminServer), ServiceAccountKeys: saKeys})
 	ctx := context.Background()
 	if err := c.API.Bootstrap(ctx); err != nil {
 		return nil, err
@@ -231,7 +238,7 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 		cfg := sim.ServerConfig{
 			CacheLag: s.Cluster.CacheLag.Duration, Version: "sim",
 			CacheServesConsistentReads: plugins.CacheServesConsistentReads,
-			Authorization:              c.authz.authorization(name), ServiceAccountKeys: saKeys,
+			Authorization:              c.authorization(name), ServiceAccountKeys: saKeys,
 		}
 		if i == 1 {
 			cfg.Rand = firstRand
@@ -274,6 +281,13 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	}
 	for i := 1; i <= s.Cluster.Nodes; i++ {
 		c.addNode(i, capacity)
+	}
+	namespaces, err := c.existingNamespaces()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.defaultAccounts(namespaces...); err != nil {
+		return nil, err
 	}
 	if err := c.applyObjects(s.Objects); err != nil {
 		return nil, err
@@ -353,12 +367,10 @@ func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
 	if err != nil {
 		panic(err) // LoadBalancerPool is a constant
 	}
-	// At the merge with the ServiceAccount part: RootCAPEM: c.CAPEM, so
-	// that the kube-root-ca.crt publisher has the (modelled) CA to publish.
 	if _, err := manager.Start(manager.Config{
 		Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 		NodeGracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration,
-		Zones: cronjob.FixedZones, LoadBalancers: pool,
+		Zones: cronjob.FixedZones, LoadBalancers: pool, RootCAPEM: c.CAPEM,
 		Hooks: manager.Hooks{ReplicaSetDiff: c.plugins.ReplicaSetDiff, RollingStep: c.plugins.RollingStep, NodeAssess: c.plugins.NodeAssess,
 			CronJobAdmit: c.plugins.CronJobAdmit, VolumeMatch: c.plugins.VolumeMatch, Replace: c.plugins.Controllers},
 	}); err != nil {
