@@ -23,8 +23,12 @@ func (s *Server) authorize(ctx context.Context, req *rest.Request) *rest.Respons
 	if d == authorizer.Allow {
 		return nil
 	}
-	if err != nil && reason == "" {
-		reason = err.Error()
+	if err != nil {
+		// Nobody allowed it and an authorizer could not decide (its
+		// rules were unreadable): that is the server's trouble, not a
+		// verdict on the user, so the client is told to retry.
+		return errorResponse(api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
+			"the request could not be authorized now: %v; retry", err))
 	}
 	return errorResponse(errForbiddenRequest(a, reason))
 }

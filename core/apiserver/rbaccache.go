@@ -27,8 +27,10 @@ type rbacCache struct {
 // rbacPlurals are the kinds, in the order of rbacCache.kinds.
 var rbacPlurals = [4]string{"roles", "clusterroles", "rolebindings", "clusterrolebindings"}
 
-// current returns the index as of now, or ok=false when the store could
-// not be followed (every decision then fails, and so denies).
+// current returns the index as of now. When the store cannot be followed
+// (the server is cut off from it) it returns the last index it built, as
+// an informer's cache keeps answering while its watch is down; ok=false
+// only before the first sync, when there is nothing to decide on.
 func (c *rbacCache) current(s *Server) (*rbacIndex, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -44,10 +46,13 @@ func (c *rbacCache) current(s *Server) (*rbacIndex, bool) {
 			put:    func(key string, obj api.Object) { (*objs)[key] = obj },
 			remove: func(key string) { delete(*objs, key) },
 		})
-		if !ok {
-			return nil, false
-		}
 		dirty = dirty || changed
+		if !ok {
+			if dirty && c.index != nil {
+				c.index = newRBACIndex(c.objects)
+			}
+			return c.index, c.index != nil
+		}
 	}
 	if dirty {
 		c.index = newRBACIndex(c.objects)

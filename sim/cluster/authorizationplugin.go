@@ -2,18 +2,13 @@ package cluster
 
 import "github.com/tinykube/tinykube/core/apiserver"
 
-// authorization returns the authorization settings that carry
-// p.AuthorizationDecide into an API server: the built-in Node,RBAC chain
-// with that Decide in place of rbac.Decide. It returns nil when p plugs
-// in no Decide, which leaves a server as it was.
-//
-// The admin's server (Cluster.API) takes it, so that a lab's test users,
-// calling it with a user, are decided by the plugged-in code; the
-// simulated API servers take it too once the simulator runs them with
-// authorization on (the servers' own Authorization then gets this Decide).
-func (p Plugins) authorization() *apiserver.Authorization {
-	if p.AuthorizationDecide == nil {
-		return nil
-	}
-	return &apiserver.Authorization{Decide: p.AuthorizationDecide}
+// authorization returns the authorization settings of the API server
+// called server (adminServer for Cluster.API): the built-in Node,RBAC
+// chain, with the lab's p.AuthorizationDecide in place of rbac.Decide when
+// the plugins carry one, and every decision judged by the authz check
+// (authz.go).
+func (c *Cluster) authorization(server string) *apiserver.Authorization {
+	a := c.authz.authorization(server)
+	a.Decide = c.plugins.AuthorizationDecide
+	return a
 }
