@@ -49,7 +49,12 @@ func newAuthorizer(s *Server, cfg Config) authorizer.Authorizer {
 	}
 	return authorizer.Func(func(ctx context.Context, a authorizer.Attributes) (authorizer.Decision, string, error) {
 		d, reason, err := chain.Authorize(ctx, a)
-		observe(a, d, reason)
+		// An undecided request (nobody allowed it and an authorizer
+		// could not read its rules) is answered 503, not judged: it is
+		// not a decision to observe.
+		if d == authorizer.Allow || err == nil {
+			observe(a, d, reason)
+		}
 		return d, reason, err
 	})
 }
@@ -64,7 +69,8 @@ func privilegedGroup(_ context.Context, a authorizer.Attributes) (authorizer.Dec
 }
 
 // errRBACUnavailable is the failure of a decision when the RBAC objects
-// could not be read: the request is denied, and the reason says why.
+// could not be read (before the cache's first sync): the request is
+// answered 503, and the message says why.
 var errRBACUnavailable = errors.New("RBAC: the roles and bindings could not be read from the store; retry")
 
 // rbacAuthorizer decides by the RBAC objects of the server's cache, with

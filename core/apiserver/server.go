@@ -62,7 +62,8 @@ type Authorization struct {
 	// student's in. nil is rbac.Decide.
 	Decide rbac.DecideFunc
 	// Observe, when set, is told every decision the server makes (the
-	// simulator checks each against an independent model).
+	// simulator checks each against an independent model); a request
+	// it could not decide, answered 503, is not a decision.
 	Observe func(a authorizer.Attributes, d authorizer.Decision, reason string)
 }
 
