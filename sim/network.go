@@ -66,6 +66,14 @@ type Network struct {
 
 	// Calls counts API calls attempted.
 	Calls int
+	// Identity, when set, names the user each process's requests carry:
+	// the transport sets rest.Request.User from it on every call, over
+	// whatever the process put there, so that no process can choose who
+	// it is (the simulator's stand-in for a client certificate). nil
+	// sends requests without a user, which the API server does not
+	// authorize.
+	Identity func(process string) *rest.UserInfo
+
 	// OnDeliver, when set, sees every watch event as it is delivered
 	// (the simulator's invariants watch resourceVersions with it).
 	// resumed tells whether the watch started from a resourceVersion.
@@ -196,6 +204,11 @@ func (t *transport) Do(ctx context.Context, req *rest.Request) (*rest.Response, 
 func (t *transport) do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
 	n := t.n
 	n.Calls++
+	if n.Identity != nil {
+		signed := *req
+		signed.User = n.Identity(t.from)
+		req = &signed
+	}
 	srv := t.server()
 	to := APIServer
 	if srv != nil {

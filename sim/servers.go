@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/core/auth/serviceaccount"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/core/store"
 )
@@ -47,6 +48,12 @@ type ServerConfig struct {
 	// Rand draws the server's uids and generated names (w.Rand(name) when
 	// nil). Servers that share one may share it.
 	Rand *rand.Rand
+	// Authorization turns the server's Node,RBAC authorizer on for the
+	// requests that carry a user (see Network.Identity); nil authorizes
+	// nothing. ServiceAccountKeys sign and check its tokens; every server
+	// of a cluster holds the same.
+	Authorization      *apiserver.Authorization
+	ServiceAccountKeys *serviceaccount.Keys
 }
 
 // AddServer adds an API server process called name over st and starts it.
@@ -61,7 +68,8 @@ func (w *World) AddServer(name string, st store.Store, cfg ServerConfig) *Server
 	s := &Server{Name: name, n: n, st: st, rand: r, lag: cfg.CacheLag, CacheServesConsistentReads: cfg.CacheServesConsistentReads}
 	s.Proc = w.AddProcess(name, func(p *Process) {
 		s.view = newCacheView(w, st, s.lag, s.cutOff())
-		s.api = apiserver.New(apiserver.Config{Store: s.view, Clock: w.Loop, Rand: s.rand, Version: cfg.Version})
+		s.api = apiserver.New(apiserver.Config{Store: s.view, Clock: w.Loop, Rand: s.rand, Version: cfg.Version,
+			Authorization: cfg.Authorization, ServiceAccountKeys: cfg.ServiceAccountKeys})
 		view := s.view
 		p.OnCrash(func() {
 			view.stop()

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,7 +40,7 @@ func (f *nodeFlags) register(fl *pflag.FlagSet, sim bool) {
 	fl.StringVar(&f.stateDir, "state-dir", "", "where the node keeps logs and network state (default: DATA-DIR/nodes/NAME, or /var/lib/tinykube/nodes/NAME)")
 	fl.StringVar(&f.podCIDR, "pod-cidr", "10.244.0.0/24", "this node's pod subnet")
 	fl.StringVar(&f.bridge, "bridge", "tk0", "the pods' bridge device on this node")
-	fl.StringVar(&f.listen, "kubelet-listen", ":10250", "where the node serves pod logs and exec")
+	fl.StringVar(&f.listen, "kubelet-listen", ":10250", "where the node serves pod logs and exec to the API server (a bare :PORT listens on the node IP only, not every interface)")
 	cpuHelp, memHelp := "the node's CPU capacity (default: the machine's CPUs)", "the node's memory capacity (default: the machine's memory)"
 	if sim {
 		cpuHelp, memHelp = "each node's CPU capacity (simulated nodes: 4; containerd: the machine's)", "each node's memory capacity (simulated nodes: 8Gi; containerd: the machine's)"
@@ -95,8 +96,9 @@ func (f *nodeFlags) agentConfig(cl *client.Client, socket, dataDir string) (agen
 
 func (c *cli) agentCommand() *cobra.Command {
 	var nf nodeFlags
+	var token, tokenFile string
 	cmd := &cobra.Command{
-		Use:   "agent --server URL[,URL...]",
+		Use:   "agent --server URL[,URL...] --token K10…",
 		Short: "Run this machine as a node: the kubelet on containerd, with CNI pod networking",
 		Long: `Run a node agent: it registers this machine as a Node, heartbeats, and runs the
 pods the scheduler binds to it with containerd (one containerd namespace per node)
@@ -106,22 +108,32 @@ Images come from 'tinykube image import FILE.tar' or a registry, if one is reach
 
 With a highly available control plane, name every server: --server URL1,URL2,URL3.
 The agent sticks to one and moves to the next when it cannot be reached or has
-lost its etcd quorum (it answers 503); its watches re-open on the next one.`,
+lost its etcd quorum (it answers 503); its watches re-open on the next one.
+
+To join, give it a join token (--token, --token-file or $TINYKUBE_TOKEN): the contents
+of DATA_DIR/token on a server, or one from 'tinykube token create'. The token
+carries the hash of the cluster's CA: the agent fetches the CA from --server,
+refuses to go on if its hash differs (sending nothing), and only then uses the
+token's secret to ask for the node's certificates, which it keeps in
+STATE_DIR/pki. A restarted agent uses those and needs no token.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cl, _, err := c.connect()
-			if err != nil {
-				return err
-			}
 			socket := nf.socket
 			if socket == "" {
 				socket = containerdrt.DefaultSocket
 			}
-			cfg, err := nf.agentConfig(cl, socket, "/var/lib/tinykube")
+			cfg, err := nf.agentConfig(nil, socket, "/var/lib/tinykube")
 			if err != nil {
 				return err
 			}
 			cfg.Log = c.stdout
+			tok, err := joinToken(token, tokenFile)
+			if err != nil {
+				return err
+			}
+			if err := c.joinAgent(cmd.Context(), &cfg, tok); err != nil {
+				return err
+			}
 			a, err := agent.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -133,7 +145,53 @@ lost its etcd quorum (it answers 503); its watches re-open on the next one.`,
 		},
 	}
 	nf.register(cmd.Flags(), false)
+	cmd.Flags().StringVar(&token, "token", "", "the join token, K10<CA hash>::<secret> (default: $TINYKUBE_TOKEN)")
+	cmd.Flags().StringVar(&tokenFile, "token-file", "", "a file holding the join token (a server's DATA_DIR/token)")
 	return cmd
+}
+
+// joinToken returns the join token from --token, --token-file or
+// $TINYKUBE_TOKEN, in that order ("" when none is given).
+func joinToken(token, file string) (string, error) {
+	if token != "" {
+		return token, nil
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--token-file: %v", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return os.Getenv("TINYKUBE_TOKEN"), nil
+}
+
+// joinAgent gives cfg its API client and TLS material: joined with the
+// token (or the certificates a previous join kept in the state dir), the
+// node talks to the servers as system:node:NAME and its kubelet server
+// speaks HTTPS. Without either it refuses to start, saying which token to
+// pass.
+func (c *cli) joinAgent(ctx context.Context, cfg *agent.Config, token string) error {
+	if cfg.Address == "" {
+		cfg.Address = agent.HostAddress()
+	}
+	if token == "" {
+		if _, err := agent.LoadCredentials(filepath.Join(cfg.StateDir, "pki"), cfg.NodeName); err != nil {
+			return fmt.Errorf("no join token and no node certificates in %s (%v): pass --token with the contents of DATA_DIR/token on a server, or a token from 'tinykube token create'", filepath.Join(cfg.StateDir, "pki"), err)
+		}
+	}
+	if c.server == "" {
+		return fmt.Errorf("joining needs the API server: pass --server https://HOST:6443 (several, comma-separated, for an HA control plane)")
+	}
+	creds, err := agent.Join(ctx, agent.JoinConfig{Servers: c.server, Token: token, NodeName: cfg.NodeName,
+		Address: cfg.Address, StateDir: cfg.StateDir, Log: c.stdout})
+	if err != nil {
+		return err
+	}
+	cl := client.New(creds.Transport(c.server))
+	cl.OnWarning = func(w string) { fmt.Fprintf(c.stderr, "Warning: %s\n", w) }
+	cfg.Client, cfg.ServingCert, cfg.ClusterCA = cl, &creds.Serving, creds.CA
+	return nil
 }
 
 // containerdFor finds a containerd for `up`: the one named, else the

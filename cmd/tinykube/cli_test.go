@@ -18,9 +18,11 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/realnode/controlplane"
+	"github.com/tinykube/tinykube/realnode/httpapi"
 )
 
-// freeURL returns an http URL on a loopback port that was free a moment ago.
+// freeURL returns an https URL on a loopback port that was free a moment
+// ago (etcd's URLs are https).
 func freeURL(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -28,7 +30,18 @@ func freeURL(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	return "http://" + l.Addr().String()
+	return "https://" + l.Addr().String()
+}
+
+// adminHTTP is an HTTP client that verifies s and shows the admin's
+// certificate, for tests that speak HTTP to the API themselves.
+func adminHTTP(t *testing.T, s *controlplane.Server) *http.Client {
+	t.Helper()
+	tc, err := s.Admin().TLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return httpapi.NewHTTPClient(tc)
 }
 
 // startServer runs a real server (embedded etcd) on dataDir.
@@ -44,6 +57,9 @@ func startServer(t *testing.T, dataDir string) *controlplane.Server {
 	if err != nil {
 		t.Fatalf("starting the server: %v", err)
 	}
+	// The CLI under test finds its credentials (CA, admin certificate)
+	// where a user's would be; --server picks the server.
+	t.Setenv("KUBECONFIG", s.Kubeconfig)
 	return s
 }
 
@@ -185,7 +201,7 @@ func TestCLIAgainstRealServer(t *testing.T) {
 	stale := fmt.Sprintf(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings","resourceVersion":"2"},"data":{"mode":"slow"}}`)
 	req, _ := http.NewRequest(http.MethodPut, url+"/api/v1/namespaces/default/configmaps/settings", strings.NewReader(stale))
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := adminHTTP(t, s).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +217,7 @@ func TestCLIAgainstRealServer(t *testing.T) {
 	if err := s.Store.Compact(context.Background(), rev); err != nil {
 		t.Fatal(err)
 	}
-	resp, err = http.Get(url + "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2")
+	resp, err = adminHTTP(t, s).Get(url + "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2")
 	if err != nil {
 		t.Fatal(err)
 	}

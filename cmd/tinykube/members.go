@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tinykube/tinykube/realnode/controlplane"
+	"github.com/tinykube/tinykube/realnode/httpapi"
 )
 
 // membershipFlags find a server of the cluster and the join token: --server
@@ -23,7 +24,7 @@ func (f *membershipFlags) register(cmd *cobra.Command) {
 // client returns a membership client for the first server of --server or
 // the kubeconfig.
 func (f *membershipFlags) client(c *cli) (controlplane.MembershipClient, error) {
-	servers, _, err := c.findServer()
+	servers, _, cc, err := c.findServer()
 	if err != nil {
 		return controlplane.MembershipClient{}, err
 	}
@@ -34,7 +35,15 @@ func (f *membershipFlags) client(c *cli) (controlplane.MembershipClient, error) 
 		}
 	}
 	server, _, _ := strings.Cut(servers, ",")
-	return controlplane.MembershipClient{Server: server, Token: token}, nil
+	mc := controlplane.MembershipClient{Server: server, Token: token}
+	if len(cc.CAData) > 0 {
+		// The kubeconfig's CA verifies the server; without one, the
+		// join token's hash pins it.
+		if mc.TLS, err = (httpapi.ClientConfig{CAData: cc.CAData}).TLS(); err != nil {
+			return controlplane.MembershipClient{}, err
+		}
+	}
+	return mc, nil
 }
 
 func (c *cli) membersCommand() *cobra.Command {

@@ -20,6 +20,7 @@ func TestServerMembersAndFailoverFromTheCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	t.Setenv("KUBECONFIG", s.Kubeconfig)
 
 	code, out, errs := tk(t, s.URL, "", "server", "members", "--data-dir", dir)
 	lines := strings.Split(strings.TrimSpace(out), "\n")

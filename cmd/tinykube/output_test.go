@@ -23,7 +23,7 @@ func memServer(t *testing.T) string {
 	if err := srv.Bootstrap(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(httpapi.Handler(srv.Handle))
+	hs := httptest.NewServer(httpapi.Handler(srv.Handle, httpapi.Options{}))
 	t.Cleanup(hs.Close)
 	return hs.URL
 }

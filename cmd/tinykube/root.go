@@ -89,7 +89,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		SilenceErrors: true,
 	}
 	pf := root.PersistentFlags()
-	pf.StringVarP(&c.server, "server", "s", "", "the address of the API server (e.g. http://127.0.0.1:6443), or of several servers of one cluster, comma-separated, tried in turn")
+	pf.StringVarP(&c.server, "server", "s", "", "the address of the API server (e.g. https://127.0.0.1:6443; the kubeconfig's CA and credentials are used with it), or of several servers of one cluster, comma-separated, tried in turn")
 	pf.StringVar(&c.kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, then ~/.tinykube/kubeconfig)")
 	pf.StringVarP(&c.namespace, "namespace", "n", "", "the namespace of this request (default: the kubeconfig context's, else \"default\")")
 	root.AddCommand(
@@ -107,6 +107,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		c.logsCommand(),
 		c.execCommand(),
 		c.versionCommand(),
+		c.tokenCommand(),
 		c.apiResourcesCommand(),
 		c.benchCommand(),
 		c.simCommand(),
@@ -121,7 +122,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 // found as kubectl finds them: --server, then --kubeconfig, then
 // $KUBECONFIG, then the kubeconfig a local tinykube server wrote.
 func (c *cli) connect() (*client.Client, string, error) {
-	server, ns, err := c.findServer()
+	server, ns, cc, err := c.findServer()
 	if err != nil {
 		return nil, "", err
 	}
@@ -131,16 +132,21 @@ func (c *cli) connect() (*client.Client, string, error) {
 	if ns == "" {
 		ns = "default"
 	}
-	cl := client.New(httpapi.NewTransport(server))
+	tr, err := httpapi.NewTransportConfig(server, cc)
+	if err != nil {
+		return nil, "", fmt.Errorf("%v.\nPass --kubeconfig FILE with the kubeconfig the server wrote (DATA_DIR/kubeconfig, or ~/.tinykube/kubeconfig on its machine): it holds the cluster's CA and your credentials", err)
+	}
+	cl := client.New(tr)
 	cl.UserAgent = "tinykube"
 	cl.OnWarning = func(w string) { fmt.Fprintf(c.stderr, "Warning: %s\n", w) }
 	return cl, ns, nil
 }
 
-func (c *cli) findServer() (server, namespace string, err error) {
-	if c.server != "" {
-		return c.server, "", nil
-	}
+// findServer returns the servers (comma-separated), the namespace and
+// the credentials to use: --server overrides the kubeconfig's servers,
+// whose CA and user credentials are still used when a kubeconfig is found
+// (as kubectl does).
+func (c *cli) findServer() (server, namespace string, cc httpapi.ClientConfig, err error) {
 	path, from := c.kubeconfig, "--kubeconfig"
 	if path == "" {
 		// Like kubectl, take $KUBECONFIG as a list; the first file that
@@ -155,23 +161,34 @@ func (c *cli) findServer() (server, namespace string, err error) {
 		}
 	}
 	if path == "" {
-		if path, err = kubeconfig.DefaultPath(); err != nil {
-			return "", "", err
+		if path, err = kubeconfig.DefaultPath(); err != nil && c.server == "" {
+			return "", "", cc, err
 		}
 		from = "the local server's kubeconfig"
 	}
 	cfg, err := kubeconfig.Load(path)
+	if errors.Is(err, os.ErrNotExist) && c.server != "" && from != "--kubeconfig" {
+		return c.server, "", cc, nil // --server alone: no credentials
+	}
 	if errors.Is(err, os.ErrNotExist) {
-		return "", "", fmt.Errorf("no server to talk to: %s %s does not exist.\nStart one with `tinykube server`, or name one with --server URL or --kubeconfig FILE", from, path)
+		return "", "", cc, fmt.Errorf("no server to talk to: %s %s does not exist.\nStart one with `tinykube server`, or name one with --server URL or --kubeconfig FILE", from, path)
 	}
 	if err != nil {
-		return "", "", err
+		return "", "", cc, err
 	}
 	servers, namespace, err := cfg.CurrentServers()
 	if err != nil {
-		return "", "", fmt.Errorf("%s (%s): %v", path, from, err)
+		return "", "", cc, fmt.Errorf("%s (%s): %v", path, from, err)
 	}
-	return strings.Join(servers, ","), namespace, nil
+	cred, err := cfg.CurrentCredentials()
+	if err != nil {
+		return "", "", cc, fmt.Errorf("%s (%s): %v", path, from, err)
+	}
+	cc = httpapi.ClientConfig{CAData: cred.CAData, CertData: cred.CertData, KeyData: cred.KeyData, Token: cred.Token}
+	if c.server != "" {
+		return c.server, namespace, cc, nil
+	}
+	return strings.Join(servers, ","), namespace, cc, nil
 }
 
 func (c *cli) versionCommand() *cobra.Command {

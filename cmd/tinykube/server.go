@@ -25,8 +25,13 @@ func (c *cli) serverCommand() *cobra.Command {
 names an external etcd. Everything is kept in the data directory: stop the server
 and start it again on the same directory, and every object is still there.
 
-The server writes a kubeconfig to DATA_DIR/kubeconfig and ~/.tinykube/kubeconfig,
-which the CLI (and kubectl) use to find it.
+The server serves the API over HTTPS only. On its first start it creates the
+cluster CA (DATA_DIR/pki, readable by its owner only) and a join token
+(DATA_DIR/token, K10<CA hash>::server:<secret>), and it writes an admin
+kubeconfig — the CA and a client certificate for kubernetes-admin — to
+DATA_DIR/kubeconfig and ~/.tinykube/kubeconfig, which the CLI (and kubectl) use
+to find and verify it. Without credentials only /healthz, /livez, /readyz,
+/version and /cacerts answer; everything else is 401.
 
 A highly available control plane is three (or five) servers, each running one
 member of one etcd cluster and its own scheduler and controller manager, of
@@ -34,7 +39,12 @@ which one at a time acts (leader election on Leases in kube-system):
 
   first:   tinykube server --cluster-init --listen 10.0.0.1:6443
            (writes the join token to DATA_DIR/token)
-  others:  tinykube server --join http://10.0.0.1:6443 --token TOKEN --listen 10.0.0.2:6443
+  others:  tinykube server --join https://10.0.0.1:6443 --token TOKEN --listen 10.0.0.2:6443
+
+A joining server first fetches the CA (sending nothing), checks it against the
+hash in its token, and only then sends the token's secret, over TLS verified
+with that CA; it receives the CA and the token-signing key and issues its own
+certificates.
 
 etcd listens on ports 2379 (clients) and 2380 (peers) of the --listen host, so
 three servers fit on one machine as 127.0.0.11, .12 and .13. A restarted server
@@ -48,8 +58,8 @@ To replace a dead server: remove its member, then join a fresh server (empty
 --data-dir). etcd refuses to add a member while a dead one still counts
 towards the quorum.
 
-Everything travels in plain HTTP — the API (which asks for no credentials), the
-join token, etcd's peer traffic: across machines, use only a network you trust.`,
+etcd's client and peer ports speak TLS only and refuse anyone without a
+certificate from the cluster CA.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
@@ -96,16 +106,19 @@ join token, etcd's peer traffic: across machines, use only a network you trust.`
 	cmd.AddCommand(c.membersCommand(), c.removeMemberCommand())
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.DataDir, "data-dir", defaultDataDir(), "where etcd keeps its data and the kubeconfig is written")
-	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (plain HTTP: keep it on loopback)")
+	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (HTTPS; its certificate names this address, or every address of the machine for 0.0.0.0)")
 	fl.StringVar(&cfg.AdvertiseAddress, "advertise-address", "", "the IP pods reach this server at, listed by the kubernetes Service's Endpoints (default: the --listen host unless it is loopback, else this machine's first non-loopback IPv4); with --listen on loopback the API is served there too")
 	fl.StringSliceVar(&cfg.EtcdEndpoints, "etcd-endpoints", nil, "use this external etcd (comma-separated URLs) instead of the embedded one")
 	fl.StringVar(&cfg.EtcdPrefix, "etcd-prefix", "", "a key prefix inside an external etcd shared with others")
-	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "", "where the embedded etcd serves clients (default: http://LISTEN-HOST:2379)")
-	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "", "where the embedded etcd serves its peers, the other servers' members (default: http://LISTEN-HOST:2380)")
+	fl.StringVar(&cfg.EtcdCAFile, "etcd-cafile", "", "for an external etcd over TLS: the CA of its servers' certificates")
+	fl.StringVar(&cfg.EtcdCertFile, "etcd-certfile", "", "for an external etcd over TLS: this server's client certificate")
+	fl.StringVar(&cfg.EtcdKeyFile, "etcd-keyfile", "", "for an external etcd over TLS: the key of --etcd-certfile")
+	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "", "where the embedded etcd serves clients, over TLS (default: https://LISTEN-HOST:2379)")
+	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "", "where the embedded etcd serves its peers, the other servers' members, over TLS (default: https://LISTEN-HOST:2380)")
 	fl.StringVar(&cfg.Name, "name", "", "this server's etcd member name, unique in the cluster (default: the hostname, plus the --listen host unless it is 127.0.0.1)")
-	fl.BoolVar(&cfg.ClusterInit, "cluster-init", false, "start a cluster other servers can join: keep a join token in DATA_DIR/token")
-	fl.StringVar(&cfg.JoinURL, "join", "", "join the cluster of the server whose API is at this URL (needs --token)")
-	fl.StringVar(&cfg.Token, "token", "", "the join token for --join: the contents of DATA_DIR/token on the first server")
+	fl.BoolVar(&cfg.ClusterInit, "cluster-init", false, "start a cluster other servers can join (every server keeps its join token in DATA_DIR/token)")
+	fl.StringVar(&cfg.JoinURL, "join", "", "join the cluster of the server whose API is at this https URL (needs --token)")
+	fl.StringVar(&cfg.Token, "token", "", "the join token for --join: the contents of DATA_DIR/token on a server of the cluster (K10<CA hash>::server:<secret>)")
 	fl.DurationVar(&cfg.LeaderElection.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a scheduler or controller manager lease lasts unrenewed before another server may take it")
 	fl.DurationVar(&cfg.LeaderElection.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader keeps trying to renew before it stops acting")
 	fl.DurationVar(&cfg.LeaderElection.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "how often candidates try to take the lease and the leader renews it")

@@ -2,21 +2,28 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"net"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/auth"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/realnode/agent"
 	"github.com/tinykube/tinykube/realnode/containerdrt"
 	"github.com/tinykube/tinykube/realnode/controlplane"
+	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
+	"github.com/tinykube/tinykube/realnode/pki"
 	"github.com/tinykube/tinykube/realnode/runloop"
 	simruntime "github.com/tinykube/tinykube/sim/runtime"
 )
@@ -86,9 +93,20 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 				return err
 			}
 			defer s.Close()
-			cl := client.New(client.Local(s.API.Handle))
 			var summary string
 			if kind == "containerd" {
+				// The node is its own user, system:node:NAME, with a
+				// client certificate straight from the cluster CA (an
+				// agent on another machine gets one by joining).
+				cc, err := s.ClientConfig(auth.NodeUser(nf.name).Name, auth.Nodes)
+				if err != nil {
+					return fmt.Errorf("issuing the node's client certificate: %v", err)
+				}
+				tr, err := httpapi.NewTransportConfig(s.URL, cc)
+				if err != nil {
+					return err
+				}
+				cl := client.New(tr)
 				for _, path := range images {
 					if err := c.importInto(socket, nf.namespace, nf.snapshotter, path); err != nil {
 						return err
@@ -100,6 +118,11 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 					return err
 				}
 				acfg.Log = c.stdout
+				// The kubelet server's certificate, also straight from
+				// the CA: it answers the API server only.
+				if acfg.ServingCert, acfg.ClusterCA, err = nodeServingCert(s.CA(), nf.name, acfg.Address); err != nil {
+					return err
+				}
 				a, err := agent.Start(cmd.Context(), acfg)
 				if err != nil {
 					return err
@@ -115,7 +138,8 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 					return err
 				}
 				for i := 1; i <= nodes; i++ {
-					startSimNode(cmd.Context(), fmt.Sprintf("node-%d", i), cl, capacity)
+					name := fmt.Sprintf("node-%d", i)
+					startSimNode(cmd.Context(), name, client.New(asUser(s.API.Handle, auth.NodeUser(name))), capacity)
 				}
 				summary = fmt.Sprintf("%d simulated node(s) (%s CPU, %s memory each)", nodes, capacity.Cpu(), capacity.Memory())
 			}
@@ -132,10 +156,10 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.DataDir, "data-dir", defaultDataDir(), "where etcd keeps its data, the node its state, and the kubeconfig is written")
-	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (plain HTTP: keep it on loopback)")
+	fl.StringVar(&cfg.Listen, "listen", "127.0.0.1:6443", "the API's address (HTTPS)")
 	fl.StringVar(&cfg.AdvertiseAddress, "advertise-address", "", "the IP pods reach this server at, listed by the kubernetes Service's Endpoints (default with containerd: the --listen host unless it is loopback, else this machine's first non-loopback IPv4); with --listen on loopback the API is served there too")
-	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "http://127.0.0.1:2379", "where the embedded etcd serves clients")
-	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "http://127.0.0.1:2380", "where the embedded etcd serves peers")
+	fl.StringVar(&cfg.EtcdClientURL, "etcd-client-url", "https://127.0.0.1:2379", "where the embedded etcd serves clients (TLS, clients need a certificate from the cluster CA)")
+	fl.StringVar(&cfg.EtcdPeerURL, "etcd-peer-url", "https://127.0.0.1:2380", "where the embedded etcd serves peers (TLS)")
 	fl.StringVar(&runtimeKind, "runtime", "auto", "the node's container runtime: containerd, sim (simulated containers, in real time), or auto (containerd when it can be used, else sim)")
 	fl.IntVar(&nodes, "nodes", 0, "how many nodes to run (default: this machine alone on containerd, or 3 simulated nodes)")
 	fl.StringArrayVar(&images, "import", nil, "image archives to load into the node's containerd first (repeatable)")
@@ -188,6 +212,17 @@ func (c *cli) importInto(socket, ns, snapshotter, path string) error {
 	return importArchive(c, cl, ns, snapshotter, path)
 }
 
+// asUser is the in-process API as user: a simulated node's kubelet is
+// system:node:NAME, authorized as a real one is (its certificate is
+// modelled rather than shown).
+func asUser(h client.Local, user *rest.UserInfo) client.Local {
+	return func(ctx context.Context, req *rest.Request) *rest.Response {
+		r := *req
+		r.User = user
+		return h(ctx, &r)
+	}
+}
+
 // startSimNode runs a kubelet on the simulator's runtime in real time. The
 // kubelet and its runtime share state, so they share one loop.
 func startSimNode(ctx context.Context, name string, c *client.Client, capacity api.ResourceList) {
@@ -204,4 +239,28 @@ func startSimNode(ctx context.Context, name string, c *client.Client, capacity a
 		// of the default class are provisioned where their pods go.
 		localpath.Start(localpath.Config{Loop: l, Client: c, NodeName: name, Storage: disk})
 	})
+}
+
+// nodeServingCert issues the kubelet serving certificate of node name
+// (system:node:NAME in system:nodes, which the API server checks before
+// it relays exec and logs) for its address, and returns it with the pool
+// of the CA that verifies the API server's client certificate.
+func nodeServingCert(ca *pki.CA, name, address string) (*tls.Certificate, *x509.CertPool, error) {
+	if address == "" {
+		address = agent.HostAddress()
+	}
+	ips := []net.IP{net.IPv4(127, 0, 0, 1)}
+	if ip := net.ParseIP(address); ip != nil {
+		ips = append(ips, ip)
+	}
+	certPEM, keyPEM, err := ca.Issue(pki.Request{CommonName: auth.NodeUser(name).Name, Organization: []string{auth.Nodes},
+		Server: true, DNSNames: []string{name}, IPs: ips})
+	if err != nil {
+		return nil, nil, fmt.Errorf("issuing the kubelet's serving certificate: %v", err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &cert, ca.Pool(), nil
 }

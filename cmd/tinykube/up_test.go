@@ -28,7 +28,8 @@ func TestUpRunsWebExampleOnContainerd(t *testing.T) {
 		t.Log("a system containerd answers; up uses it (namespace tinykube-uptest)")
 	}
 	dir := t.TempDir()
-	listen := strings.TrimPrefix(freeURL(t), "http://")
+	listen := strings.TrimPrefix(freeURL(t), "https://")
+	t.Setenv("KUBECONFIG", filepath.Join(dir, "kubeconfig"))
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	done := make(chan int)
@@ -47,7 +48,7 @@ func TestUpRunsWebExampleOnContainerd(t *testing.T) {
 			t.Error("up did not stop within 60s of its Ctrl-C")
 		}
 	}()
-	url := "http://" + listen
+	url := "https://" + listen
 	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(out.String(), " up in ") {
 		select {

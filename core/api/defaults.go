@@ -91,6 +91,21 @@ func Default(obj Object) {
 		if o.Type == "" {
 			o.Type = SecretTypeOpaque
 		}
+	case *RoleBinding:
+		defaultSubjects(o.Subjects)
+	case *ClusterRoleBinding:
+		defaultSubjects(o.Subjects)
+	}
+}
+
+// defaultSubjects gives User and Group subjects the RBAC API group when
+// they name none, as Kubernetes does (a ServiceAccount's group is "").
+func defaultSubjects(subjects []Subject) {
+	for i := range subjects {
+		s := &subjects[i]
+		if s.APIGroup == "" && (s.Kind == SubjectUser || s.Kind == SubjectGroup) {
+			s.APIGroup = RBACGroup
+		}
 	}
 }
 
@@ -119,6 +134,13 @@ func defaultPodSpec(s *PodSpec) {
 		}
 		if v.Secret != nil && v.Secret.DefaultMode == nil {
 			v.Secret.DefaultMode = ptrTo[int32](0644)
+		}
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				if t := src.ServiceAccountToken; t != nil && t.ExpirationSeconds == nil {
+					t.ExpirationSeconds = ptrTo[int64](3600)
+				}
+			}
 		}
 	}
 	for i := range s.InitContainers {

@@ -11,25 +11,28 @@ type Pod struct {
 
 // PodSpec is what the pod should run and where it may run.
 type PodSpec struct {
-	Volumes                       []Volume            `json:"volumes,omitempty" patchStrategy:"merge,retainKeys" patchMergeKey:"name"`
-	InitContainers                []Container         `json:"initContainers,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
-	Containers                    []Container         `json:"containers" patchStrategy:"merge" patchMergeKey:"name"`
-	RestartPolicy                 RestartPolicy       `json:"restartPolicy,omitempty"`
-	TerminationGracePeriodSeconds *int64              `json:"terminationGracePeriodSeconds,omitempty"`
-	ActiveDeadlineSeconds         *int64              `json:"activeDeadlineSeconds,omitempty"`
-	DNSPolicy                     string              `json:"dnsPolicy,omitempty"`
-	NodeSelector                  map[string]string   `json:"nodeSelector,omitempty"`
-	ServiceAccountName            string              `json:"serviceAccountName,omitempty"`
-	NodeName                      string              `json:"nodeName,omitempty"`
-	HostNetwork                   bool                `json:"hostNetwork,omitempty"`
-	Hostname                      string              `json:"hostname,omitempty"`
-	Subdomain                     string              `json:"subdomain,omitempty"`
-	Affinity                      *Affinity           `json:"affinity,omitempty"`
-	SchedulerName                 string              `json:"schedulerName,omitempty"`
-	Tolerations                   []Toleration        `json:"tolerations,omitempty"`
-	Priority                      *int32              `json:"priority,omitempty"`
-	PriorityClassName             string              `json:"priorityClassName,omitempty"`
-	SecurityContext               *PodSecurityContext `json:"securityContext,omitempty"`
+	Volumes                       []Volume          `json:"volumes,omitempty" patchStrategy:"merge,retainKeys" patchMergeKey:"name"`
+	InitContainers                []Container       `json:"initContainers,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
+	Containers                    []Container       `json:"containers" patchStrategy:"merge" patchMergeKey:"name"`
+	RestartPolicy                 RestartPolicy     `json:"restartPolicy,omitempty"`
+	TerminationGracePeriodSeconds *int64            `json:"terminationGracePeriodSeconds,omitempty"`
+	ActiveDeadlineSeconds         *int64            `json:"activeDeadlineSeconds,omitempty"`
+	DNSPolicy                     string            `json:"dnsPolicy,omitempty"`
+	NodeSelector                  map[string]string `json:"nodeSelector,omitempty"`
+	ServiceAccountName            string            `json:"serviceAccountName,omitempty"`
+	// DeprecatedServiceAccount is the old name of ServiceAccountName;
+	// the API server keeps the two equal.
+	DeprecatedServiceAccount string              `json:"serviceAccount,omitempty"`
+	NodeName                 string              `json:"nodeName,omitempty"`
+	HostNetwork              bool                `json:"hostNetwork,omitempty"`
+	Hostname                 string              `json:"hostname,omitempty"`
+	Subdomain                string              `json:"subdomain,omitempty"`
+	Affinity                 *Affinity           `json:"affinity,omitempty"`
+	SchedulerName            string              `json:"schedulerName,omitempty"`
+	Tolerations              []Toleration        `json:"tolerations,omitempty"`
+	Priority                 *int32              `json:"priority,omitempty"`
+	PriorityClassName        string              `json:"priorityClassName,omitempty"`
+	SecurityContext          *PodSecurityContext `json:"securityContext,omitempty"`
 	// EnableServiceLinks (true if unset) gives the containers variables
 	// for every Service of the pod's namespace (NAME_SERVICE_HOST, ...);
 	// those of the kubernetes Service in default are given regardless.
@@ -220,9 +223,9 @@ type DownwardAPIVolumeFile struct {
 	Mode             *int32                 `json:"mode,omitempty"`
 }
 
-// ProjectedVolumeSource merges ConfigMaps, Secrets and downward API files
-// into one directory. (Kubernetes' serviceAccountToken and
-// clusterTrustBundle projections are not supported.)
+// ProjectedVolumeSource merges ConfigMaps, Secrets, downward API files and
+// a ServiceAccount token into one directory. (Kubernetes'
+// clusterTrustBundle projection is not supported.)
 type ProjectedVolumeSource struct {
 	Sources     []VolumeProjection `json:"sources"`
 	DefaultMode *int32             `json:"defaultMode,omitempty"`
@@ -233,18 +236,17 @@ type VolumeProjection struct {
 	ConfigMap   *ConfigMapProjection   `json:"configMap,omitempty"`
 	Secret      *SecretProjection      `json:"secret,omitempty"`
 	DownwardAPI *DownwardAPIProjection `json:"downwardAPI,omitempty"`
-	// ServiceAccountToken is a token of the pod's ServiceAccount, which
-	// the kubelet requests (bound to the pod) and refreshes before it
+	// ServiceAccountToken is a token of the pod's ServiceAccount, bound
+	// to the pod; the kubelet requests it and renews it before it
 	// expires.
 	ServiceAccountToken *ServiceAccountTokenProjection `json:"serviceAccountToken,omitempty"`
 }
 
-// ServiceAccountTokenProjection projects a token of the pod's
-// ServiceAccount into a projected volume, at Path.
+// ServiceAccountTokenProjection writes a token of the pod's
+// ServiceAccount to Path: for Audience (the API server's when empty),
+// living ExpirationSeconds (3600 when unset, at least 600).
 type ServiceAccountTokenProjection struct {
-	// Audience the token is for; empty: the API server's own.
-	Audience string `json:"audience,omitempty"`
-	// ExpirationSeconds is the token's requested lifetime (3600 if unset).
+	Audience          string `json:"audience,omitempty"`
 	ExpirationSeconds *int64 `json:"expirationSeconds,omitempty"`
 	Path              string `json:"path"`
 }

@@ -62,7 +62,6 @@ func TestNotImplemented(t *testing.T) {
 	}
 	want := []string{
 		"spec.template.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-		"spec.template.spec.automountServiceAccountToken",
 		"spec.template.spec.containers[1].startupProbe",
 		"spec.template.spec.containers[1].terminationMessagePath",
 		"spec.template.spec.priority",
@@ -84,12 +83,13 @@ func TestNotImplemented(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("NotImplemented(service) (-want +got):\n%s", diff)
 	}
-	// Helm's starter chart writes a ServiceAccount with this field.
+	// Helm's starter chart writes a ServiceAccount with this field,
+	// which the ServiceAccount admission plugin honours.
 	got, err = NotImplemented([]byte(`{"metadata":{"name":"a"},"automountServiceAccountToken":true}`), &ServiceAccount{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"automountServiceAccountToken"}, got); diff != "" {
+	if diff := cmp.Diff([]string(nil), got); diff != "" {
 		t.Errorf("NotImplemented(serviceaccount) (-want +got):\n%s", diff)
 	}
 	warns, err := NotImplementedWarnings([]byte(`{"spec":{"containers":[{"imagePullPolicy":"Never","startupProbe":{"tcpSocket":{"port":80}}}]}}`), &Pod{})

@@ -59,6 +59,16 @@ func Validate(obj Object) FieldErrors {
 		return validateLease(o)
 	case *PodDisruptionBudget:
 		return validatePodDisruptionBudget(o)
+	case *Role:
+		return validateRole(o)
+	case *ClusterRole:
+		return validateClusterRole(o)
+	case *RoleBinding:
+		return validateRoleBinding(o)
+	case *ClusterRoleBinding:
+		return validateClusterRoleBinding(o)
+	case *CertificateSigningRequest:
+		return validateCertificateSigningRequest(o)
 	}
 	// A kind added to the registry but not here still gets its metadata
 	// checked.

@@ -573,23 +573,36 @@ func validateProjected(s *ProjectedVolumeSource, p path) FieldErrors {
 		}
 		if t := src.ServiceAccountToken; t != nil {
 			kinds = append(kinds, "serviceAccountToken")
-			tp := ip.child("serviceAccountToken")
-			if e := t.ExpirationSeconds; e != nil && *e < 600 {
-				errs = append(errs, FieldInvalid(tp.child("expirationSeconds").String(), *e, "may not specify a duration less than 10 minutes"))
-			} else if e != nil && *e > 1<<32 {
-				errs = append(errs, FieldInvalid(tp.child("expirationSeconds").String(), *e, "may not specify a duration larger than 2^32 seconds"))
-			}
-			if t.Path == "" {
-				errs = append(errs, FieldRequired(tp.child("path").String(), ""))
-			}
-			errs = append(errs, validateRelativePath(t.Path, tp.child("path"))...)
-			dup(tp.child("path"), t.Path)
+			errs = append(errs, validateTokenProjection(t, ip.child("serviceAccountToken"))...)
+			dup(ip.child("serviceAccountToken", "path"), t.Path)
 		}
 		switch {
 		case len(kinds) == 0:
 			errs = append(errs, FieldRequired(ip.String(), "must specify exactly one of: `configMap`, `secret`, `downwardAPI` or `serviceAccountToken`"))
 		case len(kinds) > 1:
 			errs = append(errs, FieldForbidden(ip.child(kinds[1]).String(), "may not specify more than 1 volume projection type"))
+		}
+	}
+	return errs
+}
+
+// validateTokenProjection checks a serviceAccountToken projection: a
+// relative path, and a lifetime of at least 10 minutes (a shorter one
+// would be renewed too often) and at most 2^32 seconds, as Kubernetes
+// bounds it.
+func validateTokenProjection(t *ServiceAccountTokenProjection, p path) FieldErrors {
+	var errs FieldErrors
+	if t.Path == "" {
+		errs = append(errs, FieldRequired(p.child("path").String(), ""))
+	} else {
+		errs = append(errs, validateRelativePath(t.Path, p.child("path"))...)
+	}
+	if e := t.ExpirationSeconds; e != nil {
+		switch {
+		case *e < 600:
+			errs = append(errs, FieldInvalid(p.child("expirationSeconds").String(), *e, "may not specify a duration less than 10 minutes"))
+		case *e > 1<<32:
+			errs = append(errs, FieldInvalid(p.child("expirationSeconds").String(), *e, "may not specify a duration larger than 2^32 seconds"))
 		}
 	}
 	return errs

@@ -150,18 +150,21 @@ func TestValidatePod(t *testing.T) {
 			"spec.volumes[1].projected.sources[3].configMap.name: Required value",
 			"spec.volumes[1].projected.sources[3].downwardAPI: Forbidden: may not specify more than 1 volume projection type",
 		}},
-		{"projected serviceAccountToken", func(p *Pod) {
-			p.Spec.Volumes = append(p.Spec.Volumes, Volume{Name: "token", VolumeSource: VolumeSource{Projected: &ProjectedVolumeSource{
+		{"serviceAccountToken projection", func(p *Pod) {
+			p.Spec.Volumes = append(p.Spec.Volumes, Volume{Name: "tok", VolumeSource: VolumeSource{Projected: &ProjectedVolumeSource{
 				Sources: []VolumeProjection{
-					{ServiceAccountToken: &ServiceAccountTokenProjection{Path: "token", ExpirationSeconds: ptrTo[int64](3600)}},
-					{ServiceAccountToken: &ServiceAccountTokenProjection{Path: "short", ExpirationSeconds: ptrTo[int64](60)}},
-					{ServiceAccountToken: &ServiceAccountTokenProjection{}},
-					{ServiceAccountToken: &ServiceAccountTokenProjection{Path: "token"}},
+					{ServiceAccountToken: &ServiceAccountTokenProjection{Path: "token", ExpirationSeconds: ptrTo[int64](3607)}},
+					{ServiceAccountToken: &ServiceAccountTokenProjection{Path: "/abs", ExpirationSeconds: ptrTo[int64](599)}},
+					{ServiceAccountToken: &ServiceAccountTokenProjection{ExpirationSeconds: ptrTo[int64](1<<32 + 1)}},
+					{ServiceAccountToken: &ServiceAccountTokenProjection{Path: "token"}, Secret: &SecretProjection{Name: "s"}},
 				}}}})
 		}, []string{
-			"spec.volumes[1].projected.sources[1].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes",
+			`spec.volumes[1].projected.sources[1].serviceAccountToken.path: Invalid value: "/abs": must be a relative path`,
+			"spec.volumes[1].projected.sources[1].serviceAccountToken.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes",
 			"spec.volumes[1].projected.sources[2].serviceAccountToken.path: Required value",
+			"spec.volumes[1].projected.sources[2].serviceAccountToken.expirationSeconds: Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds",
 			`spec.volumes[1].projected.sources[3].serviceAccountToken.path: Invalid value: "token": conflicting duplicate paths`,
+			"spec.volumes[1].projected.sources[3].serviceAccountToken: Forbidden: may not specify more than 1 volume projection type",
 		}},
 		{"volume mounts", func(p *Pod) {
 			p.Spec.Containers[0].VolumeMounts = []VolumeMount{

@@ -33,6 +33,8 @@ const immutableMsg = "field is immutable"
 //   - ConfigMap, Secret: with immutable=true nothing of the data may change
 //     and immutable may not be unset; a Secret's type never changes.
 //   - Node: spec.podCIDR once set.
+//   - CertificateSigningRequest: status rules (approval and certificate
+//     stay once set; see validateCertificateSigningRequestUpdate).
 //
 // Both objects should have been through Default.
 func ValidateUpdate(newObj, oldObj Object) FieldErrors {
@@ -96,11 +98,21 @@ func ValidateUpdate(newObj, oldObj Object) FieldErrors {
 				errs = append(errs, FieldForbidden("data", "field is immutable when `immutable` is set"))
 			}
 		}
+	case *RoleBinding:
+		if n.RoleRef != oldObj.(*RoleBinding).RoleRef {
+			errs = append(errs, FieldInvalid("roleRef", n.RoleRef, "cannot change roleRef"))
+		}
+	case *ClusterRoleBinding:
+		if n.RoleRef != oldObj.(*ClusterRoleBinding).RoleRef {
+			errs = append(errs, FieldInvalid("roleRef", n.RoleRef, "cannot change roleRef"))
+		}
 	case *Node:
 		o := oldObj.(*Node)
 		if o.Spec.PodCIDR != "" && n.Spec.PodCIDR != o.Spec.PodCIDR {
 			errs = append(errs, FieldForbidden("spec.podCIDR", `node updates may not change podCIDR except from "" to valid`))
 		}
+	case *CertificateSigningRequest:
+		errs = append(errs, validateCertificateSigningRequestUpdate(n, oldObj.(*CertificateSigningRequest))...)
 	}
 	return errs
 }

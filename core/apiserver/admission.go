@@ -30,8 +30,12 @@ const (
 type admissionRequest struct {
 	op          string
 	res         *api.Resource
-	subresource string         // "status", "scale", "" …
-	user        *rest.UserInfo // nil: an in-process caller
+	subresource string // "status", "scale", "" …
+	// namespace and name address the object when it is not old or obj
+	// itself: a create on a subresource (a TokenRequest is written to
+	// serviceaccounts/NAME/token). Empty otherwise.
+	namespace, name string
+	user            *rest.UserInfo // nil: an in-process caller
 	// old is the stored object (nil on create); obj the object to be
 	// written (nil on delete). A plugin may change obj.
 	old, obj api.Object
@@ -45,7 +49,14 @@ type admissionPlugin struct {
 }
 
 // admissionPlugins run in this order on every admitted write.
-var admissionPlugins = []admissionPlugin{}
+var admissionPlugins = []admissionPlugin{
+	// Mutating: fill in what the server decides.
+	{name: "ServiceAccount", admit: admitServiceAccount},
+	csrRequesterPlugin,
+	// Validating: refuse what the requester may not write.
+	{"RBACEscalation", (*Server).preventEscalation},
+	{name: "NodeRestriction", admit: admitNodeRestriction},
+}
 
 // admit runs the plugins on r; the first refusal is the answer.
 func (s *Server) admit(ctx context.Context, r *admissionRequest) error {

@@ -23,8 +23,12 @@ func (s *Server) authorize(ctx context.Context, req *rest.Request) *rest.Respons
 	if d == authorizer.Allow {
 		return nil
 	}
-	if err != nil && reason == "" {
-		reason = err.Error()
+	if err != nil {
+		// Nobody allowed it and an authorizer could not decide (its
+		// rules were unreadable): that is the server's trouble, not a
+		// verdict on the user, so the client is told to retry.
+		return errorResponse(api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
+			"the request could not be authorized now: %v; retry", err))
 	}
 	return errorResponse(errForbiddenRequest(a, reason))
 }
@@ -62,4 +66,12 @@ func errForbiddenRequest(a authorizer.Attributes, reason string) error {
 		msg += ": " + reason
 	}
 	return api.NewStatusError(http.StatusForbidden, api.ReasonForbidden, details, "%s", msg)
+}
+
+// Authorize is authorize for the HTTP edge: requests that never reach
+// Handle (the pod subresources relayed to kubelets: log, exec, attach,
+// portforward) are authorized here before they are relayed. It returns
+// nil when req's user may, else the 403 to answer.
+func (s *Server) Authorize(ctx context.Context, req *rest.Request) *rest.Response {
+	return s.authorize(ctx, req)
 }

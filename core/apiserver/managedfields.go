@@ -254,7 +254,7 @@ func ownable(res *api.Resource, tree map[string]any, sub string) map[string]any 
 			if len(m) > 0 {
 				out[k] = m
 			}
-		case sub == "status":
+		case sub == "status" || sub == "approval":
 			if k == "status" {
 				out[k] = v
 			}

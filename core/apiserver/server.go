@@ -44,11 +44,15 @@ type Config struct {
 	// follows the store) the rest. nil, with no Authorizer, allows
 	// everything: tests that talk to a Server in process.
 	Authorization *Authorization
-	// Authorizer, when set, is asked instead of the built-in chain.
+	// Authorizer, when set, is asked instead of the built-in chain
+	// (Authorization is then ignored).
 	Authorizer authorizer.Authorizer
 	// ServiceAccountKeys sign the tokens TokenRequest issues and check
-	// the ones TokenReview and AuthenticateToken are given; nil serves
-	// neither (401 for every token).
+	// the ones TokenReview and AuthenticateToken are given. nil issues
+	// none (TokenRequest answers 503) and accepts none (bootstrap tokens
+	// still work: they are Secrets); it also leaves pods alone at
+	// admission (no default ServiceAccount, no token volume), since
+	// there is no token to mount.
 	ServiceAccountKeys *serviceaccount.Keys
 }
 
@@ -58,7 +62,8 @@ type Authorization struct {
 	// student's in. nil is rbac.Decide.
 	Decide rbac.DecideFunc
 	// Observe, when set, is told every decision the server makes (the
-	// simulator checks each against an independent model).
+	// simulator checks each against an independent model); a request
+	// it could not decide, answered 503, is not a decision.
 	Observe func(a authorizer.Attributes, d authorizer.Decision, reason string)
 }
 
@@ -88,13 +93,16 @@ type Server struct {
 	rangesErr  error // a bad ServiceCIDR or NodePortRange
 
 	authorizer authorizer.Authorizer
+	authz      *Authorization // the built-in chain's knobs, nil without it
+	rbac       rbacCache
 	saKeys     *serviceaccount.Keys
 }
 
 // New returns a Server over cfg.Store.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, clock: cfg.Clock, rand: cfg.Rand, version: cfg.Version,
-		authorizer: cfg.Authorizer, saKeys: cfg.ServiceAccountKeys}
+		authz: cfg.Authorization, saKeys: cfg.ServiceAccountKeys}
+	s.authorizer = newAuthorizer(s, cfg)
 	s.serviceIPs, s.nodePorts, s.rangesErr = serviceRanges(cfg)
 	return s
 }
@@ -102,8 +110,8 @@ func New(cfg Config) *Server {
 // systemNamespaces exist from the start and cannot be deleted.
 var systemNamespaces = []string{"default", "kube-node-lease", "kube-public", "kube-system"}
 
-// Bootstrap creates the system namespaces and the default StorageClass if
-// they are missing and repairs
+// Bootstrap creates the system namespaces, the default StorageClass and
+// the default RBAC policy (bootstrapRBAC) if they are missing and repairs
 // the Service allocations (see RepairServiceAllocations; the problems it
 // cannot fix are left for a later repair to report, not made fatal). Call
 // it once when a server starts; it is idempotent, so several servers may
@@ -122,7 +130,10 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 			return err
 		}
 	}
-	return s.bootstrapStorageClass(ctx)
+	if err := s.bootstrapStorageClass(ctx); err != nil {
+		return err
+	}
+	return s.bootstrapRBAC(ctx)
 }
 
 // Handle answers one request. It never panics on bad input: every failure
@@ -219,6 +230,7 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 var subresourceHandlers = map[string]func(*Server, context.Context, target, *rest.Request) response{
 	"scale":    (*Server).handleScale,
 	"eviction": (*Server).handleEviction,
+	"token":    (*Server).handleTokenRequest,
 }
 
 // respond turns a verb handler's result into the Response.

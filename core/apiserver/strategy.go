@@ -86,6 +86,10 @@ func prepareForUpdate(res *api.Resource, obj, old api.Object) (api.Object, error
 	case *api.Namespace:
 		// Only the finalize subresource changes spec.finalizers.
 		o.Spec.Finalizers = old.(*api.Namespace).Spec.Finalizers
+	case *api.CertificateSigningRequest:
+		// A request's spec is what was asked and who asked: fixed at
+		// create (see csr.go).
+		o.Spec = old.(*api.CertificateSigningRequest).Spec
 	}
 	return obj, nil
 }
@@ -96,6 +100,9 @@ func prepareForStatusUpdate(obj, old api.Object) (api.Object, error) {
 	rv := obj.GetObjectMeta().ResourceVersion
 	setAllButStatus(obj, old)
 	obj.GetObjectMeta().ResourceVersion = rv
+	if csr, ok := obj.(*api.CertificateSigningRequest); ok {
+		prepareCSRForStatusUpdate(csr, old.(*api.CertificateSigningRequest))
+	}
 	return obj, nil
 }
 

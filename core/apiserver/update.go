@@ -62,6 +62,7 @@ type updateMode int
 const (
 	updateMain     updateMode = iota // PUT/PATCH of the object: everything but status and server metadata
 	updateStatus                     // PUT/PATCH of /status: only status
+	updateApproval                   // PUT/PATCH of a CSR's /approval: only the Approved and Denied conditions
 	updateDeletion                   // a delete marking the object: deletionTimestamp and grace period
 	updateBinding                    // a binding: a pod's spec.nodeName, set once
 	updateFinalize                   // PUT of a namespace's /finalize: only spec.finalizers
@@ -74,6 +75,8 @@ func modeFor(t target) updateMode {
 		return updateStatus
 	case "finalize":
 		return updateFinalize
+	case "approval":
+		return updateApproval
 	}
 	return updateMain
 }
@@ -118,6 +121,8 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 			next, err = prepareForUpdate(res, next, old)
 		case updateFinalize:
 			next, err = prepareForFinalize(next, old)
+		case updateApproval:
+			next, err = prepareForApproval(next, old)
 		}
 		if err != nil {
 			return nil, errInternal(err)

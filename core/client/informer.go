@@ -56,6 +56,7 @@ type Informer[T api.Object] struct {
 	unfollow func()
 	retry    loop.Timer
 	failures int
+	onError  func(err error)
 
 	// Relists counts the lists after the first, for tests and traces.
 	Relists int
@@ -81,6 +82,14 @@ func (i *Informer[T]) AddHandlers(h Handlers[T]) { i.handlers = append(i.handler
 func (i *Informer[T]) AddIndex(name string, keys func(T) []string) {
 	i.indexes[name] = &index[T]{keys: keys, byv: map[string]map[string]bool{}}
 }
+
+// SetWatchErrorHandler has f called, on the loop, with the error of
+// every list or watch call that fails, as client-go's
+// SharedInformer.SetWatchErrorHandler does: a component learns that its
+// watch is refused (403) rather than seeing a cache that never fills.
+// After f returns the informer retries with back-off as always, unless f
+// stopped it. Call before Start.
+func (i *Informer[T]) SetWatchErrorHandler(f func(err error)) { i.onError = f }
 
 // Start makes the first list, on the loop.
 func (i *Informer[T]) Start() {
@@ -191,7 +200,7 @@ func (i *Informer[T]) list() {
 	}
 	l, err := i.res.List(context.Background(), i.ns, i.opts)
 	if err != nil {
-		i.backoff(i.list)
+		i.failed(err, i.list)
 		return
 	}
 	i.failures = 0
@@ -231,7 +240,7 @@ func (i *Informer[T]) startWatch() {
 		return
 	}
 	if err != nil {
-		i.backoff(i.startWatch)
+		i.failed(err, i.startWatch)
 		return
 	}
 	i.watch = w
@@ -265,7 +274,7 @@ func (i *Informer[T]) pump() {
 			if api.IsExpired(ev.Err) {
 				i.list()
 			} else {
-				i.backoff(i.startWatch)
+				i.failed(ev.Err, i.startWatch)
 			}
 			return
 		}
@@ -338,6 +347,17 @@ func (i *Informer[T]) unindex(k string, obj T) {
 				delete(ix.byv, v)
 			}
 		}
+	}
+}
+
+// failed tells the watch error handler about err, then retries with
+// back-off unless the handler stopped the informer.
+func (i *Informer[T]) failed(err error, retry func()) {
+	if i.onError != nil {
+		i.onError(err)
+	}
+	if !i.stopped {
+		i.backoff(retry)
 	}
 }
 

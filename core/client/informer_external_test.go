@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/client/clienttest"
+	"github.com/tinykube/tinykube/core/rest"
 )
 
 func podOn(name, node string) *api.Pod {
@@ -90,5 +92,50 @@ func TestInformerFollowsListWatchAndRelists(t *testing.T) {
 	}
 	if inf.Relists != 1 || fmt.Sprint(log[len(log)-1]) != "add e" {
 		t.Errorf("after a plain cut: relists=%d last=%q, want 1 and add e", inf.Relists, log[len(log)-1])
+	}
+}
+
+// TestInformerWatchErrorHandler: every failed list is told to the handler
+// and retried with back-off; a handler that stops the informer ends the
+// retries.
+func TestInformerWatchErrorHandler(t *testing.T) {
+	e := clienttest.New(t, 1, 1)
+	failing := true
+	c := client.New(client.Local(func(ctx context.Context, req *rest.Request) *rest.Response {
+		if failing {
+			return &rest.Response{Code: 403, Body: []byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"pods is forbidden"}`)}
+		}
+		return e.Server.Handle(ctx, req)
+	}))
+	tests := []struct {
+		name      string
+		stop      bool
+		wantCalls int
+	}{
+		// 200ms, 400ms, 800ms, 1.6s after the first try: five tries in 3s.
+		{"retries with back-off", false, 5},
+		{"a handler that stops the informer ends it", true, 1},
+	}
+	for _, tt := range tests {
+		failing = true
+		inf := client.NewInformer[*api.Pod](e.Loop, c, "", client.ListOptions{})
+		var errs []string
+		inf.SetWatchErrorHandler(func(err error) {
+			errs = append(errs, fmt.Sprintf("%s: %v", api.ReasonOf(err), err))
+			if tt.stop {
+				inf.Stop()
+			}
+		})
+		inf.Start()
+		e.RunFor(3 * time.Second)
+		if len(errs) != tt.wantCalls || errs[0] != "Forbidden: pods is forbidden" {
+			t.Errorf("%s: handler calls = %q, want %d of %q", tt.name, errs, tt.wantCalls, "Forbidden: pods is forbidden")
+		}
+		failing = false
+		e.RunFor(time.Minute)
+		if got := inf.HasSynced(); got == tt.stop {
+			t.Errorf("%s: HasSynced() = %v once lists succeed, want %v", tt.name, got, !tt.stop)
+		}
+		inf.Stop()
 	}
 }

@@ -20,7 +20,9 @@ import (
 //
 // A missing ConfigMap or Secret, or a missing key, that is not optional
 // is an error naming the object and key: the container cannot start
-// (CreateContainerConfigError) until it appears. Callers have checked
+// (CreateContainerConfigError) until it appears. An object the API
+// refuses this node (403) is an error even when optional, as in
+// Kubernetes: only "not found" is what optional forgives. Callers have checked
 // k.config.ready(pod).
 func (k *Kubelet) containerEnv(pod *api.Pod, c api.Container, podIP string) (env []EnvVar, skipped []string, err error) {
 	at := map[string]int{}
@@ -38,22 +40,22 @@ func (k *Kubelet) containerEnv(pod *api.Pod, c api.Container, podIP string) (env
 		switch {
 		case f.ConfigMapRef != nil:
 			what = "configMap " + pod.Namespace + "/" + f.ConfigMapRef.Name
-			cm, ok := k.config.configMap(pod.Namespace, f.ConfigMapRef.Name)
-			if !ok {
-				if isOptional(f.ConfigMapRef.Optional) {
-					continue
-				}
-				return nil, nil, fmt.Errorf("configmap %q not found", f.ConfigMapRef.Name)
+			cm, err := k.config.configMap(pod.Namespace, f.ConfigMapRef.Name)
+			if api.IsNotFound(err) && isOptional(f.ConfigMapRef.Optional) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
 			}
 			data = cm.Data
 		case f.SecretRef != nil:
 			what = "secret " + pod.Namespace + "/" + f.SecretRef.Name
-			s, ok := k.config.secret(pod.Namespace, f.SecretRef.Name)
-			if !ok {
-				if isOptional(f.SecretRef.Optional) {
-					continue
-				}
-				return nil, nil, fmt.Errorf("secret %q not found", f.SecretRef.Name)
+			s, err := k.config.secret(pod.Namespace, f.SecretRef.Name)
+			if api.IsNotFound(err) && isOptional(f.SecretRef.Optional) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
 			}
 			data = map[string]string{}
 			for key, v := range s.Data {
@@ -116,12 +118,12 @@ func (k *Kubelet) envValue(pod *api.Pod, c api.Container, from *api.EnvVarSource
 		return v, err == nil, err
 	case from.ConfigMapKeyRef != nil:
 		r := from.ConfigMapKeyRef
-		cm, ok := k.config.configMap(pod.Namespace, r.Name)
+		cm, err := k.config.configMap(pod.Namespace, r.Name)
 		switch {
-		case !ok && isOptional(r.Optional):
+		case api.IsNotFound(err) && isOptional(r.Optional):
 			return "", false, nil
-		case !ok:
-			return "", false, fmt.Errorf("configmap %q not found", r.Name)
+		case err != nil:
+			return "", false, err
 		}
 		if v, ok := cm.Data[r.Key]; ok {
 			return v, true, nil
@@ -135,12 +137,12 @@ func (k *Kubelet) envValue(pod *api.Pod, c api.Container, from *api.EnvVarSource
 		return "", false, fmt.Errorf("couldn't find key %s in ConfigMap %s/%s", r.Key, pod.Namespace, r.Name)
 	case from.SecretKeyRef != nil:
 		r := from.SecretKeyRef
-		s, ok := k.config.secret(pod.Namespace, r.Name)
+		s, err := k.config.secret(pod.Namespace, r.Name)
 		switch {
-		case !ok && isOptional(r.Optional):
+		case api.IsNotFound(err) && isOptional(r.Optional):
 			return "", false, nil
-		case !ok:
-			return "", false, fmt.Errorf("secret %q not found", r.Name)
+		case err != nil:
+			return "", false, err
 		}
 		if v, ok := s.Data[r.Key]; ok {
 			return string(v), true, nil

@@ -117,18 +117,27 @@ func New(cfg Config) *Kubelet {
 		Update: func(_, p *api.Pod) { k.podChanged(p) },
 		Delete: func(p *api.Pod) {
 			delete(k.uidKey, p.UID)
+			k.config.unregister(client.Key(p))
 			k.queue.Add(client.Key(p))
 		},
 	})
 	k.queue = client.NewQueue(cfg.Loop, k.syncPod)
-	k.config = configObjects{k: k}
+	k.config = configObjects{k: k, watches: map[configKey]*configWatch{}, podRefs: map[string][]configKey{}}
 	k.claims = claimObjects{k: k}
 	k.tokens = serviceAccountTokens{k: k}
 	return k
 }
 
+// podChanged queues a pod the informer added or updated, and watches
+// the ConfigMaps and Secrets it names — until it has finished: a
+// terminal pod starts nothing again, so its watches are released.
 func (k *Kubelet) podChanged(p *api.Pod) {
 	k.uidKey[p.UID] = client.Key(p)
+	if api.IsPodTerminal(p) {
+		k.config.unregister(client.Key(p))
+	} else {
+		k.config.register(p)
+	}
 	k.queue.Add(client.Key(p))
 }
 

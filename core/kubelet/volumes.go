@@ -111,12 +111,12 @@ func keyFiles(files map[string]File, data map[string][]byte, items []api.KeyToPa
 
 // configMapFiles adds the files of ConfigMap name (data and binaryData).
 func (k *Kubelet) configMapFiles(pod *api.Pod, fv *FilesVolume, name string, items []api.KeyToPath, def int32, optional *bool) error {
-	cm, ok := k.config.configMap(pod.Namespace, name)
-	if !ok {
-		if isOptional(optional) {
-			return nil
-		}
-		return fmt.Errorf("configmap %q not found", name)
+	cm, err := k.config.configMap(pod.Namespace, name)
+	if api.IsNotFound(err) && isOptional(optional) {
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	data := map[string][]byte{}
 	for key, v := range cm.Data {
@@ -128,12 +128,12 @@ func (k *Kubelet) configMapFiles(pod *api.Pod, fv *FilesVolume, name string, ite
 
 // secretFiles adds the files of Secret name.
 func (k *Kubelet) secretFiles(pod *api.Pod, fv *FilesVolume, name string, items []api.KeyToPath, def int32, optional *bool) error {
-	s, ok := k.config.secret(pod.Namespace, name)
-	if !ok {
-		if isOptional(optional) {
-			return nil
-		}
-		return fmt.Errorf("secret %q not found", name)
+	s, err := k.config.secret(pod.Namespace, name)
+	if api.IsNotFound(err) && isOptional(optional) {
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	return keyFiles(fv.Files, s.Data, items, def, isOptional(optional), "secret "+pod.Namespace+"/"+name)
 }

@@ -426,6 +426,23 @@ func leases() []api.Object {
 	return []api.Object{l, free}
 }
 
+func roles() []api.Object {
+	return []api.Object{&api.Role{ObjectMeta: meta("ns1", "pod-reader", 2*time.Hour)}}
+}
+
+func roleBindings() []api.Object {
+	return []api.Object{&api.RoleBinding{ObjectMeta: meta("ns1", "read-pods", 5*time.Minute),
+		RoleRef:  api.RoleRef{APIGroup: api.RBACGroup, Kind: "Role", Name: "pod-reader"},
+		Subjects: []api.Subject{{Kind: api.SubjectServiceAccount, Name: "ci", Namespace: "ns1"}}}}
+}
+
+func clusterRoleBindings() []api.Object {
+	return []api.Object{&api.ClusterRoleBinding{ObjectMeta: meta("", "system:public-info-viewer", 30*24*time.Hour),
+		RoleRef: api.RoleRef{APIGroup: api.RBACGroup, Kind: "ClusterRole", Name: "system:public-info-viewer"},
+		Subjects: []api.Subject{{Kind: api.SubjectGroup, Name: "system:authenticated"}, {Kind: api.SubjectGroup, Name: "system:unauthenticated"},
+			{Kind: api.SubjectUser, Name: "jane"}, {Kind: api.SubjectServiceAccount, Name: "ci", Namespace: "ns1"}}}}
+}
+
 // replicationController stands in for a kind that has no table printer
 // or describer.
 type replicationController struct {

@@ -36,6 +36,10 @@ import (
 	volmutants "github.com/tinykube/tinykube/labs/15-volume-binding/mutants"
 	volreference "github.com/tinykube/tinykube/labs/15-volume-binding/reference"
 	volstudent "github.com/tinykube/tinykube/labs/15-volume-binding/student"
+	rbaclab "github.com/tinykube/tinykube/labs/16-rbac"
+	rbacmutants "github.com/tinykube/tinykube/labs/16-rbac/mutants"
+	rbacreference "github.com/tinykube/tinykube/labs/16-rbac/reference"
+	rbacstudent "github.com/tinykube/tinykube/labs/16-rbac/student"
 	"github.com/tinykube/tinykube/labs/lab"
 )
 
@@ -54,7 +58,7 @@ type Mutant struct {
 
 // All returns every lab, in chapter order.
 func All() []Entry {
-	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader(), strategicPatch(), volumeBinding()}
+	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader(), strategicPatch(), volumeBinding(), rbacDecision()}
 }
 
 func scheduler() Entry {
@@ -132,6 +136,14 @@ func volumeBinding() Entry {
 	e := Entry{Student: volumelab.Lab(volstudent.Match), Reference: volumelab.Lab(volreference.Match)}
 	for _, m := range volmutants.All {
 		e.Mutants = append(e.Mutants, Mutant{m.Name, volumelab.Lab(m.Match)})
+	}
+	return e
+}
+
+func rbacDecision() Entry {
+	e := Entry{Student: rbaclab.Lab(rbacstudent.Decide), Reference: rbaclab.Lab(rbacreference.Decide)}
+	for _, m := range rbacmutants.All {
+		e.Mutants = append(e.Mutants, Mutant{m.Name, rbaclab.Lab(m.Decide)})
 	}
 	return e
 }

@@ -3,6 +3,8 @@ package agent
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -49,9 +51,23 @@ type Config struct {
 	// PluginDirs are where the CNI plugins are (/usr/lib/cni, /opt/cni/bin).
 	PluginDirs []string
 
-	// Listen is where the kubelet server listens (":10250"; ":0" picks a
-	// free port).
+	// Listen is where the kubelet server listens: Address:10250 when
+	// empty; a bare ":PORT" also means the node's Address, never every
+	// interface (":0" picks a free port there).
 	Listen string
+
+	// ServingCert is the kubelet server's certificate (kubelet-serving,
+	// issued for system:node:NodeName and the node's addresses, see
+	// Join); ClusterCA verifies the API server's client certificate
+	// (kubeletserver.APIServerClientName). The kubelet server speaks
+	// HTTPS and answers the API server only; Start refuses a Config
+	// without both unless PlainKubeletServer.
+	ServingCert *tls.Certificate
+	ClusterCA   *x509.CertPool
+	// PlainKubeletServer serves logs and exec over plain HTTP to anyone
+	// who reaches Listen: only for a benchmark whose node talks to the
+	// API in process, on loopback.
+	PlainKubeletServer bool
 
 	// DNS is where the node's DNS server listens: "" for port 53 of the
 	// pod bridge's address, "off" for none (pods get the host's resolver).
@@ -106,9 +122,6 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	if cfg.StateDir == "" {
 		cfg.StateDir = filepath.Join("/var/lib/tinykube/nodes", cfg.NodeName)
 	}
-	if cfg.Listen == "" {
-		cfg.Listen = ":10250"
-	}
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
@@ -123,6 +136,7 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	if cfg.Address == "" {
 		cfg.Address = HostAddress()
 	}
+	cfg.Listen = listenAddress(cfg.Listen, cfg.Address)
 
 	network, err := podnet.New(podnet.Config{Network: "tinykube-" + cfg.Namespace, Bridge: cfg.Bridge, Subnet: cfg.PodCIDR,
 		PluginDirs: cfg.PluginDirs, StateDir: filepath.Join(cfg.StateDir, "net")})
@@ -146,7 +160,7 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	a := &Agent{cfg: cfg, loop: l, cancel: cancel, Runtime: rt, Network: network, dns: nodeDNS}
 	a.cleanOrphanNetworks()
 
-	srv, port, err := startKubeletServer(cfg.Listen, a)
+	srv, port, err := startKubeletServer(cfg, a)
 	if err != nil {
 		rt.Close()
 		nodeDNS.stop(l)

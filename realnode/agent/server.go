@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -21,15 +22,41 @@ type kubeletServer struct {
 	port int
 }
 
-func startKubeletServer(addr string, a *Agent) (*kubeletServer, int, error) {
-	ln, err := net.Listen("tcp", addr)
+// startKubeletServer listens on cfg.Listen and serves the node's
+// kubeletserver: over HTTPS to the API server alone when cfg has the TLS
+// material (see Config.ServingCert), else plain HTTP.
+func startKubeletServer(cfg Config, a *Agent) (*kubeletServer, int, error) {
+	if !cfg.PlainKubeletServer && (cfg.ServingCert == nil || cfg.ClusterCA == nil) {
+		return nil, 0, fmt.Errorf("the kubelet server needs a serving certificate and the cluster CA (join with --token, or see Config.ServingCert): it runs commands in containers and must answer only the API server")
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, 0, err
 	}
-	s := &kubeletServer{srv: &http.Server{Handler: kubeletserver.New(backend{a}), ReadHeaderTimeout: 10 * time.Second},
-		port: ln.Addr().(*net.TCPAddr).Port}
+	var h http.Handler = kubeletserver.New(backend{a})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	if !cfg.PlainKubeletServer {
+		srv.Handler = kubeletserver.RequireAPIServer(h)
+		srv.TLSConfig = kubeletserver.TLSConfig(*cfg.ServingCert, cfg.ClusterCA)
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	s := &kubeletServer{srv: srv, port: ln.Addr().(*net.TCPAddr).Port}
 	go s.srv.Serve(ln)
 	return s, s.port, nil
+}
+
+// listenAddress is where the kubelet server listens: listen as given
+// when it names a host, else the node's address at listen's port
+// (10250 when listen is empty).
+func listenAddress(listen, address string) string {
+	if listen == "" {
+		listen = ":10250"
+	}
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || host != "" {
+		return listen
+	}
+	return net.JoinHostPort(address, port)
 }
 
 func (s *kubeletServer) close() { s.srv.Close() }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/containerd/containerd"
@@ -17,7 +18,6 @@ import (
 	"github.com/tinykube/tinykube/realnode/agent"
 	"github.com/tinykube/tinykube/realnode/containerdrt"
 	"github.com/tinykube/tinykube/realnode/controlplane"
-	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/podnet"
 	"github.com/tinykube/tinykube/realnode/testimage"
 )
@@ -187,15 +187,19 @@ func startPodEnv(ctx context.Context, progress io.Writer) (*podEnv, error) {
 	if err != nil {
 		return e, err
 	}
+	// The server's etcd speaks TLS only.
+	https := func(u string) string { return strings.Replace(u, "http://", "https://", 1) }
 	if e.server, err = controlplane.Start(ctx, controlplane.Config{DataDir: filepath.Join(dir, "server"), Listen: "127.0.0.1:0",
-		EtcdClientURL: etcd.ClientURL, EtcdPeerURL: etcd.PeerURL, Version: "bench"}); err != nil {
+		EtcdClientURL: https(etcd.ClientURL), EtcdPeerURL: https(etcd.PeerURL), Version: "bench"}); err != nil {
 		return e, fmt.Errorf("bench: %w", err)
 	}
-	e.cl = client.New(&httpapi.Transport{BaseURL: e.server.URL})
-	// The agent talks to the API in-process, as in `tinykube up`.
+	e.cl = client.New(e.server.AdminTransport())
+	// The agent talks to the API in-process (no HTTP hop, no
+	// authorization): the benchmark measures the node, not the edge.
 	if e.agent, err = agent.Start(ctx, agent.Config{Client: client.New(client.Local(e.server.API.Handle)),
 		NodeName: benchNode, Address: "127.0.0.1", Socket: e.daemon.Socket, Namespace: tinykubeNS,
-		StateDir: filepath.Join(dir, "node"), PodCIDR: tinykubeCIDR, Bridge: tinykubeBridge, Listen: "127.0.0.1:0"}); err != nil {
+		StateDir: filepath.Join(dir, "node"), PodCIDR: tinykubeCIDR, Bridge: tinykubeBridge, Listen: "127.0.0.1:0",
+		PlainKubeletServer: true}); err != nil {
 		return e, fmt.Errorf("bench: starting the node: %w", err)
 	}
 	return e, e.waitNodeReady(ctx)

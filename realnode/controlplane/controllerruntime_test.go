@@ -25,6 +25,7 @@ import (
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -50,7 +51,13 @@ func TestControllerRuntimeManager(t *testing.T) {
 	defer tw.done.Store(true)
 	log.SetLogger(funcr.New(func(prefix, args string) { tw.Write([]byte(prefix + " " + args)) }, funcr.Options{}))
 
-	cfg := &rest.Config{Host: srv.URL, QPS: 100, Burst: 200}
+	// The admin kubeconfig the server wrote, read by client-go itself:
+	// https, the CA, the admin's client certificate.
+	cfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.QPS, cfg.Burst = 100, 200
 	// Every warning tinykube sends (an unknown field, say) fails the test:
 	// controller-runtime's requests are all ones Kubernetes takes silently.
 	warnings := &warningRecorder{}

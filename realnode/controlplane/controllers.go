@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tinykube/tinykube/core/auth"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/manager"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
@@ -46,8 +47,6 @@ const DefaultLoadBalancerPool = "127.0.100.0/24"
 // loop (one goroutine), talking to this server's API in process.
 func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) error {
 	le := s.cfg.LeaderElection
-	guarded := &guardedLocal{s: s, timeout: callTimeout(le)}
-	c := client.New(guarded)
 	poolSpec := cfg.LoadBalancerPool
 	if poolSpec == "" {
 		poolSpec = DefaultLoadBalancerPool
@@ -58,7 +57,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 	}
 	if le.Identity == "" {
 		host, _ := os.Hostname()
-		le.Identity = host + "/" + strings.TrimPrefix(s.URL, "http://")
+		le.Identity = host + "/" + strings.TrimPrefix(s.URL, "https://")
 	}
 	scheduler := []func(l *runloop.Loop, c *client.Client){func(l *runloop.Loop, c *client.Client) {
 		sched.New(sched.Config{Loop: l, Client: c, Rand: rand.New(rand.NewPCG(seed(), seed())), Name: "default-scheduler", Scoring: cfg.Scoring}).Start()
@@ -67,15 +66,21 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 		rec := client.NewRecorder(l, c, "controller-manager", "")
 		if _, err := manager.Start(manager.Config{Loop: l, Client: c, Recorder: rec,
 			NodeGracePeriod: cfg.NodeGracePeriod, EvictionTimeout: cfg.EvictionTimeout,
-			Zones: time.LoadLocation, LoadBalancers: pool}); err != nil {
+			Zones: time.LoadLocation, LoadBalancers: pool, RootCAPEM: s.ca.CertPEM}); err != nil {
 			panic(err) // no hooks, and a pool: Start cannot fail
 		}
+		// The CA's key is here, in the server: the signer issues the
+		// certificates the approver approved (csrsigner.go).
+		StartCSRSigner(l, c, s.ca)
 	}}
 	for _, g := range []*electedGroup{
-		{name: "kube-scheduler", starts: scheduler},
-		{name: "kube-controller-manager", starts: controllerManager},
+		{name: "kube-scheduler", user: auth.KubeScheduler, starts: scheduler},
+		{name: "kube-controller-manager", user: auth.KubeControllerManager, starts: controllerManager},
 	} {
-		g.server, g.client, g.api, g.le = s, c, guarded, le
+		// Each component is its own user, on every request (its
+		// election's too), and may do what its role allows.
+		guarded := &guardedLocal{s: s, timeout: callTimeout(le), user: auth.ComponentUser(g.user)}
+		g.server, g.client, g.api, g.le = s, client.New(guarded), guarded, le
 		lc := g.leaderConfig(nil)
 		if err := lc.Check(); err != nil {
 			return fmt.Errorf("%v (--leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period)", err)
@@ -95,6 +100,7 @@ func (s *Server) startControllers(ctx context.Context, cfg ControllerConfig) err
 type electedGroup struct {
 	server *Server
 	name   string         // the Lease's, in kube-system
+	user   string         // the components' user (system:kube-scheduler)
 	client *client.Client // the election's
 	api    client.Transport
 	le     LeaderElectionConfig
@@ -221,12 +227,20 @@ func (s *Server) Leading() []string {
 // elector's, whose renew deadline is a timer on that same loop, and a
 // controller's, whose write could then land after another server took the
 // lease over. Bounding each call bounds how late either can be.
+// Every request carries user, so the API server authorizes the component
+// as it would a remote one.
 type guardedLocal struct {
 	s       *Server
 	timeout time.Duration
+	user    *rest.UserInfo
 }
 
 func (g *guardedLocal) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
+	if g.user != nil {
+		r := *req
+		r.User = g.user
+		req = &r
+	}
 	if !g.s.hasQuorum() {
 		return nil, fmt.Errorf("the etcd member of this server has no leader (no quorum)")
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/realnode/etcdstore"
 	"github.com/tinykube/tinykube/realnode/httpapi"
+	"github.com/tinykube/tinykube/realnode/pki"
 )
 
 // startEtcd connects to the external etcd, or starts the embedded member:
@@ -26,10 +27,19 @@ func (s *Server) startEtcd(ctx context.Context) error {
 	cfg := &s.cfg
 	if len(cfg.EtcdEndpoints) > 0 {
 		if cfg.ClusterInit || cfg.JoinURL != "" {
-			return errors.New("--cluster-init and --join make servers of an embedded etcd cluster; with an external etcd (--etcd-endpoints) just start every server with the same --etcd-endpoints")
+			return errors.New("--cluster-init and --join make servers of an embedded etcd cluster; with an external etcd (--etcd-endpoints) just start every server with the same --etcd-endpoints (and a copy of the first server's DATA_DIR/pki and DATA_DIR/token)")
 		}
-		var err error
-		if s.etcd, err = etcdstore.Dial(cfg.EtcdEndpoints); err != nil {
+		if err := s.loadPKI(true); err != nil {
+			return err
+		}
+		if err := s.keepToken(); err != nil {
+			return err
+		}
+		tc, err := externalEtcdTLS(cfg)
+		if err != nil {
+			return err
+		}
+		if s.etcd, err = etcdstore.Dial(cfg.EtcdEndpoints, tc); err != nil {
 			return fmt.Errorf("connecting to etcd at %s: %v", strings.Join(cfg.EtcdEndpoints, ","), err)
 		}
 		return nil
@@ -37,54 +47,77 @@ func (s *Server) startEtcd(ctx context.Context) error {
 	if cfg.ClusterInit && cfg.JoinURL != "" {
 		return errors.New("--cluster-init starts a new cluster and --join joins an existing one: give one of them")
 	}
-	if cfg.JoinURL != "" && cfg.Token == "" {
-		return errors.New("--join needs --token: the contents of DATA_DIR/token on the first server (the one started with --cluster-init)")
+	if cfg.JoinURL != "" {
+		if cfg.Token == "" {
+			return errors.New("--join needs --token: the contents of DATA_DIR/token on a server of the cluster")
+		}
+		jt, err := pki.ParseJoinToken(cfg.Token)
+		if err != nil {
+			return fmt.Errorf("--token: %v", err)
+		}
+		if !jt.IsServerSecret() {
+			return errors.New("--token: a server joins with the cluster's server token (the contents of DATA_DIR/token on a server); a bootstrap token from 'tinykube token create' admits agents only")
+		}
+		if !strings.HasPrefix(cfg.JoinURL, "https://") {
+			return fmt.Errorf("--join %s: servers serve their API over HTTPS only: use https://", cfg.JoinURL)
+		}
 	}
 	if cfg.Name == "" {
 		cfg.Name = "tinykube"
 	}
 	host := listenHost(cfg.Listen)
 	if cfg.EtcdClientURL == "" {
-		cfg.EtcdClientURL = "http://" + net.JoinHostPort(host, "2379")
+		cfg.EtcdClientURL = "https://" + net.JoinHostPort(host, "2379")
 	}
 	if cfg.EtcdPeerURL == "" {
-		cfg.EtcdPeerURL = "http://" + net.JoinHostPort(host, "2380")
+		cfg.EtcdPeerURL = "https://" + net.JoinHostPort(host, "2380")
+	}
+	for flag, u := range map[string]string{"--etcd-client-url": cfg.EtcdClientURL, "--etcd-peer-url": cfg.EtcdPeerURL} {
+		if !strings.HasPrefix(u, "https://") {
+			return fmt.Errorf("%s %s: the embedded etcd serves TLS only (certificates from the cluster CA): use https://", flag, u)
+		}
 	}
 	dir := filepath.Join(cfg.DataDir, "etcd")
 	ec := etcdstore.EmbedConfig{DataDir: dir, ClientURL: cfg.EtcdClientURL, PeerURL: cfg.EtcdPeerURL, Name: cfg.Name}
 	switch {
-	case cfg.ClusterInit:
-		t, err := ensureToken(cfg.DataDir)
-		if err != nil {
+	case cfg.JoinURL != "" && etcdstore.HasData(dir):
+		// A restart: the member is in the cluster already, and the CA
+		// came with its join. Refuse a data directory of another
+		// cluster, when the join URL can tell.
+		if err := s.loadPKI(false); err != nil {
 			return err
 		}
-		s.token = t
-	case cfg.JoinURL != "" && etcdstore.HasData(dir):
-		// A restart: the member is in the cluster already. Refuse a data
-		// directory of another cluster, when the join URL can tell.
+		if err := s.keepToken(); err != nil {
+			return err
+		}
 		if err := s.sameCluster(ctx); err != nil {
 			return err
 		}
-		s.token = cfg.Token
 	case cfg.JoinURL != "":
 		ans, err := s.joinRetrying(ctx)
 		if err != nil {
 			return fmt.Errorf("joining the cluster of %s: %w", cfg.JoinURL, err)
 		}
-		ec.InitialCluster, ec.Join = ans.InitialCluster, true
-		fmt.Fprintf(cfg.Log, "joining etcd cluster %s: %s\n", ans.ClusterID, ans.InitialCluster)
-		if err := writeToken(cfg.DataDir, cfg.Token); err != nil {
+		if err := s.keepClusterSecrets(ans); err != nil {
 			return err
 		}
-		s.token = cfg.Token
+		ec.InitialCluster, ec.Join = ans.InitialCluster, true
+		fmt.Fprintf(cfg.Log, "joining etcd cluster %s: %s\n", ans.ClusterID, ans.InitialCluster)
 	default:
-		// A lone server, or a restarted member of a cluster: keep
-		// admitting joins if it did before.
-		if t, err := ReadToken(cfg.DataDir); err == nil {
-			s.token = t
+		// The first server of a cluster, a lone server, or a restarted
+		// member: the CA and the join token are made on the first start
+		// and kept.
+		if err := s.loadPKI(true); err != nil {
+			return err
+		}
+		if err := s.keepToken(); err != nil {
+			return err
 		}
 	}
 	var err error
+	if ec.TLS, err = s.etcdTLS(cfg.EtcdClientURL, cfg.EtcdPeerURL); err != nil {
+		return fmt.Errorf("issuing etcd's certificates: %v", err)
+	}
 	s.embedded, err = etcdstore.StartEmbedded(ec)
 	if err != nil {
 		hint := "if the ports are taken, choose others with --etcd-client-url and --etcd-peer-url"
@@ -107,6 +140,40 @@ func (s *Server) startEtcd(ctx context.Context) error {
 	}
 	go s.watchEtcd()
 	return nil
+}
+
+// keepToken reads (or draws) the join token for this server's CA.
+func (s *Server) keepToken() error {
+	t, err := ensureToken(s.cfg.DataDir, pki.Hash(s.ca.CertPEM))
+	if err != nil {
+		return err
+	}
+	s.token = t
+	return nil
+}
+
+// keepClusterSecrets writes what a join brought — the cluster CA, the
+// token-signing key and the join token — into this server's data
+// directory, and loads them.
+func (s *Server) keepClusterSecrets(ans *JoinAnswer) error {
+	jt, _ := pki.ParseJoinToken(s.cfg.Token)
+	if got := pki.Hash(ans.CACert); got != jt.CAHash {
+		return fmt.Errorf("the join answer of %s carries a CA with hash %s, not the token's %s", s.cfg.JoinURL, got, jt.CAHash)
+	}
+	dir := pkiDir(s.cfg.DataDir)
+	if err := pki.WriteKeyPair(dir, "ca", ans.CACert, ans.CAKey); err != nil {
+		return fmt.Errorf("keeping the cluster CA: %v", err)
+	}
+	if err := pki.WriteSigningKey(dir, ans.ServiceAccountKey); err != nil {
+		return fmt.Errorf("keeping the token-signing key: %v", err)
+	}
+	if err := writeToken(s.cfg.DataDir, s.cfg.Token); err != nil {
+		return err
+	}
+	if err := s.loadPKI(false); err != nil {
+		return err
+	}
+	return s.keepToken()
 }
 
 // promoteSelf asks the join server to make this server's member vote,

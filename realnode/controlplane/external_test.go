@@ -2,6 +2,7 @@ package controlplane
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,7 +23,8 @@ func TestServersShareAnExternalEtcd(t *testing.T) {
 		t.Skip("starts etcd")
 	}
 	dir := t.TempDir()
-	etcd, err := etcdstore.StartEmbedded(etcdstore.EmbedConfig{DataDir: filepath.Join(dir, "etcd"), ClientURL: freeURL(t), PeerURL: freeURL(t)})
+	plain := func() string { return "http://" + strings.TrimPrefix(freeURL(t), "https://") }
+	etcd, err := etcdstore.StartEmbedded(etcdstore.EmbedConfig{DataDir: filepath.Join(dir, "etcd"), ClientURL: plain(), PeerURL: plain()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,9 +37,19 @@ func TestServersShareAnExternalEtcd(t *testing.T) {
 		cfg.EtcdEndpoints = endpoints
 		return cfg
 	}
-	a, b := start(t, external("a")), start(t, external("b"))
+	// The second server gets a copy of the first one's CA, token-signing
+	// key and token, so both are one cluster to their clients.
+	a := start(t, external("a"))
+	for _, f := range []string{"pki/ca.crt", "pki/ca.key", "pki/sa.key", "token"} {
+		copyFile(t, filepath.Join(dir, "a", f), filepath.Join(dir, "b", f))
+	}
+	b := start(t, external("b"))
 	ctx := context.Background()
-	ca, cb := client.New(&httpapi.Transport{BaseURL: a.URL}), client.New(&httpapi.Transport{BaseURL: b.URL})
+	bAsA, err := httpapi.NewTransportConfig(b.URL, a.Admin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, cb := client.New(a.AdminTransport()), client.New(bAsA)
 
 	cm := &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "shared", Namespace: "default"}, Data: map[string]string{"k": "v"}}
 	if _, err := client.For[*api.ConfigMap](ca).Create(ctx, cm, client.WriteOptions{}); err != nil {
@@ -88,5 +100,19 @@ func TestServersShareAnExternalEtcd(t *testing.T) {
 	cfg.JoinURL, cfg.Token = other.URL, "x"
 	if _, err := Start(ctx, cfg); err == nil || !strings.Contains(err.Error(), "--etcd-endpoints") {
 		t.Errorf("--join with --etcd-endpoints: error %v, want one saying to start every server with the same --etcd-endpoints", err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

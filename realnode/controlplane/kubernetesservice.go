@@ -73,9 +73,12 @@ func (s *Server) listenForPods(api *net.TCPAddr, h http.Handler) net.Listener {
 		return nil
 	}
 	fmt.Fprintf(s.cfg.Log, "API also served on %s, the advertise address, for pods (the kubernetes Service)\n", addr)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// The same HTTPS as the main listener: a pod's client checks the
+	// certificate (it names the kubernetes Service's IP and names) and
+	// proves who it is with its token.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, TLSConfig: s.http.TLSConfig.Clone(), ErrorLog: s.http.ErrorLog}
 	s.extra = append(s.extra, srv)
-	go srv.Serve(ln)
+	go srv.ServeTLS(ln, "", "")
 	return ln
 }
 

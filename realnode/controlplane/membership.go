@@ -3,6 +3,8 @@ package controlplane
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/realnode/pki"
 )
 
 // Membership: the servers of a highly available control plane each run
@@ -29,8 +32,11 @@ import (
 // it to be promoted to a voting member (POST /tinykube/v1/promote).
 // GET /tinykube/v1/members lists the members with their health, DELETE
 // /tinykube/v1/members/NAME removes one (a dead server, before it is
-// replaced). These paths are outside the Kubernetes API and need the join
-// token; the API itself does not.
+// replaced). These paths are outside the Kubernetes API and need the
+// secret of the join token. The joining server checks the CA first (its
+// token carries the CA's hash) and sends the secret only over TLS
+// verified with that CA; the answer carries the cluster's CA and
+// token-signing key, which every server holds.
 //
 //	new server                       running server              etcd
 //	    |-- POST /join {name, peer} -->|                            |
@@ -57,6 +63,14 @@ type JoinAnswer struct {
 	InitialCluster string `json:"initialCluster"`
 	// ClientURLs are the running members' client URLs.
 	ClientURLs []string `json:"clientURLs"`
+	// The cluster's secrets, which every server holds: the CA (PEM
+	// certificate and key), the ServiceAccount token-signing key, and the
+	// join token. They travel only over TLS that the joining server
+	// verified with the CA its token pins, to a caller that proved it
+	// holds the server secret.
+	CACert            []byte `json:"caCert,omitempty"`
+	CAKey             []byte `json:"caKey,omitempty"`
+	ServiceAccountKey []byte `json:"serviceAccountKey,omitempty"`
 }
 
 // MemberList is the answer of GET /tinykube/v1/members.
@@ -120,7 +134,11 @@ func (s *Server) serveMembership(w http.ResponseWriter, r *http.Request) {
 			err = api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil, "decoding the join request: %v", err)
 			break
 		}
-		out, err = s.join(ctx, req)
+		var ans *JoinAnswer
+		if ans, err = s.join(ctx, req); err == nil {
+			err = s.addClusterSecrets(ans)
+		}
+		out = ans
 	case path == "promote" && r.Method == http.MethodPost:
 		var req JoinRequest
 		if err = json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
@@ -145,20 +163,36 @@ func (s *Server) serveMembership(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(out)
 }
 
-// authorize checks the bearer token: 401 when there is none, 403 when it
-// is wrong or this server keeps no token.
+// addClusterSecrets puts the CA, its key and the token-signing key in a
+// join answer.
+func (s *Server) addClusterSecrets(ans *JoinAnswer) error {
+	key, err := s.ca.KeyPEM()
+	if err != nil {
+		return err
+	}
+	sa, err := pki.SigningKeyPEM(s.saKey)
+	if err != nil {
+		return err
+	}
+	ans.CACert, ans.CAKey, ans.ServiceAccountKey = s.ca.CertPEM, key, sa
+	return nil
+}
+
+// authorize checks the bearer token, the server secret of the join token:
+// 401 when there is none, 403 when it is wrong or this server keeps no
+// token.
 func (s *Server) authorize(r *http.Request) error {
 	h := r.Header.Get("Authorization")
 	got, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || got == "" {
 		return api.NewStatusError(http.StatusUnauthorized, api.ReasonUnauthorized, nil,
-			"membership operations need the join token (Authorization: Bearer TOKEN): pass --token, the contents of DATA_DIR/token on the first server")
+			"membership operations need the join token's secret (Authorization: Bearer SECRET): pass --token, the contents of DATA_DIR/token on a server of the cluster")
 	}
-	if s.token == "" {
+	if s.token.Secret == "" {
 		return api.NewStatusError(http.StatusForbidden, api.ReasonForbidden, nil,
 			"this server has no join token: it was started without --cluster-init or --join; restart it with --cluster-init (its data is kept) to let others join")
 	}
-	if !tokenMatches(got, s.token) {
+	if !tokenMatches(got, s.token.Secret) {
 		return api.NewStatusError(http.StatusForbidden, api.ReasonForbidden, nil,
 			"the join token is wrong: use the contents of DATA_DIR/token of a server of this cluster")
 	}
@@ -364,11 +398,19 @@ func statusCode(se *api.StatusError) int {
 	return http.StatusInternalServerError
 }
 
-// MembershipClient calls a server's membership paths with the join token.
+// MembershipClient calls a server's membership paths with the join
+// token.
 type MembershipClient struct {
 	// Server is the API URL of a running server, e.g.
-	// http://10.0.0.1:6443.
-	Server, Token string
+	// https://10.0.0.1:6443.
+	Server string
+	// Token is the join token (K10<CA hash>::<secret>, the contents of
+	// DATA_DIR/token) or its bare secret; only the secret is sent.
+	Token string
+	// TLS verifies the server. nil pins the CA by the token's hash: the
+	// client first fetches the server's CA (sending nothing), refuses one
+	// with another hash, and verifies the server with it.
+	TLS *tls.Config
 }
 
 // Join asks the server to add a member.
@@ -393,6 +435,33 @@ func (c MembershipClient) RemoveMember(ctx context.Context, name string) error {
 	return c.call(ctx, http.MethodDelete, "members/"+url.PathEscape(name), nil, nil)
 }
 
+// client returns the HTTP client to reach c.Server with and the bearer
+// secret to send, pinning the CA by the token's hash when c has no TLS
+// configuration.
+func (c MembershipClient) client(ctx context.Context) (*http.Client, string, error) {
+	secret := c.Token
+	jt, err := pki.ParseJoinToken(c.Token)
+	if err == nil {
+		secret = jt.Secret
+	}
+	if !strings.HasPrefix(c.Server, "https://") {
+		return nil, "", fmt.Errorf("the server URL %q is not https://: tinykube servers serve only HTTPS", c.Server)
+	}
+	tc := c.TLS
+	if tc == nil {
+		if err != nil {
+			return nil, "", fmt.Errorf("no CA to verify %s with: give the whole join token (K10<CA hash>::<secret>, the contents of DATA_DIR/token), whose hash pins the CA", c.Server)
+		}
+		caPEM, err := pki.FetchCA(ctx, c.Server, jt.CAHash)
+		if err != nil {
+			return nil, "", err
+		}
+		tc = &tls.Config{RootCAs: x509.NewCertPool(), MinVersion: tls.VersionTLS12}
+		tc.RootCAs.AppendCertsFromPEM(caPEM)
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}, secret, nil
+}
+
 func (c MembershipClient) call(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
@@ -404,13 +473,18 @@ func (c MembershipClient) call(ctx context.Context, method, path string, in, out
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	hc, secret, err := c.client(ctx)
+	if err != nil {
+		return err
+	}
+	defer hc.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.Server, "/")+membershipPrefix+path, body)
 	if err != nil {
 		return fmt.Errorf("server URL %q: %v", c.Server, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.Token)
+	req.Header.Set("Authorization", "Bearer "+secret)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("cannot reach the server at %s: %v\n(is it running, and is this its API address, its --listen? try another server of the cluster)", c.Server, err)
 	}

@@ -1,7 +1,9 @@
 package controlplane
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
 	"net"
 	"os"
 	"path/filepath"
@@ -12,10 +14,12 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
-	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
+	"github.com/tinykube/tinykube/realnode/pki"
 )
 
+// freeURL returns an https URL on a loopback port that was free a moment
+// ago (etcd's URLs are https: it serves TLS only).
 func freeURL(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -23,7 +27,18 @@ func freeURL(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	return "http://" + ln.Addr().String()
+	return "https://" + ln.Addr().String()
+}
+
+// adminTLS verifies s with the cluster CA (and shows the admin's
+// certificate, which the membership paths do not look at).
+func adminTLS(t *testing.T, s *Server) *tls.Config {
+	t.Helper()
+	tc, err := s.Admin().TLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tc
 }
 
 // serverConfig is a server on loopback with its own etcd ports, short
@@ -78,19 +93,30 @@ func TestServersJoinListAndReplaceMembers(t *testing.T) {
 
 	// Bad tokens are refused before etcd is touched.
 	var se *api.StatusError
-	_, err = MembershipClient{Server: s1.URL}.Members(ctx)
+	_, err = MembershipClient{Server: s1.URL, TLS: adminTLS(t, s1)}.Members(ctx)
 	if !asStatus(err, &se) || se.Status.Code != 401 {
 		t.Errorf("members without a token: err = %v, want 401", err)
 	}
-	bad := serverConfig(t, "bad", filepath.Join(dir, "bad"))
-	bad.JoinURL, bad.Token = s1.URL, "not-the-token"
-	if _, err := Start(ctx, bad); err == nil || !strings.Contains(err.Error(), "join token is wrong") {
-		t.Errorf("joining with a wrong token: err = %v, want 'join token is wrong'", err)
+	jt, err := pki.ParseJoinToken(token)
+	if err != nil || !jt.IsServerSecret() || jt.CAHash != pki.Hash(s1.CA().CertPEM) {
+		t.Fatalf("DATA_DIR/token = %q (%v): want K10<hash of the CA>::server:<hex>", token, err)
+	}
+	for _, tc := range []struct{ token, want string }{
+		{"not-the-token", "does not start with K10"},
+		{pki.JoinToken{CAHash: jt.CAHash, Secret: "server:0000"}.String(), "join token is wrong"},
+		{pki.JoinToken{CAHash: strings.Repeat("0", 64), Secret: jt.Secret}.String(), "presents a CA with hash " + jt.CAHash + ", but the join token expects " + strings.Repeat("0", 64)},
+		{pki.JoinToken{CAHash: jt.CAHash, Secret: "abcdef.0123456789abcdef"}.String(), "admits agents only"},
+	} {
+		bad := serverConfig(t, "bad", filepath.Join(dir, "bad"))
+		bad.JoinURL, bad.Token = s1.URL, tc.token
+		if _, err := Start(ctx, bad); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("joining with token %q: err = %v, want %q", tc.token, err, tc.want)
+		}
 	}
 	unreachable := serverConfig(t, "far", filepath.Join(dir, "far"))
 	unreachable.JoinURL, unreachable.Token = freeURL(t), token
-	if _, err := Start(ctx, unreachable); err == nil || !strings.Contains(err.Error(), "cannot reach the server") {
-		t.Errorf("joining an unreachable server: err = %v, want 'cannot reach the server'", err)
+	if _, err := Start(ctx, unreachable); err == nil || !strings.Contains(err.Error(), "fetching the CA from") {
+		t.Errorf("joining an unreachable server: err = %v, want 'fetching the CA from'", err)
 	}
 
 	join := func(name string, via *Server) (*Server, Config) {
@@ -110,6 +136,14 @@ func TestServersJoinListAndReplaceMembers(t *testing.T) {
 	if got := names(l); got != "one:healthy three:healthy two:healthy" {
 		t.Errorf("members = %s, want all three healthy", got)
 	}
+	// A joined server holds the cluster's CA and token, and serves with
+	// its own certificate from that CA.
+	if got, err := ReadToken(filepath.Join(dir, "three")); err != nil || got != token {
+		t.Errorf("server three's token = %q, %v; want the cluster's %q", got, err, token)
+	}
+	if !bytes.Equal(s3.CA().CertPEM, s1.CA().CertPEM) {
+		t.Errorf("server three's CA differs from server one's")
+	}
 	// The first server's kubeconfig learns of the servers that joined.
 	waitFor(t, "server one's kubeconfig listing three servers", 5*time.Second, func() bool {
 		kc, err := kubeconfig.Load(s1.Kubeconfig)
@@ -127,8 +161,8 @@ func TestServersJoinListAndReplaceMembers(t *testing.T) {
 	}
 
 	// One etcd cluster: a write through one server is read through another.
-	c1 := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: s1.URL}))
-	c3 := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: s3.URL}))
+	c1 := client.For[*api.ConfigMap](client.New(s1.AdminTransport()))
+	c3 := client.For[*api.ConfigMap](client.New(s3.AdminTransport()))
 	if _, err := c1.Create(ctx, &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "x", Namespace: "default"}}, client.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +222,7 @@ func TestServersJoinListAndReplaceMembers(t *testing.T) {
 	if got := names(l); got != "four:healthy one:healthy two:healthy" {
 		t.Errorf("members after the replacement = %s", got)
 	}
-	if _, err := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: s4.URL})).Get(ctx, "default", "x"); err != nil {
+	if _, err := client.For[*api.ConfigMap](client.New(s4.AdminTransport())).Get(ctx, "default", "x"); err != nil {
 		t.Errorf("the replacement does not serve the cluster's data: %v", err)
 	}
 
@@ -223,7 +257,7 @@ func TestLosingTheLeaseStopsTheControllersUntilWonBack(t *testing.T) {
 	}
 	s := start(t, serverConfig(t, "solo", t.TempDir()))
 	ctx := context.Background()
-	c := client.New(&httpapi.Transport{BaseURL: s.URL})
+	c := client.New(s.AdminTransport())
 	leads := func(lease string) bool { return slices.Contains(s.Leading(), lease) }
 	waitFor(t, "leading the controller manager", 10*time.Second, func() bool { return leads("kube-controller-manager") })
 

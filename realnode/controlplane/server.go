@@ -2,11 +2,14 @@ package controlplane
 
 import (
 	"context"
+	"crypto/ed25519"
 	crand "crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -23,13 +26,15 @@ import (
 	"github.com/tinykube/tinykube/realnode/etcdstore"
 	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
+	"github.com/tinykube/tinykube/realnode/pki"
 	"github.com/tinykube/tinykube/realnode/wallclock"
 )
 
 // Config is how to run a server.
 type Config struct {
-	// DataDir holds the embedded etcd's data (DataDir/etcd) and the
-	// kubeconfig (DataDir/kubeconfig).
+	// DataDir holds the embedded etcd's data (DataDir/etcd), the cluster
+	// CA and certificates (DataDir/pki), the join token (DataDir/token)
+	// and the admin kubeconfig (DataDir/kubeconfig).
 	DataDir string
 	// Listen is the API's host:port, e.g. "127.0.0.1:6443" (":0" picks a
 	// free port).
@@ -43,6 +48,10 @@ type Config struct {
 	// embedded one; EtcdPrefix then keeps tinykube's keys apart.
 	EtcdEndpoints []string
 	EtcdPrefix    string
+	// EtcdCAFile, EtcdCertFile and EtcdKeyFile are the TLS files for an
+	// external etcd: the CA of its servers' certificates, and this
+	// server's client certificate and key (empty: plain HTTP).
+	EtcdCAFile, EtcdCertFile, EtcdKeyFile string
 	// EtcdClientURL and EtcdPeerURL are where the embedded etcd listens;
 	// empty means port 2379 and 2380 of the host of Listen (127.0.0.1
 	// when Listen names no host), so servers on 127.0.0.11, .12 and .13
@@ -53,12 +62,15 @@ type Config struct {
 	// "tinykube" when empty.
 	Name string
 	// ClusterInit makes this the first server of a cluster others can
-	// join: it keeps a join token in DATA_DIR/token (drawn on the first
-	// start).
+	// join. Every server keeps the cluster CA in DATA_DIR/pki and a join
+	// token in DATA_DIR/token (drawn on the first start); ClusterInit
+	// only says no --join is meant.
 	ClusterInit bool
-	// JoinURL, with Token, adds this server's etcd member to the cluster
-	// of the server whose API is at JoinURL. A data directory that already
-	// holds a member restarts it instead (no second join).
+	// JoinURL, with Token (K10<CA hash>::server:<hex>, the contents of
+	// DATA_DIR/token on a server of the cluster), adds this server's etcd
+	// member to the cluster of the server whose API is at JoinURL
+	// (https://). A data directory that already holds a member restarts
+	// it instead (no second join).
 	JoinURL, Token string
 	// LeaderElection tunes the elections the scheduler and the controller
 	// manager run under.
@@ -95,14 +107,21 @@ type Server struct {
 	API      *apiserver.Server
 	http     *http.Server
 	extra    []*http.Server // the listener for pods (listenForPods), if any
-	// URL is where the API answers, e.g. "http://127.0.0.1:6443".
+	// URL is where the API answers, e.g. "https://127.0.0.1:6443".
 	URL string
-	// Kubeconfig is the path of the kubeconfig written in the data dir.
+	// Kubeconfig is the path of the admin kubeconfig written in the data
+	// dir.
 	Kubeconfig string
 	stop       context.CancelFunc
 	bg         sync.WaitGroup // compact, repair, followServers, probeQuorum, followKubernetesService
-	// token is the join token ("" when joins are refused).
-	token string
+	// ca is the cluster CA, saKey the ServiceAccount token-signing key;
+	// both are the same on every server of the cluster.
+	ca    *pki.CA
+	saKey ed25519.PrivateKey
+	// admin is the admin's credentials (the kubeconfig's).
+	admin httpapi.ClientConfig
+	// token is the join token (DATA_DIR/token).
+	token pki.JoinToken
 	// done is closed, with err set, when etcd stops under the server.
 	done      chan struct{}
 	once      sync.Once
@@ -147,19 +166,46 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	s.Store = etcdstore.New(s.etcd, cfg.EtcdPrefix)
 	apiCfg.Store, apiCfg.Rand = s.Store, rand.New(rand.NewPCG(seed(), seed()))
+	apiCfg.ServiceAccountKeys = s.serviceAccountKeys()
+	apiCfg.Authorization = &apiserver.Authorization{}
 	s.API = apiserver.New(apiCfg)
 	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := s.API.Bootstrap(bctx); err != nil {
 		return nil, fmt.Errorf("bootstrapping the API (system namespaces, service allocations): %v", err)
 	}
+	cert, err := s.servingCertificate(listenHost(cfg.Listen))
+	if err != nil {
+		return nil, fmt.Errorf("issuing the API's serving certificate: %v", err)
+	}
+	if s.admin, err = s.adminClientConfig(); err != nil {
+		return nil, fmt.Errorf("issuing the admin's client certificate: %v", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %v (is another server running? choose another address with --listen)", cfg.Listen, err)
 	}
-	s.URL = "http://" + clientAddr(ln.Addr().(*net.TCPAddr))
-	s.http = &http.Server{Handler: s.handler(httpapi.Handler(s.API.Handle)), ReadHeaderTimeout: 10 * time.Second}
-	go s.http.Serve(ln)
+	s.URL = "https://" + clientAddr(ln.Addr().(*net.TCPAddr))
+	opts, err := s.handlerOptions()
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.http = &http.Server{
+		Handler:           s.handler(httpapi.Handler(s.API.Handle, opts)),
+		ReadHeaderTimeout: 10 * time.Second,
+		// HTTPS only: a client certificate is checked against the CA when
+		// one is shown; a client without one may still prove who it is
+		// with a bearer token.
+		TLSConfig: &tls.Config{
+			Certificates: []tls.Certificate{cert},
+			ClientAuth:   tls.VerifyClientCertIfGiven,
+			ClientCAs:    s.ca.Pool(),
+			MinVersion:   tls.VersionTLS12,
+		},
+		ErrorLog: log.New(io.Discard, "", 0), // TLS handshake noise from scanners and curl -k
+	}
+	go s.http.ServeTLS(ln, "", "")
 	s.listenForPods(ln.Addr().(*net.TCPAddr), s.http.Handler)
 	servers, err := s.register(ctx)
 	if err != nil {
@@ -195,11 +241,60 @@ func clientAddr(a *net.TCPAddr) string {
 	return net.JoinHostPort(host, fmt.Sprint(a.Port))
 }
 
-// writeKubeconfig writes a kubeconfig naming this server first, then the
-// other servers of the cluster (servers).
+// handlerOptions are the API's edge: who a request comes from (client
+// certificates, the server secret, the API's own tokens: ServiceAccount
+// and bootstrap tokens), the relayed pod subresources authorized by the
+// API server and carried to kubelets over TLS with the API server's
+// kubelet-client certificate, and the CA for joins.
+func (s *Server) handlerOptions() (httpapi.Options, error) {
+	kc, err := LoadOrIssueKubeletClient(filepath.Join(s.cfg.DataDir, "pki"), s.ca)
+	if err != nil {
+		return httpapi.Options{}, fmt.Errorf("issuing the API server's kubelet-client certificate: %v", err)
+	}
+	return httpapi.Options{
+		Authenticator: &httpapi.Authenticator{ServerSecret: s.token.Secret, Token: s.API.AuthenticateToken},
+		Authorize:     s.API.Authorize,
+		CACert:        s.ca.CertPEM,
+		KubeletTLS:    &httpapi.KubeletTLS{CA: s.ca.Pool(), Client: kc},
+	}, nil
+}
+
+// adminClientConfig is the admin's credentials: the CA and the
+// kubernetes-admin client certificate.
+func (s *Server) adminClientConfig() (httpapi.ClientConfig, error) {
+	certPEM, keyPEM, err := s.adminCredentials()
+	if err != nil {
+		return httpapi.ClientConfig{}, err
+	}
+	return httpapi.ClientConfig{CAData: s.ca.CertPEM, CertData: certPEM, KeyData: keyPEM}, nil
+}
+
+// CA is the cluster's certificate authority (the agent of `up`, the
+// kubelet's client certificate and the CSR signer issue from it).
+func (s *Server) CA() *pki.CA { return s.ca }
+
+// Admin returns the admin's credentials (kubernetes-admin, in
+// system:masters), as the kubeconfig holds them.
+func (s *Server) Admin() httpapi.ClientConfig { return s.admin }
+
+// AdminTransport returns a transport to this server as the admin.
+func (s *Server) AdminTransport() *httpapi.Transport {
+	t, err := httpapi.NewTransportConfig(s.URL, s.admin)
+	if err != nil {
+		panic(err) // the server's own CA and URL: cannot fail
+	}
+	return t
+}
+
+// JoinToken is the cluster's join token (the contents of DATA_DIR/token).
+func (s *Server) JoinToken() string { return s.token.String() }
+
+// writeKubeconfig writes the admin kubeconfig naming this server first,
+// then the other servers of the cluster (servers).
 func (s *Server) writeKubeconfig(servers []string) error {
 	kc := kubeconfig.New(s.URL)
 	kc.SetServers(servers)
+	kc.SetCredentials(s.admin.CAData, kubeconfig.User{ClientCertificateData: s.admin.CertData, ClientKeyData: s.admin.KeyData})
 	if err := kubeconfig.Write(s.Kubeconfig, kc); err != nil {
 		return fmt.Errorf("writing %s: %v", s.Kubeconfig, err)
 	}

@@ -7,13 +7,11 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	restclient "k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/remotecommand"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -48,7 +46,7 @@ spec:
 func TestAttachWithStdinAndTTYWithClientGo(t *testing.T) {
 	c := newCluster(t)
 	c.startAgent(nodeA)
-	cfg := &restclient.Config{Host: c.server.URL}
+	cfg := c.restConfig()
 
 	tests := []struct {
 		name             string
@@ -135,14 +133,9 @@ func TestKubectlRunAndAttachWithStdin(t *testing.T) {
 	}
 	c := newCluster(t)
 	c.startAgent(nodeA)
-	kubeconfig := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters: [{name: e2e, cluster: {server: %q}}]
-contexts: [{name: e2e, context: {cluster: e2e, user: e2e, namespace: default}}]
-users: [{name: e2e, user: {}}]
-current-context: e2e
-`, c.server.URL)), 0o600)
+	// The admin kubeconfig the server wrote: the CA and a client
+	// certificate, which kubectl uses unchanged.
+	kubeconfig := c.server.Kubeconfig
 	run := func(stdin string, args ...string) (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 		defer cancel()

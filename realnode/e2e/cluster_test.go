@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/containerd/containerd"
 	"github.com/containerd/containerd/snapshots"
+	restclient "k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -26,8 +29,10 @@ import (
 	"github.com/tinykube/tinykube/realnode/containerdrt"
 	"github.com/tinykube/tinykube/realnode/controlplane"
 	"github.com/tinykube/tinykube/realnode/httpapi"
+	"github.com/tinykube/tinykube/realnode/kubeconfig"
 	"github.com/tinykube/tinykube/realnode/netnstest"
 	"github.com/tinykube/tinykube/realnode/nodetest"
+	"github.com/tinykube/tinykube/realnode/pki"
 	"github.com/tinykube/tinykube/realnode/podnet"
 )
 
@@ -48,7 +53,7 @@ func TestMain(m *testing.M) {
 type cluster struct {
 	t      *testing.T
 	server *controlplane.Server
-	client *client.Client // over HTTP, as a remote user's
+	client *client.Client // over HTTPS as the admin, as a remote user's
 	ctrd   *containerdrt.Daemon
 	state  string
 }
@@ -72,16 +77,73 @@ func newCluster(t *testing.T, opts ...func(*controlplane.Config)) *cluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &cluster{t: t, server: s, client: client.New(&httpapi.Transport{BaseURL: s.URL}), ctrd: d, state: dir}
+	return &cluster{t: t, server: s, client: client.New(s.AdminTransport()), ctrd: d, state: dir}
 }
 
+// freeURL is an https URL on a loopback port free a moment ago (etcd's
+// URLs are https).
 func freeURL(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	return "http://" + ln.Addr().String()
+	return "https://" + ln.Addr().String()
+}
+
+// restConfig is client-go's configuration for the admin.
+func (c *cluster) restConfig() *restclient.Config {
+	a := c.server.Admin()
+	return &restclient.Config{Host: c.server.URL, TLSClientConfig: restclient.TLSClientConfig{CAData: a.CAData, CertData: a.CertData, KeyData: a.KeyData}}
+}
+
+// nodeKubeconfig writes, in dir, the kubeconfig of node name's agent: the
+// servers, the CA, and a client certificate system:node:NAME issued from
+// ca (what a join gives a real node).
+func nodeKubeconfig(t *testing.T, ca *pki.CA, servers []string, name, dir string) string {
+	t.Helper()
+	certPEM, keyPEM, err := ca.Issue(pki.Request{CommonName: "system:node:" + name, Organization: []string{"system:nodes"}, Client: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := kubeconfig.New(servers[0])
+	kc.SetServers(servers)
+	kc.SetCredentials(ca.CertPEM, kubeconfig.User{ClientCertificateData: certPEM, ClientKeyData: keyPEM})
+	path := filepath.Join(dir, name+".kubeconfig")
+	if err := kubeconfig.Write(path, kc); err != nil {
+		t.Fatal(err)
+	}
+	// The kubelet server's certificate, beside the kubeconfig (a join
+	// gets it by a CSR; agentConfig reads it).
+	servingPEM, servingKey, err := ca.Issue(pki.Request{CommonName: "system:node:" + name, Organization: []string{"system:nodes"},
+		Server: true, DNSNames: []string{name}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pki.WriteKeyPair(dir, name+"-serving", servingPEM, servingKey); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// servingCredentials reads the kubelet serving certificate nodeKubeconfig
+// wrote beside kubeconfigPath, and the CA from the kubeconfig.
+func servingCredentials(kubeconfigPath, node string, caPEM []byte) (*tls.Certificate, *x509.CertPool) {
+	dir := filepath.Dir(kubeconfigPath)
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, node+"-serving.crt"), filepath.Join(dir, node+"-serving.key"))
+	if err != nil {
+		panic(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		panic("no CA in " + kubeconfigPath)
+	}
+	return &cert, pool
+}
+
+// nodeKubeconfig is the kubeconfig of node name of this cluster.
+func (c *cluster) nodeKubeconfig(name string) string {
+	return nodeKubeconfig(c.t, c.server.CA(), []string{c.server.URL}, name, c.state)
 }
 
 // nodeSpec names one node's share of the machine.
@@ -89,10 +151,29 @@ type nodeSpec struct {
 	name, namespace, podCIDR, bridge string
 }
 
-// agentConfig is a node of the API at url on the containerd at socket.
-func agentConfig(url, socket, stateDir string, n nodeSpec) agent.Config {
+// agentConfig is a node of the API its kubeconfig names (servers and
+// credentials), on the containerd at socket.
+func agentConfig(kubeconfigPath, socket, stateDir string, n nodeSpec) agent.Config {
+	kc, err := kubeconfig.Load(kubeconfigPath)
+	if err != nil {
+		panic(err)
+	}
+	servers, _, err := kc.CurrentServers()
+	if err != nil {
+		panic(err)
+	}
+	cred, err := kc.CurrentCredentials()
+	if err != nil {
+		panic(err)
+	}
+	tr, err := httpapi.NewTransportConfig(strings.Join(servers, ","), httpapi.ClientConfig{CAData: cred.CAData, CertData: cred.CertData, KeyData: cred.KeyData})
+	if err != nil {
+		panic(err)
+	}
+	serving, ca := servingCredentials(kubeconfigPath, n.name, cred.CAData)
 	return agent.Config{
-		Client: client.New(&httpapi.Transport{BaseURL: url}), NodeName: n.name, Address: "127.0.0.1",
+		ServingCert: serving, ClusterCA: ca,
+		Client: client.New(tr), NodeName: n.name, Address: "127.0.0.1",
 		Capacity: api.ResourceList{api.ResourceCPU: api.MustParseQuantity("2"), api.ResourceMemory: api.MustParseQuantity("2Gi")},
 		Socket:   socket, Namespace: n.namespace, StateDir: stateDir,
 		PodCIDR: n.podCIDR, Bridge: n.bridge, Listen: "127.0.0.1:0",
@@ -107,7 +188,7 @@ func agentConfig(url, socket, stateDir string, n nodeSpec) agent.Config {
 func (c *cluster) startAgent(n nodeSpec) *agent.Agent {
 	c.t.Helper()
 	nodetest.ImportBusybox(c.t, c.ctrd.Socket, n.namespace)
-	a, err := agent.Start(context.Background(), agentConfig(c.server.URL, c.ctrd.Socket, filepath.Join(c.state, "nodes", n.name), n))
+	a, err := agent.Start(context.Background(), agentConfig(c.nodeKubeconfig(n.name), c.ctrd.Socket, filepath.Join(c.state, "nodes", n.name), n))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -151,7 +232,7 @@ func (c *cluster) startAgentProcess(n nodeSpec) *exec.Cmd {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	spec := strings.Join([]string{c.server.URL, n.name, c.ctrd.Socket, n.namespace, filepath.Join(c.state, "nodes", n.name), n.podCIDR, n.bridge}, "|")
+	spec := strings.Join([]string{c.nodeKubeconfig(n.name), n.name, c.ctrd.Socket, n.namespace, filepath.Join(c.state, "nodes", n.name), n.podCIDR, n.bridge}, "|")
 	cmd := exec.Command(self)
 	cmd.Env = append(os.Environ(), envAgent+"="+spec)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

@@ -48,7 +48,7 @@ func execIn(t *testing.T, a *agent.Agent, p *api.Pod, cmd ...string) (int, strin
 // headless service to its pods.
 func TestPodsResolveServicesThroughNodeDNS(t *testing.T) {
 	c := newCluster(t)
-	cfg := agentConfig(c.server.URL, c.ctrd.Socket, filepath.Join(c.state, "nodes", nodeA.name), nodeA)
+	cfg := agentConfig(c.nodeKubeconfig(nodeA.name), c.ctrd.Socket, filepath.Join(c.state, "nodes", nodeA.name), nodeA)
 	nodetest.ImportBusybox(t, c.ctrd.Socket, nodeA.namespace)
 	a, err := agent.Start(context.Background(), cfg)
 	if err != nil {

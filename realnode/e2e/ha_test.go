@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"os"
@@ -18,7 +19,9 @@ import (
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/realnode/agent"
 	"github.com/tinykube/tinykube/realnode/httpapi"
+	"github.com/tinykube/tinykube/realnode/kubeconfig"
 	"github.com/tinykube/tinykube/realnode/nodetest"
+	"github.com/tinykube/tinykube/realnode/pki"
 )
 
 var nodeHA = nodeSpec{name: "node-ha", namespace: "node-ha", podCIDR: "10.83.0.0/24", bridge: "tke2eh"}
@@ -99,8 +102,12 @@ func TestHAControlPlaneSurvivesKillingTheLeader(t *testing.T) {
 			t.Fatal(err)
 		}
 		deadline := time.Now().Add(30 * time.Second)
+		// Only "is it up?": /version needs no credentials, and nothing
+		// else is sent on this unverified connection.
+		probe := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+		defer probe.CloseIdleConnections()
 		for {
-			if resp, err := http.Get(s.url + "/version"); err == nil {
+			if resp, err := probe.Get(s.url + "/version"); err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == 200 {
 					return
@@ -115,7 +122,7 @@ func TestHAControlPlaneSurvivesKillingTheLeader(t *testing.T) {
 	}
 	startServer := func(host string, extra ...string) *haServer {
 		t.Helper()
-		s := &haServer{addr: host + ":6443", url: "http://" + host + ":6443", dir: filepath.Join(dir, host)}
+		s := &haServer{addr: host + ":6443", url: "https://" + host + ":6443", dir: filepath.Join(dir, host)}
 		s.log = s.dir + ".log"
 		s.args = append([]string{"server", "--listen", s.addr, "--data-dir", s.dir, "--name", host,
 			"--no-user-kubeconfig", "--compaction-interval", "0",
@@ -141,10 +148,32 @@ func TestHAControlPlaneSurvivesKillingTheLeader(t *testing.T) {
 	}
 	all := strings.Join(urls, ",")
 
-	c := &cluster{t: t, client: client.New(httpapi.NewTransport(all)), ctrd: d, state: dir}
+	// The admin's credentials are in the first server's kubeconfig; the
+	// node's certificate is issued from the cluster CA in its data
+	// directory (a joined agent would get one through its join).
+	kc, err := kubeconfig.Load(filepath.Join(first.dir, "kubeconfig"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := kc.CurrentCredentials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := httpapi.ClientConfig{CAData: cred.CAData, CertData: cred.CertData, KeyData: cred.KeyData}
+	adminTransport := func(servers string) *httpapi.Transport {
+		tr, err := httpapi.NewTransportConfig(servers, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	ca, err := pki.LoadCA(filepath.Join(first.dir, "pki"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cluster{t: t, client: client.New(adminTransport(all)), ctrd: d, state: dir}
 	nodetest.ImportBusybox(t, d.Socket, nodeHA.namespace)
-	cfg := agentConfig(urls[0], d.Socket, filepath.Join(dir, "nodes", nodeHA.name), nodeHA)
-	cfg.Client = client.New(httpapi.NewTransport(all))
+	cfg := agentConfig(nodeKubeconfig(t, ca, urls, nodeHA.name, dir), d.Socket, filepath.Join(dir, "nodes", nodeHA.name), nodeHA)
 	a, err := agent.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +322,7 @@ spec:
 		if s == victim {
 			continue
 		}
-		l, err := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: s.url})).List(ctx, "default", client.ListOptions{})
+		l, err := client.For[*api.ConfigMap](client.New(adminTransport(s.url))).List(ctx, "default", client.ListOptions{})
 		if err != nil {
 			t.Fatalf("listing configmaps on %s: %v", s.addr, err)
 		}
@@ -313,7 +342,7 @@ spec:
 	// join, and serves everything written while it was away.
 	t1 := time.Now()
 	run(victim)
-	l, err := client.For[*api.ConfigMap](client.New(&httpapi.Transport{BaseURL: victim.url})).Get(ctx, "default", acked[len(acked)-1])
+	l, err := client.For[*api.ConfigMap](client.New(adminTransport(victim.url))).Get(ctx, "default", acked[len(acked)-1])
 	if err != nil {
 		t.Errorf("the restarted server does not serve %s, written while it was down: %v", acked[len(acked)-1], err)
 	} else {

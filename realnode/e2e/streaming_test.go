@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	restclient "k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/portforward"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/client-go/util/exec"
@@ -30,7 +29,7 @@ func TestExecAndPortForwardWithClientGo(t *testing.T) {
 	c.startAgent(nodeA)
 	c.apply(webRS("streams", 1))
 	pod := c.running("app=streams", 1)[0]
-	cfg := &restclient.Config{Host: c.server.URL}
+	cfg := c.restConfig()
 	base := c.server.URL + "/api/v1/namespaces/default/pods/" + pod.Name
 
 	tests := []struct {

@@ -2,6 +2,7 @@ package etcdstore
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
@@ -43,6 +45,25 @@ type EmbedConfig struct {
 	// added it (etcd's --initial-cluster-state=existing); false starts a
 	// new cluster.
 	Join bool
+	// TLS, when set, has the member serve clients and peers over TLS only
+	// and refuse any client or peer without a certificate from the CA;
+	// the URLs are then https. nil serves plain HTTP (tests).
+	TLS *EmbedTLS
+}
+
+// EmbedTLS are an embedded member's certificates (PEM files, as etcd
+// reads them).
+type EmbedTLS struct {
+	// TrustedCAFile verifies clients and peers.
+	TrustedCAFile string
+	// ServerCertFile and ServerKeyFile are shown to clients.
+	ServerCertFile, ServerKeyFile string
+	// PeerCertFile and PeerKeyFile are shown to the other members, both
+	// when they connect and when this one does (server and client usage).
+	PeerCertFile, PeerKeyFile string
+	// Client is what the member's own client (Embedded.Client) uses: the
+	// CA and a client certificate.
+	Client *tls.Config
 }
 
 // DefaultQuotaBackendBytes is the database size cap of an embedded etcd:
@@ -115,6 +136,12 @@ func StartEmbedded(cfg EmbedConfig) (*Embedded, error) {
 	ec.AutoCompactionRetention = "0" // off: the API server compacts
 	ec.EnableGRPCGateway = false
 	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(logger)
+	var clientTLS *tls.Config
+	if t := cfg.TLS; t != nil {
+		ec.ClientTLSInfo = transport.TLSInfo{CertFile: t.ServerCertFile, KeyFile: t.ServerKeyFile, TrustedCAFile: t.TrustedCAFile, ClientCertAuth: true}
+		ec.PeerTLSInfo = transport.TLSInfo{CertFile: t.PeerCertFile, KeyFile: t.PeerKeyFile, TrustedCAFile: t.TrustedCAFile, ClientCertAuth: true}
+		clientTLS = t.Client
+	}
 
 	e, err := embed.StartEtcd(ec)
 	if err != nil {
@@ -133,7 +160,7 @@ func StartEmbedded(cfg EmbedConfig) (*Embedded, error) {
 
 	// The client follows membership changes: members added later become
 	// endpoints, removed ones stop being tried.
-	client, err := dial([]string{cfg.ClientURL}, 30*time.Second)
+	client, err := dial([]string{cfg.ClientURL}, 30*time.Second, clientTLS)
 	if err != nil {
 		e.Close()
 		return nil, err
@@ -187,16 +214,17 @@ func (e *Embedded) Close() error {
 }
 
 // Dial connects to the etcd cluster at endpoints (URLs such as
-// "http://127.0.0.1:2379") with a quiet client logger. The caller must
-// Close the client.
-func Dial(endpoints []string) (*clientv3.Client, error) {
+// "https://127.0.0.1:2379") with a quiet client logger, over TLS with tc
+// when it is not nil (the CA to verify etcd with, and a client
+// certificate). The caller must Close the client.
+func Dial(endpoints []string, tc *tls.Config) (*clientv3.Client, error) {
 	// No auto-sync: an external cluster's members may advertise client
 	// URLs this machine cannot reach; the endpoints given are the ones
 	// that work.
-	return dial(endpoints, 0)
+	return dial(endpoints, 0, tc)
 }
 
-func dial(endpoints []string, autoSync time.Duration) (*clientv3.Client, error) {
+func dial(endpoints []string, autoSync time.Duration, tc *tls.Config) (*clientv3.Client, error) {
 	if len(endpoints) == 0 {
 		return nil, errors.New("etcdstore: Dial needs at least one endpoint")
 	}
@@ -205,6 +233,7 @@ func dial(endpoints []string, autoSync time.Duration) (*clientv3.Client, error) 
 		DialTimeout:      10 * time.Second,
 		Logger:           zap.NewNop(),
 		AutoSyncInterval: autoSync,
+		TLS:              tc,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("etcdstore: connect to etcd at %v: %w", endpoints, err)

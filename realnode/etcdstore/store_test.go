@@ -177,7 +177,7 @@ func TestRestartKeepsData(t *testing.T) {
 // TestDialLoopback connects a second client to the shared etcd through
 // Dial, as an external cluster would be reached.
 func TestDialLoopback(t *testing.T) {
-	c, err := Dial(shared.Client().Endpoints())
+	c, err := Dial(shared.Client().Endpoints(), nil)
 	if err != nil {
 		t.Fatalf("Dial(%v) error = %v", shared.Client().Endpoints(), err)
 	}
@@ -191,7 +191,7 @@ func TestDialLoopback(t *testing.T) {
 	if err != nil || string(got.Value) != "v" {
 		t.Errorf("Get(/k) through the dialled client = %q, %v; want \"v\", nil", got.Value, err)
 	}
-	if _, err := Dial(nil); err == nil {
+	if _, err := Dial(nil, nil); err == nil {
 		t.Errorf("Dial(nil) error = nil, want an error")
 	}
 }

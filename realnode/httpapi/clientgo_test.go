@@ -54,7 +54,7 @@ func serveClientGo(t *testing.T) (*kubernetes.Clientset, *mediaLog) {
 		t.Fatal(err)
 	}
 	log := &mediaLog{sent: map[string]int{}, got: map[string]int{}}
-	hs := httptest.NewServer(log.wrap(Handler(srv.Handle)))
+	hs := httptest.NewServer(log.wrap(Handler(srv.Handle, Options{})))
 	t.Cleanup(hs.Close)
 	cs, err := kubernetes.NewForConfig(&restclient.Config{Host: hs.URL})
 	if err != nil {

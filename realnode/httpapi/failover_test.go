@@ -39,7 +39,7 @@ func replicas(t *testing.T, n int) []*replica {
 	var out []*replica
 	for range n {
 		r := &replica{}
-		h := Handler(srv.Handle)
+		h := Handler(srv.Handle, Options{})
 		r.hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			r.hits.Add(1)
 			if r.unavailable.Load() {

@@ -25,7 +25,7 @@ func serve(t *testing.T) (*client.Client, *httptest.Server, store.Store) {
 	if err := srv.Bootstrap(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(Handler(srv.Handle))
+	hs := httptest.NewServer(Handler(srv.Handle, Options{}))
 	t.Cleanup(hs.Close)
 	return client.New(&Transport{BaseURL: hs.URL}), hs, st
 }

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
@@ -24,18 +23,16 @@ import (
 // (realnode/kubeletserver), as Kubernetes' API server proxies to port
 // 10250.
 type nodeProxy struct {
-	api  *client.Client
-	http *http.Client
+	api *client.Client
+	// kubelets dial the kubelet servers, over HTTPS when configured (see
+	// KubeletTLS). The clients have no overall timeout: a followed log
+	// lasts as long as its reader, and the request's context ends the
+	// relay when the client goes away.
+	kubelets *kubeletTransports
 }
 
-func newNodeProxy(h Handle) *nodeProxy {
-	dialer := &net.Dialer{Timeout: 10 * time.Second}
-	return &nodeProxy{
-		api: client.New(client.Local(h)),
-		// No overall timeout: a followed log lasts as long as its reader.
-		// The request's context ends the relay when the client goes away.
-		http: &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}},
-	}
+func newNodeProxy(h Handle, k *KubeletTLS) *nodeProxy {
+	return &nodeProxy{api: client.New(client.Local(h)), kubelets: &kubeletTransports{tls: k}}
 }
 
 // podSubresource recognises /api/v1/namespaces/{ns}/pods/{name}/log,
@@ -105,7 +102,7 @@ func (p *nodeProxy) serve(w http.ResponseWriter, r *http.Request, ns, name, sub 
 	if sub == "exec" {
 		route = "/exec/"
 	}
-	u := "http://" + addr + route + url.PathEscape(ns) + "/" + url.PathEscape(name) + "/" + url.PathEscape(container)
+	u := p.kubelets.scheme() + "://" + addr + route + url.PathEscape(ns) + "/" + url.PathEscape(name) + "/" + url.PathEscape(container)
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
@@ -114,7 +111,7 @@ func (p *nodeProxy) serve(w http.ResponseWriter, r *http.Request, ns, name, sub 
 		writeStatus(w, err)
 		return
 	}
-	resp, err := p.http.Do(req)
+	resp, err := (&http.Client{Transport: p.kubelets.forNode(pod.Spec.NodeName)}).Do(req)
 	if err != nil {
 		if ctx.Err() == nil {
 			writeStatus(w, api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,

@@ -46,7 +46,7 @@ var kindManifests = map[string]string{
 	"ClusterRole":               `{"metadata":{"name":"%s"},"rules":[{"verbs":["get"],"nonResourceURLs":["/healthz","/metrics/*"]}],"aggregationRule":{"clusterRoleSelectors":[{"matchLabels":{"agg":"yes"}}]}}`,
 	"RoleBinding":               `{"metadata":{"name":"%s"},"subjects":[{"kind":"ServiceAccount","name":"default","namespace":"default"}],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"}}`,
 	"ClusterRoleBinding":        `{"metadata":{"name":"%s"},"subjects":[{"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":"devs"},{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"jane"}],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"}}`,
-	"CertificateSigningRequest": `{"metadata":{"name":"%s"},"spec":{"request":"LS0tLS1CRUdJTg==","signerName":"kubernetes.io/kube-apiserver-client","expirationSeconds":3600,"usages":["client auth"]}}`,
+	"CertificateSigningRequest": `{"metadata":{"name":"%s"},"spec":{"request":"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIWU1JR0FBZ0VBTUI0eERUQUxCZ05WQkFvVEJHUmxkbk14RFRBTEJnTlZCQU1UQkdwaGJtVXdXVEFUQmdjcQpoa2pPUFFJQkJnZ3Foa2pPUFFNQkJ3TkNBQVI3Z2FNNWV6NVVmMjhBVzV1S2VSa3R5ZXJXVVhsbFBHQUhiYldrCjBwNDhWcE83Z0J4TjJDNjdtUnJHNkVRYTQwMFg2TXE1SXBpcU5zeEZ2WTRyeE1ncm9BQXdDZ1lJS29aSXpqMEUKQXdJRFJ3QXdSQUlnR1pjZ1FDcTdMZy8vWVhoM0E5cmczTzZNVkVqU1NiQm00RDl3L3huNVdlOENJSGpJVnFaVApJYnRsT1kvU3QvZHJFaEQ0cFlMa2xxWVVlSjhodEs2ZzNSbHYKLS0tLS1FTkQgQ0VSVElGSUNBVEUgUkVRVUVTVC0tLS0tCg==","signerName":"kubernetes.io/kube-apiserver-client","expirationSeconds":3600,"usages":["client auth"]}}`,
 }
 
 // collectionURL is where objects of res are created in namespace default.

@@ -14,16 +14,57 @@ import (
 // Handle is the transport-free API: (*apiserver.Server).Handle.
 type Handle func(ctx context.Context, req *rest.Request) *rest.Response
 
+// Options are a Handler's: who may ask what, and what it serves beside
+// the API.
+type Options struct {
+	// Authenticator, when set, decides who every request comes from (see
+	// Authenticator) and refuses, 401, those that prove nothing. nil
+	// serves every request without a user, which the API server does not
+	// authorize: only for tests and servers on a private loopback.
+	Authenticator *Authenticator
+	// Authorize asks the API server whether a request's user may do what
+	// it asks (nil when allowed, else the answer to give); the relayed
+	// pod subresources (log, exec, attach, portforward), which never reach
+	// the API server, ask it here. nil allows them.
+	Authorize Handle
+	// CACert, when set, is served to anyone at GET /cacerts (the PEM a
+	// joining machine checks against its join token's hash).
+	CACert []byte
+	// KubeletTLS is how the relay reaches kubelets: over HTTPS with the
+	// API server's kubelet-client certificate, checking that the kubelet
+	// holds its node's certificate (kubelettls.go). nil: plain HTTP.
+	KubeletTLS *KubeletTLS
+}
+
 // Handler serves h over HTTP. Pods' log and exec subresources, which need
-// the pod's node, are relayed to that node's kubelet (see nodeProxy).
-func Handler(h Handle) http.Handler {
-	nodes := newNodeProxy(h)
+// the pod's node, are relayed to that node's kubelet (see nodeProxy). Every
+// request is authenticated first when opts has an Authenticator.
+func Handler(h Handle, opts Options) http.Handler {
+	nodes := newNodeProxy(h, opts.KubeletTLS)
 	docs := &openAPIServer{version: "v1.0.0-tinykube"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var user *rest.UserInfo
+		if opts.Authenticator != nil {
+			u, err := opts.Authenticator.Authenticate(r)
+			if err != nil {
+				writeStatus(w, err)
+				return
+			}
+			user = u
+		}
+		if r.URL.Path == "/cacerts" && opts.CACert != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			w.Header().Set("Content-Type", "application/x-pem-file")
+			w.Write(opts.CACert)
+			return
+		}
 		if docs.serve(w, r) {
 			return
 		}
 		if ns, name, sub, ok := podSubresource(r.URL.Path); ok {
+			if resp := authorizeRelay(r, user, sub, opts.Authorize); resp != nil {
+				writeResponse(w, resp)
+				return
+			}
 			nodes.serve(w, r, ns, name, sub)
 			return
 		}
@@ -40,6 +81,7 @@ func Handler(h Handle) http.Handler {
 			Accept:      r.Header.Get("Accept"),
 			UserAgent:   r.UserAgent(),
 			Body:        body,
+			User:        user,
 		}
 		res := pathResource(r.URL.Path)
 		enc := negotiate(r.Header.Get("Accept"), res)
@@ -61,6 +103,30 @@ func Handler(h Handle) http.Handler {
 		w.WriteHeader(resp.Code)
 		w.Write(resp.Body)
 	})
+}
+
+// authorizeRelay asks authorize whether user may use pod subresource sub
+// as r asks: pods/log is read (get), exec, attach and portforward run
+// something on the node and are create, whatever the HTTP method of the
+// upgrade (as Kubernetes authorizes them). It returns the refusal, or nil.
+func authorizeRelay(r *http.Request, user *rest.UserInfo, sub string, authorize Handle) *rest.Response {
+	if authorize == nil || user == nil {
+		return nil
+	}
+	method := http.MethodPost
+	if sub == "log" {
+		method = http.MethodGet
+	}
+	return authorize(r.Context(), &rest.Request{Method: method, Path: r.URL.Path, Query: r.URL.Query(), User: user, UserAgent: r.UserAgent()})
+}
+
+// writeResponse writes a whole (not streamed) response.
+func writeResponse(w http.ResponseWriter, resp *rest.Response) {
+	if resp.ContentType != "" {
+		w.Header().Set("Content-Type", resp.ContentType)
+	}
+	w.WriteHeader(resp.Code)
+	w.Write(resp.Body)
 }
 
 // serveStream writes watch events as enc frames them (one JSON object per

@@ -53,8 +53,9 @@ func (p *nodeProxy) serveUpgrade(w http.ResponseWriter, r *http.Request, ns, nam
 		return
 	}
 	rp := &httputil.ReverseProxy{
+		Transport: p.kubelets.forNode(pod.Spec.NodeName),
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.Out.URL = &url.URL{Scheme: "http", Host: addr, Path: route, RawQuery: r.URL.RawQuery}
+			pr.Out.URL = &url.URL{Scheme: p.kubelets.scheme(), Host: addr, Path: route, RawQuery: r.URL.RawQuery}
 			pr.Out.Host = addr
 			// The kubelet needs no credentials of the user's.
 			pr.Out.Header.Del("Authorization")

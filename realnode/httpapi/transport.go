@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +23,7 @@ import (
 )
 
 // Transport sends API requests to a server at BaseURL
-// ("http://127.0.0.1:6443"), or to one of several Servers.
+// ("https://127.0.0.1:6443"), or to one of several Servers.
 //
 // With several servers it sticks to the last one that answered and moves
 // on to the next when a server cannot be reached (the connection is
@@ -38,6 +40,8 @@ type Transport struct {
 	// cluster.
 	Servers []string
 	Client  *http.Client // DefaultClient when nil
+	// Token, when set, is sent as "Authorization: Bearer TOKEN".
+	Token string
 
 	cur atomic.Int32 // index in Servers of the server that answered last
 }
@@ -62,6 +66,69 @@ func NewTransport(servers string) *Transport {
 		return &Transport{BaseURL: list[0]}
 	}
 	return &Transport{Servers: list}
+}
+
+// ClientConfig is how a client proves the servers are the cluster's and
+// who it is: the cluster CA, a client certificate, a bearer token.
+type ClientConfig struct {
+	// CAData is the PEM CA that must have signed the servers'
+	// certificates. Required for https servers: a client never talks to a
+	// server it cannot verify.
+	CAData []byte
+	// CertData and KeyData are a PEM client certificate and its key.
+	CertData, KeyData []byte
+	// Token is a bearer token (a ServiceAccount's, say).
+	Token string
+}
+
+// TLS returns the client TLS configuration of cc: its CA as the only
+// roots, its client certificate if any.
+func (cc ClientConfig) TLS() (*tls.Config, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(cc.CAData) {
+		return nil, errors.New("the CA data holds no PEM certificate")
+	}
+	tc := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	if len(cc.CertData) > 0 || len(cc.KeyData) > 0 {
+		cert, err := tls.X509KeyPair(cc.CertData, cc.KeyData)
+		if err != nil {
+			return nil, fmt.Errorf("the client certificate and key: %v", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}
+
+// NewTransportConfig is NewTransport with credentials: https servers are
+// verified with cc's CA (an https server without a CA is an error, never
+// an unverified connection), and every request carries cc's client
+// certificate and token.
+func NewTransportConfig(servers string, cc ClientConfig) (*Transport, error) {
+	t := NewTransport(servers)
+	t.Token = cc.Token
+	https := false
+	for _, s := range t.servers() {
+		https = https || strings.HasPrefix(s, "https://")
+	}
+	if !https {
+		return t, nil
+	}
+	if len(cc.CAData) == 0 {
+		return nil, fmt.Errorf("%s serves HTTPS and no CA was given to verify it", strings.Join(t.servers(), ","))
+	}
+	tc, err := cc.TLS()
+	if err != nil {
+		return nil, err
+	}
+	t.Client = NewHTTPClient(tc)
+	return t, nil
+}
+
+// NewHTTPClient is DefaultClient's configuration with tc for TLS.
+func NewHTTPClient(tc *tls.Config) *http.Client {
+	tr := DefaultClient.Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tc
+	return &http.Client{Transport: tr}
 }
 
 // DefaultClient is the HTTP client of a Transport without one: it gives
@@ -174,6 +241,9 @@ func (t *Transport) sendTo(ctx context.Context, base string, req *rest.Request) 
 	}
 	hreq.Header.Set("Accept", cmp.Or(req.Accept, rest.ContentJSON))
 	hreq.Header.Set("User-Agent", cmp.Or(req.UserAgent, "tinykube"))
+	if t.Token != "" {
+		hreq.Header.Set("Authorization", "Bearer "+t.Token)
+	}
 	c := t.Client
 	if c == nil {
 		c = DefaultClient

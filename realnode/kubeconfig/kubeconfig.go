@@ -26,10 +26,14 @@ type NamedCluster struct {
 	Cluster Cluster `json:"cluster"`
 }
 
-// Cluster is where a server is.
+// Cluster is where a server is, and the CA that signed its certificate.
 type Cluster struct {
-	Server     string           `json:"server"`
-	Extensions []NamedExtension `json:"extensions,omitempty"`
+	Server string `json:"server"`
+	// CertificateAuthorityData is the CA certificate (PEM; base64 in the
+	// file, as kubectl writes it); CertificateAuthority a file holding it.
+	CertificateAuthority     string           `json:"certificate-authority,omitempty"`
+	CertificateAuthorityData []byte           `json:"certificate-authority-data,omitempty"`
+	Extensions               []NamedExtension `json:"extensions,omitempty"`
 }
 
 // NamedExtension is a kubeconfig extension under a name.
@@ -65,10 +69,22 @@ type NamedUser struct {
 	User User   `json:"user"`
 }
 
-// User holds credentials. tinykube serves plain HTTP on loopback for now;
-// the token is kept for when authentication lands.
+// User holds credentials: a client certificate and its key (PEM, inline
+// or in files), or a bearer token.
 type User struct {
-	Token string `json:"token,omitempty"`
+	ClientCertificate     string `json:"client-certificate,omitempty"`
+	ClientCertificateData []byte `json:"client-certificate-data,omitempty"`
+	ClientKey             string `json:"client-key,omitempty"`
+	ClientKeyData         []byte `json:"client-key-data,omitempty"`
+	Token                 string `json:"token,omitempty"`
+}
+
+// Credentials are what a client needs to reach the current context's
+// cluster: the CA that verifies the server, and who the client is.
+type Credentials struct {
+	CAData            []byte // PEM
+	CertData, KeyData []byte // PEM client certificate and key
+	Token             string // bearer token
 }
 
 // New returns a kubeconfig with one cluster "tinykube" at server.
@@ -93,7 +109,86 @@ func Load(path string) (*Config, error) {
 	if err := yaml.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("%s is not a valid kubeconfig: %v", path, err)
 	}
+	// File references are relative to the kubeconfig's directory, as
+	// kubectl resolves them.
+	dir := filepath.Dir(path)
+	abs := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	for i := range c.Clusters {
+		abs(&c.Clusters[i].Cluster.CertificateAuthority)
+	}
+	for i := range c.Users {
+		abs(&c.Users[i].User.ClientCertificate)
+		abs(&c.Users[i].User.ClientKey)
+	}
 	return &c, nil
+}
+
+// SetCredentials puts caPEM in every cluster and user's credentials in
+// every user, so the file verifies the server and proves who its user is.
+func (c *Config) SetCredentials(caPEM []byte, user User) {
+	for i := range c.Clusters {
+		c.Clusters[i].Cluster.CertificateAuthorityData = caPEM
+	}
+	for i := range c.Users {
+		c.Users[i].User = user
+	}
+}
+
+// CurrentCredentials returns the CA of the current context's cluster and
+// the credentials of its user, reading the files they name.
+func (c *Config) CurrentCredentials() (Credentials, error) {
+	ctx := c.currentContext()
+	if ctx == nil {
+		return Credentials{}, fmt.Errorf("current context %q is not defined", c.CurrentContext)
+	}
+	var cr Credentials
+	read := func(inline []byte, file, what string) ([]byte, error) {
+		if len(inline) > 0 || file == "" {
+			return inline, nil
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("reading the %s of context %q: %v", what, c.CurrentContext, err)
+		}
+		return b, nil
+	}
+	var err error
+	for _, cl := range c.Clusters {
+		if cl.Name == ctx.Cluster {
+			if cr.CAData, err = read(cl.Cluster.CertificateAuthorityData, cl.Cluster.CertificateAuthority, "certificate-authority"); err != nil {
+				return Credentials{}, err
+			}
+		}
+	}
+	for _, u := range c.Users {
+		if u.Name != ctx.User {
+			continue
+		}
+		if cr.CertData, err = read(u.User.ClientCertificateData, u.User.ClientCertificate, "client-certificate"); err != nil {
+			return Credentials{}, err
+		}
+		if cr.KeyData, err = read(u.User.ClientKeyData, u.User.ClientKey, "client-key"); err != nil {
+			return Credentials{}, err
+		}
+		cr.Token = u.User.Token
+	}
+	if (len(cr.CertData) > 0) != (len(cr.KeyData) > 0) {
+		return Credentials{}, fmt.Errorf("user %q of context %q has a client certificate without its key, or a key without its certificate: give both", ctx.User, c.CurrentContext)
+	}
+	return cr, nil
+}
+
+func (c *Config) currentContext() *Context {
+	for i := range c.Contexts {
+		if c.Contexts[i].Name == c.CurrentContext {
+			return &c.Contexts[i].Context
+		}
+	}
+	return nil
 }
 
 // Write saves c to path atomically, readable only by its owner.
@@ -115,12 +210,7 @@ func Write(path string, c *Config) error {
 // Current returns the server URL and default namespace of the current
 // context.
 func (c *Config) Current() (server, namespace string, err error) {
-	var ctx *Context
-	for i := range c.Contexts {
-		if c.Contexts[i].Name == c.CurrentContext {
-			ctx = &c.Contexts[i].Context
-		}
-	}
+	ctx := c.currentContext()
 	if ctx == nil {
 		return "", "", fmt.Errorf("current context %q is not defined", c.CurrentContext)
 	}

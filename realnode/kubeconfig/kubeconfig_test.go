@@ -92,3 +92,52 @@ func TestServersExtensionRoundTrips(t *testing.T) {
 		t.Errorf("SetServers(one) = %+v", c.Clusters[0].Cluster)
 	}
 }
+
+func TestCredentialsRoundTripInlineAndInFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kubeconfig")
+	c := New("https://127.0.0.1:6443")
+	c.SetCredentials([]byte("CA PEM"), User{ClientCertificateData: []byte("CERT PEM"), ClientKeyData: []byte("KEY PEM")})
+	if err := Write(path, c); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	if !strings.Contains(string(raw), "certificate-authority-data: Q0EgUEVN") {
+		t.Errorf("the file does not hold the CA base64-encoded as kubectl reads it:\n%s", raw)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := got.CurrentCredentials()
+	want := Credentials{CAData: []byte("CA PEM"), CertData: []byte("CERT PEM"), KeyData: []byte("KEY PEM")}
+	if diff := cmp.Diff(want, cr); err != nil || diff != "" {
+		t.Errorf("CurrentCredentials() (-want +got):\n%s%v", diff, err)
+	}
+
+	// Files named relative to the kubeconfig, as kubectl resolves them,
+	// and a token.
+	os.WriteFile(filepath.Join(dir, "ca.crt"), []byte("CA FROM FILE"), 0o600)
+	os.WriteFile(path, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://x:6443", certificate-authority: ca.crt}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+users: [{name: u, user: {token: abc}}]
+current-context: c
+`), 0o600)
+	got, err = Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err = got.CurrentCredentials()
+	want = Credentials{CAData: []byte("CA FROM FILE"), Token: "abc"}
+	if diff := cmp.Diff(want, cr); err != nil || diff != "" {
+		t.Errorf("CurrentCredentials() with files (-want +got):\n%s%v", diff, err)
+	}
+
+	// A certificate without its key says so.
+	got.Users[0].User = User{ClientCertificateData: []byte("CERT")}
+	if _, err := got.CurrentCredentials(); err == nil || !strings.Contains(err.Error(), "without its key") {
+		t.Errorf("CurrentCredentials() with a certificate and no key = %v, want an error", err)
+	}
+}

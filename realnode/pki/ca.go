@@ -260,3 +260,24 @@ func serial() *big.Int {
 	}
 	return n
 }
+
+// KeyPEM returns the CA's private key as PKCS#8 PEM (a server sends it to
+// a server that joins, over TLS verified with this CA).
+func (ca *CA) KeyPEM() ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(ca.Key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+}
+
+// Signed reports whether certPEM is a certificate this CA signed that is
+// still good for at least margin: a kept certificate (the admin's) is
+// reused while it is, and issued anew otherwise.
+func (ca *CA) Signed(certPEM []byte, margin time.Duration) bool {
+	cert, err := ParseCertificate(certPEM)
+	if err != nil || cert.CheckSignatureFrom(ca.Cert) != nil {
+		return false
+	}
+	return time.Now().Add(margin).Before(cert.NotAfter)
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/core/auth/rbac"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/localpath"
@@ -18,6 +19,7 @@ import (
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/leader"
 	"github.com/tinykube/tinykube/core/proxy"
+	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/core/scheduler"
 	"github.com/tinykube/tinykube/core/store"
 	"github.com/tinykube/tinykube/sim"
@@ -38,8 +40,11 @@ type Cluster struct {
 	// Servers are the API servers the processes call, over the same store,
 	// each with its own watch cache (see sim.Server).
 	Servers []*sim.Server
-	// Admin is the scenario's own client: it talks to API directly.
+	// Admin is the scenario's own client: it talks to API directly, as
+	// the admin (system:masters).
 	Admin *client.Client
+	// CAPEM is the cluster CA's certificate, modelled (authz.go).
+	CAPEM []byte
 	Nodes []*Node
 
 	checker *checker
@@ -58,6 +63,13 @@ type Cluster struct {
 	// (see controlPlaneSettled in servers.go).
 	disturbed int
 	calmFrom  time.Duration
+	// authz judges every authorization decision (authz.go); users caches
+	// each process's user (identity.go).
+	authz *authzCheck
+	users map[string]*rest.UserInfo
+	// accountsAPI makes the default ServiceAccounts a scenario starts
+	// with (serviceaccounts.go).
+	accountsAPI *apiserver.Server
 }
 
 // Node is one simulated machine: its runtime and its kubelet process.
@@ -122,6 +134,13 @@ type Plugins struct {
 	// Provisioner starts each node's local-path provisioner in place of
 	// localpath.Start (a broken variant).
 	Provisioner func(localpath.Config) mutants.Stopper
+	// Setup runs once after the API server's bootstrap and before any
+	// process starts, with the admin's client: a broken variant of the
+	// cluster's own objects (a component's role missing a permission).
+	Setup func(ctx context.Context, admin *client.Client) error
+	// AuthorizationDecide replaces rbac.Decide in every API server's
+	// authorization (lab 16); see authorizationplugin.go.
+	AuthorizationDecide rbac.DecideFunc
 }
 
 // withMutant returns p with the seams of the mutant called name plugged
@@ -148,6 +167,9 @@ func (p Plugins) withMutant(name string) (Plugins, error) {
 	}
 	if m.Provisioner != nil {
 		p.Provisioner = m.Provisioner
+	}
+	if m.Setup != nil {
+		p.Setup = m.Setup
 	}
 	if m.CacheServesConsistentReads {
 		p.CacheServesConsistentReads = true
@@ -186,9 +208,21 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	// API, one source of uids), as the one API server did before there
 	// were several: a one-server run draws what it always drew.
 	firstRand := w.Rand(scenario.ServerName(1, s.Cluster.APIServers))
-	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: firstRand, Version: "sim"})
+	// Authentication and RBAC are on: every process's requests carry the
+	// user identity.go names, and every server authorizes them, each
+	// decision judged by the authz check (authz.go). The keys and the CA
+	// come from their own random streams, so nothing else draws anew.
+	c.authz = newAuthzCheck(c, s.Invariants)
+	saKeys := serviceAccountKeys(w.Rand("serviceaccount-keys"))
+	c.CAPEM = modelledCAPEM(w.Rand("cluster-ca"))
+	w.Net.Identity = c.userOf
+	c.API = apiserver.New(apiserver.Config{Store: c.Store, Clock: w.Loop, Rand: firstRand, Version: "sim",
+		Authorization: c.authorization(adminServer), ServiceAccountKeys: saKeys})
 	ctx := context.Background()
 	if err := c.API.Bootstrap(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.authz.start(c.Store); err != nil {
 		return nil, err
 	}
 	// The kubernetes Service and its Endpoints, as a real cluster's
@@ -197,16 +231,25 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	if err := c.API.ReconcileKubernetesService(ctx, simServerAddresses(max(s.Cluster.APIServers, 1)), simAPIPort); err != nil {
 		return nil, err
 	}
-	c.Admin = client.New(client.Local(c.API.Handle))
+	c.Admin = client.New(c.adminTransport())
+	if plugins.Setup != nil {
+		// After bootstrap, before any process starts: what the mutant
+		// changes is there from the first request on.
+		if err := plugins.Setup(ctx, c.Admin); err != nil {
+			return nil, fmt.Errorf("cluster.broken: %v", err)
+		}
+	}
 	for i := 1; i <= max(s.Cluster.APIServers, 1); i++ {
+		name := scenario.ServerName(i, s.Cluster.APIServers)
 		cfg := sim.ServerConfig{
 			CacheLag: s.Cluster.CacheLag.Duration, Version: "sim",
 			CacheServesConsistentReads: plugins.CacheServesConsistentReads,
+			Authorization:              c.authorization(name), ServiceAccountKeys: saKeys,
 		}
 		if i == 1 {
 			cfg.Rand = firstRand
 		}
-		c.Servers = append(c.Servers, w.AddServer(scenario.ServerName(i, s.Cluster.APIServers), c.Store, cfg))
+		c.Servers = append(c.Servers, w.AddServer(name, c.Store, cfg))
 	}
 	n := s.Network
 	if n.Latency.Duration > 0 {
@@ -234,7 +277,7 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 		w.WrapTransport = func(process string, t client.Transport) client.Transport {
 			return wrap(process, c.leaders.wrap(process, t))
 		}
-		c.Admin = client.New(wrap("admin", client.Local(c.API.Handle)))
+		c.Admin = client.New(wrap(AdminProcess, c.adminTransport()))
 	}
 
 	c.addControlPlane()
@@ -244,6 +287,13 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	}
 	for i := 1; i <= s.Cluster.Nodes; i++ {
 		c.addNode(i, capacity)
+	}
+	namespaces, err := c.existingNamespaces()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.defaultAccounts(namespaces...); err != nil {
+		return nil, err
 	}
 	if err := c.applyObjects(s.Objects); err != nil {
 		return nil, err
@@ -326,7 +376,7 @@ func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
 	if _, err := manager.Start(manager.Config{
 		Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 		NodeGracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration,
-		Zones: cronjob.FixedZones, LoadBalancers: pool,
+		Zones: cronjob.FixedZones, LoadBalancers: pool, RootCAPEM: c.CAPEM,
 		Hooks: manager.Hooks{ReplicaSetDiff: c.plugins.ReplicaSetDiff, RollingStep: c.plugins.RollingStep, NodeAssess: c.plugins.NodeAssess,
 			CronJobAdmit: c.plugins.CronJobAdmit, VolumeMatch: c.plugins.VolumeMatch, Replace: c.plugins.Controllers},
 	}); err != nil {
@@ -360,6 +410,12 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 	nd.Kubelet.Start()
 	c.addProxy(nd)
 	c.Nodes = append(c.Nodes, nd)
+}
+
+// adminTransport is the scenario's own client's way to its API server:
+// straight to API, outside the simulated network, as the admin.
+func (c *Cluster) adminTransport() client.Transport {
+	return signedTransport{inner: client.Local(c.API.Handle), user: c.userOf(AdminProcess)}
 }
 
 // Node returns the node called name.

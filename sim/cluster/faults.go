@@ -351,8 +351,16 @@ func (c *Cluster) applyObjects(objs []json.RawMessage) error {
 		if err := checkBehaviors(raw); err != nil {
 			return fmt.Errorf("objects[%d] (%s): %v", i, head.Kind, err)
 		}
-		if _, err := client.Dynamic(c.Admin, res).CreateRaw(context.Background(), namespaceOr(head.Metadata.Namespace, res), raw, client.WriteOptions{}); err != nil {
+		created, err := client.Dynamic(c.Admin, res).CreateRaw(context.Background(), namespaceOr(head.Metadata.Namespace, res), raw, client.WriteOptions{})
+		if err != nil {
 			return fmt.Errorf("objects[%d] (%s): %v", i, head.Kind, err)
+		}
+		if head.Kind == "Namespace" && head.APIVersion == "v1" && c.W.Elapsed() == 0 {
+			// Its default ServiceAccount, as the controller would have
+			// made it by the time a later manifest uses it.
+			if err := c.defaultAccounts(created.GetObjectMeta().Name); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -36,6 +36,8 @@ var Invariants = map[string]string{
 	"retain-keeps-data":        "a node never deletes the directory of a persistent volume whose reclaim policy is Retain (the disks record every deletion)",
 	"statefulset-data":         "a StatefulSet ordinal's pod finds in its volumes every file its predecessor left there, the same incarnation: data written anew into a lost volume counts as lost — judged from the machines' disks",
 	"one-leader":               "no scheduler or controller-manager replica writes anything (but its own election) while its Lease names another holder: at most one replica of each acts in any interval",
+	"authz-agrees-with-model":  "every authorization decision an API server makes agrees with an independent model of RBAC (sim/authzmodel) over the RBAC objects in the store: system:masters may do anything, anyone else what a binding grants; a kubelet's requests the node authorizer decided, and decisions by a server whose cache has not yet seen the last RBAC change, are not compared (sim/cluster/authz.go)",
+	"components-authorized":    "no request of the scheduler, the controller manager, a kubelet or a service proxy is ever refused: each component's role (and, for a node, the node authorizer) allows everything it does",
 }
 
 // checker follows every change in the store (the in-memory store feeds its

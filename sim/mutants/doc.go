@@ -14,5 +14,6 @@
 //
 // Book: book/08-simulator.md (invariants and the mistakes they catch), and
 // each mistake's own chapter: book/04-scheduler.md, book/09-workloads.md,
-// book/11-services.md, book/13-high-availability.md.
+// book/11-services.md, book/13-high-availability.md,
+// book/16-identity-and-access.md.
 package mutants

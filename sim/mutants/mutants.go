@@ -1,11 +1,14 @@
 package mutants
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/auth"
+	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/controller/manager"
@@ -43,6 +46,10 @@ type Mutant struct {
 	// Provisioner starts each node's local-path provisioner in place of
 	// localpath.Start.
 	Provisioner func(cfg localpath.Config) Stopper
+	// Setup changes the cluster's own objects through the API, as the
+	// admin, once the API server has bootstrapped them and before any
+	// process starts: a component's role with a permission taken out.
+	Setup func(ctx context.Context, admin *client.Client) error
 }
 
 // A Stopper is a started component a mutant put in place of a real one.
@@ -109,6 +116,12 @@ var All = []*Mutant{
 		Mistake:     "each node's local-path provisioner removes the directory of every Released volume of its node, ignoring reclaimPolicy Retain",
 		CaughtBy:    "retain-keeps-data",
 		Provisioner: startSweepingProvisioner,
+	},
+	{
+		Name:     "controller-manager-role-lacks-delete-pods",
+		Mistake:  "the controller manager's ClusterRole is missing one verb, delete on pods, as a role written by hand from the controllers one remembers easily is: a ReplicaSet scaled down (a rolling update's old one) cannot remove its pods",
+		CaughtBy: "components-authorized",
+		Setup:    takePermission(auth.KubeControllerManager, "delete", "", "pods"),
 	},
 	{
 		Name:                       "apiserver-serves-consistent-reads-from-cache",

@@ -29,7 +29,7 @@ func TestEveryMutantIsComplete(t *testing.T) {
 		}
 		seams := 0
 		for _, set := range []bool{m.Schedule != nil, m.RollingStep != nil, m.CronJobAdmit != nil, len(m.Controllers) > 0,
-			m.ProxyInstall != nil, m.CacheServesConsistentReads, m.Provisioner != nil} {
+			m.ProxyInstall != nil, m.CacheServesConsistentReads, m.Provisioner != nil, m.Setup != nil} {
 			if set {
 				seams++
 			}

@@ -439,7 +439,8 @@ func startSimCluster(t *testing.T, nodes int) (string, *client.Client) {
 	return filepath.Join(dataDir, "kubeconfig"), cl
 }
 
-// freeURL returns an http URL on a loopback port that was free a moment ago.
+// freeURL returns an https URL on a loopback port that was free a moment
+// ago (etcd's URLs are https).
 func freeURL(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -447,5 +448,5 @@ func freeURL(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	return "http://" + l.Addr().String()
+	return "https://" + l.Addr().String()
 }

@@ -50,6 +50,11 @@ func (a Attributes) ResourceString() string {
 //	GET    /api/v1/namespaces/ns               get namespaces "ns" (in ns)
 //	anything outside /api and /apis/GROUP/VERSION: a non-resource request
 //
+// A list or watch whose field selector pins metadata.name
+// (?fieldSelector=metadata.name=web, how a kubelet watches one Secret)
+// names that object, as Kubernetes does: RBAC rules with resourceNames and
+// the node authorizer then judge it as a read of that one object.
+//
 // Paths under /api or /apis that name no resource (discovery: /api,
 // /apis, /apis/apps, /apis/apps/v1) are non-resource requests too.
 func AttributesFor(req *rest.Request) Attributes {
@@ -93,7 +98,32 @@ func AttributesFor(req *rest.Request) Attributes {
 	}
 	a.ResourceRequest = true
 	a.Verb = resourceVerb(req, a.Name != "", watchPrefix)
+	if a.Name == "" && (a.Verb == "list" || a.Verb == "watch") {
+		a.Name = nameFromFieldSelector(req.Query.Get("fieldSelector"))
+	}
 	return a
+}
+
+// nameFromFieldSelector returns X when the selector requires
+// metadata.name=X (or ==X) among its terms, and "" otherwise (no such
+// term, a != term, or two terms asking for different names).
+func nameFromFieldSelector(sel string) string {
+	name := ""
+	for _, term := range strings.Split(sel, ",") {
+		key, value, ok := strings.Cut(strings.TrimSpace(term), "=")
+		if !ok || strings.HasSuffix(key, "!") {
+			continue
+		}
+		value = strings.TrimPrefix(value, "=")
+		if strings.TrimSpace(key) != "metadata.name" {
+			continue
+		}
+		if name != "" && name != value {
+			return ""
+		}
+		name = value
+	}
+	return name
 }
 
 // resourceVerb maps an HTTP method on a resource to an RBAC verb.

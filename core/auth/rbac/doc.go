@@ -4,7 +4,11 @@
 // service account — matches it; nothing is ever denied by a rule.
 //
 // match.go is the heart of it: whether one rule covers one request
-// (RuleAllows). The lab of chapter 16 has students write it.
+// (RuleAllows). The lab of chapter 16 has students write it. decide.go
+// applies it over the bindings (Decide); rulesfor.go lists a user's rules
+// (RulesFor); covers.go compares two sets of rules (Covers), which is how
+// escalation is prevented; bootstrap.go is the default policy every
+// cluster starts with.
 //
 // Book: book/16-identity-and-access.md.
 package rbac

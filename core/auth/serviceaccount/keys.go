@@ -21,3 +21,16 @@ type Keys struct {
 
 // DefaultIssuer is the issuer and the API's audience unless configured.
 const DefaultIssuer = "https://kubernetes.default.svc.cluster.local"
+
+// NewKeys returns the keys of a cluster that signs with signing: its
+// public key verifies, and the issuer and API audience are
+// DefaultIssuer. (The simulator derives signing from its seed with
+// ed25519.NewKeyFromSeed; a real server keeps it in its data dir.)
+func NewKeys(signing ed25519.PrivateKey) *Keys {
+	return &Keys{
+		Issuer:    DefaultIssuer,
+		Signing:   signing,
+		Verifying: []ed25519.PublicKey{signing.Public().(ed25519.PublicKey)},
+		Audiences: []string{DefaultIssuer},
+	}
+}

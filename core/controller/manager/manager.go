@@ -9,6 +9,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
+	"github.com/tinykube/tinykube/core/controller/csrapproving"
 	"github.com/tinykube/tinykube/core/controller/daemonset"
 	"github.com/tinykube/tinykube/core/controller/deployment"
 	"github.com/tinykube/tinykube/core/controller/disruption"
@@ -18,6 +19,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/namespace"
 	"github.com/tinykube/tinykube/core/controller/node"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
+	"github.com/tinykube/tinykube/core/controller/serviceaccount"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
 	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/core/controller/volumebinder"
@@ -41,6 +43,11 @@ type Config struct {
 	// LoadBalancers gives Services of type LoadBalancer their addresses.
 	// Required: a servicelb.Provider such as servicelb.NewPoolProvider's.
 	LoadBalancers servicelb.Provider
+	// RootCAPEM is the cluster CA's certificate (PEM), which the root CA
+	// publisher puts in every namespace's kube-root-ca.crt ConfigMap for
+	// pods to check the API server with. Empty: no publisher runs (a
+	// cluster without TLS has no CA to publish).
+	RootCAPEM []byte
 
 	Hooks Hooks
 }
@@ -124,7 +131,24 @@ var Roster = []Controller{
 	{"persistentvolume-binder", func(cfg Config) Running {
 		return started(volumebinder.New(volumebinder.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder, Match: cfg.Hooks.VolumeMatch}))
 	}},
+	{"serviceaccount", func(cfg Config) Running {
+		return started(serviceaccount.NewAccounts(serviceaccount.Config{Loop: cfg.Loop, Client: cfg.Client}))
+	}},
+	{"root-ca-cert-publisher", func(cfg Config) Running {
+		if len(cfg.RootCAPEM) == 0 {
+			return notRunning{}
+		}
+		return started(serviceaccount.NewRootCA(serviceaccount.Config{Loop: cfg.Loop, Client: cfg.Client}, cfg.RootCAPEM))
+	}},
+	{"csrapproving", func(cfg Config) Running {
+		return started(csrapproving.New(csrapproving.Config{Loop: cfg.Loop, Client: cfg.Client}))
+	}},
 }
+
+// notRunning stands for a controller that its Config turned off.
+type notRunning struct{}
+
+func (notRunning) Stop() {}
 
 // Start starts every controller of the Roster on cfg.Loop, in order, each
 // replaced where cfg.Hooks.Replace says, and returns them by name.
