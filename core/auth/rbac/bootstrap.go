@@ -91,11 +91,13 @@ var eventRules = []api.PolicyRule{
 }
 
 // leaderRules let a component elect a leader through the Lease name:
-// create it when missing, read and renew only that one.
+// create it when missing, read and renew only that one. Reading it by a
+// list or watch pinned to its name (fieldSelector metadata.name) is
+// reading that one Lease too: a client served from a cache reads so.
 func leaderRules(name string) []api.PolicyRule {
 	return []api.PolicyRule{
 		rule("create").in(coordination).on("leases"),
-		named(rule("get", "update").in(coordination).on("leases"), name),
+		named(rule("get", "list", "watch", "update").in(coordination).on("leases"), name),
 	}
 }
 
