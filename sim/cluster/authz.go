@@ -15,6 +15,7 @@ import (
 	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/auth"
 	"github.com/tinykube/tinykube/core/auth/authorizer"
+	"github.com/tinykube/tinykube/core/auth/node"
 	"github.com/tinykube/tinykube/core/auth/serviceaccount"
 	"github.com/tinykube/tinykube/core/store"
 	"github.com/tinykube/tinykube/sim/authzmodel"
@@ -148,7 +149,7 @@ func (a *authzCheck) authorization(server string) *apiserver.Authorization {
 func (a *authzCheck) observe(server string, at authorizer.Attributes, d authorizer.Decision, reason string) error {
 	allowed := d == authorizer.Allow
 	enabled := a.enabled
-	if who, ok := component(at.User); ok && !allowed && enabled["components-authorized"] {
+	if who, ok := component(at.User); ok && !allowed && enabled["components-authorized"] && !a.rightlyRefusedNode(at) {
 		why := "its role is missing that permission"
 		if _, node := auth.NodeName(at.User); node {
 			why = "neither the node authorizer nor its roles allow it"
@@ -250,4 +251,45 @@ func modelledCAPEM(r *rand.Rand) []byte {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE",
 		Headers: map[string]string{"Modelled": "tinykube simulator CA: not a real certificate"}, Bytes: body})
+}
+
+// rightlyRefusedNode reports whether at is a node's read of a Secret,
+// ConfigMap or claim that no pod bound to the node names, judged from the
+// store as it is now. A kubelet may still hold a pod the control plane
+// has already deleted (its watch is behind, or the node was evicted
+// during a partition) and ask again for that pod's objects; the node
+// authorizer refusing it then is the point of the graph, not a missing
+// permission — Kubernetes' kubelets meet the same refusals.
+func (a *authzCheck) rightlyRefusedNode(at authorizer.Attributes) bool {
+	nodeName, ok := auth.NodeName(at.User)
+	if !ok || !at.ResourceRequest || at.APIGroup != "" || at.Namespace == "" || at.Name == "" {
+		return false
+	}
+	switch at.Resource {
+	case "secrets", "configmaps", "persistentvolumeclaims":
+	default:
+		return false
+	}
+	res := api.ResourceByPlural("", "pods")
+	l, err := a.c.Store.List(context.Background(), "/registry/pods/"+at.Namespace+"/", store.ListOptions{})
+	if err != nil {
+		return false
+	}
+	for _, kv := range l.KVs {
+		obj := res.New()
+		if json.Unmarshal(kv.Value, obj) != nil {
+			return false
+		}
+		pod := obj.(*api.Pod)
+		if pod.Spec.NodeName != nodeName {
+			continue
+		}
+		refs := node.References(pod)
+		if refs.Secrets[at.Name] && at.Resource == "secrets" ||
+			refs.ConfigMaps[at.Name] && at.Resource == "configmaps" ||
+			refs.Claims[at.Name] && at.Resource == "persistentvolumeclaims" {
+			return false
+		}
+	}
+	return true
 }
