@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/realnode/kubeletserver"
+	"github.com/tinykube/tinykube/realnode/pki"
 )
 
 // scriptedNode is a kubelet backend whose logs are files named
@@ -70,13 +72,31 @@ func TestLogsAndExecThroughTheServer(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "web_app.log"), []byte("line 1\nline 2\nline 3\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "web_app.previous.log"), []byte("crashed\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "duo_b.log"), []byte("b says hi\n"), 0o644)
-	ks := httptest.NewServer(kubeletserver.New(scriptedNode{dir}))
+	// The node's kubelet server, as a real one: HTTPS with a certificate
+	// for system:node:n1 from the cluster CA, answering the API server
+	// only.
+	servingPEM, servingKey, err := s.CA().Issue(pki.Request{CommonName: "system:node:n1", Organization: []string{"system:nodes"}, Server: true, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serving, err := tls.X509KeyPair(servingPEM, servingKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := httptest.NewUnstartedServer(kubeletserver.RequireAPIServer(kubeletserver.New(scriptedNode{dir})))
+	ks.TLS = kubeletserver.TLSConfig(serving, s.CA().Pool())
+	ks.StartTLS()
 	t.Cleanup(ks.Close)
-	_, port, _ := net.SplitHostPort(strings.TrimPrefix(ks.URL, "http://"))
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(ks.URL, "https://"))
 	p, _ := strconv.Atoi(port)
 
 	ctx := context.Background()
 	cl := client.New(client.Local(s.API.Handle))
+	// Pods need their namespace's ServiceAccount, which the controller
+	// manager makes a moment after the server starts.
+	if _, err := client.For[*api.ServiceAccount](cl).Create(ctx, &api.ServiceAccount{ObjectMeta: api.ObjectMeta{Name: "default", Namespace: "default"}}, client.WriteOptions{}); err != nil && !api.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
 	nodes := client.For[*api.Node](cl)
 	node, err := nodes.Create(ctx, &api.Node{ObjectMeta: api.ObjectMeta{Name: "n1"}}, client.WriteOptions{})
 	if err != nil {
