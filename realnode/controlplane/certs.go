@@ -205,7 +205,7 @@ func (s *Server) etcdTLS(clientURL, peerURL string) (*etcdstore.EmbedTLS, error)
 		return nil, err
 	}
 	dns, ips = names(peerURL)
-	if err := issue("peer", pki.Request{CommonName: s.cfg.Name, DNSNames: dns, IPs: ips, Server: true, Client: true}); err != nil {
+	if err := issue("peer", pki.Request{CommonName: EtcdPeerCN, DNSNames: dns, IPs: ips, Server: true, Client: true}); err != nil {
 		return nil, err
 	}
 	client, err := s.etcdClientTLS()
@@ -219,13 +219,21 @@ func (s *Server) etcdTLS(clientURL, peerURL string) (*etcdstore.EmbedTLS, error)
 		TrustedCAFile:  filepath.Join(dir, "ca.crt"),
 		ServerCertFile: filepath.Join(dir, "server.crt"), ServerKeyFile: filepath.Join(dir, "server.key"),
 		PeerCertFile: filepath.Join(dir, "peer.crt"), PeerKeyFile: filepath.Join(dir, "peer.key"),
-		Client: client,
+		Client: client, ClientCNs: []string{EtcdClientCN}, PeerCNs: []string{EtcdPeerCN},
 	}, nil
 }
 
+// The common names etcd accepts: the API servers' client certificate and
+// the members' peer certificate. No request to the CSR signer may ask for
+// them (see reservedNames in csrsigner.go).
+const (
+	EtcdClientCN = "kube-apiserver-etcd-client"
+	EtcdPeerCN   = "tinykube-etcd-peer"
+)
+
 // etcdClientTLS issues the API server's client certificate at etcd.
 func (s *Server) etcdClientTLS() (*tls.Config, error) {
-	cc, err := s.ClientConfig("kube-apiserver-etcd-client")
+	cc, err := s.ClientConfig(EtcdClientCN)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/csrapproving"
 	"github.com/tinykube/tinykube/core/loop"
+	"github.com/tinykube/tinykube/realnode/kubeletserver"
 	"github.com/tinykube/tinykube/realnode/pki"
 )
 
@@ -171,6 +172,8 @@ func checkUserRequest(cn string, orgs, usages []string, names int) string {
 		return "certificates for system:masters come from the cluster's CA directly, never through a request"
 	case strings.HasPrefix(cn, "system:node:"):
 		return "node certificates come from the node signers (kube-apiserver-client-kubelet)"
+	case slices.Contains(reservedNames, cn):
+		return fmt.Sprintf("%q is the name of a control-plane certificate, which comes from the cluster's CA directly", cn)
 	case names > 0:
 		return "a client certificate names no hosts, emails or URIs"
 	case !slices.Contains(usages, "client auth"):
@@ -183,3 +186,9 @@ func checkUserRequest(cn string, orgs, usages []string, names int) string {
 	}
 	return ""
 }
+
+// reservedNames are the common names that open doors below the API: etcd
+// (its client and peers) and the kubelets (the API server's client
+// certificate). The CA issues them to the servers directly; no request
+// may get one.
+var reservedNames = []string{EtcdClientCN, EtcdPeerCN, kubeletserver.APIServerClientName}

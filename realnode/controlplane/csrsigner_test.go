@@ -55,6 +55,8 @@ func TestSignRequest(t *testing.T) {
 		{"kubelet serving", api.SignerKubeletServing, x509.CertificateRequest{Subject: node, IPAddresses: []net.IP{net.ParseIP("10.0.0.1")}, DNSNames: []string{"n1"}}, []string{"server auth"}, nil, "", x509.ExtKeyUsageServerAuth},
 		{"user client", api.SignerKubeAPIServerClient, x509.CertificateRequest{Subject: pkix.Name{CommonName: "alice", Organization: []string{"dev"}}}, []string{"client auth"}, nil, "", x509.ExtKeyUsageClientAuth},
 		{"user asks for masters", api.SignerKubeAPIServerClient, x509.CertificateRequest{Subject: pkix.Name{CommonName: "alice", Organization: []string{"system:masters"}}}, []string{"client auth"}, nil, "system:masters", 0},
+		{"user asks for etcd's client name", api.SignerKubeAPIServerClient, x509.CertificateRequest{Subject: pkix.Name{CommonName: EtcdClientCN}}, []string{"client auth"}, nil, "control-plane certificate", 0},
+		{"user asks for the kubelets' client name", api.SignerKubeAPIServerClient, x509.CertificateRequest{Subject: pkix.Name{CommonName: "kube-apiserver-kubelet-client"}}, []string{"client auth"}, nil, "control-plane certificate", 0},
 		{"node client with a name", api.SignerKubeAPIServerClientKubelet, x509.CertificateRequest{Subject: node, DNSNames: []string{"x"}}, []string{"client auth"}, nil, "names no hosts", 0},
 		{"unknown signer", "example.com/mine", x509.CertificateRequest{Subject: node}, []string{"client auth"}, nil, "not one this cluster signs", 0},
 	} {

@@ -105,6 +105,26 @@ func TestServerIsTLSOnlyAndAuthenticates(t *testing.T) {
 	if err == nil {
 		t.Errorf("etcd answered a client without a certificate")
 	}
+	// A node's certificate is from the same CA, and must not open the
+	// database under the API server.
+	nodeCC, err := s.ClientConfig("system:node:n1", "system:nodes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodeTLS, err := nodeCC.TLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = clientv3.New(clientv3.Config{Endpoints: []string{cfg.EtcdClientURL}, TLS: nodeTLS, DialTimeout: 2 * time.Second, Logger: zap.NewNop()})
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_, err = c.Get(ctx, "/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+		cancel()
+		c.Close()
+	}
+	if err == nil {
+		t.Errorf("etcd answered a client with a node's certificate")
+	}
 	etcdTLS, err := s.etcdClientTLS()
 	if err != nil {
 		t.Fatal(err)

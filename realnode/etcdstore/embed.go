@@ -64,6 +64,11 @@ type EmbedTLS struct {
 	// Client is what the member's own client (Embedded.Client) uses: the
 	// CA and a client certificate.
 	Client *tls.Config
+	// ClientCNs and PeerCNs, when set, are the only common names a
+	// client's or a peer's certificate may carry. The CA signs users' and
+	// nodes' certificates too; without this, a node's certificate would
+	// open the database under the API server.
+	ClientCNs, PeerCNs []string
 }
 
 // DefaultQuotaBackendBytes is the database size cap of an embedded etcd:
@@ -138,8 +143,8 @@ func StartEmbedded(cfg EmbedConfig) (*Embedded, error) {
 	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(logger)
 	var clientTLS *tls.Config
 	if t := cfg.TLS; t != nil {
-		ec.ClientTLSInfo = transport.TLSInfo{CertFile: t.ServerCertFile, KeyFile: t.ServerKeyFile, TrustedCAFile: t.TrustedCAFile, ClientCertAuth: true}
-		ec.PeerTLSInfo = transport.TLSInfo{CertFile: t.PeerCertFile, KeyFile: t.PeerKeyFile, TrustedCAFile: t.TrustedCAFile, ClientCertAuth: true}
+		ec.ClientTLSInfo = transport.TLSInfo{CertFile: t.ServerCertFile, KeyFile: t.ServerKeyFile, TrustedCAFile: t.TrustedCAFile, ClientCertAuth: true, AllowedCNs: t.ClientCNs}
+		ec.PeerTLSInfo = transport.TLSInfo{CertFile: t.PeerCertFile, KeyFile: t.PeerKeyFile, TrustedCAFile: t.TrustedCAFile, ClientCertAuth: true, AllowedCNs: t.PeerCNs}
 		clientTLS = t.Client
 	}
 
