@@ -243,6 +243,7 @@ func (c *cluster) startAgentProcess(n nodeSpec) *exec.Cmd {
 		cmd.Process.Kill()
 		cmd.Wait()
 		c.releaseNetworks(n)
+		unmountUnder(c.t, filepath.Join(c.state, "nodes", n.name))
 	})
 	return cmd
 }

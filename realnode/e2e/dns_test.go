@@ -54,7 +54,11 @@ func TestPodsResolveServicesThroughNodeDNS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Stop(); c.releaseNetworks(nodeA) })
+	t.Cleanup(func() {
+		a.Stop()
+		c.releaseNetworks(nodeA)
+		unmountUnder(t, filepath.Join(c.state, "nodes", nodeA.name)) // the pods' token volumes
+	})
 
 	ctx := context.Background()
 	svcs := client.For[*api.Service](c.client)

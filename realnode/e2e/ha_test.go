@@ -181,6 +181,7 @@ func TestHAControlPlaneSurvivesKillingTheLeader(t *testing.T) {
 	t.Cleanup(func() {
 		a.Stop()
 		c.releaseNetworks(nodeHA)
+		unmountUnder(t, filepath.Join(dir, "nodes", nodeHA.name)) // the pods' token volumes
 	})
 
 	c.apply(`apiVersion: apps/v1
