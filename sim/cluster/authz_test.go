@@ -74,6 +74,13 @@ func TestAuthzChecks(t *testing.T) {
 	if _, err := client.For[*api.RoleBinding](c.Admin).Create(ctx, binding, client.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// A pod bound to node-1 that names the ConfigMap "cfg".
+	pod := &api.Pod{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: "uses-cfg"}, Spec: api.PodSpec{NodeName: "node-1",
+		Containers: []api.Container{{Name: "c", Image: "busybox"}},
+		Volumes:    []api.Volume{{Name: "v", VolumeSource: api.VolumeSource{ConfigMap: &api.ConfigMapVolumeSource{Name: "cfg"}}}}}}
+	if _, err := client.For[*api.Pod](c.Admin).Create(ctx, pod, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	alice := &rest.UserInfo{Name: "alice", Groups: []string{auth.AllAuthenticated}}
 	cm := auth.ComponentUser(auth.KubeControllerManager)
 	tests := []struct {
@@ -97,6 +104,12 @@ func TestAuthzChecks(t *testing.T) {
 			`components-authorized: system:kube-controller-manager was denied "create serviceaccounts" in namespace "team-a": its role is missing that permission (the controller manager, apiserver answered NoOpinion)`},
 		{"a node refused", "apiserver", resourceAttrs(auth.NodeUser("node-1"), "update", "coordination.k8s.io", "leases", "kube-node-lease", "node-2"), authorizer.Deny, "node-1 may not update the lease of node-2",
 			`components-authorized: system:node:node-1 was denied "update leases.coordination.k8s.io" on "node-2" in namespace "kube-node-lease": neither the node authorizer nor its roles allow it (node-1's kubelet or proxy, apiserver answered Deny: node-1 may not update the lease of node-2)`},
+		// A kubelet behind the control plane asks for a deleted pod's
+		// objects: refusing it is the graph's point, not a missing role.
+		{"a node rightly refused an object no pod of it names", "apiserver", resourceAttrs(auth.NodeUser("node-1"), "watch", "", "configmaps", "default", "other"), authorizer.NoOpinion, "no relationship found", ""},
+		{"a node refused an object its pod names", "apiserver", resourceAttrs(auth.NodeUser("node-1"), "watch", "", "configmaps", "default", "cfg"), authorizer.NoOpinion, "no relationship found",
+			`components-authorized: system:node:node-1 was denied "watch configmaps" on "cfg" in namespace "default": neither the node authorizer nor its roles allow it (node-1's kubelet or proxy, apiserver answered NoOpinion: no relationship found)`},
+		{"another node's pod does not count", "apiserver", resourceAttrs(auth.NodeUser("node-2"), "get", "", "configmaps", "default", "cfg"), authorizer.NoOpinion, "", ""},
 	}
 	for _, tt := range tests {
 		err := c.authz.observe(tt.server, tt.a, tt.d, tt.reason)
