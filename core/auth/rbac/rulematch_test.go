@@ -45,54 +45,19 @@ func TestRuleAllows(t *testing.T) {
 	}
 }
 
-// handPolicy is a Source built by hand.
-type handPolicy struct {
-	roles  []*api.Role
-	croles []*api.ClusterRole
-	rbs    []*api.RoleBinding
-	crbs   []*api.ClusterRoleBinding
-}
-
-func (p handPolicy) ClusterRoleBindings() []*api.ClusterRoleBinding { return p.crbs }
-func (p handPolicy) RoleBindings(ns string) []*api.RoleBinding {
-	var out []*api.RoleBinding
-	for _, b := range p.rbs {
-		if b.Namespace == ns {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-func (p handPolicy) Role(ns, name string) *api.Role {
-	for _, r := range p.roles {
-		if r.Namespace == ns && r.Name == name {
-			return r
-		}
-	}
-	return nil
-}
-func (p handPolicy) ClusterRole(name string) *api.ClusterRole {
-	for _, r := range p.croles {
-		if r.Name == name {
-			return r
-		}
-	}
-	return nil
-}
-
 func TestDecideScopes(t *testing.T) {
 	read := []api.PolicyRule{{Verbs: []string{"get", "list"}, APIGroups: []string{""}, Resources: []string{"pods"}}}
 	meta := func(ns, name string) api.ObjectMeta { return api.ObjectMeta{Namespace: ns, Name: name} }
-	p := handPolicy{
-		roles:  []*api.Role{{ObjectMeta: meta("a", "reader"), Rules: read}},
-		croles: []*api.ClusterRole{{ObjectMeta: meta("", "pod-reader"), Rules: read}},
-		rbs: []*api.RoleBinding{
+	p := objects{
+		roles:        []*api.Role{{ObjectMeta: meta("a", "reader"), Rules: read}},
+		clusterRoles: []*api.ClusterRole{{ObjectMeta: meta("", "pod-reader"), Rules: read}},
+		roleBindings: []*api.RoleBinding{
 			{ObjectMeta: meta("a", "jane-reads"), Subjects: []api.Subject{{Kind: "User", Name: "jane"}}, RoleRef: api.RoleRef{Kind: "Role", Name: "reader"}},
 			{ObjectMeta: meta("b", "devs-read"), Subjects: []api.Subject{{Kind: "Group", Name: "devs"}}, RoleRef: api.RoleRef{Kind: "ClusterRole", Name: "pod-reader"}},
 			{ObjectMeta: meta("c", "sa-reads"), Subjects: []api.Subject{{Kind: "ServiceAccount", Name: "bot"}}, RoleRef: api.RoleRef{Kind: "Role", Name: "missing"}},
 			{ObjectMeta: meta("d", "sa-reads"), Subjects: []api.Subject{{Kind: "ServiceAccount", Name: "bot"}}, RoleRef: api.RoleRef{Kind: "ClusterRole", Name: "pod-reader"}},
 		},
-		crbs: []*api.ClusterRoleBinding{
+		clusterRoleBindings: []*api.ClusterRoleBinding{
 			{ObjectMeta: meta("", "ops"), Subjects: []api.Subject{{Kind: "User", Name: "olga"}}, RoleRef: api.RoleRef{Kind: "ClusterRole", Name: "pod-reader"}},
 		},
 	}
