@@ -112,6 +112,13 @@ func (r Resource[T]) UpdateStatus(ctx context.Context, obj T, opts WriteOptions)
 	return r.put(ctx, obj, "status", opts)
 }
 
+// UpdateSubresource replaces what subresource sub of an object holds
+// ("approval": a CertificateSigningRequest's Approved and Denied
+// conditions), by a PUT of the whole object there.
+func (r Resource[T]) UpdateSubresource(ctx context.Context, obj T, sub string, opts WriteOptions) (T, error) {
+	return r.put(ctx, obj, sub, opts)
+}
+
 func (r Resource[T]) put(ctx context.Context, obj T, sub string, opts WriteOptions) (T, error) {
 	if opts.FieldValidation == "" {
 		opts.FieldValidation = "Ignore"

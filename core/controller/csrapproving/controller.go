@@ -2,13 +2,10 @@ package csrapproving
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/loop"
-	"github.com/tinykube/tinykube/core/rest"
 )
 
 // Config is what the controller needs from its world.
@@ -73,14 +70,7 @@ func (c *Controller) Reconcile(key string) error {
 		Message:        "Auto-approved: a node's request for its own certificate, from a bootstrap token or the node itself",
 		LastUpdateTime: now, LastTransitionTime: now,
 	})
-	body, err := json.Marshal(next)
-	if err != nil {
-		return err
-	}
-	res := api.ResourceOf(next)
-	_, err = c.client.Do(context.Background(), &rest.Request{Method: http.MethodPut,
-		Path: client.Path(res, "", next.Name, "approval"), ContentType: rest.ContentJSON, Body: body,
-		UserAgent: "certificate-controller"})
+	_, err := client.For[*api.CertificateSigningRequest](c.client).UpdateSubresource(context.Background(), next, "approval", client.WriteOptions{})
 	if api.IsNotFound(err) {
 		return nil
 	}
