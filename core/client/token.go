@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/rest"
@@ -31,8 +30,8 @@ func CreateToken(ctx context.Context, c *Client, namespace, name string, tr *api
 	if err != nil {
 		return nil, err
 	}
-	path := "/api/v1/namespaces/" + url.PathEscape(namespace) + "/serviceaccounts/" + url.PathEscape(name) + "/token"
-	resp, err := c.Do(ctx, &rest.Request{Method: http.MethodPost, Path: path, ContentType: rest.ContentJSON, Body: body})
+	res := api.ResourceByPlural("", "serviceaccounts")
+	resp, err := c.Do(ctx, &rest.Request{Method: http.MethodPost, Path: Path(res, namespace, name, "token"), ContentType: rest.ContentJSON, Body: body})
 	if err != nil {
 		return nil, err
 	}

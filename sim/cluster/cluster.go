@@ -67,9 +67,9 @@ type Cluster struct {
 	// each process's user (identity.go).
 	authz *authzCheck
 	users map[string]*rest.UserInfo
-	// accountsAPI makes the default ServiceAccounts a scenario starts
-	// with (serviceaccounts.go).
-	accountsAPI *apiserver.Server
+	// accounts makes the default ServiceAccounts a scenario starts with
+	// (serviceaccounts.go).
+	accounts *client.Client
 }
 
 // Node is one simulated machine: its runtime and its kubelet process.

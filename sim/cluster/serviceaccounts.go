@@ -2,15 +2,12 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/apiserver"
 	"github.com/tinykube/tinykube/core/auth/serviceaccount"
-	"github.com/tinykube/tinykube/core/rest"
-	"github.com/tinykube/tinykube/core/store"
+	"github.com/tinykube/tinykube/core/client"
 )
 
 // A scenario starts from a running cluster: what its controllers do in
@@ -28,37 +25,27 @@ import (
 // defaultAccounts makes the default ServiceAccount of each namespace,
 // when it is missing.
 func (c *Cluster) defaultAccounts(namespaces ...string) error {
-	if c.accountsAPI == nil {
-		c.accountsAPI = apiserver.New(apiserver.Config{Store: c.Store, Clock: c.W.Loop, Rand: c.W.Rand("serviceaccounts-at-start"), Version: "sim"})
+	if c.accounts == nil {
+		a := apiserver.New(apiserver.Config{Store: c.Store, Clock: c.W.Loop, Rand: c.W.Rand("serviceaccounts-at-start"), Version: "sim"})
+		c.accounts = client.New(client.Local(a.Handle))
 	}
 	for _, ns := range namespaces {
-		sa := &api.ServiceAccount{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
-			ObjectMeta: api.ObjectMeta{Namespace: ns, Name: serviceaccount.DefaultAccount}}
-		body, err := json.Marshal(sa)
-		if err != nil {
-			return err
-		}
-		resp := c.accountsAPI.Handle(context.Background(), &rest.Request{Method: http.MethodPost,
-			Path: "/api/v1/namespaces/" + ns + "/serviceaccounts", ContentType: rest.ContentJSON, Body: body})
-		if resp.Code != http.StatusCreated && resp.Code != http.StatusConflict {
-			return fmt.Errorf("creating the default ServiceAccount of namespace %q at the start: %d %s", ns, resp.Code, resp.Body)
+		sa := &api.ServiceAccount{ObjectMeta: api.ObjectMeta{Namespace: ns, Name: serviceaccount.DefaultAccount}}
+		if _, err := client.For[*api.ServiceAccount](c.accounts).Create(context.Background(), sa, client.WriteOptions{}); err != nil && !api.IsAlreadyExists(err) {
+			return fmt.Errorf("creating the default ServiceAccount of namespace %q at the start: %v", ns, err)
 		}
 	}
 	return nil
 }
 
-// existingNamespaces lists the namespaces in the store.
+// existingNamespaces lists the namespaces there are.
 func (c *Cluster) existingNamespaces() ([]string, error) {
-	l, err := c.Store.List(context.Background(), "/registry/namespaces/", store.ListOptions{})
+	l, err := client.For[*api.Namespace](client.New(client.Local(c.API.Handle))).List(context.Background(), "", client.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, kv := range l.KVs {
-		var ns api.Namespace
-		if err := json.Unmarshal(kv.Value, &ns); err != nil {
-			return nil, err
-		}
+	for _, ns := range l.Items {
 		out = append(out, ns.Name)
 	}
 	return out, nil
