@@ -254,8 +254,10 @@ func (s *Server) handlerOptions() (httpapi.Options, error) {
 	return httpapi.Options{
 		Authenticator: &httpapi.Authenticator{ServerSecret: s.token.Secret, Token: s.API.AuthenticateToken},
 		Authorize:     s.API.Authorize,
-		CACert:        s.ca.CertPEM,
-		KubeletTLS:    &httpapi.KubeletTLS{CA: s.ca.Pool(), Client: kc},
+		// Impersonation (kubectl --as) is authorized part by part.
+		AuthorizeAttributes: s.API.AuthorizeAttributes,
+		CACert:              s.ca.CertPEM,
+		KubeletTLS:          &httpapi.KubeletTLS{CA: s.ca.Pool(), Client: kc},
 	}, nil
 }
 

@@ -30,6 +30,10 @@ type Options struct {
 	// CACert, when set, is served to anyone at GET /cacerts (the PEM a
 	// joining machine checks against its join token's hash).
 	CACert []byte
+	// AuthorizeAttributes decides whether an authenticated user may
+	// impersonate the user and groups its request names
+	// (impersonate.go); nil refuses impersonation.
+	AuthorizeAttributes AuthorizeAttributes
 	// KubeletTLS is how the relay reaches kubelets: over HTTPS with the
 	// API server's kubelet-client certificate, checking that the kubelet
 	// holds its node's certificate (kubelettls.go). nil: plain HTTP.
@@ -48,6 +52,15 @@ func Handler(h Handle, opts Options) http.Handler {
 			u, err := opts.Authenticator.Authenticate(r)
 			if err != nil {
 				writeStatus(w, err)
+				return
+			}
+			u, refused, err := impersonate(r, u, opts.AuthorizeAttributes)
+			if err != nil {
+				writeStatus(w, err)
+				return
+			}
+			if refused != nil {
+				writeResponse(w, refused)
 				return
 			}
 			user = u
