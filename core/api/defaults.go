@@ -66,6 +66,8 @@ func Default(obj Object) {
 		defaultClaim(o)
 	case *PersistentVolume:
 		defaultPersistentVolume(o)
+	case *CustomResourceDefinition:
+		defaultCRD(o)
 	case *StorageClass:
 		if o.ReclaimPolicy == nil {
 			o.ReclaimPolicy = ptrTo(ReclaimDelete)
@@ -377,5 +379,20 @@ func defaultPersistentVolume(pv *PersistentVolume) {
 func defaultClaim(c *PersistentVolumeClaim) {
 	if c.Status.Phase == "" {
 		c.Status.Phase = ClaimPending
+	}
+}
+
+// defaultCRD fills the names a definition may leave out and its
+// conversion strategy, as Kubernetes does.
+func defaultCRD(c *CustomResourceDefinition) {
+	n := &c.Spec.Names
+	if n.Singular == "" {
+		n.Singular = strings.ToLower(n.Kind)
+	}
+	if n.ListKind == "" && n.Kind != "" {
+		n.ListKind = n.Kind + "List"
+	}
+	if c.Spec.Conversion == nil {
+		c.Spec.Conversion = &CustomResourceConversion{Strategy: "None"}
 	}
 }

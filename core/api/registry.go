@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
-	"strings"
 )
 
 // Resource describes one kind the API serves: where it lives in the URL
@@ -26,6 +25,32 @@ type Resource struct {
 	// status; nothing is stored, and create is the only verb.
 	Virtual bool
 	New     func() Object
+	// Custom is set for a resource a CustomResourceDefinition defines
+	// (see ResourcesFromCRD); nil for the built-in kinds.
+	Custom *CustomResource
+}
+
+// CustomResource is what the API server needs to serve one version of a
+// custom resource beyond what Resource says.
+type CustomResource struct {
+	// Definition is the CRD as stored. It is shared: read it, never
+	// change it.
+	Definition *CustomResourceDefinition
+	// Version is the served version this Resource is, an element of
+	// Definition.Spec.Versions.
+	Version *CustomResourceDefinitionVersion
+}
+
+// StoragePrefix returns the store prefix under which every object of the
+// resource is kept ("/registry/pods/"). A custom resource's includes its
+// group ("/registry/example.com/widgets/"), so that it can never share a
+// prefix with a built-in kind of the same plural; all versions of one
+// custom resource share it.
+func (r *Resource) StoragePrefix() string {
+	if r.Custom != nil {
+		return "/registry/" + r.Group + "/" + r.Plural + "/"
+	}
+	return "/registry/" + r.Plural + "/"
 }
 
 // APIVersion returns "v1" for the core group and "group/version" otherwise.
@@ -73,6 +98,7 @@ var resources = []*Resource{
 	{Group: RBACGroup, Version: "v1", Kind: "RoleBinding", Plural: "rolebindings", Singular: "rolebinding", Namespaced: true, New: func() Object { return &RoleBinding{} }},
 	{Group: RBACGroup, Version: "v1", Kind: "ClusterRoleBinding", Plural: "clusterrolebindings", Singular: "clusterrolebinding", New: func() Object { return &ClusterRoleBinding{} }},
 	{Group: "certificates.k8s.io", Version: "v1", Kind: "CertificateSigningRequest", Plural: "certificatesigningrequests", Singular: "certificatesigningrequest", ShortNames: []string{"csr"}, HasStatus: true, New: func() Object { return &CertificateSigningRequest{} }},
+	{Group: APIExtensionsGroup, Version: "v1", Kind: "CustomResourceDefinition", Plural: "customresourcedefinitions", Singular: "customresourcedefinition", ShortNames: []string{"crd", "crds"}, HasStatus: true, New: func() Object { return &CustomResourceDefinition{} }},
 	{Group: "authentication.k8s.io", Version: "v1", Kind: "TokenReview", Plural: "tokenreviews", Singular: "tokenreview", Virtual: true, New: func() Object { return &TokenReview{} }},
 	{Group: "authentication.k8s.io", Version: "v1", Kind: "SelfSubjectReview", Plural: "selfsubjectreviews", Singular: "selfsubjectreview", Virtual: true, New: func() Object { return &SelfSubjectReview{} }},
 	{Group: "authorization.k8s.io", Version: "v1", Kind: "SubjectAccessReview", Plural: "subjectaccessreviews", Singular: "subjectaccessreview", Virtual: true, New: func() Object { return &SubjectAccessReview{} }},
@@ -89,6 +115,11 @@ var categories = map[string][]string{
 
 // Categories returns the categories r belongs to, sorted.
 func (r *Resource) Categories() []string {
+	if r.Custom != nil {
+		out := append([]string(nil), r.Custom.Definition.Spec.Names.Categories...)
+		sort.Strings(out)
+		return out
+	}
 	gk := r.Kind
 	if r.Group != "" {
 		gk = r.Group + "/" + r.Kind
@@ -105,37 +136,16 @@ func (r *Resource) Categories() []string {
 	return out
 }
 
-// Resources returns every served resource, ordered by group then plural.
-func Resources() []*Resource {
-	out := append([]*Resource(nil), resources...)
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Group != out[j].Group {
-			return out[i].Group < out[j].Group
-		}
-		return out[i].Plural < out[j].Plural
-	})
-	return out
-}
+// Resources returns every built-in resource, ordered by group then plural.
+func Resources() []*Resource { return builtin.All() }
 
-// ResourceFor returns the resource of an apiVersion and kind, or nil.
-func ResourceFor(apiVersion, kind string) *Resource {
-	for _, r := range resources {
-		if r.APIVersion() == apiVersion && r.Kind == kind {
-			return r
-		}
-	}
-	return nil
-}
+// ResourceFor returns the built-in resource of an apiVersion and kind, or
+// nil.
+func ResourceFor(apiVersion, kind string) *Resource { return builtin.For(apiVersion, kind) }
 
-// ResourceByPlural returns the resource with this group and plural, or nil.
-func ResourceByPlural(group, plural string) *Resource {
-	for _, r := range resources {
-		if r.Group == group && r.Plural == plural {
-			return r
-		}
-	}
-	return nil
-}
+// ResourceByPlural returns the built-in resource with this group and
+// plural, or nil.
+func ResourceByPlural(group, plural string) *Resource { return builtin.ByPlural(group, plural) }
 
 // ResourceOf returns the resource of a typed object, or nil for a type that
 // is not served.
@@ -153,30 +163,9 @@ var resourceByType = func() map[reflect.Type]*Resource {
 	return m
 }()
 
-// LookupResource resolves what a person types on the command line: a plural
-// ("pods"), singular ("pod"), short name ("po"), kind ("Pod"), or any of them
-// qualified by group ("deployments.apps"). Case does not matter.
-func LookupResource(name string) (*Resource, error) {
-	n := strings.ToLower(name)
-	group := ""
-	if i := strings.IndexByte(n, '.'); i >= 0 {
-		n, group = n[:i], n[i+1:]
-	}
-	for _, r := range resources {
-		if group != "" && r.Group != group {
-			continue
-		}
-		if n == r.Plural || n == r.Singular || n == strings.ToLower(r.Kind) {
-			return r, nil
-		}
-		for _, s := range r.ShortNames {
-			if n == s {
-				return r, nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("the server doesn't have a resource type %q", name)
-}
+// LookupResource resolves a built-in resource as a person names it on the
+// command line (see ResourceSet.Lookup).
+func LookupResource(name string) (*Resource, error) { return builtin.Lookup(name) }
 
 // SetTypeMeta fills apiVersion and kind from the object's Go type.
 func SetTypeMeta(obj Object) {

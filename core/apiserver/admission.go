@@ -53,6 +53,7 @@ var admissionPlugins = []admissionPlugin{
 	// Mutating: fill in what the server decides.
 	{name: "ServiceAccount", admit: admitServiceAccount},
 	csrRequesterPlugin,
+	{name: "CustomResourceDefinitionNames", admit: admitCRDNames},
 	// Validating: refuse what the requester may not write.
 	{"RBACEscalation", (*Server).preventEscalation},
 	{name: "NodeRestriction", admit: admitNodeRestriction},

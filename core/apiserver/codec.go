@@ -47,6 +47,12 @@ func decodeKV(res *api.Resource, kv store.KeyValue) (api.Object, error) {
 		return nil, fmt.Errorf("stored %s at %s does not decode: %v", res.Kind, kv.Key, err)
 	}
 	api.SetTypeMeta(obj)
+	if u, ok := obj.(*api.Unstructured); ok {
+		// Every version of a custom resource shares one storage
+		// (conversion None): an object read through a version is of
+		// that version.
+		u.APIVersion, u.Kind = res.APIVersion(), res.Kind
+	}
 	obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
 	return obj, nil
 }
@@ -155,11 +161,19 @@ func desiredStateEqual(a, b api.Object) (bool, error) {
 // with a status; dst then shares src's status values, so src must be a
 // private copy that is not used again.
 func setStatus(dst, src api.Object) {
+	if u, ok := dst.(*api.Unstructured); ok {
+		setField(u, "status", src.(*api.Unstructured).Content["status"])
+		return
+	}
 	reflect.ValueOf(dst).Elem().FieldByName("Status").Set(reflect.ValueOf(src).Elem().FieldByName("Status"))
 }
 
 // clearStatus zeroes dst's Status field.
 func clearStatus(dst api.Object) {
+	if u, ok := dst.(*api.Unstructured); ok {
+		delete(u.Content, "status")
+		return
+	}
 	f := reflect.ValueOf(dst).Elem().FieldByName("Status")
 	f.Set(reflect.Zero(f.Type()))
 }
@@ -167,6 +181,16 @@ func clearStatus(dst api.Object) {
 // setAllButStatus sets every field of dst except Status (and TypeMeta) to
 // src's; dst then shares src's values, so src must be a private copy.
 func setAllButStatus(dst, src api.Object) {
+	if u, ok := dst.(*api.Unstructured); ok {
+		su := src.(*api.Unstructured)
+		status, has := u.Content["status"]
+		u.ObjectMeta, u.Content = su.ObjectMeta, su.ShallowContent()
+		setField(u, "status", status)
+		if !has {
+			delete(u.Content, "status")
+		}
+		return
+	}
 	vd, vs := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
 	for i := 0; i < vd.NumField(); i++ {
 		name := vd.Type().Field(i).Name
@@ -183,4 +207,17 @@ func mediaType(ct string) string {
 		ct = ct[:i]
 	}
 	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// setField sets or, for nil, removes one top-level field of a custom
+// object.
+func setField(u *api.Unstructured, name string, v any) {
+	if u.Content == nil {
+		u.Content = map[string]any{}
+	}
+	if v == nil {
+		delete(u.Content, name)
+		return
+	}
+	u.Content[name] = v
 }

@@ -37,7 +37,7 @@ const decodeCacheSize = 4096
 // not decode it: obj (with its resourceVersion set, and not modified from
 // here on) and its encoding.
 func (c *decodeCache) put(key string, rev int64, obj api.Object, b []byte) {
-	c.insert(key+"@"+strconv.FormatInt(rev, 10), decoded{obj: obj, json: b, fields: api.ObjectFields(obj)})
+	c.insert(cacheKey(key, rev, obj.GetTypeMeta().APIVersion, isCustom(obj)), decoded{obj: obj, json: b, fields: api.ObjectFields(obj)})
 }
 
 // insert adds an entry unless one is there, evicting the oldest beyond
@@ -61,7 +61,7 @@ func (c *decodeCache) insert(k string, e decoded) {
 
 // entry returns the cache entry for kv, decoding it on a miss.
 func (c *decodeCache) entry(res *api.Resource, kv store.KeyValue) (decoded, error) {
-	k := kv.Key + "@" + strconv.FormatInt(kv.ModRevision, 10)
+	k := cacheKey(kv.Key, kv.ModRevision, res.APIVersion(), res.Custom != nil)
 	c.mu.Lock()
 	e, ok := c.entries[k]
 	c.mu.Unlock()
@@ -79,4 +79,20 @@ func (c *decodeCache) entry(res *api.Resource, kv store.KeyValue) (decoded, erro
 	e = decoded{obj: obj, json: b, fields: api.ObjectFields(obj)}
 	c.insert(k, e)
 	return e, nil
+}
+
+// cacheKey names one decoded value: a store key at a revision, and for a
+// custom resource (which one stored value serves at each of its versions)
+// the version it is read as.
+func cacheKey(key string, rev int64, apiVersion string, custom bool) string {
+	k := key + "@" + strconv.FormatInt(rev, 10)
+	if custom {
+		k += "@" + apiVersion
+	}
+	return k
+}
+
+func isCustom(obj api.Object) bool {
+	_, ok := obj.(*api.Unstructured)
+	return ok
 }

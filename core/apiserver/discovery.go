@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -34,23 +33,26 @@ func (s *Server) handleNonResource(ctx context.Context, req *rest.Request) *rest
 		return text(http.StatusOK, "ok")
 	case "/version":
 		return jsonResponse(serverVersion(s.version))
+	}
+	rs := s.resources()
+	switch path {
 	case "/api", "/apis":
 		if v, ok := wantsAggregated(req); ok {
-			return aggregatedDiscovery(path == "/api", v)
+			return aggregatedDiscovery(rs, path == "/api", v)
 		}
 		if path == "/api" {
 			return jsonResponse(apiVersions{TypeMeta: api.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"}})
 		}
-		return jsonResponse(groupList())
+		return jsonResponse(groupList(rs))
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
 	case len(parts) == 2 && parts[0] == "api":
-		return resourceList("", parts[1])
+		return resourceList(rs, "", parts[1])
 	case len(parts) == 3 && parts[0] == "apis":
-		return resourceList(parts[1], parts[2])
+		return resourceList(rs, parts[1], parts[2])
 	case len(parts) == 2 && parts[0] == "apis":
-		for _, g := range groupList().Groups {
+		for _, g := range groupList(rs).Groups {
 			if g.Name == parts[1] {
 				return jsonResponse(g)
 			}
@@ -100,32 +102,30 @@ type apiResourceList struct {
 	Resources    []apiResource `json:"resources"`
 }
 
-// groupList lists the named groups (the core group is served at /api).
-func groupList() apiGroupList {
-	seen := map[string]bool{}
+// groupList lists the named groups (the core group is served at /api),
+// each with its versions, the preferred first.
+func groupList(rs *api.ResourceSet) apiGroupList {
 	out := apiGroupList{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "APIGroupList"}, Groups: []apiGroup{}}
-	for _, r := range api.Resources() {
-		if r.Group == "" || seen[r.Group] {
-			continue
+	for _, g := range rs.Groups() {
+		var gvs []groupVersion
+		for _, v := range rs.Versions(g) {
+			gvs = append(gvs, groupVersion{GroupVersion: g + "/" + v, Version: v})
 		}
-		seen[r.Group] = true
-		gv := groupVersion{GroupVersion: r.APIVersion(), Version: r.Version}
-		out.Groups = append(out.Groups, apiGroup{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "APIGroup"}, Name: r.Group, Versions: []groupVersion{gv}, PreferredVersion: gv})
+		out.Groups = append(out.Groups, apiGroup{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "APIGroup"}, Name: g, Versions: gvs, PreferredVersion: gvs[0]})
 	}
-	sort.Slice(out.Groups, func(i, j int) bool { return out.Groups[i].Name < out.Groups[j].Name })
 	return out
 }
 
 // resourceList lists the resources of one group version with their
 // subresources (see discovered), or answers 404 when the group version is
 // not served.
-func resourceList(group, version string) *rest.Response {
+func resourceList(rs *api.ResourceSet, group, version string) *rest.Response {
 	gv := version
 	if group != "" {
 		gv = group + "/" + version
 	}
 	out := apiResourceList{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "APIResourceList"}, GroupVersion: gv}
-	for _, d := range discovered(group, version) {
+	for _, d := range discovered(rs, group, version) {
 		r := d.res
 		out.Resources = append(out.Resources, apiResource{Name: r.Plural, SingularName: r.Singular, Namespaced: r.Namespaced,
 			Kind: r.Kind, Verbs: d.verbs, ShortNames: r.ShortNames, Categories: r.Categories()})

@@ -39,9 +39,9 @@ var podSubresources = []subresource{
 
 // discovered lists the resources of one group version, ordered by plural,
 // with their subresources ordered by name.
-func discovered(group, version string) []discoveredResource {
+func discovered(rs *api.ResourceSet, group, version string) []discoveredResource {
 	var out []discoveredResource
-	for _, r := range api.Resources() {
+	for _, r := range rs.All() {
 		if r.Group != group || r.Version != version {
 			continue
 		}
@@ -138,13 +138,13 @@ func wantsAggregated(req *rest.Request) (string, bool) {
 
 // aggregatedDiscovery answers /api (core: only the core group) or /apis
 // (the named groups, ordered by name) as an APIGroupDiscoveryList.
-func aggregatedDiscovery(core bool, version string) *rest.Response {
+func aggregatedDiscovery(rs *api.ResourceSet, core bool, version string) *rest.Response {
 	out := apiGroupDiscoveryList{TypeMeta: api.TypeMeta{APIVersion: "apidiscovery.k8s.io/" + version, Kind: "APIGroupDiscoveryList"}, Items: []apiGroupDiscovery{}}
 	if core {
-		out.Items = append(out.Items, groupDiscovery("", "v1"))
+		out.Items = append(out.Items, groupDiscovery(rs, "", []string{"v1"}))
 	} else {
-		for _, g := range groupList().Groups {
-			out.Items = append(out.Items, groupDiscovery(g.Name, g.PreferredVersion.Version))
+		for _, g := range rs.Groups() {
+			out.Items = append(out.Items, groupDiscovery(rs, g, rs.Versions(g)))
 		}
 	}
 	resp := jsonResponse(out)
@@ -152,25 +152,30 @@ func aggregatedDiscovery(core bool, version string) *rest.Response {
 	return resp
 }
 
-// groupDiscovery describes one group with its one served version.
-func groupDiscovery(group, version string) apiGroupDiscovery {
-	vd := apiVersionDiscovery{Version: version, Freshness: "Current"}
-	for _, d := range discovered(group, version) {
-		r := d.res
-		scope := "Cluster"
-		if r.Namespaced {
-			scope = "Namespaced"
+// groupDiscovery describes one group with its versions, the preferred
+// first.
+func groupDiscovery(rs *api.ResourceSet, group string, versions []string) apiGroupDiscovery {
+	out := apiGroupDiscovery{Metadata: api.ObjectMeta{Name: group}}
+	for _, version := range versions {
+		vd := apiVersionDiscovery{Version: version, Freshness: "Current"}
+		for _, d := range discovered(rs, group, version) {
+			r := d.res
+			scope := "Cluster"
+			if r.Namespaced {
+				scope = "Namespaced"
+			}
+			rd := apiResourceDiscovery{
+				Resource: r.Plural, ResponseKind: &groupVersionKind{Group: r.Group, Version: r.Version, Kind: r.Kind},
+				Scope: scope, SingularResource: r.Singular, Verbs: d.verbs, ShortNames: r.ShortNames, Categories: r.Categories(),
+			}
+			for _, sub := range d.subresources {
+				rd.Subresources = append(rd.Subresources, apiSubresourceDiscovery{
+					Subresource: sub.name, ResponseKind: &groupVersionKind{Group: sub.group, Version: sub.version, Kind: sub.kind}, Verbs: sub.verbs,
+				})
+			}
+			vd.Resources = append(vd.Resources, rd)
 		}
-		rd := apiResourceDiscovery{
-			Resource: r.Plural, ResponseKind: &groupVersionKind{Group: r.Group, Version: r.Version, Kind: r.Kind},
-			Scope: scope, SingularResource: r.Singular, Verbs: d.verbs, ShortNames: r.ShortNames, Categories: r.Categories(),
-		}
-		for _, sub := range d.subresources {
-			rd.Subresources = append(rd.Subresources, apiSubresourceDiscovery{
-				Subresource: sub.name, ResponseKind: &groupVersionKind{Group: sub.group, Version: sub.version, Kind: sub.kind}, Verbs: sub.verbs,
-			})
-		}
-		vd.Resources = append(vd.Resources, rd)
+		out.Versions = append(out.Versions, vd)
 	}
-	return apiGroupDiscovery{Metadata: api.ObjectMeta{Name: group}, Versions: []apiVersionDiscovery{vd}}
+	return out
 }

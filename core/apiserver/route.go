@@ -23,7 +23,7 @@ type target struct {
 //	/api/v1/nodes/n1
 //
 // It returns a NotFound Status for a path that names no served resource.
-func route(path string) (target, error) {
+func route(rs *api.ResourceSet, path string) (target, error) {
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	var group, version string
 	switch {
@@ -48,8 +48,8 @@ func route(path string) (target, error) {
 	if len(parts) == 0 || len(parts) > 3 {
 		return target{}, errNotFoundPath(path)
 	}
-	t.res = api.ResourceByPlural(group, parts[0])
-	if t.res == nil || t.res.Version != version {
+	t.res = rs.ByGroupVersionPlural(group, version, parts[0])
+	if t.res == nil {
 		return target{}, errNotFoundPath(path)
 	}
 	if t.namespace != "" && !t.res.Namespaced {
@@ -96,16 +96,16 @@ func route(path string) (target, error) {
 // key returns the store key of one object.
 func key(res *api.Resource, namespace, name string) string {
 	if res.Namespaced {
-		return "/registry/" + res.Plural + "/" + namespace + "/" + name
+		return res.StoragePrefix() + namespace + "/" + name
 	}
-	return "/registry/" + res.Plural + "/" + name
+	return res.StoragePrefix() + name
 }
 
 // prefix returns the store prefix of a collection: one namespace's objects,
 // or all of them when namespace is "".
 func prefix(res *api.Resource, namespace string) string {
 	if res.Namespaced && namespace != "" {
-		return "/registry/" + res.Plural + "/" + namespace + "/"
+		return res.StoragePrefix() + namespace + "/"
 	}
-	return "/registry/" + res.Plural + "/"
+	return res.StoragePrefix()
 }

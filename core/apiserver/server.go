@@ -95,6 +95,7 @@ type Server struct {
 	authorizer authorizer.Authorizer
 	authz      *Authorization // the built-in chain's knobs, nil without it
 	rbac       rbacCache
+	crds       crdCache
 	saKeys     *serviceaccount.Keys
 }
 
@@ -151,7 +152,7 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if resp := s.handleNonResource(ctx, req); resp != nil {
 		return resp
 	}
-	t, err := route(req.Path)
+	t, err := route(s.resources(), req.Path)
 	if err != nil {
 		return errorResponse(err)
 	}
