@@ -60,15 +60,15 @@ type CustomResourceDefinitionNames struct {
 // it (tinykube supports conversion None only: versions differ in apiVersion
 // and schema, never in shape).
 type CustomResourceDefinitionVersion struct {
-	Name                     string                              `json:"name"`
-	Served                   bool                                `json:"served"`
-	Storage                  bool                                `json:"storage"`
-	Deprecated               bool                                `json:"deprecated,omitempty"`
-	DeprecationWarning       *string                             `json:"deprecationWarning,omitempty"`
-	Schema                   *CustomResourceValidation           `json:"schema,omitempty"`
-	Subresources             *CustomResourceSubresources         `json:"subresources,omitempty"`
-	AdditionalPrinterColumns []CustomResourceColumnDefinition    `json:"additionalPrinterColumns,omitempty"`
-	SelectableFields         []SelectableField                   `json:"selectableFields,omitempty"`
+	Name                     string                           `json:"name"`
+	Served                   bool                             `json:"served"`
+	Storage                  bool                             `json:"storage"`
+	Deprecated               bool                             `json:"deprecated,omitempty"`
+	DeprecationWarning       *string                          `json:"deprecationWarning,omitempty"`
+	Schema                   *CustomResourceValidation        `json:"schema,omitempty"`
+	Subresources             *CustomResourceSubresources      `json:"subresources,omitempty"`
+	AdditionalPrinterColumns []CustomResourceColumnDefinition `json:"additionalPrinterColumns,omitempty"`
+	SelectableFields         []SelectableField                `json:"selectableFields,omitempty"`
 }
 
 // CustomResourceValidation holds a version's schema.
@@ -228,12 +228,12 @@ type ExternalDocumentation struct {
 
 // ValidationRule is one CEL rule of x-kubernetes-validations.
 type ValidationRule struct {
-	Rule              string `json:"rule"`
-	Message           string `json:"message,omitempty"`
-	MessageExpression string `json:"messageExpression,omitempty"`
+	Rule              string  `json:"rule"`
+	Message           string  `json:"message,omitempty"`
+	MessageExpression string  `json:"messageExpression,omitempty"`
 	Reason            *string `json:"reason,omitempty"`
-	FieldPath         string `json:"fieldPath,omitempty"`
-	OptionalOldSelf   *bool  `json:"optionalOldSelf,omitempty"`
+	FieldPath         string  `json:"fieldPath,omitempty"`
+	OptionalOldSelf   *bool   `json:"optionalOldSelf,omitempty"`
 }
 
 // JSONSchemaPropsOrArray is "items": one schema for every item, or (in
