@@ -64,3 +64,8 @@ func (s *Server) definitions() []*api.CustomResourceDefinition {
 	}
 	return out
 }
+
+// Resources returns the resources the server serves now: the built-in
+// kinds and the custom resources of its established definitions. The
+// HTTP edge uses it for what it must know of a kind (OpenAPI, protobuf).
+func (s *Server) Resources() *api.ResourceSet { return s.resources() }
