@@ -3,10 +3,10 @@ package apiserver
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
