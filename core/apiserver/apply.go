@@ -41,7 +41,7 @@ func (s *Server) handleApply(ctx context.Context, t target, req *rest.Request) r
 	if err != nil {
 		return fail(err, warnings...)
 	}
-	sh := shapeOf(reflect.TypeOf(t.res.New()))
+	sh := s.shapeFor(t.res)
 	cfgSet, err := toSet(ownable(t.res, cfg, t.subresource), sh, true)
 	if err != nil {
 		return fail(errApplyInvalid(t, err), warnings...)
@@ -98,7 +98,7 @@ func (s *Server) handleApply(ctx context.Context, t target, req *rest.Request) r
 		if err != nil {
 			return nil, err
 		}
-		api.Default(next)
+		defaultObject(t.res, next)
 		stored, err := treeOf(next)
 		if err != nil {
 			return nil, errInternal(err)
@@ -276,7 +276,7 @@ func decodeApply(t target, req *rest.Request) (map[string]any, api.Object, []str
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		report, err := fieldReport(level, req.Body, obj)
+		report, err := fieldReport(level, t.res, req.Body, obj)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -292,7 +292,15 @@ func decodeApply(t target, req *rest.Request) (map[string]any, api.Object, []str
 	if meta.GenerateName != "" && meta.Name == "" {
 		return nil, nil, warnings, errBadRequest("metadata.generateName: Forbidden: an apply names its object; set metadata.name")
 	}
-	known, _ := dropUnknown(cfg, shapeOf(reflect.TypeOf(obj))).(map[string]any)
+	var known map[string]any
+	if t.res.Custom != nil {
+		// A custom resource's unknown fields are those its schema does
+		// not declare.
+		pruneTree(t.res, cfg)
+		known = cfg
+	} else {
+		known, _ = dropUnknown(cfg, shapeOf(reflect.TypeOf(obj))).(map[string]any)
+	}
 	md, _ := known["metadata"].(map[string]any)
 	if md == nil {
 		md = map[string]any{}

@@ -52,6 +52,9 @@ func (s *Server) handleCreate(ctx context.Context, t target, req *rest.Request) 
 func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bool, w writer) ([]byte, error) {
 	res := t.res
 	meta := obj.GetObjectMeta()
+	if err := checkCustomCreate(res, meta.Name); err != nil {
+		return nil, err
+	}
 	if res.Namespaced {
 		if err := s.checkNamespaceOpen(ctx, res, meta.Name, meta.Namespace); err != nil {
 			return nil, err
@@ -79,7 +82,7 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 		if err != nil {
 			return nil, errInternal(err)
 		}
-		api.Default(prepared)
+		defaultObject(res, prepared)
 		if err := s.defaultStorageClass(ctx, prepared); err != nil {
 			return nil, err
 		}
@@ -90,7 +93,7 @@ func (s *Server) create(ctx context.Context, t target, obj api.Object, dryRun bo
 		if p, ok := prepared.(*api.Pod); ok {
 			p.Status.QOSClass = api.PodQOSClass(p)
 		}
-		if errs := api.Validate(prepared); len(errs) > 0 {
+		if errs := s.validateCreate(res, prepared); len(errs) > 0 {
 			return nil, errInvalid(res, meta.Name, errs)
 		}
 		if w.manager != "" && !w.applied {
@@ -206,7 +209,7 @@ func checkFields(t target, req *rest.Request, obj api.Object) ([]string, error) 
 	if err != nil || t.subresource == "status" {
 		return nil, err
 	}
-	report, err := fieldReport(level, req.Body, obj)
+	report, err := fieldReport(level, t.res, req.Body, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -229,8 +232,19 @@ func fieldValidation(req *rest.Request) (string, error) {
 }
 
 // fieldReport lists the unknown and not-implemented fields of body, or
-// nothing at level "Ignore".
-func fieldReport(level string, body []byte, obj api.Object) (api.FieldReport, error) {
+// nothing at level "Ignore". obj is body decoded as res. A custom object
+// is pruned here (whatever the level): the fields its schema does not
+// declare are its unknown fields, as Kubernetes reports them.
+func fieldReport(level string, res *api.Resource, body []byte, obj api.Object) (api.FieldReport, error) {
+	if res.Custom != nil {
+		pruned := pruneCustom(res, obj)
+		if level == "Ignore" {
+			return api.FieldReport{}, nil
+		}
+		r := api.FieldReport{Unknown: pruned, Duplicate: api.DuplicateFields(body, obj)}
+		r.Warnings = r.Refused()
+		return r, nil
+	}
 	if level == "Ignore" {
 		return api.FieldReport{}, nil
 	}

@@ -35,6 +35,10 @@ type shape struct {
 	fields map[string]*shape // shapeStruct, by JSON name
 	elem   *shape            // shapeMap values, shapeList items
 	list   api.ListType      // shapeList: "set" or "map"
+	// other is the shape of the fields a struct does not name, for a
+	// custom resource's schema that preserves unknown fields; nil when
+	// such fields do not belong (built-in kinds).
+	other *shape
 }
 
 // shapeOf returns the shape of Go type t (such as *api.Deployment).
@@ -139,7 +143,10 @@ func fieldShape(owner reflect.Type, name string, ft reflect.Type) *shape {
 func (s *shape) field(name string) *shape {
 	switch s.kind {
 	case shapeStruct:
-		return s.fields[name]
+		if f, ok := s.fields[name]; ok {
+			return f
+		}
+		return s.other
 	case shapeMap:
 		return s.elem
 	}

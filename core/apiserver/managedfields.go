@@ -203,6 +203,15 @@ func treeOf(obj api.Object) (map[string]any, error) {
 // emptyTree returns the JSON of an empty object of res's kind, made once.
 // It is shared: callers must not modify it.
 func emptyTree(res *api.Resource) map[string]any {
+	if res.Custom != nil {
+		// Not cached: a custom resource's Resource is made anew each
+		// time its definitions change, and its empty object is small.
+		t, err := treeOf(res.New())
+		if err != nil {
+			panic(fmt.Sprintf("an empty %s does not encode: %v", res.Kind, err))
+		}
+		return t
+	}
 	empties.mu.Lock()
 	defer empties.mu.Unlock()
 	if t, ok := empties.m[res]; ok {
@@ -275,7 +284,7 @@ func (s *Server) recordUpdate(res *api.Resource, old api.Object, oldJSON []byte,
 	if err != nil {
 		return errInvalid(res, next.GetObjectMeta().Name, api.FieldErrors{{Type: "Invalid value", Field: "metadata.managedFields", Detail: err.Error()}})
 	}
-	sh := shapeOf(reflect.TypeOf(next))
+	sh := s.shapeFor(res)
 	// A create compares with the empty object, as Kubernetes does: its
 	// spec is there already, only what the creator sets is new.
 	var oldTree map[string]any

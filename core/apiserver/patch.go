@@ -27,6 +27,14 @@ func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) r
 	case rest.ContentJSONPatch:
 		apply = func(doc []byte) ([]byte, error) { return jsonPatch(doc, req.Body) }
 	case rest.ContentStrategicPatch:
+		if t.res.Custom != nil {
+			// A custom resource has no patch strategies to follow: tinykube
+			// applies a strategic merge patch to it as a JSON merge patch
+			// (Kubernetes refuses it, 415). kubectl edit and kubectl patch
+			// without --type then work on custom resources too.
+			apply = func(doc []byte) ([]byte, error) { return mergePatch(doc, req.Body) }
+			break
+		}
 		typ := reflect.TypeOf(t.res.New())
 		apply = func(doc []byte) ([]byte, error) { return strategicMergePatch(doc, req.Body, typ) }
 	case rest.ContentApplyPatch:
@@ -61,11 +69,11 @@ func (s *Server) handlePatch(ctx context.Context, t target, req *rest.Request) r
 		}
 		// Judge only the fields the patch brings: the stored object holds
 		// server defaults (dnsPolicy …) that the user never wrote.
-		before, err := fieldReport(level, doc, old)
+		before, err := fieldReport(level, t.res, doc, old)
 		if err != nil {
 			return nil, err
 		}
-		after, err := fieldReport(level, patched, obj)
+		after, err := fieldReport(level, t.res, patched, obj)
 		if err != nil {
 			return nil, err
 		}

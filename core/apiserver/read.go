@@ -48,6 +48,7 @@ func (s *Server) read(ctx context.Context, res *api.Resource, ns, name string) (
 type filter struct {
 	labels api.Selector
 	fields api.FieldSelector
+	res    *api.Resource // the resource selected from
 }
 
 func (f filter) empty() bool { return f.labels.Empty() && f.fields.Empty() }
@@ -56,7 +57,7 @@ func (f filter) matches(obj api.Object) bool {
 	if !f.labels.Matches(obj.GetObjectMeta().Labels) {
 		return false
 	}
-	return f.fields.Empty() || f.fields.Matches(api.ObjectFields(obj))
+	return f.fields.Empty() || f.fields.Matches(objectFields(f.res, obj))
 }
 
 // matchesEntry is matches for a decode-cache entry, whose fields are
@@ -65,12 +66,20 @@ func (f filter) matchesEntry(e decoded) bool {
 	if !f.labels.Matches(e.obj.GetObjectMeta().Labels) {
 		return false
 	}
-	return f.fields.Empty() || f.fields.Matches(e.fields)
+	if f.fields.Empty() {
+		return true
+	}
+	if f.res != nil && f.res.Custom != nil {
+		// The cache computes fields without the resource, which a
+		// custom object's selectable fields depend on.
+		return f.fields.Matches(objectFields(f.res, e.obj))
+	}
+	return f.fields.Matches(e.fields)
 }
 
 // parseFilter reads labelSelector and fieldSelector from the query.
 func parseFilter(res *api.Resource, req *rest.Request) (filter, error) {
-	var f filter
+	f := filter{res: res}
 	var err error
 	if f.labels, err = api.ParseSelector(req.Query.Get("labelSelector")); err != nil {
 		return f, errBadRequest("invalid labelSelector: %v", err)
@@ -78,7 +87,7 @@ func parseFilter(res *api.Resource, req *rest.Request) (filter, error) {
 	if f.fields, err = api.ParseFieldSelector(req.Query.Get("fieldSelector")); err != nil {
 		return f, errBadRequest("invalid fieldSelector: %v", err)
 	}
-	if err := api.ValidateFieldSelector(res, f.fields); err != nil {
+	if err := validateFieldSelector(res, f.fields); err != nil {
 		return f, errBadRequest("%v", err)
 	}
 	return f, nil

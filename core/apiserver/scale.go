@@ -3,7 +3,6 @@ package apiserver
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -20,8 +19,13 @@ import (
 // scaleResource names Scale in error messages ("Scale.autoscaling").
 var scaleResource = &api.Resource{Group: "autoscaling", Version: "v1", Kind: "Scale", Plural: "scale", Singular: "scale"}
 
-// hasScale reports whether res serves a scale subresource.
+// hasScale reports whether res serves a scale subresource: the built-in
+// workloads, and the versions of custom resources with
+// subresources.scale (customscale.go).
 func hasScale(res *api.Resource) bool {
+	if res.Custom != nil {
+		return customScale(res) != nil
+	}
 	return res.Group == "apps" && (res.Kind == "Deployment" || res.Kind == "ReplicaSet" || res.Kind == "StatefulSet")
 }
 
@@ -38,7 +42,7 @@ func (s *Server) handleScale(ctx context.Context, t target, req *rest.Request) r
 		if err != nil {
 			return fail(err)
 		}
-		return scaleAnswer(cur)
+		return scaleAnswer(t.res, cur)
 	case http.MethodPut:
 		if err := checkContentType(req.ContentType); err != nil {
 			return fail(err)
@@ -80,7 +84,10 @@ func (s *Server) handleScale(ctx context.Context, t target, req *rest.Request) r
 // retries on conflicts unless the Scale pinned a resourceVersion).
 func (s *Server) writeScale(ctx context.Context, t target, dryRun bool, w writer, next func(cur *api.Scale) (*api.Scale, error)) response {
 	body, err := s.update(ctx, t, dryRun, updateMain, w, func(old api.Object) (api.Object, error) {
-		cur, _ := api.ScaleOf(old)
+		cur, err := scaleOf(t.res, old)
+		if err != nil {
+			return nil, errInternal(err)
+		}
 		want, err := next(cur)
 		if err != nil {
 			return nil, err
@@ -97,7 +104,7 @@ func (s *Server) writeScale(ctx context.Context, t target, dryRun bool, w writer
 		if want.Spec.Replicas < 0 {
 			return nil, errInvalid(scaleResource, t.name, api.FieldErrors{api.FieldInvalid("spec.replicas", want.Spec.Replicas, "must be greater than or equal to 0")})
 		}
-		if err := api.SetScale(old, want.Spec.Replicas); err != nil {
+		if err := setScale(t.res, old, want.Spec.Replicas); err != nil {
 			return nil, errInternal(err)
 		}
 		return old, nil
@@ -109,14 +116,14 @@ func (s *Server) writeScale(ctx context.Context, t target, dryRun bool, w writer
 	if err := json.Unmarshal(body, stored); err != nil {
 		return fail(errInternal(err))
 	}
-	return scaleAnswer(stored)
+	return scaleAnswer(t.res, stored)
 }
 
-// scaleAnswer encodes the Scale view of a workload.
-func scaleAnswer(obj api.Object) response {
-	sc, isScalable := api.ScaleOf(obj)
-	if !isScalable {
-		return fail(errInternal(fmt.Errorf("%T has no scale subresource", obj)))
+// scaleAnswer encodes the Scale view of a workload, an object of res.
+func scaleAnswer(res *api.Resource, obj api.Object) response {
+	sc, err := scaleOf(res, obj)
+	if err != nil {
+		return fail(errInternal(err))
 	}
 	body, err := json.Marshal(sc)
 	if err != nil {

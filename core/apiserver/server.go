@@ -96,6 +96,7 @@ type Server struct {
 	authz      *Authorization // the built-in chain's knobs, nil without it
 	rbac       rbacCache
 	crds       crdCache
+	custom     customEntries // compiled rules and apply shapes of custom resources
 	saKeys     *serviceaccount.Keys
 }
 

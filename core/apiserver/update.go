@@ -127,7 +127,7 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		if err != nil {
 			return nil, errInternal(err)
 		}
-		api.Default(next)
+		defaultObject(res, next)
 		// Writes a request asked for are admitted; the server's own
 		// bookkeeping (untracked) was admitted with its request.
 		if w != untracked && mode != updateDeletion {
@@ -135,7 +135,7 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 				return nil, err
 			}
 		}
-		errs := api.ValidateUpdate(next, old)
+		errs := s.validateUpdate(res, next, old, mode)
 		if mode == updateBinding {
 			// Binding is the one way to set an immutable nodeName.
 			errs = api.Validate(next)
@@ -166,7 +166,7 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 			}
 		}
 		undo := func() { s.release(ctx, old.GetObjectMeta().UID, reserved) }
-		same, err := desiredStateEqual(next, old)
+		same, err := desiredStateEqualFor(res, next, old)
 		if err != nil {
 			undo()
 			return nil, errInternal(err)
