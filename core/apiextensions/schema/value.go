@@ -214,16 +214,29 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // badValue renders a JSON value for a field error as Kubernetes does for a
-// decoded object: numbers bare, strings quoted, structures in Go syntax
-// (json.Number prints bare through its String method).
+// decoded object: numbers bare (int64 or float64, also inside
+// structures), strings quoted, structures in Go syntax.
 func badValue(x any) any {
-	if n, ok := x.(json.Number); ok {
-		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+	switch v := x.(type) {
+	case json.Number:
+		if i, err := strconv.ParseInt(string(v), 10, 64); err == nil {
 			return i
 		}
-		if f, err := strconv.ParseFloat(string(n), 64); err == nil {
+		if f, err := strconv.ParseFloat(string(v), 64); err == nil {
 			return f
 		}
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = badValue(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(v))
+		for i, e := range v {
+			l[i] = badValue(e)
+		}
+		return l
 	}
 	return x
 }
