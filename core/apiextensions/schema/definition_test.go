@@ -132,13 +132,19 @@ func TestValidateDefinitionMutations(t *testing.T) {
 			editProp(root(c), func(s *api.JSONSchemaProps) { s.XPreserveUnknownFields = nil }, "spec", "podTemplate")
 		}, sch + `.properties[spec].properties[podTemplate].properties: Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields`},
 		{"int-or-string with preserve", "servicemonitor.json", func(c *api.CustomResourceDefinition) {
-			editProp(root(c), func(s *api.JSONSchemaProps) { s.Items.Schema.Properties["targetPort"] = api.JSONSchemaProps{XIntOrString: true, XPreserveUnknownFields: ptr(true)} }, "spec", "endpoints")
+			editProp(root(c), func(s *api.JSONSchemaProps) {
+				s.Items.Schema.Properties["targetPort"] = api.JSONSchemaProps{XIntOrString: true, XPreserveUnknownFields: ptr(true)}
+			}, "spec", "endpoints")
 		}, sch + `.properties[spec].properties[endpoints].items.properties[targetPort].x-kubernetes-preserve-unknown-fields: Invalid value: true: must be false if x-kubernetes-int-or-string is true`},
-		{"scale path outside spec", "crontab.json", func(c *api.CustomResourceDefinition) { c.Spec.Versions[0].Subresources.Scale.SpecReplicasPath = ".status.replicas" },
+		{"scale path outside spec", "crontab.json", func(c *api.CustomResourceDefinition) {
+			c.Spec.Versions[0].Subresources.Scale.SpecReplicasPath = ".status.replicas"
+		},
 			`spec.versions[0].subresources.scale.specReplicasPath: Invalid value: ".status.replicas": should be a json path under .spec`},
 		{"column type", "crontab.json", func(c *api.CustomResourceDefinition) { c.Spec.Versions[0].AdditionalPrinterColumns[0].Type = "text" },
 			`spec.versions[0].additionalPrinterColumns[0].type: Invalid value: "text": must be one of boolean,date,integer,number,string`},
-		{"column path", "crontab.json", func(c *api.CustomResourceDefinition) { c.Spec.Versions[0].AdditionalPrinterColumns[0].JSONPath = "spec.cronSpec" },
+		{"column path", "crontab.json", func(c *api.CustomResourceDefinition) {
+			c.Spec.Versions[0].AdditionalPrinterColumns[0].JSONPath = "spec.cronSpec"
+		},
 			`spec.versions[0].additionalPrinterColumns[0].JSONPath: Invalid value: "spec.cronSpec": must be a simple json path starting with .`},
 		{"selectable field unknown", "crontab.json", func(c *api.CustomResourceDefinition) { c.Spec.Versions[0].SelectableFields[0].JSONPath = ".spec.color" },
 			`spec.versions[0].selectableFields[0].jsonPath: Invalid value: ".spec.color": is an invalid path: does not refer to a valid field`},
