@@ -285,7 +285,7 @@ func (c *Cluster) applyFault(f scenario.Fault) {
 // deleteObject deletes f.Kind f.Name; a failure (an object already gone)
 // is only noted. Runs on the world's loop.
 func (c *Cluster) deleteObject(f scenario.Fault) {
-	res, err := api.LookupResource(f.Kind)
+	res, err := c.lookupResource(f.Kind)
 	if err == nil {
 		_, err = client.Dynamic(c.Admin, res).Delete(context.Background(), namespaceOr(f.Namespace, res), f.Name, client.DeleteOptions{})
 	}
@@ -344,9 +344,12 @@ func (c *Cluster) applyObjects(objs []json.RawMessage) error {
 		if err := json.Unmarshal(raw, &head); err != nil {
 			return fmt.Errorf("objects[%d]: %v", i, err)
 		}
-		res := api.ResourceFor(head.APIVersion, head.Kind)
+		res, err := c.resourceFor(head.APIVersion, head.Kind)
+		if err != nil {
+			return fmt.Errorf("objects[%d]: %v", i, err)
+		}
 		if res == nil {
-			return fmt.Errorf("objects[%d]: tinykube does not serve %s %s", i, head.APIVersion, head.Kind)
+			return fmt.Errorf("objects[%d]: tinykube does not serve %s %s (nor does a CustomResourceDefinition created before it)", i, head.APIVersion, head.Kind)
 		}
 		if err := checkBehaviors(raw); err != nil {
 			return fmt.Errorf("objects[%d] (%s): %v", i, head.Kind, err)

@@ -27,6 +27,8 @@ var livenessChecks = []func(c *Cluster, v *liveView) error{
 	(*Cluster).jobsLive,       // job.go
 	(*Cluster).daemonSetsLive, // daemonset.go
 	(*Cluster).servicesLive,   // services.go
+	// Last: it reads the store, not the API, so it adds no call.
+	(*Cluster).customResourcesLive, // customresources.go
 }
 
 // liveView is what the checks of one liveness poll share: the objects

@@ -175,6 +175,14 @@ func createObjects(ctx context.Context, admin *client.Client, docs string) error
 		}
 		res := api.ResourceFor(head.APIVersion, head.Kind)
 		if res == nil {
+			// A custom kind: defined by a CustomResourceDefinition of an
+			// earlier document.
+			res, err = customResource(ctx, admin, head.APIVersion, head.Kind)
+			if err != nil {
+				return fmt.Errorf("objects[%d]: %v", i, err)
+			}
+		}
+		if res == nil {
 			return fmt.Errorf("objects[%d]: tinykube does not serve %s %s", i, head.APIVersion, head.Kind)
 		}
 		ns := head.Metadata.Namespace
@@ -186,4 +194,18 @@ func createObjects(ctx context.Context, admin *client.Client, docs string) error
 		}
 	}
 	return nil
+}
+
+// customResource returns the resource of apiVersion and kind among the
+// custom resources of the CustomResourceDefinitions admin can read, or nil.
+func customResource(ctx context.Context, admin *client.Client, apiVersion, kind string) (*api.Resource, error) {
+	l, err := client.For[*api.CustomResourceDefinition](admin).List(ctx, "", client.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var custom []*api.Resource
+	for _, crd := range l.Items {
+		custom = append(custom, api.ResourcesFromCRD(crd)...)
+	}
+	return api.NewResourceSet(custom).For(apiVersion, kind), nil
 }

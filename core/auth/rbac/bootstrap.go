@@ -52,6 +52,7 @@ const (
 	authn        = "authentication.k8s.io"
 	authz        = "authorization.k8s.io"
 	eventsGroup  = "events.k8s.io"
+	apiext       = api.APIExtensionsGroup
 )
 
 // Verb sets.
@@ -214,6 +215,14 @@ var ControllerRules = []struct {
 		named(rule("approve").in(certificates).on("signers"), "kubernetes.io/kube-apiserver-client-kubelet"),
 		// To check that a CSR's requester may have it approved.
 		rule("create").in(authz).on("subjectaccessreviews"),
+	}},
+	{"customresourcecleanup", []api.PolicyRule{
+		rule(read...).in(apiext).on("customresourcedefinitions"),
+		// The Terminating condition, then the finalizer.
+		rule("update").in(apiext).on("customresourcedefinitions/status", "customresourcedefinitions"),
+		// It empties a definition being deleted of its objects, of
+		// whatever group the definition names.
+		rule("list", "delete").in(All).on(All),
 	}},
 	{"authentication", []api.PolicyRule{
 		// Delegated checks of tokens and access.

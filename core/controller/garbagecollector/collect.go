@@ -57,7 +57,7 @@ func (c *Controller) collectIfOrphaned(n *node) error {
 		}
 		if !exists {
 			dangling = append(dangling, ref.UID)
-		} else if c.graph.nodes[ref.UID] == nil && api.ResourceFor(ref.APIVersion, ref.Kind) != nil {
+		} else if c.graph.nodes[ref.UID] == nil && c.kinds.resourceFor(ref.APIVersion, ref.Kind) != nil {
 			recheck = true
 		}
 	}
@@ -81,9 +81,13 @@ func (c *Controller) collectIfOrphaned(n *node) error {
 // ownerExists reports whether the owner ref names exists with its uid, in
 // the dependent's namespace (or cluster-wide). The graph answers yes at
 // once; otherwise the API is asked, since the informer of the owner's kind
-// may lag its creation (or not watch the kind at all). A reference the
-// API cannot resolve (an unknown kind) is taken to exist: nothing is
-// deleted on a guess.
+// may lag its creation (or not watch the kind at all). The kind resolves
+// through the built-in kinds and the custom resources of the definitions
+// the collector follows. A reference to a kind whose definition the
+// collector saw deleted names an owner that is gone (a definition goes
+// only once its objects have); any other reference the collector cannot
+// resolve (an unknown kind, or a definition it has not seen yet) is taken
+// to exist: nothing is deleted on a guess.
 //
 // The API is asked with a list (of the one name), whose resourceVersion
 // says which revision answered. The owner existed when the dependent's
@@ -91,9 +95,9 @@ func (c *Controller) collectIfOrphaned(n *node) error {
 // a read at a revision before that (a lagging or time-travelling API
 // cache) cannot show that the owner is gone, and is retried.
 func (c *Controller) ownerExists(n *node, ref *api.OwnerReference) (bool, error) {
-	res := api.ResourceFor(ref.APIVersion, ref.Kind)
+	res := c.kinds.resourceFor(ref.APIVersion, ref.Kind)
 	if res == nil {
-		return true, nil
+		return !c.kinds.definitionGone(ref.APIVersion, ref.Kind), nil
 	}
 	ns := ""
 	if res.Namespaced {

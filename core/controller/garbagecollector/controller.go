@@ -47,6 +47,10 @@ type Controller struct {
 	sources []source
 	graph   *graph
 	queue   *client.Queue
+
+	// kinds follows the CustomResourceDefinitions: the resources owner
+	// references resolve through, and an informer per custom resource.
+	kinds *customKinds
 }
 
 // New returns a collector; call Start to run it.
@@ -69,6 +73,7 @@ func New(cfg Config) *Controller {
 	// or points them at one another. An owner of an unwatched kind is
 	// still found by a live read.
 	watch[*api.Namespace](c)
+	c.kinds = newCustomKinds(c)
 	return c
 }
 
@@ -77,6 +82,14 @@ func watch[T api.Object](c *Controller) {
 	var zero T
 	res := api.ResourceOf(zero)
 	inf := client.NewInformer[T](c.loop, c.client, "", client.ListOptions{})
+	keepGraph(c, res, inf)
+	c.sources = append(c.sources, inf)
+}
+
+// keepGraph registers on inf, an informer of res, the handlers that keep
+// the graph: every object it adds or updates is observed, every object it
+// deletes forgotten.
+func keepGraph[T api.Object](c *Controller, res *api.Resource, inf *client.Informer[T]) {
 	inf.AddHandlers(client.Handlers[T]{
 		Add: func(obj T) { c.observe(res, obj) },
 		Update: func(old, obj T) {
@@ -89,7 +102,6 @@ func watch[T api.Object](c *Controller) {
 		},
 		Delete: func(obj T) { c.forget(obj) },
 	})
-	c.sources = append(c.sources, inf)
 }
 
 // Start starts the informers; work waits until all of them have synced.
@@ -97,6 +109,7 @@ func (c *Controller) Start() {
 	for _, s := range c.sources {
 		s.Start()
 	}
+	c.kinds.start()
 }
 
 // Stop stops the informers and drops queued work.
@@ -105,15 +118,19 @@ func (c *Controller) Stop() {
 	for _, s := range c.sources {
 		s.Stop()
 	}
+	c.kinds.stop()
 }
 
+// synced reports whether the graph holds every object the collector
+// watches: the built-in informers and the custom resources' (see
+// customKinds.synced).
 func (c *Controller) synced() bool {
 	for _, s := range c.sources {
 		if !s.HasSynced() {
 			return false
 		}
 	}
-	return true
+	return c.kinds.synced()
 }
 
 // observe records an object's owners and enqueues what may have to act:

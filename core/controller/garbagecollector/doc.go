@@ -3,8 +3,11 @@
 //
 // It watches every kind that commonly owns or is owned (pods, ReplicaSets,
 // Deployments, Services, Endpoints, ConfigMaps, Secrets, ServiceAccounts,
-// Namespaces)
-// and keeps a graph from each object's uid to its owners and dependents,
+// Namespaces), and every custom resource: it follows the
+// CustomResourceDefinitions and starts or stops an informer per custom
+// resource as they come and go (customkinds.go), so owner references to
+// and from custom kinds resolve like any other. It
+// keeps a graph from each object's uid to its owners and dependents,
 // built from metadata.ownerReferences. A work queue keyed by uid drives
 // three level-triggered decisions:
 //
@@ -24,5 +27,6 @@
 //
 // Book: chapter 9, "Workloads" (book/09-workloads.md, "Garbage collection"
 // and "Code: the garbage collector"), after chapter 6
-// (book/06-controllers-replicasets.md) on ownership and adoption.
+// (book/06-controllers-replicasets.md) on ownership and adoption; custom
+// kinds in book/17-custom-resources.md.
 package garbagecollector

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/controller/crdcleanup"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/csrapproving"
 	"github.com/tinykube/tinykube/core/controller/daemonset"
@@ -142,6 +143,11 @@ var Roster = []Controller{
 	}},
 	{"csrapproving", func(cfg Config) Running {
 		return started(csrapproving.New(csrapproving.Config{Loop: cfg.Loop, Client: cfg.Client}))
+	}},
+	// Kubernetes runs this one in its apiextensions API server (the "CRD
+	// finalizer"), not in kube-controller-manager; the name is tinykube's.
+	{"customresourcecleanup", func(cfg Config) Running {
+		return started(crdcleanup.New(crdcleanup.Config{Loop: cfg.Loop, Client: cfg.Client}))
 	}},
 }
 

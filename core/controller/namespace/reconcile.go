@@ -93,19 +93,26 @@ type remaining struct {
 	errors     []string       // one per kind whose list or deletes failed
 }
 
-// deleteContent deletes every object of every namespaced kind in ns that is
+// deleteContent deletes every object of every namespaced kind in ns (the
+// built-in kinds and the custom resources, see namespacedResources) that is
 // not being deleted already, each with a uid precondition (so that nothing
 // created since the list is touched), and counts what is still there. An
 // object that a delete only marks (a pod in its grace period, an object
 // with finalizers) is still there.
 func (c *Controller) deleteContent(ctx context.Context, ns string) remaining {
 	left := remaining{byResource: map[string]int{}, byFinal: map[string]int{}}
-	for _, res := range api.Resources() {
-		if !res.Namespaced || res.Virtual {
-			continue
-		}
+	kinds, err := c.namespacedResources(ctx)
+	if err != nil {
+		left.errors = append(left.errors, err.Error())
+	}
+	for _, res := range kinds {
 		h := client.Dynamic(c.client, res)
 		l, err := h.List(ctx, ns, client.ListOptions{})
+		if res.Custom != nil && api.IsNotFound(err) {
+			// The definition went since it was read: so did its
+			// objects (its cleanup deletes them first).
+			continue
+		}
 		if err != nil {
 			left.errors = append(left.errors, fmt.Sprintf("listing %s: %v", res.GroupResource(), err))
 			continue
