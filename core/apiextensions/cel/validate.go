@@ -117,10 +117,10 @@ func oldItems(s *api.JSONSchemaProps, old any) func(any) any {
 // run only when old is there, unless optionalOldSelf, when oldSelf is an
 // optional (none on create).
 func (v *validator) evaluate(n *node, path string, val, old any) {
-	self := toCEL(val, n.schema, n.resourceRoot)
-	var oldSelf any
+	self := celValue(toCEL(val, n.schema, n.resourceRoot))
+	var oldSelf ref.Val
 	if old != nil {
-		oldSelf = toCEL(old, n.schema, n.resourceRoot)
+		oldSelf = celValue(toCEL(old, n.schema, n.resourceRoot))
 	}
 	for _, r := range n.rules {
 		if v.budget <= 0 {
@@ -132,7 +132,7 @@ func (v *validator) evaluate(n *node, path string, val, old any) {
 		vars := map[string]any{selfVar: self}
 		switch {
 		case r.optional && old != nil:
-			vars[oldSelfVar] = types.OptionalOf(types.DefaultTypeAdapter.NativeToValue(oldSelf))
+			vars[oldSelfVar] = types.OptionalOf(oldSelf)
 		case r.optional:
 			vars[oldSelfVar] = types.OptionalNone
 		case old != nil:

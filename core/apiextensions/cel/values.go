@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
 
 	"github.com/tinykube/tinykube/core/api"
 )
@@ -23,7 +24,8 @@ import (
 //     ("x-y" is read as self.x__dash__y); additionalProperties: a map with
 //     the keys as they are; arrays: slices; each member converted by its
 //     schema;
-//   - anything without a schema (preserved unknown fields): numbers to
+//   - anything without a schema (int-or-string, preserved unknown fields,
+//     which rules cannot name but self == oldSelf compares): numbers to
 //     int64 when whole, float64 otherwise, the rest as is.
 //
 // A value the schema cannot read (a string that is not a date-time where one
@@ -181,4 +183,26 @@ func dynToCEL(v any) any {
 		return out
 	}
 	return v
+}
+
+// celValue turns the output of toCEL into CEL values, maps and lists
+// included, once per evaluation: CEL would otherwise adapt a Go map or
+// slice by reflection on every access, which in a comprehension is most of
+// the work.
+func celValue(v any) ref.Val {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[ref.Val]ref.Val, len(x))
+		for k, e := range x {
+			m[types.String(k)] = celValue(e)
+		}
+		return types.NewRefValMap(types.DefaultTypeAdapter, m)
+	case []any:
+		l := make([]ref.Val, len(x))
+		for i, e := range x {
+			l[i] = celValue(e)
+		}
+		return types.NewRefValList(types.DefaultTypeAdapter, l)
+	}
+	return types.DefaultTypeAdapter.NativeToValue(v)
 }
