@@ -30,7 +30,9 @@ const (
 // BadValue holds the value as Kubernetes prints it: strings quoted
 // ("\"Foo_Bar\""), numbers and booleans bare ("-1"), structures in Go syntax.
 // The FieldXxx constructors render it; code that builds a FieldError by hand
-// must render it too.
+// must render it too. An empty BadValue leaves the value out ("spec: Invalid
+// value: <detail>"), as Kubernetes' field.OmitValueType does; the
+// constructors never produce one (an empty string renders as "\"\"").
 type FieldError struct {
 	Type     ErrorType
 	Field    string
@@ -39,8 +41,8 @@ type FieldError struct {
 }
 
 // Error prints "field: type: value: detail", omitting the value for
-// Required, Forbidden and Too long, and the detail when there is none, as
-// Kubernetes does.
+// Required, Forbidden and Too long or when BadValue is empty, and the
+// detail when there is none, as Kubernetes does.
 func (e *FieldError) Error() string {
 	return e.Field + ": " + e.ErrorBody()
 }
@@ -52,7 +54,9 @@ func (e *FieldError) ErrorBody() string {
 	switch e.Type {
 	case ErrorTypeRequired, ErrorTypeForbidden, ErrorTypeTooLong:
 	default:
-		s += ": " + e.BadValue
+		if e.BadValue != "" {
+			s += ": " + e.BadValue
+		}
 	}
 	if e.Detail != "" {
 		s += ": " + e.Detail
