@@ -38,7 +38,7 @@ type openAPIServer struct {
 }
 
 func (o *openAPIServer) build() {
-	o.docs, o.err = openapi.Build(o.version)
+	o.docs, o.err = openapi.Build(o.version, nil)
 	if o.err != nil {
 		return
 	}
