@@ -66,6 +66,17 @@ var protoScheme = func() *runtime.Scheme {
 
 var protoSerializer = protobuf.NewSerializer(protoScheme, protoScheme)
 
+// jsonOnlyKinds are the built-in kinds the edge serves in JSON alone,
+// although Kubernetes has a protobuf encoding for them: no client asks for
+// it (kubectl and client-go's apiextensions clientset speak JSON to
+// apiextensions.k8s.io unless told otherwise), and their Go types live in
+// k8s.io/apiextensions-apiserver, which the binary would then carry. An
+// answer for them is JSON whatever the Accept header prefers; a protobuf
+// body gets the API server's 415.
+var jsonOnlyKinds = map[schema.GroupKind]bool{
+	{Group: api.APIExtensionsGroup, Kind: "CustomResourceDefinition"}: true,
+}
+
 // hasProtobuf reports whether res has a k8s.io/api type, so that its
 // objects can travel as protobuf.
 func hasProtobuf(res *api.Resource) bool {

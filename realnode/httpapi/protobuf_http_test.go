@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/tinykube/tinykube/core/api"
 )
@@ -99,6 +100,9 @@ func TestEveryKindCreatesAlikeInProtobufAndJSON(t *testing.T) {
 			// Reviews are answered, not stored: their protobuf round
 			// trips are checked where they are served.
 			continue
+		}
+		if jsonOnlyKinds[schema.GroupKind{Group: res.Group, Kind: res.Kind}] {
+			continue // see jsonOnlyKinds
 		}
 		t.Run(res.Kind, func(t *testing.T) {
 			manifest, ok := kindManifests[res.Kind]
