@@ -54,10 +54,13 @@ func (gv groupVersion) path() string {
 	return "apis/" + gv.group + "/" + gv.version
 }
 
-func groupVersions() []groupVersion {
+// groupVersions returns the group-versions set serves, each with its
+// kinds in the set's order, sorted by path. A nil set is the built-in
+// kinds alone.
+func groupVersions(set *api.ResourceSet) []groupVersion {
 	var out []groupVersion
 	idx := map[string]int{}
-	for _, r := range api.Resources() {
+	for _, r := range orBuiltin(set).All() {
 		k := r.APIVersion()
 		i, ok := idx[k]
 		if !ok {
@@ -71,13 +74,26 @@ func groupVersions() []groupVersion {
 	return out
 }
 
+func orBuiltin(set *api.ResourceSet) *api.ResourceSet {
+	if set == nil {
+		return api.BuiltinResources()
+	}
+	return set
+}
+
 // definitions builds every served kind's schema, its list's, and
-// meta.v1.Status, with x-kubernetes-group-version-kind on each kind.
-func definitions(v3 bool) *builder {
+// meta.v1.Status, with x-kubernetes-group-version-kind on each kind: the
+// built-in kinds' by reflection on their Go types, then the custom
+// resources' from their definitions' schemas (defineCustom).
+func definitions(v3 bool, set *api.ResourceSet) *builder {
 	b := newBuilder(v3)
-	// api.Resources lists the core group first, so a type that core/v1
-	// and apps/v1 kinds share is named in core/v1 (see typePackage).
-	for _, r := range api.Resources() {
+	set = orBuiltin(set)
+	// The set lists the core group first, so a type that core/v1 and
+	// apps/v1 kinds share is named in core/v1 (see typePackage).
+	for _, r := range set.All() {
+		if r.Custom != nil {
+			continue
+		}
 		b.pkg = groupPackage(r.Group, r.Version)
 		t := reflect.TypeOf(r.New()).Elem()
 		name := b.define(t)
@@ -88,6 +104,12 @@ func definitions(v3 bool) *builder {
 	b.pkg = pkgMeta
 	b.define(reflect.TypeFor[api.Status]())
 	b.defs[b.names[reflect.TypeFor[api.Status]()]].GroupVersionKind = []GVK{{Version: "v1", Kind: "Status"}}
+	for _, r := range set.Custom() {
+		b.defineCustom(r)
+		if hasScale(r) {
+			b.defineIn("io.k8s.api.autoscaling.v1", reflect.TypeFor[api.Scale]())
+		}
+	}
 	return b
 }
 
@@ -109,11 +131,12 @@ func (b *builder) listSchema(r *api.Resource, item string) *Schema {
 	}
 }
 
-// V2 returns the OpenAPI v2 document of every served kind.
-func V2(version string) *SwaggerV2 {
-	b := definitions(false)
+// V2 returns the OpenAPI v2 document of every kind set serves (nil: the
+// built-in kinds).
+func V2(version string, set *api.ResourceSet) *SwaggerV2 {
+	b := definitions(false, set)
 	doc := &SwaggerV2{Swagger: "2.0", Info: Info{Title: "Kubernetes", Version: version}, Paths: map[string]PathItem{}, Definitions: b.defs}
-	for _, gv := range groupVersions() {
+	for _, gv := range groupVersions(set) {
 		addPaths(doc.Paths, b, gv, false)
 	}
 	return doc
@@ -121,20 +144,26 @@ func V2(version string) *SwaggerV2 {
 
 // V3 returns the OpenAPI v3 document of one group-version ("api/v1",
 // "apis/apps/v1"), or nil if it is not served. It holds the definitions
-// its kinds reach.
-func V3(gvPath, version string) *OpenAPIV3 {
-	for _, gv := range groupVersions() {
+// its kinds reach. set is what the server serves (nil: the built-in kinds).
+func V3(gvPath, version string, set *api.ResourceSet) *OpenAPIV3 {
+	for _, gv := range groupVersions(set) {
 		if gv.path() != gvPath {
 			continue
 		}
-		b := definitions(true)
+		b := definitions(true, set)
 		doc := &OpenAPIV3{OpenAPI: "3.0.0", Info: Info{Title: "Kubernetes", Version: version}, Paths: map[string]PathItem{},
 			Components: Components{Schemas: map[string]*Schema{}}}
 		addPaths(doc.Paths, b, gv, true)
 		var roots []string
 		for _, r := range gv.resources {
-			n := b.names[reflect.TypeOf(r.New()).Elem()]
+			n := b.kindName(r)
 			roots = append(roots, n, n+"List")
+			if r.Custom != nil {
+				roots = append(roots, modelName(r.Group, r.Version, listKind(r)))
+			}
+			if hasScale(r) {
+				roots = append(roots, b.names[reflect.TypeFor[api.Scale]()])
+			}
 		}
 		roots = append(roots, b.names[reflect.TypeFor[api.Status]()])
 		reachable(b.defs, roots, doc.Components.Schemas)
@@ -163,9 +192,12 @@ func reachable(defs map[string]*Schema, roots []string, out map[string]*Schema) 
 		if strings.HasPrefix(s.Ref, prefix) {
 			visit(strings.TrimPrefix(s.Ref, prefix))
 		}
-		for _, x := range s.AllOf {
-			walk(x)
+		for _, xs := range [][]*Schema{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, x := range xs {
+				walk(x)
+			}
 		}
+		walk(s.Not)
 		walk(s.Items)
 		walk(s.AdditionalProperties)
 		for _, p := range s.Properties {
@@ -199,17 +231,20 @@ type Documents struct {
 	V3Hash  map[string]string // "api/v1" → the hash in its serverRelativeURL (and its ETag)
 }
 
-// Build encodes every document. version is the server's version, shown in
-// each document's info.
-func Build(version string) (*Documents, error) {
+// Build encodes every document of the kinds set serves (nil: the built-in
+// kinds). version is the server's version, shown in each document's info.
+// A group-version's v3 document, and so its hash, changes only when its
+// kinds do: a new custom resource changes its own group-version's URL in
+// the index and leaves the others' cached documents good.
+func Build(version string, set *api.ResourceSet) (*Documents, error) {
 	d := &Documents{V3: map[string][]byte{}, V3Hash: map[string]string{}}
 	var err error
-	if d.V2, err = json.Marshal(V2(version)); err != nil {
+	if d.V2, err = json.Marshal(V2(version, set)); err != nil {
 		return nil, err
 	}
 	index := V3Index{Paths: map[string]V3IndexEntry{}}
-	for _, gv := range groupVersions() {
-		b, err := json.Marshal(V3(gv.path(), version))
+	for _, gv := range groupVersions(set) {
+		b, err := json.Marshal(V3(gv.path(), version, set))
 		if err != nil {
 			return nil, err
 		}

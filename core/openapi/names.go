@@ -17,6 +17,9 @@ const (
 // groupPackage returns the Kubernetes package of an API group's version:
 // io.k8s.api.core.v1, io.k8s.api.apps.v1, io.k8s.api.coordination.v1.
 func groupPackage(group, version string) string {
+	if pkg, ok := groupPackages[group]; ok {
+		return pkg + "." + version
+	}
 	if group == "" {
 		return "io.k8s.api.core." + version
 	}
@@ -28,6 +31,11 @@ func groupPackage(group, version string) string {
 		}
 	}
 	return "io.k8s.api." + short + "." + version
+}
+
+// groupPackages are the API groups whose Go types live outside k8s.io/api.
+var groupPackages = map[string]string{
+	api.APIExtensionsGroup: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions",
 }
 
 // typePackage places the types that Kubernetes keeps in another package
@@ -49,6 +57,11 @@ var typePackage = map[reflect.Type]string{
 	reflect.TypeFor[api.Quantity]():                 pkgQty,
 	reflect.TypeFor[api.IntOrString]():              pkgIntstr,
 	reflect.TypeFor[api.PodTemplateSpec]():          pkgCore,
+	// The scale subresource's object, which custom resources with a scale
+	// subresource answer with.
+	reflect.TypeFor[api.Scale]():       "io.k8s.api.autoscaling.v1",
+	reflect.TypeFor[api.ScaleSpec]():   "io.k8s.api.autoscaling.v1",
+	reflect.TypeFor[api.ScaleStatus](): "io.k8s.api.autoscaling.v1",
 }
 
 var typeOfStatus = reflect.TypeFor[api.Status]()

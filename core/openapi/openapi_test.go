@@ -19,7 +19,7 @@ import (
 // fieldValidation (what kubectl looks for before leaving validation to the
 // server).
 func TestEveryKindHasADefinition(t *testing.T) {
-	v2 := V2("test")
+	v2 := V2("test", nil)
 	for _, r := range api.Resources() {
 		want := GVK{Group: r.Group, Version: r.Version, Kind: r.Kind}
 		name := groupPackage(r.Group, r.Version) + "." + r.Kind
@@ -30,7 +30,7 @@ func TestEveryKindHasADefinition(t *testing.T) {
 			t.Errorf("v2: definition %s missing or without GVK %v", name, want)
 		}
 		gv := groupVersion{group: r.Group, version: r.Version}
-		v3 := V3(gv.path(), "test")
+		v3 := V3(gv.path(), "test", nil)
 		if v3 == nil {
 			t.Fatalf("V3(%q) = nil", gv.path())
 		}
@@ -90,10 +90,10 @@ func TestReferencesResolve(t *testing.T) {
 		json.Unmarshal(b, &v)
 		walk(v)
 	}
-	v2 := V2("test")
+	v2 := V2("test", nil)
 	check("v2", v2.Definitions, "#/definitions/", v2)
-	for _, gv := range groupVersions() {
-		v3 := V3(gv.path(), "test")
+	for _, gv := range groupVersions(nil) {
+		v3 := V3(gv.path(), "test", nil)
 		check(gv.path(), v3.Components.Schemas, "#/components/schemas/", v3)
 	}
 }
@@ -102,7 +102,7 @@ func TestReferencesResolve(t *testing.T) {
 // documents: each type with a comment is described, and so is a field
 // with one.
 func TestDescriptionsPresent(t *testing.T) {
-	v2 := V2("test")
+	v2 := V2("test", nil)
 	for name, d := range v2.Definitions {
 		if strings.HasSuffix(name, "List") {
 			continue
@@ -121,15 +121,15 @@ func TestDescriptionsPresent(t *testing.T) {
 // TestGoldenSchema compares the v3 schemas of Container and
 // DeploymentStrategy with testdata/; -update rewrites them.
 func TestGoldenSchema(t *testing.T) {
-	core := V3("api/v1", "test")
-	apps := V3("apis/apps/v1", "test")
+	core := V3("api/v1", "test", nil)
+	apps := V3("apis/apps/v1", "test", nil)
 	for _, tt := range []struct {
 		file   string
 		schema *Schema
 	}{
 		{"container.v3.json", core.Components.Schemas[pkgCore+".Container"]},
 		{"deployment-strategy.v3.json", apps.Components.Schemas["io.k8s.api.apps.v1.DeploymentStrategy"]},
-		{"podspec.v2.json", V2("test").Definitions[pkgCore+".PodSpec"]},
+		{"podspec.v2.json", V2("test", nil).Definitions[pkgCore+".PodSpec"]},
 	} {
 		got, err := json.MarshalIndent(tt.schema, "", "  ")
 		if err != nil {
@@ -156,7 +156,7 @@ func TestGoldenSchema(t *testing.T) {
 // TestNames checks definition names against Kubernetes' for the types
 // whose package is not their kind's group.
 func TestNames(t *testing.T) {
-	b := definitions(false)
+	b := definitions(false, nil)
 	for _, tt := range []struct {
 		typ  reflect.Type
 		want string
@@ -179,11 +179,11 @@ func TestNames(t *testing.T) {
 // TestBuildIsDeterministic: the same types give the same bytes and hashes,
 // which is what lets clients cache a hashed v3 URL for good.
 func TestBuildIsDeterministic(t *testing.T) {
-	a, err := Build("test")
+	a, err := Build("test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := Build("test")
+	b, _ := Build("test", nil)
 	if diff := cmp.Diff(a, b); diff != "" {
 		t.Errorf("two builds differ:\n%s", diff)
 	}

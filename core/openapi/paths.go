@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -90,8 +91,10 @@ var opNames = map[string]string{
 
 var patchTypes = []string{"application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"}
 
+var customPatchTypes = []string{"application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"}
+
 // addPaths adds the REST paths of gv's kinds: the collection, the object
-// and, for kinds with one, the status subresource.
+// and, for kinds with them, the status and scale subresources.
 func addPaths(paths map[string]PathItem, b *builder, gv groupVersion, v3 bool) {
 	for _, r := range gv.resources {
 		base := "/" + gv.path()
@@ -102,32 +105,55 @@ func addPaths(paths map[string]PathItem, b *builder, gv groupVersion, v3 bool) {
 		}
 		coll := base + "/" + r.Plural
 		item := coll + "/{name}"
-		kind := b.names[typeOf(r)]
+		kind, list := b.kindName(r), b.kindName(r)+"List"
+		if r.Custom != nil {
+			list = modelName(r.Group, r.Version, listKind(r))
+		}
 		o := opBuilder{b: b, r: r, v3: v3, kind: kind, id: groupID(r) + scope + r.Kind}
-		paths[coll] = PathItem{Get: o.op("list", kind+"List", false), Post: o.op("create", kind, true)}
+		paths[coll] = PathItem{Get: o.op("list", list, false), Post: o.op("create", kind, true)}
 		paths[item] = PathItem{Get: o.op("get", kind, false), Put: o.op("update", kind, true), Patch: o.op("patch", kind, true), Delete: o.op("delete", "", false)}
 		if r.HasStatus {
 			s := o
 			s.id += "Status"
 			paths[item+"/status"] = PathItem{Get: s.op("get", kind, false), Put: s.op("update", kind, true), Patch: s.op("patch", kind, true)}
 		}
+		if hasScale(r) {
+			s := o
+			s.id += "Scale"
+			s.kind = b.names[reflect.TypeFor[api.Scale]()]
+			paths[item+"/scale"] = PathItem{Get: s.op("get", s.kind, false), Put: s.op("update", s.kind, true), Patch: s.op("patch", s.kind, true)}
+		}
 		if r.Namespaced {
 			all := o
 			all.id = groupID(r) + r.Kind + "ForAllNamespaces"
-			paths["/"+gv.path()+"/"+r.Plural] = PathItem{Get: all.op("list", kind+"List", false)}
+			paths["/"+gv.path()+"/"+r.Plural] = PathItem{Get: all.op("list", list, false)}
 		}
 	}
 }
 
+// hasScale reports whether r is a custom resource whose version has the
+// scale subresource. (The built-in kinds' scale subresources are not in
+// the documents yet.)
+func hasScale(r *api.Resource) bool {
+	return r.Custom != nil && r.Custom.Version.Subresources != nil && r.Custom.Version.Subresources.Scale != nil
+}
+
 // groupID is the group-version part of an operation ID: "CoreV1",
-// "AppsV1", "CoordinationV1".
+// "AppsV1", "CoordinationV1"; for a custom resource every part of the
+// group counts, so that two groups never share IDs: "StableExampleComV1".
 func groupID(r *api.Resource) string {
 	g := r.Group
 	if g == "" {
 		g = "core"
 	}
-	g, _, _ = strings.Cut(g, ".")
-	return strings.ToUpper(g[:1]) + g[1:] + strings.ToUpper(r.Version[:1]) + r.Version[1:]
+	if r.Custom == nil {
+		g, _, _ = strings.Cut(g, ".")
+	}
+	var id strings.Builder
+	for _, part := range strings.FieldsFunc(g, func(c rune) bool { return c == '.' || c == '-' }) {
+		id.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return id.String() + strings.ToUpper(r.Version[:1]) + r.Version[1:]
 }
 
 type opBuilder struct {
@@ -167,6 +193,12 @@ func (o opBuilder) op(action, returns string, body bool) *Operation {
 	consumes := []string{"application/json", "application/yaml"}
 	if action == "patch" {
 		consumes = patchTypes
+		if o.r.Custom != nil {
+			// A custom resource has no patch strategies: Kubernetes does
+			// not list strategic merge patch for one, and kubectl apply,
+			// finding it missing, sends a JSON merge patch.
+			consumes = customPatchTypes
+		}
 	}
 	if body {
 		schema := &Schema{Ref: o.b.ref(o.kind)}

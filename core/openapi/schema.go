@@ -30,6 +30,35 @@ type Schema struct {
 	ListMapKeys      []string `json:"x-kubernetes-list-map-keys,omitempty"`
 	IntOrString      bool     `json:"x-kubernetes-int-or-string,omitempty"`
 	PreserveUnknown  bool     `json:"x-kubernetes-preserve-unknown-fields,omitempty"`
+
+	// What a custom resource's schema (a CustomResourceDefinition's
+	// openAPIV3Schema) may say beyond the Go types' schemas; see
+	// custom.go. All are empty in the built-in kinds' definitions.
+	Title            string                     `json:"title,omitempty"`
+	Default          json.RawMessage            `json:"default,omitempty"`
+	Example          json.RawMessage            `json:"example,omitempty"`
+	Enum             []json.RawMessage          `json:"enum,omitempty"`
+	Maximum          *float64                   `json:"maximum,omitempty"`
+	ExclusiveMaximum bool                       `json:"exclusiveMaximum,omitempty"`
+	Minimum          *float64                   `json:"minimum,omitempty"`
+	ExclusiveMinimum bool                       `json:"exclusiveMinimum,omitempty"`
+	MaxLength        *int64                     `json:"maxLength,omitempty"`
+	MinLength        *int64                     `json:"minLength,omitempty"`
+	Pattern          string                     `json:"pattern,omitempty"`
+	MaxItems         *int64                     `json:"maxItems,omitempty"`
+	MinItems         *int64                     `json:"minItems,omitempty"`
+	UniqueItems      bool                       `json:"uniqueItems,omitempty"`
+	MultipleOf       *float64                   `json:"multipleOf,omitempty"`
+	MaxProperties    *int64                     `json:"maxProperties,omitempty"`
+	MinProperties    *int64                     `json:"minProperties,omitempty"`
+	AnyOf            []*Schema                  `json:"anyOf,omitempty"`
+	Not              *Schema                    `json:"not,omitempty"`
+	Nullable         bool                       `json:"nullable,omitempty"`
+	ExternalDocs     *api.ExternalDocumentation `json:"externalDocs,omitempty"`
+	EmbeddedResource bool                       `json:"x-kubernetes-embedded-resource,omitempty"`
+	MapType          string                     `json:"x-kubernetes-map-type,omitempty"`
+	Validations      []api.ValidationRule       `json:"x-kubernetes-validations,omitempty"`
+	SelectableFields []SelectableField          `json:"x-kubernetes-selectable-fields,omitempty"`
 }
 
 // GVK is the value of x-kubernetes-group-version-kind.
@@ -45,13 +74,22 @@ type GVK struct {
 // typePackage says otherwise.
 type builder struct {
 	v3    bool
-	pkg   string                  // package of the kind being walked
-	names map[reflect.Type]string // Go type → definition name
-	defs  map[string]*Schema      // definition name → schema
+	pkg   string                   // package of the kind being walked
+	names map[reflect.Type]string  // Go type → definition name
+	defs  map[string]*Schema       // definition name → schema
+	kinds map[*api.Resource]string // custom resource → its kind's definition name
 }
 
 func newBuilder(v3 bool) *builder {
-	return &builder{v3: v3, names: map[reflect.Type]string{}, defs: map[string]*Schema{}}
+	return &builder{v3: v3, names: map[reflect.Type]string{}, defs: map[string]*Schema{}, kinds: map[*api.Resource]string{}}
+}
+
+// kindName returns the definition name of resource r's kind.
+func (b *builder) kindName(r *api.Resource) string {
+	if r.Custom != nil {
+		return b.kinds[r]
+	}
+	return b.names[typeOf(r)]
 }
 
 // ref returns a reference to a definition, in the version's syntax.
@@ -89,6 +127,10 @@ var leafSchemas = map[reflect.Type]func(v3 bool) *Schema{
 	reflect.TypeFor[api.IntOrString](): func(v3 bool) *Schema {
 		return &Schema{Type: "string", Format: "int-or-string", IntOrString: v3}
 	},
+	// A schema or a list of them, a schema or a boolean: JSON that Go
+	// cannot describe with one type. Kubernetes gives them no type either.
+	reflect.TypeFor[api.JSONSchemaPropsOrArray](): func(bool) *Schema { return &Schema{} },
+	reflect.TypeFor[api.JSONSchemaPropsOrBool]():  func(bool) *Schema { return &Schema{} },
 	reflect.TypeFor[api.Quantity](): func(v3 bool) *Schema {
 		if v3 {
 			return &Schema{OneOf: []*Schema{{Type: "string"}, {Type: "number"}}}

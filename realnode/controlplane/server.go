@@ -258,6 +258,8 @@ func (s *Server) handlerOptions() (httpapi.Options, error) {
 		AuthorizeAttributes: s.API.AuthorizeAttributes,
 		CACert:              s.ca.CertPEM,
 		KubeletTLS:          &httpapi.KubeletTLS{CA: s.ca.Pool(), Client: kc},
+		// Custom resources: JSON-only at the edge, and in OpenAPI.
+		Resources: s.API.Resources,
 	}, nil
 }
 

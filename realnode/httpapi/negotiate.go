@@ -141,25 +141,63 @@ func encodeResponse(resp *rest.Response, enc encoding) *rest.Response {
 	return &out
 }
 
-// decodeRequest translates a protobuf request body to JSON in place. It
-// returns a 400 Status answer for a body that does not decode. Bodies of
-// resources without a k8s.io/api type and protobuf patches (Kubernetes
-// has none) are left alone: the API server answers them 415.
+// decodeRequest translates a protobuf or YAML request body to JSON in
+// place. It returns the answer instead when there is nothing to hand the
+// API server: a 400 Status for a body that does not decode, a 415 for a
+// protobuf body sent to a custom resource, which has no protobuf encoding
+// (Kubernetes answers the same). Protobuf bodies of built-in kinds without
+// a k8s.io/api type and protobuf patches (Kubernetes has none) are left
+// alone: the API server answers them 415.
 func decodeRequest(req *rest.Request, res *api.Resource) *rest.Response {
-	if baseType(req.ContentType) == rest.ContentApplyPatch {
+	switch baseType(req.ContentType) {
+	case rest.ContentApplyPatch:
 		return applyAsJSON(req)
+	case contentYAML:
+		if req.Method != http.MethodPatch && len(bytes.TrimSpace(req.Body)) > 0 {
+			return yamlAsJSON(req)
+		}
+		return nil
+	case ContentProtobuf:
+	default:
+		return nil
 	}
-	if baseType(req.ContentType) != ContentProtobuf || req.Method == http.MethodPatch || (res != nil && !hasProtobuf(res)) {
+	if req.Method == http.MethodPatch {
+		return nil
+	}
+	if res != nil && res.Custom != nil {
+		return errorResponse(api.NewStatusError(http.StatusUnsupportedMediaType, api.ReasonUnsupportedMediaType, nil,
+			"the body of the request was in an unknown format - accepted media types include: %s, %s", rest.ContentJSON, contentYAML))
+	}
+	if res != nil && !hasProtobuf(res) {
 		return nil
 	}
 	js, err := jsonFromProtobuf(req.Body)
 	if err != nil {
-		se := api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil, "the request body (%s) cannot be read: %v", ContentProtobuf, err)
-		b, _ := json.Marshal(se.Status)
-		return &rest.Response{Code: http.StatusBadRequest, ContentType: rest.ContentJSON, Body: b}
+		return errorResponse(api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil, "the request body (%s) cannot be read: %v", ContentProtobuf, err))
 	}
 	req.Body, req.ContentType = js, rest.ContentJSON
 	return nil
+}
+
+// contentYAML is the media type of YAML request bodies, which Kubernetes
+// takes for every kind (kubectl does not send them, curl users do).
+const contentYAML = "application/yaml"
+
+// yamlAsJSON turns a YAML create or update body into the JSON the API
+// server reads.
+func yamlAsJSON(req *rest.Request) *rest.Response {
+	js, err := yaml.YAMLToJSON(req.Body)
+	if err != nil {
+		return errorResponse(api.NewStatusError(http.StatusBadRequest, api.ReasonBadRequest, nil, "the request body (%s) is not valid YAML: %v", contentYAML, err))
+	}
+	req.Body, req.ContentType = js, rest.ContentJSON
+	return nil
+}
+
+// errorResponse is the JSON answer carrying a Status error.
+func errorResponse(se *api.StatusError) *rest.Response {
+	b, _ := json.Marshal(se.Status)
+	return &rest.Response{Code: int(se.Status.Code), ContentType: rest.ContentJSON, Body: b}
 }
 
 // applyAsJSON turns the YAML of a server-side apply into JSON, which is
@@ -185,16 +223,17 @@ func baseType(ct string) string {
 	return strings.ToLower(strings.TrimSpace(t))
 }
 
-// pathResource returns the resource a request path names
-// ("/api/v1/namespaces/ns/pods/web" → pods), or nil for other paths.
-func pathResource(path string) *api.Resource {
+// pathResource returns the resource of set a request path names
+// ("/api/v1/namespaces/ns/pods/web" → pods, "/apis/stable.example.com/v1/
+// crontabs" → the CronTab's v1), or nil for other paths.
+func pathResource(path string, set *api.ResourceSet) *api.Resource {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
-	var group string
+	var group, version string
 	switch {
 	case len(segs) >= 3 && segs[0] == "api":
-		segs = segs[2:]
+		version, segs = segs[1], segs[2:]
 	case len(segs) >= 4 && segs[0] == "apis":
-		group, segs = segs[1], segs[3:]
+		group, version, segs = segs[1], segs[2], segs[3:]
 	default:
 		return nil
 	}
@@ -202,11 +241,11 @@ func pathResource(path string) *api.Resource {
 		segs = segs[1:]
 	}
 	if segs[0] == "namespaces" && len(segs) >= 3 {
-		if res := api.ResourceByPlural(group, segs[2]); res != nil {
+		if res := set.ByGroupVersionPlural(group, version, segs[2]); res != nil {
 			return res
 		}
 	}
-	return api.ResourceByPlural(group, segs[0])
+	return set.ByGroupVersionPlural(group, version, segs[0])
 }
 
 // jsonEncoding answers in JSON, as the API server wrote it: watch events

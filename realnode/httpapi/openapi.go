@@ -24,32 +24,66 @@ const (
 )
 
 // openAPIServer serves /openapi/v2 and /openapi/v3/... from the documents
-// core/openapi derives from tinykube's types, built once on first use.
-// The documents are served here rather than by core/apiserver because all
-// that is left to do with them is HTTP: choosing JSON or protobuf by the
-// Accept header, ETags, and the caching headers that make a hashed v3 URL
-// immutable. The simulator's clients never ask for them.
+// core/openapi derives from tinykube's types and from the custom resources
+// the API server serves. The documents are served here rather than by
+// core/apiserver because all that is left to do with them is HTTP:
+// choosing JSON or protobuf by the Accept header, ETags, and the caching
+// headers that make a hashed v3 URL immutable. The simulator's clients
+// never ask for them.
+//
+// The documents are built on first use and again whenever the API
+// server's ResourceSet is another one: the set is immutable and replaced
+// when a CustomResourceDefinition changes, so its identity is a cheap key.
+// A rebuilt group-version document whose content is the same keeps its
+// hash, so clients' cached copies stay good.
 type openAPIServer struct {
-	version string
-	once    sync.Once
-	docs    *openapi.Documents
-	v2pb    []byte
-	err     error
+	version   string
+	resources func() *api.ResourceSet
+
+	mu  sync.Mutex
+	cur *openAPIDocs
 }
 
-func (o *openAPIServer) build() {
-	o.docs, o.err = openapi.Build(o.version)
-	if o.err != nil {
-		return
+// openAPIDocs are the documents of one ResourceSet, encoded.
+type openAPIDocs struct {
+	set  *api.ResourceSet
+	docs *openapi.Documents
+	v2pb []byte
+	// The ETags of v2 as JSON and as protobuf.
+	v2Hash, v2pbHash string
+	err              error
+}
+
+// current returns the documents of the server's current ResourceSet,
+// building them if the set changed since the last build.
+func (o *openAPIServer) current() *openAPIDocs {
+	set := o.resources()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.cur == nil || o.cur.set != set {
+		o.cur = buildOpenAPI(o.version, set)
+	}
+	return o.cur
+}
+
+// buildOpenAPI encodes every document of set: JSON from core/openapi, and
+// v2 once more as protobuf.
+func buildOpenAPI(version string, set *api.ResourceSet) *openAPIDocs {
+	d := &openAPIDocs{set: set}
+	d.docs, d.err = openapi.Build(version, set)
+	if d.err != nil {
+		return d
 	}
 	// gnostic parses the JSON document into its protobuf model: the same
 	// document, in the encoding client-go's discovery asks for.
-	doc, err := openapi_v2.ParseDocument(o.docs.V2)
+	doc, err := openapi_v2.ParseDocument(d.docs.V2)
 	if err != nil {
-		o.err = err
-		return
+		d.err = err
+		return d
 	}
-	o.v2pb, o.err = proto.Marshal(doc)
+	d.v2pb, d.err = proto.Marshal(doc)
+	d.v2Hash, d.v2pbHash = openapi.Hash(d.docs.V2), openapi.Hash(d.v2pb)
+	return d
 }
 
 // serve answers r if it asks for an OpenAPI document and reports whether it
@@ -63,11 +97,12 @@ func (o *openAPIServer) serve(w http.ResponseWriter, r *http.Request) bool {
 		writeStatus(w, api.NewStatusError(http.StatusMethodNotAllowed, api.ReasonMethodNotAllowed, nil, "the server does not allow %s on %s", r.Method, r.URL.Path))
 		return true
 	}
-	o.once.Do(o.build)
-	if o.err != nil {
-		writeStatus(w, fmt.Errorf("building the OpenAPI documents: %v", o.err))
+	cur := o.current()
+	if cur.err != nil {
+		writeStatus(w, fmt.Errorf("building the OpenAPI documents: %v", cur.err))
 		return true
 	}
+	docs := cur.docs
 	accept := r.Header.Get("Accept")
 	switch {
 	case path == "/openapi/v2":
@@ -75,9 +110,9 @@ func (o *openAPIServer) serve(w http.ResponseWriter, r *http.Request) bool {
 		case accepts(accept, mimeV2Proto) || accepts(accept, mimeV2ProtoV1):
 			// Answered under the name without '@', which is a valid media
 			// type: client-go parses the response's Content-Type.
-			serveDoc(w, r, mimeV2ProtoV1, o.v2pb, openapi.Hash(o.v2pb))
+			serveDoc(w, r, mimeV2ProtoV1, cur.v2pb, cur.v2pbHash)
 		case accepts(accept, mimeJSON):
-			serveDoc(w, r, mimeJSON, o.docs.V2, openapi.Hash(o.docs.V2))
+			serveDoc(w, r, mimeJSON, docs.V2, cur.v2Hash)
 		default:
 			notAcceptable(w, accept, mimeJSON, mimeV2Proto)
 		}
@@ -86,10 +121,10 @@ func (o *openAPIServer) serve(w http.ResponseWriter, r *http.Request) bool {
 			notAcceptable(w, accept, mimeJSON)
 			return true
 		}
-		serveDoc(w, r, mimeJSON, o.docs.V3Index, openapi.Hash(o.docs.V3Index))
+		serveDoc(w, r, mimeJSON, docs.V3Index, openapi.Hash(docs.V3Index))
 	default:
 		gv := strings.TrimPrefix(path, "/openapi/v3/")
-		doc, ok := o.docs.V3[gv]
+		doc, ok := docs.V3[gv]
 		if !ok {
 			writeStatus(w, api.NewStatusError(http.StatusNotFound, api.ReasonNotFound, nil, "the server serves no OpenAPI v3 document for %q: /openapi/v3 lists those it has", gv))
 			return true
@@ -98,7 +133,7 @@ func (o *openAPIServer) serve(w http.ResponseWriter, r *http.Request) bool {
 			notAcceptable(w, accept, mimeJSON)
 			return true
 		}
-		hash := o.docs.V3Hash[gv]
+		hash := docs.V3Hash[gv]
 		if h := r.URL.Query().Get("hash"); h != "" {
 			if h != hash {
 				// A stale hash: send the client to the current document.

@@ -19,6 +19,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -39,20 +40,25 @@ import (
 // is a JSON decode and encode more per protobuf request, and the
 // k8s.io/api types as a dependency of the binary; core/ sees only JSON.
 //
-// A kind without a k8s.io/api type (a custom resource, later) is not in
-// protoScheme: its bodies stay JSON-only, as in Kubernetes.
+// A custom resource has no Go type at all: its objects travel as JSON
+// only, as in Kubernetes (negotiate and decodeRequest ask the server's
+// ResourceSet which paths name one).
 
 // ContentProtobuf is Kubernetes' protobuf media type.
 const ContentProtobuf = "application/vnd.kubernetes.protobuf"
 
 // protoScheme knows the k8s.io/api types of the API groups tinykube
-// serves (see core/api/registry.go), plus the meta types every group
+// serves (see core/api/registry.go), the apiextensions types of
+// k8s.io/apiextensions-apiserver, plus the meta types every group
 // carries (Status, DeleteOptions, WatchEvent, the discovery lists).
 var protoScheme = func() *runtime.Scheme {
 	s := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, batchv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme, storagev1.AddToScheme,
 		rbacv1.AddToScheme, authenticationv1.AddToScheme, authorizationv1.AddToScheme, certificatesv1.AddToScheme, metav1.AddMetaToScheme,
+		// CustomResourceDefinition: client-go's apiextensions clientset
+		// sends and asks for protobuf, like every generated clientset.
+		apiextensionsv1.AddToScheme,
 	} {
 		if err := add(s); err != nil {
 			panic(err)

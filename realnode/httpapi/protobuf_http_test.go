@@ -19,6 +19,16 @@ import (
 // kindManifests holds a valid object of every kind tinykube serves, as
 // JSON with the fields tinykube supports; %s is its name.
 var kindManifests = map[string]string{
+	// The name of a definition is its plural and group, so the name
+	// appears twice (each "%s" becomes the object's name).
+	"CustomResourceDefinition": `{"metadata":{"name":"widgets.%s.example.com"},"spec":{"group":"%s.example.com","scope":"Namespaced",
+		"names":{"plural":"widgets","singular":"widget","kind":"Widget","shortNames":["wd"],"categories":["all"]},
+		"versions":[{"name":"v1","served":true,"storage":true,"subresources":{"status":{},"scale":{"specReplicasPath":".spec.replicas","statusReplicasPath":".status.replicas"}},
+		"additionalPrinterColumns":[{"name":"Replicas","type":"integer","jsonPath":".spec.replicas"}],
+		"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"type":"object","required":["replicas"],
+		"x-kubernetes-validations":[{"rule":"self.replicas >= 0","message":"no negative replicas"}],
+		"properties":{"replicas":{"type":"integer","minimum":0,"default":1},"port":{"x-kubernetes-int-or-string":true},"mode":{"type":"string","enum":["a","b"]}}},
+		"status":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}}}]}}`,
 	"Namespace": `{"metadata":{"name":"%s","labels":{"team":"a"}}}`,
 	"Node":      `{"metadata":{"name":"%s","labels":{"zone":"z1"}},"spec":{"unschedulable":true,"taints":[{"key":"k","value":"v","effect":"NoSchedule"}]}}`,
 	"Pod": `{"metadata":{"name":"%s","labels":{"app":"web"},"annotations":{"a.b/c":"d"}},"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox","command":["sh","-c"],"args":["sleep 1"],
@@ -106,7 +116,7 @@ func TestEveryKindCreatesAlikeInProtobufAndJSON(t *testing.T) {
 				t.Fatalf("no manifest for %s: add one to kindManifests", res.Kind)
 			}
 			name := strings.ToLower(res.Kind)
-			jsonBody := []byte(strings.Replace(manifest, "%s", name+"-json", 1))
+			jsonBody := []byte(strings.ReplaceAll(manifest, "%s", name+"-json"))
 			jsonBody = bytes.ReplaceAll(jsonBody, []byte("%%"), []byte("%"))
 			resp, jsonAnswer := post(t, collectionURL(hs.URL, res), "application/json", "application/json", jsonBody)
 			if resp.StatusCode != http.StatusCreated {
@@ -115,7 +125,7 @@ func TestEveryKindCreatesAlikeInProtobufAndJSON(t *testing.T) {
 			jsonWarnings := resp.Header.Values("Warning")
 
 			typed, _ := protoScheme.New(gvkOf(res))
-			if err := json.Unmarshal(bytes.Replace(jsonBody, []byte(name+"-json"), []byte(name+"-proto"), 1), typed); err != nil {
+			if err := json.Unmarshal(bytes.ReplaceAll(jsonBody, []byte(name+"-json"), []byte(name+"-proto")), typed); err != nil {
 				t.Fatal(err)
 			}
 			typed.GetObjectKind().SetGroupVersionKind(gvkOf(res))

@@ -261,7 +261,7 @@ func TestPathResource(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := ""
-		if res := pathResource(tt.path); res != nil {
+		if res := pathResource(tt.path, api.BuiltinResources()); res != nil {
 			got = res.GroupResource()
 		}
 		if got != tt.want {

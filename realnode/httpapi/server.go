@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/rest"
 )
 
@@ -38,6 +39,12 @@ type Options struct {
 	// API server's kubelet-client certificate, checking that the kubelet
 	// holds its node's certificate (kubelettls.go). nil: plain HTTP.
 	KubeletTLS *KubeletTLS
+	// Resources returns what the API server serves now: the built-in
+	// kinds and the custom resources of its established definitions
+	// ((*apiserver.Server).Resources). The edge asks it, on every request,
+	// which kind a path names (custom resources travel as JSON only) and
+	// which kinds the OpenAPI documents describe. nil: the built-in kinds.
+	Resources func() *api.ResourceSet
 }
 
 // Handler serves h over HTTP. Pods' log and exec subresources, which need
@@ -45,7 +52,11 @@ type Options struct {
 // request is authenticated first when opts has an Authenticator.
 func Handler(h Handle, opts Options) http.Handler {
 	nodes := newNodeProxy(h, opts.KubeletTLS)
-	docs := &openAPIServer{version: "v1.0.0-tinykube"}
+	resources := opts.Resources
+	if resources == nil {
+		resources = api.BuiltinResources
+	}
+	docs := &openAPIServer{version: "v1.0.0-tinykube", resources: resources}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var user *rest.UserInfo
 		if opts.Authenticator != nil {
@@ -96,7 +107,7 @@ func Handler(h Handle, opts Options) http.Handler {
 			Body:        body,
 			User:        user,
 		}
-		res := pathResource(r.URL.Path)
+		res := pathResource(r.URL.Path, resources())
 		enc := negotiate(r.Header.Get("Accept"), res)
 		resp := decodeRequest(req, res)
 		if resp == nil {
