@@ -161,3 +161,15 @@ func TestColumnCell(t *testing.T) {
 		}
 	}
 }
+
+func TestDescribeCustomResource(t *testing.T) {
+	u := widgets(t)[0].(*api.Unstructured)
+	u.Labels = map[string]string{"app": "shop"}
+	u.UID, u.ResourceVersion, u.Generation = "uid-big", "42", 2
+	u.ManagedFields = []api.ManagedFieldsEntry{{Manager: "kubectl"}}
+	var b bytes.Buffer
+	if err := Describe(&b, u, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "describe-custom-widget", b.String())
+}
