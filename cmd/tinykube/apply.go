@@ -49,10 +49,18 @@ fields).`,
 				opts.FieldValidation = "Strict"
 			}
 			failed := 0
+			ms = definitionsFirst(ms)
+			defined := map[string]string{} // "group/Kind" -> CRD name, applied in this run
 			for _, m := range ms {
-				err := refuseNotImplemented(strict, m)
+				err := c.resolveApplied(cmd.Context(), cl, &m, defined)
+				if err == nil {
+					err = refuseNotImplemented(strict, m)
+				}
 				if err == nil {
 					err = c.applyOne(cmd, cl, ns, m, opts)
+				}
+				if err == nil && m.res.Kind == "CustomResourceDefinition" && m.res.Custom == nil {
+					rememberDefinition(m, defined)
 				}
 				if err != nil {
 					fmt.Fprintln(c.stderr, formatError(err))
@@ -280,8 +288,8 @@ func kindName(res *api.Resource, name string) string {
 // even under fieldValidation=Strict, which in Kubernetes (and for kubectl,
 // which sends it by default) concerns unknown and duplicate fields only.
 func refuseNotImplemented(strict bool, m manifest) error {
-	if !strict {
-		return nil
+	if !strict || m.res.Custom != nil {
+		return nil // a custom resource's fields are its schema's business
 	}
 	paths, err := api.NotImplemented(m.json, m.res.New())
 	if err != nil || len(paths) == 0 {

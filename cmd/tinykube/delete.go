@@ -63,6 +63,9 @@ period to stop, and an object with finalizers stays until they are done.`,
 					return err
 				}
 				for _, m := range ms {
+					if err := c.resolve(cmd.Context(), cl, &m); err != nil {
+						return err
+					}
 					mns := ""
 					if m.res.Namespaced {
 						mns = m.namespace
@@ -75,7 +78,7 @@ period to stop, and an object with finalizers stays until they are done.`,
 			case len(args) == 0:
 				return fmt.Errorf("you must provide one or more resources by argument or filename")
 			default:
-				reqs, err := parseTargets(args)
+				reqs, err := c.parseTargets(cmd.Context(), cl, args)
 				if err != nil {
 					return err
 				}

@@ -22,11 +22,11 @@ func (c *cli) describeCommand() *cobra.Command {
 			return resourceNames(), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			reqs, err := parseTargets(args)
+			cl, ns, err := c.connect()
 			if err != nil {
 				return err
 			}
-			cl, ns, err := c.connect()
+			reqs, err := c.parseTargets(cmd.Context(), cl, args)
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -78,44 +77,16 @@ type request struct {
 	names []string
 }
 
-// parseTargets reads "pods web db", "pods,svc" or "pod/web svc/db".
-func parseTargets(args []string) ([]request, error) {
-	if strings.Contains(args[0], "/") {
-		var out []request
-		for _, a := range args {
-			kind, name, ok := strings.Cut(a, "/")
-			if !ok || name == "" {
-				return nil, fmt.Errorf("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'tinykube get resource/<resource_name>' instead of 'tinykube get resource resource/<resource_name>')")
-			}
-			res, err := api.LookupResource(kind)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, request{res: res, names: []string{name}})
-		}
-		return out, nil
-	}
-	var out []request
-	for _, kind := range strings.Split(args[0], ",") {
-		res, err := api.LookupResource(kind)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, request{res: res, names: args[1:]})
-	}
-	return out, nil
-}
-
 func (c *cli) runGet(ctx context.Context, args []string, f getFlags) error {
 	format, err := parseOutput(f.output)
 	if err != nil {
 		return err
 	}
-	reqs, err := parseTargets(args)
+	cl, ns, err := c.connect()
 	if err != nil {
 		return err
 	}
-	cl, ns, err := c.connect()
+	reqs, err := c.parseTargets(ctx, cl, args)
 	if err != nil {
 		return err
 	}

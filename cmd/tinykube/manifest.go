@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,17 +13,22 @@ import (
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/client"
 	"sigs.k8s.io/yaml"
 )
 
 // manifest is one object read from a file, still in the user's own JSON so
 // the server sees every field they wrote.
 type manifest struct {
-	source    string // "deploy.yaml" or "deploy.yaml (document 2)"
-	json      []byte
-	res       *api.Resource
-	name      string
-	namespace string
+	source string // "deploy.yaml" or "deploy.yaml (document 2)"
+	json   []byte
+	// apiVersion and kind say what the object is; res is where it goes,
+	// resolved through the server's discovery before use (see
+	// cli.resolve), as a custom resource's kind is not known here.
+	apiVersion, kind string
+	res              *api.Resource
+	name             string
+	namespace        string
 }
 
 // readManifests reads every object from the given files, directories
@@ -184,9 +190,18 @@ func identify(where string, js []byte) (manifest, error) {
 	if head.APIVersion == "" || head.Kind == "" {
 		return manifest{}, fmt.Errorf("%s: the object has no apiVersion or kind; every manifest needs both (e.g. apiVersion: apps/v1, kind: Deployment)", where)
 	}
-	res := api.ResourceFor(head.APIVersion, head.Kind)
-	if res == nil {
-		return manifest{}, fmt.Errorf("%s: resource mapping not found for kind %q in version %q: tinykube does not serve it (see `tinykube api-resources`)", where, head.Kind, head.APIVersion)
+	return manifest{source: where, json: js, apiVersion: head.APIVersion, kind: head.Kind, name: head.Metadata.Name, namespace: head.Metadata.Namespace}, nil
+}
+
+// resolve finds where m goes through the server's discovery, setting
+// m.res, or says which kind the server does not serve.
+func (c *cli) resolve(ctx context.Context, cl *client.Client, m *manifest) error {
+	rs, err := c.discover(ctx, cl)
+	if err != nil {
+		return err
 	}
-	return manifest{source: where, json: js, res: res, name: head.Metadata.Name, namespace: head.Metadata.Namespace}, nil
+	if m.res = rs.For(m.apiVersion, m.kind); m.res == nil {
+		return fmt.Errorf("%s: resource mapping not found for name: %q: no matches for kind %q in version %q\nensure CRDs are installed first (see `tinykube api-resources`)", m.source, m.name, m.kind, m.apiVersion)
+	}
+	return nil
 }

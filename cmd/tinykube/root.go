@@ -26,6 +26,9 @@ type cli struct {
 	server     string
 	kubeconfig string
 	namespace  string
+	// resources is what the server's discovery said, once asked (see
+	// discover).
+	resources *api.ResourceSet
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -109,6 +112,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		c.versionCommand(),
 		c.tokenCommand(),
 		c.apiResourcesCommand(),
+		c.explainCommand(),
 		c.benchCommand(),
 		c.simCommand(),
 		c.upCommand(),

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -31,18 +32,18 @@ func (c *cli) scaleCommand() *cobra.Command {
 			if replicas < 0 {
 				return fmt.Errorf("the --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
 			}
-			reqs, err := parseTargets(args)
+			cl, ns, err := c.connect()
 			if err != nil {
 				return err
 			}
-			cl, ns, err := c.connect()
+			reqs, err := c.parseTargets(cmd.Context(), cl, args)
 			if err != nil {
 				return err
 			}
 			failed := false
 			for _, rq := range reqs {
-				if !scaleKinds[rq.res.Plural] {
-					return fmt.Errorf("%s cannot be scaled: tinykube scales deployments, replicasets and statefulsets", rq.res.Plural)
+				if !scaleKinds[rq.res.Plural] && !hasScale(rq.res) {
+					return fmt.Errorf("%s cannot be scaled: tinykube scales deployments, replicasets, statefulsets and custom resources whose definition has a scale subresource", rq.res.Plural)
 				}
 				if len(rq.names) == 0 {
 					return fmt.Errorf("resource(s) were provided, but no name was specified")
@@ -70,6 +71,9 @@ func (c *cli) scaleCommand() *cobra.Command {
 // the precondition was checked against, so a concurrent change makes it
 // fail with a Conflict instead of scaling from an unexpected count.
 func (c *cli) scaleOne(cmd *cobra.Command, cl *client.Client, res *api.Resource, ns, name string, replicas, current int) error {
+	if res.Custom != nil {
+		return c.scaleCustom(cmd, cl, res, ns, name, replicas, current)
+	}
 	r := client.Dynamic(cl, res)
 	// With --current-replicas the patch carries the resourceVersion the
 	// check was made at. A controller writing status in between makes it
@@ -124,4 +128,49 @@ func specReplicas(obj api.Object) int {
 		return 1
 	}
 	return int(*p)
+}
+
+// hasScale reports whether res is a custom resource whose version serves
+// the scale subresource.
+func hasScale(res *api.Resource) bool {
+	v := res.Custom
+	return v != nil && v.Version != nil && v.Version.Subresources != nil && v.Version.Subresources.Scale != nil
+}
+
+// scaleCustom scales a custom resource through its scale subresource (an
+// autoscaling/v1 Scale), as kubectl does: the definition says which field
+// of the object holds the replicas, the server maps the Scale onto it.
+// With --current-replicas the patch carries the Scale's resourceVersion.
+func (c *cli) scaleCustom(cmd *cobra.Command, cl *client.Client, res *api.Resource, ns, name string, replicas, current int) error {
+	ctx := cmd.Context()
+	path := client.Path(res, ns, name, "scale")
+	patch := map[string]any{"spec": map[string]any{"replicas": replicas}}
+	if current >= 0 {
+		resp, err := cl.Do(ctx, &rest.Request{Method: http.MethodGet, Path: path})
+		if err != nil {
+			return err
+		}
+		var sc struct {
+			Metadata api.ObjectMeta `json:"metadata"`
+			Spec     struct {
+				Replicas int `json:"replicas"`
+			} `json:"spec"`
+		}
+		if err := json.Unmarshal(resp.Body, &sc); err != nil {
+			return fmt.Errorf("reading the scale of %s: %v", kindName(res, name), err)
+		}
+		if sc.Spec.Replicas != current {
+			return fmt.Errorf("Expected replicas to be %d, was %d", current, sc.Spec.Replicas)
+		}
+		patch["metadata"] = map[string]any{"resourceVersion": sc.Metadata.ResourceVersion}
+	}
+	body, err := json.Marshal(patch)
+	if err != nil {
+		return err
+	}
+	if _, err := cl.Do(ctx, &rest.Request{Method: http.MethodPatch, Path: path, ContentType: rest.ContentMergePatch, Body: body}); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "%s scaled\n", kindName(res, name))
+	return nil
 }

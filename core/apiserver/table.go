@@ -17,7 +17,10 @@ import (
 // on a get, list or watch receives a meta.k8s.io Table (a watch: one Table
 // per event) whose columns come from core/printers, the same columns
 // tinykube's own get prints. kubectl asks for this on every get, so it is
-// how `kubectl get pods -o wide` learns tinykube's columns.
+// how `kubectl get pods -o wide` learns tinykube's columns. A custom
+// resource's Table has the printer columns of the version it is read
+// through: t.res is that version's Resource, whose New makes an
+// *api.Unstructured and whose Custom.Version holds the columns.
 
 // tableRequest is what a request asks for: a Table in groupVersion
 // ("meta.k8s.io/v1"), carrying include in each row.

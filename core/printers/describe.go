@@ -51,6 +51,8 @@ func Describe(w io.Writer, obj api.Object, events []api.Event, now time.Time) er
 		d.configMap(o)
 	case *api.Secret:
 		d.secret(o)
+	case *api.Unstructured:
+		d.customResource(o)
 	default:
 		d.generic(obj)
 	}

@@ -8,6 +8,7 @@ package printers
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -22,20 +23,37 @@ var TableGroupVersions = []string{"meta.k8s.io/v1", "meta.k8s.io/v1beta1"}
 // priority 1. include says what each row carries: the whole object
 // (IncludeObject), a PartialObjectMetadata (IncludeMetadata) or nothing
 // (IncludeNone); the caller has checked it.
+//
+// A custom resource's Table is Kubernetes' for it: "Name" and the printer
+// columns of the version read, with their own names, types, formats,
+// descriptions and priorities (see customColumnDefinitions).
 func ServerTable(r *api.Resource, objs []api.Object, include, groupVersion string, now time.Time) (api.Table, error) {
-	t := TableFor(r, objs, now)
-	out := api.Table{
-		TypeMeta:          api.TypeMeta{APIVersion: groupVersion, Kind: "Table"},
-		ColumnDefinitions: make([]api.TableColumnDefinition, len(t.Columns)),
-		Rows:              make([]api.TableRow, len(t.Rows)),
+	out := api.Table{TypeMeta: api.TypeMeta{APIVersion: groupVersion, Kind: "Table"}}
+	var rows [][]string
+	if r.Custom != nil {
+		out.ColumnDefinitions = customColumnDefinitions(r)
+		var err error
+		if rows, err = customRows(r, objs, now); err != nil {
+			return api.Table{}, err
+		}
+	} else {
+		t := TableFor(r, objs, now)
+		for _, c := range t.Columns {
+			out.ColumnDefinitions = append(out.ColumnDefinitions, columnDefinition(c))
+		}
+		for _, row := range t.Rows {
+			rows = append(rows, row.Cells)
+		}
 	}
-	for i, c := range t.Columns {
-		out.ColumnDefinitions[i] = columnDefinition(c)
+	if out.ColumnDefinitions == nil {
+		out.ColumnDefinitions = []api.TableColumnDefinition{}
 	}
-	for i, row := range t.Rows {
-		cells := make([]string, len(t.Columns))
-		copy(cells, row.Cells)
+	out.Rows = make([]api.TableRow, len(rows))
+	for i, rowCells := range rows {
+		cells := make([]string, len(out.ColumnDefinitions))
+		copy(cells, rowCells)
 		out.Rows[i].Cells = cells
+		name := objs[i].GetObjectMeta().Name
 		var obj any
 		switch include {
 		case api.IncludeObject:
@@ -51,7 +69,7 @@ func ServerTable(r *api.Resource, objs []api.Object, include, groupVersion strin
 		}
 		b, err := json.Marshal(obj)
 		if err != nil {
-			return api.Table{}, fmt.Errorf("encoding %s %q for its table row: %v", r.Kind, row.Name, err)
+			return api.Table{}, fmt.Errorf("encoding %s %q for its table row: %v", r.Kind, name, err)
 		}
 		out.Rows[i].Object = b
 	}
@@ -75,12 +93,14 @@ func columnDefinition(c Column) api.TableColumnDefinition {
 
 // FromServerTable turns a Table received from the API server into a Table
 // to Print, for kind (the qualified lower-case kind that --show-kind
-// shows). Rows take their namespace and name from the object or metadata
+// shows). Headers are upper-cased, as kubectl prints them (a custom
+// resource's columns come as "Name", "Age" and as their definition names
+// them). Rows take their namespace and name from the object or metadata
 // each carries (a table fetched with IncludeNone has neither).
 func FromServerTable(st api.Table, kind string) (Table, error) {
 	t := Table{Kind: kind, Columns: make([]Column, len(st.ColumnDefinitions)), Rows: make([]Row, len(st.Rows))}
 	for i, d := range st.ColumnDefinitions {
-		t.Columns[i] = Column{Name: d.Name, Wide: d.Priority > 0}
+		t.Columns[i] = Column{Name: strings.ToUpper(d.Name), Wide: d.Priority > 0}
 	}
 	for i, r := range st.Rows {
 		t.Rows[i].Cells = r.Cells

@@ -83,6 +83,7 @@ var tablePrinters = map[string]tablePrinter{
 	"RoleBinding":               {roleBindingColumns, rowOf(roleBindingRow)},
 	"ClusterRoleBinding":        {roleBindingColumns, rowOf(clusterRoleBindingRow)},
 	"CertificateSigningRequest": {csrColumns, rowOf(csrRow)},
+	"CustomResourceDefinition":  {crdColumns, rowOf(crdRow)},
 }
 
 // defaultPrinter is what kubectl shows for a kind it knows nothing about.
@@ -110,12 +111,31 @@ func rowOf[T api.Object](f func(T, time.Time) Row) func(api.Object, time.Time) R
 
 // TableFor builds the get table of objs, which must all be of r's kind, with
 // ages measured from now. The columns are kubectl's for that kind (NAME and
-// AGE for a kind without its own printer).
+// AGE for a kind without its own printer); a custom resource's are its
+// printer columns (see customTable).
 func TableFor(r *api.Resource, objs []api.Object, now time.Time) Table {
+	if r.Custom != nil {
+		if t, err := customTable(r, objs, now); err == nil {
+			return t
+		}
+		// An object that does not encode cannot be printed by path;
+		// fall back to its name and age.
+		return defaultTable(r, objs, now)
+	}
 	p, ok := tablePrinters[r.Kind]
 	if !ok {
-		p = defaultPrinter
+		return defaultTable(r, objs, now)
 	}
+	return printWith(p, r, objs, now)
+}
+
+// defaultTable is the NAME and AGE table of a kind without a printer.
+func defaultTable(r *api.Resource, objs []api.Object, now time.Time) Table {
+	return printWith(defaultPrinter, r, objs, now)
+}
+
+// printWith builds the table of objs with printer p.
+func printWith(p tablePrinter, r *api.Resource, objs []api.Object, now time.Time) Table {
 	t := Table{Kind: QualifiedKind(r), Columns: p.columns}
 	for _, obj := range objs {
 		row := p.row(obj, now)
