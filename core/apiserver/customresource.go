@@ -153,7 +153,7 @@ func (s *Server) validateCustom(res *api.Resource, obj, old api.Object, mode upd
 		errs = append(errs, schema.Validate(sch, tree)...)
 	}
 	if blockingErrors(errs) {
-		return append(errs, &api.FieldError{Type: api.ErrorTypeInvalid, Field: "<nil>", BadValue: "null",
+		return append(errs, &api.FieldError{Type: api.ErrorTypeInvalid, Field: "<nil>", BadValue: `"null"`,
 			Detail: "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation"})
 	}
 	var oldTree map[string]any

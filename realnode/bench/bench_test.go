@@ -21,7 +21,7 @@ func TestRunPrintsEveryRow(t *testing.T) {
 		t.Fatalf("Run(%+v) = %v; progress:\n%s", opts, err, progress.String())
 	}
 	table := out.String()
-	for _, row := range []string{"raw etcd puts (baseline)", "API creates, in-process", "API creates over HTTP", "API creates, protobuf HTTP"} {
+	for _, row := range []string{"raw etcd puts (baseline)", "API creates, in-process", "API creates over HTTP", "API creates, protobuf HTTP", "custom resource creates over HTTP"} {
 		line := lineStarting(table, row)
 		if line == "" {
 			t.Errorf("the table has no row %q:\n%s", row, table)

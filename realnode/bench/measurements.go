@@ -118,7 +118,7 @@ func serveHTTP(ctx context.Context, etcd *clientv3.Client, prefix string, hc *ht
 		closeStore()
 		return "", nil, fmt.Errorf("listening on a loopback port for the API: %v", err)
 	}
-	hs := &http.Server{Handler: httpapi.Handler(srv.Handle, httpapi.Options{}), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: httpapi.Handler(srv.Handle, httpapi.Options{Resources: srv.Resources}), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
 	stop := func() {
 		hc.CloseIdleConnections()

@@ -84,6 +84,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) (err error) {
 		localCreates(etcd.Client()),
 		httpCreates(etcd.Client(), opts.Workers),
 		protobufCreates(etcd.Client(), opts.Workers),
+		customCreates(etcd.Client(), opts.Workers),
 	}
 	// A short untimed round first: connections, etcd's first WAL segment
 	// and the Go runtime's heap are then warm for every timed trial.
