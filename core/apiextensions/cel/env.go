@@ -22,8 +22,8 @@ const maxListRange = 10000
 // baseEnv is the environment every rule starts from: standard CEL with its
 // macros (has, all, exists, exists_one, map, filter), the cel-go extensions
 // Kubernetes enables (strings v2, sets, two-variable comprehensions, lists
-// v3, optional types), Kubernetes' own lists, regex and quantity functions,
-// and the checks Kubernetes applies to literals (regex, duration and
+// v3, optional types), Kubernetes' own lists, regex, quantity, IP, CIDR,
+// URL, named-format and semantic-version functions, and the checks Kubernetes applies to literals (regex, duration and
 // timestamp literals must parse; list and map literals must be
 // homogeneous). Nothing in it reads the clock: CEL has no now().
 //
@@ -48,6 +48,11 @@ var baseEnv = sync.OnceValues(func() (*cel.Env, error) {
 		listsLibrary(),
 		regexLibrary(),
 		quantityLibrary(),
+		ipLibrary(),
+		cidrLibrary(),
+		urlLibrary(),
+		formatLibrary(),
+		semverLibrary(),
 	)
 })
 
