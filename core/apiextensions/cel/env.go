@@ -27,6 +27,11 @@ const maxListRange = 10000
 // timestamp literals must parse; list and map literals must be
 // homogeneous). Nothing in it reads the clock: CEL has no now().
 //
+// It is the environment Kubernetes 1.37 gives a new CRD rule: the one of
+// its compatibility version, 1.36, so the lists library's includes(),
+// new in 1.37 and offered there only to rules already stored, is left
+// out, as authz is (CRD rules have no authorizer).
+//
 // It is built once per process (cel.Env is immutable and safe to share).
 var baseEnv = sync.OnceValues(func() (*cel.Env, error) {
 	return cel.NewEnv(
