@@ -68,3 +68,45 @@ func TestCostBudgetSharedByRules(t *testing.T) {
 		t.Errorf("Validate with the full budget = %v, want only the third rule's failure", errs)
 	}
 }
+
+// TestLibraryCallsCostLittle: each IP, CIDR, URL, format and semver call
+// costs one unit whatever the length of its argument (parsing is linear
+// and bounded by the schema's maxLength), so a rule like
+// self.all(h, !isIP(h)) costs a few units per element.
+func TestLibraryCallsCostLittle(t *testing.T) {
+	long := strings.Repeat("a", 4096)
+	tests := []struct {
+		expr string
+		want uint64
+	}{
+		{`isIP('10.0.0.1')`, 1},
+		{`isIP('` + long + `')`, 1},
+		{`isURL('https://` + long + `.example.com/')`, 1},
+		{`ip('10.0.0.1').isLoopback()`, 2},
+		{`cidr('10.0.0.0/8').containsIP('10.1.2.3')`, 2},
+		{`format.dns1123Label().validate('` + long + `').hasValue()`, 3},
+		{`semver('1.2.3').isLessThan(semver('1.2.4'))`, 3},
+		{`url('https://example.com/?a=1').getQuery().size()`, 3},
+	}
+	env, err := baseEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		ast, iss := env.Compile(tt.expr)
+		if iss.Err() != nil {
+			t.Fatalf("Compile(%.40s...): %v", tt.expr, iss.Err())
+		}
+		prg, err := env.Program(ast, programOptions()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, det, err := prg.Eval(map[string]any{})
+		if err != nil {
+			t.Fatalf("Eval(%.40s...): %v", tt.expr, err)
+		}
+		if got := *det.ActualCost(); got != tt.want {
+			t.Errorf("cost of %.60s = %d, want %d", tt.expr, got, tt.want)
+		}
+	}
+}

@@ -22,10 +22,15 @@ const maxListRange = 10000
 // baseEnv is the environment every rule starts from: standard CEL with its
 // macros (has, all, exists, exists_one, map, filter), the cel-go extensions
 // Kubernetes enables (strings v2, sets, two-variable comprehensions, lists
-// v3, optional types), Kubernetes' own lists, regex and quantity functions,
-// and the checks Kubernetes applies to literals (regex, duration and
+// v3, optional types), Kubernetes' own lists, regex, quantity, IP, CIDR,
+// URL, named-format and semantic-version functions, and the checks Kubernetes applies to literals (regex, duration and
 // timestamp literals must parse; list and map literals must be
 // homogeneous). Nothing in it reads the clock: CEL has no now().
+//
+// It is the environment Kubernetes 1.37 gives a new CRD rule: the one of
+// its compatibility version, 1.36, so the lists library's includes(),
+// new in 1.37 and offered there only to rules already stored, is left
+// out, as authz is (CRD rules have no authorizer).
 //
 // It is built once per process (cel.Env is immutable and safe to share).
 var baseEnv = sync.OnceValues(func() (*cel.Env, error) {
@@ -48,6 +53,11 @@ var baseEnv = sync.OnceValues(func() (*cel.Env, error) {
 		listsLibrary(),
 		regexLibrary(),
 		quantityLibrary(),
+		ipLibrary(),
+		cidrLibrary(),
+		urlLibrary(),
+		formatLibrary(),
+		semverLibrary(),
 	)
 })
 
