@@ -129,7 +129,9 @@ func (c *Controller) strayPrimaries(db *Database, v PodView) bool {
 // errStale says that a promotion's live read no longer supports it.
 type errStale struct{ why string }
 
-func (e errStale) Error() string { return "promotion abandoned: " + e.why + " (the next run decides again)" }
+func (e errStale) Error() string {
+	return "promotion abandoned: " + e.why + " (the next run decides again)"
+}
 
 // promote makes target the only primary of db, in the order that keeps
 // two primaries impossible even when some read was stale:

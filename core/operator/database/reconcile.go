@@ -88,8 +88,14 @@ func (c *Controller) cleanup(ctx context.Context, db *Database) error {
 	for _, del := range []func() error{
 		func() error { _, err := c.sets.Delete(ctx, ns, db.Name, client.DeleteOptions{}); return err },
 		func() error { _, err := c.services.Delete(ctx, ns, db.Name, client.DeleteOptions{}); return err },
-		func() error { _, err := c.services.Delete(ctx, ns, headlessName(db.Name), client.DeleteOptions{}); return err },
-		func() error { _, err := c.configMaps.Delete(ctx, ns, configName(db.Name), client.DeleteOptions{}); return err },
+		func() error {
+			_, err := c.services.Delete(ctx, ns, headlessName(db.Name), client.DeleteOptions{})
+			return err
+		},
+		func() error {
+			_, err := c.configMaps.Delete(ctx, ns, configName(db.Name), client.DeleteOptions{})
+			return err
+		},
 	} {
 		if err := ignoreNotFound(del()); err != nil {
 			return err
