@@ -47,7 +47,8 @@ func init() {
 // writes from the cache, unconditionally.
 func promoteFromCache(c *database.Controller, ctx context.Context, db *database.Database, target string) error {
 	pods := client.For[*api.Pod](c.Client())
-	for _, p := range c.CachedPods(db).Pods {
+	cached := c.CachedPods(db)
+	for _, p := range cached.Pods {
 		role := database.RoleReplica
 		if p.Name == target {
 			role = database.RolePrimary
@@ -65,6 +66,9 @@ func promoteFromCache(c *database.Controller, ctx context.Context, db *database.
 	next := api.DeepCopy(db)
 	next.ResourceVersion = ""
 	next.Status.Primary = target
+	if p := cached.Find(target); p != nil {
+		next.Status.PrimaryUID = p.UID
+	}
 	_, err := client.ForResource[*database.Database](c.Client(), database.Resource()).UpdateStatus(ctx, next, client.WriteOptions{})
 	return err
 }

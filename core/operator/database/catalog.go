@@ -20,7 +20,7 @@ import (
 // shows alive).
 func (c *Controller) register(ctx context.Context, db *Database, v PodView) error {
 	p := v.Find(db.Status.Primary)
-	if p == nil || p.Labels[RoleLabel] != RolePrimary {
+	if p == nil || p.UID != db.Status.PrimaryUID || p.Labels[RoleLabel] != RolePrimary {
 		return nil
 	}
 	addr := Address(db.Namespace, db.Name, p.Name)

@@ -53,8 +53,12 @@ type Spec struct {
 
 // Status is what the operator observed, written through /status.
 type Status struct {
-	Phase              string          `json:"phase,omitempty"`
-	Primary            string          `json:"primary,omitempty"`
+	Phase   string `json:"phase,omitempty"`
+	Primary string `json:"primary,omitempty"`
+	// PrimaryUID is the uid of the pod promoted: a pod recreated under the
+	// primary's name (a StatefulSet does that) is a new, empty member, not
+	// the primary.
+	PrimaryUID         string          `json:"primaryUID,omitempty"`
 	ReadyReplicas      int32           `json:"readyReplicas"`
 	ObservedGeneration int64           `json:"observedGeneration,omitempty"`
 	Conditions         []api.Condition `json:"conditions,omitempty"`

@@ -128,7 +128,7 @@ func statusTrue(v *View) error {
 			return fmt.Errorf("database %s: status.readyReplicas is %d, but %d of its pods are ready", k, st.ReadyReplicas, n)
 		}
 		p := pv.Find(st.Primary)
-		if p == nil || !api.IsPodReady(p) || p.Labels[RoleLabel] != RolePrimary {
+		if p == nil || p.UID != st.PrimaryUID || !api.IsPodReady(p) || p.Labels[RoleLabel] != RolePrimary {
 			if len(pv.Ready()) > 0 {
 				return fmt.Errorf("database %s: status.primary %q is not a ready pod labelled primary, although %d pods are ready", k, st.Primary, len(pv.Ready()))
 			}

@@ -80,6 +80,9 @@ func (c *Controller) labelReplicas(ctx context.Context, db *Database, v PodView)
 // promotion itself (c.hooks.Promote) re-reads everything live.
 func (c *Controller) ensurePrimary(ctx context.Context, key string, db *Database, v PodView) error {
 	cur := v.Find(db.Status.Primary)
+	if cur != nil && db.Status.PrimaryUID != "" && cur.UID != db.Status.PrimaryUID {
+		cur = nil // the primary is gone; a new pod took its name
+	}
 	switch {
 	case cur != nil && api.IsPodReady(cur):
 		delete(c.notReadySince, key)
@@ -105,6 +108,13 @@ func (c *Controller) ensurePrimary(ctx context.Context, key string, db *Database
 		if p.Name != db.Status.Primary {
 			target = p.Name
 			break
+		}
+	}
+	if target == "" && cur == nil {
+		// Only a new pod under the lost primary's name is ready (one
+		// replica): it is the one member there is.
+		if p := v.Find(db.Status.Primary); p != nil && api.IsPodReady(p) {
+			target = p.Name
 		}
 	}
 	if target == "" {
@@ -174,7 +184,7 @@ func (c *Controller) promote(ctx context.Context, db *Database, target string) e
 	if chosen == nil || chosen.DeletionTimestamp != nil || !api.IsPodReady(chosen) {
 		return errStale{fmt.Sprintf("%s is no longer a ready pod", target)}
 	}
-	live.Status.Primary = target
+	live.Status.Primary, live.Status.PrimaryUID = target, chosen.UID
 	if _, err := c.dbs.UpdateStatus(ctx, live, writeOpts); err != nil {
 		return err
 	}

@@ -13,11 +13,11 @@ import (
 // the last promotion recorded (promote writes it), and Ready only when
 // that pod is seen ready and labelled.
 func ObservedStatus(db *Database, v PodView) Status {
-	st := Status{Primary: db.Status.Primary, ObservedGeneration: db.Generation}
+	st := Status{Primary: db.Status.Primary, PrimaryUID: db.Status.PrimaryUID, ObservedGeneration: db.Generation}
 	st.ReadyReplicas = int32(len(v.Ready()))
 	want := db.replicas()
 	p := v.Find(db.Status.Primary)
-	ready := p != nil && api.IsPodReady(p) && p.Labels[RoleLabel] == RolePrimary
+	ready := p != nil && api.IsPodReady(p) && p.Labels[RoleLabel] == RolePrimary && p.UID == db.Status.PrimaryUID
 	switch {
 	case !ready:
 		st.Phase = PhasePending
