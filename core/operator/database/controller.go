@@ -13,6 +13,9 @@ import (
 // replaced at once.
 const DefaultFailoverAfter = 10 * time.Second
 
+// MaxRetryDelay caps the back-off between two tries of a failing key.
+const MaxRetryDelay = 10 * time.Second
+
 // Config is what the operator needs from its world: a loop and a client
 // (the simulator's process or a real one), and optionally a recorder.
 type Config struct {
@@ -75,6 +78,10 @@ func New(cfg Config) *Controller {
 	c.svcCache = client.NewInformer[*api.Service](cfg.Loop, cfg.Client, "", owned)
 	c.setCache = client.NewInformer[*api.StatefulSet](cfg.Loop, cfg.Client, "", owned)
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
+	// Conflicts are this operator's normal answer to a stale read (every
+	// promotion step is conditional), so a burst of them must not push the
+	// next try minutes away: retry at least every MaxRetryDelay.
+	c.queue.MaxBackoff = MaxRetryDelay
 
 	c.dbCache.AddHandlers(client.EnqueueKeys[*Database](c.queue))
 	c.podCache.AddHandlers(enqueueOwner[*api.Pod](c.queue))
