@@ -118,6 +118,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		c.upCommand(),
 		c.agentCommand(),
 		c.imageCommand(),
+		c.operatorCommand(),
 	)
 	return root
 }

@@ -68,6 +68,10 @@ func (r *Recorder) Eventf(obj api.Object, typ, reason, format string, args ...an
 	ref := api.ObjectReference{Namespace: meta.Namespace, Name: meta.Name, UID: meta.UID, ResourceVersion: meta.ResourceVersion}
 	if res != nil {
 		ref.Kind, ref.APIVersion = res.Kind, res.APIVersion()
+	} else if tm := obj.GetTypeMeta(); tm.Kind != "" {
+		// A kind outside the built-in table (an operator's custom
+		// resource) names itself, as read from the API.
+		ref.Kind, ref.APIVersion = tm.Kind, tm.APIVersion
 	}
 	ev := &api.Event{
 		ObjectMeta:     api.ObjectMeta{Name: fmt.Sprintf("%s.%x%04x", meta.Name, r.loop.Now().UnixNano(), r.seq%0x10000), Namespace: ns},

@@ -70,7 +70,14 @@ type index[T api.Object] struct {
 // NewInformer returns an informer of the kind T in namespace ns ("" for all
 // namespaces and for cluster-scoped kinds), restricted by opts' selectors.
 func NewInformer[T api.Object](l loop.Loop, c *Client, ns string, opts ListOptions) *Informer[T] {
-	return &Informer[T]{loop: l, res: For[T](c), ns: ns, opts: opts, items: map[string]T{}, indexes: map[string]*index[T]{}}
+	return NewInformerOf(l, For[T](c), ns, opts)
+}
+
+// NewInformerOf is NewInformer over a handle made by ForResource: the
+// informer of a kind outside the built-in table (a custom resource with a
+// Go type of its own).
+func NewInformerOf[T api.Object](l loop.Loop, res Resource[T], ns string, opts ListOptions) *Informer[T] {
+	return &Informer[T]{loop: l, res: res, ns: ns, opts: opts, items: map[string]T{}, indexes: map[string]*index[T]{}}
 }
 
 // AddHandlers registers handlers. Register before Start to see every

@@ -27,6 +27,14 @@ func For[T api.Object](c *Client) Resource[T] {
 	return Resource[T]{c: c, res: res, new: func() T { return res.New().(T) }}
 }
 
+// ForResource returns a typed handle on res for a Go type of your own
+// (an operator's kind, which the built-in table of For does not know).
+// res.New must return a T; the handle panics on first use otherwise, as
+// For does for a kind that is not served: a programming error.
+func ForResource[T api.Object](c *Client, res *api.Resource) Resource[T] {
+	return Resource[T]{c: c, res: res, new: func() T { return res.New().(T) }}
+}
+
 // Dynamic returns an untyped handle on res, for code such as the CLI that
 // handles every kind alike.
 func Dynamic(c *Client, res *api.Resource) Resource[api.Object] {

@@ -18,6 +18,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/servicelb"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/leader"
+	"github.com/tinykube/tinykube/core/operator/database"
 	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/core/scheduler"
@@ -70,6 +71,9 @@ type Cluster struct {
 	// accounts makes the default ServiceAccounts a scenario starts with
 	// (serviceaccounts.go).
 	accounts *client.Client
+	// operators checks the invariants of the scenario's operators
+	// (operators.go); nil without operators.
+	operators *operatorCheck
 }
 
 // Node is one simulated machine: its runtime and its kubelet process.
@@ -141,6 +145,9 @@ type Plugins struct {
 	// AuthorizationDecide replaces rbac.Decide in every API server's
 	// authorization (lab 16); see authorizationplugin.go.
 	AuthorizationDecide rbac.DecideFunc
+	// DatabaseHooks replace parts of the database operator (a broken
+	// variant; see database.Hooks).
+	DatabaseHooks database.Hooks
 }
 
 // withMutant returns p with the seams of the mutant called name plugged
@@ -170,6 +177,9 @@ func (p Plugins) withMutant(name string) (Plugins, error) {
 	}
 	if m.Setup != nil {
 		p.Setup = m.Setup
+	}
+	if m.Database != nil {
+		p.DatabaseHooks = *m.Database
 	}
 	if m.CacheServesConsistentReads {
 		p.CacheServesConsistentReads = true
@@ -293,6 +303,9 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 		return nil, err
 	}
 	if err := c.defaultAccounts(namespaces...); err != nil {
+		return nil, err
+	}
+	if err := c.addOperators(); err != nil { // operators.go
 		return nil, err
 	}
 	if err := c.applyObjects(s.Objects); err != nil {

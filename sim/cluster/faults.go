@@ -297,7 +297,7 @@ func (c *Cluster) deleteObject(f scenario.Fault) {
 // patchObject applies merge patch f.Patch to f.Kind f.Name; a failure
 // fails the run. Runs on the world's loop.
 func (c *Cluster) patchObject(f scenario.Fault) {
-	res, err := api.LookupResource(f.Kind)
+	res, err := c.lookupResource(f.Kind)
 	if err == nil {
 		_, err = client.Dynamic(c.Admin, res).Patch(context.Background(), namespaceOr(f.Namespace, res), f.Name, rest.ContentMergePatch, f.Patch, "", client.WriteOptions{})
 	}
@@ -309,7 +309,7 @@ func (c *Cluster) patchObject(f scenario.Fault) {
 // scaleObject sets f.Kind f.Name's replicas to f.Replicas; a failure is
 // only noted. Runs on the world's loop.
 func (c *Cluster) scaleObject(f scenario.Fault) {
-	res, err := api.LookupResource(f.Kind)
+	res, err := c.lookupResource(f.Kind)
 	if err == nil {
 		patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, *f.Replicas))
 		_, err = client.Dynamic(c.Admin, res).Patch(context.Background(), namespaceOr(f.Namespace, res), f.Name, rest.ContentMergePatch, patch, "", client.WriteOptions{})

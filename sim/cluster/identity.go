@@ -64,6 +64,9 @@ func (c *Cluster) userOf(process string) *rest.UserInfo {
 		return u
 	}
 	u := auth.AnonymousUser()
+	if ou, ok := c.operatorUser(process); ok { // operators.go
+		u = ou
+	}
 	for _, id := range identities {
 		if node, ok := id.match(c, process); ok {
 			u = id.user(node)

@@ -29,6 +29,7 @@ var livenessChecks = []func(c *Cluster, v *liveView) error{
 	(*Cluster).servicesLive,   // services.go
 	// Last: it reads the store, not the API, so it adds no call.
 	(*Cluster).customResourcesLive, // customresources.go
+	(*Cluster).operatorsLive,       // operators.go
 }
 
 // liveView is what the checks of one liveness poll share: the objects

@@ -12,6 +12,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/controller/manager"
+	"github.com/tinykube/tinykube/core/operator/database"
 	"github.com/tinykube/tinykube/core/proxy"
 	"github.com/tinykube/tinykube/core/scheduler"
 )
@@ -50,6 +51,9 @@ type Mutant struct {
 	// admin, once the API server has bootstrapped them and before any
 	// process starts: a component's role with a permission taken out.
 	Setup func(ctx context.Context, admin *client.Client) error
+	// Database replaces parts of the database operator (scenarios with
+	// operators: [database]).
+	Database *database.Hooks
 }
 
 // A Stopper is a started component a mutant put in place of a real one.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tinykube/tinykube/core/controller/manager"
+	"github.com/tinykube/tinykube/core/operator/database"
 	"github.com/tinykube/tinykube/sim/cluster"
 	"github.com/tinykube/tinykube/sim/mutants"
 	"github.com/tinykube/tinykube/sim/scenario"
@@ -24,12 +25,14 @@ func TestEveryMutantIsComplete(t *testing.T) {
 		if m.Mistake == "" {
 			t.Errorf("%s: no Mistake says what it does wrong", m.Name)
 		}
-		if _, ok := cluster.Invariants[m.CaughtBy]; !ok {
-			t.Errorf("%s: CaughtBy %q is not an invariant of sim/cluster", m.Name, m.CaughtBy)
+		_, builtin := cluster.Invariants[m.CaughtBy]
+		_, operator := database.InvariantNamed(m.CaughtBy)
+		if !builtin && !operator {
+			t.Errorf("%s: CaughtBy %q is not an invariant of sim/cluster nor of an operator", m.Name, m.CaughtBy)
 		}
 		seams := 0
 		for _, set := range []bool{m.Schedule != nil, m.RollingStep != nil, m.CronJobAdmit != nil, len(m.Controllers) > 0,
-			m.ProxyInstall != nil, m.CacheServesConsistentReads, m.Provisioner != nil, m.Setup != nil} {
+			m.ProxyInstall != nil, m.CacheServesConsistentReads, m.Provisioner != nil, m.Setup != nil, m.Database != nil} {
 			if set {
 				seams++
 			}

@@ -43,6 +43,11 @@ type Scenario struct {
 	History bool `json:"history,omitempty"`
 	// Expect lists events that must have been recorded by the end.
 	Expect []ExpectedEvent `json:"expect,omitempty"`
+	// Operators names operators to run ("database": core/operator/
+	// database), each in its own process "operator/NAME" that faults can
+	// crash, cut off or feed stale reads, with its definition installed
+	// and its author's invariants checked beside the built-in ones.
+	Operators []string `json:"operators,omitempty"`
 }
 
 // Cluster is the shape of the simulated cluster.
@@ -403,8 +408,9 @@ func (s *Scenario) Check() error {
 				return fmt.Errorf("faults[%d].node: no node %q (nodes are named node-1 … node-%d)", i, f.Node, s.Cluster.Nodes)
 			}
 		case "stale-reads", "clock":
-			if !s.HasControlPlaneProcess(f.Process) && !(strings.HasPrefix(f.Process, "kubelet/") && s.HasNode(strings.TrimPrefix(f.Process, "kubelet/"))) {
-				return fmt.Errorf("faults[%d].process: %q is not one of %s or kubelet/node-N", i, f.Process,
+			if !s.HasControlPlaneProcess(f.Process) && !(strings.HasPrefix(f.Process, "kubelet/") && s.HasNode(strings.TrimPrefix(f.Process, "kubelet/"))) &&
+				!slices.Contains(s.OperatorProcesses(), f.Process) {
+				return fmt.Errorf("faults[%d].process: %q is not one of %s, kubelet/node-N or operator/NAME", i, f.Process,
 					strings.Join(append(s.Cluster.SchedulerNames(), s.Cluster.ControllerManagerNames()...), ", "))
 			}
 			if f.Action == "clock" && (f.Rate < 0 || f.Rate > 10) {
@@ -527,6 +533,18 @@ func (s *Scenario) serverList() string {
 
 // NodeName returns the name of node i (1-based).
 func NodeName(i int) string { return fmt.Sprintf("node-%d", i) }
+
+// OperatorProcesses are the process names of the scenario's operators.
+func (s *Scenario) OperatorProcesses() []string {
+	out := make([]string, len(s.Operators))
+	for i, name := range s.Operators {
+		out[i] = OperatorProcess(name)
+	}
+	return out
+}
+
+// OperatorProcess is the process an operator runs in.
+func OperatorProcess(name string) string { return "operator/" + name }
 
 // HasNode reports whether the cluster has a node of that name.
 func (s *Scenario) HasNode(name string) bool {
