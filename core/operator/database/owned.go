@@ -90,9 +90,12 @@ func statefulSet(db *Database) *api.StatefulSet {
 		Template: api.PodTemplateSpec{
 			ObjectMeta: api.ObjectMeta{Labels: maps.Clone(labels)},
 			Spec: api.PodSpec{
+				// IfNotPresent: a member restarted on a node that has the
+				// image must not depend on a registry being reachable.
 				Containers: []api.Container{{Name: "database", Image: db.Spec.Image, Command: slices.Clone(db.Spec.Command),
-					Ports:        []api.ContainerPort{{Name: "db", ContainerPort: Port}},
-					VolumeMounts: []api.VolumeMount{{Name: "config", MountPath: "/etc/database"}}}},
+					ImagePullPolicy: api.PullIfNotPresent,
+					Ports:           []api.ContainerPort{{Name: "db", ContainerPort: Port}},
+					VolumeMounts:    []api.VolumeMount{{Name: "config", MountPath: "/etc/database"}}}},
 				Volumes: []api.Volume{{Name: "config", VolumeSource: api.VolumeSource{
 					ConfigMap: &api.ConfigMapVolumeSource{Name: configName(db.Name)}}}},
 			},
