@@ -106,4 +106,3 @@ func TestDatabaseOperatorOnContainerd(t *testing.T) {
 		return len(pods) == 0, fmt.Sprintf("%d pods", len(pods))
 	})
 }
-
