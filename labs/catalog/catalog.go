@@ -40,6 +40,10 @@ import (
 	rbacmutants "github.com/tinykube/tinykube/labs/16-rbac/mutants"
 	rbacreference "github.com/tinykube/tinykube/labs/16-rbac/reference"
 	rbacstudent "github.com/tinykube/tinykube/labs/16-rbac/student"
+	operatorlab "github.com/tinykube/tinykube/labs/17-operator"
+	opmutants "github.com/tinykube/tinykube/labs/17-operator/mutants"
+	opreference "github.com/tinykube/tinykube/labs/17-operator/reference"
+	opstudent "github.com/tinykube/tinykube/labs/17-operator/student"
 	"github.com/tinykube/tinykube/labs/lab"
 )
 
@@ -58,7 +62,7 @@ type Mutant struct {
 
 // All returns every lab, in chapter order.
 func All() []Entry {
-	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader(), strategicPatch(), volumeBinding(), rbacDecision()}
+	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader(), strategicPatch(), volumeBinding(), rbacDecision(), operator()}
 }
 
 func scheduler() Entry {
@@ -144,6 +148,19 @@ func rbacDecision() Entry {
 	e := Entry{Student: rbaclab.Lab(rbacstudent.Decide), Reference: rbaclab.Lab(rbacreference.Decide)}
 	for _, m := range rbacmutants.All {
 		e.Mutants = append(e.Mutants, Mutant{m.Name, rbaclab.Lab(m.Decide)})
+	}
+	return e
+}
+
+func operator() Entry {
+	e := Entry{
+		Student: operatorlab.Lab(operatorlab.Impl{Promote: opstudent.Promote, Cleanup: opstudent.Cleanup,
+			Status: opstudent.Status, CatalogEntry: opstudent.CatalogEntry}),
+		Reference: operatorlab.Lab(operatorlab.Impl{Promote: opreference.Promote, Cleanup: opreference.Cleanup,
+			Status: opreference.Status, CatalogEntry: opreference.CatalogEntry}),
+	}
+	for _, m := range opmutants.All {
+		e.Mutants = append(e.Mutants, Mutant{m.Name, operatorlab.Lab(m.Impl)})
 	}
 	return e
 }

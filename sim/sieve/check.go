@@ -64,6 +64,12 @@ type Options struct {
 	// Stride > 1 perturbs only every Stride-th boundary and write (the
 	// first and last always), for -short.
 	Stride int
+	// Phase picks which of each Stride boundaries and writes are
+	// perturbed: those whose index is Phase modulo Stride (default 0).
+	// Runs with phases 0 to Stride-1 together perturb every one, so a
+	// caller can spread one whole check over several runs (lab 17 does,
+	// one phase per seed).
+	Phase int
 	// StopAfter > 0 stops after that many findings.
 	StopAfter int
 }
@@ -96,7 +102,7 @@ func Run(c Case, opts Options) (*Report, error) {
 			crashAt = append(crashAt, cl)
 		}
 	}
-	for _, cl := range strided(crashAt, opts.Stride) {
+	for _, cl := range strided(crashAt, opts.Stride, opts.Phase) {
 		perts = append(perts, Perturbation{Kind: CrashBefore, Call: cl.n, What: cl.what}, Perturbation{Kind: CrashAfter, Call: cl.n, What: cl.what})
 	}
 	if LateFor+LateDelay <= last {
@@ -122,7 +128,7 @@ func Run(c Case, opts Options) (*Report, error) {
 			}
 		}
 	}
-	for _, cl := range strided(writes, opts.Stride) {
+	for _, cl := range strided(writes, opts.Stride, opts.Phase) {
 		perts = append(perts, Perturbation{Kind: Stale, Call: cl.n, What: cl.what}, Perturbation{Kind: StaleRestart, Call: cl.n, What: cl.what})
 	}
 
@@ -174,13 +180,15 @@ func Check(t *testing.T, c Case) {
 	}
 }
 
-func strided(calls []call, stride int) []call {
+// strided returns every stride-th of calls, from index phase on, and the
+// first and last always.
+func strided(calls []call, stride, phase int) []call {
 	if stride <= 1 || len(calls) <= 2 {
 		return calls
 	}
 	var out []call
 	for i, c := range calls {
-		if i%stride == 0 || i == len(calls)-1 {
+		if i%stride == phase%stride || i == 0 || i == len(calls)-1 {
 			out = append(out, c)
 		}
 	}
