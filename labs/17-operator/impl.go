@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/tinykube/tinykube/core/api"
-	"github.com/tinykube/tinykube/core/client"
 
 	"github.com/tinykube/tinykube/core/operator/database"
 	"github.com/tinykube/tinykube/labs/17-operator/ops"
@@ -51,10 +49,7 @@ func hooks(impl Impl, missing *error) database.Hooks {
 			if errors.Is(err, ops.ErrNotImplemented) {
 				note("Cleanup")
 			}
-			if err != nil {
-				return err
-			}
-			return deleteOwned(ctx, c.Client(), db)
+			return err
 		},
 		Status: func(db *database.Database, view database.PodView) database.Status {
 			st := impl.Status(db, view)
@@ -73,37 +68,4 @@ func hooks(impl Impl, missing *error) database.Hooks {
 			return e
 		},
 	}
-}
-
-// deleteOwned deletes the objects db owns, as the operator's own cleanup
-// does after removing the catalog entry: they carry owner references, but
-// deleting them here keeps the cleanup from depending on the garbage
-// collector. Their names are the operator's (core/operator/database/
-// names.go): the StatefulSet and the client Service are called like the
-// database, the headless Service NAME-hl, the ConfigMap NAME-config.
-func deleteOwned(ctx context.Context, c *client.Client, db *database.Database) error {
-	ns, name := db.Namespace, db.Name
-	for _, del := range []func() error{
-		func() error {
-			_, err := client.For[*api.StatefulSet](c).Delete(ctx, ns, name, client.DeleteOptions{})
-			return err
-		},
-		func() error {
-			_, err := client.For[*api.Service](c).Delete(ctx, ns, name, client.DeleteOptions{})
-			return err
-		},
-		func() error {
-			_, err := client.For[*api.Service](c).Delete(ctx, ns, name+"-hl", client.DeleteOptions{})
-			return err
-		},
-		func() error {
-			_, err := client.For[*api.ConfigMap](c).Delete(ctx, ns, name+"-config", client.DeleteOptions{})
-			return err
-		},
-	} {
-		if err := del(); err != nil && !api.IsNotFound(err) {
-			return err
-		}
-	}
-	return nil
 }

@@ -172,6 +172,7 @@ func TestHAControlPlaneSurvivesKillingTheLeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &cluster{t: t, client: client.New(adminTransport(all)), ctrd: d, state: dir}
+	definitionServedEverywhere(t, servers, adminTransport)
 	nodetest.ImportBusybox(t, d.Socket, nodeHA.namespace)
 	cfg := agentConfig(nodeKubeconfig(t, ca, urls, nodeHA.name, dir), d.Socket, filepath.Join(dir, "nodes", nodeHA.name), nodeHA)
 	a, err := agent.Start(context.Background(), cfg)
@@ -351,3 +352,43 @@ spec:
 	}
 	t.Logf("wall time %.1fs", time.Since(began).Seconds())
 }
+
+// definitionServedEverywhere creates a CustomResourceDefinition through
+// the first server and requires every server to serve its resource —
+// each follows the definitions in etcd, so none needs a restart — by
+// creating one object through each.
+func definitionServedEverywhere(t *testing.T, servers []*haServer, transport func(string) *httpapi.Transport) {
+	t.Helper()
+	ctx := context.Background()
+	crd := &api.CustomResourceDefinition{ObjectMeta: api.ObjectMeta{Name: "widgets.ha.tinykube.dev"}, Spec: api.CustomResourceDefinitionSpec{
+		Group: "ha.tinykube.dev", Scope: api.NamespaceScoped,
+		Names: api.CustomResourceDefinitionNames{Plural: "widgets", Kind: "Widget"},
+		Versions: []api.CustomResourceDefinitionVersion{{Name: "v1", Served: true, Storage: true,
+			Schema: &api.CustomResourceValidation{OpenAPIV3Schema: &api.JSONSchemaProps{Type: "object",
+				XPreserveUnknownFields: ptrTo(true)}}}},
+	}}
+	created, err := client.For[*api.CustomResourceDefinition](client.New(transport(servers[0].url))).Create(ctx, crd, client.WriteOptions{})
+	if err != nil {
+		t.Fatalf("creating a CustomResourceDefinition through %s: %v", servers[0].url, err)
+	}
+	res := api.ResourcesFromCRD(created)[0]
+	for i, s := range servers {
+		widgets := client.Dynamic(client.New(transport(s.url)), res)
+		obj := &api.Unstructured{TypeMeta: api.TypeMeta{APIVersion: res.APIVersion(), Kind: res.Kind},
+			ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("w%d", i), Namespace: "default"},
+			Content:    map[string]any{"spec": map[string]any{"server": s.url}}}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, err := widgets.Create(ctx, obj, client.WriteOptions{})
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("server %s does not serve widgets.ha.tinykube.dev 10s after it was defined through %s: %v", s.url, servers[0].url, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -65,6 +65,17 @@ func New(cfg Config) *Controller {
 	watch[*api.ConfigMap](c)
 	watch[*api.Secret](c)
 	watch[*api.ServiceAccount](c)
+	// Workloads and RBAC objects are what controllers and operators
+	// create for the objects they own: a CronJob's Jobs, an operator's
+	// StatefulSet, Role and RoleBinding. Unwatched, a dependent is never
+	// seen, so it outlives its owner.
+	watch[*api.StatefulSet](c)
+	watch[*api.DaemonSet](c)
+	watch[*api.Job](c)
+	watch[*api.CronJob](c)
+	watch[*api.PodDisruptionBudget](c)
+	watch[*api.Role](c)
+	watch[*api.RoleBinding](c)
 	// Claims: a StatefulSet's retention policy hands them to the set or
 	// to a pod.
 	watch[*api.PersistentVolumeClaim](c)

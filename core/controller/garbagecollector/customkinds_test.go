@@ -249,3 +249,61 @@ func TestOwnerOfDeletedDefinitionIsGone(t *testing.T) {
 		t.Errorf("ConfigMap dep, owned by a Widget whose definition is gone, was not collected")
 	}
 }
+
+// The workloads an operator creates for its custom object — a
+// StatefulSet, a Job, a DaemonSet, a CronJob — are collected once their
+// owner is gone, as a ConfigMap is.
+func TestWorkloadsOwnedByACustomObjectAreCollected(t *testing.T) {
+	e := newEnv(t)
+	widgets := e.defineKind("Widget", "widgets")
+	w := e.createCustom(widgets, "w1")
+	refs := ownerRefs(w)
+	meta := func(name string) api.ObjectMeta {
+		return api.ObjectMeta{Name: name, Namespace: "default", OwnerReferences: refs}
+	}
+	tmpl := api.PodTemplateSpec{ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "w"}},
+		Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox"}}}}
+	sel := &api.LabelSelector{MatchLabels: map[string]string{"app": "w"}}
+	ctx := context.Background()
+	jobTmpl := tmpl
+	jobTmpl.Spec.RestartPolicy = api.RestartNever
+	for _, create := range []func() error{
+		func() error {
+			_, err := client.For[*api.StatefulSet](e.api).Create(ctx, &api.StatefulSet{ObjectMeta: meta("sts"), Spec: api.StatefulSetSpec{Selector: sel, Template: tmpl, ServiceName: "w"}}, client.WriteOptions{})
+			return err
+		},
+		func() error {
+			_, err := client.For[*api.DaemonSet](e.api).Create(ctx, &api.DaemonSet{ObjectMeta: meta("ds"), Spec: api.DaemonSetSpec{Selector: sel, Template: tmpl}}, client.WriteOptions{})
+			return err
+		},
+		func() error {
+			_, err := client.For[*api.Job](e.api).Create(ctx, &api.Job{ObjectMeta: meta("job"), Spec: api.JobSpec{Template: jobTmpl}}, client.WriteOptions{})
+			return err
+		},
+		func() error {
+			_, err := client.For[*api.CronJob](e.api).Create(ctx, &api.CronJob{ObjectMeta: meta("cron"), Spec: api.CronJobSpec{Schedule: "*/5 * * * *",
+				JobTemplate: api.JobTemplateSpec{Spec: api.JobSpec{Template: jobTmpl}}}}, client.WriteOptions{})
+			return err
+		},
+	} {
+		if err := create(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.RunFor(5 * time.Second)
+	e.deleteWith(widgets, "w1", "")
+	e.RunFor(30 * time.Second)
+	for _, check := range []struct {
+		kind string
+		get  func() error
+	}{
+		{"StatefulSet", func() error { _, err := client.For[*api.StatefulSet](e.api).Get(ctx, "default", "sts"); return err }},
+		{"DaemonSet", func() error { _, err := client.For[*api.DaemonSet](e.api).Get(ctx, "default", "ds"); return err }},
+		{"Job", func() error { _, err := client.For[*api.Job](e.api).Get(ctx, "default", "job"); return err }},
+		{"CronJob", func() error { _, err := client.For[*api.CronJob](e.api).Get(ctx, "default", "cron"); return err }},
+	} {
+		if err := check.get(); !api.IsNotFound(err) {
+			t.Errorf("%s owned by the deleted Widget w1: get = %v, want NotFound (collected)", check.kind, err)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/client/clienttest"
+	"github.com/tinykube/tinykube/core/controller/garbagecollector"
 	"github.com/tinykube/tinykube/core/controller/statefulset"
 )
 
@@ -30,6 +31,8 @@ func newEnv(t *testing.T) *env {
 	}
 	c := client.New(ce.Transport)
 	statefulset.New(statefulset.Config{Loop: ce.Loop, Client: c, Recorder: client.NewRecorder(ce.Loop, c, "statefulset-controller", "")}).Start()
+	// The collector deletes what a deleted Database owned.
+	garbagecollector.New(garbagecollector.Config{Loop: ce.Loop, Client: c}).Start()
 	op := New(Config{Loop: ce.Loop, Client: c})
 	op.Start()
 	e := &env{Env: ce, t: t, dbs: client.ForResource[*Database](ce.Client, Resource())}

@@ -77,31 +77,12 @@ func (c *Controller) finalize(ctx context.Context, db *Database) error {
 	return ignoreNotFound(err)
 }
 
-// cleanup removes the database's catalog entry and the objects it owns.
-// The owned objects carry owner references and the garbage collector would
-// remove them too; deleting them here makes the cleanup not depend on it.
+// cleanup undoes what owner references cannot: the database's entry in
+// the shared catalog, which nothing owns. The objects the database owns
+// (its StatefulSet, Services and ConfigMap) carry owner references; the
+// garbage collector deletes them once the Database is gone.
 func (c *Controller) cleanup(ctx context.Context, db *Database) error {
-	if err := c.unregister(ctx, db); err != nil {
-		return err
-	}
-	ns := db.Namespace
-	for _, del := range []func() error{
-		func() error { _, err := c.sets.Delete(ctx, ns, db.Name, client.DeleteOptions{}); return err },
-		func() error { _, err := c.services.Delete(ctx, ns, db.Name, client.DeleteOptions{}); return err },
-		func() error {
-			_, err := c.services.Delete(ctx, ns, headlessName(db.Name), client.DeleteOptions{})
-			return err
-		},
-		func() error {
-			_, err := c.configMaps.Delete(ctx, ns, configName(db.Name), client.DeleteOptions{})
-			return err
-		},
-	} {
-		if err := ignoreNotFound(del()); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.unregister(ctx, db)
 }
 
 // ignoreNotFound returns nil for a NotFound error, else err.
