@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-
 	"github.com/tinykube/tinykube/core/operator/database"
 	"github.com/tinykube/tinykube/labs/17-operator/ops"
 )
