@@ -18,8 +18,12 @@ import (
 // that is busier in one round than another then moves both sides of a
 // ratio, and the median drops the round it skewed most.
 func writeTable(w io.Writer, rows []measurement, samples [][]sample) error {
+	width := len("measurement")
+	for _, m := range rows {
+		width = max(width, len(m.name))
+	}
 	line := func(cells ...any) {
-		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-28s %8s  %11s  %8s  %8s  %8s  %s", cells...), " "))
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-*s %8s  %11s  %8s  %8s  %8s  %s", append([]any{width}, cells...)...), " "))
 	}
 	line("measurement", "ops/s", "vs baseline", "p50", "p99", "CPU/op", "")
 	for j, m := range rows {
