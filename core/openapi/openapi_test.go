@@ -63,38 +63,11 @@ func slicesHas(gvks []GVK, want GVK) bool {
 // TestReferencesResolve checks that every $ref of every document names a
 // definition of that document.
 func TestReferencesResolve(t *testing.T) {
-	check := func(doc string, defs map[string]*Schema, prefix string, root any) {
-		b, err := json.Marshal(root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var walk func(v any)
-		walk = func(v any) {
-			switch x := v.(type) {
-			case map[string]any:
-				if ref, ok := x["$ref"].(string); ok {
-					if !strings.HasPrefix(ref, prefix) || defs[strings.TrimPrefix(ref, prefix)] == nil {
-						t.Errorf("%s: $ref %q names no definition", doc, ref)
-					}
-				}
-				for _, e := range x {
-					walk(e)
-				}
-			case []any:
-				for _, e := range x {
-					walk(e)
-				}
-			}
-		}
-		var v any
-		json.Unmarshal(b, &v)
-		walk(v)
-	}
 	v2 := V2("test", nil)
-	check("v2", v2.Definitions, "#/definitions/", v2)
+	checkRefs(t, "v2", "#/definitions/", v2.Definitions, v2)
 	for _, gv := range groupVersions(nil) {
 		v3 := V3(gv.path(), "test", nil)
-		check(gv.path(), v3.Components.Schemas, "#/components/schemas/", v3)
+		checkRefs(t, gv.path(), "#/components/schemas/", v3.Components.Schemas, v3)
 	}
 }
 

@@ -327,22 +327,7 @@ func parseBracket(s string) (pStep, int, error) {
 	if strings.HasPrefix(s, "[?(") {
 		return parseFilter(s)
 	}
-	end := -1
-	var quote byte
-	for i := 1; i < len(s) && end < 0; i++ {
-		switch c := s[i]; {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == ']':
-			end = i
-		}
-	}
+	end := indexOutsideQuotes(s, 1, ']')
 	if end < 0 {
 		return pStep{}, 0, fmt.Errorf("unterminated array selection %s", s)
 	}
@@ -381,24 +366,36 @@ func parseBracket(s string) (pStep, int, error) {
 // splitUnion splits "0,1" or "'a','b'" at the commas outside quotes.
 func splitUnion(s string) []string {
 	var out []string
+	for {
+		i := indexOutsideQuotes(s, 0, ',')
+		if i < 0 {
+			return append(out, s)
+		}
+		out = append(out, s[:i])
+		s = s[i+1:]
+	}
+}
+
+// indexOutsideQuotes returns the index of the first c in s at or after
+// start that is not inside a single- or double-quoted string (a backslash
+// escapes the next byte inside one), or -1.
+func indexOutsideQuotes(s string, start int, c byte) int {
 	var quote byte
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
+	for i := start; i < len(s); i++ {
+		switch b := s[i]; {
 		case quote != 0:
-			if c == '\\' {
+			if b == '\\' {
 				i++
-			} else if c == quote {
+			} else if b == quote {
 				quote = 0
 			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == ',':
-			out = append(out, s[start:i])
-			start = i + 1
+		case b == '\'' || b == '"':
+			quote = b
+		case b == c:
+			return i
 		}
 	}
-	return append(out, s[start:])
+	return -1
 }
 
 // parseSlice reads "n", "a:b", "a:b:c" with any part empty.

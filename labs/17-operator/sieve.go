@@ -1,19 +1,12 @@
 package operatorlab
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/tinykube/tinykube/core/api"
-	"github.com/tinykube/tinykube/core/client"
-	"github.com/tinykube/tinykube/core/controller/garbagecollector"
-	"github.com/tinykube/tinykube/core/controller/statefulset"
 	"github.com/tinykube/tinykube/core/operator/database"
 	"github.com/tinykube/tinykube/labs/lab"
-	"github.com/tinykube/tinykube/sim"
 	"github.com/tinykube/tinykube/sim/sieve"
 )
 
@@ -34,44 +27,10 @@ const sieveStride = 8
 // the unperturbed one: one primary per database, the catalog entry of the
 // one left, nothing left of the deleted one.
 func (c checker) sieveCase(missing *error) sieve.Case {
-	h := hooks(c.impl, missing)
-	recorder := func(p *sim.Process, component string) *client.Recorder {
-		return client.NewRecorder(p.Loop(), p.Client(), component, "")
-	}
-	return sieve.Case{
-		Name: "lab17-database-operator",
-		Objects: string(database.CRDYAML()) + `
----
-apiVersion: demo.tinykube.dev/v1
-kind: Database
-metadata: {name: orders}
-spec: {replicas: 3, image: busybox}
----
-apiVersion: demo.tinykube.dev/v1
-kind: Database
-metadata: {name: users}
-spec: {replicas: 2, image: busybox}
-`,
-		Script: []sieve.Step{
-			{At: 20 * time.Second, Do: func(ctx context.Context, admin *client.Client) error {
-				_, err := client.For[*api.Pod](admin).Delete(ctx, "default", "orders-0", client.DeleteOptions{})
-				return err
-			}},
-			{At: 40 * time.Second, Do: func(ctx context.Context, admin *client.Client) error {
-				_, err := client.ForResource[*database.Database](admin, database.Resource()).Delete(ctx, "default", "users", client.DeleteOptions{})
-				return err
-			}},
-		},
-		Controller: func(w *sim.World, p *sim.Process) {
-			database.New(database.Config{Loop: p.Loop(), Client: p.Client(), Recorder: recorder(p, "database-operator"), Hooks: h}).Start()
-		},
-		Helpers: func(w *sim.World, p *sim.Process) {
-			statefulset.New(statefulset.Config{Loop: p.Loop(), Client: p.Client(), Recorder: recorder(p, "statefulset-controller")}).Start()
-			garbagecollector.New(garbagecollector.Config{Loop: p.Loop(), Client: p.Client()}).Start()
-			(&sieve.PodDriver{}).Start(p)
-		},
-		Want: settledAsItShould,
-	}
+	sc := sieve.DatabaseCase(hooks(c.impl, missing))
+	sc.Name = "lab17-database-operator"
+	sc.Want = settledAsItShould
+	return sc
 }
 
 // settledAsItShould checks the unperturbed run: orders' three pods

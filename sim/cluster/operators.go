@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -182,13 +181,8 @@ func (o *operatorCheck) follow() {
 
 // view is the store's state as the invariants read it, in key order.
 func (o *operatorCheck) view() *database.View {
-	keys := make([]string, 0, len(o.objs))
-	for k := range o.objs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	v := &database.View{EverReady: map[string]int{}}
-	for _, k := range keys {
+	for _, k := range sortedKeys(o.objs) {
 		switch obj := o.objs[k].(type) {
 		case *database.Database:
 			v.Databases = append(v.Databases, obj)
