@@ -166,6 +166,7 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 	fl.StringVar(&cfg.Controllers.LoadBalancerPool, "lb-pool", controlplane.DefaultLoadBalancerPool, "addresses for Services of type LoadBalancer: CIDR prefixes and addresses, comma-separated (the default is on loopback, reachable on this machine only)")
 	fl.StringVar(&cfg.Controllers.Scoring, "scheduler-scoring", "LeastAllocated", "LeastAllocated (spread) or MostAllocated (bin packing)")
 	serviceRangeFlags(fl, &cfg)
+	hardeningFlags(fl, &cfg)
 	nf.register(fl, true)
 	return cmd
 }

@@ -22,17 +22,27 @@ type PodSpec struct {
 	ServiceAccountName            string            `json:"serviceAccountName,omitempty"`
 	// DeprecatedServiceAccount is the old name of ServiceAccountName;
 	// the API server keeps the two equal.
-	DeprecatedServiceAccount string              `json:"serviceAccount,omitempty"`
-	NodeName                 string              `json:"nodeName,omitempty"`
-	HostNetwork              bool                `json:"hostNetwork,omitempty"`
-	Hostname                 string              `json:"hostname,omitempty"`
-	Subdomain                string              `json:"subdomain,omitempty"`
-	Affinity                 *Affinity           `json:"affinity,omitempty"`
-	SchedulerName            string              `json:"schedulerName,omitempty"`
-	Tolerations              []Toleration        `json:"tolerations,omitempty"`
-	Priority                 *int32              `json:"priority,omitempty"`
-	PriorityClassName        string              `json:"priorityClassName,omitempty"`
-	SecurityContext          *PodSecurityContext `json:"securityContext,omitempty"`
+	DeprecatedServiceAccount string `json:"serviceAccount,omitempty"`
+	NodeName                 string `json:"nodeName,omitempty"`
+	HostNetwork              bool   `json:"hostNetwork,omitempty"`
+	// HostPID and HostIPC put the pod's containers in the node's process
+	// and IPC namespaces; Pod Security admission's baseline level refuses
+	// both.
+	HostPID bool `json:"hostPID,omitempty"`
+	HostIPC bool `json:"hostIPC,omitempty"`
+	// ShareProcessNamespace puts the pod's containers in one process
+	// namespace; HostUsers false asks for a user namespace. Both are
+	// accepted for compatibility and read by Pod Security admission.
+	ShareProcessNamespace *bool               `json:"shareProcessNamespace,omitempty"`
+	HostUsers             *bool               `json:"hostUsers,omitempty"`
+	Hostname              string              `json:"hostname,omitempty"`
+	Subdomain             string              `json:"subdomain,omitempty"`
+	Affinity              *Affinity           `json:"affinity,omitempty"`
+	SchedulerName         string              `json:"schedulerName,omitempty"`
+	Tolerations           []Toleration        `json:"tolerations,omitempty"`
+	Priority              *int32              `json:"priority,omitempty"`
+	PriorityClassName     string              `json:"priorityClassName,omitempty"`
+	SecurityContext       *PodSecurityContext `json:"securityContext,omitempty"`
 	// EnableServiceLinks (true if unset) gives the containers variables
 	// for every Service of the pod's namespace (NAME_SERVICE_HOST, ...);
 	// those of the kubernetes Service in default are given regardless.
@@ -53,11 +63,109 @@ const (
 	RestartNever     RestartPolicy = "Never"
 )
 
-// PodSecurityContext holds pod-wide process identity settings.
+// PodSecurityContext holds pod-wide process identity and security
+// settings. Its fields that a container's SecurityContext also has are
+// defaults the container's own setting overrides (security.go).
 type PodSecurityContext struct {
-	RunAsUser  *int64 `json:"runAsUser,omitempty"`
-	RunAsGroup *int64 `json:"runAsGroup,omitempty"`
-	FSGroup    *int64 `json:"fsGroup,omitempty"`
+	SELinuxOptions *SELinuxOptions                `json:"seLinuxOptions,omitempty"`
+	WindowsOptions *WindowsSecurityContextOptions `json:"windowsOptions,omitempty"`
+	RunAsUser      *int64                         `json:"runAsUser,omitempty"`
+	RunAsGroup     *int64                         `json:"runAsGroup,omitempty"`
+	RunAsNonRoot   *bool                          `json:"runAsNonRoot,omitempty"`
+	// SupplementalGroups are added to every container's first process,
+	// beside its primary group.
+	SupplementalGroups []int64 `json:"supplementalGroups,omitempty"`
+	// SupplementalGroupsPolicy is Merge (the image's /etc/group
+	// memberships too) or Strict; accepted for compatibility.
+	SupplementalGroupsPolicy *string `json:"supplementalGroupsPolicy,omitempty"`
+	// FSGroup owns the pod's writable volumes (group, setgid) and is a
+	// supplemental group of every container.
+	FSGroup *int64 `json:"fsGroup,omitempty"`
+	// Sysctls are namespaced kernel settings for the pod's sandbox.
+	Sysctls []Sysctl `json:"sysctls,omitempty"`
+	// FSGroupChangePolicy is OnRootMismatch or Always.
+	FSGroupChangePolicy *string          `json:"fsGroupChangePolicy,omitempty"`
+	SeccompProfile      *SeccompProfile  `json:"seccompProfile,omitempty"`
+	AppArmorProfile     *AppArmorProfile `json:"appArmorProfile,omitempty"`
+	SELinuxChangePolicy *string          `json:"seLinuxChangePolicy,omitempty"`
+}
+
+// SecurityContext is one container's process identity and privileges.
+// Unset fields take the pod's PodSecurityContext value, then the runtime's
+// default (the image's user, the runtime's capability set).
+type SecurityContext struct {
+	Capabilities *Capabilities `json:"capabilities,omitempty"`
+	// Privileged gives the process every capability and the node's
+	// devices.
+	Privileged     *bool                          `json:"privileged,omitempty"`
+	SELinuxOptions *SELinuxOptions                `json:"seLinuxOptions,omitempty"`
+	WindowsOptions *WindowsSecurityContextOptions `json:"windowsOptions,omitempty"`
+	RunAsUser      *int64                         `json:"runAsUser,omitempty"`
+	RunAsGroup     *int64                         `json:"runAsGroup,omitempty"`
+	// RunAsNonRoot makes the kubelet refuse to start the container when
+	// it would run as uid 0.
+	RunAsNonRoot           *bool `json:"runAsNonRoot,omitempty"`
+	ReadOnlyRootFilesystem *bool `json:"readOnlyRootFilesystem,omitempty"`
+	// AllowPrivilegeEscalation false sets no_new_privs: setuid binaries
+	// and file capabilities no longer raise privileges.
+	AllowPrivilegeEscalation *bool            `json:"allowPrivilegeEscalation,omitempty"`
+	ProcMount                *string          `json:"procMount,omitempty"`
+	SeccompProfile           *SeccompProfile  `json:"seccompProfile,omitempty"`
+	AppArmorProfile          *AppArmorProfile `json:"appArmorProfile,omitempty"`
+}
+
+// Capabilities are Linux capabilities added to and dropped from the
+// runtime's default set, named without the CAP_ prefix ("NET_ADMIN", or
+// "ALL").
+type Capabilities struct {
+	Add  []string `json:"add,omitempty"`
+	Drop []string `json:"drop,omitempty"`
+}
+
+// The seccomp profile types.
+const (
+	SeccompProfileRuntimeDefault = "RuntimeDefault"
+	SeccompProfileUnconfined     = "Unconfined"
+	SeccompProfileLocalhost      = "Localhost"
+)
+
+// SeccompProfile is the system-call filter a container runs under:
+// RuntimeDefault (the runtime's profile), Unconfined, or Localhost (a
+// profile file on the node, LocalhostProfile, relative to the kubelet's
+// seccomp directory).
+type SeccompProfile struct {
+	Type             string  `json:"type"`
+	LocalhostProfile *string `json:"localhostProfile,omitempty"`
+}
+
+// AppArmorProfile is the AppArmor profile a container runs under:
+// RuntimeDefault, Unconfined or Localhost.
+type AppArmorProfile struct {
+	Type             string  `json:"type"`
+	LocalhostProfile *string `json:"localhostProfile,omitempty"`
+}
+
+// SELinuxOptions label a container's processes and files.
+type SELinuxOptions struct {
+	User  string `json:"user,omitempty"`
+	Role  string `json:"role,omitempty"`
+	Type  string `json:"type,omitempty"`
+	Level string `json:"level,omitempty"`
+}
+
+// WindowsSecurityContextOptions are Windows containers' settings,
+// accepted for compatibility (Pod Security admission reads HostProcess).
+type WindowsSecurityContextOptions struct {
+	GMSACredentialSpecName *string `json:"gmsaCredentialSpecName,omitempty"`
+	GMSACredentialSpec     *string `json:"gmsaCredentialSpec,omitempty"`
+	RunAsUserName          *string `json:"runAsUserName,omitempty"`
+	HostProcess            *bool   `json:"hostProcess,omitempty"`
+}
+
+// Sysctl is one kernel setting (name, value) of a pod's sandbox.
+type Sysctl struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // Container is one process (image, command, environment) in a pod.
@@ -90,6 +198,9 @@ type Container struct {
 	// TerminationMessagePath is accepted for compatibility with manifests
 	// written for Kubernetes.
 	TerminationMessagePath string `json:"terminationMessagePath,omitempty"`
+	// SecurityContext is the container's identity and privileges, over
+	// the pod's securityContext.
+	SecurityContext *SecurityContext `json:"securityContext,omitempty"`
 }
 
 // PullPolicy says when the kubelet pulls a container's image.

@@ -110,7 +110,49 @@ type ContainerConfig struct {
 	Stdin, StdinOnce, TTY bool
 	// Mounts place the pod's volumes (volumes_seam.go) in the container.
 	Mounts []Mount
+	// Security is the container's effective securityContext (its own
+	// over the pod's), which the runtime applies to the process.
+	Security ContainerSecurity
 }
+
+// ContainerSecurity is what a container's process runs as and may do,
+// resolved by the kubelet from the container's securityContext over the
+// pod's (security.go). The zero value is the runtime's default: the
+// image's user, the runtime's capabilities, no seccomp filter, a writable
+// root.
+type ContainerSecurity struct {
+	// RunAsUser and RunAsGroup, when set, replace the image's user and
+	// its primary group.
+	RunAsUser, RunAsGroup *int64
+	// RunAsNonRoot has the runtime refuse to create the container when
+	// its process would run as uid 0 (the image's user included): a
+	// *ConfigError.
+	RunAsNonRoot bool
+	// SupplementalGroups are extra groups of the process: the pod's
+	// supplementalGroups, then its fsGroup.
+	SupplementalGroups []int64
+	// FSGroup, when set, owns the pod's writable volumes.
+	FSGroup                *int64
+	ReadOnlyRootFilesystem bool
+	// Privileged: every capability, the node's devices, no seccomp.
+	Privileged bool
+	// NoNewPrivileges is allowPrivilegeEscalation: false.
+	NoNewPrivileges bool
+	// CapAdd and CapDrop change the runtime's default capability set,
+	// names without CAP_ ("ALL" drops or adds every one).
+	CapAdd, CapDrop []string
+	// Seccomp is "" or "Unconfined" (no filter), "RuntimeDefault" (the
+	// runtime's profile) or "Localhost/PATH" (a profile file on the node).
+	Seccomp string
+}
+
+// ConfigError is a container the runtime will not create because of what
+// its pod asks (runAsNonRoot with an image that runs as root): the kubelet
+// shows it as CreateContainerConfigError and tries again later, as
+// Kubernetes does.
+type ConfigError struct{ Message string }
+
+func (e *ConfigError) Error() string { return e.Message }
 
 // EnvVar is one resolved environment variable.
 type EnvVar struct{ Name, Value string }

@@ -72,7 +72,12 @@ type Response struct {
 	Body        []byte
 	// Warnings are shown to the user (HTTP "Warning: 299 - ..." headers).
 	Warnings []string
-	Stream   Stream
+	// AuditAnnotations are what the request's handling wants written in
+	// its audit event (the edge's audit log, realnode/audit), keyed as
+	// Kubernetes keys them: "pod-security.kubernetes.io/audit-violations",
+	// "authorization.k8s.io/decision" … Never shown to the client.
+	AuditAnnotations map[string]string
+	Stream           Stream
 }
 
 // WatchEvent is one event of a watch, in Kubernetes' wire format:

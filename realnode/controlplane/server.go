@@ -91,11 +91,34 @@ type Config struct {
 	// RepairInterval is how often leaked Service allocations are freed
 	// (default 3 minutes).
 	RepairInterval time.Duration
+	// EncryptionProviderConfig is the path of an EncryptionConfiguration
+	// (apiserver.config.k8s.io/v1, kube-apiserver's
+	// --encryption-provider-config): how Secrets are encrypted in etcd.
+	// Every server of a cluster must be given the same file. "" stores
+	// them as they are.
+	EncryptionProviderConfig string
+	// Audit is where and what the audit log records ("" path: no log).
+	Audit AuditConfig
 	// Log receives one line per notable event; nil discards them.
 	Log io.Writer
 	// Controllers, unless NoControllers, are run in the server process.
 	Controllers   ControllerConfig
 	NoControllers bool
+}
+
+// AuditConfig is the audit log's settings, named after kube-apiserver's
+// --audit-* flags.
+type AuditConfig struct {
+	// LogPath is the file events are appended to as JSON lines ("-" is
+	// standard output); "" records nothing.
+	LogPath string
+	// PolicyFile is an audit.k8s.io/v1 Policy; "" logs every request
+	// except reads at the Metadata level.
+	PolicyFile string
+	// MaxSizeMB rotates the log once it grows past this many megabytes
+	// (0: never); MaxBackups and MaxAgeDays bound the rotated files kept
+	// (0: no bound).
+	MaxSizeMB, MaxBackups, MaxAgeDays int
 }
 
 // Server is a running API server process.
