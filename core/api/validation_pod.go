@@ -70,16 +70,7 @@ func validatePodSpec(s *PodSpec, p path) FieldErrors {
 		errs = append(errs, validateNodeAffinity(s.Affinity.NodeAffinity, p.child("affinity", "nodeAffinity"))...)
 	}
 	errs = append(errs, validateTolerations(s.Tolerations, p.child("tolerations"))...)
-	if sc := s.SecurityContext; sc != nil {
-		for _, id := range []struct {
-			v    *int64
-			name string
-		}{{sc.RunAsUser, "runAsUser"}, {sc.RunAsGroup, "runAsGroup"}, {sc.FSGroup, "fsGroup"}} {
-			if id.v != nil && (*id.v < 0 || *id.v > math.MaxInt32) {
-				errs = append(errs, FieldInvalid(p.child("securityContext", id.name).String(), *id.v, inclusiveRangeError(0, math.MaxInt32)))
-			}
-		}
-	}
+	errs = append(errs, validatePodSecurityContext(s.SecurityContext, p.child("securityContext"))...)
 	return errs
 }
 
@@ -110,6 +101,7 @@ func validateContainer(c *Container, init, hostNetwork bool, vols, names map[str
 	errs = append(errs, validateEnvFrom(c.EnvFrom, p.child("envFrom"))...)
 	errs = append(errs, validateResources(&c.Resources, p.child("resources"))...)
 	errs = append(errs, validateVolumeMounts(c.VolumeMounts, vols, p.child("volumeMounts"))...)
+	errs = append(errs, validateSecurityContext(c.SecurityContext, p.child("securityContext"))...)
 	for _, pr := range []struct {
 		probe *Probe
 		name  string
