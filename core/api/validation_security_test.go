@@ -61,7 +61,10 @@ func TestValidateSecurityContext(t *testing.T) {
 			pc + `.sysctls[3].name: Duplicate value: "kernel.msgmax"`,
 			pc + `.sysctls[4].name: Invalid value: "a..b": must have at most 253 characters and match regex ([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?`,
 		}},
-		{"pod policies", func(p *Pod) { psc(p).FSGroupChangePolicy = ptrTo("Sometimes"); psc(p).SupplementalGroupsPolicy = ptrTo("merge") }, []string{
+		{"pod policies", func(p *Pod) {
+			psc(p).FSGroupChangePolicy = ptrTo("Sometimes")
+			psc(p).SupplementalGroupsPolicy = ptrTo("merge")
+		}, []string{
 			pc + `.supplementalGroupsPolicy: Unsupported value: "merge": supported values: "Merge", "Strict"`,
 			pc + `.fsGroupChangePolicy: Unsupported value: "Sometimes": supported values: "Always", "OnRootMismatch"`,
 		}},
@@ -88,14 +91,18 @@ func TestValidateSecurityContext(t *testing.T) {
 			[]string{cc + ".appArmorProfile.localhostProfile: Required value: must be set when AppArmor type is Localhost"}},
 		{"apparmor profile blank", func(p *Pod) { sc(p).AppArmorProfile = &AppArmorProfile{Type: "Localhost", LocalhostProfile: ptrTo("")} },
 			[]string{cc + ".appArmorProfile.localhostProfile: Required value: must be set when AppArmor type is Localhost"}},
-		{"apparmor profile padded", func(p *Pod) { sc(p).AppArmorProfile = &AppArmorProfile{Type: "Localhost", LocalhostProfile: ptrTo(" x")} },
+		{"apparmor profile padded", func(p *Pod) {
+			sc(p).AppArmorProfile = &AppArmorProfile{Type: "Localhost", LocalhostProfile: ptrTo(" x")}
+		},
 			[]string{cc + `.appArmorProfile.localhostProfile: Invalid value: " x": must not be padded with whitespace`}},
 		{"apparmor profile only for Localhost", func(p *Pod) {
 			sc(p).AppArmorProfile = &AppArmorProfile{Type: "Unconfined", LocalhostProfile: ptrTo("x")}
 		}, []string{cc + `.appArmorProfile.localhostProfile: Invalid value: "x": can only be set when AppArmor type is Localhost`}},
 		{"procMount", func(p *Pod) { sc(p).ProcMount = ptrTo("Masked") },
 			[]string{cc + `.procMount: Unsupported value: "Masked": supported values: "Default", "Unmasked"`}},
-		{"capability names", func(p *Pod) { sc(p).Capabilities = &Capabilities{Add: []string{"NET_ADMIN", "net admin"}, Drop: []string{""}} }, []string{
+		{"capability names", func(p *Pod) {
+			sc(p).Capabilities = &Capabilities{Add: []string{"NET_ADMIN", "net admin"}, Drop: []string{""}}
+		}, []string{
 			cc + `.capabilities.add[1]: Invalid value: "net admin": must be a Linux capability name such as NET_ADMIN, CAP_NET_ADMIN or ALL (letters, digits and '_')`,
 			cc + `.capabilities.drop[0]: Invalid value: "": must be a Linux capability name such as NET_ADMIN, CAP_NET_ADMIN or ALL (letters, digits and '_')`,
 		}},
