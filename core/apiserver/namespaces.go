@@ -20,28 +20,43 @@ import (
 type namespaceCache struct {
 	mu    sync.Mutex
 	f     followedPrefix
-	state map[string]bool // name -> open (exists, not being deleted)
+	state map[string]namespaceEntry
+}
+
+// namespaceEntry is what the cache keeps of one namespace.
+type namespaceEntry struct {
+	open   bool              // exists, not being deleted
+	labels map[string]string // read by Pod Security admission; never changed
 }
 
 // lookup reports whether the cache knows ns and, if so, whether it is open.
 func (c *namespaceCache) lookup(s *Server, ns string) (known, open bool) {
+	e, known := c.entry(s, ns)
+	return known, e.open
+}
+
+// entry returns what the cache knows of ns, after catching up with the
+// store; known is false when it has not seen ns (or cannot trust what it
+// has seen).
+func (c *namespaceCache) entry(s *Server, ns string) (e namespaceEntry, known bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.f.res == nil {
 		c.f.res = api.ResourceByPlural("", "namespaces")
 	}
 	ok, _ := c.f.sync(s.store, viewOf{
-		reset: func() { c.state = map[string]bool{} },
+		reset: func() { c.state = map[string]namespaceEntry{} },
 		put: func(_ string, obj api.Object) {
-			c.state[obj.GetObjectMeta().Name] = obj.GetObjectMeta().DeletionTimestamp == nil
+			m := obj.GetObjectMeta()
+			c.state[m.Name] = namespaceEntry{open: m.DeletionTimestamp == nil, labels: m.Labels}
 		},
 		remove: func(key string) { delete(c.state, key[strings.LastIndex(key, "/")+1:]) },
 	})
 	if !ok {
 		// The watch broke (compaction, store closed): trust nothing until
 		// it is restarted on the next lookup.
-		return false, false
+		return namespaceEntry{}, false
 	}
-	open, known = c.state[ns]
-	return known, open
+	e, known = c.state[ns]
+	return e, known
 }

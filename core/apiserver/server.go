@@ -169,11 +169,12 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if err := checkDryRun(req); err != nil {
 		return errorResponse(err)
 	}
+	ctx, notes := withAdmissionNotes(ctx)
 	if t.res.Virtual {
-		return respond(s.handleVirtual(ctx, t, req))
+		return notes.addTo(respond(s.handleVirtual(ctx, t, req)))
 	}
 	if h := subresourceHandlers[t.subresource]; h != nil {
-		return respond(h(s, ctx, t, req))
+		return notes.addTo(respond(h(s, ctx, t, req)))
 	}
 	var out response
 	switch req.Method {
@@ -224,7 +225,7 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	default:
 		return errorResponse(errMethodNotAllowed(req.Method, req.Path))
 	}
-	return respond(out)
+	return notes.addTo(respond(out))
 }
 
 // subresourceHandlers answer the subresources that take every verb

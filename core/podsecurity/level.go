@@ -30,6 +30,9 @@ func ParseLevel(s string) (Level, error) {
 	return Restricted, errors.New(levelErr)
 }
 
+// StricterThan reports whether l refuses more than m.
+func (l Level) StricterThan(m Level) bool { return l.strictness() > m.strictness() }
+
 // strictness orders the levels: privileged 0, baseline 1, restricted 2.
 func (l Level) strictness() int {
 	switch l {
