@@ -79,4 +79,3 @@ EncryptionConfiguration. Run it once every server has the new key first.`,
 	cmd.AddCommand(newConfig, rotate)
 	return cmd
 }
-
