@@ -119,6 +119,7 @@ Then use it:      tinykube apply -f deploy.yaml && tinykube get deploy`,
 		c.agentCommand(),
 		c.imageCommand(),
 		c.operatorCommand(),
+		c.encryptionCommand(),
 	)
 	return root
 }

@@ -271,6 +271,10 @@ func storeError(err error) error {
 		return errExpired("the requested resourceVersion is too old: the history before it was compacted; list again to get a current one")
 	case errors.Is(err, store.ErrFutureRevision):
 		return errTimeout("Too large resource version: the server has not reached it yet")
+	case errors.Is(err, store.ErrUnreadable):
+		// Not an outage: this server lacks the key the value was
+		// encrypted with. Retrying will not help; its configuration will.
+		return errInternal(err)
 	}
 	return api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
 		"the store is unavailable: %v", err)

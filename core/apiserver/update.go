@@ -181,9 +181,12 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 			undo()
 			return nil, errInternal(err)
 		}
-		if bytes.Equal(value, kv.Value) {
+		if bytes.Equal(value, kv.Value) && !kv.Stale {
 			// Nothing changed: answer without a write, so the
 			// resourceVersion does not move and no watch event fires.
+			// A stale value (encrypted with a key that no longer comes
+			// first) is written anyway: that is how Secrets are
+			// re-encrypted after a key rotation.
 			undo()
 			return json.Marshal(old)
 		}

@@ -71,6 +71,11 @@ type KeyValue struct {
 	Value          []byte
 	CreateRevision int64 // revision of the write that created the key
 	ModRevision    int64 // revision of the write that last changed the key
+	// Stale reports that the value was stored in a form the store would
+	// no longer write (encrypted with a key that is not the first one any
+	// more, see package encryption): writing the same value back rewrites
+	// it in the current form, so a no-op update must still write.
+	Stale bool
 }
 
 // ListOptions select a page of a list.
@@ -152,4 +157,7 @@ var (
 	ErrFutureRevision = errors.New("revision is newer than the store's current revision")
 	ErrClosed         = errors.New("store closed")
 	ErrStopped        = errors.New("watch stopped")
+	// ErrUnreadable wraps a value the store holds but cannot turn back
+	// into what was written (encrypted with a key it was not given).
+	ErrUnreadable = errors.New("stored value cannot be read")
 )

@@ -188,6 +188,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	s.Store = etcdstore.New(s.etcd, cfg.EtcdPrefix)
+	if err := s.encryptStore(ctx); err != nil {
+		return nil, err
+	}
 	apiCfg.Store, apiCfg.Rand = s.Store, rand.New(rand.NewPCG(seed(), seed()))
 	apiCfg.ServiceAccountKeys = s.serviceAccountKeys()
 	apiCfg.Authorization = &apiserver.Authorization{}
