@@ -12,13 +12,22 @@ import (
 //	go test ./core/api -run '^$' -fuzz FuzzDecodePod -fuzztime 20s
 
 func FuzzParseQuantity(f *testing.F) {
-	for _, s := range []string{"500m", "0.5", "1.5Gi", "1e3", "128974848", "129e6", "123Mi", "1Ki", "-1", "", "1.2.3", "5Q", "8Ei", "1e-999999999", ".5", "+1E"} {
+	for _, s := range []string{"500m", "0.5", "1.5Gi", "1e3", "128974848", "129e6", "123Mi", "1Ki", "-1", "", "1.2.3", "5Q", "8Ei", "1e-999999999", ".5", "+1E", " 1", "1 ", "1e300", "NaN", "Inf", "1e+3", "1iK"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		q, err := ParseQuantity(s)
 		if err != nil {
+			// Every refusal is one of the three, so the API server can
+			// tell a bad quantity from a bad document and name its field.
+			if !IsQuantityError(err) {
+				t.Fatalf("ParseQuantity(%q) = %v, not one of the quantity errors", s, err)
+			}
 			return
+		}
+		// Nothing Kubernetes' pattern refuses is accepted here.
+		if !quantityRE.MatchString(s) {
+			t.Fatalf("ParseQuantity(%q) accepted what does not match %s", s, quantityPattern)
 		}
 		text := q.String()
 		back, err := ParseQuantity(text)

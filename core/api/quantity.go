@@ -1,9 +1,10 @@
 package api
 
 import (
-	"fmt"
+	"errors"
 	"math"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -48,14 +49,44 @@ var suffixes = []suffix{
 	{"E", DecimalSI, 10, 18},
 }
 
+// The regular expression every quantity must match, as Kubernetes words
+// it: a number, then letters that may form a unit suffix or an exponent.
+// It is only a first sieve; the suffix is checked after it.
+const quantityPattern = `^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$`
+
+var quantityRE = regexp.MustCompile(quantityPattern)
+
+// The ways a quantity fails to parse. The first two are Kubernetes' own
+// errors, word for word, so that a client matching on them finds them.
+// ErrQuantityTooLarge is tinykube's: Kubernetes keeps amounts beyond an
+// int64 as arbitrary-precision decimals (it accepts "1e300" CPUs), tinykube
+// holds milli-units in an int64 and refuses what does not fit rather than
+// rounding it to something else.
+var (
+	ErrQuantityFormat   = errors.New("quantities must match the regular expression '" + quantityPattern + "'")
+	ErrQuantitySuffix   = errors.New("unable to parse quantity's suffix")
+	ErrQuantityTooLarge = errors.New("quantities must be at most 9223372036854775807m (about 9.2e15 whole units)")
+)
+
+// IsQuantityError reports whether err is one of ParseQuantity's errors
+// (which Quantity.UnmarshalJSON returns unwrapped).
+func IsQuantityError(err error) bool {
+	return errors.Is(err, ErrQuantityFormat) || errors.Is(err, ErrQuantitySuffix) || errors.Is(err, ErrQuantityTooLarge)
+}
+
 // ParseQuantity reads a quantity: an optional sign, digits with an optional
 // fraction, and an optional suffix (binary SI, decimal SI, or an exponent
-// "e<n>"/"E<n>"). Digits below milli precision round up. It fails on
-// anything else and on amounts too large to hold.
+// "e<n>"/"E<n>"). Digits below milli precision round up.
+//
+// It fails with ErrQuantityFormat on anything outside Kubernetes' pattern
+// (spaces included: " 1" and "1 " fail here, though a JSON string is
+// trimmed first, as in Kubernetes) and on a number with two points,
+// ErrQuantitySuffix on an unknown suffix or a malformed exponent, and
+// ErrQuantityTooLarge on an amount that does not fit. The errors do not
+// repeat s: the caller knows where s came from and says so.
 func ParseQuantity(s string) (Quantity, error) {
-	orig := s
-	if s == "" {
-		return Quantity{}, fmt.Errorf("quantity %q: empty", orig)
+	if !quantityRE.MatchString(s) {
+		return Quantity{}, ErrQuantityFormat
 	}
 	neg := false
 	switch s[0] {
@@ -71,8 +102,8 @@ func ParseQuantity(s string) (Quantity, error) {
 		i++
 	}
 	num, suf := s[:i], s[i:]
-	if num == "" || num == "." || strings.Count(num, ".") > 1 {
-		return Quantity{}, fmt.Errorf("quantity %q: expected a number such as 500m, 2, 1.5Gi or 128e6", orig)
+	if num == "." || strings.Count(num, ".") > 1 {
+		return Quantity{}, ErrQuantityFormat
 	}
 	base, exp, format := 10, 0, DecimalSI
 	if suf != "" {
@@ -90,11 +121,11 @@ func ParseQuantity(s string) (Quantity, error) {
 		case suf[0] == 'e' || suf[0] == 'E':
 			n, err := strconv.Atoi(suf[1:])
 			if err != nil {
-				return Quantity{}, fmt.Errorf("quantity %q: bad exponent %q (write e<n> or E<n>, such as 128e6)", orig, suf)
+				return Quantity{}, ErrQuantitySuffix
 			}
 			exp, format = n, DecimalExponent
 		default:
-			return Quantity{}, fmt.Errorf("quantity %q: unknown suffix %q (use m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent such as e6)", orig, suf)
+			return Quantity{}, ErrQuantitySuffix
 		}
 	}
 	intPart, frac, _ := strings.Cut(num, ".")
@@ -104,7 +135,7 @@ func ParseQuantity(s string) (Quantity, error) {
 	scale := len(frac)
 	milli, err := scaleToMilli(digits, scale, base, exp)
 	if err != nil {
-		return Quantity{}, fmt.Errorf("quantity %q: %v", orig, err)
+		return Quantity{}, err
 	}
 	if neg {
 		milli = -milli
@@ -120,7 +151,7 @@ func ParseQuantity(s string) (Quantity, error) {
 // before exponentiating so that "1e-999999999" or "1e999999999" answer at
 // once instead of looping or allocating without end.
 func scaleToMilli(digits string, scale, base, exp int) (int64, error) {
-	tooBig := fmt.Errorf("too large (the limit is about 9.2e15 whole units)")
+	tooBig := ErrQuantityTooLarge
 	digits = strings.TrimLeft(digits, "0")
 	if digits == "" {
 		return 0, nil
@@ -146,7 +177,7 @@ func scaleToMilli(digits string, scale, base, exp int) (int64, error) {
 	}
 	n, ok := new(big.Int).SetString(digits, 10)
 	if !ok {
-		return 0, fmt.Errorf("bad digits %q", digits)
+		return 0, ErrQuantityFormat // unreachable: the pattern admits digits only
 	}
 	n.Lsh(n, uint(bexp))
 	ten := big.NewInt(10)

@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"math"
-	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -63,32 +62,70 @@ func TestParseQuantity(t *testing.T) {
 
 func TestParseQuantityErrors(t *testing.T) {
 	tests := []struct {
-		in, wantSub string
+		in   string
+		want error
 	}{
-		{"", "empty"},
-		{"1.2.3", "expected a number"},
-		{"5Q", `unknown suffix "Q"`},
-		{"Mi", "expected a number"},
-		{"-", "expected a number"},
-		{".", "expected a number"},
-		{"1e", "bad exponent"},
-		{"1ex", "bad exponent"},
-		{"1 Gi", "unknown suffix"},
-		{"10E", "too large"},
-		{"99999999999999999999", "too large"},
-		{"1e999999999", "too large"},
-		{"1e99999999999999999999", "bad exponent"},
-		{"8Ei", "too large"},
-		{"9223372036854775808m", "too large"},
+		{"", ErrQuantityFormat},
+		{"1.2.3", ErrQuantityFormat},
+		{"5Q", ErrQuantityFormat},
+		{"Mi", ErrQuantityFormat},
+		{"-", ErrQuantityFormat},
+		{".", ErrQuantityFormat},
+		{"abc", ErrQuantityFormat},
+		{"NaN", ErrQuantityFormat},
+		{"Inf", ErrQuantityFormat},
+		{"-Inf", ErrQuantityFormat},
+		{"  1", ErrQuantityFormat},
+		{"1 ", ErrQuantityFormat},
+		{"1 Gi", ErrQuantityFormat},
+		{"0x10", ErrQuantityFormat},
+		{"1e", ErrQuantitySuffix},
+		{"1ex", ErrQuantityFormat},
+		{"1iK", ErrQuantitySuffix},
+		{"1mm", ErrQuantitySuffix},
+		{"1e99999999999999999999", ErrQuantitySuffix},
+		{"10E", ErrQuantityTooLarge},
+		{"99999999999999999999", ErrQuantityTooLarge},
+		{"1e300", ErrQuantityTooLarge},
+		{"1e999999999", ErrQuantityTooLarge},
+		{"8Ei", ErrQuantityTooLarge},
+		{"9223372036854775808m", ErrQuantityTooLarge},
 	}
 	for _, tt := range tests {
 		q, err := ParseQuantity(tt.in)
-		if err == nil {
-			t.Errorf("ParseQuantity(%q) = %v, want error containing %q", tt.in, q, tt.wantSub)
-			continue
+		if err != tt.want {
+			t.Errorf("ParseQuantity(%q) = %v, %v; want error %q", tt.in, q, err, tt.want)
 		}
-		if !strings.Contains(err.Error(), tt.wantSub) {
-			t.Errorf("ParseQuantity(%q) error = %q, want it to contain %q", tt.in, err, tt.wantSub)
+	}
+}
+
+// TestQuantityErrorWording pins the messages to Kubernetes' own (apimachinery
+// pkg/api/resource), which clients and people search for.
+func TestQuantityErrorWording(t *testing.T) {
+	for err, want := range map[error]string{
+		ErrQuantityFormat: `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+		ErrQuantitySuffix: `unable to parse quantity's suffix`,
+	} {
+		if err.Error() != want {
+			t.Errorf("error text = %q, want %q", err, want)
+		}
+	}
+}
+
+// TestQuantityJSONSpaces: Kubernetes trims a JSON string before parsing it,
+// so "  1" in a manifest is 1 there and here; ParseQuantity itself refuses
+// the spaces.
+func TestQuantityJSONSpaces(t *testing.T) {
+	for _, in := range []string{`"  1"`, `"1 "`, `" 500m "`} {
+		var q Quantity
+		if err := json.Unmarshal([]byte(in), &q); err != nil {
+			t.Errorf("json.Unmarshal(%s) = %v, want it accepted as Kubernetes accepts it", in, err)
+		}
+	}
+	for _, in := range []string{`"abc"`, `"NaN"`, `"Inf"`, `1e300`, `"1e300"`} {
+		var q Quantity
+		if err := json.Unmarshal([]byte(in), &q); !IsQuantityError(err) {
+			t.Errorf("json.Unmarshal(%s) = %v, want a quantity error", in, err)
 		}
 	}
 }

@@ -25,7 +25,9 @@ func validateNode(n *Node) FieldErrors {
 		}
 		seen[k] = true
 	}
-	return errs
+	// A kubelet registers its node with a status; it is checked as a
+	// status write would be.
+	return append(errs, validateNodeStatus(&n.Status, "status")...)
 }
 
 func validateNamespace(ns *Namespace) FieldErrors {

@@ -20,6 +20,9 @@ func decodeBody(res *api.Resource, body []byte) (api.Object, error) {
 	}
 	obj := res.New()
 	if err := json.Unmarshal(body, obj); err != nil {
+		if api.IsQuantityError(err) {
+			return nil, quantityDecodeError(res, obj, body, err)
+		}
 		return nil, errBadRequest("the request body is not a valid %s: %v", res.Kind, jsonErrorText(err))
 	}
 	tm := obj.GetTypeMeta()
@@ -29,6 +32,29 @@ func decodeBody(res *api.Resource, body []byte) (api.Object, error) {
 	}
 	api.SetTypeMeta(obj)
 	return obj, nil
+}
+
+// quantityDecodeError answers a body whose decoding failed on a quantity
+// (err). Kubernetes answers 400 with the bare parse error; this answers 400
+// too, but names the object and every bad quantity's field, so that
+// "cpu: abc" in a long manifest is found at once:
+//
+//	the request body is not a valid Pod "web": spec.containers[0].resources.limits[cpu]: Invalid value: "abc": quantities must match …
+func quantityDecodeError(res *api.Resource, obj api.Object, body []byte, err error) error {
+	what := res.Kind
+	var head struct {
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(body, &head) == nil && head.Metadata.Name != "" {
+		what += " " + strconv.Quote(head.Metadata.Name)
+	}
+	detail := err.Error()
+	if errs := api.QuantityErrors(obj, body); len(errs) > 0 {
+		detail = errs.Error()
+	}
+	return errBadRequest("the request body is not a valid %s: %s", what, detail)
 }
 
 // jsonErrorText words a JSON decoding error with the field it is about.

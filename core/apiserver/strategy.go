@@ -103,6 +103,12 @@ func prepareForStatusUpdate(obj, old api.Object) (api.Object, error) {
 	if csr, ok := obj.(*api.CertificateSigningRequest); ok {
 		prepareCSRForStatusUpdate(csr, old.(*api.CertificateSigningRequest))
 	}
+	if p, ok := obj.(*api.Pod); ok && p.Status.QOSClass == "" {
+		// The class is fixed at creation; a status write that leaves it
+		// out (most do) keeps it rather than trying to clear it, which
+		// validation would refuse.
+		p.Status.QOSClass = old.(*api.Pod).Status.QOSClass
+	}
 	return obj, nil
 }
 

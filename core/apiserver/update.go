@@ -136,6 +136,11 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 			}
 		}
 		errs := s.validateUpdate(res, next, old, mode)
+		if mode == updateStatus {
+			// Every status write (PUT, each patch type, apply, the
+			// eviction's PDB bookkeeping) passes here.
+			errs = append(errs, api.ValidateStatusUpdate(next, old)...)
+		}
 		if mode == updateBinding {
 			// Binding is the one way to set an immutable nodeName.
 			errs = api.Validate(next)
