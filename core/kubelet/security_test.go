@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -138,5 +139,20 @@ func TestCheckRunAsNonRoot(t *testing.T) {
 				t.Errorf("CheckRunAsNonRoot(%+v, image user %q) = %q, want %q", tt.sec, tt.imageUser, got, tt.want)
 			}
 		})
+	}
+}
+
+// The kubelet gives the runtime each container's resolved settings.
+func TestKubeletHandsTheRuntimeEachContainersSecurity(t *testing.T) {
+	w := newConfigWorld(t)
+	w.create(webPod(func(p *api.Pod) {
+		p.Spec.SecurityContext = &api.PodSecurityContext{RunAsUser: ptr(int64(1000)), FSGroup: ptr(int64(2000))}
+		p.Spec.Containers[0].SecurityContext = &api.SecurityContext{ReadOnlyRootFilesystem: ptr(true), AllowPrivilegeEscalation: ptr(false)}
+	}))
+	w.v.RunFor(2 * time.Second)
+	want := ContainerSecurity{RunAsUser: ptr(int64(1000)), SupplementalGroups: []int64{2000}, FSGroup: ptr(int64(2000)),
+		ReadOnlyRootFilesystem: true, NoNewPrivileges: true}
+	if diff := cmp.Diff(want, w.rt.configs["app"].Security); diff != "" {
+		t.Errorf("the runtime's ContainerConfig.Security (-want +got):\n%s", diff)
 	}
 }
