@@ -319,6 +319,9 @@ func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *San
 			return nil
 		}
 	}
+	if k.refusalPending(pod, st, c) {
+		return nil
+	}
 	policy := c.ImagePullPolicy
 	if policy == "" {
 		policy = api.PullIfNotPresent
@@ -333,9 +336,6 @@ func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *San
 		k.event(pod, client.EventNormal, "Pulled", "Successfully pulled image %q", c.Image)
 	} else {
 		k.event(pod, client.EventNormal, "Pulled", "Container image %q already present on machine", c.Image)
-	}
-	if k.refusalPending(pod, st, c) {
-		return nil
 	}
 	attempt := k.nextAttempt(pod, v, c.Name)
 	cfg, err := k.containerConfig(pod, sb, c, attempt)
