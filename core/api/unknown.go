@@ -45,12 +45,16 @@ func UnknownFields(raw []byte, obj Object) ([]string, error) {
 // Only fields with no implementation planned soon belong here; a field that
 // the next component to land will honour does not.
 var NotImplementedFields = map[string]string{
-	"Container.terminationMessagePath": "termination messages are not collected; the container's exit code and logs are",
-	"Container.startupProbe":           "only liveness and readiness probes run",
-	"PodSpec.securityContext":          "containers run with the runtime's default user, group and file permissions",
-	"PodSpec.priorityClassName":        "there are no PriorityClasses; the scheduler neither orders nor preempts by priority",
-	"PodSpec.priority":                 "the scheduler neither orders nor preempts by priority",
-	"PodSpec.hostNetwork":              "every pod gets its own network namespace",
+	"Container.terminationMessagePath":                             "termination messages are not collected; the container's exit code and logs are",
+	"Container.startupProbe":                                       "only liveness and readiness probes run",
+	"PodSecurityContext.seLinuxOptions":                            "SELinux labels are not applied",
+	"SecurityContext.seLinuxOptions":                               "SELinux labels are not applied",
+	"PodSecurityContext.appArmorProfile":                           "AppArmor profiles are not applied",
+	"SecurityContext.appArmorProfile":                              "AppArmor profiles are not applied",
+	"PodSecurityContext.sysctls":                                   "sysctls are not set in the pod's sandbox",
+	"PodSpec.priorityClassName":                                    "there are no PriorityClasses; the scheduler neither orders nor preempts by priority",
+	"PodSpec.priority":                                             "the scheduler neither orders nor preempts by priority",
+	"PodSpec.hostNetwork":                                          "every pod gets its own network namespace",
 	"NodeAffinity.preferredDuringSchedulingIgnoredDuringExecution": "the scheduler applies required node affinity only; preferences are not scored",
 	"ServiceSpec.externalTrafficPolicy":                            "the service proxy routes all traffic cluster-wide",
 	"ServiceSpec.internalTrafficPolicy":                            "the service proxy routes all traffic cluster-wide",

@@ -113,7 +113,7 @@ func TestNotImplemented(t *testing.T) {
 func TestNotImplementedFieldsExist(t *testing.T) {
 	types := map[string]any{
 		"Container": Container{}, "PodSpec": PodSpec{}, "NodeAffinity": NodeAffinity{}, "ServiceSpec": ServiceSpec{},
-		"ServiceAccount": ServiceAccount{},
+		"ServiceAccount": ServiceAccount{}, "PodSecurityContext": PodSecurityContext{}, "SecurityContext": SecurityContext{},
 	}
 	for key := range NotImplementedFields {
 		typ, field, _ := strings.Cut(key, ".")

@@ -277,11 +277,12 @@ func TestVolumeResolution(t *testing.T) {
 	mode := func(m int32) *int32 { return &m }
 	objs := []api.Object{cm("cfg", map[string]string{"app.yaml": "a: 1", "other": "o"}), secret("creds", map[string]string{"tls.key": "K", "tls.crt": "C"})}
 	tests := []struct {
-		name   string
-		vols   []api.Volume
-		mounts []api.VolumeMount
-		want   []PodVolume
-		failed string // the FailedMount event's message, when the pod must wait
+		name    string
+		vols    []api.Volume
+		mounts  []api.VolumeMount
+		want    []PodVolume
+		failed  string // the FailedMount event's message, when the pod must wait
+		fsGroup *int64
 	}{
 		{name: "emptyDir and hostPath", vols: []api.Volume{
 			{Name: "scratch", VolumeSource: api.VolumeSource{EmptyDir: &api.EmptyDirVolumeSource{Medium: "Memory", SizeLimit: ptr(api.MustParseQuantity("1Mi"))}}},
@@ -323,6 +324,15 @@ func TestVolumeResolution(t *testing.T) {
 		{name: "persistentVolumeClaim", vols: []api.Volume{
 			{Name: "data", VolumeSource: api.VolumeSource{PersistentVolumeClaim: &api.PersistentVolumeClaimVolumeSource{ClaimName: "data"}}},
 		}, want: []PodVolume{{Name: "data", Local: &LocalVolume{Path: "/var/lib/tinykube/volumes/pv-1"}}}},
+		{name: "fsGroup owns emptyDir and files volumes, not hostPath", fsGroup: ptr(int64(2000)), vols: []api.Volume{
+			{Name: "scratch", VolumeSource: api.VolumeSource{EmptyDir: &api.EmptyDirVolumeSource{}}},
+			{Name: "cfg", VolumeSource: api.VolumeSource{ConfigMap: &api.ConfigMapVolumeSource{Name: "cfg", Items: []api.KeyToPath{{Key: "other", Path: "other"}}}}},
+			{Name: "logs", VolumeSource: api.VolumeSource{HostPath: &api.HostPathVolumeSource{Path: "/var/log"}}},
+		}, want: []PodVolume{
+			{Name: "scratch", EmptyDir: &EmptyDirVolume{}, FSGroup: ptr(int64(2000))},
+			{Name: "cfg", Files: &FilesVolume{Files: map[string]File{"other": {[]byte("o"), 0o644}}}, FSGroup: ptr(int64(2000))},
+			{Name: "logs", HostPath: &HostPathVolume{Path: "/var/log"}},
+		}},
 		{name: "missing ConfigMap", vols: []api.Volume{{Name: "cfg", VolumeSource: api.VolumeSource{ConfigMap: &api.ConfigMapVolumeSource{Name: "gone"}}}},
 			failed: `MountVolume.SetUp failed for volume "cfg" : configmap "gone" not found`},
 		{name: "missing Secret item", vols: []api.Volume{{Name: "sec", VolumeSource: api.VolumeSource{Secret: &api.SecretVolumeSource{SecretName: "creds", Items: []api.KeyToPath{{Key: "nope", Path: "x"}}}}}},
@@ -331,7 +341,12 @@ func TestVolumeResolution(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newConfigWorld(t, objs...)
-			w.create(webPod(func(p *api.Pod) { p.Spec.Volumes, p.Spec.Containers[0].VolumeMounts = tt.vols, tt.mounts }))
+			w.create(webPod(func(p *api.Pod) {
+				p.Spec.Volumes, p.Spec.Containers[0].VolumeMounts = tt.vols, tt.mounts
+				if tt.fsGroup != nil {
+					p.Spec.SecurityContext = &api.PodSecurityContext{FSGroup: tt.fsGroup}
+				}
+			}))
 			w.v.RunFor(2 * time.Second)
 			p := w.pod()
 			cs := p.Status.ContainerStatuses[0]

@@ -82,6 +82,9 @@ type Kubelet struct {
 	queue   *client.Queue
 	restart *backOff // crashing containers, by podUID/container
 	pulls   *backOff // failing image pulls, by podUID/container
+	// refusals spaces out retries of containers the runtime refused to
+	// create for what their pod asks (ConfigError), by podUID/container.
+	refusals *backOff
 
 	state    map[string]*podState // by pod UID
 	uidKey   map[string]string    // pod UID -> "namespace/name", from the informer
@@ -104,12 +107,13 @@ type Kubelet struct {
 func New(cfg Config) *Kubelet {
 	cfg.setDefaults()
 	k := &Kubelet{
-		cfg:     cfg,
-		restart: newBackOff(cfg.BackOffInitial, cfg.BackOffMax),
-		pulls:   newBackOff(cfg.BackOffInitial, cfg.BackOffMax),
-		state:   map[string]*podState{},
-		uidKey:  map[string]string{},
-		probes:  map[string]*probeWorker{},
+		cfg:      cfg,
+		restart:  newBackOff(cfg.BackOffInitial, cfg.BackOffMax),
+		pulls:    newBackOff(cfg.BackOffInitial, cfg.BackOffMax),
+		refusals: newBackOff(cfg.BackOffInitial, cfg.BackOffMax),
+		state:    map[string]*podState{},
+		uidKey:   map[string]string{},
+		probes:   map[string]*probeWorker{},
 	}
 	k.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{FieldSelector: "spec.nodeName=" + cfg.NodeName})
 	k.pods.AddHandlers(client.Handlers[*api.Pod]{

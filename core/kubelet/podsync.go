@@ -24,7 +24,10 @@ type podState struct {
 	waiting map[string]api.ContainerStateWaiting
 	// pullFailed holds when each container's last image pull failed.
 	pullFailed map[string]time.Time
-	deadline   loop.Timer
+	// refused holds, by container name, the runtime's last refusal to
+	// create a container for what its pod asks (a ConfigError).
+	refused  map[string]refusal
+	deadline loop.Timer
 	// volumesReady is set once the pod's volumes were made: from then on
 	// a volume that cannot be refreshed keeps its old content.
 	volumesReady bool
@@ -54,6 +57,7 @@ func (k *Kubelet) forgetPod(uid string) {
 	k.tokens.forget(uid)
 	k.restart.forget(uid)
 	k.pulls.forget(uid)
+	k.refusals.forget(uid)
 	for _, id := range slices.Sorted(maps.Keys(k.probes)) {
 		if w := k.probes[id]; w.podUID == uid {
 			w.stop()
@@ -315,6 +319,9 @@ func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *San
 			return nil
 		}
 	}
+	if k.refusalPending(pod, st, c) {
+		return nil
+	}
 	policy := c.ImagePullPolicy
 	if policy == "" {
 		policy = api.PullIfNotPresent
@@ -345,6 +352,11 @@ func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *San
 		if errors.As(err, &ie) {
 			return k.imageFailed(pod, st, c, err)
 		}
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			k.createRefused(pod, st, c, ce)
+			return nil
+		}
 		st.waiting[c.Name] = api.ContainerStateWaiting{Reason: "CreateContainerError", Message: err.Error()}
 		k.event(pod, client.EventWarning, "Failed", "Error: %v", err)
 		return fmt.Errorf("pod %s/%s: creating container %s: %w", pod.Namespace, pod.Name, c.Name, err)
@@ -358,7 +370,9 @@ func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *San
 	k.event(pod, client.EventNormal, "Started", "Started container %s", c.Name)
 	delete(st.waiting, c.Name)
 	delete(st.pullFailed, c.Name)
+	delete(st.refused, c.Name)
 	k.pulls.reset(key)
+	k.refusals.reset(key)
 	return nil
 }
 
@@ -383,6 +397,46 @@ func (k *Kubelet) imageFailed(pod *api.Pod, st *podState, c api.Container, err e
 }
 
 func (st *podState) pullFailedAt(name string) time.Time { return st.pullFailed[name] }
+
+// refusal is a container the runtime would not create for what its pod
+// asks: when, and for which image (a new image is worth a retry at once).
+type refusal struct {
+	at    time.Time
+	image string
+}
+
+// createRefused records a ConfigError from CreateContainer, as
+// Kubernetes shows one: the container waits with reason
+// CreateContainerConfigError and the error as its message, a Failed event
+// says "Error: ...", and the pod comes back after a back-off (10s doubling
+// to 5m) to try again — the node may change (a seccomp profile appears),
+// and a changed image brings it back sooner (refusalPending).
+func (k *Kubelet) createRefused(pod *api.Pod, st *podState, c api.Container, err *ConfigError) {
+	st.waiting[c.Name] = api.ContainerStateWaiting{Reason: "CreateContainerConfigError", Message: err.Message}
+	if st.refused == nil {
+		st.refused = map[string]refusal{}
+	}
+	st.refused[c.Name] = refusal{at: k.cfg.Loop.Now(), image: c.Image}
+	k.event(pod, client.EventWarning, "Failed", "Error: %s", err.Message)
+	k.queue.AddAfter(client.Key(pod), k.refusals.next(pod.UID+"/"+c.Name))
+}
+
+// refusalPending reports whether container c was refused (createRefused)
+// too recently to ask the runtime again; then it leaves the waiting
+// reason as it is and brings the pod back when the back-off ends. A
+// container whose image changed since is tried at once.
+func (k *Kubelet) refusalPending(pod *api.Pod, st *podState, c api.Container) bool {
+	r, ok := st.refused[c.Name]
+	if !ok || r.image != c.Image {
+		return false
+	}
+	left, _ := k.refusals.wait(pod.UID+"/"+c.Name, r.at, k.cfg.Loop.Now())
+	if left <= 0 {
+		return false
+	}
+	k.queue.AddAfter(client.Key(pod), left)
+	return true
+}
 
 // nextAttempt numbers the next run of a container: one more than the
 // newest run the runtime holds or, when it holds none (a node that lost
@@ -430,6 +484,7 @@ func (k *Kubelet) containerConfig(pod *api.Pod, sb *Sandbox, c api.Container, at
 			LabelContainerName: c.Name, LabelAttempt: strconv.Itoa(attempt)},
 		Annotations: pod.Annotations,
 		Stdin:       c.Stdin, StdinOnce: c.StdinOnce, TTY: c.TTY,
-		Mounts: containerMounts(c),
+		Mounts:   containerMounts(c),
+		Security: containerSecurity(pod, &c),
 	}, nil
 }

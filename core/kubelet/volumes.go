@@ -74,6 +74,9 @@ func (k *Kubelet) podVolumes(pod *api.Pod) ([]PodVolume, error) {
 		if err != nil {
 			return nil, fmt.Errorf("MountVolume.SetUp failed for volume %q : %w", v.Name, err)
 		}
+		if sc := pod.Spec.SecurityContext; sc != nil && (pv.EmptyDir != nil || pv.Files != nil) {
+			pv.FSGroup = clonePtr(sc.FSGroup)
+		}
 		out = append(out, pv)
 	}
 	return out, nil

@@ -18,6 +18,12 @@ type PodVolume struct {
 	// Local is a persistent volume that is a directory of this node (a
 	// local PersistentVolume, as the local provisioner makes them).
 	Local *LocalVolume
+	// FSGroup is the pod's fsGroup, given to the kinds of volume the
+	// kubelet manages the ownership of (emptyDir and files volumes): the
+	// runtime makes the volume's root and files owned by that group,
+	// readable by it (and an emptyDir writable), with setgid directories
+	// so that what a container creates there keeps the group.
+	FSGroup *int64
 }
 
 // EmptyDirVolume is a scratch directory that lives as long as the pod (on

@@ -79,9 +79,10 @@ func fileMode(f kubelet.File) fs.FileMode {
 // writeFiles makes volume directory dir hold exactly files, and says
 // whether it had to write. Files already there with the same content and
 // modes are left alone: nothing is rewritten on a sync that changed
-// nothing, or after an agent restart. The paths must have passed
-// checkFilePaths.
-func writeFiles(dir string, files map[string]kubelet.File) (bool, error) {
+// nothing, or after an agent restart. A new set is owned by group (the
+// pod's fsGroup; noGroup leaves root's) before it is swapped in, so no
+// reader sees it half owned. The paths must have passed checkFilePaths.
+func writeFiles(dir string, files map[string]kubelet.File, group int) (bool, error) {
 	if same, err := holdsFiles(dir, files); err != nil || same {
 		return false, err
 	}
@@ -106,6 +107,12 @@ func writeFiles(dir string, files map[string]kubelet.File) (bool, error) {
 			return false, err
 		}
 		if err := os.Chmod(full, fileMode(files[p])); err != nil { // past the umask
+			os.RemoveAll(ts)
+			return false, err
+		}
+	}
+	if group != noGroup {
+		if err := ownTreeByGroup(ts, group); err != nil {
 			os.RemoveAll(ts)
 			return false, err
 		}

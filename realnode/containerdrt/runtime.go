@@ -60,6 +60,10 @@ type Config struct {
 	// VolumeDir holds pods' volumes, VolumeDir/<pod uid>/<kind>/<name>
 	// ("volumes" beside LogDir when empty); see volumes.go.
 	VolumeDir string
+	// SeccompDir holds the seccomp profiles pods name with type
+	// Localhost ("seccomp" beside LogDir when empty), as the kubelet's
+	// /var/lib/kubelet/seccomp; see security.go.
+	SeccompDir string
 	// DNS is what pods of dnsPolicy ClusterFirst are told. Without a
 	// Nameserver they get the host's resolver, as under dnsPolicy Default
 	// (what the kubelet does without --cluster-dns).
@@ -131,6 +135,9 @@ func New(cfg Config) (*Runtime, error) {
 	}
 	if cfg.VolumeDir == "" {
 		cfg.VolumeDir = filepath.Join(filepath.Dir(cfg.LogDir), "volumes")
+	}
+	if cfg.SeccompDir == "" {
+		cfg.SeccompDir = filepath.Join(filepath.Dir(cfg.LogDir), "seccomp")
 	}
 	if cfg.HostResolvConf == "" {
 		cfg.HostResolvConf = "/etc/resolv.conf"
@@ -344,7 +351,9 @@ func (r *Runtime) RemoveSandbox(id string) error {
 
 // CreateContainer implements kubelet.Runtime: a container object with its
 // own snapshot of the image, and an OCI spec that joins the sandbox's
-// network namespace.
+// network namespace and applies the container's security settings
+// (security.go), or a *kubelet.ConfigError when they cannot be honoured
+// (runAsNonRoot with an image that runs as root).
 func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig) (string, error) {
 	sb, err := r.client.LoadContainer(r.callCtx(), sandboxID)
 	if err != nil {
@@ -410,6 +419,15 @@ func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig)
 		const period = 100_000
 		specOpts = append(specOpts, oci.WithCPUCFS(cfg.CPUMilli*period/1000, period))
 	}
+	imgSpec, err := img.Spec(r.callCtx())
+	if err != nil {
+		return "", fmt.Errorf("container %s: reading the config of image %s: %w", cfg.Name, cfg.Image, err)
+	}
+	secOpts, err := securityOpts(cfg, imgSpec.Config.User, r.cfg.SeccompDir)
+	if err != nil {
+		return "", err // a *kubelet.ConfigError: the kubelet shows it as is
+	}
+	specOpts = append(specOpts, secOpts...)
 	_, err = r.client.NewContainer(r.callCtx(), id,
 		containerd.WithImage(img),
 		containerd.WithSnapshotter(r.cfg.Snapshotter),

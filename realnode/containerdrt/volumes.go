@@ -155,13 +155,22 @@ func (v *volumes) setup(uid string, vols []kubelet.PodVolume) error {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return fmt.Errorf("pod %s: %w", uid, err)
 		}
+		group := noGroup
+		if pv.FSGroup != nil {
+			group = int(*pv.FSGroup)
+		}
 		var err error
 		switch w.kind {
 		case kindEmptyDir:
-			err = ensureDir(path, 0o777, w)
+			if err = ensureDir(path, 0o777, w); err == nil && group != noGroup {
+				err = ownByGroup(path, group, true)
+			}
 		case kindFiles:
-			if err = ensureDir(path, 0o755, w); err == nil {
-				_, err = writeFiles(path, pv.Files.Files)
+			if err = ensureDir(path, 0o755, w); err == nil && group != noGroup {
+				err = ownByGroup(path, group, false)
+			}
+			if err == nil {
+				_, err = writeFiles(path, groupReadable(pv.Files.Files, group), group)
 			}
 		case kindHostPath:
 			if err = checkHostPath(pv.HostPath.Path, pv.HostPath.Type); err == nil {

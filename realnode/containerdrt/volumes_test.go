@@ -38,7 +38,7 @@ func generation(g byte) map[string]kubelet.File {
 // find its directory gone, which is not what this checks.
 func TestWriteFilesSwapsAtomically(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := writeFiles(dir, generation(0)); err != nil {
+	if _, err := writeFiles(dir, generation(0), noGroup); err != nil {
 		t.Fatal(err)
 	}
 	var stop atomic.Bool
@@ -76,7 +76,7 @@ func TestWriteFilesSwapsAtomically(t *testing.T) {
 		}()
 	}
 	for i := range 300 {
-		if _, err := writeFiles(dir, generation(byte(1+i%20))); err != nil {
+		if _, err := writeFiles(dir, generation(byte(1+i%20)), noGroup); err != nil {
 			t.Fatal(err)
 		}
 		for r := range done {
@@ -160,7 +160,7 @@ func TestWriteFilesRewritesOnlyChanges(t *testing.T) {
 		{map[string]kubelet.File{}, true, nil},
 	}
 	for i, s := range steps {
-		changed, err := writeFiles(dir, s.files)
+		changed, err := writeFiles(dir, s.files, noGroup)
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}

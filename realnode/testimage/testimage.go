@@ -30,6 +30,9 @@ type Options struct {
 	Busybox string   // the static busybox binary (DefaultBusybox)
 	Name    string   // the image's full name (DefaultName)
 	Cmd     []string // the default command (["sh"])
+	// User is the image config's user ("1000", "1000:3000", "nobody");
+	// "" runs as root, as busybox's image does.
+	User string
 	// Files are added to the image, by path inside it ("bin/incluster"),
 	// after busybox's own (a program a test built, in a directory the
 	// image has: bin, etc, usr/bin, var, tmp ...).
@@ -101,16 +104,20 @@ func Build(w io.Writer, opts Options) error {
 	}
 	layerBlob := newBlob(mediaLayer, layer)
 	diffID := layerBlob.desc.Digest // uncompressed: the diff ID is the digest
+	imageConfig := map[string]any{
+		"Env":        []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+		"Cmd":        opts.Cmd,
+		"WorkingDir": "/",
+	}
+	if opts.User != "" {
+		imageConfig["User"] = opts.User
+	}
 	config, err := json.Marshal(map[string]any{
 		"created":      epoch.Format(time.RFC3339),
 		"architecture": runtime.GOARCH,
 		"os":           "linux",
-		"config": map[string]any{
-			"Env":        []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
-			"Cmd":        opts.Cmd,
-			"WorkingDir": "/",
-		},
-		"rootfs": map[string]any{"type": "layers", "diff_ids": []string{diffID}},
+		"config":       imageConfig,
+		"rootfs":       map[string]any{"type": "layers", "diff_ids": []string{diffID}},
 	})
 	if err != nil {
 		return err

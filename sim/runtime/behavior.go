@@ -41,6 +41,9 @@ func behaviorFor(annotations map[string]string, name string) string {
 //	readiness-fail-after=D  its readiness probe fails from D after it started
 //	term=D                  it takes D to exit after SIGTERM (default 0)
 //	pull-fail               pulling its image fails
+//	image-user=USER         its image runs as USER (an OCI image config's
+//	                        "User": 1000, 1000:3000, nginx); without it the
+//	                        image runs as root, as busybox does
 //
 // Configuration reaches a simulated container as it reaches a real one,
 // through its env and its volume mounts, and these keys make it matter:
@@ -75,6 +78,9 @@ type Behavior struct {
 	ReadinessFailAfter time.Duration // 0: never fails
 	Term               time.Duration
 	PullFail           bool
+	// ImageUser is the user the image's config names ("" for root):
+	// runAsNonRoot is checked against it (kubelet.CheckRunAsNonRoot).
+	ImageUser string
 	// The configuration keys: Name is the env var's name or the file's
 	// path, Value what it must hold ("" with Any for a file that need
 	// only exist).
@@ -98,7 +104,7 @@ func (e *Expect) String() string {
 	return e.Name + "=" + e.Value
 }
 
-var behaviorKeys = []string{"start", "ready", "exit", "crash-every", "code", "liveness-fail-after", "readiness-fail-after", "term", "pull-fail",
+var behaviorKeys = []string{"start", "ready", "exit", "crash-every", "code", "liveness-fail-after", "readiness-fail-after", "term", "pull-fail", "image-user",
 	"write-file", "create-file", "fail-unless-env", "fail-unless-file", "ready-when-file"}
 
 // ParseBehavior reads a behaviour. It rejects unknown or repeated keys,
@@ -192,6 +198,11 @@ func ParseBehavior(s string) (Behavior, error) {
 			default:
 				b.ReadyWhenFile = e
 			}
+		case "image-user":
+			if !hasVal || val == "" {
+				return fail("image-user: missing value (want image-user=USER, such as image-user=1000)")
+			}
+			b.ImageUser = val
 		case "pull-fail":
 			if hasVal {
 				return fail("pull-fail: takes no value")
@@ -226,6 +237,9 @@ func (b Behavior) String() string {
 	add("term", b.Term)
 	if b.PullFail {
 		out = append(out, "pull-fail")
+	}
+	if b.ImageUser != "" {
+		out = append(out, "image-user="+b.ImageUser)
 	}
 	for _, e := range []struct {
 		key string

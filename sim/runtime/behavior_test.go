@@ -22,7 +22,7 @@ func TestParseBehavior(t *testing.T) {
 		{in: "start=2x", wantErr: `behavior "start=2x": start: invalid duration "2x"`},
 		{in: "start", wantErr: `behavior "start": start: missing value (want start=DURATION, such as start=2s)`},
 		{in: "start=-1s", wantErr: `behavior "start=-1s": start: negative duration "-1s"`},
-		{in: "foo=1", wantErr: `behavior "foo=1": unknown key "foo" (known: start, ready, exit, crash-every, code, liveness-fail-after, readiness-fail-after, term, pull-fail, write-file, create-file, fail-unless-env, fail-unless-file, ready-when-file)`},
+		{in: "foo=1", wantErr: `behavior "foo=1": unknown key "foo" (known: start, ready, exit, crash-every, code, liveness-fail-after, readiness-fail-after, term, pull-fail, image-user, write-file, create-file, fail-unless-env, fail-unless-file, ready-when-file)`},
 		{in: "write-file=/data/owner=web-0,fail-unless-env=LEVEL=debug,fail-unless-file=/etc/app/mode=a=b,ready-when-file=/etc/app/ok", want: Behavior{
 			WriteFile: &Expect{Name: "/data/owner", Value: "web-0"}, FailUnlessEnv: &Expect{Name: "LEVEL", Value: "debug"},
 			FailUnlessFile: &Expect{Name: "/etc/app/mode", Value: "a=b"}, ReadyWhenFile: &Expect{Name: "/etc/app/ok", Any: true}}},
@@ -34,6 +34,8 @@ func TestParseBehavior(t *testing.T) {
 		{in: "code=256", wantErr: `behavior "code=256": code: invalid exit code "256" (want 0–255)`},
 		{in: "exit=1s,crash-every=2s", wantErr: `behavior "exit=1s,crash-every=2s": exit and crash-every cannot both be given`},
 		{in: "exit=0s", wantErr: `behavior "exit=0s": exit: must be more than 0`},
+		{in: "image-user=1000:3000", want: Behavior{ImageUser: "1000:3000"}},
+		{in: "image-user=", wantErr: `behavior "image-user=": image-user: missing value (want image-user=USER, such as image-user=1000)`},
 		{in: "pull-fail=yes", wantErr: `behavior "pull-fail=yes": pull-fail: takes no value`},
 	}
 	for _, tt := range tests {
@@ -57,7 +59,7 @@ func TestParseBehavior(t *testing.T) {
 // FuzzParseBehavior checks that the parser never panics and that whatever
 // it accepts survives String and a second parse unchanged.
 func FuzzParseBehavior(f *testing.F) {
-	for _, s := range []string{"", "start=2s,ready=1s,exit=30s,code=1", "crash-every=60s", "term=5s,pull-fail", "liveness-fail-after=1h", "code=0,exit=1ns", "write-file=/d/f=x,ready-when-file=/d/f"} {
+	for _, s := range []string{"", "start=2s,ready=1s,exit=30s,code=1", "crash-every=60s", "term=5s,pull-fail", "image-user=nginx", "liveness-fail-after=1h", "code=0,exit=1ns", "write-file=/d/f=x,ready-when-file=/d/f"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -58,6 +58,7 @@ type container struct {
 	killAt   time.Time  // when a stopping container exits, zero if not stopping
 	env      map[string]string
 	mounts   []kubelet.Mount
+	security kubelet.ContainerSecurity // as the kubelet asked, for tests to see
 }
 
 // New returns the runtime of node. Sandbox IPs come from
@@ -205,7 +206,10 @@ func (r *Runtime) EnsureImage(image string, policy api.PullPolicy) error {
 // CreateContainer creates a container that follows the behaviour the pod's
 // annotations (cfg.Annotations) script for it, see AnnotationBehavior. A
 // behaviour with pull-fail fails here with an ErrImagePull ImageError:
-// EnsureImage is told only the image, not which container wants it.
+// EnsureImage is told only the image, not which container wants it. A
+// container with runAsNonRoot whose image (image-user) would run as root
+// is refused with the kubelet's *ConfigError, as containerd's runtime
+// refuses it.
 func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig) (string, error) {
 	s := r.sandboxes[sandboxID]
 	if s == nil || !s.Ready {
@@ -218,9 +222,12 @@ func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig)
 	if b.PullFail {
 		return "", &kubelet.ImageError{Reason: "ErrImagePull", Message: fmt.Sprintf("failed to pull image %q: simulated pull failure (pull-fail)", cfg.Image)}
 	}
+	if err := kubelet.CheckRunAsNonRoot(cfg, b.ImageUser); err != nil {
+		return "", err
+	}
 	c := &container{podUID: s.PodUID, behavior: b, Container: kubelet.Container{ID: r.newID("c"), SandboxID: sandboxID,
 		Name: cfg.Name, Attempt: cfg.Attempt, Image: cfg.Image, Labels: copyMap(cfg.Labels), State: kubelet.StateCreated, CreatedAt: r.loop.Now()},
-		env: map[string]string{}, mounts: slices.Clone(cfg.Mounts)}
+		env: map[string]string{}, mounts: slices.Clone(cfg.Mounts), security: cfg.Security}
 	for _, e := range cfg.Env {
 		c.env[e.Name] = e.Value
 	}
@@ -337,6 +344,18 @@ func (r *Runtime) List() ([]kubelet.Sandbox, []kubelet.Container, error) {
 		cs = append(cs, c)
 	}
 	return ss, cs, nil
+}
+
+// Security returns the security settings container id was created with
+// (the kubelet's resolution of its securityContext), and whether it
+// exists. The simulator honours runAsNonRoot (CreateContainer refuses
+// a container that would run as root) and records the rest.
+func (r *Runtime) Security(id string) (kubelet.ContainerSecurity, bool) {
+	c := r.containers[id]
+	if c == nil {
+		return kubelet.ContainerSecurity{}, false
+	}
+	return c.security, true
 }
 
 // Running returns the running containers, ordered by ID: for invariants
