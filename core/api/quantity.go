@@ -322,7 +322,10 @@ func (q *Quantity) UnmarshalJSON(b []byte) error {
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		s = s[1 : len(s)-1]
 	}
-	v, err := ParseQuantity(strings.TrimSpace(s))
+	// Kubernetes' decoder trims spaces before parsing; tinykube refuses
+	// them, as ParseQuantity does everywhere else, so that what is stored
+	// is what was sent (issue: "  1" was accepted and meant 1).
+	v, err := ParseQuantity(s)
 	if err != nil {
 		return err
 	}

@@ -60,8 +60,7 @@ func locateQuantities(t reflect.Type, doc any, p path, depth int, errs *FieldErr
 		default:
 			return
 		}
-		// Trimmed as Quantity.UnmarshalJSON trims it.
-		if _, err := ParseQuantity(strings.TrimSpace(s)); err != nil {
+		if _, err := ParseQuantity(s); err != nil {
 			*errs = append(*errs, FieldInvalid(p.String(), s, err.Error()))
 		}
 		return

@@ -113,16 +113,10 @@ func TestQuantityErrorWording(t *testing.T) {
 }
 
 // TestQuantityJSONSpaces: Kubernetes trims a JSON string before parsing it,
-// so "  1" in a manifest is 1 there and here; ParseQuantity itself refuses
-// the spaces.
+// so "  1" in a manifest is 1 there; tinykube refuses the spaces in JSON as
+// ParseQuantity refuses them everywhere (the hardening issue asked it).
 func TestQuantityJSONSpaces(t *testing.T) {
-	for _, in := range []string{`"  1"`, `"1 "`, `" 500m "`} {
-		var q Quantity
-		if err := json.Unmarshal([]byte(in), &q); err != nil {
-			t.Errorf("json.Unmarshal(%s) = %v, want it accepted as Kubernetes accepts it", in, err)
-		}
-	}
-	for _, in := range []string{`"abc"`, `"NaN"`, `"Inf"`, `1e300`, `"1e300"`} {
+	for _, in := range []string{`"  1"`, `"1 "`, `" 500m "`, `"abc"`, `"NaN"`, `"Inf"`, `1e300`, `"1e300"`} {
 		var q Quantity
 		if err := json.Unmarshal([]byte(in), &q); !IsQuantityError(err) {
 			t.Errorf("json.Unmarshal(%s) = %v, want a quantity error", in, err)
