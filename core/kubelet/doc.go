@@ -5,5 +5,6 @@
 // code drives the simulator's scripted containers and real containerd.
 //
 // Book: chapter 5, "The kubelet" (book/05-kubelet.md); chapter 10
-// (book/10-container-runtime.md) runs it on containerd.
+// (book/10-container-runtime.md) runs it on containerd; chapter 18
+// (book/18-hardening.md) resolves what a container may do.
 package kubelet

@@ -16,5 +16,6 @@
 // containerd apart, as the tests run them.
 //
 // Book: chapter 10, "The container runtime and pod networking"
-// (book/10-container-runtime.md).
+// (book/10-container-runtime.md); chapter 18 (book/18-hardening.md)
+// applies a pod's securityContext.
 package containerdrt
