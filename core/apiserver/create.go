@@ -272,6 +272,9 @@ func storeError(err error) error {
 	case errors.Is(err, store.ErrFutureRevision):
 		return errTimeout("Too large resource version: the server has not reached it yet")
 	}
+	if tl := (*store.TooLargeError)(nil); errors.As(err, &tl) {
+		return errObjectTooLarge(tl)
+	}
 	return api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
 		"the store is unavailable: %v", err)
 }
