@@ -29,7 +29,7 @@ func TestQueryParametersThatDoNotParse(t *testing.T) {
 		{"DELETE", cms + "/a", "gracePeriodSeconds", "soon", `invalid gracePeriodSeconds "soon": it must be an integer`},
 		{"DELETE", cms + "/a", "propagationPolicy", "Sideways", `invalid propagationPolicy "Sideways": it must be one of Background, Foreground, Orphan`},
 		{"DELETE", cms + "/a", "orphanDependents", "perhaps", `invalid orphanDependents "perhaps"`},
-		{"POST", cms, "fieldValidation", "Loose", `invalid fieldValidation "Loose"`},
+		{"POST", cms, "fieldValidation", "Loose", `fieldValidation "Loose" is not one of Ignore, Warn, Strict`},
 		{"POST", cms, "fieldManager", strings.Repeat("m", 129), `(129 bytes): it must be at most 128 characters`},
 	}
 	for _, tc := range tests {

@@ -28,7 +28,6 @@ var queryChecks = map[string]func(v string) string{
 	"orphanDependents":     boolean,
 	"resourceVersionMatch": oneOf("Exact", "NotOlderThan"),
 	"propagationPolicy":    oneOf(PropagationBackground, PropagationForeground, PropagationOrphan),
-	"fieldValidation":      oneOf("Ignore", "Warn", "Strict"),
 	"fieldManager":         managerName,
 }
 

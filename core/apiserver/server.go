@@ -147,6 +147,9 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if err := checkQuery(req); err != nil {
 		return errorResponse(err)
 	}
+	if err := checkBodyShape(req); err != nil {
+		return errorResponse(err)
+	}
 	if req.User != nil {
 		ctx = rest.WithUser(ctx, req.User)
 	}
