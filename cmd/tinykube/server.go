@@ -127,6 +127,7 @@ certificate from the cluster CA.`,
 	fl.BoolVar(&noKubeconfig, "no-user-kubeconfig", false, "do not write ~/.tinykube/kubeconfig (only DATA_DIR/kubeconfig)")
 	serviceRangeFlags(fl, &cfg)
 	hardeningFlags(fl, &cfg)
+	limitFlags(fl, &cfg)
 	return cmd
 }
 

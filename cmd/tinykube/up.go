@@ -167,6 +167,7 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 	fl.StringVar(&cfg.Controllers.Scoring, "scheduler-scoring", "LeastAllocated", "LeastAllocated (spread) or MostAllocated (bin packing)")
 	serviceRangeFlags(fl, &cfg)
 	hardeningFlags(fl, &cfg)
+	limitFlags(fl, &cfg)
 	nf.register(fl, true)
 	return cmd
 }

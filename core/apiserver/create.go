@@ -276,6 +276,9 @@ func storeError(err error) error {
 		// encrypted with. Retrying will not help; its configuration will.
 		return errInternal(err)
 	}
+	if tl := (*store.TooLargeError)(nil); errors.As(err, &tl) {
+		return errObjectTooLarge(tl)
+	}
 	return api.NewStatusError(http.StatusServiceUnavailable, api.ReasonServiceUnavailable, nil,
 		"the store is unavailable: %v", err)
 }

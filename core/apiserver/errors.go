@@ -1,10 +1,12 @@
 package apiserver
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
+	"github.com/tinykube/tinykube/core/store"
 )
 
 // The constructors below word their messages as Kubernetes does, so that
@@ -54,9 +56,22 @@ func errExpired(format string, args ...any) error {
 	return api.NewStatusError(http.StatusGone, api.ReasonExpired, nil, format, args...)
 }
 
+// errTooLarge refuses a request body of n bytes, over maxBody, in
+// Kubernetes' words ("Request entity too large: limit is 3145728").
 func errTooLarge(n int) error {
 	return api.NewStatusError(http.StatusRequestEntityTooLarge, api.ReasonRequestEntityTooLarge, nil,
-		"the request body of %d bytes is larger than the limit of %d bytes", n, maxBody)
+		"Request entity too large: limit is %d (the body has %d bytes)", maxBody, n)
+}
+
+// errObjectTooLarge refuses a write whose object, encoded, is larger than
+// the store keeps (store.MaxValueBytes, etcd's --max-request-bytes).
+func errObjectTooLarge(e *store.TooLargeError) error {
+	limit := "the etcd server's --max-request-bytes"
+	if e.Limit > 0 {
+		limit = fmt.Sprintf("limit is %d", e.Limit)
+	}
+	return api.NewStatusError(http.StatusRequestEntityTooLarge, api.ReasonRequestEntityTooLarge, nil,
+		"Request entity too large: the object is %d bytes once encoded, and the store's %s: keep large data out of API objects (in a volume or an image), or split it", e.Size, limit)
 }
 
 func errUnsupportedMediaType(ct string) error {

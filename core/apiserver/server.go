@@ -144,6 +144,12 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if len(req.Body) > maxBody {
 		return errorResponse(errTooLarge(len(req.Body)))
 	}
+	if err := checkQuery(req); err != nil {
+		return errorResponse(err)
+	}
+	if err := checkBodyShape(req); err != nil {
+		return errorResponse(err)
+	}
 	if req.User != nil {
 		ctx = rest.WithUser(ctx, req.User)
 	}

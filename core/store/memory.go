@@ -65,8 +65,8 @@ func (m *Memory) Get(ctx context.Context, key string) (KeyValue, error) {
 }
 
 // Create stores value at key if key is absent, as a new revision, and
-// returns the new entry; otherwise it fails with ErrExists and the revision
-// does not move.
+// returns the new entry; otherwise it fails with ErrExists (or, for a value
+// larger than MaxValueBytes, ErrTooLarge) and the revision does not move.
 func (m *Memory) Create(ctx context.Context, key string, value []byte) (KeyValue, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -76,6 +76,9 @@ func (m *Memory) Create(ctx context.Context, key string, value []byte) (KeyValue
 	if _, ok := m.current[key]; ok {
 		return KeyValue{}, ErrExists
 	}
+	if err := CheckValueSize(key, value); err != nil {
+		return KeyValue{}, err
+	}
 	rev := m.rev + 1
 	kv := KeyValue{Key: key, Value: slices.Clone(value), CreateRevision: rev, ModRevision: rev}
 	m.commit(Event{Type: EventPut, KV: kv})
@@ -84,7 +87,8 @@ func (m *Memory) Create(ctx context.Context, key string, value []byte) (KeyValue
 
 // Update replaces key's value if key exists and its ModRevision equals
 // modRevision (any ModRevision when modRevision is 0). It fails with
-// ErrNotFound or ErrConflict otherwise, without moving the revision.
+// ErrNotFound or ErrConflict otherwise, or ErrTooLarge for a value larger
+// than MaxValueBytes, without moving the revision.
 func (m *Memory) Update(ctx context.Context, key string, value []byte, modRevision int64) (KeyValue, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -93,6 +97,9 @@ func (m *Memory) Update(ctx context.Context, key string, value []byte, modRevisi
 	}
 	prev, err := m.precondition(key, modRevision)
 	if err != nil {
+		return KeyValue{}, err
+	}
+	if err := CheckValueSize(key, value); err != nil {
 		return KeyValue{}, err
 	}
 	rev := m.rev + 1

@@ -13,8 +13,14 @@ import (
 )
 
 // As root, the tests run in a network namespace of their own, which the
-// pod start measurement requires; the other tests only use loopback.
-func TestMain(m *testing.M) { netnstest.Main(m) }
+// pod start measurement requires; the other tests only use loopback. Run
+// with hostileServerEnv set, the binary is the hostile test's API server.
+func TestMain(m *testing.M) {
+	if serveHostileIfAsked() {
+		return
+	}
+	netnstest.Main(m)
+}
 
 // TestPodStartPrintsBothRows runs the pod start measurement with a few
 // pods, so that the code behind `tinykube bench` cannot rot. It checks

@@ -99,6 +99,9 @@ type Config struct {
 	EncryptionProviderConfig string
 	// Audit is where and what the audit log records ("" path: no log).
 	Audit AuditConfig
+	// Limits bound the requests served at once and how long a body may
+	// take to arrive (limits.go).
+	Limits Limits
 	// Log receives one line per notable event; nil discards them.
 	Log io.Writer
 	// Controllers, unless NoControllers, are run in the server process.
@@ -217,9 +220,11 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		ln.Close()
 		return nil, err
 	}
+	opts.BodyTimeout = cfg.Limits.BodyTimeout
 	s.http = &http.Server{
-		Handler:           s.handler(httpapi.Handler(s.API.Handle, opts)),
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler:           s.handler(httpapi.LimitInflight(httpapi.Handler(s.API.Handle, opts), cfg.Limits.inflightLimits())),
+		ReadHeaderTimeout: headerTimeout,
+		IdleTimeout:       idleTimeout,
 		// HTTPS only: a client certificate is checked against the CA when
 		// one is shown; a client without one may still prove who it is
 		// with a bearer token.

@@ -15,6 +15,8 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/tinykube/tinykube/core/store"
 )
 
 // EmbedConfig describes an etcd member run inside this process.
@@ -138,6 +140,11 @@ func StartEmbedded(cfg EmbedConfig) (*Embedded, error) {
 		ec.ClusterState = embed.ClusterStateFlagExisting
 	}
 	ec.QuotaBackendBytes = quota
+	// Store checks every value against store.MaxValueBytes (the memory
+	// store's limit too) before it sends it; etcd's own limit is on the
+	// whole request, key and transaction included, so it is set a little
+	// above, where it never decides first.
+	ec.MaxRequestBytes = store.MaxValueBytes + 64<<10
 	ec.AutoCompactionRetention = "0" // off: the API server compacts
 	ec.EnableGRPCGateway = false
 	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(logger)

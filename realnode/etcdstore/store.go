@@ -10,6 +10,8 @@ import (
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/tinykube/tinykube/core/store"
 )
@@ -97,13 +99,16 @@ func (s *Store) Create(ctx context.Context, key string, value []byte) (store.Key
 	if err := s.usable(ctx); err != nil {
 		return store.KeyValue{}, err
 	}
+	if err := store.CheckValueSize(key, value); err != nil {
+		return store.KeyValue{}, err
+	}
 	k := s.prefix + key
 	resp, err := s.client.Txn(ctx).
 		If(clientv3.Compare(clientv3.CreateRevision(k), "=", 0)).
 		Then(clientv3.OpPut(k, string(value))).
 		Commit()
 	if err != nil {
-		return store.KeyValue{}, s.mapErr("create", key, err)
+		return store.KeyValue{}, s.mapWriteErr("create", key, value, err)
 	}
 	if !resp.Succeeded {
 		return store.KeyValue{}, store.ErrExists
@@ -119,6 +124,9 @@ func (s *Store) Update(ctx context.Context, key string, value []byte, modRevisio
 	if err := s.usable(ctx); err != nil {
 		return store.KeyValue{}, err
 	}
+	if err := store.CheckValueSize(key, value); err != nil {
+		return store.KeyValue{}, err
+	}
 	k := s.prefix + key
 	resp, err := s.client.Txn(ctx).
 		If(precondition(k, modRevision)).
@@ -126,7 +134,7 @@ func (s *Store) Update(ctx context.Context, key string, value []byte, modRevisio
 		Else(clientv3.OpGet(k, clientv3.WithKeysOnly())).
 		Commit()
 	if err != nil {
-		return store.KeyValue{}, s.mapErr("update", key, err)
+		return store.KeyValue{}, s.mapWriteErr("update", key, value, err)
 	}
 	if !resp.Succeeded {
 		return store.KeyValue{}, whyFailed(resp)
@@ -255,6 +263,18 @@ func (s *Store) mapErr(op, key string, err error) error {
 		return store.ErrFutureRevision
 	}
 	return fmt.Errorf("etcdstore: %s %q under prefix %q: %w", op, key, s.prefix, err)
+}
+
+// mapWriteErr is mapErr for a Create or Update of value: a value that
+// etcd refuses as too large (an external etcd with a --max-request-bytes
+// below store.MaxValueBytes, or the client's own send limit) is
+// store.ErrTooLarge, which the API server answers 413.
+func (s *Store) mapWriteErr(op, key string, value []byte, err error) error {
+	if errors.Is(err, rpctypes.ErrRequestTooLarge) || errors.Is(err, rpctypes.ErrGRPCRequestTooLarge) ||
+		status.Code(err) == codes.ResourceExhausted && strings.Contains(err.Error(), "larger than max") {
+		return &store.TooLargeError{Key: key, Size: len(value)}
+	}
+	return s.mapErr(op, key, err)
 }
 
 // precondition is the transaction guard for Update and Delete: the key's

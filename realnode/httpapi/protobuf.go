@@ -123,6 +123,9 @@ func protobufFromJSON(js []byte) ([]byte, error) {
 // pruned where tinykube's type lacks the field (pruneZeroUnknown);
 // otherwise every create would warn about fields nobody sent.
 func jsonFromProtobuf(body []byte) ([]byte, error) {
+	if err := checkProtobufShape(body); err != nil {
+		return nil, err
+	}
 	obj, gvk, err := protoSerializer.Decode(body, nil, nil)
 	if err != nil {
 		if runtime.IsNotRegisteredError(err) && gvk != nil {

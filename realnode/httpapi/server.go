@@ -2,7 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,6 +45,9 @@ type Options struct {
 	// which kind a path names (custom resources travel as JSON only) and
 	// which kinds the OpenAPI documents describe. nil: the built-in kinds.
 	Resources func() *api.ResourceSet
+	// BodyTimeout is how long a client has to send a request body
+	// (readBody); 0 is DefaultBodyTimeout.
+	BodyTimeout time.Duration
 }
 
 // Handler serves h over HTTP. Pods' log and exec subresources, which need
@@ -92,9 +95,9 @@ func Handler(h Handle, opts Options) http.Handler {
 			nodes.serve(w, r, ns, name, sub)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rest.MaxBodyBytes+1))
-		if err != nil && len(body) <= rest.MaxBodyBytes {
-			http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
+		body, err := readBody(w, r, opts.BodyTimeout)
+		if err != nil {
+			writeStatus(w, err)
 			return
 		}
 		req := &rest.Request{
@@ -168,7 +171,8 @@ func serveStream(w http.ResponseWriter, r *http.Request, s rest.Stream, enc enco
 	}
 	var timeout <-chan time.Time
 	if v, err := strconv.Atoi(r.URL.Query().Get("timeoutSeconds")); err == nil && v > 0 {
-		t := time.NewTimer(time.Duration(v) * time.Second)
+		// A timeout of more seconds than a Duration holds is no timeout.
+		t := time.NewTimer(time.Duration(min(v, math.MaxInt64/int(time.Second))) * time.Second)
 		defer t.Stop()
 		timeout = t.C
 	}

@@ -34,13 +34,15 @@ func testRevisionNumbering(t *testing.T, h harness) {
 	}
 }
 
-// testFailedWritesDoNotCount: a write that fails its precondition changes
-// nothing, not even the revision.
+// testFailedWritesDoNotCount: a write that fails its precondition, or
+// whose value is larger than store.MaxValueBytes, changes nothing, not even
+// the revision.
 func testFailedWritesDoNotCount(t *testing.T, h harness) {
 	s, _ := h.open(t)
 	a := mustCreate(t, s, "/f/a", "1")
 	mustUpdate(t, s, "/f/a", "2")
 	r := revision(t, s)
+	tooLarge := make([]byte, store.MaxValueBytes+1)
 	calls := []struct {
 		name string
 		do   func() error
@@ -51,6 +53,8 @@ func testFailedWritesDoNotCount(t *testing.T, h harness) {
 		{"Update(/f/a, stale)", func() error { _, err := s.Update(ctx, "/f/a", nil, a.ModRevision); return err }, store.ErrConflict},
 		{"Delete(/f/missing, 0)", func() error { _, _, err := s.Delete(ctx, "/f/missing", 0); return err }, store.ErrNotFound},
 		{"Delete(/f/a, stale)", func() error { _, _, err := s.Delete(ctx, "/f/a", a.ModRevision); return err }, store.ErrConflict},
+		{"Create(/f/big, too large)", func() error { _, err := s.Create(ctx, "/f/big", tooLarge); return err }, store.ErrTooLarge},
+		{"Update(/f/a, too large)", func() error { _, err := s.Update(ctx, "/f/a", tooLarge, 0); return err }, store.ErrTooLarge},
 	}
 	for _, c := range calls {
 		wantErr(t, c.name, c.do(), c.want)
