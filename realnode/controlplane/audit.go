@@ -3,8 +3,11 @@ package controlplane
 import (
 	"fmt"
 	"os"
+	"time"
 
 	coreaudit "github.com/tinykube/tinykube/core/audit"
+	"github.com/tinykube/tinykube/core/auth/authorizer"
+	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/realnode/audit"
 	"github.com/tinykube/tinykube/realnode/httpapi"
 )
@@ -72,4 +75,30 @@ func (s *Server) closeAudit() error {
 		return nil
 	}
 	return s.audit.log.Close()
+}
+
+// auditLocal records an in-process call of the server's own components
+// (scheduler, controller manager), which reach the API without HTTP and
+// so past the edge's audit: who they are, what they changed, the answer.
+// It writes ResponseComplete only, with no source IP; watches (streams)
+// are not recorded.
+func (s *Server) auditLocal(req *rest.Request, received time.Time, resp *rest.Response) {
+	if s.audit == nil || resp == nil || resp.Stream != nil {
+		return
+	}
+	attrs := authorizer.AttributesFor(req)
+	cfg := s.audit.policy.Evaluate(attrs)
+	if !cfg.Records(coreaudit.StageResponseComplete) {
+		return
+	}
+	uri := req.Path
+	if len(req.Query) > 0 {
+		uri += "?" + req.Query.Encode()
+	}
+	ev := coreaudit.NewEvent(cfg.Level, coreaudit.Request{AuditID: audit.NewID(), Received: received, URI: uri,
+		UserAgent: req.UserAgent, Attributes: attrs})
+	ev.SetRequestObject(req.Body, cfg.OmitManagedFields)
+	ev.SetResponse(resp.Code, resp.Body, cfg.OmitManagedFields)
+	ev.Annotate(resp.AuditAnnotations)
+	s.audit.log.Log(ev.At(coreaudit.StageResponseComplete, time.Now()))
 }

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	coreaudit "github.com/tinykube/tinykube/core/audit"
 	"github.com/tinykube/tinykube/core/auth/authorizer"
 	"github.com/tinykube/tinykube/core/rest"
+	realaudit "github.com/tinykube/tinykube/realnode/audit"
 )
 
 // The audit log at the edge. Every request gets an audit ID (returned in
@@ -328,16 +328,7 @@ func auditID(r *http.Request) string {
 		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") == "" {
 		return id
 	}
-	return newUUID()
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return realaudit.NewID()
 }
 
 // maxForwarded bounds the X-Forwarded-For addresses an event keeps.
