@@ -3,10 +3,12 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +23,7 @@ import (
 	"github.com/tinykube/tinykube/core/clock"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/core/store"
+	realaudit "github.com/tinykube/tinykube/realnode/audit"
 )
 
 // eventLog keeps the events it is given.
@@ -52,7 +55,15 @@ func (l *eventLog) of(id string) []*audit.Event {
 // edge that audits with policy: the bearer token "admin" is
 // kubernetes-admin, "jane" may edit in ns1, any other name is a user
 // without rights.
-func serveAudited(t *testing.T, policy *audit.Policy) (*httptest.Server, *eventLog, *apiserver.Server) {
+func serveAudited(t testing.TB, policy *audit.Policy) (*httptest.Server, *eventLog, *apiserver.Server) {
+	t.Helper()
+	log := &eventLog{}
+	hs, srv := serveAuditedTo(t, policy, log)
+	return hs, log, srv
+}
+
+// serveAuditedTo is serveAudited writing the events to log.
+func serveAuditedTo(t testing.TB, policy *audit.Policy, log AuditLog) (*httptest.Server, *apiserver.Server) {
 	t.Helper()
 	srv := apiserver.New(apiserver.Config{Store: store.NewMemory(), Clock: &clock.Fixed{T: time.Unix(1e9, 0)},
 		Rand: rand.New(rand.NewPCG(1, 1)), Version: "test", Authorization: &apiserver.Authorization{}})
@@ -74,7 +85,6 @@ func serveAudited(t *testing.T, policy *audit.Policy) (*httptest.Server, *eventL
 		}
 		return &rest.UserInfo{Name: token, Groups: []string{auth.AllAuthenticated}}, true, nil
 	}
-	log := &eventLog{}
 	hs := httptest.NewServer(Handler(srv.Handle, Options{
 		Authenticator:       &Authenticator{Token: tokens},
 		Authorize:           srv.Authorize,
@@ -82,11 +92,11 @@ func serveAudited(t *testing.T, policy *audit.Policy) (*httptest.Server, *eventL
 		Audit:               &Audit{Policy: policy, Log: log},
 	}))
 	t.Cleanup(hs.Close)
-	return hs, log, srv
+	return hs, srv
 }
 
 // auditedCall sends one request as token and returns its code and Audit-ID.
-func auditedCall(t *testing.T, hs *httptest.Server, token, method, path, contentType, body string, header ...string) (int, string) {
+func auditedCall(t testing.TB, hs *httptest.Server, token, method, path, contentType, body string, header ...string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
 	if token != "" {
@@ -300,5 +310,33 @@ func TestAuditRelayedSubresources(t *testing.T) {
 			t.Errorf("pods/log as %s: event verb %q, objectRef %+v, code %d, annotations %v; want get pods/log, %d, decision %s",
 				tc.token, last.Verb, *last.ObjectRef, last.ResponseStatus.Code, last.Annotations, tc.code, tc.decision)
 		}
+	}
+}
+
+// BenchmarkAuditedCreate measures HTTP creates with the audit log off and
+// on (Metadata and RequestResponse, to a file through realnode/audit).
+func BenchmarkAuditedCreate(b *testing.B) {
+	for _, level := range []audit.Level{"off", audit.LevelMetadata, audit.LevelRequestResponse} {
+		b.Run(string(level), func(b *testing.B) {
+			var policy *audit.Policy
+			var log AuditLog
+			if level != "off" {
+				policy = &audit.Policy{OmitStages: []audit.Stage{audit.StageRequestReceived}, Rules: []audit.PolicyRule{{Level: level}}}
+				l, err := realaudit.Open(realaudit.Config{Path: filepath.Join(b.TempDir(), "audit.log")})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer l.Close()
+				log = l
+			}
+			hs, _ := serveAuditedTo(b, policy, log)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if code, _ := auditedCall(b, hs, "admin", "POST", "/api/v1/namespaces/ns1/configmaps", "application/json",
+					fmt.Sprintf(`{"metadata":{"name":"c%d"},"data":{"k":"v"}}`, i)); code != http.StatusCreated {
+					b.Fatalf("create = %d", code)
+				}
+			}
+		})
 	}
 }

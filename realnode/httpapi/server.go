@@ -51,7 +51,8 @@ type Options struct {
 
 // Handler serves h over HTTP. Pods' log and exec subresources, which need
 // the pod's node, are relayed to that node's kubelet (see nodeProxy). Every
-// request is authenticated first when opts has an Authenticator.
+// request is authenticated first when opts has an Authenticator, and
+// recorded in the audit log when opts has an Audit (audit.go).
 func Handler(h Handle, opts Options) http.Handler {
 	nodes := newNodeProxy(h, opts.KubeletTLS)
 	resources := opts.Resources
