@@ -340,3 +340,25 @@ func BenchmarkAuditedCreate(b *testing.B) {
 		})
 	}
 }
+
+func TestAuditPanic(t *testing.T) {
+	log := &eventLog{}
+	h := Handler(func(context.Context, *rest.Request) *rest.Response { panic("boom") },
+		Options{Audit: &Audit{Policy: &audit.Policy{Rules: []audit.PolicyRule{{Level: audit.LevelMetadata}}}, Log: log}})
+	rec := httptest.NewRecorder()
+	func() {
+		defer func() { recover() }()
+		h.ServeHTTP(rec, httptest.NewRequest("DELETE", "/api/v1/namespaces/a/pods/p", nil))
+	}()
+	id := rec.Header().Get(audit.HeaderAuditID)
+	var got []summary
+	for _, ev := range log.of(id) {
+		got = append(got, summarize(ev))
+	}
+	ref := audit.ObjectRef{Resource: "pods", Namespace: "a", Name: "p", APIVersion: "v1"}
+	want := []summary{{Stage: audit.StageRequestReceived, Verb: "delete", Ref: ref},
+		{Stage: audit.StagePanic, Verb: "delete", Ref: ref, Code: 500, Reason: "InternalError"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events of a panicking handler (-want +got):\n%s", diff)
+	}
+}
