@@ -139,8 +139,9 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 }
 
 // Handle answers one request. It never panics on bad input: every failure
-// is a Response carrying a Status.
-func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
+// is a Response carrying a Status. The answer carries the authorizer's
+// decision in its AuditAnnotations.
+func (s *Server) Handle(ctx context.Context, req *rest.Request) (handled *rest.Response) {
 	if len(req.Body) > maxBody {
 		return errorResponse(errTooLarge(len(req.Body)))
 	}
@@ -153,9 +154,11 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) *rest.Response {
 	if req.User != nil {
 		ctx = rest.WithUser(ctx, req.User)
 	}
-	if resp := s.authorize(ctx, req); resp != nil {
-		return resp
+	refused, authz := s.authorize(ctx, req)
+	if refused != nil {
+		return refused
 	}
+	defer func() { handled = withAuditAnnotations(handled, authz) }()
 	if resp := s.handleNonResource(ctx, req); resp != nil {
 		return resp
 	}

@@ -249,7 +249,9 @@ func (g *guardedLocal) Do(ctx context.Context, req *rest.Request) (*rest.Respons
 		ctx, cancel = context.WithTimeout(ctx, g.timeout)
 		defer cancel()
 	}
+	received := time.Now()
 	resp := g.s.API.Handle(ctx, req)
+	g.s.auditLocal(req, received, resp)
 	if ctx.Err() != nil && resp.Stream == nil {
 		return nil, fmt.Errorf("in-process API call %s %s: %w", req.Method, req.Path, ctx.Err())
 	}

@@ -157,6 +157,8 @@ type Server struct {
 	closeErr  error
 	// groups are the elected components (scheduler, controller manager).
 	groups []*electedGroup
+	// audit is the audit log (audit.go); nil without one.
+	audit *serverAudit
 }
 
 // Start brings up etcd, the API and its listener, and returns once the API
@@ -187,6 +189,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 			s.Close()
 		}
 	}()
+	if err := s.openAudit(); err != nil {
+		return nil, err
+	}
 	if err := s.startEtcd(ctx); err != nil {
 		return nil, err
 	}
@@ -291,6 +296,7 @@ func (s *Server) handlerOptions() (httpapi.Options, error) {
 		KubeletTLS:          &httpapi.KubeletTLS{CA: s.ca.Pool(), Client: kc},
 		// Custom resources: JSON-only at the edge, and in OpenAPI.
 		Resources: s.API.Resources,
+		Audit:     s.auditOptions(),
 	}, nil
 }
 
@@ -416,6 +422,9 @@ func (s *Server) close() error {
 		h.Shutdown(ctx)
 		cancel()
 		h.Close()
+	}
+	if err := s.closeAudit(); err != nil {
+		fmt.Fprintf(s.cfg.Log, "closing the audit log: %v\n", err)
 	}
 	if s.Store != nil {
 		s.Store.Close()

@@ -39,6 +39,8 @@ type Options struct {
 	// API server's kubelet-client certificate, checking that the kubelet
 	// holds its node's certificate (kubelettls.go). nil: plain HTTP.
 	KubeletTLS *KubeletTLS
+	// Audit, when set, records every request in the audit log (audit.go).
+	Audit *Audit
 	// Resources returns what the API server serves now: the built-in
 	// kinds and the custom resources of its established definitions
 	// ((*apiserver.Server).Resources). The edge asks it, on every request,
@@ -52,7 +54,8 @@ type Options struct {
 
 // Handler serves h over HTTP. Pods' log and exec subresources, which need
 // the pod's node, are relayed to that node's kubelet (see nodeProxy). Every
-// request is authenticated first when opts has an Authenticator.
+// request is authenticated first when opts has an Authenticator, and
+// recorded in the audit log when opts has an Audit (audit.go).
 func Handler(h Handle, opts Options) http.Handler {
 	nodes := newNodeProxy(h, opts.KubeletTLS)
 	resources := opts.Resources
@@ -60,7 +63,7 @@ func Handler(h Handle, opts Options) http.Handler {
 		resources = api.BuiltinResources
 	}
 	docs := &openAPIServer{version: "v1.0.0-tinykube", resources: resources}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return withAudit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var user *rest.UserInfo
 		if opts.Authenticator != nil {
 			u, err := opts.Authenticator.Authenticate(r)
@@ -68,6 +71,7 @@ func Handler(h Handle, opts Options) http.Handler {
 				writeStatus(w, err)
 				return
 			}
+			auditUser(r, u)
 			u, refused, err := impersonate(r, u, opts.AuthorizeAttributes)
 			if err != nil {
 				writeStatus(w, err)
@@ -77,6 +81,7 @@ func Handler(h Handle, opts Options) http.Handler {
 				writeResponse(w, refused)
 				return
 			}
+			auditImpersonation(r, u)
 			user = u
 		}
 		if r.URL.Path == "/cacerts" && opts.CACert != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
@@ -116,6 +121,7 @@ func Handler(h Handle, opts Options) http.Handler {
 		if resp == nil {
 			resp = h(r.Context(), req)
 		}
+		auditAPI(r, req, resp)
 		resp = encodeResponse(resp, enc)
 		for _, warn := range resp.Warnings {
 			w.Header().Add("Warning", `299 - `+strconv.Quote(warn))
@@ -129,13 +135,15 @@ func Handler(h Handle, opts Options) http.Handler {
 		}
 		w.WriteHeader(resp.Code)
 		w.Write(resp.Body)
-	})
+	}), opts.Audit, opts.Authenticator == nil)
 }
 
 // authorizeRelay asks authorize whether user may use pod subresource sub
 // as r asks: pods/log is read (get), exec, attach and portforward run
 // something on the node and are create, whatever the HTTP method of the
-// upgrade (as Kubernetes authorizes them). It returns the refusal, or nil.
+// upgrade (as Kubernetes authorizes them). It returns the refusal, or nil;
+// the decision's audit annotations go to r's audit event either way (an
+// allowed answer is a Response without a Code carrying only them).
 func authorizeRelay(r *http.Request, user *rest.UserInfo, sub string, authorize Handle) *rest.Response {
 	if authorize == nil || user == nil {
 		return nil
@@ -144,7 +152,15 @@ func authorizeRelay(r *http.Request, user *rest.UserInfo, sub string, authorize 
 	if sub == "log" {
 		method = http.MethodGet
 	}
-	return authorize(r.Context(), &rest.Request{Method: method, Path: r.URL.Path, Query: r.URL.Query(), User: user, UserAgent: r.UserAgent()})
+	resp := authorize(r.Context(), &rest.Request{Method: method, Path: r.URL.Path, Query: r.URL.Query(), User: user, UserAgent: r.UserAgent()})
+	if resp == nil {
+		return nil
+	}
+	auditAnnotate(r, resp.AuditAnnotations)
+	if resp.Code == 0 {
+		return nil
+	}
+	return resp
 }
 
 // writeResponse writes a whole (not streamed) response.
