@@ -136,7 +136,7 @@ certificate from the cluster CA.`,
 func hardeningFlags(fl *pflag.FlagSet, cfg *controlplane.Config) {
 	fl.StringVar(&cfg.EncryptionProviderConfig, "encryption-provider-config", "", "an EncryptionConfiguration file (apiserver.config.k8s.io/v1): how Secrets are encrypted in etcd; give every server of a cluster the same file")
 	fl.StringVar(&cfg.Audit.LogPath, "audit-log-path", "", "append an audit event for every request to this file as JSON lines (- for standard output)")
-	fl.StringVar(&cfg.Audit.PolicyFile, "audit-policy-file", "", "an audit.k8s.io/v1 Policy saying what is recorded and at which level (default: every request except reads, at Metadata)")
+	fl.StringVar(&cfg.Audit.PolicyFile, "audit-policy-file", "", "an audit.k8s.io/v1 Policy saying what is recorded and at which level (default: every change at Metadata; reads, events, leases and node status heartbeats are left out)")
 	fl.IntVar(&cfg.Audit.MaxSizeMB, "audit-log-maxsize", 100, "rotate the audit log once it reaches this many megabytes (0: never)")
 	fl.IntVar(&cfg.Audit.MaxBackups, "audit-log-maxbackup", 10, "how many rotated audit logs to keep (0: all)")
 	fl.IntVar(&cfg.Audit.MaxAgeDays, "audit-log-maxage", 0, "delete rotated audit logs older than this many days (0: never)")
