@@ -46,7 +46,7 @@ var theFuzzWorld = sync.OnceValues(buildFuzzWorld)
 func buildFuzzWorld() (*fuzzWorld, error) {
 	ctx := context.Background()
 	st := store.NewMemory()
-	srv := newFuzzServerOver(st)
+	srv := newFuzzServerOver(st, rand.New(rand.NewPCG(1, 2)))
 	if err := srv.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("fuzz world: Bootstrap: %v", err)
 	}
@@ -76,11 +76,11 @@ func buildFuzzWorld() (*fuzzWorld, error) {
 }
 
 // newFuzzServerOver returns the Server the fuzzers talk to over st: a
-// fixed clock, a seeded random source, ServiceAccount keys (so that
+// fixed clock, random source rnd, ServiceAccount keys (so that
 // TokenRequest and TokenReview run rather than answer 503), no
 // authorization (requests carry no user).
-func newFuzzServerOver(st store.Store) *Server {
-	return New(Config{Store: st, Clock: &clock.Fixed{T: t0}, Rand: rand.New(rand.NewPCG(1, 2)),
+func newFuzzServerOver(st store.Store, rnd *rand.Rand) *Server {
+	return New(Config{Store: st, Clock: &clock.Fixed{T: t0}, Rand: rnd,
 		Version: "fuzz", ServiceAccountKeys: testSAKeys()})
 }
 
@@ -105,7 +105,9 @@ func newFuzzServer(tb testing.TB) (*Server, *store.Memory, int64) {
 		}
 	}
 	rev, _ := st.Revision(ctx)
-	return newFuzzServerOver(st), st, rev
+	// Another stream than the world's: the same one would hand out the
+	// world's uids again.
+	return newFuzzServerOver(st, rand.New(rand.NewPCG(3, 4))), st, rev
 }
 
 // resourceOfKey finds the resource, built-in or custom, a store key
