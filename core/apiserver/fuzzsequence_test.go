@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"testing"
 
@@ -46,9 +46,6 @@ const (
 	// sequence: the fuzz world is a few megabytes, so hundreds of
 	// megabytes means something keeps what it should not.
 	seqMaxHeap = 512 << 20
-	// seqHeapEvery is how often (in calls) the heap is measured; a GC
-	// costs a millisecond or more.
-	seqHeapEvery = 16
 )
 
 // seqCall is one decoded call of a sequence.
@@ -221,12 +218,15 @@ func checkAnsweredVersion(resp *rest.Response, rev int64) error {
 	return nil
 }
 
-// heapInUse returns the bytes of the live heap after a collection.
-func heapInUse() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
+// liveSample reads the heap the last GC found live.
+var liveSample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+
+// liveHeap returns the bytes of heap the last collection marked live:
+// the heap in use after a GC, without forcing one (a forced collection
+// per check cost more than the calls it checked).
+func liveHeap() uint64 {
+	metrics.Read(liveSample)
+	return liveSample[0].Value.Uint64()
 }
 
 // FuzzAPISequence drives one in-process Server (over the fuzz world in a
@@ -236,9 +236,8 @@ func heapInUse() uint64 {
 // as dry runs. After every call it checks the answer (checkAnswer), what
 // the call allocated, that everything the call stored decodes, validates
 // and round-trips (checkStored), that no revision or resourceVersion goes
-// back and a dry run writes nothing (seqState.observe); every
-// seqHeapEvery calls and at the end, that the live heap stays below
-// seqMaxHeap.
+// back and a dry run writes nothing (seqState.observe), and that the
+// heap the last GC found live stays below seqMaxHeap.
 func FuzzAPISequence(f *testing.F) {
 	objs := fuzzObjects()
 	kindOf := func(kind string) uint8 {
@@ -327,10 +326,8 @@ func FuzzAPISequence(f *testing.F) {
 			if err := checkStored(srv, st, before); err != nil {
 				t.Fatalf("%s: %v", what, err)
 			}
-			if (i+1)%seqHeapEvery == 0 || i == len(calls)-1 {
-				if h := heapInUse(); h > seqMaxHeap {
-					t.Fatalf("%s: live heap %d MiB, want at most %d MiB", what, h>>20, seqMaxHeap>>20)
-				}
+			if h := liveHeap(); h > seqMaxHeap {
+				t.Fatalf("%s: live heap %d MiB after the last GC, want at most %d MiB", what, h>>20, seqMaxHeap>>20)
 			}
 		}
 	})
