@@ -168,6 +168,9 @@ func FuzzHandle(f *testing.F) {
 	}{
 		{fzJSONPatch, pod, 0, "seed", "", 0, `[{"op":"move","from":"/spec","path":"/spec/x"}]`},
 		{fzJSONPatch, pod, 1, "seed", "", 0, `[{"op":"add","path":"/status/conditions/-","value":{"type":"Ready","status":"True"}}]`},
+		// Each copy of /x into itself doubles it: a patch bomb's seed, for
+		// the fuzzer to grow by repeating the last operation.
+		{fzJSONPatch, kindOf("ConfigMap"), 0, "seed", "", 0, `[{"op":"add","path":"/x","value":[1]},{"op":"copy","from":"/x","path":"/x/-"},{"op":"copy","from":"/x","path":"/x/-"},{"op":"copy","from":"/x","path":"/x/-"}]`},
 		{fzJSONPatch, dep, 0, "seed", "", 0, `[{"op":"test","path":"/spec/replicas","value":2},{"op":"replace","path":"/spec/replicas","value":3},{"op":"copy","from":"/metadata/labels","path":"/metadata/annotations"}]`},
 		{fzStrategicPatch, pod, 0, "seed", "", 0, `{"spec":{"$setElementOrder/containers":[{"name":"c"}],"containers":[{"name":"c","image":"j","$retainKeys":["name"]}]}}`},
 		{fzStrategicPatch, pod, 1, "seed", "", 0, `{"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"X","$patch":"delete"}]}}`},
