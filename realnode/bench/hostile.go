@@ -61,6 +61,10 @@ const (
 var hostileSetup = []struct{ path, body string }{
 	{hostileCMs, `{"metadata":{"name":"target"},"data":{"a":"b"}}`},
 	{hostileDeploys, `{"metadata":{"name":"target"},"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`},
+	// A pod needs its ServiceAccount (the controller that makes it may
+	// not have yet: a 409 says it has).
+	{"/api/v1/namespaces/default/serviceaccounts", `{"metadata":{"name":"default"}}`},
+	{hostilePods, `{"metadata":{"name":"target"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`},
 }
 
 const (
@@ -174,10 +178,33 @@ var HostileInputs = []HostileInput{
 	{Name: "list with a labelSelector of 100,000 terms", Method: "GET", Path: hostileCMs + "?labelSelector=" + url.QueryEscape(terms(100_000)), HTTP1: true},
 	{Name: "delete with gracePeriodSeconds=soon", Method: "DELETE", Path: hostileCMs + "/nothing?gracePeriodSeconds=soon"},
 	{Name: "headers of 2 MB", Method: "GET", Path: hostileCMs, Header: map[string]string{"X-Flood": strings.Repeat("h", 2<<20)}, HTTP1: true},
+	// Invalid status and quantities: small, but each would store what
+	// no reader of the object can make sense of.
+	{Name: "status patch with phase Bogus", Method: "PATCH", Path: hostilePods + "/target/status", ContentType: contentMerge,
+		Body: literal(`{"status":{"phase":"Bogus"}}`)},
+	{Name: "status patch with a condition status Maybe", Method: "PATCH", Path: hostilePods + "/target/status", ContentType: contentMerge,
+		Body: literal(`{"status":{"conditions":[{"type":"Ready","status":"Maybe"}]}}`)},
+	{Name: "status patch with restartCount -7", Method: "PATCH", Path: hostilePods + "/target/status", ContentType: contentMerge,
+		Body: literal(`{"status":{"containerStatuses":[{"name":"c","image":"busybox","imageID":"","ready":false,"restartCount":-7}]}}`)},
+	{Name: "status patch for a container not in the spec", Method: "PATCH", Path: hostilePods + "/target/status", ContentType: contentMerge,
+		Body: literal(`{"status":{"containerStatuses":[{"name":"ghost","image":"busybox","imageID":"","ready":true,"restartCount":0}]}}`)},
+	{Name: "create with cpu 1e300", Method: "POST", Path: hostilePods, ContentType: contentJSON, Body: podWithCPU(`"1e300"`)},
+	{Name: "create with cpu abc", Method: "POST", Path: hostilePods, ContentType: contentJSON, Body: podWithCPU(`"abc"`)},
+	{Name: "create with cpu NaN", Method: "POST", Path: hostilePods, ContentType: contentJSON, Body: podWithCPU(`"NaN"`)},
+	{Name: `create with cpu "  1"`, Method: "POST", Path: hostilePods, ContentType: contentJSON, Body: podWithCPU(`"  1"`)},
 	{Name: "40 concurrent creates of 2.9 MB", Method: "POST", Path: hostileCMs, ContentType: contentJSON, Concurrent: 40,
 		Body: func() []byte {
 			return []byte(`{"metadata":{"name":"crowd"},"data":{"a":"` + strings.Repeat("x", 2900_000) + `"}}`)
 		}},
+}
+
+// literal returns a Body that is s.
+func literal(s string) func() []byte { return func() []byte { return []byte(s) } }
+
+// podWithCPU returns a Body creating a pod whose container limits cpu to
+// the JSON value q.
+func podWithCPU(q string) func() []byte {
+	return literal(`{"metadata":{"generateName":"q-"},"spec":{"containers":[{"name":"c","image":"busybox","resources":{"limits":{"cpu":` + q + `}}}]}}`)
 }
 
 // jsonPatchBomb adds a 100-byte value at from+"/x" and then copies from
@@ -333,7 +360,7 @@ func RunHostile(ctx context.Context, start ServerCommand, inputs []HostileInput)
 		return rep, err
 	}
 	for _, o := range hostileSetup {
-		if code, err := send(ctx, client, base, HostileInput{Method: "POST", Path: o.path, ContentType: contentJSON}, []byte(o.body)); err != nil || code != 201 {
+		if code, err := send(ctx, client, base, HostileInput{Method: "POST", Path: o.path, ContentType: contentJSON}, []byte(o.body)); err != nil || (code != 201 && code != 409) {
 			return rep, fmt.Errorf("creating %s: %d %v", o.path, code, err)
 		}
 	}
