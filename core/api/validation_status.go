@@ -39,26 +39,14 @@ func ValidateStatusUpdate(newObj, oldObj Object) FieldErrors {
 	case *ReplicaSet:
 		return validateReplicaSetStatus(&n.Status, "status")
 	case *Deployment:
-		o, _ := oldObj.(*Deployment)
-		errs := validateDeploymentStatus(&n.Status, "status")
-		if o != nil {
-			errs = append(errs, collisionCountUpdate(n.Status.CollisionCount, o.Status.CollisionCount, "status")...)
-		}
-		return errs
+		return append(validateDeploymentStatus(&n.Status, "status"),
+			collisionCountUpdate(n.Status.CollisionCount, oldCollisionCount(oldObj), "status")...)
 	case *StatefulSet:
-		o, _ := oldObj.(*StatefulSet)
-		errs := validateStatefulSetStatus(&n.Status, "status")
-		if o != nil {
-			errs = append(errs, collisionCountUpdate(n.Status.CollisionCount, o.Status.CollisionCount, "status")...)
-		}
-		return errs
+		return append(validateStatefulSetStatus(&n.Status, "status"),
+			collisionCountUpdate(n.Status.CollisionCount, oldCollisionCount(oldObj), "status")...)
 	case *DaemonSet:
-		o, _ := oldObj.(*DaemonSet)
-		errs := validateDaemonSetStatus(&n.Status, "status")
-		if o != nil {
-			errs = append(errs, collisionCountUpdate(n.Status.CollisionCount, o.Status.CollisionCount, "status")...)
-		}
-		return errs
+		return append(validateDaemonSetStatus(&n.Status, "status"),
+			collisionCountUpdate(n.Status.CollisionCount, oldCollisionCount(oldObj), "status")...)
 	case *Job:
 		return validateJobStatus(&n.Status, "status")
 	case *CronJob:
@@ -162,6 +150,27 @@ func collisionCountUpdate(n, o *int32, p path) FieldErrors {
 		v = *n
 	}
 	return FieldErrors{FieldInvalid(p.child("collisionCount").String(), v, "cannot be decremented")}
+}
+
+// oldCollisionCount is the stored collisionCount of a Deployment,
+// StatefulSet or DaemonSet (nil for any other object, or none: nothing to
+// compare with).
+func oldCollisionCount(old Object) *int32 {
+	switch o := old.(type) {
+	case *Deployment:
+		if o != nil {
+			return o.Status.CollisionCount
+		}
+	case *StatefulSet:
+		if o != nil {
+			return o.Status.CollisionCount
+		}
+	case *DaemonSet:
+		if o != nil {
+			return o.Status.CollisionCount
+		}
+	}
+	return nil
 }
 
 // conditionReasonRE is metav1.Condition's reason format.

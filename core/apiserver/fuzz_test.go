@@ -150,15 +150,7 @@ func FuzzHandle(f *testing.F) {
 			f.Add(uint8(fzUpdate), kind, uint8(2), name, "", uint8(0), []byte(`{"kind":"Scale","apiVersion":"autoscaling/v1","metadata":{"name":"seed","namespace":"default"},"spec":{"replicas":5}}`))
 		}
 	}
-	kindOf := func(kind string) uint8 {
-		for k, o := range objs {
-			if o.res.Kind == kind {
-				return uint8(k)
-			}
-		}
-		f.Fatalf("no fuzzObject of kind %s", kind)
-		return 0
-	}
+	kindOf := func(kind string) uint8 { return fuzzKindIndex(f, objs, kind) }
 	pod, dep, sa, ns, csr := kindOf("Pod"), kindOf("Deployment"), kindOf("ServiceAccount"), kindOf("Namespace"), kindOf("CertificateSigningRequest")
 	for _, s := range []struct {
 		verb, kind, where uint8

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"testing"
 
 	"github.com/tinykube/tinykube/core/api"
 )
@@ -161,4 +162,16 @@ func fuzzCollection(res *api.Resource, ns string) string {
 		p += "/namespaces/" + ns
 	}
 	return p + "/" + res.Plural
+}
+
+// fuzzKindIndex is the index in objs of the object of kind, which the
+// fuzzers' seeds name by index.
+func fuzzKindIndex(tb testing.TB, objs []fuzzObject, kind string) uint8 {
+	for k, o := range objs {
+		if o.res.Kind == kind {
+			return uint8(k)
+		}
+	}
+	tb.Fatalf("no fuzzObject of kind %s", kind)
+	return 0
 }

@@ -240,15 +240,7 @@ func liveHeap() uint64 {
 // heap the last GC found live stays below seqMaxHeap.
 func FuzzAPISequence(f *testing.F) {
 	objs := fuzzObjects()
-	kindOf := func(kind string) uint8 {
-		for k, o := range objs {
-			if o.res.Kind == kind {
-				return uint8(k)
-			}
-		}
-		f.Fatalf("no fuzzObject of kind %s", kind)
-		return 0
-	}
+	kindOf := func(kind string) uint8 { return fuzzKindIndex(f, objs, kind) }
 	p := func(s string) []byte { return []byte(s) }
 	pod, dep, ns, sts, job, svc, crd, ct := kindOf("Pod"), kindOf("Deployment"), kindOf("Namespace"), kindOf("StatefulSet"),
 		kindOf("Job"), kindOf("Service"), kindOf("CustomResourceDefinition"), kindOf("CronTab")
