@@ -258,7 +258,12 @@ func testLifecycle(t *testing.T, h *helmRunner, cl *client.Client, chartDir, ser
 	}
 
 	// Foreground: each object goes only once what it owns is gone.
-	h.run("uninstall", rel, "--cascade=foreground", "--wait", "--timeout", "60s")
+	// Helm's --wait counts an object whose watch has not reported yet
+	// (status Unknown) as deleted (helm pkg/kube statusObserver); if that
+	// watch reports the Deployment still Terminating just after, helm
+	// says so and fails although the uninstall went through. The loop
+	// below checks the deletion itself.
+	h.runTolerating("still exists. status: Terminating", "uninstall", rel, "--cascade=foreground", "--wait", "--timeout", "60s")
 	for _, obj := range []struct {
 		kind string
 		get  func() error
@@ -267,11 +272,9 @@ func testLifecycle(t *testing.T, h *helmRunner, cl *client.Client, chartDir, ser
 		{"Service", func() error { _, err := client.For[*api.Service](cl).Get(ctx, ns, rel+"-web"); return err }},
 		{"ConfigMap", func() error { _, err := client.For[*api.ConfigMap](cl).Get(ctx, ns, rel+"-settings"); return err }},
 	} {
-		// Helm's --wait counts an object whose watch has not reported yet
-		// (status Unknown) as deleted (helm pkg/kube statusObserver), so on
-		// a busy machine uninstall can return while a foreground deletion
-		// is still working through the Deployment's ReplicaSets: give it
-		// a bounded time to finish.
+		// On a busy machine uninstall can return (see above) while a
+		// foreground deletion is still working through the Deployment's
+		// ReplicaSets: give it a bounded time to finish.
 		err := obj.get()
 		for deadline := time.Now().Add(30 * time.Second); !api.IsNotFound(err) && time.Now().Before(deadline); err = obj.get() {
 			time.Sleep(100 * time.Millisecond)
@@ -333,6 +336,13 @@ type helmRunner struct {
 
 func (h *helmRunner) run(args ...string) string {
 	h.t.Helper()
+	return h.runTolerating("", args...)
+}
+
+// runTolerating is run, except that a failure whose stderr contains
+// tolerated ("" tolerates nothing) is logged instead of failing the test.
+func (h *helmRunner) runTolerating(tolerated string, args ...string) string {
+	h.t.Helper()
 	args = append(args, "--namespace", h.ns)
 	cmd := exec.Command(h.bin, args...)
 	cmd.Env = h.env
@@ -340,7 +350,10 @@ func (h *helmRunner) run(args ...string) string {
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		h.t.Fatalf("helm %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, out.String(), errb.String())
+		if tolerated == "" || !strings.Contains(errb.String(), tolerated) {
+			h.t.Fatalf("helm %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, out.String(), errb.String())
+		}
+		h.t.Logf("helm %s: %v (tolerated: %s)", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
 	}
 	h.t.Logf("helm %s (%v)", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
 	if errb.Len() > 0 {
