@@ -87,11 +87,13 @@ func fuzzObjects() []fuzzObject {
 			`"usages":["digital signature","client auth"]}}`,
 		"Lease":               `{"spec":{"holderIdentity":"seed","leaseDurationSeconds":15}}`,
 		"PodDisruptionBudget": `{"spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"a"}}}}`,
-		"ClusterRoleBinding":  `{"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"alice"}]}`,
-		"ClusterRole":         `{"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get","list","watch"]}]}`,
-		"RoleBinding":         `{"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"seed"},"subjects":[{"kind":"ServiceAccount","name":"seed","namespace":"default"}]}`,
-		"Role":                `{"rules":[{"apiGroups":["apps"],"resources":["deployments"],"verbs":["*"]}]}`,
-		"StorageClass":        `{"provisioner":"tinykube.io/hostpath","reclaimPolicy":"Delete","volumeBindingMode":"WaitForFirstConsumer"}`,
+		"HorizontalPodAutoscaler": `{"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"seed"},"minReplicas":1,"maxReplicas":5,` +
+			`"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":50}}}]}}`,
+		"ClusterRoleBinding": `{"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"alice"}]}`,
+		"ClusterRole":        `{"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get","list","watch"]}]}`,
+		"RoleBinding":        `{"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"seed"},"subjects":[{"kind":"ServiceAccount","name":"seed","namespace":"default"}]}`,
+		"Role":               `{"rules":[{"apiGroups":["apps"],"resources":["deployments"],"verbs":["*"]}]}`,
+		"StorageClass":       `{"provisioner":"tinykube.io/hostpath","reclaimPolicy":"Delete","volumeBindingMode":"WaitForFirstConsumer"}`,
 	}
 	var out []fuzzObject
 	for _, r := range api.Resources() {

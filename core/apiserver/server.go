@@ -54,6 +54,21 @@ type Config struct {
 	// admission (no default ServiceAccount, no token volume), since
 	// there is no token to mount.
 	ServiceAccountKeys *serviceaccount.Keys
+	// Metrics, when set, answers the resource metrics API
+	// (metrics.k8s.io/v1beta1: NodeMetrics and PodMetrics), which
+	// `kubectl top` and the HorizontalPodAutoscaler read: the metrics
+	// pipeline (core/metricsserver) keeps the latest use of each node and
+	// pod in memory. nil serves no such group.
+	Metrics MetricsSource
+}
+
+// MetricsSource is the latest measured use of nodes and pods.
+type MetricsSource interface {
+	// NodeMetrics returns every node's, sorted by name.
+	NodeMetrics() []api.NodeMetrics
+	// PodMetrics returns those of the pods of namespace ("" for all),
+	// sorted by namespace and name.
+	PodMetrics(namespace string) []api.PodMetrics
 }
 
 // Authorization tunes the built-in authorizer.

@@ -101,6 +101,11 @@ type Kubelet struct {
 	unnotify func()
 	started  bool
 	stopped  bool
+	// startedAt is when Start ran: the node's start in its stats summary.
+	startedAt time.Time
+	// samples are the CPU counters of the last Summary, by container ID
+	// ("" the node), for the rates of the next (stats.go).
+	samples map[string]statSample
 }
 
 // New returns a kubelet; Start sets it going.
@@ -153,6 +158,7 @@ func (k *Kubelet) Start() {
 		return
 	}
 	k.started = true
+	k.startedAt = k.cfg.Loop.Now()
 	if n, ok := k.cfg.Runtime.(ChangeNotifier); ok {
 		k.unnotify = n.OnChange(k.runtimeChanged)
 	}

@@ -146,6 +146,37 @@ type ContainerSecurity struct {
 	Seccomp string
 }
 
+// StatsProvider is implemented by runtimes that measure what their
+// containers use: cgroups on containerd, the scripted use of simulated
+// containers. The kubelet builds its stats summary (api.Summary, the
+// shape of Kubernetes' /stats/summary) from it; a runtime without it
+// leaves the summary's usage empty.
+type StatsProvider interface {
+	// ContainerStats returns the use of each running container, keyed
+	// by container ID, as of now.
+	ContainerStats() (map[string]ContainerUsage, error)
+	// NodeStats returns the use of the whole node: the machine on a real
+	// node, the sum of its containers and a base on a simulated one.
+	NodeStats() (NodeUsage, error)
+}
+
+// ContainerUsage is one container's use at Time: the CPU time it has used
+// since it started (a counter a rate is computed from) and its memory.
+type ContainerUsage struct {
+	Time                  time.Time
+	CPUCoreNanoSeconds    uint64
+	MemoryWorkingSetBytes uint64
+	MemoryUsageBytes      uint64
+}
+
+// NodeUsage is a node's use at Time.
+type NodeUsage struct {
+	Time                  time.Time
+	CPUCoreNanoSeconds    uint64
+	MemoryWorkingSetBytes uint64
+	MemoryAvailableBytes  uint64
+}
+
 // ConfigError is a container the runtime will not create because of what
 // its pod asks (runAsNonRoot with an image that runs as root): the kubelet
 // shows it as CreateContainerConfigError and tries again later, as
