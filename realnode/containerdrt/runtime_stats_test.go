@@ -166,3 +166,40 @@ func machineIdleBusy(t *testing.T) (idle, busy uint64) {
 	}
 	return idle, busy
 }
+
+// BenchmarkContainerStats is the cost of one ContainerStats call, which
+// the kubelet's loop pays for each summary, with ten running containers.
+func BenchmarkContainerStats(b *testing.B) {
+	rt, _, _ := newRuntime(b)
+	if err := rt.EnsureImage("busybox", api.PullIfNotPresent); err != nil {
+		b.Fatal(err)
+	}
+	sb, err := rt.RunSandbox(kubelet.SandboxConfig{PodUID: "u-bench", Namespace: "default", Name: "p-u-bench", Labels: podLabels("u-bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 10
+	for i := range n {
+		name := fmt.Sprintf("sleep%d", i)
+		id, err := rt.CreateContainer(sb.ID, kubelet.ContainerConfig{Name: name, Image: "busybox",
+			Command: []string{"sleep", "600"}, Labels: containerLabels("u-bench", name)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := rt.StartContainer(id); err != nil {
+			b.Fatal(err)
+		}
+		waitState(b, rt, id, kubelet.StateRunning)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		all, err := rt.ContainerStats()
+		if err != nil || len(all) != n {
+			b.Fatalf("ContainerStats() = %d containers, %v; want %d", len(all), err, n)
+		}
+	}
+	b.StopTimer()
+	if err := rt.StopSandbox(sb.ID); err != nil {
+		b.Fatal(err)
+	}
+}
