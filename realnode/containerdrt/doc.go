@@ -17,5 +17,7 @@
 //
 // Book: chapter 10, "The container runtime and pod networking"
 // (book/10-container-runtime.md); chapter 18 (book/18-hardening.md)
-// applies a pod's securityContext.
+// applies a pod's securityContext; chapter 19
+// (book/19-measuring-and-autoscaling.md) measures the containers through
+// their cgroups (stats.go) and the machine through /proc (nodestats.go).
 package containerdrt

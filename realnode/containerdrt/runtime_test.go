@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { netnstest.Main(m) }
 
 // newRuntime gives a runtime on a private containerd with the busybox
 // image, and a channel of the pod UIDs it reports changed.
-func newRuntime(t *testing.T) (*containerdrt.Runtime, *podnet.Network, chan string) {
+func newRuntime(t testing.TB) (*containerdrt.Runtime, *podnet.Network, chan string) {
 	nodetest.Require(t)
 	d := nodetest.Containerd(t)
 	nodetest.ImportBusybox(t, d.Socket, "node-a")
@@ -72,7 +72,7 @@ func containerLabels(uid, name string) map[string]string {
 }
 
 // waitState polls List until container id is in state want.
-func waitState(t *testing.T, rt *containerdrt.Runtime, id string, want kubelet.ContainerState) kubelet.Container {
+func waitState(t testing.TB, rt *containerdrt.Runtime, id string, want kubelet.ContainerState) kubelet.Container {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {

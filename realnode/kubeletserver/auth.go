@@ -12,7 +12,9 @@ import (
 // API server shows the kubelet (issued by the cluster CA, kept in the
 // server's DATA_DIR/pki). The kubelet server answers it and nobody else:
 // logs, exec, attach and port-forward reach into pods, and only the API
-// server, which authorized the user's request, may ask for them.
+// server, which authorized the user's request, may ask for them. The
+// stats summary is read with the same certificate (Kubernetes authorizes
+// it as nodes/stats; here the certificate is the whole authorization).
 const APIServerClientName = "kube-apiserver-kubelet-client"
 
 // TLSConfig is the kubelet server's TLS: it presents serving (the node's

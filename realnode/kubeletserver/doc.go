@@ -11,6 +11,7 @@
 //	GET  /exec/{namespace}/{pod}/{container}?command=A&stdin=&stdout=&stderr=&tty=   (WebSocket)
 //	GET  /attach/{namespace}/{pod}/{container}?stdin=&stdout=&stderr=&tty=             (WebSocket)
 //	GET|POST /portForward/{namespace}/{pod}                                          (SPDY, or SPDY in a WebSocket)
+//	GET  /stats/summary?only_cpu_and_memory=true                                     (JSON api.Summary)
 //
 // The POST exec is tinykube's own and not interactive: the command runs to
 // its end or its timeout, and the answer is one JSON api.ExecResult holding
@@ -27,5 +28,10 @@
 // The server checks no credentials: listen only where the API server, and
 // nobody else, can reach it.
 //
-// Book: chapter 10, "The container runtime and pod networking" (book/10-container-runtime.md).
+// /stats/summary is what the node and its pods use (the Backend's
+// Summarizer), which the metrics pipeline scrapes as it scrapes
+// Kubernetes' kubelets.
+//
+// Book: chapter 10, "The container runtime and pod networking" (book/10-container-runtime.md);
+// chapter 19 (book/19-measuring-and-autoscaling.md) for /stats/summary.
 package kubeletserver

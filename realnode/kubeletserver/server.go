@@ -58,15 +58,16 @@ func New(b Backend) *Server {
 	s.mux.HandleFunc("POST /attach/{namespace}/{pod}/{container}", s.serveAttach)
 	s.mux.HandleFunc("GET /portForward/{namespace}/{pod}", s.servePortForward)
 	s.mux.HandleFunc("POST /portForward/{namespace}/{pod}", s.servePortForward)
-	for _, p := range []string{"/containerLogs/{namespace}/{pod}/{container}", "/exec/{namespace}/{pod}/{container}"} {
+	s.mux.HandleFunc("GET /stats/summary", s.serveSummary)
+	for _, p := range []string{"/containerLogs/{namespace}/{pod}/{container}", "/exec/{namespace}/{pod}/{container}", "/stats/summary"} {
 		s.mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, api.NewStatusError(http.StatusMethodNotAllowed, api.ReasonMethodNotAllowed, nil,
-				"the kubelet does not allow %s on %s (logs are GET, exec is POST)", r.Method, r.URL.Path))
+				"the kubelet does not allow %s on %s (logs and stats are GET, exec is POST)", r.Method, r.URL.Path))
 		})
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, api.NewStatusError(http.StatusNotFound, api.ReasonNotFound, nil,
-			"the kubelet serves no %s %s: it answers GET /containerLogs/{namespace}/{pod}/{container} and POST /exec/{namespace}/{pod}/{container}", r.Method, r.URL.Path))
+			"the kubelet serves no %s %s: it answers GET /containerLogs/{namespace}/{pod}/{container}, POST /exec/{namespace}/{pod}/{container} and GET /stats/summary", r.Method, r.URL.Path))
 	})
 	return s
 }
