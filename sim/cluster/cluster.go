@@ -57,6 +57,8 @@ type Cluster struct {
 	faults      []scenario.Fault
 	traffic     *trafficStats
 	trafficRand *rand.Rand
+	// load is the scenario's load on services (load.go); nil without.
+	load *loadState
 	// converged is when liveness first held after the last fault.
 	converged time.Duration
 	// disturbed counts the control-plane faults in progress; calmFrom is
@@ -93,6 +95,10 @@ type Node struct {
 	viewSince time.Duration // since when the proxy has seen the API uninterrupted
 	blind     bool          // the proxy is down or cut off from the API server
 	index     int
+	// kubelet is the kubelet of the process's current run (Summary).
+	kubelet *kubelet.Kubelet
+	// statsOutage: a metrics-outage fault is on (load.go).
+	statsOutage bool
 }
 
 // Plugins replace a part of the reference components with other code for
@@ -334,6 +340,7 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 		c.schedule(f)
 	}
 	c.startTraffic()
+	c.startLoad() // load.go
 	return c, nil
 }
 
@@ -406,10 +413,11 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 		// The disk is the node's, not the boot's: what pods wrote to
 		// their local volumes is there after a reboot.
 		nd.Runtime.UseDisk(nd.Disk)
+		c.bootUsage(nd, capacity) // load.go
 	})
 	nd.Machine.Start()
 	nd.Kubelet = w.AddProcess("kubelet/"+nd.Name, func(p *sim.Process) {
-		kubelet.Start(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Runtime: nd.Runtime,
+		nd.kubelet = kubelet.Start(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Runtime: nd.Runtime,
 			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels, DecideRestart: c.plugins.DecideRestart})
 		// The node's local-path provisioner shares the kubelet's process:
 		// both are the node's agent, and crash together.

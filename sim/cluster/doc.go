@@ -20,5 +20,7 @@
 // (book/09-workloads.md) for the workloads' invariants, chapter 11
 // (book/11-services.md) for simulated traffic, chapters 12 and 13
 // (book/12-leader-election.md, book/13-high-availability.md) for elected
-// replicas, several servers and recorded histories.
+// replicas, several servers and recorded histories; chapter 19
+// (book/19-measuring-and-autoscaling.md) for the load on services and
+// what nodes and pods use (load.go).
 package cluster

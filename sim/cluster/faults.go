@@ -43,6 +43,10 @@ var faultKinds = map[string]faultKind{
 	"lose-disk":       {inject: (*Cluster).loseDisk},
 	"drain-node":      {inject: (*Cluster).drainNode}, // drain.go
 
+	// A node's stats (load.go).
+	"metrics-outage":     {inject: (*Cluster).metricsOutage, healedBy: "end-metrics-outage"},
+	"end-metrics-outage": {inject: (*Cluster).endMetricsOutage},
+
 	// What clients and controllers must survive (this file).
 	"cut-watches":                {inject: (*Cluster).cutWatches},
 	"restart-controller-manager": {inject: (*Cluster).restartControllerManager},
@@ -157,6 +161,7 @@ func (c *Cluster) crashNode(f scenario.Fault) {
 	}
 	nd.Machine.Crash()
 	nd.Table = nil // the kernel's rules die with the machine
+	c.spreadLoad() // its clients stop; the others' requests to it are lost
 }
 
 // restartNode boots node f.Node's machine again, with a fresh runtime and
@@ -456,6 +461,8 @@ func (c *Cluster) drawFaults(r *rand.Rand) []scenario.Fault {
 		}
 	}
 	out = append(out, c.drawControlPlaneFaults(r, maxDown)...)
+	// Drawn last, so that a profile without them draws what it always did.
+	draw(p.MetricsOutages, "metrics-outage", true)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Duration < out[j].At.Duration })
 	return out
 }

@@ -62,6 +62,7 @@ func (b nodeTable) Apply(t *proxy.Table) error {
 		changes = append(changes, gone+" removed")
 	}
 	b.nd.Table = t
+	b.c.spreadLoad() // the requests follow the new rules (load.go)
 	for _, ch := range changes {
 		b.c.W.Trace.Note(b.nd.Proxy.Name, "route %s", ch)
 	}

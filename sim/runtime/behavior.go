@@ -1,10 +1,13 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tinykube/tinykube/core/api"
 )
 
 // Annotations on a pod that script its simulated containers: the
@@ -61,6 +64,26 @@ func behaviorFor(annotations map[string]string, name string) string {
 //	                            missing (or holds other text): a changed
 //	                            ConfigMap can make it ready
 //
+// What a container uses, which the runtime measures as cgroups would
+// (usage.go) and the kubelet reports in its stats summary:
+//
+//	cpu=Q                   it uses Q of CPU (250m, 1.5) from its start
+//	memory=Q                its working set is Q (64Mi, 1Gi)
+//	cpu-steps=D:Q;D:Q…      from D after its start it uses Q of CPU
+//	                        instead (the steps in time order, ";" between
+//	                        them): cpu-steps=60s:900m;2m:100m is a busy
+//	                        minute from the first minute on
+//	memory-steps=D:Q;D:Q…   the same for its working set
+//	cpu-per-request=Q       each request a second its pod receives (a
+//	                        scenario's load on a Service) costs Q more
+//	                        CPU: 5m is 5 ms of CPU a request, so 100
+//	                        requests a second add 500m
+//	memory-per-request=Q    each request a second adds Q to its working set
+//
+// CPU is capped at the container's CPU limit (a cgroup throttles it) and,
+// with the other containers', at what the node has; the working set is
+// capped at the memory limit (the simulator has no OOM killer).
+//
 // write-file and create-file run before the checks, so a container can
 // check what a predecessor wrote ("fail-unless-file=/data/owner=web-0")
 // while writing its own. A TEXT or VALUE may name the container's env
@@ -89,6 +112,22 @@ type Behavior struct {
 	FailUnlessEnv  *Expect
 	FailUnlessFile *Expect
 	ReadyWhenFile  *Expect
+	// Use: CPU in millicores, memory in bytes; the steps replace the base
+	// from their time after the start on; the per-request costs are per
+	// request a second (see usage.go).
+	CPUMilli              int64
+	MemoryBytes           int64
+	CPUSteps              []Step
+	MemorySteps           []Step
+	CPUPerRequestMilli    int64
+	MemoryPerRequestBytes int64
+}
+
+// Step is one change of a use over a container's life: from At after the
+// container started, the use is Value (millicores or bytes).
+type Step struct {
+	At    time.Duration
+	Value int64
 }
 
 // Expect is a NAME=VALUE of the configuration keys.
@@ -105,7 +144,8 @@ func (e *Expect) String() string {
 }
 
 var behaviorKeys = []string{"start", "ready", "exit", "crash-every", "code", "liveness-fail-after", "readiness-fail-after", "term", "pull-fail", "image-user",
-	"write-file", "create-file", "fail-unless-env", "fail-unless-file", "ready-when-file"}
+	"write-file", "create-file", "fail-unless-env", "fail-unless-file", "ready-when-file",
+	"cpu", "memory", "cpu-steps", "memory-steps", "cpu-per-request", "memory-per-request"}
 
 // ParseBehavior reads a behaviour. It rejects unknown or repeated keys,
 // bad durations and codes, and exit together with crash-every.
@@ -198,6 +238,49 @@ func ParseBehavior(s string) (Behavior, error) {
 			default:
 				b.ReadyWhenFile = e
 			}
+		case "cpu", "cpu-per-request":
+			if !hasVal {
+				return fail("%s: missing value (want %s=QUANTITY, such as %s=250m)", key, key, key)
+			}
+			m, qerr := cpuQuantity(val)
+			if qerr != nil {
+				return fail("%s: %v", key, qerr)
+			}
+			if key == "cpu" {
+				b.CPUMilli = m
+			} else {
+				b.CPUPerRequestMilli = m
+			}
+		case "memory", "memory-per-request":
+			if !hasVal {
+				return fail("%s: missing value (want %s=QUANTITY, such as %s=64Mi)", key, key, key)
+			}
+			n, qerr := memoryQuantity(val)
+			if qerr != nil {
+				return fail("%s: %v", key, qerr)
+			}
+			if key == "memory" {
+				b.MemoryBytes = n
+			} else {
+				b.MemoryPerRequestBytes = n
+			}
+		case "cpu-steps", "memory-steps":
+			parse, example := cpuQuantity, "cpu-steps=60s:900m;2m:100m"
+			if key == "memory-steps" {
+				parse, example = memoryQuantity, "memory-steps=30s:256Mi;1m:64Mi"
+			}
+			if !hasVal || val == "" {
+				return fail("%s: missing value (want %s)", key, example)
+			}
+			steps, serr := parseSteps(val, parse)
+			if serr != nil {
+				return fail("%s: %v (want %s)", key, serr, example)
+			}
+			if key == "cpu-steps" {
+				b.CPUSteps = steps
+			} else {
+				b.MemorySteps = steps
+			}
 		case "image-user":
 			if !hasVal || val == "" {
 				return fail("image-user: missing value (want image-user=USER, such as image-user=1000)")
@@ -217,6 +300,93 @@ func ParseBehavior(s string) (Behavior, error) {
 	}
 	return b, nil
 }
+
+// cpuQuantity reads a CPU quantity ("250m", "1.5") as millicores; it
+// must not be negative.
+func cpuQuantity(s string) (int64, error) {
+	q, err := api.ParseQuantity(s)
+	if err != nil {
+		if errors.Is(err, api.ErrQuantityTooLarge) {
+			return 0, fmt.Errorf("%q is more CPU than the simulator measures (at most %s)", s, cpuString(maxCPUMilli))
+		}
+		return 0, fmt.Errorf("invalid quantity %q (want millicores such as 250m, or cores such as 1.5)", s)
+	}
+	if q.MilliValue() < 0 {
+		return 0, fmt.Errorf("negative quantity %q", s)
+	}
+	if q.MilliValue() > maxCPUMilli {
+		return 0, fmt.Errorf("%q is more CPU than the simulator measures (at most %s)", s, cpuString(maxCPUMilli))
+	}
+	return q.MilliValue(), nil
+}
+
+// maxCPUMilli and maxMemoryBytes bound what a behaviour may use (a
+// million cores, a pebibyte), so that sums and products of uses stay far
+// from overflowing.
+const (
+	maxCPUMilli    = 1_000_000_000
+	maxMemoryBytes = 1 << 50
+)
+
+// memoryQuantity reads a memory quantity ("64Mi", "1G") as bytes,
+// rounding a fraction of a byte up; it must not be negative.
+func memoryQuantity(s string) (int64, error) {
+	q, err := api.ParseQuantity(s)
+	if err != nil {
+		if errors.Is(err, api.ErrQuantityTooLarge) {
+			return 0, fmt.Errorf("%q is more memory than the simulator measures (at most %s)", s, memoryString(maxMemoryBytes))
+		}
+		return 0, fmt.Errorf("invalid quantity %q (want bytes such as 64Mi or 1G)", s)
+	}
+	if q.MilliValue() < 0 {
+		return 0, fmt.Errorf("negative quantity %q", s)
+	}
+	if q.Value() > maxMemoryBytes {
+		return 0, fmt.Errorf("%q is more memory than the simulator measures (at most %s)", s, memoryString(maxMemoryBytes))
+	}
+	return q.Value(), nil
+}
+
+// parseSteps reads "D:Q;D:Q…": durations after the start, strictly
+// increasing, each with a quantity read by parse.
+func parseSteps(s string, parse func(string) (int64, error)) ([]Step, error) {
+	var out []Step
+	for i, item := range strings.Split(s, ";") {
+		at, q, ok := strings.Cut(strings.TrimSpace(item), ":")
+		if !ok {
+			return nil, fmt.Errorf("step %d %q is not DURATION:QUANTITY", i+1, item)
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(at))
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("step %d: invalid duration %q", i+1, at)
+		}
+		v, err := parse(strings.TrimSpace(q))
+		if err != nil {
+			return nil, fmt.Errorf("step %d: %v", i+1, err)
+		}
+		if len(out) > 0 && d <= out[len(out)-1].At {
+			return nil, fmt.Errorf("step %d at %v is not after step %d at %v (steps go in time order)", i+1, d, i, out[len(out)-1].At)
+		}
+		out = append(out, Step{At: d, Value: v})
+	}
+	return out, nil
+}
+
+// stepsString writes steps as parseSteps reads them, each value by
+// format.
+func stepsString(steps []Step, format func(int64) string) string {
+	parts := make([]string, len(steps))
+	for i, st := range steps {
+		parts[i] = st.At.String() + ":" + format(st.Value)
+	}
+	return strings.Join(parts, ";")
+}
+
+func cpuString(milli int64) string {
+	return api.NewMilliQuantity(milli, api.DecimalSI).String()
+}
+
+func memoryString(bytes int64) string { return api.NewQuantity(bytes, api.BinarySI).String() }
 
 // String writes b in the form ParseBehavior reads.
 func (b Behavior) String() string {
@@ -248,6 +418,24 @@ func (b Behavior) String() string {
 		if e.e != nil {
 			out = append(out, e.key+"="+e.e.String())
 		}
+	}
+	if b.CPUMilli != 0 {
+		out = append(out, "cpu="+cpuString(b.CPUMilli))
+	}
+	if b.MemoryBytes != 0 {
+		out = append(out, "memory="+memoryString(b.MemoryBytes))
+	}
+	if len(b.CPUSteps) > 0 {
+		out = append(out, "cpu-steps="+stepsString(b.CPUSteps, cpuString))
+	}
+	if len(b.MemorySteps) > 0 {
+		out = append(out, "memory-steps="+stepsString(b.MemorySteps, memoryString))
+	}
+	if b.CPUPerRequestMilli != 0 {
+		out = append(out, "cpu-per-request="+cpuString(b.CPUPerRequestMilli))
+	}
+	if b.MemoryPerRequestBytes != 0 {
+		out = append(out, "memory-per-request="+memoryString(b.MemoryPerRequestBytes))
 	}
 	return strings.Join(out, ",")
 }

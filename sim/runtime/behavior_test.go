@@ -22,7 +22,7 @@ func TestParseBehavior(t *testing.T) {
 		{in: "start=2x", wantErr: `behavior "start=2x": start: invalid duration "2x"`},
 		{in: "start", wantErr: `behavior "start": start: missing value (want start=DURATION, such as start=2s)`},
 		{in: "start=-1s", wantErr: `behavior "start=-1s": start: negative duration "-1s"`},
-		{in: "foo=1", wantErr: `behavior "foo=1": unknown key "foo" (known: start, ready, exit, crash-every, code, liveness-fail-after, readiness-fail-after, term, pull-fail, image-user, write-file, create-file, fail-unless-env, fail-unless-file, ready-when-file)`},
+		{in: "foo=1", wantErr: `behavior "foo=1": unknown key "foo" (known: start, ready, exit, crash-every, code, liveness-fail-after, readiness-fail-after, term, pull-fail, image-user, write-file, create-file, fail-unless-env, fail-unless-file, ready-when-file, cpu, memory, cpu-steps, memory-steps, cpu-per-request, memory-per-request)`},
 		{in: "write-file=/data/owner=web-0,fail-unless-env=LEVEL=debug,fail-unless-file=/etc/app/mode=a=b,ready-when-file=/etc/app/ok", want: Behavior{
 			WriteFile: &Expect{Name: "/data/owner", Value: "web-0"}, FailUnlessEnv: &Expect{Name: "LEVEL", Value: "debug"},
 			FailUnlessFile: &Expect{Name: "/etc/app/mode", Value: "a=b"}, ReadyWhenFile: &Expect{Name: "/etc/app/ok", Any: true}}},
@@ -36,6 +36,18 @@ func TestParseBehavior(t *testing.T) {
 		{in: "exit=0s", wantErr: `behavior "exit=0s": exit: must be more than 0`},
 		{in: "image-user=1000:3000", want: Behavior{ImageUser: "1000:3000"}},
 		{in: "image-user=", wantErr: `behavior "image-user=": image-user: missing value (want image-user=USER, such as image-user=1000)`},
+		{in: "cpu=250m,memory=64Mi,cpu-per-request=5m,memory-per-request=1Ki", want: Behavior{CPUMilli: 250, MemoryBytes: 64 << 20, CPUPerRequestMilli: 5, MemoryPerRequestBytes: 1024}},
+		{in: "cpu=1.5,cpu-steps=0s:100m; 1m:900m;2m:0", want: Behavior{CPUMilli: 1500, CPUSteps: []Step{{0, 100}, {time.Minute, 900}, {2 * time.Minute, 0}}}},
+		{in: "memory-steps=30s:256Mi", want: Behavior{MemorySteps: []Step{{30 * time.Second, 256 << 20}}}},
+		{in: "cpu=-1", wantErr: `behavior "cpu=-1": cpu: negative quantity "-1"`},
+		{in: "cpu=lots", wantErr: `behavior "cpu=lots": cpu: invalid quantity "lots" (want millicores such as 250m, or cores such as 1.5)`},
+		{in: "cpu", wantErr: `behavior "cpu": cpu: missing value (want cpu=QUANTITY, such as cpu=250m)`},
+		{in: "memory=2Ei", wantErr: `behavior "memory=2Ei": memory: "2Ei" is more memory than the simulator measures (at most 1Pi)`},
+		{in: "memory=2Pi", wantErr: `behavior "memory=2Pi": memory: "2Pi" is more memory than the simulator measures (at most 1Pi)`},
+		{in: "cpu-per-request=2M", wantErr: `behavior "cpu-per-request=2M": cpu-per-request: "2M" is more CPU than the simulator measures (at most 1M)`},
+		{in: "cpu-steps=1m:1;30s:2", wantErr: `behavior "cpu-steps=1m:1;30s:2": cpu-steps: step 2 at 30s is not after step 1 at 1m0s (steps go in time order) (want cpu-steps=60s:900m;2m:100m)`},
+		{in: "cpu-steps=1m", wantErr: `behavior "cpu-steps=1m": cpu-steps: step 1 "1m" is not DURATION:QUANTITY (want cpu-steps=60s:900m;2m:100m)`},
+		{in: "memory-steps=x:1Mi", wantErr: `behavior "memory-steps=x:1Mi": memory-steps: step 1: invalid duration "x" (want memory-steps=30s:256Mi;1m:64Mi)`},
 		{in: "pull-fail=yes", wantErr: `behavior "pull-fail=yes": pull-fail: takes no value`},
 	}
 	for _, tt := range tests {
@@ -59,7 +71,8 @@ func TestParseBehavior(t *testing.T) {
 // FuzzParseBehavior checks that the parser never panics and that whatever
 // it accepts survives String and a second parse unchanged.
 func FuzzParseBehavior(f *testing.F) {
-	for _, s := range []string{"", "start=2s,ready=1s,exit=30s,code=1", "crash-every=60s", "term=5s,pull-fail", "image-user=nginx", "liveness-fail-after=1h", "code=0,exit=1ns", "write-file=/d/f=x,ready-when-file=/d/f"} {
+	for _, s := range []string{"", "start=2s,ready=1s,exit=30s,code=1", "crash-every=60s", "term=5s,pull-fail", "image-user=nginx", "liveness-fail-after=1h", "code=0,exit=1ns", "write-file=/d/f=x,ready-when-file=/d/f",
+		"cpu=250m,memory=64Mi", "cpu-steps=0s:100m;1m:1.5,memory-steps=10s:1Gi", "cpu-per-request=5m,memory-per-request=100Ki"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

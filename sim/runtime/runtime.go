@@ -20,8 +20,9 @@ import (
 // Runtime is a simulated container runtime for one node. Containers follow
 // their scripted Behavior in the time of the loop they were given; every
 // state change happens in a callback of that loop and is announced to
-// OnChange listeners. It implements kubelet.Runtime, kubelet.Prober and
-// kubelet.ChangeNotifier. It is not safe for concurrent use.
+// OnChange listeners. It implements kubelet.Runtime, kubelet.Prober,
+// kubelet.ChangeNotifier and kubelet.StatsProvider (usage.go). It is not
+// safe for concurrent use.
 type Runtime struct {
 	loop loop.Loop
 	node string
@@ -38,6 +39,9 @@ type Runtime struct {
 
 	// FailPulls makes pulls of these images fail with ErrImagePull.
 	FailPulls map[string]bool
+
+	// usage measures what the containers use (usage.go).
+	usage usage
 
 	listeners  map[int]func(string)
 	nextListen int
@@ -59,6 +63,10 @@ type container struct {
 	env      map[string]string
 	mounts   []kubelet.Mount
 	security kubelet.ContainerSecurity // as the kubelet asked, for tests to see
+	// The limits its cgroup would enforce (0: none), and the CPU it has
+	// used since it started (usage.go).
+	cpuLimitMilli, memoryLimitBytes int64
+	cpu                             counter
 }
 
 // New returns the runtime of node. Sandbox IPs come from
@@ -67,7 +75,8 @@ type container struct {
 func New(l loop.Loop, node string, r *rand.Rand) *Runtime {
 	return &Runtime{loop: l, node: node, rand: r, subnet: "10.244." + strconv.Itoa(nodeIndex(node)),
 		ips: map[int]bool{}, sandboxes: map[string]*sandbox{}, containers: map[string]*container{},
-		images: map[string]bool{}, volumes: map[string]map[string]*volume{}, disk: NewDisk(node), FailPulls: map[string]bool{}, listeners: map[int]func(string){}, changed: map[string]bool{}}
+		images: map[string]bool{}, volumes: map[string]map[string]*volume{}, disk: NewDisk(node), FailPulls: map[string]bool{}, listeners: map[int]func(string){}, changed: map[string]bool{},
+		usage: newUsage(l.Now())}
 }
 
 func nodeIndex(node string) int {
@@ -227,7 +236,8 @@ func (r *Runtime) CreateContainer(sandboxID string, cfg kubelet.ContainerConfig)
 	}
 	c := &container{podUID: s.PodUID, behavior: b, Container: kubelet.Container{ID: r.newID("c"), SandboxID: sandboxID,
 		Name: cfg.Name, Attempt: cfg.Attempt, Image: cfg.Image, Labels: copyMap(cfg.Labels), State: kubelet.StateCreated, CreatedAt: r.loop.Now()},
-		env: map[string]string{}, mounts: slices.Clone(cfg.Mounts), security: cfg.Security}
+		env: map[string]string{}, mounts: slices.Clone(cfg.Mounts), security: cfg.Security,
+		cpuLimitMilli: cfg.CPUMilli, memoryLimitBytes: cfg.MemoryBytes}
 	for _, e := range cfg.Env {
 		c.env[e.Name] = e.Value
 	}
@@ -248,6 +258,7 @@ func (r *Runtime) StartContainer(id string) error {
 	}
 	c.timer = r.loop.After(c.behavior.Start, func() {
 		c.timer = nil
+		r.settle() // the others' counters, up to the moment this one joins them
 		c.State = kubelet.StateRunning
 		c.StartedAt = r.loop.Now()
 		if !r.configOK(c) {
@@ -305,6 +316,7 @@ func (r *Runtime) exit(c *container, code int, reason string) {
 		c.timer.Stop()
 		c.timer = nil
 	}
+	r.settle() // its counter (and the others'), up to the moment it stops
 	if reason == "" {
 		reason = "Error"
 		if code == 0 {
@@ -410,6 +422,10 @@ func (r *Runtime) Crash() {
 	r.ips = map[int]bool{}
 	r.changed = map[string]bool{}
 	r.dropMemoryVolumes()
+	// The machine's counters start again from its next boot; what it has
+	// and the load sent to it stay.
+	now := r.loop.Now()
+	r.usage.bootedAt, r.usage.settledAt, r.usage.containers = now, now, counter{}
 }
 
 // Probe answers a probe from the container's behaviour: liveness fails

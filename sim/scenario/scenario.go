@@ -33,6 +33,14 @@ type Scenario struct {
 	// Traffic, when set, sends simulated requests to every service through
 	// the nodes' service proxies for the whole run.
 	Traffic *Traffic `json:"traffic,omitempty"`
+	// Load is requests a second sent to Services over time, a step
+	// function: each step sets its Service's rate from its time on. The
+	// requests are spread as the nodes' proxies spread them, and pods
+	// whose behaviour has cpu-per-request (sim/runtime) use CPU for
+	// them: what an autoscaler reacts to. Unlike Traffic, which sends
+	// single requests to check where they go, Load is a rate and costs
+	// nothing per request.
+	Load []LoadStep `json:"load,omitempty"`
 	// ExpectViolation marks a demonstration: the scenario is built to break
 	// the named invariant (a fault beyond what the system promises to
 	// survive), and the example tests check that it does, for every seed.
@@ -162,6 +170,8 @@ var actions = []struct{ name, doc string }{
 	{"lose-disk", "the node's disk is lost: its local volumes' directories and what pods wrote there are gone (the node keeps running; pair it with crash-node for a machine replaced with a blank disk)"},
 	{"drain-node", "an operator drains the node as kubectl drain --ignore-daemonsets does: cordon, then evict its pods through the eviction subresource, retrying every 5s while a PodDisruptionBudget refuses"},
 	{"restart-proxy", "the node's service proxy process is down for a while; the rules it installed keep routing, stale, until it is back"},
+	{"metrics-outage", "the node's stats are unavailable: its kubelet's stats summary fails (as when cAdvisor or the runtime's stats calls fail) while pods keep running, until end-metrics-outage (after for)"},
+	{"end-metrics-outage", "ends a metrics-outage of the node"},
 
 	// What clients and controllers must survive: a cut watch, a restart
 	// between two writes, stale reads, a drifting clock.
@@ -213,7 +223,7 @@ func (p *Profile) counts() []struct {
 		{"proxyRestarts", &p.ProxyRestarts}, {"watchCuts", &p.WatchCuts}, {"controllerRestarts", &p.ControllerRestarts},
 		{"serverCrashes", &p.ServerCrashes}, {"processCrashes", &p.ProcessCrashes}, {"callCrashes", &p.CallCrashes},
 		{"storePartitions", &p.StorePartitions}, {"storeOutages", &p.StoreOutages}, {"serverPartitions", &p.ServerPartitions},
-		{"cacheFreezes", &p.CacheFreezes},
+		{"cacheFreezes", &p.CacheFreezes}, {"metricsOutages", &p.MetricsOutages},
 	}
 }
 
@@ -249,6 +259,8 @@ type Profile struct {
 	StoreOutages     int `json:"storeOutages,omitempty"`
 	ServerPartitions int `json:"serverPartitions,omitempty"`
 	CacheFreezes     int `json:"cacheFreezes,omitempty"`
+	// MetricsOutages are metrics-outage faults of random nodes.
+	MetricsOutages int `json:"metricsOutages,omitempty"`
 }
 
 // Network shapes the simulated network.
@@ -278,6 +290,31 @@ type Traffic struct {
 	// (default 5s). Longer is a service-routing violation.
 	Bound Duration `json:"bound,omitempty"`
 }
+
+// LoadStep sets the requests a second sent to one port of a Service from
+// At on (until a later step for the same port). A step that names no
+// service is for the previous step's: [{service: web, at: 30s, rps: 200},
+// {at: 5m, rps: 0}] is a load of 200 from 30s to 5m.
+//
+// The clients are spread evenly over the live nodes that have service
+// rules; each node's share goes through its own proxy's table, evenly over
+// the backends that table lists (the round robin of proxy.Balancer, taken
+// as a rate), to whichever pod holds each backend IP. A node whose table
+// has no backend for the port refuses its share, and so does a stale
+// table's dead backend: that load is lost, as it would be.
+type LoadStep struct {
+	Service string `json:"service,omitempty"`
+	// Namespace is the Service's (default "default").
+	Namespace string `json:"namespace,omitempty"`
+	// Port names the service port (default: its first).
+	Port string   `json:"port,omitempty"`
+	At   Duration `json:"at"`
+	// RPS is requests a second, 0 to stop.
+	RPS float64 `json:"rps"`
+}
+
+// MaxLoadRPS bounds one step's requests a second.
+const MaxLoadRPS = 1e7
 
 // ExpectedEvent is an Event that must exist at the end of the run.
 type ExpectedEvent struct {
@@ -400,7 +437,8 @@ func (s *Scenario) Check() error {
 			return fmt.Errorf("faults[%d].%v", i, err)
 		}
 		switch f.Action {
-		case "crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "drain-node", "lose-disk":
+		case "crash-node", "restart-node", "partition-node", "heal-node", "restart-kubelet", "restart-proxy", "drain-node", "lose-disk",
+			"metrics-outage", "end-metrics-outage":
 			if f.Node == "" {
 				return fmt.Errorf("faults[%d].node: required for %s (nodes are named node-1 … node-%d)", i, f.Action, s.Cluster.Nodes)
 			}
@@ -459,8 +497,39 @@ func (s *Scenario) Check() error {
 			t.Bound.Duration = 5 * time.Second
 		}
 	}
+	if err := s.checkLoad(); err != nil {
+		return err
+	}
 	if n := s.Network; n.Loss < 0 || n.Loss >= 1 || n.LostResponse < 0 || n.LostResponse >= 1 {
 		return fmt.Errorf("network: loss and lostResponse are probabilities in [0, 1)")
+	}
+	return nil
+}
+
+// checkLoad checks the load steps and fills each step's service from the
+// previous step when it names none.
+func (s *Scenario) checkLoad() error {
+	for i := range s.Load {
+		st := &s.Load[i]
+		if st.Service == "" {
+			if st.Namespace != "" || st.Port != "" {
+				return fmt.Errorf("load[%d].service: required with namespace or port", i)
+			}
+			if i == 0 {
+				return fmt.Errorf("load[0].service: required (the Service the requests go to; later steps may leave it out to mean the same one)")
+			}
+			prev := s.Load[i-1]
+			st.Service, st.Namespace, st.Port = prev.Service, prev.Namespace, prev.Port
+		}
+		if st.Namespace == "" {
+			st.Namespace = "default"
+		}
+		if st.At.Duration > s.Duration.Duration {
+			return fmt.Errorf("load[%d].at: %v is after the end of the run (%v)", i, st.At, s.Duration)
+		}
+		if !(st.RPS >= 0 && st.RPS <= MaxLoadRPS) {
+			return fmt.Errorf("load[%d].rps: %v is not between 0 and %g requests a second", i, st.RPS, MaxLoadRPS)
+		}
 	}
 	return nil
 }

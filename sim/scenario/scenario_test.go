@@ -80,3 +80,35 @@ func TestProfileCountsAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// A load step without a service continues the previous step's; namespace
+// defaults to "default"; bad steps are refused naming the field.
+func TestLoadSteps(t *testing.T) {
+	s, err := Parse([]byte(good + `load:
+- {service: web, at: 30s, rps: 200}
+- {at: 1m, rps: 0}
+- {service: api, namespace: shop, port: http, at: 10s, rps: 5.5}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []LoadStep{
+		{Service: "web", Namespace: "default", At: Duration{30 * time.Second}, RPS: 200},
+		{Service: "web", Namespace: "default", At: Duration{time.Minute}, RPS: 0},
+		{Service: "api", Namespace: "shop", Port: "http", At: Duration{10 * time.Second}, RPS: 5.5},
+	}
+	if !reflect.DeepEqual(s.Load, want) {
+		t.Errorf("Load = %+v, want %+v", s.Load, want)
+	}
+	for _, tt := range []struct{ load, want string }{
+		{"- {at: 1m, rps: 1}", "load[0].service: required"},
+		{"- {service: web, at: 3m, rps: 1}", "load[0].at: 3m0s is after the end of the run (2m0s)"},
+		{"- {service: web, at: 1m, rps: -1}", "load[0].rps: -1 is not between 0 and 1e+07"},
+		{"- {service: web, at: 1m, rps: 1}\n- {port: http, at: 1m, rps: 1}", "load[1].service: required with namespace or port"},
+	} {
+		_, err := Parse([]byte(good + "load:\n" + tt.load + "\n"))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("load %q: err = %v, want it to say %q", tt.load, err, tt.want)
+		}
+	}
+}
