@@ -41,6 +41,9 @@ import "strings"
 //     added at creation by the API server, not here: defaulting runs on
 //     every write, and the finalizer must stay removed once removed.)
 //   - Secret: type Opaque.
+//   - HorizontalPodAutoscaler: minReplicas 1, metrics cpu at 80%
+//     utilization when empty, and behavior's missing parts when a
+//     behavior is given (see defaultHorizontalPodAutoscaler).
 //
 // Default does not set apiVersion and kind; SetTypeMeta does.
 func Default(obj Object) {
@@ -97,6 +100,8 @@ func Default(obj Object) {
 		defaultSubjects(o.Subjects)
 	case *ClusterRoleBinding:
 		defaultSubjects(o.Subjects)
+	case *HorizontalPodAutoscaler:
+		defaultHorizontalPodAutoscaler(&o.Spec)
 	}
 }
 

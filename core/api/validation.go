@@ -59,6 +59,8 @@ func Validate(obj Object) FieldErrors {
 		return validateLease(o)
 	case *PodDisruptionBudget:
 		return validatePodDisruptionBudget(o)
+	case *HorizontalPodAutoscaler:
+		return validateHorizontalPodAutoscaler(o)
 	case *Role:
 		return validateRole(o)
 	case *ClusterRole:

@@ -55,6 +55,8 @@ func ValidateStatusUpdate(newObj, oldObj Object) FieldErrors {
 		return nil
 	case *PodDisruptionBudget:
 		return validatePodDisruptionBudgetStatus(&n.Status, "status")
+	case *HorizontalPodAutoscaler:
+		return validateHorizontalPodAutoscalerStatus(&n.Status, "status")
 	case *CustomResourceDefinition:
 		return validateCustomResourceDefinitionStatus(&n.Status, "status")
 	}

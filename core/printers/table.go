@@ -71,6 +71,7 @@ var tablePrinters = map[string]tablePrinter{
 	"PersistentVolume":          {volumeColumns, rowOf(volumeRow)},
 	"StorageClass":              {storageClassColumns, rowOf(storageClassRow)},
 	"PodDisruptionBudget":       {budgetColumns, rowOf(budgetRow)},
+	"HorizontalPodAutoscaler":   {autoscalerColumns, rowOf(autoscalerRow)},
 	"Service":                   {serviceColumns, rowOf(serviceRow)},
 	"Endpoints":                 {endpointsColumns, rowOf(endpointsRow)},
 	"Event":                     {eventColumns, rowOf(eventRow)},

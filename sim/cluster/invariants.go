@@ -37,6 +37,9 @@ var Invariants = map[string]string{
 	"statefulset-data":         "a StatefulSet ordinal's pod finds in its volumes every file its predecessor left there, the same incarnation: data written anew into a lost volume counts as lost — judged from the machines' disks",
 	"one-leader":               "no scheduler or controller-manager replica writes anything (but its own election) while its Lease names another holder: at most one replica of each acts in any interval",
 	"authz-agrees-with-model":  "every authorization decision an API server makes agrees with an independent model of RBAC (sim/authzmodel) over the RBAC objects in the store: system:masters may do anything, anyone else what a binding grants; a kubelet's requests the node authorizer decided, and decisions by a server whose cache has not yet seen the last RBAC change, are not compared (sim/cluster/authz.go)",
+	"hpa-bounds":               "a HorizontalPodAutoscaler never scales its target outside [minReplicas, maxReplicas] — judged at each status write recording a rescale (sim/cluster/autoscaling.go)",
+	"hpa-stabilization":        "after a HorizontalPodAutoscaler scales up to N, it does not scale below N until its scale-down stabilization window has passed, unless the controller manager restarted or failed over (its memory of the window is lost, as in Kubernetes) — sim/cluster/autoscaling.go",
+	"hpa-tolerance":            "a HorizontalPodAutoscaler with one utilization metric never rescales (down, or up when it has a behavior) while the utilization its status reports is within tolerance of the target (sim/cluster/autoscaling.go)",
 	"components-authorized":    "no request of the scheduler, the controller manager, a kubelet or a service proxy is ever refused: each component's role (and, for a node, the node authorizer) allows everything it does",
 }
 
@@ -79,6 +82,7 @@ type checker struct {
 	jobs *jobFacts  // job-completions (job.go)
 	ds   dsChecker  // daemonset-one-per-node (daemonset.go)
 	pdb  pdbChecker // pdb-eviction (disruption.go)
+	hpa  hpaChecker // hpa-bounds, hpa-stabilization (autoscaling.go)
 }
 
 type backendFacts struct {
@@ -158,6 +162,10 @@ func (c *checker) check() error {
 			c.cronJobEvent(ev)
 		case strings.HasPrefix(ev.KV.Key, "/registry/poddisruptionbudgets/"):
 			c.pdbEvent(ev)
+		case strings.HasPrefix(ev.KV.Key, "/registry/horizontalpodautoscalers/"):
+			c.hpaEvent(ev)
+		case ev.KV.Key == "/registry/leases/"+LeaseNamespace+"/"+ControllerManagerLease:
+			c.hpaLease(ev)
 		}
 		if c.err != nil {
 			return c.err

@@ -30,6 +30,7 @@ var livenessChecks = []func(c *Cluster, v *liveView) error{
 	// Last: it reads the store, not the API, so it adds no call.
 	(*Cluster).customResourcesLive, // customresources.go
 	(*Cluster).operatorsLive,       // operators.go
+	(*Cluster).autoscalersLive,     // autoscaling.go
 }
 
 // liveView is what the checks of one liveness poll share: the objects

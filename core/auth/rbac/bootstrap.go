@@ -46,6 +46,7 @@ const (
 	apps         = "apps"
 	batch        = "batch"
 	policy       = "policy"
+	autoscaling  = "autoscaling"
 	coordination = "coordination.k8s.io"
 	storage      = "storage.k8s.io"
 	certificates = "certificates.k8s.io"
@@ -216,6 +217,17 @@ var ControllerRules = []struct {
 		// To check that a CSR's requester may have it approved.
 		rule("create").in(authz).on("subjectaccessreviews"),
 	}},
+	{"horizontal-pod-autoscaler", []api.PolicyRule{
+		// Kubernetes' system:controller:horizontal-pod-autoscaler: it
+		// watches autoscalers and writes their status, reads and writes
+		// any kind's scale subresource, lists the targets' pods and
+		// reads their use from the resource metrics API.
+		rule(read...).in(autoscaling).on("horizontalpodautoscalers"),
+		rule("update").in(autoscaling).on("horizontalpodautoscalers/status"),
+		rule("get", "update").in(All).on("*/scale"),
+		rule(read...).in(core).on("pods"),
+		rule("get", "list").in(api.MetricsGroup).on("pods"),
+	}},
 	{"customresourcecleanup", []api.PolicyRule{
 		rule(read...).in(apiext).on("customresourcedefinitions"),
 		// The Terminating condition, then the finalizer.
@@ -255,6 +267,7 @@ func viewRules() []api.PolicyRule {
 			"daemonsets", "daemonsets/status"),
 		rule(read...).in(batch).on("jobs", "jobs/status", "cronjobs", "cronjobs/status"),
 		rule(read...).in(policy).on("poddisruptionbudgets", "poddisruptionbudgets/status"),
+		rule(read...).in(autoscaling).on("horizontalpodautoscalers", "horizontalpodautoscalers/status"),
 	}
 }
 
@@ -273,6 +286,7 @@ func editRules() []api.PolicyRule {
 			"statefulsets", "statefulsets/scale", "daemonsets"),
 		rule(write...).in(batch).on("jobs", "cronjobs"),
 		rule(write...).in(policy).on("poddisruptionbudgets"),
+		rule(write...).in(autoscaling).on("horizontalpodautoscalers"),
 		rule(readWrite...).in(coordination).on("leases"),
 	}
 	return append(rules, viewRules()...)

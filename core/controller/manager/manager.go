@@ -19,6 +19,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/job"
 	"github.com/tinykube/tinykube/core/controller/namespace"
 	"github.com/tinykube/tinykube/core/controller/node"
+	"github.com/tinykube/tinykube/core/controller/podautoscaler"
 	"github.com/tinykube/tinykube/core/controller/replicaset"
 	"github.com/tinykube/tinykube/core/controller/serviceaccount"
 	"github.com/tinykube/tinykube/core/controller/servicelb"
@@ -69,6 +70,10 @@ type Hooks struct {
 	// VolumeMatch replaces volumebinder.Match: which volume a claim
 	// binds to (lab 15).
 	VolumeMatch func(c *api.PersistentVolumeClaim, volumes []*api.PersistentVolume, node *api.Node) *api.PersistentVolume
+	// Autoscaler replaces steps of the HorizontalPodAutoscaler
+	// controller (podautoscaler.Hooks: the formula, the window, the
+	// limits), for lab 19 and the simulator's broken variants.
+	Autoscaler podautoscaler.Hooks
 	// Replace runs other code in place of the roster's controllers of
 	// these names. Every key must name a controller of the Roster.
 	Replace map[string]Starter
@@ -143,6 +148,9 @@ var Roster = []Controller{
 	}},
 	{"csrapproving", func(cfg Config) Running {
 		return started(csrapproving.New(csrapproving.Config{Loop: cfg.Loop, Client: cfg.Client}))
+	}},
+	{"horizontal-pod-autoscaler", func(cfg Config) Running {
+		return started(podautoscaler.New(podautoscaler.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder, Hooks: cfg.Hooks.Autoscaler}))
 	}},
 	// Kubernetes runs this one in its apiextensions API server (the "CRD
 	// finalizer"), not in kube-controller-manager; the name is tinykube's.
