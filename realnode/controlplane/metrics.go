@@ -10,7 +10,6 @@ import (
 	"github.com/tinykube/tinykube/core/auth"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/metricsserver"
-	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/runloop"
 )
@@ -29,9 +28,6 @@ type metricsPipeline struct {
 	scraper *metricsserver.Scraper
 }
 
-// apiServerUser is the API server's own user on its loopback calls.
-var apiServerUser = &rest.UserInfo{Name: auth.APIServer, Groups: []string{auth.Masters, auth.AllAuthenticated}}
-
 // prepareMetrics builds the scraper (not yet started) and makes it the
 // API's MetricsSource. It needs the CA (loaded with etcd) and issues the
 // kubelet-client certificate if there is none yet.
@@ -41,7 +37,7 @@ func (s *Server) prepareMetrics(cfg *apiserver.Config) error {
 		return fmt.Errorf("issuing the API server's kubelet-client certificate: %v", err)
 	}
 	l := runloop.New()
-	local := &guardedLocal{s: s, timeout: 10 * time.Second, user: apiServerUser}
+	local := &guardedLocal{s: s, timeout: 10 * time.Second, user: auth.APIServerUser()}
 	source := httpapi.NewSummaryClient(&httpapi.KubeletTLS{CA: s.ca.Pool(), Client: kc})
 	s.metrics = &metricsPipeline{loop: l, scraper: metricsserver.New(metricsserver.Config{
 		Loop: l, Client: client.New(local), Source: source, Resolution: s.cfg.MetricResolution})}
