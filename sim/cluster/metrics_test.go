@@ -82,8 +82,19 @@ func TestMetricsPipelineInTheSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.W.Trace.Verbose = true // scrapes are reads
-	if r := c.Run(); r.Violation != nil {
+	r := c.Run()
+	if r.Violation != nil {
 		t.Fatalf("violation at %v: %v", r.At, r.Violation)
+	}
+	var again *Cluster
+	again, err = NewWith(s, 1, Plugins{KubeletRuntime: func(_ string, rt *simruntime.Runtime) kubelet.Runtime {
+		return measuredRuntime{Runtime: rt, now: func() time.Time { return again.W.Loop.Now() }}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2 := again.Run(); r2.TraceHash != r.TraceHash {
+		t.Errorf("a second run of seed 1 has trace hash %x, want %x (the scrapes must replay)", r2.TraceHash, r.TraceHash)
 	}
 	if tl := timeline(c); !strings.Contains(tl, "GET /stats/summary to kubelet/node-1") {
 		t.Errorf("the timeline shows no scrape of node-1's kubelet")
