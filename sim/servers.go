@@ -54,6 +54,11 @@ type ServerConfig struct {
 	// of a cluster holds the same.
 	Authorization      *apiserver.Authorization
 	ServiceAccountKeys *serviceaccount.Keys
+	// Metrics, when set, is called at every start of the server's
+	// process, on its loop, and returns what answers its resource
+	// metrics API (apiserver.Config.Metrics): the metrics pipeline runs
+	// in the API server's process and dies with it.
+	Metrics func(p *Process) apiserver.MetricsSource
 }
 
 // AddServer adds an API server process called name over st and starts it.
@@ -68,8 +73,12 @@ func (w *World) AddServer(name string, st store.Store, cfg ServerConfig) *Server
 	s := &Server{Name: name, n: n, st: st, rand: r, lag: cfg.CacheLag, CacheServesConsistentReads: cfg.CacheServesConsistentReads}
 	s.Proc = w.AddProcess(name, func(p *Process) {
 		s.view = newCacheView(w, st, s.lag, s.cutOff())
+		var metrics apiserver.MetricsSource
+		if cfg.Metrics != nil {
+			metrics = cfg.Metrics(p)
+		}
 		s.api = apiserver.New(apiserver.Config{Store: s.view, Clock: w.Loop, Rand: s.rand, Version: cfg.Version,
-			Authorization: cfg.Authorization, ServiceAccountKeys: cfg.ServiceAccountKeys})
+			Authorization: cfg.Authorization, ServiceAccountKeys: cfg.ServiceAccountKeys, Metrics: metrics})
 		view := s.view
 		p.OnCrash(func() {
 			view.stop()

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/tinykube/tinykube/core/apiserver"
+	"github.com/tinykube/tinykube/core/metricsserver"
 	"github.com/tinykube/tinykube/realnode/agent"
 	"github.com/tinykube/tinykube/realnode/controlplane"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
@@ -128,6 +129,7 @@ certificate from the cluster CA.`,
 	serviceRangeFlags(fl, &cfg)
 	hardeningFlags(fl, &cfg)
 	limitFlags(fl, &cfg)
+	fl.DurationVar(&cfg.MetricResolution, "metric-resolution", metricsserver.DefaultResolution, "how often the metrics pipeline asks every kubelet for its stats summary (kubectl top, autoscalers); metrics-server's flag")
 	return cmd
 }
 

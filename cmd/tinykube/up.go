@@ -17,6 +17,7 @@ import (
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/kubelet"
+	"github.com/tinykube/tinykube/core/metricsserver"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/realnode/agent"
 	"github.com/tinykube/tinykube/realnode/containerdrt"
@@ -168,6 +169,7 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 	serviceRangeFlags(fl, &cfg)
 	hardeningFlags(fl, &cfg)
 	limitFlags(fl, &cfg)
+	fl.DurationVar(&cfg.MetricResolution, "metric-resolution", metricsserver.DefaultResolution, "how often the metrics pipeline asks every kubelet for its stats summary (kubectl top, autoscalers); metrics-server's flag")
 	nf.register(fl, true)
 	return cmd
 }

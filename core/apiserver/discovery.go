@@ -38,12 +38,17 @@ func (s *Server) handleNonResource(ctx context.Context, req *rest.Request) *rest
 	switch path {
 	case "/api", "/apis":
 		if v, ok := wantsAggregated(req); ok {
-			return aggregatedDiscovery(rs, path == "/api", v)
+			return s.aggregatedDiscovery(rs, path == "/api", v)
 		}
 		if path == "/api" {
 			return jsonResponse(apiVersions{TypeMeta: api.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"}})
 		}
-		return jsonResponse(groupList(rs))
+		groups := groupList(rs)
+		if s.metrics != nil {
+			// The resource metrics API, served without a store (metricsapi.go).
+			groups.Groups = append(groups.Groups, metricsGroup())
+		}
+		return jsonResponse(groups)
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {

@@ -137,14 +137,18 @@ func wantsAggregated(req *rest.Request) (string, bool) {
 }
 
 // aggregatedDiscovery answers /api (core: only the core group) or /apis
-// (the named groups, ordered by name) as an APIGroupDiscoveryList.
-func aggregatedDiscovery(rs *api.ResourceSet, core bool, version string) *rest.Response {
+// (the named groups, ordered by name, then the resource metrics API when
+// the server has a MetricsSource) as an APIGroupDiscoveryList.
+func (s *Server) aggregatedDiscovery(rs *api.ResourceSet, core bool, version string) *rest.Response {
 	out := apiGroupDiscoveryList{TypeMeta: api.TypeMeta{APIVersion: "apidiscovery.k8s.io/" + version, Kind: "APIGroupDiscoveryList"}, Items: []apiGroupDiscovery{}}
 	if core {
 		out.Items = append(out.Items, groupDiscovery(rs, "", []string{"v1"}))
 	} else {
 		for _, g := range rs.Groups() {
 			out.Items = append(out.Items, groupDiscovery(rs, g, rs.Versions(g)))
+		}
+		if s.metrics != nil {
+			out.Items = append(out.Items, metricsGroupDiscovery())
 		}
 	}
 	resp := jsonResponse(out)

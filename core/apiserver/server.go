@@ -113,12 +113,13 @@ type Server struct {
 	crds       crdCache
 	custom     customEntries // compiled rules and apply shapes of custom resources
 	saKeys     *serviceaccount.Keys
+	metrics    MetricsSource // nil: no metrics.k8s.io (metricsapi.go)
 }
 
 // New returns a Server over cfg.Store.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, clock: cfg.Clock, rand: cfg.Rand, version: cfg.Version,
-		authz: cfg.Authorization, saKeys: cfg.ServiceAccountKeys}
+		authz: cfg.Authorization, saKeys: cfg.ServiceAccountKeys, metrics: cfg.Metrics}
 	s.authorizer = newAuthorizer(s, cfg)
 	s.serviceIPs, s.nodePorts, s.rangesErr = serviceRanges(cfg)
 	return s
@@ -174,6 +175,9 @@ func (s *Server) Handle(ctx context.Context, req *rest.Request) (handled *rest.R
 		return refused
 	}
 	defer func() { handled = withAuditAnnotations(handled, authz) }()
+	if s.metrics != nil && isMetricsPath(req.Path) {
+		return s.handleMetrics(ctx, req)
+	}
 	if resp := s.handleNonResource(ctx, req); resp != nil {
 		return resp
 	}

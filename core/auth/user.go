@@ -95,3 +95,10 @@ func AnonymousUser() *rest.UserInfo {
 func AdminUser() *rest.UserInfo {
 	return &rest.UserInfo{Name: Admin, Groups: []string{Masters, AllAuthenticated}}
 }
+
+// APIServerUser is the API server's own user on its loopback calls (its
+// metrics pipeline following the Nodes), in system:masters as
+// Kubernetes' loopback client is.
+func APIServerUser() *rest.UserInfo {
+	return &rest.UserInfo{Name: APIServer, Groups: []string{Masters, AllAuthenticated}}
+}

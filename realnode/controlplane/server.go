@@ -104,6 +104,9 @@ type Config struct {
 	Limits Limits
 	// Log receives one line per notable event; nil discards them.
 	Log io.Writer
+	// MetricResolution is how often the metrics pipeline scrapes every
+	// kubelet (metrics-server's --metric-resolution; 15s when 0).
+	MetricResolution time.Duration
 	// Controllers, unless NoControllers, are run in the server process.
 	Controllers   ControllerConfig
 	NoControllers bool
@@ -159,6 +162,8 @@ type Server struct {
 	groups []*electedGroup
 	// audit is the audit log (audit.go); nil without one.
 	audit *serverAudit
+	// metrics is the metrics pipeline (metrics.go).
+	metrics *metricsPipeline
 }
 
 // Start brings up etcd, the API and its listener, and returns once the API
@@ -202,6 +207,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	apiCfg.Store, apiCfg.Rand = s.Store, rand.New(rand.NewPCG(seed(), seed()))
 	apiCfg.ServiceAccountKeys = s.serviceAccountKeys()
 	apiCfg.Authorization = &apiserver.Authorization{}
+	if err := s.prepareMetrics(&apiCfg); err != nil {
+		return nil, err
+	}
 	s.API = apiserver.New(apiCfg)
 	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -259,6 +267,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	go s.followServers(rctx)
 	go s.probeQuorum(rctx)
 	go s.followKubernetesService(rctx, int32(ln.Addr().(*net.TCPAddr).Port))
+	s.startMetrics(rctx)
 	if !cfg.NoControllers {
 		if err := s.startControllers(rctx, cfg.Controllers); err != nil {
 			return nil, fmt.Errorf("starting the controllers: %v", err)

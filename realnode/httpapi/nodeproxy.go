@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -195,16 +193,7 @@ func (p *nodeProxy) kubeletAddress(ctx context.Context, pod *api.Pod) (string, e
 	if err != nil {
 		return "", err
 	}
-	port := node.Status.DaemonEndpoints.KubeletEndpoint.Port
-	if port <= 0 {
-		return "", errBadRequest("node %s publishes no kubelet endpoint (it runs simulated pods?): status.daemonEndpoints.kubeletEndpoint.Port is unset", nodeName)
-	}
-	for _, a := range node.Status.Addresses {
-		if a.Type == "InternalIP" && a.Address != "" {
-			return net.JoinHostPort(a.Address, strconv.Itoa(int(port))), nil
-		}
-	}
-	return "", errBadRequest("node %s publishes no InternalIP in status.addresses, so its kubelet cannot be reached", nodeName)
+	return kubeletAddressOf(node)
 }
 
 func errBadRequest(format string, args ...any) error {

@@ -89,14 +89,16 @@ type Node struct {
 	Disk *simruntime.Disk
 	// Proxy is the node's service proxy process; Table is the routing
 	// table it installed, which lives on the machine (see services.go).
-	Proxy     *sim.Process
-	Table     *proxy.Table
+	Proxy *sim.Process
+	Table *proxy.Table
+	// kubelet is the kubelet of the kubelet process's current run: the
+	// metrics pipeline reaches it for its stats summary (metrics.go,
+	// Summary in load.go).
+	kubelet   *kubelet.Kubelet
 	balancer  *proxy.Balancer
 	viewSince time.Duration // since when the proxy has seen the API uninterrupted
 	blind     bool          // the proxy is down or cut off from the API server
 	index     int
-	// kubelet is the kubelet of the process's current run (Summary).
-	kubelet *kubelet.Kubelet
 	// statsOutage: a metrics-outage fault is on (load.go).
 	statsOutage bool
 }
@@ -154,6 +156,10 @@ type Plugins struct {
 	// DatabaseHooks replace parts of the database operator (a broken
 	// variant; see database.Hooks).
 	DatabaseHooks database.Hooks
+	// KubeletRuntime, when set, gives each kubelet (at every start) the
+	// runtime it returns for its node's simulated runtime: a wrapper that
+	// measures differently (a test's StatsProvider, a broken variant).
+	KubeletRuntime func(node string, rt *simruntime.Runtime) kubelet.Runtime
 }
 
 // withMutant returns p with the seams of the mutant called name plugged
@@ -264,6 +270,9 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 		}
 		if i == 1 {
 			cfg.Rand = firstRand
+		}
+		if s.Cluster.Metrics {
+			cfg.Metrics = c.startMetrics // metrics.go
 		}
 		c.Servers = append(c.Servers, w.AddServer(name, c.Store, cfg))
 	}
@@ -417,7 +426,11 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 	})
 	nd.Machine.Start()
 	nd.Kubelet = w.AddProcess("kubelet/"+nd.Name, func(p *sim.Process) {
-		nd.kubelet = kubelet.Start(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Runtime: nd.Runtime,
+		var rt kubelet.Runtime = nd.Runtime
+		if c.plugins.KubeletRuntime != nil {
+			rt = c.plugins.KubeletRuntime(nd.Name, nd.Runtime)
+		}
+		nd.kubelet = kubelet.Start(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Runtime: rt,
 			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels, DecideRestart: c.plugins.DecideRestart})
 		// The node's local-path provisioner shares the kubelet's process:
 		// both are the node's agent, and crash together.

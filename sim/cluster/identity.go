@@ -45,6 +45,10 @@ var identities = []identity{
 	// both are the node's agent, with the node's certificate.
 	{"kubelet", nodeProcess("kubelet/"), auth.NodeUser},
 	{"service proxy", nodeProcess("proxy/"), auth.NodeUser},
+	// The metrics pipeline runs in each API server's process and
+	// follows the Nodes as the server's loopback user (metrics.go).
+	{"API server", func(c *Cluster, p string) (string, bool) { return "", c.Scenario.HasServer(p) },
+		func(string) *rest.UserInfo { return auth.APIServerUser() }},
 	{"the scenario's admin", func(_ *Cluster, p string) (string, bool) { return "", p == AdminProcess },
 		func(string) *rest.UserInfo { return auth.AdminUser() }},
 }

@@ -84,6 +84,14 @@ type Cluster struct {
 	// active at a time by leader election. With more than one they are
 	// named scheduler-1 … and controller-manager-1 …
 	ControlPlaneReplicas int `json:"controlPlaneReplicas,omitempty"`
+	// Metrics runs the metrics pipeline (core/metricsserver) in every
+	// API server process: it asks each node's kubelet for its stats
+	// summary every MetricResolution (default 15s) through the simulated
+	// network, and the server answers metrics.k8s.io from it (what the
+	// HorizontalPodAutoscaler and `kubectl top` read). Off by default:
+	// the scrapes are API calls and trace lines of their own.
+	Metrics          bool     `json:"metrics,omitempty"`
+	MetricResolution Duration `json:"metricResolution,omitempty"`
 }
 
 // SchedulerNames and ControllerManagerNames are the process names of the

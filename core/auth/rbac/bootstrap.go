@@ -38,6 +38,9 @@ const (
 	NodeClientApproverRole  = "system:certificates.k8s.io:certificatesigningrequests:nodeclient"
 	SelfNodeClientRenewRole = "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient"
 	NodeProxierRole         = "system:node-proxier"
+	// AggregatedMetricsReaderRole reads the resource metrics API, as
+	// metrics-server's manifest ships it.
+	AggregatedMetricsReaderRole = "system:aggregated-metrics-reader"
 )
 
 // API groups the rules name.
@@ -54,6 +57,7 @@ const (
 	authz        = "authorization.k8s.io"
 	eventsGroup  = "events.k8s.io"
 	apiext       = api.APIExtensionsGroup
+	metricsGroup = api.MetricsGroup
 )
 
 // Verb sets.
@@ -268,8 +272,15 @@ func viewRules() []api.PolicyRule {
 		rule(read...).in(batch).on("jobs", "jobs/status", "cronjobs", "cronjobs/status"),
 		rule(read...).in(policy).on("poddisruptionbudgets", "poddisruptionbudgets/status"),
 		rule(read...).in(autoscaling).on("horizontalpodautoscalers", "horizontalpodautoscalers/status"),
+		// What system:aggregated-metrics-reader is aggregated into view
+		// for in Kubernetes; tinykube does not aggregate roles, so the
+		// rule is written out here (and so reaches edit and admin).
+		metricsReaderRule,
 	}
 }
+
+// metricsReaderRule reads the resource metrics API (`kubectl top`).
+var metricsReaderRule = rule(read...).in(metricsGroup).on("pods", "nodes")
 
 // editRules add to view the writes of a namespace's workloads, and its
 // Secrets, but not its roles and bindings.
@@ -340,6 +351,7 @@ func BootstrapClusterRoles() []*api.ClusterRole {
 			rule("list", "watch").in(core).on("services", "endpoints"),
 			rule(read...).in(core).on("nodes"),
 		}, eventRules...)},
+		{AggregatedMetricsReaderRole, []api.PolicyRule{metricsReaderRule}},
 	}
 	out := make([]*api.ClusterRole, 0, len(roles))
 	for _, r := range roles {
@@ -349,6 +361,13 @@ func BootstrapClusterRoles() []*api.ClusterRole {
 			// The user-facing roles: Kubernetes aggregates others into
 			// them by these labels; here their rules are written out.
 			cr.Labels["rbac.authorization.k8s.io/aggregate-to-"+r.name] = "true"
+		case AggregatedMetricsReaderRole:
+			// Labelled as metrics-server labels it, for a reader who
+			// knows aggregation; tinykube does not aggregate, and has
+			// its rule written into view, edit and admin instead.
+			for _, to := range []string{ViewRole, EditRole, AdminRole} {
+				cr.Labels["rbac.authorization.k8s.io/aggregate-to-"+to] = "true"
+			}
 		}
 		out = append(out, cr)
 	}
