@@ -84,14 +84,17 @@ func (c *Controller) Reconcile(key string) error {
 			c.event(hpa, client.EventWarning, "FailedComputeMetricsReplicas", "%v", err)
 			return c.writeStatus(hpa, next)
 		}
-		desired = proposal
+		desired = c.normalize(next, h, current, proposal, minReplicas, now)
+		// The reason follows the change made, not the proposal alone:
+		// a stabilized recommendation from earlier in the window can
+		// scale up while this sync's proposal stays put (Kubernetes
+		// then logs an empty reason).
 		switch {
 		case desired > current:
 			reason = metric + " above target"
 		case desired < current:
 			reason = "All metrics below target"
 		}
-		desired = c.normalize(next, h, current, desired, minReplicas, now)
 		rescale = desired != current
 	}
 
