@@ -91,6 +91,10 @@ func (q *Queue) AddAfter(key string, d time.Duration) {
 // Len returns the number of keys waiting (not counting delayed ones).
 func (q *Queue) Len() int { return len(q.queue) }
 
+// Queued reports whether key waits in the queue (not counting a delayed
+// one).
+func (q *Queue) Queued(key string) bool { return q.queued[key] }
+
 // Failures returns how many times in a row key's reconcile has failed.
 func (q *Queue) Failures(key string) int { return q.failures[key] }
 
