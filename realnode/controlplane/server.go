@@ -26,6 +26,7 @@ import (
 	"github.com/tinykube/tinykube/realnode/etcdstore"
 	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
+	promreg "github.com/tinykube/tinykube/realnode/metrics"
 	"github.com/tinykube/tinykube/realnode/pki"
 	"github.com/tinykube/tinykube/realnode/wallclock"
 )
@@ -159,6 +160,8 @@ type Server struct {
 	groups []*electedGroup
 	// audit is the audit log (audit.go); nil without one.
 	audit *serverAudit
+	// metrics is the process' Prometheus metrics (metrics.go).
+	metrics *promreg.Registry
 }
 
 // Start brings up etcd, the API and its listener, and returns once the API
@@ -183,7 +186,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the data directory: %v", err)
 	}
-	s := &Server{cfg: cfg, done: make(chan struct{})}
+	s := &Server{cfg: cfg, done: make(chan struct{}), metrics: promreg.NewRegistry()}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -195,13 +198,14 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := s.startEtcd(ctx); err != nil {
 		return nil, err
 	}
-	s.Store = etcdstore.New(s.etcd, cfg.EtcdPrefix)
+	s.Store = s.measuredStore(etcdstore.New(s.etcd, cfg.EtcdPrefix))
 	if err := s.encryptStore(ctx); err != nil {
 		return nil, err
 	}
 	apiCfg.Store, apiCfg.Rand = s.Store, rand.New(rand.NewPCG(seed(), seed()))
 	apiCfg.ServiceAccountKeys = s.serviceAccountKeys()
 	apiCfg.Authorization = &apiserver.Authorization{}
+	apiCfg.Recorder = s.recorder()
 	s.API = apiserver.New(apiCfg)
 	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -226,6 +230,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	opts.BodyTimeout = cfg.Limits.BodyTimeout
+	opts.Metrics = s.metrics.Handler()
 	s.http = &http.Server{
 		Handler:           s.handler(httpapi.LimitInflight(httpapi.Handler(s.API.Handle, opts), cfg.Limits.inflightLimits())),
 		ReadHeaderTimeout: headerTimeout,

@@ -38,6 +38,7 @@ const (
 	NodeClientApproverRole  = "system:certificates.k8s.io:certificatesigningrequests:nodeclient"
 	SelfNodeClientRenewRole = "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient"
 	NodeProxierRole         = "system:node-proxier"
+	MonitoringRole          = "system:monitoring"
 )
 
 // API groups the rules name.
@@ -311,6 +312,9 @@ func BootstrapClusterRoles() []*api.ClusterRole {
 		{PublicInfoViewerRole, []api.PolicyRule{
 			rule("get").urls("/healthz", "/livez", "/readyz", "/version", "/version/"),
 		}},
+		{MonitoringRole, []api.PolicyRule{
+			rule("get").urls("/healthz", "/healthz/*", "/livez", "/livez/*", "/readyz", "/readyz/*", "/metrics", "/metrics/slis"),
+		}},
 		{SchedulerRole, SchedulerRules()},
 		{ControllerManagerRole, ControllerManagerRules()},
 		{NodeBootstrapperRole, []api.PolicyRule{
@@ -358,6 +362,7 @@ func BootstrapClusterRoleBindings() []*api.ClusterRoleBinding {
 		{DiscoveryRole, []api.Subject{group(auth.AllAuthenticated)}},
 		{BasicUserRole, []api.Subject{group(auth.AllAuthenticated)}},
 		{PublicInfoViewerRole, []api.Subject{group(auth.AllAuthenticated), group(auth.AllUnauthenticated)}},
+		{MonitoringRole, []api.Subject{group(auth.Monitoring)}},
 		{SchedulerRole, []api.Subject{user(auth.KubeScheduler)}},
 		{ControllerManagerRole, []api.Subject{user(auth.KubeControllerManager)}},
 		{NodeBootstrapperRole, []api.Subject{group(auth.Bootstrappers)}},
