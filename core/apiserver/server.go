@@ -14,6 +14,7 @@ import (
 	"github.com/tinykube/tinykube/core/auth/rbac"
 	"github.com/tinykube/tinykube/core/auth/serviceaccount"
 	"github.com/tinykube/tinykube/core/clock"
+	"github.com/tinykube/tinykube/core/metrics"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/core/store"
 )
@@ -60,6 +61,9 @@ type Config struct {
 	// pipeline (core/metricsserver) keeps the latest use of each node and
 	// pod in memory. nil serves no such group.
 	Metrics MetricsSource
+	// Recorder is told of every request served (metrics.go); nil is
+	// metrics.Discard.
+	Recorder metrics.Recorder
 }
 
 // MetricsSource is the latest measured use of nodes and pods.
@@ -114,12 +118,13 @@ type Server struct {
 	custom     customEntries // compiled rules and apply shapes of custom resources
 	saKeys     *serviceaccount.Keys
 	metrics    MetricsSource // nil: no metrics.k8s.io (metricsapi.go)
+	recorder   metrics.Recorder // Config.Recorder, or Discard
 }
 
 // New returns a Server over cfg.Store.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, clock: cfg.Clock, rand: cfg.Rand, version: cfg.Version,
-		authz: cfg.Authorization, saKeys: cfg.ServiceAccountKeys, metrics: cfg.Metrics}
+		authz: cfg.Authorization, saKeys: cfg.ServiceAccountKeys, metrics: cfg.Metrics, recorder: cmp.Or(cfg.Recorder, metrics.Discard)}
 	s.authorizer = newAuthorizer(s, cfg)
 	s.serviceIPs, s.nodePorts, s.rangesErr = serviceRanges(cfg)
 	return s
@@ -154,10 +159,10 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 	return s.bootstrapRBAC(ctx)
 }
 
-// Handle answers one request. It never panics on bad input: every failure
+// handle answers one request. It never panics on bad input: every failure
 // is a Response carrying a Status. The answer carries the authorizer's
 // decision in its AuditAnnotations.
-func (s *Server) Handle(ctx context.Context, req *rest.Request) (handled *rest.Response) {
+func (s *Server) handle(ctx context.Context, req *rest.Request) (handled *rest.Response) {
 	if len(req.Body) > maxBody {
 		return errorResponse(errTooLarge(len(req.Body)))
 	}

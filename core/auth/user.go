@@ -28,6 +28,9 @@ const (
 	ServiceAccounts       = "system:serviceaccounts"
 	serviceAccountsPrefix = "system:serviceaccounts:"
 	Bootstrappers         = "system:bootstrappers"
+	// Monitoring may read the health and /metrics endpoints (the
+	// system:monitoring ClusterRole), as a Prometheus server's user is.
+	Monitoring = "system:monitoring"
 )
 
 const (

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/core/loop"
+	"github.com/tinykube/tinykube/core/metrics"
 )
 
 // Queue feeds keys ("namespace/name") to a reconcile function, one at a
@@ -16,6 +17,9 @@ import (
 //     with each failure in a row (Backoff, up to MaxBackoff), and its
 //     failure count is forgotten on success;
 //   - AddAfter delays a key (for work due later, such as a lease expiry).
+//
+// It reports client-go's workqueue_* metrics (queuemetrics.go) to the
+// Recorder its loop carries, if any.
 //
 // Each key is processed in its own loop callback, so other components'
 // work interleaves between keys, as it would on real machines.
@@ -32,6 +36,14 @@ type Queue struct {
 
 	Backoff    time.Duration // first retry delay; 5ms when zero
 	MaxBackoff time.Duration // cap of the retry delay; 5 minutes when zero
+
+	// Name is the queue's in its metrics (the work function's package
+	// by default); Metrics is where they go (the loop's Recorder, see
+	// metrics.From; Discard when it carries none). Set both before the
+	// first Add.
+	Name    string
+	Metrics metrics.Recorder
+	addedAt map[string]time.Time // when each queued key was added, while measured
 }
 
 type laterKey struct {
@@ -41,7 +53,8 @@ type laterKey struct {
 
 // NewQueue returns a queue that calls work on l for each key.
 func NewQueue(l loop.Loop, work func(key string) error) *Queue {
-	return &Queue{loop: l, work: work, queued: map[string]bool{}, later: map[string]laterKey{}, failures: map[string]int{}}
+	return &Queue{loop: l, work: work, queued: map[string]bool{}, later: map[string]laterKey{}, failures: map[string]int{},
+		Name: queueName(work), Metrics: metrics.From(l), addedAt: map[string]time.Time{}}
 }
 
 // Add queues key unless it is already queued.
@@ -51,6 +64,7 @@ func (q *Queue) Add(key string) {
 	}
 	q.queued[key] = true
 	q.queue = append(q.queue, key)
+	q.added(key)
 	q.schedule()
 }
 
@@ -77,6 +91,10 @@ func (q *Queue) AddAfter(key string, d time.Duration) {
 // Len returns the number of keys waiting (not counting delayed ones).
 func (q *Queue) Len() int { return len(q.queue) }
 
+// Queued reports whether key waits in the queue (not counting a delayed
+// one).
+func (q *Queue) Queued(key string) bool { return q.queued[key] }
+
 // Failures returns how many times in a row key's reconcile has failed.
 func (q *Queue) Failures(key string) int { return q.failures[key] }
 
@@ -85,6 +103,7 @@ func (q *Queue) Stop() {
 	q.stopped = true
 	q.queue = nil
 	q.queued = map[string]bool{}
+	clear(q.addedAt)
 	for k, l := range q.later {
 		l.timer.Stop()
 		delete(q.later, k)
@@ -107,7 +126,10 @@ func (q *Queue) processOne() {
 	key := q.queue[0]
 	q.queue = q.queue[1:]
 	delete(q.queued, key)
-	if err := q.work(key); err != nil {
+	start := q.taken(key)
+	err := q.work(key)
+	q.done(start, err != nil)
+	if err != nil {
 		q.failures[key]++
 		q.AddAfter(key, q.retryDelay(q.failures[key]))
 	} else {

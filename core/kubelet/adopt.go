@@ -68,7 +68,7 @@ func (v *podView) all() []Container {
 // the labels the kubelet set. Objects without a pod UID label are not the
 // kubelet's and are ignored.
 func (k *Kubelet) snapshot() (map[string]*podView, error) {
-	sandboxes, containers, err := k.cfg.Runtime.List()
+	sandboxes, containers, err := k.runtime.List()
 	if err != nil {
 		return nil, fmt.Errorf("node %s: listing the runtime: %w", k.cfg.NodeName, err)
 	}
@@ -144,7 +144,7 @@ func (k *Kubelet) view(uid string) (*podView, error) {
 // the pod informer has synced (removeOrphans).
 func (k *Kubelet) adopt() {
 	k.pleg = map[string]plegEntry{}
-	sandboxes, containers, err := k.cfg.Runtime.List()
+	sandboxes, containers, err := k.runtime.List()
 	if err != nil {
 		return // the first relist starts from nothing: every pod syncs
 	}
@@ -172,10 +172,11 @@ func plegRecord(sandboxes []Sandbox, containers []Container) map[string]plegEntr
 // one of whose sandboxes or containers appeared, changed state or
 // vanished since the last relist, and removes orphans.
 func (k *Kubelet) relist() {
-	sandboxes, containers, err := k.cfg.Runtime.List()
+	sandboxes, containers, err := k.runtime.List()
 	if err != nil {
 		return
 	}
+	k.reportRunning(sandboxes, containers)
 	now := plegRecord(sandboxes, containers)
 	changed := map[string]bool{}
 	for id, rec := range now {
@@ -239,7 +240,7 @@ func (k *Kubelet) teardown(uid string, v *podView, grace int64) bool {
 		}
 		done = false
 		if g, asked := st.stopping[c.ID]; !asked || grace < g {
-			if err := k.cfg.Runtime.StopContainer(c.ID, secondsDuration(grace)); err == nil {
+			if err := k.runtime.StopContainer(c.ID, secondsDuration(grace)); err == nil {
 				st.stopping[c.ID] = grace
 			}
 		}
@@ -248,13 +249,13 @@ func (k *Kubelet) teardown(uid string, v *podView, grace int64) bool {
 		return false
 	}
 	for _, c := range v.all() {
-		k.cfg.Runtime.RemoveContainer(c.ID)
+		k.runtime.RemoveContainer(c.ID)
 	}
 	for _, s := range v.sandboxes {
 		if s.Ready {
-			k.cfg.Runtime.StopSandbox(s.ID)
+			k.runtime.StopSandbox(s.ID)
 		}
-		k.cfg.Runtime.RemoveSandbox(s.ID)
+		k.runtime.RemoveSandbox(s.ID)
 	}
 	k.teardownVolumes(uid)
 	return true

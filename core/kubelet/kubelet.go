@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/loop"
+	"github.com/tinykube/tinykube/core/metrics"
 )
 
 // Config assembles a kubelet. Zero durations take the defaults named on
@@ -54,6 +56,11 @@ type Config struct {
 	// DecideRestart, if set, replaces DecideRestart: what to do with an
 	// exited container (lab 05 runs a student's answer here).
 	DecideRestart func(RestartView) RestartDecision
+
+	// Metrics is told of runtime operations, pod starts and what runs
+	// (metrics.go); nil is the Recorder Loop carries, if any
+	// (metrics.From), else Discard.
+	Metrics metrics.Recorder
 }
 
 func (c *Config) setDefaults() {
@@ -106,6 +113,14 @@ type Kubelet struct {
 	// samples are the CPU counters of the last Summary, by container ID
 	// ("" the node), for the rates of the next (stats.go).
 	samples map[string]statSample
+
+	// runtime is cfg.Runtime, measured when there is a Recorder: the
+	// operations are called through it.
+	runtime Runtime
+	metrics metrics.Recorder
+	// firstSeen is when each pod yet to run was first seen, by UID, for
+	// kubelet_pod_start_duration_seconds.
+	firstSeen map[string]time.Time
 }
 
 // New returns a kubelet; Start sets it going.
@@ -119,6 +134,13 @@ func New(cfg Config) *Kubelet {
 		state:    map[string]*podState{},
 		uidKey:   map[string]string{},
 		probes:   map[string]*probeWorker{},
+		runtime:  cfg.Runtime,
+		metrics:  cmp.Or(cfg.Metrics, metrics.From(cfg.Loop)),
+
+		firstSeen: map[string]time.Time{},
+	}
+	if k.metrics != metrics.Discard {
+		k.runtime = measuredRuntime{rt: cfg.Runtime, rec: k.metrics, now: cfg.Loop.Now}
 	}
 	k.pods = client.NewInformer[*api.Pod](cfg.Loop, cfg.Client, "", client.ListOptions{FieldSelector: "spec.nodeName=" + cfg.NodeName})
 	k.pods.AddHandlers(client.Handlers[*api.Pod]{
@@ -126,6 +148,7 @@ func New(cfg Config) *Kubelet {
 		Update: func(_, p *api.Pod) { k.podChanged(p) },
 		Delete: func(p *api.Pod) {
 			delete(k.uidKey, p.UID)
+			delete(k.firstSeen, p.UID)
 			k.config.unregister(client.Key(p))
 			k.queue.Add(client.Key(p))
 		},
@@ -142,6 +165,7 @@ func New(cfg Config) *Kubelet {
 // terminal pod starts nothing again, so its watches are released.
 func (k *Kubelet) podChanged(p *api.Pod) {
 	k.uidKey[p.UID] = client.Key(p)
+	k.sawPod(p)
 	if api.IsPodTerminal(p) {
 		k.config.unregister(client.Key(p))
 	} else {

@@ -37,7 +37,7 @@ func (k *Kubelet) nodeStatus(prev *api.NodeStatus) api.NodeStatus {
 		addrs = append(addrs, api.NodeAddress{Type: "InternalIP", Address: k.cfg.Address})
 	}
 	addrs = append(addrs, api.NodeAddress{Type: "Hostname", Address: k.cfg.NodeName})
-	name, version := k.cfg.Runtime.Version()
+	name, version := k.runtime.Version()
 	return api.NodeStatus{
 		Capacity:        maps.Clone(k.cfg.Capacity),
 		Allocatable:     maps.Clone(k.cfg.Capacity),

@@ -157,7 +157,7 @@ func (k *Kubelet) killAll(pod *api.Pod, st *podState, v *podView, grace int64) {
 			continue
 		}
 		k.event(pod, client.EventNormal, "Killing", "Stopping container %s", c.Labels[LabelContainerName])
-		if err := k.cfg.Runtime.StopContainer(c.ID, secondsDuration(grace)); err == nil {
+		if err := k.runtime.StopContainer(c.ID, secondsDuration(grace)); err == nil {
 			st.stopping[c.ID] = grace
 		}
 	}
@@ -206,7 +206,7 @@ func (k *Kubelet) runPod(pod *api.Pod, st *podState, v *podView) (acted bool, er
 		// No sandbox, or it died: whatever ran in the old one is gone.
 		for _, c := range v.all() {
 			if c.State != StateExited {
-				k.cfg.Runtime.StopContainer(c.ID, 0)
+				k.runtime.StopContainer(c.ID, 0)
 			}
 		}
 		cfg := SandboxConfig{PodUID: pod.UID, Namespace: pod.Namespace, Name: pod.Name, Hostname: pod.Name,
@@ -215,7 +215,7 @@ func (k *Kubelet) runPod(pod *api.Pod, st *podState, v *podView) (acted bool, er
 		if pod.Spec.Hostname != "" {
 			cfg.Hostname = pod.Spec.Hostname
 		}
-		s, err := k.cfg.Runtime.RunSandbox(cfg)
+		s, err := k.runtime.RunSandbox(cfg)
 		if err != nil {
 			k.event(pod, client.EventWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: %v", err)
 			return true, fmt.Errorf("pod %s/%s: creating its sandbox: %w", pod.Namespace, pod.Name, err)
@@ -300,7 +300,7 @@ func (k *Kubelet) restartContainer(pod *api.Pod, st *podState, v *podView, sb *S
 	// Keep the run just ended (it is the status' lastState); older ones go.
 	for _, old := range v.containers[c.Name] {
 		if old.ID != last.ID && old.State == StateExited {
-			k.cfg.Runtime.RemoveContainer(old.ID)
+			k.runtime.RemoveContainer(old.ID)
 		}
 	}
 	return true, k.startContainer(pod, st, v, sb, c)
@@ -329,7 +329,7 @@ func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *San
 	if policy == api.PullAlways {
 		k.event(pod, client.EventNormal, "Pulling", "Pulling image %q", c.Image)
 	}
-	if err := k.cfg.Runtime.EnsureImage(c.Image, policy); err != nil {
+	if err := k.runtime.EnsureImage(c.Image, policy); err != nil {
 		return k.imageFailed(pod, st, c, err)
 	}
 	if policy == api.PullAlways {
@@ -346,7 +346,7 @@ func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *San
 		k.event(pod, client.EventWarning, "Failed", "Error: %v", err)
 		return nil
 	}
-	id, err := k.cfg.Runtime.CreateContainer(sb.ID, cfg)
+	id, err := k.runtime.CreateContainer(sb.ID, cfg)
 	if err != nil {
 		var ie *ImageError
 		if errors.As(err, &ie) {
@@ -362,7 +362,7 @@ func (k *Kubelet) startContainer(pod *api.Pod, st *podState, v *podView, sb *San
 		return fmt.Errorf("pod %s/%s: creating container %s: %w", pod.Namespace, pod.Name, c.Name, err)
 	}
 	k.event(pod, client.EventNormal, "Created", "Created container %s", c.Name)
-	if err := k.cfg.Runtime.StartContainer(id); err != nil {
+	if err := k.runtime.StartContainer(id); err != nil {
 		st.waiting[c.Name] = api.ContainerStateWaiting{Reason: "RunContainerError", Message: err.Error()}
 		k.event(pod, client.EventWarning, "Failed", "Error: %v", err)
 		return fmt.Errorf("pod %s/%s: starting container %s: %w", pod.Namespace, pod.Name, c.Name, err)

@@ -164,7 +164,7 @@ func (w *probeWorker) probe() {
 			grace = *p.TerminationGracePeriodSeconds
 		}
 		k.event(pod, client.EventNormal, "Killing", "Container %s failed liveness probe, will be restarted", w.cname)
-		if err := k.cfg.Runtime.StopContainer(w.run.ID, secondsDuration(grace)); err == nil {
+		if err := k.runtime.StopContainer(w.run.ID, secondsDuration(grace)); err == nil {
 			k.podState(pod.UID).stopping[w.run.ID] = grace
 		}
 		w.stop()

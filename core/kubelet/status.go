@@ -32,6 +32,7 @@ func (k *Kubelet) writeStatus(pod *api.Pod, st *podState, v *podView, fail *fail
 		}
 		return fmt.Errorf("pod %s/%s: writing its status: %w", pod.Namespace, pod.Name, err)
 	}
+	k.podStatusWritten(pod.UID, s.Phase)
 	return nil
 }
 
@@ -129,7 +130,7 @@ func (k *Kubelet) containerStatus(pod *api.Pod, st *podState, v *podView, c api.
 		}
 		return cs
 	}
-	runtimeName, _ := k.cfg.Runtime.Version()
+	runtimeName, _ := k.runtime.Version()
 	cs.ContainerID = runtimeName + "://" + run.ID
 	cs.RestartCount = int32(run.Attempt)
 	started := false

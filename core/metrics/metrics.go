@@ -45,3 +45,22 @@ type discard struct{}
 func (discard) Add(*Desc, float64, ...string)     {}
 func (discard) Set(*Desc, float64, ...string)     {}
 func (discard) Observe(*Desc, float64, ...string) {}
+
+// Carrier is implemented by what carries a process' Recorder to the
+// components built on it: realnode's loops do, so that every work queue
+// on a loop reports without each controller being told (core/client's
+// Queue asks its loop).
+type Carrier interface {
+	Metrics() Recorder
+}
+
+// From returns the Recorder v carries (v a Carrier with a non-nil one),
+// or Discard.
+func From(v any) Recorder {
+	if c, ok := v.(Carrier); ok {
+		if r := c.Metrics(); r != nil {
+			return r
+		}
+	}
+	return Discard
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/loop"
+	"github.com/tinykube/tinykube/core/metrics"
 )
 
 // Config configures a Scheduler.
@@ -30,6 +31,9 @@ type Config struct {
 	// Schedule, if set, replaces Schedule: the choice of a node for one
 	// pod (lab 04 runs a student's filter and score here).
 	Schedule func(pod *api.Pod, nodes []*NodeInfo, scoring string, r *rand.Rand) (node string, fitErr *FitError)
+	// Metrics is told of every scheduling attempt (metrics.go); nil is
+	// the Recorder Loop carries, if any (metrics.From), else Discard.
+	Metrics metrics.Recorder
 }
 
 // Scheduler assigns pending pods to nodes. Create it with New, then Start
@@ -45,6 +49,11 @@ type Scheduler struct {
 	queue    *client.Queue
 	assumed  *assumeCache
 	recorder *client.Recorder
+	metrics  metrics.Recorder
+	// waiting is the result of the last failed attempt of each pod
+	// still pending ("unschedulable" or "error"), for
+	// scheduler_pending_pods.
+	waiting map[string]string
 }
 
 // The pod informer's index of pods by spec.nodeName.
@@ -68,6 +77,9 @@ func New(cfg Config) *Scheduler {
 	if cfg.Schedule == nil {
 		cfg.Schedule = Schedule
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.From(cfg.Loop)
+	}
 	if cfg.Rand == nil {
 		panic("scheduler.New: Config.Rand is nil; pass a seeded *rand.Rand")
 	}
@@ -80,9 +92,12 @@ func New(cfg Config) *Scheduler {
 		classes:  client.NewInformer[*api.StorageClass](cfg.Loop, cfg.Client, "", client.ListOptions{}),
 		assumed:  newAssumeCache(),
 		recorder: client.NewRecorder(cfg.Loop, cfg.Client, cfg.Name, ""),
+		metrics:  cfg.Metrics,
+		waiting:  map[string]string{},
 	}
 	s.queue = client.NewQueue(cfg.Loop, s.scheduleOne)
 	s.queue.Backoff, s.queue.MaxBackoff = retryBackoff, retryMaxBackoff
+	s.queue.Metrics = cfg.Metrics
 	s.pods.AddIndex(indexNodeName, func(p *api.Pod) []string {
 		if p.Spec.NodeName == "" {
 			return nil
@@ -149,7 +164,12 @@ func (s *Scheduler) podChanged(old, p *api.Pod) {
 	}
 	if s.pending(p) {
 		s.queue.Add(key)
+		s.reportPending()
 		return
+	}
+	if _, ok := s.waiting[key]; ok {
+		delete(s.waiting, key)
+		s.reportPending()
 	}
 	if old != nil && p.Spec.NodeName != "" && api.IsPodTerminal(p) && !api.IsPodTerminal(old) {
 		s.requeuePending() // a finished pod frees its node
@@ -158,6 +178,10 @@ func (s *Scheduler) podChanged(old, p *api.Pod) {
 
 func (s *Scheduler) podDeleted(p *api.Pod) {
 	s.assumed.forget(client.Key(p))
+	if _, ok := s.waiting[client.Key(p)]; ok {
+		delete(s.waiting, client.Key(p))
+		s.reportPending()
+	}
 	if p.Spec.NodeName != "" {
 		s.requeuePending()
 	}
@@ -201,8 +225,9 @@ var errUnsynced = errors.New("scheduler: caches not loaded yet")
 
 // scheduleOne is one scheduling cycle for the pod with key: snapshot the
 // nodes, filter and score them, assume the pod on the winner, bind it. An
-// error asks the queue to retry the pod with back-off.
-func (s *Scheduler) scheduleOne(key string) error {
+// error asks the queue to retry the pod with back-off. Each cycle that
+// tries a pod is counted by its result (metrics.go).
+func (s *Scheduler) scheduleOne(key string) (err error) {
 	if !s.nodes.HasSynced() || !s.pods.HasSynced() || !s.claims.HasSynced() || !s.volumes.HasSynced() || !s.classes.HasSynced() {
 		return errUnsynced
 	}
@@ -212,6 +237,17 @@ func (s *Scheduler) scheduleOne(key string) error {
 		return nil
 	}
 	now := s.cfg.Loop.Now()
+	defer func() {
+		result := resultScheduled
+		var fitErr *FitError
+		switch {
+		case errors.As(err, &fitErr):
+			result = resultUnschedulable
+		case err != nil:
+			result = resultError
+		}
+		s.observeAttempt(key, result, s.cfg.Loop.Now().Sub(now).Seconds())
+	}()
 	s.assumed.expire(now)
 	if a, ok := s.assumed.get(key); ok && a.bound {
 		return nil // bound; the informer has yet to show it
@@ -227,7 +263,7 @@ func (s *Scheduler) scheduleOne(key string) error {
 		return err
 	}
 	a := s.assumed.assume(key, pod, node, now.Add(assumeTimeout))
-	err := client.Bind(context.Background(), s.cfg.Client, pod.Namespace, pod.Name, pod.UID, node)
+	err = client.Bind(context.Background(), s.cfg.Client, pod.Namespace, pod.Name, pod.UID, node)
 	var status *api.StatusError
 	switch {
 	case err == nil:

@@ -21,6 +21,7 @@ import (
 	"github.com/tinykube/tinykube/core/controller/localpath"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/realnode/containerdrt"
+	promreg "github.com/tinykube/tinykube/realnode/metrics"
 	"github.com/tinykube/tinykube/realnode/podnet"
 	"github.com/tinykube/tinykube/realnode/prober"
 	"github.com/tinykube/tinykube/realnode/runloop"
@@ -98,6 +99,9 @@ type Agent struct {
 	server  *kubeletServer
 	proxy   *serviceProxy
 	dns     *nodeDNS
+	// metrics is the node process' Prometheus metrics, served at the
+	// kubelet server's /metrics (metrics.go).
+	metrics *promreg.Registry
 }
 
 // Start connects to containerd, sets up the pod network, starts the kubelet
@@ -148,7 +152,9 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	reg := promreg.NewRegistry()
 	l := runloop.New()
+	l.Recorder = reg // the kubelet and its work queue report to it
 	rt, err := containerdrt.New(containerdrt.Config{Socket: cfg.Socket, Namespace: cfg.Namespace, Snapshotter: cfg.Snapshotter,
 		LogDir: filepath.Join(cfg.StateDir, "logs"), Network: network, Post: l.Post,
 		SandboxDir: filepath.Join(cfg.StateDir, "sandboxes"), VolumeDir: filepath.Join(cfg.StateDir, "volumes"), DNS: podDNS})
@@ -157,7 +163,7 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 		cancel()
 		return nil, err
 	}
-	a := &Agent{cfg: cfg, loop: l, cancel: cancel, Runtime: rt, Network: network, dns: nodeDNS}
+	a := &Agent{cfg: cfg, loop: l, cancel: cancel, Runtime: rt, Network: network, dns: nodeDNS, metrics: reg}
 	a.cleanOrphanNetworks()
 
 	srv, port, err := startKubeletServer(cfg, a)

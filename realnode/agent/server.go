@@ -33,7 +33,9 @@ func startKubeletServer(cfg Config, a *Agent) (*kubeletServer, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	var h http.Handler = kubeletserver.New(backend{a})
+	ks := kubeletserver.New(backend{a})
+	ks.ServeMetrics(a.metrics.Handler())
+	var h http.Handler = ks
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	if !cfg.PlainKubeletServer {
 		srv.Handler = kubeletserver.RequireAPIServer(h)

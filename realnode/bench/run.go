@@ -83,6 +83,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) (err error) {
 		rawPuts(etcd.Client()),
 		localCreates(etcd.Client()),
 		httpCreates(etcd.Client(), opts.Workers),
+		measuredCreates(etcd.Client(), opts.Workers),
 		protobufCreates(etcd.Client(), opts.Workers),
 		customCreates(etcd.Client(), opts.Workers),
 	}

@@ -138,7 +138,7 @@ func (g *electedGroup) startTerm() {
 		term.end()
 	}
 	for _, start := range g.starts {
-		l := runloop.New()
+		l := g.server.newLoop()
 		go l.Run(ctx)
 		l.Post(func() { start(l, c) })
 	}

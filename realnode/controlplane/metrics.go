@@ -36,11 +36,11 @@ func (s *Server) prepareMetrics(cfg *apiserver.Config) error {
 	if err != nil {
 		return fmt.Errorf("issuing the API server's kubelet-client certificate: %v", err)
 	}
-	l := runloop.New()
+	l := s.newLoop()
 	local := &guardedLocal{s: s, timeout: 10 * time.Second, user: auth.APIServerUser()}
 	source := httpapi.NewSummaryClient(&httpapi.KubeletTLS{CA: s.ca.Pool(), Client: kc})
 	s.metrics = &metricsPipeline{loop: l, scraper: metricsserver.New(metricsserver.Config{
-		Loop: l, Client: client.New(local), Source: source, Resolution: s.cfg.MetricResolution})}
+		Loop: l, Client: client.New(local), Source: source, Resolution: s.cfg.MetricResolution, Recorder: s.recorder()})}
 	cfg.Metrics = s.metrics.scraper
 	return nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/tinykube/tinykube/realnode/etcdstore"
 	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
+	promreg "github.com/tinykube/tinykube/realnode/metrics"
 	"github.com/tinykube/tinykube/realnode/pki"
 	"github.com/tinykube/tinykube/realnode/wallclock"
 )
@@ -164,6 +165,8 @@ type Server struct {
 	audit *serverAudit
 	// metrics is the metrics pipeline (metrics.go).
 	metrics *metricsPipeline
+	// prom is the process' Prometheus metrics (prommetrics.go).
+	prom *promreg.Registry
 }
 
 // Start brings up etcd, the API and its listener, and returns once the API
@@ -188,7 +191,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the data directory: %v", err)
 	}
-	s := &Server{cfg: cfg, done: make(chan struct{})}
+	s := &Server{cfg: cfg, done: make(chan struct{}), prom: promreg.NewRegistry()}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -200,7 +203,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := s.startEtcd(ctx); err != nil {
 		return nil, err
 	}
-	s.Store = etcdstore.New(s.etcd, cfg.EtcdPrefix)
+	s.Store = s.measuredStore(etcdstore.New(s.etcd, cfg.EtcdPrefix))
 	if err := s.encryptStore(ctx); err != nil {
 		return nil, err
 	}
@@ -210,6 +213,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := s.prepareMetrics(&apiCfg); err != nil {
 		return nil, err
 	}
+	apiCfg.Recorder = s.recorder()
 	s.API = apiserver.New(apiCfg)
 	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -234,6 +238,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	opts.BodyTimeout = cfg.Limits.BodyTimeout
+	opts.Metrics = s.prom.Handler()
 	s.http = &http.Server{
 		Handler:           s.handler(httpapi.LimitInflight(httpapi.Handler(s.API.Handle, opts), cfg.Limits.inflightLimits())),
 		ReadHeaderTimeout: headerTimeout,

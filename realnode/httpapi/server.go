@@ -50,6 +50,9 @@ type Options struct {
 	// BodyTimeout is how long a client has to send a request body
 	// (readBody); 0 is DefaultBodyTimeout.
 	BodyTimeout time.Duration
+	// Metrics, when set, answers GET /metrics for the users the API
+	// server authorizes to (metrics.go): the process' Prometheus metrics.
+	Metrics http.Handler
 }
 
 // Handler serves h over HTTP. Pods' log and exec subresources, which need
@@ -89,7 +92,7 @@ func Handler(h Handle, opts Options) http.Handler {
 			w.Write(opts.CACert)
 			return
 		}
-		if docs.serve(w, r) {
+		if docs.serve(w, r) || serveMetrics(w, r, user, opts) {
 			return
 		}
 		if ns, name, sub, ok := podSubresource(r.URL.Path); ok {

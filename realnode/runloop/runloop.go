@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/core/loop"
+	"github.com/tinykube/tinykube/core/metrics"
 )
 
 // Loop is a real-time loop.Loop. Create it with New, then Run it.
@@ -16,7 +17,15 @@ type Loop struct {
 	wake  chan struct{}
 	done  chan struct{}
 	once  sync.Once
+
+	// Recorder, when set before components are built on the loop, is
+	// the process' metrics Recorder, which the loop carries to them
+	// (metrics.Carrier): every work queue on the loop reports to it.
+	Recorder metrics.Recorder
 }
+
+// Metrics returns the Recorder the loop carries (nil: none).
+func (l *Loop) Metrics() metrics.Recorder { return l.Recorder }
 
 // New returns a loop that is not yet running.
 func New() *Loop {

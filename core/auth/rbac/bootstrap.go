@@ -41,6 +41,7 @@ const (
 	// AggregatedMetricsReaderRole reads the resource metrics API, as
 	// metrics-server's manifest ships it.
 	AggregatedMetricsReaderRole = "system:aggregated-metrics-reader"
+	MonitoringRole = "system:monitoring"
 )
 
 // API groups the rules name.
@@ -336,6 +337,9 @@ func BootstrapClusterRoles() []*api.ClusterRole {
 		{PublicInfoViewerRole, []api.PolicyRule{
 			rule("get").urls("/healthz", "/livez", "/readyz", "/version", "/version/"),
 		}},
+		{MonitoringRole, []api.PolicyRule{
+			rule("get").urls("/healthz", "/healthz/*", "/livez", "/livez/*", "/readyz", "/readyz/*", "/metrics", "/metrics/slis"),
+		}},
 		{SchedulerRole, SchedulerRules()},
 		{ControllerManagerRole, ControllerManagerRules()},
 		{NodeBootstrapperRole, []api.PolicyRule{
@@ -391,6 +395,7 @@ func BootstrapClusterRoleBindings() []*api.ClusterRoleBinding {
 		{DiscoveryRole, []api.Subject{group(auth.AllAuthenticated)}},
 		{BasicUserRole, []api.Subject{group(auth.AllAuthenticated)}},
 		{PublicInfoViewerRole, []api.Subject{group(auth.AllAuthenticated), group(auth.AllUnauthenticated)}},
+		{MonitoringRole, []api.Subject{group(auth.Monitoring)}},
 		{SchedulerRole, []api.Subject{user(auth.KubeScheduler)}},
 		{ControllerManagerRole, []api.Subject{user(auth.KubeControllerManager)}},
 		{NodeBootstrapperRole, []api.Subject{group(auth.Bootstrappers)}},

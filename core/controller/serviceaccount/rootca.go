@@ -35,6 +35,7 @@ func NewRootCA(cfg Config, caPEM []byte) *RootCA {
 	c.namespaces = client.NewInformer[*api.Namespace](cfg.Loop, cfg.Client, "", client.ListOptions{})
 	c.configMaps = client.NewInformer[*api.ConfigMap](cfg.Loop, cfg.Client, "", client.ListOptions{FieldSelector: "metadata.name=" + RootCAConfigMap})
 	c.queue = client.NewQueue(cfg.Loop, c.Reconcile)
+	c.queue.Name = "root_ca_cert_publisher" // Kubernetes' name; "serviceaccount" is the Accounts controller's
 	c.namespaces.AddHandlers(client.EnqueueKeys[*api.Namespace](c.queue))
 	c.configMaps.AddHandlers(enqueueNamespace[*api.ConfigMap](c.queue))
 	return c
