@@ -117,7 +117,7 @@ type Server struct {
 	crds       crdCache
 	custom     customEntries // compiled rules and apply shapes of custom resources
 	saKeys     *serviceaccount.Keys
-	metrics    MetricsSource // nil: no metrics.k8s.io (metricsapi.go)
+	metrics    MetricsSource    // nil: no metrics.k8s.io (metricsapi.go)
 	recorder   metrics.Recorder // Config.Recorder, or Discard
 }
 

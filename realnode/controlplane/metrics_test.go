@@ -99,6 +99,12 @@ func TestServerMetrics(t *testing.T) {
 	if got := counterValue(fams["apiserver_request_total"], posts); got != before+3 {
 		t.Errorf("apiserver_request_total%v = %v after 3 creates, want %v", posts, got, before+3)
 	}
+	// The controllers' queues report once the controller manager has
+	// won its election and started, which may take a moment.
+	for deadline := time.Now().Add(20 * time.Second); fams["workqueue_adds_total"] == nil && time.Now().Before(deadline); {
+		time.Sleep(200 * time.Millisecond)
+		fams = scrapeMetrics(t, admin, s.URL)
+	}
 	for _, name := range []string{"apiserver_request_duration_seconds", "apiserver_longrunning_requests", "etcd_request_duration_seconds",
 		"workqueue_adds_total", "workqueue_depth", "go_goroutines", "process_cpu_seconds_total"} {
 		if fams[name] == nil {

@@ -41,7 +41,7 @@ const (
 	// AggregatedMetricsReaderRole reads the resource metrics API, as
 	// metrics-server's manifest ships it.
 	AggregatedMetricsReaderRole = "system:aggregated-metrics-reader"
-	MonitoringRole = "system:monitoring"
+	MonitoringRole              = "system:monitoring"
 )
 
 // API groups the rules name.
