@@ -257,6 +257,12 @@ func (a *Autoscaler) scaleUp(v *view) bool {
 		return false
 	}
 	a.lastScaleUp = v.now
+	for i := range v.groups { // the rest of the pass sees the new target
+		if v.groups[i].ID == plan.Group {
+			v.groups[i].TargetSize += plan.Delta
+			v.upcoming[plan.Group] += plan.Delta
+		}
+	}
 	if _, ok := a.upcomingSince[plan.Group]; !ok {
 		a.upcomingSince[plan.Group] = v.now
 	}
