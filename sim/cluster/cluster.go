@@ -76,6 +76,9 @@ type Cluster struct {
 	// operators checks the invariants of the scenario's operators
 	// (operators.go); nil without operators.
 	operators *operatorCheck
+	// cloud is the node groups' simulated cloud (cloud.go); nil without
+	// node groups.
+	cloud *simCloud
 }
 
 // Node is one simulated machine: its runtime and its kubelet process.
@@ -291,6 +294,15 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	if _, ok := Invariants[s.ExpectViolation]; s.ExpectViolation != "" && !ok {
 		return nil, fmt.Errorf("expectViolation: unknown invariant %q", s.ExpectViolation)
 	}
+	if len(s.Cluster.NodeGroups) > 0 {
+		// First: the autoscaler's checks judge its own writes before
+		// the general ones see what they lead to (a removal's evictions).
+		ac, err := newAutoscalerCheck(c) // autoscaling.go
+		if err != nil {
+			return nil, err
+		}
+		w.AddCheck(ac.check)
+	}
 	w.AddCheck(c.checker.check)
 	ordinals := newOrdinalCheck(c)
 	w.AddCheck(ordinals.check)
@@ -313,6 +325,10 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 	for i := 1; i <= s.Cluster.Nodes; i++ {
 		c.addNode(i, capacity)
 	}
+	if err := c.addCloud(); err != nil { // cloud.go
+		return nil, err
+	}
+
 	namespaces, err := c.existingNamespaces()
 	if err != nil {
 		return nil, err
@@ -402,21 +418,31 @@ func (c *Cluster) startControllers(p *sim.Process, rec *client.Recorder) {
 	if err != nil {
 		panic(err) // LoadBalancerPool is a constant
 	}
-	if _, err := manager.Start(manager.Config{
+	cfg := manager.Config{
 		Loop: p.Loop(), Client: p.Client(), Recorder: rec,
 		NodeGracePeriod: s.Cluster.NodeGracePeriod.Duration, EvictionTimeout: s.Cluster.EvictionTimeout.Duration,
 		Zones: cronjob.FixedZones, LoadBalancers: pool, RootCAPEM: c.CAPEM,
 		Hooks: manager.Hooks{ReplicaSetDiff: c.plugins.ReplicaSetDiff, RollingStep: c.plugins.RollingStep, NodeAssess: c.plugins.NodeAssess,
 			CronJobAdmit: c.plugins.CronJobAdmit, VolumeMatch: c.plugins.VolumeMatch, Replace: c.plugins.Controllers},
-	}); err != nil {
+	}
+	if c.cloud != nil {
+		cfg.CloudProvider, cfg.Autoscaling = c.cloud, c.cloud.options()
+	}
+	if _, err := manager.Start(cfg); err != nil {
 		panic(err) // checked in NewWith
 	}
 }
 
 // addNode adds machine i and its kubelet.
 func (c *Cluster) addNode(i int, capacity api.ResourceList) {
+	c.addNamedNode(scenario.NodeName(i), i, capacity, c.Scenario.Cluster.Labels)
+}
+
+// addNamedNode adds a machine called name, its kubelet (registering the
+// node with capacity and labels) and its proxy, and returns it.
+func (c *Cluster) addNamedNode(name string, i int, capacity api.ResourceList, labels map[string]string) *Node {
 	w := c.W
-	nd := &Node{Name: scenario.NodeName(i), index: i, Disk: simruntime.NewDisk(scenario.NodeName(i))}
+	nd := &Node{Name: name, index: i, Disk: simruntime.NewDisk(name)}
 	nd.Machine = w.AddProcess(nd.Name, func(p *sim.Process) {
 		nd.Runtime = simruntime.New(p.Loop(), nd.Name, w.Rand("runtime/"+nd.Name))
 		// The disk is the node's, not the boot's: what pods wrote to
@@ -431,7 +457,7 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 			rt = c.plugins.KubeletRuntime(nd.Name, nd.Runtime)
 		}
 		nd.kubelet = kubelet.Start(kubelet.Config{Loop: p.Loop(), Client: p.Client(), Runtime: rt,
-			NodeName: nd.Name, Capacity: capacity, Labels: c.Scenario.Cluster.Labels, DecideRestart: c.plugins.DecideRestart})
+			NodeName: nd.Name, Capacity: capacity, Labels: labels, DecideRestart: c.plugins.DecideRestart})
 		// The node's local-path provisioner shares the kubelet's process:
 		// both are the node's agent, and crash together.
 		pcfg := localpath.Config{Loop: p.Loop(), Client: p.Client(), NodeName: nd.Name, Storage: nd.Disk}
@@ -444,6 +470,7 @@ func (c *Cluster) addNode(i int, capacity api.ResourceList) {
 	nd.Kubelet.Start()
 	c.addProxy(nd)
 	c.Nodes = append(c.Nodes, nd)
+	return nd
 }
 
 // adminTransport is the scenario's own client's way to its API server:

@@ -58,7 +58,7 @@ var identities = []identity{
 func nodeProcess(prefix string) func(c *Cluster, p string) (string, bool) {
 	return func(c *Cluster, p string) (string, bool) {
 		node, ok := strings.CutPrefix(p, prefix)
-		return node, ok && c.Scenario.HasNode(node)
+		return node, ok && (c.Scenario.HasNode(node) || c.cloud.has(node))
 	}
 }
 

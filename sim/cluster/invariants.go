@@ -40,6 +40,10 @@ var Invariants = map[string]string{
 	"hpa-bounds":               "a HorizontalPodAutoscaler never scales its target outside [minReplicas, maxReplicas] — judged at each status write recording a rescale (sim/cluster/autoscaling.go)",
 	"hpa-stabilization":        "after a HorizontalPodAutoscaler scales up to N, it does not scale below N until its scale-down stabilization window has passed, unless the controller manager restarted or failed over (its memory of the window is lost, as in Kubernetes) — sim/cluster/autoscaling.go",
 	"hpa-tolerance":            "a HorizontalPodAutoscaler with one utilization metric never rescales (down, or up when it has a behavior) while the utilization its status reports is within tolerance of the target (sim/cluster/autoscaling.go)",
+	"ca-group-bounds":          "the cluster autoscaler never asks a node group for nodes beyond its max, nor deletes one below its min (judged by the simulated cloud at each request: sim/cluster/cloud.go)",
+	"ca-safe-removal":          "when the cluster autoscaler marks a node ToBeDeletedByClusterAutoscaler, the pods it must move (all but DaemonSet, mirror, finished and terminating ones) fit on the nodes that stay (Ready, schedulable, not marked): each on some node's free cpu, memory and pod count, and all of them within the total free (sim/cluster/clusterautoscaling.go)",
+	"ca-budgets":               "a pod covered by a PodDisruptionBudget, on a node the cluster autoscaler is removing, never starts terminating without an eviction its budget records (status.disruptedPods) while that leaves the budget's healthy pods below its minimum",
+	"ca-pending-bound":         "once faults are over, no pod stays unschedulable that an empty node of a group below its max would fit (cpu, memory, nodeSelector) for longer than 2 x maxNodeProvisionTime + maxBackoff + the longest boot delay + 1m, counted from the last fault or the last machine that failed to boot",
 	"components-authorized":    "no request of the scheduler, the controller manager, a kubelet or a service proxy is ever refused: each component's role (and, for a node, the node authorizer) allows everything it does",
 }
 

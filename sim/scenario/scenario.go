@@ -92,6 +92,60 @@ type Cluster struct {
 	// the scrapes are API calls and trace lines of their own.
 	Metrics          bool     `json:"metrics,omitempty"`
 	MetricResolution Duration `json:"metricResolution,omitempty"`
+	// NodeGroups are groups of identical nodes a simulated cloud adds and
+	// removes at the cluster autoscaler's request (sim/cluster/cloud.go);
+	// with any, the controller manager runs the autoscaler
+	// (core/clusterautoscaler). Their nodes are named GROUP-1, GROUP-2 …
+	// (never reused) beside the fixed node-1 … node-N, which no group owns.
+	NodeGroups []NodeGroup `json:"nodeGroups,omitempty"`
+	// Autoscaler tunes the cluster autoscaler (zero: Kubernetes' defaults).
+	Autoscaler Autoscaler `json:"autoscaler,omitempty"`
+}
+
+// NodeGroup is one group of the simulated cloud.
+type NodeGroup struct {
+	Name string `json:"name"`
+	// Min and Max bound the group's size; it starts with Min nodes (or
+	// Initial, when set).
+	Min     int  `json:"min"`
+	Max     int  `json:"max"`
+	Initial *int `json:"initial,omitempty"`
+	// CPU, Memory and Pods are each node's capacity (default 2, 4Gi, 110).
+	CPU    string            `json:"cpu,omitempty"`
+	Memory string            `json:"memory,omitempty"`
+	Pods   string            `json:"pods,omitempty"`
+	Labels map[string]string `json:"labels,omitempty"`
+	// BootDelay is how long a new machine takes to start its kubelet
+	// (default 60s); BootFailureRate the chance, drawn from the seed per
+	// machine, that it never does.
+	BootDelay       Duration `json:"bootDelay,omitempty"`
+	BootFailureRate float64  `json:"bootFailureRate,omitempty"`
+}
+
+// Autoscaler holds the cluster autoscaler's settings a scenario may
+// shorten (see clusterautoscaler.Options for each).
+type Autoscaler struct {
+	ScanInterval           Duration `json:"scanInterval,omitempty"`
+	ScaleDownUnneededTime  Duration `json:"scaleDownUnneededTime,omitempty"`
+	ScaleDownDelayAfterAdd Duration `json:"scaleDownDelayAfterAdd,omitempty"`
+	MaxNodeProvisionTime   Duration `json:"maxNodeProvisionTime,omitempty"`
+	InitialBackoff         Duration `json:"initialBackoff,omitempty"`
+	MaxBackoff             Duration `json:"maxBackoff,omitempty"`
+}
+
+// HasGroupNode reports whether name is a node name of one of the node
+// groups: GROUP-K for a positive K.
+func (s *Scenario) HasGroupNode(name string) bool {
+	for _, g := range s.Cluster.NodeGroups {
+		rest, ok := strings.CutPrefix(name, g.Name+"-")
+		if !ok || rest == "" || rest[0] == '0' {
+			continue
+		}
+		if strings.Trim(rest, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // SchedulerNames and ControllerManagerNames are the process names of the
@@ -491,6 +545,9 @@ func (s *Scenario) Check() error {
 			}
 		}
 	}
+	if err := s.checkNodeGroups(); err != nil {
+		return err
+	}
 	if r := s.Cluster.ControlPlaneReplicas; r < 0 || r > 5 {
 		return fmt.Errorf("cluster.controlPlaneReplicas: %d is not between 1 and 5", r)
 	}
@@ -537,6 +594,42 @@ func (s *Scenario) checkLoad() error {
 		}
 		if !(st.RPS >= 0 && st.RPS <= MaxLoadRPS) {
 			return fmt.Errorf("load[%d].rps: %v is not between 0 and %g requests a second", i, st.RPS, MaxLoadRPS)
+		}
+	}
+	return nil
+}
+
+// checkNodeGroups checks the node groups and fills their defaults.
+func (s *Scenario) checkNodeGroups() error {
+	seen := map[string]bool{}
+	for i := range s.Cluster.NodeGroups {
+		g := &s.Cluster.NodeGroups[i]
+		at := fmt.Sprintf("cluster.nodeGroups[%d]", i)
+		switch {
+		case g.Name == "":
+			return fmt.Errorf("%s.name: required", at)
+		case g.Name == "node" || strings.ContainsAny(g.Name, "/ ") || strings.ToLower(g.Name) != g.Name:
+			return fmt.Errorf("%s.name: %q cannot name a group (lower case, no / or space, not \"node\", whose names the fixed nodes have)", at, g.Name)
+		case seen[g.Name]:
+			return fmt.Errorf("%s.name: a second group called %q", at, g.Name)
+		case g.Min < 0 || g.Max < g.Min || g.Max > 1000:
+			return fmt.Errorf("%s: min %d and max %d are not 0 <= min <= max <= 1000", at, g.Min, g.Max)
+		case g.Initial != nil && (*g.Initial < g.Min || *g.Initial > g.Max):
+			return fmt.Errorf("%s.initial: %d is not between min %d and max %d", at, *g.Initial, g.Min, g.Max)
+		case g.BootFailureRate < 0 || g.BootFailureRate >= 1:
+			return fmt.Errorf("%s.bootFailureRate: %v is not in [0, 1)", at, g.BootFailureRate)
+		}
+		seen[g.Name] = true
+		for field, v := range map[string]*string{"cpu": &g.CPU, "memory": &g.Memory, "pods": &g.Pods} {
+			if *v == "" {
+				*v = map[string]string{"cpu": "2", "memory": "4Gi", "pods": "110"}[field]
+			}
+			if _, err := api.ParseQuantity(*v); err != nil {
+				return fmt.Errorf("%s.%s: %v", at, field, err)
+			}
+		}
+		if g.BootDelay.Duration == 0 {
+			g.BootDelay.Duration = time.Minute
 		}
 	}
 	return nil

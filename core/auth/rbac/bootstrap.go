@@ -241,6 +241,17 @@ var ControllerRules = []struct {
 		// whatever group the definition names.
 		rule("list", "delete").in(All).on(All),
 	}},
+	{"cluster-autoscaler", []api.PolicyRule{
+		// It taints the nodes it removes (and untaints them when it
+		// gives up), evicts their pods (never deletes them: budgets are
+		// judged by the eviction), and reports in its status ConfigMap.
+		rule("get", "list", "watch", "update").in(core).on("nodes"),
+		rule(read...).in(core).on("pods"),
+		rule("create").in(core).on("pods/eviction"),
+		rule(read...).in(policy).on("poddisruptionbudgets"),
+		rule("create").in(core).on("configmaps"),
+		named(rule("get", "update").in(core).on("configmaps"), "cluster-autoscaler-status"),
+	}},
 	{"authentication", []api.PolicyRule{
 		// Delegated checks of tokens and access.
 		rule("create").in(authn).on("tokenreviews"),

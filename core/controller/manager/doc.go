@@ -1,8 +1,9 @@
 // Package manager is the controller manager: the one roster of every
 // controller tinykube runs (ReplicaSet, Endpoints, Deployment, garbage
 // collector, CronJob, Job, DaemonSet, StatefulSet, node lifecycle, service
-// load balancer, ServiceAccounts, the root CA publisher and the
-// HorizontalPodAutoscaler) and the one function that starts them. The simulator's
+// load balancer, ServiceAccounts, the root CA publisher, the
+// HorizontalPodAutoscaler and, given a cloud, the cluster autoscaler) and
+// the one function that starts them. The simulator's
 // controller-manager processes and the real servers both call Start, each
 // with its own Loop, Client and Recorder, so adding a controller is one
 // entry in Roster.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
+	"github.com/tinykube/tinykube/core/clusterautoscaler"
 	"github.com/tinykube/tinykube/core/controller/crdcleanup"
 	"github.com/tinykube/tinykube/core/controller/cronjob"
 	"github.com/tinykube/tinykube/core/controller/csrapproving"
@@ -50,6 +51,11 @@ type Config struct {
 	// pods to check the API server with. Empty: no publisher runs (a
 	// cluster without TLS has no CA to publish).
 	RootCAPEM []byte
+	// CloudProvider is the cloud the cluster autoscaler grows and shrinks
+	// node groups in; Autoscaling its settings (zero: Kubernetes'
+	// defaults). Nil: no cluster autoscaler runs.
+	CloudProvider clusterautoscaler.CloudProvider
+	Autoscaling   clusterautoscaler.Options
 
 	Hooks Hooks
 }
@@ -156,6 +162,17 @@ var Roster = []Controller{
 	// finalizer"), not in kube-controller-manager; the name is tinykube's.
 	{"customresourcecleanup", func(cfg Config) Running {
 		return started(crdcleanup.New(crdcleanup.Config{Loop: cfg.Loop, Client: cfg.Client}))
+	}},
+	// Kubernetes runs it as a program of its own (one Deployment per
+	// cluster); here it is one more controller, started only when a
+	// cloud is configured, so that only the elected controller manager
+	// scales.
+	{"cluster-autoscaler", func(cfg Config) Running {
+		if cfg.CloudProvider == nil {
+			return notRunning{}
+		}
+		return started(clusterautoscaler.New(clusterautoscaler.Config{Loop: cfg.Loop, Client: cfg.Client, Recorder: cfg.Recorder,
+			Provider: cfg.CloudProvider, Options: cfg.Autoscaling}))
 	}},
 }
 
