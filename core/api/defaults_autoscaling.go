@@ -22,8 +22,8 @@ func defaultHorizontalPodAutoscaler(s *HorizontalPodAutoscalerSpec) {
 		}}}
 	}
 	if s.Behavior != nil {
-		s.Behavior.ScaleUp = fillScalingRules(s.Behavior.ScaleUp, DefaultScaleUpRules())
-		s.Behavior.ScaleDown = fillScalingRules(s.Behavior.ScaleDown, DefaultScaleDownRules())
+		s.Behavior.ScaleUp = FillScalingRules(s.Behavior.ScaleUp, DefaultScaleUpRules())
+		s.Behavior.ScaleDown = FillScalingRules(s.Behavior.ScaleDown, DefaultScaleDownRules())
 	}
 }
 
@@ -51,9 +51,9 @@ func DefaultScaleDownRules() *HPAScalingRules {
 	}
 }
 
-// fillScalingRules returns have with every unset part taken from def
+// FillScalingRules returns have with every unset part taken from def
 // (have nil: def itself).
-func fillScalingRules(have, def *HPAScalingRules) *HPAScalingRules {
+func FillScalingRules(have, def *HPAScalingRules) *HPAScalingRules {
 	if have == nil {
 		return def
 	}

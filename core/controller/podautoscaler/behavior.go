@@ -260,23 +260,8 @@ func behaviorOf(h *api.HorizontalPodAutoscaler, downWindow time.Duration) *api.H
 		return nil
 	}
 	b := api.DeepCopy(h).Spec.Behavior
-	fill := func(have, def *api.HPAScalingRules) *api.HPAScalingRules {
-		if have == nil {
-			return def
-		}
-		if have.SelectPolicy == nil {
-			have.SelectPolicy = def.SelectPolicy
-		}
-		if have.StabilizationWindowSeconds == nil {
-			have.StabilizationWindowSeconds = def.StabilizationWindowSeconds
-		}
-		if have.Policies == nil {
-			have.Policies = def.Policies
-		}
-		return have
-	}
-	b.ScaleUp = fill(b.ScaleUp, api.DefaultScaleUpRules())
-	b.ScaleDown = fill(b.ScaleDown, api.DefaultScaleDownRules())
+	b.ScaleUp = api.FillScalingRules(b.ScaleUp, api.DefaultScaleUpRules())
+	b.ScaleDown = api.FillScalingRules(b.ScaleDown, api.DefaultScaleDownRules())
 	if b.ScaleDown.StabilizationWindowSeconds == nil {
 		w := int32(downWindow / time.Second)
 		b.ScaleDown.StabilizationWindowSeconds = &w
