@@ -11,6 +11,7 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/realnode/containerdrt"
+	"github.com/tinykube/tinykube/realnode/nodetest"
 )
 
 // A container spinning in a shell loop uses about one CPU: its CPU counter
@@ -63,7 +64,7 @@ func TestContainerStatsMeasureASpinningContainer(t *testing.T) {
 			t.Fatalf("ContainerStats() = %+v, want container %s", all, id)
 		}
 		s.u = u
-		s.idle, s.busy = machineIdleBusy(t)
+		s.idle, s.busy = nodetest.MachineTicks(t)
 		return s
 	}
 	first := read()
@@ -145,26 +146,6 @@ func schedRunNanos(t *testing.T, pid uint32) uint64 {
 		t.Fatalf("/proc/%d/schedstat = %q: %v", pid, b, err)
 	}
 	return n
-}
-
-// machineIdleBusy is /proc/stat's idle+iowait and other ticks, all CPUs.
-func machineIdleBusy(t *testing.T) (idle, busy uint64) {
-	t.Helper()
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		t.Fatal(err)
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	for i, f := range strings.Fields(line)[1:] {
-		n, _ := strconv.ParseUint(f, 10, 64)
-		switch {
-		case i == 3 || i == 4:
-			idle += n
-		case i < 8:
-			busy += n
-		}
-	}
-	return idle, busy
 }
 
 // BenchmarkContainerStats is the cost of one ContainerStats call, which

@@ -5,15 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/realnode/controlplane"
+	"github.com/tinykube/tinykube/realnode/nodetest"
 )
 
 // spinPod is one busybox container busy in a shell loop: one CPU's worth.
@@ -72,7 +70,7 @@ func TestStatsSummaryShowsASpinningPodAtOneCPU(t *testing.T) {
 	var cores float64
 	var last api.PodStats
 	deadline := time.Now().Add(60 * time.Second)
-	idle0, busy0 := machineTicks(t)
+	idle0, busy0 := nodetest.MachineTicks(t)
 	for {
 		s := summary()
 		if s.Node.NodeName != nodeA.name || s.Node.CPU == nil || s.Node.Memory == nil || *s.Node.Memory.WorkingSetBytes == 0 {
@@ -91,7 +89,7 @@ func TestStatsSummaryShowsASpinningPodAtOneCPU(t *testing.T) {
 			}
 		}
 		if time.Now().After(deadline) {
-			idle1, busy1 := machineTicks(t)
+			idle1, busy1 := nodetest.MachineTicks(t)
 			idle := float64(idle1-idle0) / float64(idle1-idle0+busy1-busy0)
 			if last.CPU == nil || cores <= 0 || cores > 1.2 {
 				t.Fatalf("after 60s pod spin's stats = %+v (%.3f cores), want about 1000m", last, cores)
@@ -110,24 +108,4 @@ func TestStatsSummaryShowsASpinningPodAtOneCPU(t *testing.T) {
 	if last.PodRef.UID == "" || last.Memory == nil || *last.Memory.WorkingSetBytes == 0 || ctr.Memory == nil || *ctr.Memory.WorkingSetBytes == 0 {
 		t.Errorf("pod spin's stats = %+v, want its UID and a working set above zero", last)
 	}
-}
-
-// machineTicks is /proc/stat's idle+iowait and other ticks, all CPUs.
-func machineTicks(t *testing.T) (idle, busy uint64) {
-	t.Helper()
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		t.Fatal(err)
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	for i, f := range strings.Fields(line)[1:] {
-		n, _ := strconv.ParseUint(f, 10, 64)
-		switch {
-		case i == 3 || i == 4:
-			idle += n
-		case i < 8:
-			busy += n
-		}
-	}
-	return idle, busy
 }
