@@ -86,6 +86,9 @@ func TestExampleScenariosHold(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(s.Name, func(t *testing.T) {
+			// Each run is a world of its own (nothing shared but read-only
+			// tables), so the scenarios use both cores.
+			t.Parallel()
 			for seed := uint64(1); seed <= seeds; seed++ {
 				r := run(t, s, seed)
 				switch {
