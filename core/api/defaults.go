@@ -102,6 +102,12 @@ func Default(obj Object) {
 		defaultSubjects(o.Subjects)
 	case *HorizontalPodAutoscaler:
 		defaultHorizontalPodAutoscaler(&o.Spec)
+	case *HorizontalPodAutoscalerV1:
+		// autoscaling/v1 defaults minReplicas alone; the rest is the
+		// stored form's (see HorizontalPodAutoscalerToV2).
+		if o.Spec.MinReplicas == nil {
+			o.Spec.MinReplicas = ptrTo[int32](1)
+		}
 	}
 }
 

@@ -28,6 +28,16 @@ type Resource struct {
 	// Custom is set for a resource a CustomResourceDefinition defines
 	// (see ResourcesFromCRD); nil for the built-in kinds.
 	Custom *CustomResource
+	// Storage is set on a built-in kind served at a second version: the
+	// resource (the same kind at another version) its objects are stored
+	// as. The API server turns every object of this version into the
+	// storage version's with ToStorage before it writes, and every stored
+	// object back with FromStorage when it reads, so that both versions
+	// share one store prefix and every write through one is seen through
+	// the other. nil for the kinds stored as served.
+	Storage     *Resource
+	ToStorage   func(Object) Object
+	FromStorage func(Object) Object
 }
 
 // CustomResource is what the API server needs to serve one version of a
@@ -91,7 +101,9 @@ var resources = []*Resource{
 	{Group: "apps", Version: "v1", Kind: "DaemonSet", Plural: "daemonsets", Singular: "daemonset", ShortNames: []string{"ds"}, Namespaced: true, HasStatus: true, New: func() Object { return &DaemonSet{} }},
 	{Group: "batch", Version: "v1", Kind: "Job", Plural: "jobs", Singular: "job", Namespaced: true, HasStatus: true, New: func() Object { return &Job{} }},
 	{Group: "batch", Version: "v1", Kind: "CronJob", Plural: "cronjobs", Singular: "cronjob", ShortNames: []string{"cj"}, Namespaced: true, HasStatus: true, New: func() Object { return &CronJob{} }},
-	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler", Plural: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true, New: func() Object { return &HorizontalPodAutoscaler{} }},
+	hpaV2,
+	{Group: "autoscaling", Version: "v1", Kind: "HorizontalPodAutoscaler", Plural: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true, New: func() Object { return &HorizontalPodAutoscalerV1{} },
+		Storage: hpaV2, ToStorage: hpaToStorage, FromStorage: hpaFromStorage},
 	{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget", Plural: "poddisruptionbudgets", Singular: "poddisruptionbudget", ShortNames: []string{"pdb"}, Namespaced: true, HasStatus: true, New: func() Object { return &PodDisruptionBudget{} }},
 	{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Plural: "leases", Singular: "lease", Namespaced: true, New: func() Object { return &Lease{} }},
 	{Group: RBACGroup, Version: "v1", Kind: "Role", Plural: "roles", Singular: "role", Namespaced: true, New: func() Object { return &Role{} }},
@@ -106,6 +118,25 @@ var resources = []*Resource{
 	{Group: "authorization.k8s.io", Version: "v1", Kind: "SelfSubjectAccessReview", Plural: "selfsubjectaccessreviews", Singular: "selfsubjectaccessreview", Virtual: true, New: func() Object { return &SelfSubjectAccessReview{} }},
 	{Group: "authorization.k8s.io", Version: "v1", Kind: "LocalSubjectAccessReview", Plural: "localsubjectaccessreviews", Singular: "localsubjectaccessreview", Namespaced: true, Virtual: true, New: func() Object { return &LocalSubjectAccessReview{} }},
 	{Group: "authorization.k8s.io", Version: "v1", Kind: "SelfSubjectRulesReview", Plural: "selfsubjectrulesreviews", Singular: "selfsubjectrulesreview", Virtual: true, New: func() Object { return &SelfSubjectRulesReview{} }},
+}
+
+// hpaV2 is the autoscaler at autoscaling/v2, the version it is stored as;
+// autoscaling/v1 serves the same objects through conversion.
+var hpaV2 = &Resource{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler", Plural: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true, New: func() Object { return &HorizontalPodAutoscaler{} }}
+
+// hpaToStorage converts an autoscaling/v1 autoscaler to the stored form
+// and defaults it as autoscaling/v2 defaults (Kubernetes applies the v2
+// defaults when it reads the object back from storage; tinykube stores
+// them).
+func hpaToStorage(o Object) Object {
+	h := HorizontalPodAutoscalerToV2(o.(*HorizontalPodAutoscalerV1))
+	Default(h)
+	return h
+}
+
+// hpaFromStorage converts a stored autoscaler to autoscaling/v1.
+func hpaFromStorage(o Object) Object {
+	return HorizontalPodAutoscalerToV1(o.(*HorizontalPodAutoscaler))
 }
 
 // categories names the kinds in each category, by group and kind, as
@@ -137,8 +168,18 @@ func (r *Resource) Categories() []string {
 	return out
 }
 
-// Resources returns every built-in resource, ordered by group then plural.
-func Resources() []*Resource { return builtin.All() }
+// Resources returns every built-in resource at the version it is stored
+// as (one Resource per kind, not the versions served by conversion, see
+// Resource.Storage), ordered by group then plural.
+func Resources() []*Resource {
+	var out []*Resource
+	for _, r := range builtin.All() {
+		if r.Storage == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
 
 // ResourceFor returns the built-in resource of an apiVersion and kind, or
 // nil.

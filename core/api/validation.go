@@ -61,6 +61,8 @@ func Validate(obj Object) FieldErrors {
 		return validatePodDisruptionBudget(o)
 	case *HorizontalPodAutoscaler:
 		return validateHorizontalPodAutoscaler(o)
+	case *HorizontalPodAutoscalerV1:
+		return validateHorizontalPodAutoscalerV1(o)
 	case *Role:
 		return validateRole(o)
 	case *ClusterRole:

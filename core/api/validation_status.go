@@ -57,6 +57,8 @@ func ValidateStatusUpdate(newObj, oldObj Object) FieldErrors {
 		return validatePodDisruptionBudgetStatus(&n.Status, "status")
 	case *HorizontalPodAutoscaler:
 		return validateHorizontalPodAutoscalerStatus(&n.Status, "status")
+	case *HorizontalPodAutoscalerV1:
+		return validateHorizontalPodAutoscalerStatus(&HorizontalPodAutoscalerToV2(n).Status, "status")
 	case *CustomResourceDefinition:
 		return validateCustomResourceDefinitionStatus(&n.Status, "status")
 	}

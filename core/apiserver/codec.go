@@ -67,12 +67,21 @@ func jsonErrorText(err error) string {
 
 // decodeKV decodes a stored object and stamps it with the revision that
 // last changed it, which is its resourceVersion.
+// A kind served at a second version by conversion (res.Storage set) is
+// decoded as stored and converted to res's version.
 func decodeKV(res *api.Resource, kv store.KeyValue) (api.Object, error) {
-	obj := res.New()
+	as := res
+	if res.Storage != nil {
+		as = res.Storage
+	}
+	obj := as.New()
 	if err := json.Unmarshal(kv.Value, obj); err != nil {
 		return nil, fmt.Errorf("stored %s at %s does not decode: %v", res.Kind, kv.Key, err)
 	}
 	api.SetTypeMeta(obj)
+	if res.Storage != nil {
+		obj = res.FromStorage(obj)
+	}
 	if u, ok := obj.(*api.Unstructured); ok {
 		// Every version of a custom resource shares one storage
 		// (conversion None): an object read through a version is of
@@ -84,8 +93,13 @@ func decodeKV(res *api.Resource, kv store.KeyValue) (api.Object, error) {
 }
 
 // encodeForStore encodes obj as it is kept in the store: without its
-// resourceVersion, which the store's revision supplies on every read.
+// resourceVersion, which the store's revision supplies on every read, and
+// converted to the storage version when its kind is served at a second
+// version (see api.Resource.Storage).
 func encodeForStore(obj api.Object) ([]byte, error) {
+	if r := api.ResourceOf(obj); r != nil && r.Storage != nil {
+		obj = r.ToStorage(obj)
+	}
 	meta := obj.GetObjectMeta()
 	rv := meta.ResourceVersion
 	meta.ResourceVersion = ""
@@ -99,7 +113,17 @@ func encodeForStore(obj api.Object) ([]byte, error) {
 // its metadata — no second encoding — and the decode cache learns the
 // object, so the watchers the write reaches need not decode it either.
 // obj must not be modified afterwards.
+//
+// An object of a version served by conversion is answered in its own
+// version, not as stored.
 func (s *Server) stored(key string, obj api.Object, value []byte, rev int64) ([]byte, error) {
+	if r := api.ResourceOf(obj); r != nil && r.Storage != nil {
+		b, err := encodeWithRevision(obj, rev)
+		if err == nil {
+			s.decoded.put(key, rev, obj, b)
+		}
+		return b, err
+	}
 	b := withRevision(value, rev)
 	if b == nil {
 		return encodeWithRevision(obj, rev)
@@ -161,7 +185,13 @@ func isMetaField(name string) bool { return name == "TypeMeta" || name == "Objec
 // metadata.generation (spec for most kinds; data for ConfigMaps …). Fields
 // are compared by their JSON encoding, so nil and empty agree as they do on
 // the wire.
+//
+// A kind served by conversion compares as stored: what its version has no
+// field for (autoscaling/v1's metrics annotation) is desired state too.
 func desiredStateEqual(a, b api.Object) (bool, error) {
+	if r := api.ResourceOf(a); r != nil && r.Storage != nil {
+		a, b = r.ToStorage(a), r.ToStorage(b)
+	}
 	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
 	for i := 0; i < va.NumField(); i++ {
 		name := va.Type().Field(i).Name

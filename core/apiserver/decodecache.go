@@ -37,7 +37,7 @@ const decodeCacheSize = 4096
 // not decode it: obj (with its resourceVersion set, and not modified from
 // here on) and its encoding.
 func (c *decodeCache) put(key string, rev int64, obj api.Object, b []byte) {
-	c.insert(cacheKey(key, rev, obj.GetTypeMeta().APIVersion, isCustom(obj)), decoded{obj: obj, json: b, fields: api.ObjectFields(obj)})
+	c.insert(cacheKey(key, rev, obj.GetTypeMeta().APIVersion, isCustom(obj) || isConverted(obj)), decoded{obj: obj, json: b, fields: api.ObjectFields(obj)})
 }
 
 // insert adds an entry unless one is there, evicting the oldest beyond
@@ -61,7 +61,7 @@ func (c *decodeCache) insert(k string, e decoded) {
 
 // entry returns the cache entry for kv, decoding it on a miss.
 func (c *decodeCache) entry(res *api.Resource, kv store.KeyValue) (decoded, error) {
-	k := cacheKey(kv.Key, kv.ModRevision, res.APIVersion(), res.Custom != nil)
+	k := cacheKey(kv.Key, kv.ModRevision, res.APIVersion(), res.Custom != nil || res.Storage != nil)
 	c.mu.Lock()
 	e, ok := c.entries[k]
 	c.mu.Unlock()
@@ -82,11 +82,11 @@ func (c *decodeCache) entry(res *api.Resource, kv store.KeyValue) (decoded, erro
 }
 
 // cacheKey names one decoded value: a store key at a revision, and for a
-// custom resource (which one stored value serves at each of its versions)
-// the version it is read as.
-func cacheKey(key string, rev int64, apiVersion string, custom bool) string {
+// custom resource or a version served by conversion (versioned: one stored
+// value is read at several versions) the version it is read as.
+func cacheKey(key string, rev int64, apiVersion string, versioned bool) string {
 	k := key + "@" + strconv.FormatInt(rev, 10)
-	if custom {
+	if versioned {
 		k += "@" + apiVersion
 	}
 	return k
@@ -95,4 +95,11 @@ func cacheKey(key string, rev int64, apiVersion string, custom bool) string {
 func isCustom(obj api.Object) bool {
 	_, ok := obj.(*api.Unstructured)
 	return ok
+}
+
+// isConverted reports whether obj is of a version served by conversion
+// (see api.Resource.Storage).
+func isConverted(obj api.Object) bool {
+	r := api.ResourceOf(obj)
+	return r != nil && r.Storage != nil
 }

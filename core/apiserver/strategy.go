@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"maps"
 	"time"
 
 	"github.com/tinykube/tinykube/core/api"
@@ -90,16 +91,46 @@ func prepareForUpdate(res *api.Resource, obj, old api.Object) (api.Object, error
 		// A request's spec is what was asked and who asked: fixed at
 		// create (see csr.go).
 		o.Spec = old.(*api.CertificateSigningRequest).Spec
+	case *api.HorizontalPodAutoscalerV1:
+		// The rest of the status rides in annotations: kept too.
+		setAnnotations(&o.ObjectMeta, old.GetObjectMeta(), hpaV1StatusAnnotations)
 	}
 	return obj, nil
+}
+
+// hpaV1StatusAnnotations are the annotations in which autoscaling/v1
+// carries the stored autoscaler's status beyond its own fields.
+var hpaV1StatusAnnotations = []string{api.HPACurrentMetricsAnnotation, api.HPAConditionsAnnotation}
+
+// setAnnotations makes meta's annotations of these keys from's: set as
+// from has them, absent where from has none.
+func setAnnotations(meta, from *api.ObjectMeta, keys []string) {
+	for _, k := range keys {
+		v, ok := from.Annotations[k]
+		switch {
+		case ok && meta.Annotations == nil:
+			meta.Annotations = map[string]string{k: v}
+		case ok:
+			meta.Annotations[k] = v
+		default:
+			delete(meta.Annotations, k)
+		}
+	}
 }
 
 // prepareForStatusUpdate keeps everything of old except its status, which
 // comes from obj: a status writer can change nothing else.
 func prepareForStatusUpdate(obj, old api.Object) (api.Object, error) {
 	rv := obj.GetObjectMeta().ResourceVersion
+	written := api.ObjectMeta{Annotations: obj.GetObjectMeta().Annotations}
 	setAllButStatus(obj, old)
 	obj.GetObjectMeta().ResourceVersion = rv
+	if h, ok := obj.(*api.HorizontalPodAutoscalerV1); ok {
+		// The annotations carrying status are the status writer's; the
+		// metadata is shared with old from here on, so copy it first.
+		h.Annotations = maps.Clone(h.Annotations)
+		setAnnotations(&h.ObjectMeta, &written, hpaV1StatusAnnotations)
+	}
 	if csr, ok := obj.(*api.CertificateSigningRequest); ok {
 		prepareCSRForStatusUpdate(csr, old.(*api.CertificateSigningRequest))
 	}

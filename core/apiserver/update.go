@@ -156,7 +156,7 @@ func (s *Server) update(ctx context.Context, t target, dryRun bool, mode updateM
 		if w.applied {
 			next.GetObjectMeta().ManagedFields = applied
 		} else if w.manager != "" {
-			if err := s.recordUpdate(res, old, kv.Value, next, w); err != nil {
+			if err := s.recordUpdate(res, old, servedJSON(res, old, kv.Value), next, w); err != nil {
 				return nil, err
 			}
 		}
@@ -264,4 +264,19 @@ func writeError(res *api.Resource, name string, err error) error {
 		return errNotFound(res, name)
 	}
 	return storeError(err)
+}
+
+// servedJSON returns the encoding of old, stored as value, in res's
+// version: value itself, or for a version served by conversion old
+// encoded again, so that field managers compare like with like (its
+// resourceVersion does not matter: server metadata is never owned).
+func servedJSON(res *api.Resource, old api.Object, value []byte) []byte {
+	if res.Storage == nil {
+		return value
+	}
+	b, err := json.Marshal(old)
+	if err != nil {
+		return value
+	}
+	return b
 }

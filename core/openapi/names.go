@@ -44,19 +44,22 @@ var groupPackages = map[string]string{
 // declares). Every other type lives in the package of the first kind of the
 // resource table that reaches it.
 var typePackage = map[reflect.Type]string{
-	reflect.TypeFor[api.ObjectMeta]():               pkgMeta,
-	reflect.TypeFor[api.ListMeta]():                 pkgMeta,
-	reflect.TypeFor[api.OwnerReference]():           pkgMeta,
-	reflect.TypeFor[api.Time]():                     pkgMeta,
-	reflect.TypeFor[api.MicroTime]():                pkgMeta,
-	reflect.TypeFor[api.LabelSelector]():            pkgMeta,
-	reflect.TypeFor[api.LabelSelectorRequirement](): pkgMeta,
-	reflect.TypeFor[api.Status]():                   pkgMeta,
-	reflect.TypeFor[api.StatusDetails]():            pkgMeta,
-	reflect.TypeFor[api.StatusCause]():              pkgMeta,
-	reflect.TypeFor[api.Quantity]():                 pkgQty,
-	reflect.TypeFor[api.IntOrString]():              pkgIntstr,
-	reflect.TypeFor[api.PodTemplateSpec]():          pkgCore,
+	// Shared by autoscaling/v1 and v2 autoscalers (v1 comes first in the
+	// table); named where the stored version declares it.
+	reflect.TypeFor[api.CrossVersionObjectReference](): "io.k8s.api.autoscaling.v2",
+	reflect.TypeFor[api.ObjectMeta]():                  pkgMeta,
+	reflect.TypeFor[api.ListMeta]():                    pkgMeta,
+	reflect.TypeFor[api.OwnerReference]():              pkgMeta,
+	reflect.TypeFor[api.Time]():                        pkgMeta,
+	reflect.TypeFor[api.MicroTime]():                   pkgMeta,
+	reflect.TypeFor[api.LabelSelector]():               pkgMeta,
+	reflect.TypeFor[api.LabelSelectorRequirement]():    pkgMeta,
+	reflect.TypeFor[api.Status]():                      pkgMeta,
+	reflect.TypeFor[api.StatusDetails]():               pkgMeta,
+	reflect.TypeFor[api.StatusCause]():                 pkgMeta,
+	reflect.TypeFor[api.Quantity]():                    pkgQty,
+	reflect.TypeFor[api.IntOrString]():                 pkgIntstr,
+	reflect.TypeFor[api.PodTemplateSpec]():             pkgCore,
 	// The scale subresource's object, which custom resources with a scale
 	// subresource answer with.
 	reflect.TypeFor[api.Scale]():       "io.k8s.api.autoscaling.v1",
@@ -68,3 +71,12 @@ var typeOfStatus = reflect.TypeFor[api.Status]()
 
 // typeOf returns the struct type of a resource's objects.
 func typeOf(r *api.Resource) reflect.Type { return reflect.TypeOf(r.New()).Elem() }
+
+// typeNames are the Go types whose name is not Kubernetes': those of a
+// version served by conversion, which Kubernetes declares under the
+// kind's own name in that version's package.
+var typeNames = map[reflect.Type]string{
+	reflect.TypeFor[api.HorizontalPodAutoscalerV1]():       "HorizontalPodAutoscaler",
+	reflect.TypeFor[api.HorizontalPodAutoscalerSpecV1]():   "HorizontalPodAutoscalerSpec",
+	reflect.TypeFor[api.HorizontalPodAutoscalerStatusV1](): "HorizontalPodAutoscalerStatus",
+}

@@ -76,11 +76,17 @@ func TestReferencesResolve(t *testing.T) {
 // with one.
 func TestDescriptionsPresent(t *testing.T) {
 	v2 := V2("test", nil)
+	// The Go type of each definition: its name's last part, but where
+	// typeNames renames it.
+	goNames := map[string]string{}
+	for t, n := range definitions(false, nil).names {
+		goNames[n] = t.Name()
+	}
 	for name, d := range v2.Definitions {
 		if strings.HasSuffix(name, "List") {
 			continue
 		}
-		goName := name[strings.LastIndex(name, ".")+1:]
+		goName := goNames[name]
 		if want := descriptions[goName]; d.Description != want {
 			t.Errorf("%s: description %q, want the doc comment of %s: %q", name, d.Description, goName, want)
 		}

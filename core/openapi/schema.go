@@ -149,7 +149,11 @@ func (b *builder) define(t reflect.Type) string {
 	if !ok {
 		pkg = b.pkg
 	}
-	name := pkg + "." + t.Name()
+	tn := t.Name()
+	if n, ok := typeNames[t]; ok {
+		tn = n
+	}
+	name := pkg + "." + tn
 	b.names[t] = name
 	s := &Schema{}
 	b.defs[name] = s // before the fields: types may refer to themselves

@@ -127,6 +127,16 @@ func TableFor(r *api.Resource, objs []api.Object, now time.Time) Table {
 	if !ok {
 		return defaultTable(r, objs, now)
 	}
+	if r.Storage != nil {
+		// A version served by conversion (autoscaling/v1's autoscaler)
+		// prints as the stored version does, as Kubernetes prints every
+		// version from its internal object.
+		stored := make([]api.Object, len(objs))
+		for i, o := range objs {
+			stored[i] = r.ToStorage(o)
+		}
+		objs = stored
+	}
 	return printWith(p, r, objs, now)
 }
 
