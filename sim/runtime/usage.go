@@ -42,6 +42,10 @@ type usage struct {
 	containers counter
 	// outage, when not "", makes the stats unavailable (SetStatsOutage).
 	outage string
+	// idleCPUMilli and idleMemoryBytes are what a container uses whose
+	// behaviour names no use of that kind (SetIdleUse); 0 in the
+	// simulator.
+	idleCPUMilli, idleMemoryBytes int64
 }
 
 func newUsage(now time.Time) usage {
@@ -103,6 +107,20 @@ func (r *Runtime) SetLoad(rps map[string]float64) {
 	}
 	r.settle()
 	r.usage.loads = next
+}
+
+// SetIdleUse sets what a container uses whose behaviour says nothing
+// about its use: cpuMilli of CPU when it names no cpu, cpu-steps or
+// cpu-per-request (or only zeros), and memoryBytes of working set when it
+// names no memory, memory-steps or memory-per-request. The default is
+// nothing at all, so that a scenario's arithmetic is exactly what its
+// annotations say; `tinykube up` sets an idle process' few, so that an
+// ordinary manifest's pods do not read as using nothing in kubectl top.
+// Limits still cap it.
+func (r *Runtime) SetIdleUse(cpuMilli, memoryBytes int64) {
+	r.settle()
+	r.usage.idleCPUMilli = max(cpuMilli, 0)
+	r.usage.idleMemoryBytes = max(memoryBytes, 0)
 }
 
 // SetStatsOutage makes the runtime's stats unavailable (reason not "") or
@@ -196,7 +214,8 @@ func (r *Runtime) settle() {
 }
 
 // cpuRates returns the CPU rate (nanocores) of each running container at
-// at: what its behaviour asks (its step's or base cpu plus cpu-per-request
+// at: what its behaviour asks (its step's or base cpu, the idle use when
+// it names none, plus cpu-per-request
 // times its load), capped at its CPU limit; and, when together they ask
 // more than the node has beside its base, each gets its share of what
 // there is in proportion to what it asks. (A real kernel divides by CPU
@@ -207,7 +226,11 @@ func (r *Runtime) cpuRates(running []*container, at time.Time) []uint64 {
 	var sum uint64
 	for i, c := range running {
 		b := c.behavior
-		rate := uint64(stepValue(b.CPUMilli, b.CPUSteps, at.Sub(c.StartedAt))) * 1e6
+		base := b.CPUMilli
+		if b.CPUMilli == 0 && len(b.CPUSteps) == 0 && b.CPUPerRequestMilli == 0 {
+			base = r.usage.idleCPUMilli
+		}
+		rate := uint64(stepValue(base, b.CPUSteps, at.Sub(c.StartedAt))) * 1e6
 		if b.CPUPerRequestMilli > 0 {
 			rate += uint64(min(math.Round(float64(b.CPUPerRequestMilli*1e6)*r.load(c)), maxCPUMilli*1e6))
 		}
@@ -229,11 +252,15 @@ func (r *Runtime) cpuRates(running []*container, at time.Time) []uint64 {
 }
 
 // workingSet returns container c's working set at now: its step's or
-// base memory plus memory-per-request times its load, capped at its
-// memory limit.
+// base memory (the idle use when its behaviour names none) plus
+// memory-per-request times its load, capped at its memory limit.
 func (r *Runtime) workingSet(c *container, now time.Time) uint64 {
 	b := c.behavior
-	ws := uint64(stepValue(b.MemoryBytes, b.MemorySteps, now.Sub(c.StartedAt)))
+	base := b.MemoryBytes
+	if b.MemoryBytes == 0 && len(b.MemorySteps) == 0 && b.MemoryPerRequestBytes == 0 {
+		base = r.usage.idleMemoryBytes
+	}
+	ws := uint64(stepValue(base, b.MemorySteps, now.Sub(c.StartedAt)))
 	if b.MemoryPerRequestBytes > 0 {
 		ws += uint64(min(math.Round(float64(b.MemoryPerRequestBytes)*r.load(c)), maxMemoryBytes))
 	}
