@@ -43,7 +43,11 @@ the busybox image is missing and /bin/busybox is static (busybox-static), up
 builds and imports it, so the examples run without a registry.
 
 With --runtime=sim the nodes' containers are simulated in real time: the real
-kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
+kubelet, scheduler and controllers, on any laptop, with no root or containerd.
+Each node's kubelet serves its stats summary on 127.0.0.1, so kubectl top and
+autoscalers work; a container uses what its pod's sim.tinykube.io/behavior
+annotation says (cpu=300m,memory=48Mi), else 1m and 4Mi. Logs and exec answer
+that a simulated container has no process.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if nodes < 0 {
