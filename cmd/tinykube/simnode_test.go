@@ -57,7 +57,7 @@ func TestUpWithSimulatedNodesServesMetrics(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts etcd")
 	}
-	url, dir := upSim(t, "--nodes", "2", "--metric-resolution", "1s")
+	url, dir := upSim(t, "--nodes", "2", "--metric-resolution", "2s")
 	pods := `apiVersion: v1
 kind: Pod
 metadata:
@@ -101,8 +101,8 @@ spec:
 			}
 		}
 		if len(got) == 2 {
-			if got["busy"] != want["busy"] && got["busy"] != [2]string{"301m", "48Mi"} || got["idle"] != want["idle"] {
-				t.Errorf("top pods = %v, want busy %v (or 301m, the rate rounded up) and idle %v", got, want["busy"], want["idle"])
+			if got["busy"] != want["busy"] || got["idle"] != want["idle"] {
+				t.Errorf("top pods = %v, want busy %v and idle %v", got, want["busy"], want["idle"])
 			}
 			break
 		}

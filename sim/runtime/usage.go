@@ -49,6 +49,7 @@ type usage struct {
 }
 
 func newUsage(now time.Time) usage {
+	now = now.Round(0) // wall time, as settle
 	return usage{cpuMilli: 4000, memoryBytes: 8 << 30, loads: map[string]float64{}, bootedAt: now, settledAt: now}
 }
 
@@ -136,7 +137,10 @@ func (r *Runtime) ContainerStats() (map[string]kubelet.ContainerUsage, error) {
 		return nil, fmt.Errorf("node %s: container stats are unavailable: %s", r.node, r.usage.outage)
 	}
 	r.settle()
-	now := r.loop.Now()
+	// The counters' own instant: on a wall clock (tinykube up) a second
+	// reading would be a little later than what they count, and every
+	// rate a little off.
+	now := r.usage.settledAt
 	out := map[string]kubelet.ContainerUsage{}
 	for id, c := range r.containers {
 		if c.State != kubelet.StateRunning {
@@ -156,7 +160,7 @@ func (r *Runtime) NodeStats() (kubelet.NodeUsage, error) {
 		return kubelet.NodeUsage{}, fmt.Errorf("node %s: node stats are unavailable: %s", r.node, r.usage.outage)
 	}
 	r.settle()
-	now := r.loop.Now()
+	now := r.usage.settledAt // the counters' own instant, as in ContainerStats
 	var base counter
 	base.add(NodeBaseCPUMilli*1e6, now.Sub(r.usage.bootedAt))
 	ws := uint64(NodeBaseMemoryBytes)
@@ -175,7 +179,12 @@ func (r *Runtime) NodeStats() (kubelet.NodeUsage, error) {
 // rates that held since the last settle, cutting the interval at each
 // behaviour step that came due inside it.
 func (r *Runtime) settle() {
-	now := r.loop.Now()
+	// On a wall clock (tinykube up) the counters are integrated over wall
+	// time, stripped of Go's monotonic reading: the stats state wall
+	// timestamps, and a scraper's rate over them is then exactly the
+	// scripted one, not off by the few nanoseconds between the two clock
+	// readings of time.Now. The simulator's times have no monotonic part.
+	now := r.loop.Now().Round(0)
 	from := r.usage.settledAt
 	r.usage.settledAt = now
 	if !now.After(from) {
