@@ -75,7 +75,9 @@ func startSimCluster(t *testing.T, nodes int) (*controlplane.Server, *client.Cli
 	capacity := api.ResourceList{api.ResourceCPU: api.MustParseQuantity("4"), api.ResourceMemory: api.MustParseQuantity("8Gi"), api.ResourcePods: api.MustParseQuantity("110")}
 	cl := client.New(client.Local(s.API.Handle))
 	for i := 1; i <= nodes; i++ {
-		startSimNode(ctx, fmt.Sprintf("node-%d", i), cl, capacity)
+		if _, err := startSimNode(ctx, fmt.Sprintf("node-%d", i), cl, capacity, s.CA()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return s, cl
 }

@@ -6,8 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"math/rand/v2"
 	"net"
 	"time"
 
@@ -15,8 +13,6 @@ import (
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/auth"
 	"github.com/tinykube/tinykube/core/client"
-	"github.com/tinykube/tinykube/core/controller/localpath"
-	"github.com/tinykube/tinykube/core/kubelet"
 	"github.com/tinykube/tinykube/core/metricsserver"
 	"github.com/tinykube/tinykube/core/rest"
 	"github.com/tinykube/tinykube/realnode/agent"
@@ -25,8 +21,6 @@ import (
 	"github.com/tinykube/tinykube/realnode/httpapi"
 	"github.com/tinykube/tinykube/realnode/kubeconfig"
 	"github.com/tinykube/tinykube/realnode/pki"
-	"github.com/tinykube/tinykube/realnode/runloop"
-	simruntime "github.com/tinykube/tinykube/sim/runtime"
 )
 
 func (c *cli) upCommand() *cobra.Command {
@@ -49,7 +43,11 @@ the busybox image is missing and /bin/busybox is static (busybox-static), up
 builds and imports it, so the examples run without a registry.
 
 With --runtime=sim the nodes' containers are simulated in real time: the real
-kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
+kubelet, scheduler and controllers, on any laptop, with no root or containerd.
+Each node's kubelet serves its stats summary on 127.0.0.1, so kubectl top and
+autoscalers work; a container uses what its pod's sim.tinykube.io/behavior
+annotation says (cpu=300m,memory=48Mi), else 1m and 4Mi. Logs and exec answer
+that a simulated container has no process.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if nodes < 0 {
@@ -140,7 +138,9 @@ kubelet, scheduler and controllers, on any laptop, with no root or containerd.`,
 				}
 				for i := 1; i <= nodes; i++ {
 					name := fmt.Sprintf("node-%d", i)
-					startSimNode(cmd.Context(), name, client.New(asUser(s.API.Handle, auth.NodeUser(name))), capacity)
+					if _, err := startSimNode(cmd.Context(), name, client.New(asUser(s.API.Handle, auth.NodeUser(name))), capacity, s.CA()); err != nil {
+						return err
+					}
 				}
 				summary = fmt.Sprintf("%d simulated node(s) (%s CPU, %s memory each)", nodes, capacity.Cpu(), capacity.Memory())
 			}
@@ -225,24 +225,6 @@ func asUser(h client.Local, user *rest.UserInfo) client.Local {
 		r.User = user
 		return h(ctx, &r)
 	}
-}
-
-// startSimNode runs a kubelet on the simulator's runtime in real time. The
-// kubelet and its runtime share state, so they share one loop.
-func startSimNode(ctx context.Context, name string, c *client.Client, capacity api.ResourceList) {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	l := runloop.New()
-	go l.Run(ctx)
-	l.Post(func() {
-		rt := simruntime.New(l, name, rand.New(rand.NewPCG(h.Sum64(), 1)))
-		disk := simruntime.NewDisk(name)
-		rt.UseDisk(disk) // the directories the provisioner makes are the ones pods mount
-		kubelet.Start(kubelet.Config{Loop: l, Client: c, Runtime: rt, NodeName: name, Capacity: capacity})
-		// The node's local-path provisioner, on a simulated disk: claims
-		// of the default class are provisioned where their pods go.
-		localpath.Start(localpath.Config{Loop: l, Client: c, NodeName: name, Storage: disk})
-	})
 }
 
 // nodeServingCert issues the kubelet serving certificate of node name

@@ -129,6 +129,39 @@ func TestUpRunsWebExampleOnContainerd(t *testing.T) {
 	if code, o, stderr := tk(t, url, "", "exec", name, "--", "hostname"); code != 0 || strings.TrimSpace(o) != name {
 		t.Errorf("exec %s -- hostname = %d %q %q", name, code, o, stderr)
 	}
+	// Both halves' Prometheus /metrics, read as the README says: the API
+	// port with the admin's certificate (its counts move with the requests
+	// made), the kubelet server with the API server's kubelet-client
+	// certificate.
+	admin := pkiClient(t, dir, "admin")
+	lists := map[string]string{"verb": "LIST", "resource": "pods", "code": "200"}
+	_, fams := promScrape(t, admin, url+"/metrics")
+	before := promSum(fams["apiserver_request_total"], lists)
+	tk(t, url, "", "get", "pods")
+	_, fams = promScrape(t, admin, url+"/metrics")
+	if got := promSum(fams["apiserver_request_total"], lists); got < before+1 {
+		t.Errorf("apiserver_request_total%v = %v after a get pods, want at least %v", lists, got, before+1)
+	}
+	if got := promSum(fams["scheduler_schedule_attempts_total"], map[string]string{"result": "scheduled"}); got < 3 {
+		t.Errorf("scheduler_schedule_attempts_total{result=scheduled} = %v, want at least 3", got)
+	}
+	for _, name := range []string{"workqueue_adds_total", "workqueue_depth", "etcd_request_duration_seconds"} {
+		if fams[name] == nil {
+			t.Errorf("the API port's /metrics has no %s", name)
+		}
+	}
+	_, port, _ := tk(t, url, "", "get", "node", "upnode", "-o", "jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}")
+	kubeletMetrics := "https://127.0.0.1:" + strings.TrimSpace(port) + "/metrics"
+	if code, fams := promScrape(t, pkiClient(t, dir, "kubelet-client"), kubeletMetrics); code != http.StatusOK {
+		t.Errorf("GET %s with the kubelet-client certificate = %d, want 200", kubeletMetrics, code)
+	} else {
+		if got := promSum(fams["kubelet_pod_start_duration_seconds"], nil); got < 3 {
+			t.Errorf("kubelet_pod_start_duration_seconds has %v samples, want the 3 web pods' starts", got)
+		}
+		if got := promSum(fams["kubelet_runtime_operations_total"], map[string]string{"operation_type": "start_container"}); got < 3 {
+			t.Errorf("kubelet_runtime_operations_total{operation_type=start_container} = %v, want at least 3", got)
+		}
+	}
 	// A Service by `expose`: a pod reaches it by name through the node's
 	// DNS server and proxy, and a LoadBalancer service gets an address from
 	// up's loopback pool that answers from the machine.

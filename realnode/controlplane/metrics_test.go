@@ -105,8 +105,26 @@ func TestServerMetrics(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		fams = scrapeMetrics(t, admin, s.URL)
 	}
+	// The scheduler counts its attempts: a pod on a cluster with no nodes
+	// is tried and found unschedulable (the pod waits for the namespace's
+	// default ServiceAccount, which the elected controllers make).
+	unschedulable := map[string]string{"result": "unschedulable", "profile": "default-scheduler"}
+	for deadline := time.Now().Add(20 * time.Second); counterValue(fams["scheduler_schedule_attempts_total"], unschedulable) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatalf("scheduler_schedule_attempts_total%v is still 0 20s after creating a pod on a cluster without nodes", unschedulable)
+		}
+		resp, err := admin.Post(s.URL+"/api/v1/namespaces/default/pods", "application/json",
+			strings.NewReader(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"nowhere"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		time.Sleep(200 * time.Millisecond)
+		fams = scrapeMetrics(t, admin, s.URL)
+	}
 	for _, name := range []string{"apiserver_request_duration_seconds", "apiserver_longrunning_requests", "etcd_request_duration_seconds",
-		"workqueue_adds_total", "workqueue_depth", "go_goroutines", "process_cpu_seconds_total"} {
+		"workqueue_adds_total", "workqueue_depth", "scheduler_scheduling_attempt_duration_seconds", "scheduler_pending_pods",
+		"go_goroutines", "process_cpu_seconds_total"} {
 		if fams[name] == nil {
 			t.Errorf("/metrics has no %s", name)
 		}

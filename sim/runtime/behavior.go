@@ -80,6 +80,10 @@ func behaviorFor(annotations map[string]string, name string) string {
 //	                        requests a second add 500m
 //	memory-per-request=Q    each request a second adds Q to its working set
 //
+// A container that names no use of a kind uses the runtime's idle use of
+// it (SetIdleUse): nothing in the simulator, an idle process' 1m and 4Mi
+// on the nodes of `tinykube up --runtime=sim`.
+//
 // CPU is capped at the container's CPU limit (a cgroup throttles it) and,
 // with the other containers', at what the node has; the working set is
 // capped at the memory limit (the simulator has no OOM killer).

@@ -42,9 +42,14 @@ type usage struct {
 	containers counter
 	// outage, when not "", makes the stats unavailable (SetStatsOutage).
 	outage string
+	// idleCPUMilli and idleMemoryBytes are what a container uses whose
+	// behaviour names no use of that kind (SetIdleUse); 0 in the
+	// simulator.
+	idleCPUMilli, idleMemoryBytes int64
 }
 
 func newUsage(now time.Time) usage {
+	now = now.Round(0) // wall time, as settle
 	return usage{cpuMilli: 4000, memoryBytes: 8 << 30, loads: map[string]float64{}, bootedAt: now, settledAt: now}
 }
 
@@ -105,6 +110,20 @@ func (r *Runtime) SetLoad(rps map[string]float64) {
 	r.usage.loads = next
 }
 
+// SetIdleUse sets what a container uses whose behaviour says nothing
+// about its use: cpuMilli of CPU when it names no cpu, cpu-steps or
+// cpu-per-request (or only zeros), and memoryBytes of working set when it
+// names no memory, memory-steps or memory-per-request. The default is
+// nothing at all, so that a scenario's arithmetic is exactly what its
+// annotations say; `tinykube up` sets an idle process' few, so that an
+// ordinary manifest's pods do not read as using nothing in kubectl top.
+// Limits still cap it.
+func (r *Runtime) SetIdleUse(cpuMilli, memoryBytes int64) {
+	r.settle()
+	r.usage.idleCPUMilli = max(cpuMilli, 0)
+	r.usage.idleMemoryBytes = max(memoryBytes, 0)
+}
+
 // SetStatsOutage makes the runtime's stats unavailable (reason not "") or
 // available again (""): ContainerStats and NodeStats fail, so the
 // kubelet's Summary does, as when cAdvisor or the CRI stats calls fail on
@@ -118,7 +137,10 @@ func (r *Runtime) ContainerStats() (map[string]kubelet.ContainerUsage, error) {
 		return nil, fmt.Errorf("node %s: container stats are unavailable: %s", r.node, r.usage.outage)
 	}
 	r.settle()
-	now := r.loop.Now()
+	// The counters' own instant: on a wall clock (tinykube up) a second
+	// reading would be a little later than what they count, and every
+	// rate a little off.
+	now := r.usage.settledAt
 	out := map[string]kubelet.ContainerUsage{}
 	for id, c := range r.containers {
 		if c.State != kubelet.StateRunning {
@@ -138,7 +160,7 @@ func (r *Runtime) NodeStats() (kubelet.NodeUsage, error) {
 		return kubelet.NodeUsage{}, fmt.Errorf("node %s: node stats are unavailable: %s", r.node, r.usage.outage)
 	}
 	r.settle()
-	now := r.loop.Now()
+	now := r.usage.settledAt // the counters' own instant, as in ContainerStats
 	var base counter
 	base.add(NodeBaseCPUMilli*1e6, now.Sub(r.usage.bootedAt))
 	ws := uint64(NodeBaseMemoryBytes)
@@ -157,7 +179,12 @@ func (r *Runtime) NodeStats() (kubelet.NodeUsage, error) {
 // rates that held since the last settle, cutting the interval at each
 // behaviour step that came due inside it.
 func (r *Runtime) settle() {
-	now := r.loop.Now()
+	// On a wall clock (tinykube up) the counters are integrated over wall
+	// time, stripped of Go's monotonic reading: the stats state wall
+	// timestamps, and a scraper's rate over them is then exactly the
+	// scripted one, not off by the few nanoseconds between the two clock
+	// readings of time.Now. The simulator's times have no monotonic part.
+	now := r.loop.Now().Round(0)
 	from := r.usage.settledAt
 	r.usage.settledAt = now
 	if !now.After(from) {
@@ -196,7 +223,8 @@ func (r *Runtime) settle() {
 }
 
 // cpuRates returns the CPU rate (nanocores) of each running container at
-// at: what its behaviour asks (its step's or base cpu plus cpu-per-request
+// at: what its behaviour asks (its step's or base cpu, the idle use when
+// it names none, plus cpu-per-request
 // times its load), capped at its CPU limit; and, when together they ask
 // more than the node has beside its base, each gets its share of what
 // there is in proportion to what it asks. (A real kernel divides by CPU
@@ -207,7 +235,11 @@ func (r *Runtime) cpuRates(running []*container, at time.Time) []uint64 {
 	var sum uint64
 	for i, c := range running {
 		b := c.behavior
-		rate := uint64(stepValue(b.CPUMilli, b.CPUSteps, at.Sub(c.StartedAt))) * 1e6
+		base := b.CPUMilli
+		if b.CPUMilli == 0 && len(b.CPUSteps) == 0 && b.CPUPerRequestMilli == 0 {
+			base = r.usage.idleCPUMilli
+		}
+		rate := uint64(stepValue(base, b.CPUSteps, at.Sub(c.StartedAt))) * 1e6
 		if b.CPUPerRequestMilli > 0 {
 			rate += uint64(min(math.Round(float64(b.CPUPerRequestMilli*1e6)*r.load(c)), maxCPUMilli*1e6))
 		}
@@ -229,11 +261,15 @@ func (r *Runtime) cpuRates(running []*container, at time.Time) []uint64 {
 }
 
 // workingSet returns container c's working set at now: its step's or
-// base memory plus memory-per-request times its load, capped at its
-// memory limit.
+// base memory (the idle use when its behaviour names none) plus
+// memory-per-request times its load, capped at its memory limit.
 func (r *Runtime) workingSet(c *container, now time.Time) uint64 {
 	b := c.behavior
-	ws := uint64(stepValue(b.MemoryBytes, b.MemorySteps, now.Sub(c.StartedAt)))
+	base := b.MemoryBytes
+	if b.MemoryBytes == 0 && len(b.MemorySteps) == 0 && b.MemoryPerRequestBytes == 0 {
+		base = r.usage.idleMemoryBytes
+	}
+	ws := uint64(stepValue(base, b.MemorySteps, now.Sub(c.StartedAt)))
 	if b.MemoryPerRequestBytes > 0 {
 		ws += uint64(min(math.Round(float64(b.MemoryPerRequestBytes)*r.load(c)), maxMemoryBytes))
 	}

@@ -123,6 +123,42 @@ func TestCPURateCaps(t *testing.T) {
 	}
 }
 
+// A container whose behaviour names no use of a kind uses the idle use
+// SetIdleUse gives (none by default); naming any key of that kind, steps
+// or per-request cost, opts it out.
+func TestIdleUse(t *testing.T) {
+	tests := []struct {
+		behavior string
+		idle     bool   // SetIdleUse(2m, 8Mi) before the start
+		wantCPU  uint64 // core-nanoseconds after 10s
+		wantWS   uint64
+	}{
+		{"", false, 0, 0},
+		{"", true, 20e6, 8 << 20},
+		{"start=1s", true, 18e6, 8 << 20},
+		{"cpu=250m", true, 2.5e9, 8 << 20},
+		{"memory=64Mi", true, 20e6, 64 << 20},
+		{"cpu-steps=5s:300m", true, 1.5e9, 8 << 20},
+		{"cpu-per-request=5m,memory-per-request=1Mi", true, 0, 0},
+	}
+	for _, tt := range tests {
+		b := newBare(t)
+		if tt.idle {
+			b.rt.SetIdleUse(2, 8<<20)
+		}
+		id, _ := b.run(tt.behavior, 0)
+		b.v.RunFor(10 * time.Second)
+		u, err := b.rt.ContainerStats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := u[id]; got.CPUCoreNanoSeconds != tt.wantCPU || got.MemoryWorkingSetBytes != tt.wantWS {
+			t.Errorf("behavior %q (idle use %v): after 10s CPU %d core-ns, working set %d; want %d, %d",
+				tt.behavior, tt.idle, got.CPUCoreNanoSeconds, got.MemoryWorkingSetBytes, tt.wantCPU, tt.wantWS)
+		}
+	}
+}
+
 // With cpu-per-request a container's rate follows the load on its pod's
 // IP: base plus cost times requests a second, capped at its limit.
 func TestCPUFollowsLoad(t *testing.T) {
