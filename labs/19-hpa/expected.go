@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/tinykube/tinykube/core/controller/podautoscaler"
 )
@@ -38,7 +39,7 @@ func expected(in input) (podautoscaler.Recommendation, error, string) {
 	out := podautoscaler.Recommendation{Replicas: in.current, Utilization: util, AverageUsage: avg}
 	lo, hi := 1-in.tol.Down, 1+in.tol.Up
 	within := func(r float64) bool { return lo <= r && r <= hi }
-	why := fmt.Sprintf("the %s: ratio %.4g", said, ratio)
+	why := fmt.Sprintf("ready and measured: %s, ratio %.4g", said, ratio)
 	unreadyBack := ratio > 1 && len(unready) > 0
 	if !unreadyBack && len(missing) == 0 {
 		if within(ratio) {
@@ -53,13 +54,13 @@ func expected(in input) (podautoscaler.Recommendation, error, string) {
 		switch {
 		case ratio > 1:
 			p.Usage = 0
-			back = append(back, p.Name+" (no metric) as idle, on a scale-up")
+			back = append(back, "put "+p.Name+" (no metric) back as idle, on a scale-up")
 		case ratio < 1 && t.Utilization > 0:
 			p.Usage = p.Request * int64(max(100, t.Utilization)) / 100
-			back = append(back, fmt.Sprintf("%s (no metric) at %dm, %d%% of its request, on a scale-down", p.Name, p.Usage, max(100, t.Utilization)))
+			back = append(back, fmt.Sprintf("put %s (no metric) back at %dm, %d%% of its request, on a scale-down", p.Name, p.Usage, max(100, t.Utilization)))
 		case ratio < 1:
 			p.Usage = t.AverageValue
-			back = append(back, fmt.Sprintf("%s (no metric) at the target %dm, on a scale-down", p.Name, p.Usage))
+			back = append(back, fmt.Sprintf("put %s (no metric) back at the target %dm, on a scale-down", p.Name, p.Usage))
 		default:
 			back = append(back, p.Name+" (no metric) stays out: the ratio is exactly 1")
 			continue
@@ -70,14 +71,14 @@ func expected(in input) (podautoscaler.Recommendation, error, string) {
 		for _, p := range unready {
 			p.Usage = 0
 			counted = append(counted, p)
-			back = append(back, p.Name+" (unready) as idle, on a scale-up")
+			back = append(back, "put "+p.Name+" (unready) back as idle, on a scale-up")
 		}
 	} else if len(unready) > 0 {
 		back = append(back, fmt.Sprintf("%d unready pods stay out: not a scale-up", len(unready)))
 	}
-	why += fmt.Sprintf("; put back %v", back)
+	why += "; " + strings.Join(back, "; ")
 	newRatio, _, _, said := ratioOf(counted, t)
-	why += fmt.Sprintf(": the %d pods counted give %s, new ratio %.4g", len(counted), said, newRatio)
+	why += fmt.Sprintf("; then %s, new ratio %.4g", said, newRatio)
 	switch {
 	case within(newRatio):
 		return out, nil, why + fmt.Sprintf(", within the tolerance [%.4g, %.4g]: keep %d", lo, hi, in.current)

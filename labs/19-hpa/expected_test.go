@@ -50,6 +50,6 @@ func TestDrawsReachEveryBranch(t *testing.T) {
 var branches = []string{
 	"no pods", "has no request", "no pod is both ready and measured",
 	"within the tolerance", "nobody left out", "as idle, on a scale-up", "of its request, on a scale-down",
-	"at the target", "stays out: the ratio is exactly 1", "(unready) as idle", "unready pods stay out",
+	"at the target", "stays out: the ratio is exactly 1", "(unready) back as idle", "unready pods stay out",
 	"turned the direction around", "moves against the ratio's direction",
 }
