@@ -44,6 +44,10 @@ import (
 	opmutants "github.com/tinykube/tinykube/labs/17-operator/mutants"
 	opreference "github.com/tinykube/tinykube/labs/17-operator/reference"
 	opstudent "github.com/tinykube/tinykube/labs/17-operator/student"
+	hpalab "github.com/tinykube/tinykube/labs/19-hpa"
+	hpamutants "github.com/tinykube/tinykube/labs/19-hpa/mutants"
+	hpareference "github.com/tinykube/tinykube/labs/19-hpa/reference"
+	hpastudent "github.com/tinykube/tinykube/labs/19-hpa/student"
 	"github.com/tinykube/tinykube/labs/lab"
 )
 
@@ -62,7 +66,7 @@ type Mutant struct {
 
 // All returns every lab, in chapter order.
 func All() []Entry {
-	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader(), strategicPatch(), volumeBinding(), rbacDecision(), operator()}
+	return []Entry{scheduler(), kubelet(), replicaSet(), nodeFailure(), rollout(), leader(), strategicPatch(), volumeBinding(), rbacDecision(), operator(), autoscaler()}
 }
 
 func scheduler() Entry {
@@ -161,6 +165,17 @@ func operator() Entry {
 	}
 	for _, m := range opmutants.All {
 		e.Mutants = append(e.Mutants, Mutant{m.Name, operatorlab.Lab(m.Impl)})
+	}
+	return e
+}
+
+func autoscaler() Entry {
+	e := Entry{
+		Student:   hpalab.Lab(hpalab.Impl{Recommend: hpastudent.Recommend}),
+		Reference: hpalab.Lab(hpalab.Impl{Recommend: hpareference.Recommend}),
+	}
+	for _, m := range hpamutants.All {
+		e.Mutants = append(e.Mutants, Mutant{m.Name, hpalab.Lab(m.Impl)})
 	}
 	return e
 }

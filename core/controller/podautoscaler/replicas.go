@@ -89,8 +89,9 @@ var (
 //   - within tolerance (and with nobody left out) nothing changes;
 //   - otherwise, to be cautious, the left-out pods are put back before the
 //     final ratio: a pod without a metric as using nothing on a scale-up
-//     and its whole request (or the target, if higher) on a scale-down; an
-//     unready pod as using nothing, and only on a scale-up;
+//     and its whole request (or the target, if higher) on a scale-down (and
+//     not at all when the ratio is exactly 1); an unready pod as using
+//     nothing, and only on a scale-up;
 //   - if putting them back lands within tolerance or flips the direction,
 //     nothing changes; a result that moves against the ratio's direction
 //     is refused too.
@@ -148,6 +149,10 @@ func Recommend(current int32, pods []PodUsage, target Target, tol Tolerance) (Re
 			p.Usage = fullUse(p, target)
 		case ratio > 1:
 			p.Usage = 0
+		default:
+			// Exactly on target: Kubernetes guesses nothing for them,
+			// so they stay out and the count stays.
+			continue
 		}
 		all[p.Name] = p
 	}

@@ -39,6 +39,7 @@ func TestRecommend(t *testing.T) {
 		{"missing pods flipping the direction keep the scale", 3, []PodUsage{ready("a", 600, 1000), missing("b", 1000), missing("c", 1000)}, half, DefaultTolerance, 3, 60, false},
 		{"average value", 2, []PodUsage{ready("a", 200, 0), ready("b", 200, 0)}, Target{AverageValue: 100}, DefaultTolerance, 4, 0, false},
 		{"target above 100%: missing pods count at the target", 2, []PodUsage{ready("a", 100, 1000), missing("b", 1000)}, Target{Utilization: 200}, DefaultTolerance, 2, 10, false},
+		{"exactly on target: missing pods are not guessed", 4, []PodUsage{ready("a", 500, 1000), missing("b", 1000), missing("c", 1000), missing("d", 1000)}, half, DefaultTolerance, 4, 50, false},
 		{"no request", 1, []PodUsage{ready("a", 100, 0)}, half, DefaultTolerance, 0, 0, true},
 		{"no pods", 1, nil, half, DefaultTolerance, 0, 0, true},
 		{"no ready pods", 1, []PodUsage{unready("a", 100, 1000), missing("b", 1000)}, half, DefaultTolerance, 0, 0, true},
