@@ -90,7 +90,8 @@ var (
 //   - otherwise, to be cautious, the left-out pods are put back before the
 //     final ratio: a pod without a metric as using nothing on a scale-up
 //     and its whole request (or the target, if higher) on a scale-down; an
-//     unready pod as using nothing, and only on a scale-up;
+//     unready pod as using nothing, and only on a scale-up (with the
+//     ratio exactly 1 a missing pod stays out: no direction to argue);
 //   - if putting them back lands within tolerance or flips the direction,
 //     nothing changes; a result that moves against the ratio's direction
 //     is refused too.
@@ -148,6 +149,12 @@ func Recommend(current int32, pods []PodUsage, target Target, tol Tolerance) (Re
 			p.Usage = fullUse(p, target)
 		case ratio > 1:
 			p.Usage = 0
+		default:
+			// Exactly on target the guess has no direction to argue
+			// against: the missing pods stay out, as in Kubernetes
+			// (counted as idle here, they would halve a target whose
+			// measured half sits at 100%).
+			continue
 		}
 		all[p.Name] = p
 	}
