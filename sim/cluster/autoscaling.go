@@ -96,7 +96,7 @@ func (f *hpaFacts) judgeRescale(name string, s hpaScale, gen int64) (invariant, 
 
 // hpaEvent follows an autoscaler write.
 func (c *checker) hpaEvent(ev store.Event) {
-	if !c.enabled["hpa-bounds"] && !c.enabled["hpa-stabilization"] && !c.enabled["hpa-tolerance"] {
+	if !c.enabled["hpa-bounds"] && !c.enabled["hpa-stabilization"] && !c.enabled["hpa-tolerance"] && !c.enabled["hpa-missing-metrics"] {
 		return
 	}
 	if c.hpa.hpas == nil {
@@ -137,6 +137,12 @@ func (c *checker) hpaEvent(ev store.Event) {
 	inv, msg := f.judgeRescale(h.Namespace+"/"+h.Name, sc, gen)
 	if inv != "" && c.enabled[inv] {
 		c.err = fmt.Errorf("%s", msg)
+		return
+	}
+	if b, ok := f.bounds[gen]; c.enabled["hpa-missing-metrics"] && !(ok && (sc.from > b[1] || sc.from < b[0])) {
+		if msg := c.missingMetrics(&h, sc); msg != "" {
+			c.err = fmt.Errorf("%s", msg)
+		}
 	}
 }
 

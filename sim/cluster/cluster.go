@@ -49,6 +49,7 @@ type Cluster struct {
 	Nodes []*Node
 
 	checker *checker
+	story   *storyCheck // the scenario's scaled: stories; nil without
 	leaders *leaderCheck
 	plugins Plugins
 	history *history.Recorder // with history: true
@@ -304,6 +305,12 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 		w.AddCheck(ac.check)
 	}
 	w.AddCheck(c.checker.check)
+	if len(s.Scaled) > 0 {
+		if c.story, err = newStoryCheck(c); err != nil { // scalestory.go
+			return nil, err
+		}
+		w.AddCheck(c.story.check)
+	}
 	ordinals := newOrdinalCheck(c)
 	w.AddCheck(ordinals.check)
 	w.AddCheck(newStorageCheck(c, ordinals).check) // storage.go

@@ -40,6 +40,7 @@ var Invariants = map[string]string{
 	"hpa-bounds":               "a HorizontalPodAutoscaler never scales its target outside [minReplicas, maxReplicas] — judged at each status write recording a rescale (sim/cluster/autoscaling.go)",
 	"hpa-stabilization":        "after a HorizontalPodAutoscaler scales up to N, it does not scale below N until its scale-down stabilization window has passed, unless the controller manager restarted or failed over (its memory of the window is lost, as in Kubernetes) — sim/cluster/autoscaling.go",
 	"hpa-tolerance":            "a HorizontalPodAutoscaler with one utilization metric never rescales (down, or up when it has a behavior) while the utilization its status reports is within tolerance of the target (sim/cluster/autoscaling.go)",
+	"hpa-missing-metrics":      "a HorizontalPodAutoscaler with one utilization metric never scales down below what its target's running pods that the metrics API just answered without numbers would need on their own at their full request: a gap in the metrics never argues for a scale-down (sim/cluster/hpametrics.go)",
 	"ca-group-bounds":          "the cluster autoscaler never asks a node group for nodes beyond its max, nor deletes one below its min (judged by the simulated cloud at each request: sim/cluster/cloud.go)",
 	"ca-safe-removal":          "when the cluster autoscaler marks a node ToBeDeletedByClusterAutoscaler, the pods it must move (all but DaemonSet, mirror, finished and terminating ones) fit on the nodes that stay (Ready, schedulable, not marked): each on some node's free cpu, memory and pod count, and all of them within the total free (sim/cluster/clusterautoscaling.go)",
 	"ca-budgets":               "a pod covered by a PodDisruptionBudget, on a node the cluster autoscaler is removing, never starts terminating without an eviction its budget records (status.disruptedPods) while that leaves the budget's healthy pods below its minimum",
@@ -87,6 +88,10 @@ type checker struct {
 	ds   dsChecker  // daemonset-one-per-node (daemonset.go)
 	pdb  pdbChecker // pdb-eviction (disruption.go)
 	hpa  hpaChecker // hpa-bounds, hpa-stabilization (autoscaling.go)
+	// store is read at a rescale for the target's pods, and lastMetrics
+	// is the metrics API's last answer (hpa-missing-metrics, hpametrics.go).
+	store       store.Store
+	lastMetrics *metricsAnswer
 }
 
 type backendFacts struct {
@@ -118,7 +123,7 @@ type podFacts struct {
 func newChecker(st store.Store, enabled []string, now func() time.Duration) (*checker, error) {
 	c := &checker{enabled: map[string]bool{}, pods: map[string]*podFacts{}, nodes: map[string]api.ResourceList{}, dirty: map[string]bool{}, lastRV: map[int]int64{},
 		rollouts: map[string]*rolloutFacts{}, rsOwner: map[string]string{}, rsReplicas: map[string]int32{}, rolloutDirty: map[string]bool{},
-		now: now, backends: map[string]*backendFacts{}, services: map[string]*serviceFacts{}, addresses: map[string]string{}}
+		now: now, store: st, backends: map[string]*backendFacts{}, services: map[string]*serviceFacts{}, addresses: map[string]string{}}
 	if len(enabled) == 0 {
 		for k := range Invariants {
 			c.enabled[k] = true

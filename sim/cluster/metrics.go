@@ -26,7 +26,7 @@ func (c *Cluster) startMetrics(p *sim.Process) apiserver.MetricsSource {
 		Source: simSummaries{c: c, from: p.Name}, Resolution: c.Scenario.Cluster.MetricResolution.Duration})
 	s.Start()
 	p.OnCrash(s.Stop)
-	return s
+	return observedMetrics{Scraper: s, c: c} // hpametrics.go
 }
 
 // simSummaries reaches simulated kubelets for their stats summaries.

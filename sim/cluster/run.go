@@ -81,6 +81,11 @@ func (c *Cluster) Run() Result {
 			w.Fail(err)
 		}
 	}
+	if w.Failed() == nil && c.story != nil {
+		if err := c.story.judge(); err != nil {
+			w.Fail(err)
+		}
+	}
 	if w.Failed() == nil {
 		if err := c.checkHistory(); err != nil {
 			w.Fail(err)

@@ -30,6 +30,12 @@ func init() {
 			Controllers: map[string]manager.Starter{"horizontal-pod-autoscaler": startAutoscaler(podautoscaler.Hooks{
 				Limit: func(_, stabilized, _, _, _ int32) int32 { return max(stabilized, 0) }})},
 		},
+		&Mutant{
+			Name:        "hpa-missing-metrics-as-idle",
+			Mistake:     "the autoscaler counts a pod the metrics API has no numbers for as idle whichever way it would scale, where Kubernetes counts it at its full request on a scale-down: a node whose stats fail makes its busy pods look idle, and the target is scaled down",
+			CaughtBy:    "hpa-missing-metrics",
+			Controllers: map[string]manager.Starter{"horizontal-pod-autoscaler": startAutoscaler(podautoscaler.Hooks{Recommend: missingAsIdle})},
+		},
 	)
 }
 
@@ -45,4 +51,17 @@ func startAutoscaler(h podautoscaler.Hooks) manager.Starter {
 // noTolerance is the formula with a tolerance of zero.
 func noTolerance(current int32, pods []podautoscaler.PodUsage, t podautoscaler.Target, _ podautoscaler.Tolerance) (podautoscaler.Recommendation, error) {
 	return podautoscaler.Recommend(current, pods, t, podautoscaler.Tolerance{})
+}
+
+// missingAsIdle is the formula with every unmeasured pod taken as
+// measured at zero use.
+func missingAsIdle(current int32, pods []podautoscaler.PodUsage, t podautoscaler.Target, tol podautoscaler.Tolerance) (podautoscaler.Recommendation, error) {
+	idle := make([]podautoscaler.PodUsage, len(pods))
+	for i, p := range pods {
+		if p.State == podautoscaler.PodReady && !p.Measured {
+			p.Measured, p.Usage = true, 0
+		}
+		idle[i] = p
+	}
+	return podautoscaler.Recommend(current, idle, t, tol)
 }

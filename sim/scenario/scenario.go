@@ -51,6 +51,11 @@ type Scenario struct {
 	History bool `json:"history,omitempty"`
 	// Expect lists events that must have been recorded by the end.
 	Expect []ExpectedEvent `json:"expect,omitempty"`
+	// Scaled lists counts that must have grown to a peak at some moment
+	// and come back by the end of the run: the story of an autoscaling
+	// scenario (scaled out, then in), which liveness — the cluster
+	// converged once — does not tell.
+	Scaled []ScaleStory `json:"scaled,omitempty"`
 	// Operators names operators to run ("database": core/operator/
 	// database), each in its own process "operator/NAME" that faults can
 	// crash, cut off or feed stale reads, with its definition installed
@@ -384,6 +389,48 @@ type ExpectedEvent struct {
 	MessageContains string `json:"messageContains,omitempty"`
 }
 
+// ScaleStory is one count an autoscaling scenario must move: the Node
+// objects (kind Node), or a Deployment's spec.replicas (kind Deployment,
+// name and namespace, default "default"). Peak: it reached at least this
+// at some moment. End: it is exactly this at the end of the run.
+type ScaleStory struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Peak      int32  `json:"peak,omitempty"`
+	End       *int32 `json:"end,omitempty"`
+}
+
+// checkScaled checks the scale stories and fills each Deployment's
+// namespace.
+func (s *Scenario) checkScaled() error {
+	for i := range s.Scaled {
+		st := &s.Scaled[i]
+		switch st.Kind {
+		case "Node":
+			if st.Name != "" || st.Namespace != "" {
+				return fmt.Errorf("scaled[%d]: kind Node counts every node: it takes no name or namespace", i)
+			}
+		case "Deployment":
+			if st.Name == "" {
+				return fmt.Errorf("scaled[%d].name: required for kind Deployment", i)
+			}
+			if st.Namespace == "" {
+				st.Namespace = "default"
+			}
+		default:
+			return fmt.Errorf("scaled[%d].kind: %q is not Node or Deployment", i, st.Kind)
+		}
+		if st.Peak < 0 || (st.End != nil && *st.End < 0) {
+			return fmt.Errorf("scaled[%d]: peak and end are counts, not below 0", i)
+		}
+		if st.Peak == 0 && st.End == nil {
+			return fmt.Errorf("scaled[%d]: says nothing: set peak, end or both", i)
+		}
+	}
+	return nil
+}
+
 // Duration is a time.Duration written as "30s", "2m", "1h30m".
 type Duration struct{ time.Duration }
 
@@ -563,6 +610,9 @@ func (s *Scenario) Check() error {
 		}
 	}
 	if err := s.checkLoad(); err != nil {
+		return err
+	}
+	if err := s.checkScaled(); err != nil {
 		return err
 	}
 	if n := s.Network; n.Loss < 0 || n.Loss >= 1 || n.LostResponse < 0 || n.LostResponse >= 1 {

@@ -112,3 +112,28 @@ func TestLoadSteps(t *testing.T) {
 		}
 	}
 }
+
+// A scale story names a Node count or a Deployment, says a peak or an end
+// (or both), and the Deployment's namespace defaults.
+func TestScaleStories(t *testing.T) {
+	const base = "name: x\nduration: 2m\ncluster: {nodes: 1}\n"
+	s, err := Parse([]byte(base + "scaled:\n- {kind: Deployment, name: web, peak: 8, end: 1}\n- {kind: Node, peak: 3}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Scaled[0].Namespace; got != "default" {
+		t.Errorf("scaled[0].namespace = %q, want default", got)
+	}
+	for _, tt := range []struct{ scaled, want string }{
+		{"- {kind: Pod, peak: 2}", `scaled[0].kind: "Pod" is not Node or Deployment`},
+		{"- {kind: Deployment, peak: 2}", "scaled[0].name: required for kind Deployment"},
+		{"- {kind: Node, name: web, peak: 2}", "scaled[0]: kind Node counts every node"},
+		{"- {kind: Node}", "scaled[0]: says nothing"},
+		{"- {kind: Node, end: -1}", "scaled[0]: peak and end are counts"},
+	} {
+		_, err := Parse([]byte(base + "scaled:\n" + tt.scaled + "\n"))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("scaled %q: err = %v, want it to say %q", tt.scaled, err, tt.want)
+		}
+	}
+}

@@ -36,6 +36,8 @@ func TestRecommend(t *testing.T) {
 		{"unready pod counts as idle on a scale-up", 3, []PodUsage{ready("a", 1000, 1000), ready("b", 1000, 1000), unready("c", 1000, 1000)}, half, DefaultTolerance, 4, 100, false},
 		{"unready pod left out of a scale-down", 3, []PodUsage{ready("a", 100, 1000), ready("b", 100, 1000), unready("c", 900, 1000)}, half, DefaultTolerance, 1, 10, false},
 		{"ignored pods do not count", 2, []PodUsage{ready("a", 1000, 1000), ignored("b", 0, 1000)}, half, DefaultTolerance, 2, 100, false},
+		{"missing pods with the measured ones exactly on target keep the scale", 4,
+			[]PodUsage{ready("a", 500, 1000), ready("b", 500, 1000), missing("c", 1000), missing("d", 1000)}, half, DefaultTolerance, 4, 50, false},
 		{"missing pods flipping the direction keep the scale", 3, []PodUsage{ready("a", 600, 1000), missing("b", 1000), missing("c", 1000)}, half, DefaultTolerance, 3, 60, false},
 		{"average value", 2, []PodUsage{ready("a", 200, 0), ready("b", 200, 0)}, Target{AverageValue: 100}, DefaultTolerance, 4, 0, false},
 		{"target above 100%: missing pods count at the target", 2, []PodUsage{ready("a", 100, 1000), missing("b", 1000)}, Target{Utilization: 200}, DefaultTolerance, 2, 10, false},
