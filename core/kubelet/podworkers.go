@@ -27,11 +27,18 @@ type Workers interface {
 // podWorker is the queue of work of one pod.
 type podWorker struct {
 	tasks []func()
-	// syncQueued: a sync waits in tasks; another one would find the
-	// same world, so it is not queued twice.
-	syncQueued bool
-	running    bool
+	// queued names the tasks waiting in tasks that are never queued
+	// twice (a sync, an orphan's removal): a second would find the same
+	// world as the first.
+	queued  map[string]bool
+	running bool
 }
+
+// Names of the tasks a pod's worker queues once (onPodWorker).
+const (
+	taskSync   = "sync"
+	taskOrphan = "orphan"
+)
 
 // dispatchSync is the kubelet queue's work function: it syncs the pod of
 // key at once on the loop, or — with Workers — queues the sync on the
@@ -41,34 +48,34 @@ func (k *Kubelet) dispatchSync(key string) error {
 	if k.cfg.Workers == nil {
 		return k.syncPod(key)
 	}
-	k.onPodWorker(key, true, func() { k.queue.Finish(key, k.syncPod(key)) })
+	k.onPodWorker(key, taskSync, func() { k.queue.Finish(key, k.syncPod(key)) })
 	return client.ErrHandedOn
 }
 
 // onPodWorker runs f for the pod of key: at once without Workers, else
-// after the pod's earlier work, on its worker. A sync (sync true) already
-// waiting there is not queued again.
+// after the pod's earlier work, on its worker. A task named once (not "")
+// that already waits there is not queued again.
 //
 // Contract: called on the loop (or on a pod's worker, which holds it).
-func (k *Kubelet) onPodWorker(key string, sync bool, f func()) {
+func (k *Kubelet) onPodWorker(key, once string, f func()) {
 	if k.cfg.Workers == nil {
 		f()
 		return
 	}
 	w := k.workers[key]
 	if w == nil {
-		w = &podWorker{}
+		w = &podWorker{queued: map[string]bool{}}
 		k.workers[key] = w
 	}
-	if sync {
-		if w.syncQueued {
+	if once != "" {
+		if w.queued[once] {
 			return
 		}
-		w.syncQueued = true
+		w.queued[once] = true
 		run := f
 		f = func() {
-			// A change from now on needs a sync of its own.
-			w.syncQueued = false
+			// A change from now on needs a task of its own.
+			delete(w.queued, once)
 			run()
 		}
 	}
@@ -90,7 +97,8 @@ func (k *Kubelet) drainPodWorker(key string, w *podWorker) {
 		w.tasks = w.tasks[1:]
 		f()
 	}
-	w.tasks, w.syncQueued, w.running = nil, false, false
+	w.tasks, w.running = nil, false
+	clear(w.queued)
 	if k.workers[key] == w {
 		delete(k.workers, key)
 	}

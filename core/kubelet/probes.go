@@ -111,7 +111,7 @@ func (k *Kubelet) probeReady(pod *api.Pod, c api.Container, run *Container) bool
 
 // due runs the probe when its timer fires: on the pod's worker, after
 // the pod's earlier work (onPodWorker), or at once without one.
-func (w *probeWorker) due() { w.k.onPodWorker(w.podKey, false, w.probe) }
+func (w *probeWorker) due() { w.k.onPodWorker(w.podKey, "", w.probe) }
 
 // probe runs one probe and schedules the next.
 func (w *probeWorker) probe() {
