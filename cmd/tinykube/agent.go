@@ -28,6 +28,7 @@ type nodeFlags struct {
 	dns                            string
 	dnsUpstreams                   []string
 	noProxy                        bool
+	podWorkers                     int
 }
 
 func (f *nodeFlags) register(fl *pflag.FlagSet, sim bool) {
@@ -50,6 +51,7 @@ func (f *nodeFlags) register(fl *pflag.FlagSet, sim bool) {
 	fl.StringVar(&f.pods, "node-pods", "110", "how many pods a node may run")
 	fl.StringVar(&f.dns, "cluster-dns", "", `where the node's DNS server for pods listens (default: port 53 of the pod bridge's address); "off" gives pods the host's resolver`)
 	fl.StringSliceVar(&f.dnsUpstreams, "dns-upstream", nil, "resolvers for names outside cluster.local, as IP or IP:port (default: the host's /etc/resolv.conf nameservers)")
+	fl.IntVar(&f.podWorkers, "max-parallel-pod-workers", agent.DefaultPodWorkers, "how many pods the kubelet starts, stops and probes at once (each pod's work stays in order; Kubernetes runs one goroutine per pod, unbounded); -1: one pod at a time on the kubelet's loop")
 	fl.BoolVar(&f.noProxy, "disable-proxy", false, "do not run the service proxy (no nftables rules for services on this node)")
 }
 
@@ -91,7 +93,7 @@ func (f *nodeFlags) agentConfig(cl *client.Client, socket, dataDir string) (agen
 	return agent.Config{Client: cl, NodeName: f.name, Address: f.address, Capacity: capacity,
 		Socket: socket, Namespace: f.namespace, Snapshotter: f.snapshotter, StateDir: stateDir,
 		PodCIDR: f.podCIDR, Bridge: f.bridge, Listen: f.listen,
-		DNS: f.dns, DNSUpstreams: upstreams, Proxy: agent.ProxyConfig{Disable: f.noProxy}}, nil
+		DNS: f.dns, DNSUpstreams: upstreams, Proxy: agent.ProxyConfig{Disable: f.noProxy}, PodWorkers: f.podWorkers}, nil
 }
 
 func (c *cli) agentCommand() *cobra.Command {

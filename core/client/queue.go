@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"time"
 
 	"github.com/tinykube/tinykube/core/loop"
@@ -128,14 +129,32 @@ func (q *Queue) processOne() {
 	delete(q.queued, key)
 	start := q.taken(key)
 	err := q.work(key)
+	if errors.Is(err, ErrHandedOn) {
+		q.schedule()
+		return
+	}
 	q.done(start, err != nil)
+	q.Finish(key, err)
+	q.schedule()
+}
+
+// ErrHandedOn is what a work function returns when it handed the key's
+// work on to run elsewhere (a kubelet's pod worker, off the loop): the
+// queue counts it neither a success nor a failure, and whoever does the
+// work calls Finish when it ends.
+var ErrHandedOn = errors.New("the work was handed on; Finish reports how it ended")
+
+// Finish records how the work of key ended, as the queue does with a work
+// function's result: a failure is retried after a back-off that doubles
+// with each failure in a row, a success forgets the count. A work
+// function that returned ErrHandedOn calls it, on the loop.
+func (q *Queue) Finish(key string, err error) {
 	if err != nil {
 		q.failures[key]++
 		q.AddAfter(key, q.retryDelay(q.failures[key]))
 	} else {
 		delete(q.failures, key)
 	}
-	q.schedule()
 }
 
 func (q *Queue) retryDelay(failures int) time.Duration {

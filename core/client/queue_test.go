@@ -70,3 +70,44 @@ func TestQueueAddAfterKeepsEarliest(t *testing.T) {
 		t.Errorf("runs (-want +got):\n%s", diff)
 	}
 }
+
+// TestQueueHandedOnWorkBacksOffThroughFinish: work handed on
+// (ErrHandedOn) counts as neither success nor failure until Finish says,
+// and failures reported through Finish back off as returned ones do.
+func TestQueueHandedOnWorkBacksOffThroughFinish(t *testing.T) {
+	v := loop.NewVirtual(t0)
+	var at []time.Duration
+	fails := 2
+	var q *Queue
+	q = NewQueue(v, func(key string) error {
+		at = append(at, v.Now().Sub(t0))
+		// The work ends a little later, elsewhere.
+		v.After(10*time.Millisecond, func() {
+			var err error
+			if fails > 0 {
+				fails--
+				err = errors.New("not yet")
+			}
+			q.Finish(key, err)
+		})
+		return ErrHandedOn
+	})
+	q.Backoff = 100 * time.Millisecond
+	q.Add("k")
+	v.After(5*time.Millisecond, func() {
+		if got := q.Failures("k"); got != 0 {
+			t.Errorf("Failures(k) while handed on = %d, want 0", got)
+		}
+	})
+	for v.Step() {
+	}
+	// Finish at 10ms fails: retry at 110ms; finishes at 120ms, fails
+	// again: retry after 200ms, at 320ms; then it succeeds.
+	want := []time.Duration{0, 110 * time.Millisecond, 320 * time.Millisecond}
+	if diff := cmp.Diff(want, at); diff != "" {
+		t.Errorf("attempt times (-want +got):\n%s", diff)
+	}
+	if q.Failures("k") != 0 {
+		t.Errorf("failures after success = %d, want 0", q.Failures("k"))
+	}
+}

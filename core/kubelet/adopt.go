@@ -222,10 +222,52 @@ func (k *Kubelet) removeOrphansIn(views map[string]*podView) {
 		if _, ok := k.uidKey[uid]; ok {
 			continue
 		}
+		if k.cfg.Workers != nil {
+			// On the pod's worker, after whatever it still does for the
+			// pod, and once however many relists and syncs find it.
+			k.onPodWorker(views[uid].podKey(uid), taskOrphan, func() { k.removeOrphan(uid) })
+			continue
+		}
 		if k.teardown(uid, views[uid], 0) {
 			k.forgetPod(uid)
 		}
 	}
+}
+
+// removeOrphan tears down what the runtime holds for pod uid, from a
+// listing of its own, unless the pod came back meanwhile.
+//
+// Contract: runs on the pod's worker (removeOrphansIn).
+func (k *Kubelet) removeOrphan(uid string) {
+	if _, ok := k.uidKey[uid]; ok || k.stopped {
+		return
+	}
+	v, err := k.view(uid)
+	if err != nil {
+		return
+	}
+	if k.teardown(uid, v, 0) {
+		k.forgetPod(uid)
+	}
+}
+
+// podKey names the pod a view's objects were made for
+// ("namespace/name", from their labels), so an orphan's removal goes to
+// the worker of the pod it was; "orphan/UID" when no label says.
+func (v *podView) podKey(uid string) string {
+	var labels []map[string]string
+	for _, s := range v.sandboxes {
+		labels = append(labels, s.Labels)
+	}
+	for _, c := range v.all() {
+		labels = append(labels, c.Labels)
+	}
+	for _, l := range labels {
+		if l[LabelPodName] != "" {
+			return l[LabelPodNamespace] + "/" + l[LabelPodName]
+		}
+	}
+	return "orphan/" + uid
 }
 
 // teardown stops every container of a pod with grace and, once all have

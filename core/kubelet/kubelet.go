@@ -61,6 +61,12 @@ type Config struct {
 	// (metrics.go); nil is the Recorder Loop carries, if any
 	// (metrics.From), else Discard.
 	Metrics metrics.Recorder
+
+	// Workers, if set, runs the syncs and probes of different pods at
+	// once, each pod's in order (podworkers.go); Runtime and Prober must
+	// then let the loop go while they wait. nil: everything runs on the
+	// loop, one pod after another (the simulator).
+	Workers Workers
 }
 
 func (c *Config) setDefaults() {
@@ -96,6 +102,7 @@ type Kubelet struct {
 	state    map[string]*podState // by pod UID
 	uidKey   map[string]string    // pod UID -> "namespace/name", from the informer
 	probes   map[string]*probeWorker
+	workers  map[string]*podWorker          // by pod key, with Config.Workers
 	config   configObjects                  // the ConfigMaps and Secrets the pods use
 	claims   claimObjects                   // the claims and volumes they mount, unless Config.Claims resolves them
 	tokens   serviceAccountTokens           // the ServiceAccount tokens requested for the pods' projected volumes
@@ -134,6 +141,7 @@ func New(cfg Config) *Kubelet {
 		state:    map[string]*podState{},
 		uidKey:   map[string]string{},
 		probes:   map[string]*probeWorker{},
+		workers:  map[string]*podWorker{},
 		runtime:  cfg.Runtime,
 		metrics:  cmp.Or(cfg.Metrics, metrics.From(cfg.Loop)),
 
@@ -153,7 +161,7 @@ func New(cfg Config) *Kubelet {
 			k.queue.Add(client.Key(p))
 		},
 	})
-	k.queue = client.NewQueue(cfg.Loop, k.syncPod)
+	k.queue = client.NewQueue(cfg.Loop, k.dispatchSync)
 	k.config = configObjects{k: k, watches: map[configKey]*configWatch{}, podRefs: map[string][]configKey{}}
 	k.claims = claimObjects{k: k}
 	k.tokens = serviceAccountTokens{k: k}

@@ -88,7 +88,7 @@ func (k *Kubelet) syncProbes(pod *api.Pod, v *podView) {
 				}
 			}
 			k.probes[id] = w
-			w.timer = k.cfg.Loop.After(time.Duration(p.InitialDelaySeconds)*time.Second, w.probe)
+			w.timer = k.cfg.Loop.After(time.Duration(p.InitialDelaySeconds)*time.Second, w.due)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(k.probes)) {
@@ -108,6 +108,10 @@ func (k *Kubelet) probeReady(pod *api.Pod, c api.Container, run *Container) bool
 	w := k.probes[probeID(run.ID, readiness)]
 	return w != nil && w.ok
 }
+
+// due runs the probe when its timer fires: on the pod's worker, after
+// the pod's earlier work (onPodWorker), or at once without one.
+func (w *probeWorker) due() { w.k.onPodWorker(w.podKey, "", w.probe) }
 
 // probe runs one probe and schedules the next.
 func (w *probeWorker) probe() {
@@ -131,7 +135,7 @@ func (w *probeWorker) probe() {
 	}
 	p := probeOf(*spec, w.kind)
 	period := time.Duration(max(p.PeriodSeconds, 1)) * time.Second
-	w.timer = k.cfg.Loop.After(period, w.probe)
+	w.timer = k.cfg.Loop.After(period, w.due)
 
 	// The sandbox's IP, not status.podIP: the first probes of a new pod
 	// run before the status that carries it has come back from the API.

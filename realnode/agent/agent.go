@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -78,6 +79,12 @@ type Config struct {
 	DNSUpstreams  []string
 	ClusterDomain string
 
+	// PodWorkers bounds how many pods the kubelet works on at once
+	// (podworkers.go): 0 means DefaultPodWorkers; a negative number none,
+	// every sync and probe on the kubelet's loop one after another, as
+	// before pod workers (for comparison).
+	PodWorkers int
+
 	// Tuning passes kubelet settings through (back-off, periods); its
 	// Loop, Client, Runtime and node fields are filled in here.
 	Tuning kubelet.Config
@@ -96,6 +103,8 @@ type Agent struct {
 	Runtime *containerdrt.Runtime
 	Network *podnet.Network
 	kubelet *kubelet.Kubelet
+	// workers runs the kubelet's per-pod work; nil with PodWorkers < 0.
+	workers *podWorkerPool
 	server  *kubeletServer
 	proxy   *serviceProxy
 	dns     *nodeDNS
@@ -178,6 +187,11 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	kc := cfg.Tuning
 	kc.Loop, kc.Client, kc.Runtime = l, cfg.Client, rt
 	kc.Prober = &prober.Prober{Exec: rt.Exec}
+	if cfg.PodWorkers >= 0 {
+		a.workers = newPodWorkerPool(l, cmp.Or(cfg.PodWorkers, DefaultPodWorkers))
+		kc.Workers = a.workers
+		kc.Runtime, kc.Prober = loopFreeRuntime{rt: rt, loop: l}, loopFreeProber{p: kc.Prober, loop: l}
+	}
 	kc.NodeName, kc.Address, kc.Port = cfg.NodeName, cfg.Address, int32(port)
 	kc.Capacity, kc.Labels = cfg.Capacity, cfg.Labels
 	go l.Run(ctx)
@@ -201,6 +215,9 @@ func rtVersion(rt *containerdrt.Runtime) string { _, v := rt.Version(); return v
 // agent started later on the same containerd namespace adopts them.
 func (a *Agent) Stop() {
 	a.loop.Do(func() { a.kubelet.Stop() })
+	if a.workers != nil {
+		a.workers.wait() // each drops what is left of its pod's work
+	}
 	a.proxy.stop()
 	a.dns.stop(a.loop)
 	a.server.close()

@@ -33,6 +33,10 @@ type PodStartOptions struct {
 	Trials int
 	// Progress receives a line per step and trial; nil discards them.
 	Progress io.Writer
+	// SkipStarts and SkipReplicas leave out the one-at-a-time pod starts
+	// or the replica measurement (replicas.go), which otherwise follows
+	// them in the same environment, Trials rounds of it.
+	SkipStarts, SkipReplicas bool
 }
 
 func (o PodStartOptions) withDefaults() (PodStartOptions, error) {
@@ -88,27 +92,41 @@ func PodStart(ctx context.Context, w io.Writer, opts PodStartOptions) (err error
 	if err != nil {
 		return err
 	}
+	if !opts.SkipStarts {
+		if err := env.podStartTrials(ctx, w, opts); err != nil {
+			return err
+		}
+	}
+	if opts.SkipReplicas {
+		return nil
+	}
+	return env.replicaTrials(ctx, w, opts.Progress, opts.Trials)
+}
+
+// podStartTrials starts opts.Pods pods one at a time on each side,
+// opts.Trials rounds after a warm-up, and writes their table to w.
+func (e *podEnv) podStartTrials(ctx context.Context, w io.Writer, opts PodStartOptions) error {
 	// One untimed start on each side first: runc, the shim and busybox
 	// are then in the page cache, and the kubelet's watches are warm.
 	fmt.Fprintln(opts.Progress, "warm-up: one bare container, one pod")
-	if _, err := env.baselineTrial(ctx, "warm", 1); err != nil {
+	if _, err := e.baselineTrial(ctx, "warm", 1); err != nil {
 		return fmt.Errorf("bench: baseline warm-up: %w", err)
 	}
-	if _, err := env.tinykubeTrial(ctx, "warm", 1); err != nil {
+	if _, err := e.tinykubeTrial(ctx, "warm", 1); err != nil {
 		return fmt.Errorf("bench: tinykube warm-up: %w", err)
 	}
 	var base, tk []time.Duration
 	for t := range opts.Trials {
 		round := fmt.Sprint(t + 1)
 		fmt.Fprintf(opts.Progress, "trial %d/%d: bare containerd, %d containers one after another ", t+1, opts.Trials, opts.Pods)
-		b, err := env.baselineTrial(ctx, round, opts.Pods)
+		b, err := e.baselineTrial(ctx, round, opts.Pods)
 		if err != nil {
 			fmt.Fprintln(opts.Progress, "failed")
 			return fmt.Errorf("bench: baseline, trial %d: %w", t+1, err)
 		}
 		fmt.Fprintf(opts.Progress, "p50 %s\n", ms(p50(b)))
 		fmt.Fprintf(opts.Progress, "trial %d/%d: tinykube, %d pods one after another ", t+1, opts.Trials, opts.Pods)
-		k, err := env.tinykubeTrial(ctx, round, opts.Pods)
+		k, err := e.tinykubeTrial(ctx, round, opts.Pods)
 		if err != nil {
 			fmt.Fprintln(opts.Progress, "failed")
 			return fmt.Errorf("bench: tinykube, trial %d: %w", t+1, err)
@@ -117,7 +135,7 @@ func PodStart(ctx context.Context, w io.Writer, opts PodStartOptions) (err error
 		base, tk = append(base, b...), append(tk, k...)
 	}
 	fmt.Fprintf(w, "\npod start — %d cores, containerd %s, busybox `sleep 3600`, %d × %d trials, one at a time\n",
-		runtime.NumCPU(), env.version, opts.Pods, opts.Trials)
+		runtime.NumCPU(), e.version, opts.Pods, opts.Trials)
 	return writePodStartTable(w, base, tk)
 }
 
@@ -196,13 +214,35 @@ func startPodEnv(ctx context.Context, progress io.Writer) (*podEnv, error) {
 	e.cl = client.New(e.server.AdminTransport())
 	// The agent talks to the API in-process (no HTTP hop, no
 	// authorization): the benchmark measures the node, not the edge.
-	if e.agent, err = agent.Start(ctx, agent.Config{Client: client.New(client.Local(e.server.API.Handle)),
-		NodeName: benchNode, Address: "127.0.0.1", Socket: e.daemon.Socket, Namespace: tinykubeNS,
-		StateDir: filepath.Join(dir, "node"), PodCIDR: tinykubeCIDR, Bridge: tinykubeBridge, Listen: "127.0.0.1:0",
-		PlainKubeletServer: true}); err != nil {
-		return e, fmt.Errorf("bench: starting the node: %w", err)
+	if err := e.startAgent(ctx, 0); err != nil {
+		return e, err
 	}
 	return e, e.waitNodeReady(ctx)
+}
+
+// startAgent starts the node's agent with podWorkers pod workers
+// (agent.Config.PodWorkers: 0 the default, -1 none).
+func (e *podEnv) startAgent(ctx context.Context, podWorkers int) (err error) {
+	e.agent, err = agent.Start(ctx, agent.Config{Client: client.New(client.Local(e.server.API.Handle)),
+		NodeName: benchNode, Address: "127.0.0.1", Socket: e.daemon.Socket, Namespace: tinykubeNS,
+		StateDir: filepath.Join(e.dir, "node"), PodCIDR: tinykubeCIDR, Bridge: tinykubeBridge, Listen: "127.0.0.1:0",
+		PlainKubeletServer: true, PodWorkers: podWorkers})
+	if err != nil {
+		e.agent = nil
+		return fmt.Errorf("bench: starting the node: %w", err)
+	}
+	return nil
+}
+
+// restartAgent stops the node's agent and starts another with podWorkers
+// pod workers on the same containerd namespace and state.
+func (e *podEnv) restartAgent(ctx context.Context, podWorkers int) error {
+	e.agent.Stop()
+	e.agent = nil
+	if err := e.startAgent(ctx, podWorkers); err != nil {
+		return err
+	}
+	return e.waitNodeReady(ctx)
 }
 
 // waitNodeReady waits up to 30s for the node's Ready condition.

@@ -58,3 +58,38 @@ func TestPodStartPrintsBothRows(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicasPrintsRows runs one trial of the replica measurement (a
+// ReplicaSet of 10 scaled to 50 on the node) and checks that its row
+// has two positive times and two ratios, never the speeds.
+func TestReplicasPrintsRows(t *testing.T) {
+	nodetest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var out, progress bytes.Buffer
+	opts := PodStartOptions{Trials: 1, SkipStarts: true, Progress: &progress}
+	if err := PodStart(ctx, &out, opts); err != nil {
+		t.Fatalf("PodStart(%+v) = %v; progress:\n%s", opts, err, progress.String())
+	}
+	table := out.String()
+	t.Logf("progress:\n%s\ntable:\n%s", progress.String(), table)
+	for _, mode := range replicaModes {
+		row := mode.name
+		line := lineStarting(table, row)
+		if line == "" {
+			t.Errorf("the table has no row %q:\n%s", row, table)
+			continue
+		}
+		fields := strings.Fields(strings.TrimPrefix(line, row))
+		if len(fields) < 6 {
+			t.Errorf("row %q has %d columns after its name, want two times and four ratios:\n%s", row, len(fields), table)
+			continue
+		}
+		for i, name := range []string{"10 up", "× Swarm", "× before", "10→50", "× Swarm", "× before"} {
+			v, err := strconv.ParseFloat(strings.TrimSuffix(fields[i], "s"), 64)
+			if err != nil || v <= 0 {
+				t.Errorf("row %q: %s = %q, want a positive number:\n%s", row, name, fields[i], table)
+			}
+		}
+	}
+}

@@ -12,6 +12,11 @@ import (
 
 // Loop is a real-time loop.Loop. Create it with New, then Run it.
 type Loop struct {
+	// held is held while a callback runs, or a function given to Locked
+	// (outside its Unlocked parts): what the loop's components share is
+	// touched by one of them at a time.
+	held sync.Mutex
+
 	mu    sync.Mutex
 	inbox []func()
 	wake  chan struct{}
@@ -44,7 +49,9 @@ func (l *Loop) Run(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
+			l.held.Lock()
 			f()
+			l.held.Unlock()
 		}
 		if len(batch) > 0 {
 			continue
@@ -67,6 +74,31 @@ func (l *Loop) Post(f func()) {
 	case l.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Locked runs f on the calling goroutine as if it were a callback of the
+// loop: no callback (and no other Locked function) runs meanwhile, except
+// while f is inside Unlocked. A kubelet's pod workers run this way
+// (kubelet.Workers), so they may touch what the loop's callbacks touch.
+//
+// Contract: not called from a callback or a Locked function (the loop is
+// not reentrant).
+func (l *Loop) Locked(f func()) {
+	l.held.Lock()
+	defer l.held.Unlock()
+	f()
+}
+
+// Unlocked runs f letting the loop go meanwhile: callbacks and Locked
+// functions of other goroutines run while f waits (for containerd, a
+// probe). f must touch nothing the loop's components share.
+//
+// Contract: called from a callback or a Locked function, on its
+// goroutine.
+func (l *Loop) Unlocked(f func()) {
+	l.held.Unlock()
+	defer l.held.Lock()
+	f()
 }
 
 // Do runs f on the loop and waits for it (or for the loop to stop).

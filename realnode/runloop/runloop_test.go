@@ -86,3 +86,58 @@ func TestInformerRunsOnRealLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestLockedExcludesCallbacksExceptWhileUnlocked: functions run through
+// Locked on other goroutines never overlap callbacks or each other (a
+// plain counter they all bump stays exact, and -race stays quiet), while
+// a Locked function inside Unlocked lets callbacks run.
+func TestLockedExcludesCallbacksExceptWhileUnlocked(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l := New()
+	go l.Run(ctx)
+	var running, overlap atomic.Int32
+	counter := 0
+	bump := func() {
+		if running.Add(1) > 1 {
+			overlap.Add(1)
+		}
+		counter++
+		running.Add(-1)
+	}
+	done := make(chan struct{})
+	const n = 200
+	for range n {
+		go l.Post(bump)
+		go func() { l.Locked(bump); done <- struct{}{} }()
+	}
+	for range n {
+		<-done
+	}
+	l.Do(func() {
+		if counter != 2*n {
+			t.Errorf("counter = %d after %d callbacks and %d Locked functions, want %d", counter, n, n, 2*n)
+		}
+	})
+	if overlap.Load() != 0 {
+		t.Errorf("%d callbacks and Locked functions overlapped", overlap.Load())
+	}
+
+	// A callback posted from a Locked function runs while that function
+	// waits inside Unlocked.
+	ran := make(chan struct{})
+	var waited bool
+	l.Locked(func() {
+		l.Post(func() { close(ran) })
+		l.Unlocked(func() {
+			select {
+			case <-ran:
+				waited = true
+			case <-time.After(5 * time.Second):
+			}
+		})
+	})
+	if !waited {
+		t.Error("a callback did not run while a Locked function waited in Unlocked")
+	}
+}
