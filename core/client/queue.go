@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"time"
 
 	"github.com/tinykube/tinykube/core/loop"
@@ -128,14 +129,34 @@ func (q *Queue) processOne() {
 	delete(q.queued, key)
 	start := q.taken(key)
 	err := q.work(key)
-	q.done(start, err != nil)
+	q.done(start, err != nil && err != ErrInFlight)
+	if err != ErrInFlight {
+		q.finish(key, err)
+	}
+	q.schedule()
+}
+
+// ErrInFlight, returned by a queue's work function, says the work goes on
+// off the loop (loop.Offload): the queue neither retries the key nor
+// forgets its failures until Finish reports how the work ended.
+var ErrInFlight = errors.New("client: the work goes on off the loop")
+
+// Finish ends the work on key that returned ErrInFlight, as if it had
+// returned err then: a failure is counted and the key retried after the
+// back-off; a success forgets the key's failures.
+func (q *Queue) Finish(key string, err error) {
+	if !q.stopped {
+		q.finish(key, err)
+	}
+}
+
+func (q *Queue) finish(key string, err error) {
 	if err != nil {
 		q.failures[key]++
 		q.AddAfter(key, q.retryDelay(q.failures[key]))
 	} else {
 		delete(q.failures, key)
 	}
-	q.schedule()
 }
 
 func (q *Queue) retryDelay(failures int) time.Duration {
