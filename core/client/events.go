@@ -30,6 +30,12 @@ type Recorder struct {
 	seen      map[string]*seenEvent
 	// Dropped counts events that could not be written.
 	Dropped int
+	// Offload, when set, writes new Events off the loop (loop.Offload)
+	// on loops that can, as Kubernetes' event broadcaster writes them
+	// from a goroutine of its own: the component goes on at once. The
+	// bumps of a repeated Event's count stay on the loop. On loops that
+	// cannot offload (the simulator's) nothing changes.
+	Offload bool
 }
 
 type seenEvent struct {
@@ -84,17 +90,39 @@ func (r *Recorder) Eventf(obj api.Object, typ, reason, format string, args ...an
 		Count:          1,
 		Type:           typ,
 	}
-	_, err := events.Create(ctx, ev, WriteOptions{})
-	if api.IsAlreadyExists(err) {
-		// Another recorder (or this component before a restart at the same
-		// instant) took the name: names are only time and a counter.
-		r.seq++
-		ev.Name = fmt.Sprintf("%s.%x%04x", meta.Name, r.loop.Now().UnixNano(), r.seq%0x10000)
-		_, err = events.Create(ctx, ev, WriteOptions{})
+	if _, can := r.loop.(loop.Offloader); !r.Offload || !can {
+		_, err := events.Create(ctx, ev, WriteOptions{})
+		if api.IsAlreadyExists(err) {
+			// Another recorder (or this component before a restart at the
+			// same instant) took the name: names are only time and a
+			// counter.
+			r.seq++
+			ev.Name = fmt.Sprintf("%s.%x%04x", meta.Name, r.loop.Now().UnixNano(), r.seq%0x10000)
+			_, err = events.Create(ctx, ev, WriteOptions{})
+		}
+		r.written(key, ns, ev.Name, err)
+		return
 	}
+	// Off the loop: the second name is chosen here, on the loop, which
+	// owns the counter.
+	r.seq++
+	second := fmt.Sprintf("%s.%x%04x", meta.Name, r.loop.Now().UnixNano(), r.seq%0x10000)
+	var err error
+	loop.Offload(r.loop, func() {
+		_, err = events.Create(ctx, ev, WriteOptions{})
+		if api.IsAlreadyExists(err) {
+			ev.Name = second
+			_, err = events.Create(ctx, ev, WriteOptions{})
+		}
+	}, func() { r.written(key, ns, ev.Name, err) })
+}
+
+// written notes the outcome of writing a new Event named name in ns for
+// key: counted in Dropped on failure, else remembered for repeats.
+func (r *Recorder) written(key, ns, name string, err error) {
 	if err != nil {
 		r.Dropped++
 		return
 	}
-	r.seen[key] = &seenEvent{namespace: ns, name: ev.Name, count: 1}
+	r.seen[key] = &seenEvent{namespace: ns, name: name, count: 1}
 }

@@ -129,26 +129,28 @@ func (q *Queue) processOne() {
 	delete(q.queued, key)
 	start := q.taken(key)
 	err := q.work(key)
-	if errors.Is(err, ErrHandedOn) {
-		q.schedule()
-		return
+	q.done(start, err != nil && err != ErrInFlight)
+	if err != ErrInFlight {
+		q.finish(key, err)
 	}
-	q.done(start, err != nil)
-	q.Finish(key, err)
 	q.schedule()
 }
 
-// ErrHandedOn is what a work function returns when it handed the key's
-// work on to run elsewhere (a kubelet's pod worker, off the loop): the
-// queue counts it neither a success nor a failure, and whoever does the
-// work calls Finish when it ends.
-var ErrHandedOn = errors.New("the work was handed on; Finish reports how it ended")
+// ErrInFlight, returned by a queue's work function, says the work goes on
+// off the loop (loop.Offload): the queue neither retries the key nor
+// forgets its failures until Finish reports how the work ended.
+var ErrInFlight = errors.New("client: the work goes on off the loop")
 
-// Finish records how the work of key ended, as the queue does with a work
-// function's result: a failure is retried after a back-off that doubles
-// with each failure in a row, a success forgets the count. A work
-// function that returned ErrHandedOn calls it, on the loop.
+// Finish ends the work on key that returned ErrInFlight, as if it had
+// returned err then: a failure is counted and the key retried after the
+// back-off; a success forgets the key's failures.
 func (q *Queue) Finish(key string, err error) {
+	if !q.stopped {
+		q.finish(key, err)
+	}
+}
+
+func (q *Queue) finish(key string, err error) {
 	if err != nil {
 		q.failures[key]++
 		q.AddAfter(key, q.retryDelay(q.failures[key]))

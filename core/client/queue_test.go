@@ -72,7 +72,7 @@ func TestQueueAddAfterKeepsEarliest(t *testing.T) {
 }
 
 // TestQueueHandedOnWorkBacksOffThroughFinish: work handed on
-// (ErrHandedOn) counts as neither success nor failure until Finish says,
+// (ErrInFlight) counts as neither success nor failure until Finish says,
 // and failures reported through Finish back off as returned ones do.
 func TestQueueHandedOnWorkBacksOffThroughFinish(t *testing.T) {
 	v := loop.NewVirtual(t0)
@@ -90,7 +90,7 @@ func TestQueueHandedOnWorkBacksOffThroughFinish(t *testing.T) {
 			}
 			q.Finish(key, err)
 		})
-		return ErrHandedOn
+		return ErrInFlight
 	})
 	q.Backoff = 100 * time.Millisecond
 	q.Add("k")

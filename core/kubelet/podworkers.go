@@ -43,13 +43,13 @@ const (
 // dispatchSync is the kubelet queue's work function: it syncs the pod of
 // key at once on the loop, or — with Workers — queues the sync on the
 // pod's worker and reports how it ended to the queue when it has
-// (client.ErrHandedOn), so failures back off just the same.
+// (client.ErrInFlight), so failures back off just the same.
 func (k *Kubelet) dispatchSync(key string) error {
 	if k.cfg.Workers == nil {
 		return k.syncPod(key)
 	}
 	k.onPodWorker(key, taskSync, func() { k.queue.Finish(key, k.syncPod(key)) })
-	return client.ErrHandedOn
+	return client.ErrInFlight
 }
 
 // onPodWorker runs f for the pod of key: at once without Workers, else

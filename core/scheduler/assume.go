@@ -36,9 +36,10 @@ type assumedPod struct {
 	pod      *api.Pod // a copy, with spec.nodeName set to node
 	node     string
 	deadline time.Time
-	// bound is true once the API has acknowledged the binding: the cycle
-	// then leaves the pod alone until the informer catches up.
-	bound bool
+	// bound is true once the API has acknowledged the binding, binding
+	// while the binding is under way off the loop (loop.Offload): either
+	// way a cycle of the pod leaves it alone until the informer catches up.
+	bound, binding bool
 }
 
 func newAssumeCache() *assumeCache { return &assumeCache{pods: map[string]*assumedPod{}} }

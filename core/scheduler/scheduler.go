@@ -29,7 +29,9 @@ type Config struct {
 	// MostAllocated (bin-pack them).
 	Scoring string
 	// Schedule, if set, replaces Schedule: the choice of a node for one
-	// pod (lab 04 runs a student's filter and score here).
+	// pod (lab 04 runs a student's filter and score here). Like Schedule
+	// it must not modify nodes: they are the scheduler's cache, shared by
+	// every cycle until they change (cache.go).
 	Schedule func(pod *api.Pod, nodes []*NodeInfo, scoring string, r *rand.Rand) (node string, fitErr *FitError)
 	// Metrics is told of every scheduling attempt (metrics.go); nil is
 	// the Recorder Loop carries, if any (metrics.From), else Discard.
@@ -48,6 +50,7 @@ type Scheduler struct {
 	classes  *client.Informer[*api.StorageClass]
 	queue    *client.Queue
 	assumed  *assumeCache
+	cache    *nodeCache
 	recorder *client.Recorder
 	metrics  metrics.Recorder
 	// waiting is the result of the last failed attempt of each pod
@@ -91,10 +94,12 @@ func New(cfg Config) *Scheduler {
 		volumes:  client.NewInformer[*api.PersistentVolume](cfg.Loop, cfg.Client, "", client.ListOptions{}),
 		classes:  client.NewInformer[*api.StorageClass](cfg.Loop, cfg.Client, "", client.ListOptions{}),
 		assumed:  newAssumeCache(),
+		cache:    newNodeCache(),
 		recorder: client.NewRecorder(cfg.Loop, cfg.Client, cfg.Name, ""),
 		metrics:  cfg.Metrics,
 		waiting:  map[string]string{},
 	}
+	s.recorder.Offload = true // a Scheduled event per pod must not hold up the next pod
 	s.queue = client.NewQueue(cfg.Loop, s.scheduleOne)
 	s.queue.Backoff, s.queue.MaxBackoff = retryBackoff, retryMaxBackoff
 	s.queue.Metrics = cfg.Metrics
@@ -103,6 +108,17 @@ func New(cfg Config) *Scheduler {
 			return nil
 		}
 		return []string{p.Spec.NodeName}
+	})
+	// The node cache hears of every change first (cache.go).
+	s.nodes.AddHandlers(client.Handlers[*api.Node]{
+		Add:    func(n *api.Node) { s.cache.markNode(n.Name); s.cache.nodesChanged() },
+		Update: func(_, n *api.Node) { s.cache.markNode(n.Name) },
+		Delete: func(n *api.Node) { s.cache.markNode(n.Name); s.cache.nodesChanged() },
+	})
+	s.pods.AddHandlers(client.Handlers[*api.Pod]{
+		Add:    func(p *api.Pod) { s.cache.markPod(nil, p) },
+		Update: s.cache.markPod,
+		Delete: func(p *api.Pod) { s.cache.markPod(nil, p) },
 	})
 	s.pods.AddHandlers(client.Handlers[*api.Pod]{
 		Add:    func(p *api.Pod) { s.podChanged(nil, p) },
@@ -227,7 +243,15 @@ var errUnsynced = errors.New("scheduler: caches not loaded yet")
 // nodes, filter and score them, assume the pod on the winner, bind it. An
 // error asks the queue to retry the pod with back-off. Each cycle that
 // tries a pod is counted by its result (metrics.go).
-func (s *Scheduler) scheduleOne(key string) (err error) {
+//
+// The binding is offloaded (loop.Offload), as kube-scheduler binds in a
+// goroutine of its own while it schedules the next pod: on a real-time
+// loop the cycle returns client.ErrInFlight as soon as the pod is assumed,
+// and bindDone finishes it when the API has answered; the assumption
+// counts the pod on its node meanwhile, and a cycle of the same pod leaves
+// it alone. On the simulator's loop the binding is done before the cycle
+// returns, exactly as a direct call.
+func (s *Scheduler) scheduleOne(key string) error {
 	if !s.nodes.HasSynced() || !s.pods.HasSynced() || !s.claims.HasSynced() || !s.volumes.HasSynced() || !s.classes.HasSynced() {
 		return errUnsynced
 	}
@@ -237,37 +261,72 @@ func (s *Scheduler) scheduleOne(key string) (err error) {
 		return nil
 	}
 	now := s.cfg.Loop.Now()
-	defer func() {
-		result := resultScheduled
-		var fitErr *FitError
-		switch {
-		case errors.As(err, &fitErr):
-			result = resultUnschedulable
-		case err != nil:
-			result = resultError
-		}
-		s.observeAttempt(key, result, s.cfg.Loop.Now().Sub(now).Seconds())
-	}()
 	s.assumed.expire(now)
-	if a, ok := s.assumed.get(key); ok && a.bound {
-		return nil // bound; the informer has yet to show it
+	if a, ok := s.assumed.get(key); ok && (a.bound || a.binding) {
+		// Bound, or being bound; the informer has yet to show it.
+		return s.observe(key, now, nil)
 	}
 	nodes := s.snapshot(key)
 	needs := s.volumeNeeds(pod)
 	node, fitErr := s.scheduleWithVolumes(pod, nodes, &needs)
 	if fitErr != nil {
 		s.unschedulable(pod, fitErr)
-		return fitErr
+		return s.observe(key, now, fitErr)
 	}
 	if err := s.selectNode(&needs, node); err != nil {
-		return err
+		return s.observe(key, now, err)
 	}
 	a := s.assumed.assume(key, pod, node, now.Add(assumeTimeout))
-	err = client.Bind(context.Background(), s.cfg.Client, pod.Namespace, pod.Name, pod.UID, node)
+	a.binding = true
+	var (
+		bindErr  error
+		returned bool // scheduleOne has returned: the binding was offloaded
+		done     bool
+		result   error
+	)
+	loop.Offload(s.cfg.Loop,
+		func() {
+			bindErr = client.Bind(context.Background(), s.cfg.Client, pod.Namespace, pod.Name, pod.UID, node)
+		},
+		func() {
+			a.binding = false
+			result = s.observe(key, now, s.bindDone(key, pod, node, bindErr))
+			done = true
+			if returned {
+				s.queue.Finish(key, result)
+			}
+		})
+	returned = true
+	if !done {
+		return client.ErrInFlight
+	}
+	return result
+}
+
+// observe counts an attempt of key, begun at start, by how it ended (err),
+// and returns err.
+func (s *Scheduler) observe(key string, start time.Time, err error) error {
+	result := resultScheduled
+	var fitErr *FitError
+	switch {
+	case errors.As(err, &fitErr):
+		result = resultUnschedulable
+	case err != nil:
+		result = resultError
+	}
+	s.observeAttempt(key, result, s.cfg.Loop.Now().Sub(start).Seconds())
+	return err
+}
+
+// bindDone acts on the answer to the binding of pod (key) to node, and
+// returns the error that asks the queue to retry the pod, if any.
+func (s *Scheduler) bindDone(key string, pod *api.Pod, node string, err error) error {
 	var status *api.StatusError
 	switch {
 	case err == nil:
-		a.bound = true
+		if a, ok := s.assumed.get(key); ok {
+			a.bound = true
+		}
 		s.recorder.Eventf(pod, client.EventNormal, EventScheduled, "Successfully assigned %s/%s to %s", pod.Namespace, pod.Name, node)
 		return nil
 	case api.IsConflict(err) || api.IsNotFound(err):
@@ -300,27 +359,17 @@ func (s *Scheduler) assumeWhereBound(key string, pod *api.Pod) {
 	a.bound = true
 }
 
-// snapshot returns a NodeInfo per node, in name order, counting the pods
-// the informer shows bound to it (unless finished) and the assumed ones.
-// skip is the key of the pod being scheduled: an earlier assumption of it
-// does not count against it.
+// snapshot returns a NodeInfo per node not being deleted, in name order,
+// counting the pods the informer shows bound to it (unless finished) and
+// the assumed ones. skip is the key of the pod being scheduled: an earlier
+// assumption of it does not count against it.
+//
+// The informer's part comes from the node cache (cache.go), rebuilt only
+// where something changed; a node that also has assumed pods is cloned
+// before they are added, so the cache never holds them.
 func (s *Scheduler) snapshot(skip string) []*NodeInfo {
-	nodes := s.nodes.List(api.Everything())
-	infos := make([]*NodeInfo, 0, len(nodes))
-	byName := make(map[string]*NodeInfo, len(nodes))
-	for _, n := range nodes {
-		if n.DeletionTimestamp != nil {
-			continue
-		}
-		ni := NewNodeInfo(n)
-		for _, p := range s.pods.ByIndex(indexNodeName, n.Name) {
-			if !api.IsPodTerminal(p) {
-				ni.AddPod(p)
-			}
-		}
-		infos = append(infos, ni)
-		byName[n.Name] = ni
-	}
+	base := s.cache.refresh(s.nodeInfo, s.nodeNames)
+	infos := slices.Clone(base)
 	for _, k := range s.assumed.keys() {
 		if k == skip {
 			continue
@@ -330,11 +379,42 @@ func (s *Scheduler) snapshot(skip string) []*NodeInfo {
 		if p, ok := s.pods.Get(ns, name); ok && p.Spec.NodeName != "" {
 			continue // the informer counts it already
 		}
-		if ni := byName[a.node]; ni != nil {
-			ni.AddAssumedPod(a.pod)
+		i, ok := s.cache.pos[a.node]
+		if !ok {
+			continue
 		}
+		if infos[i] == base[i] {
+			infos[i] = infos[i].clone()
+		}
+		infos[i].AddAssumedPod(a.pod)
 	}
 	return infos
+}
+
+// nodeInfo builds the NodeInfo of node name from the informers: the node
+// and its unfinished pods in key order; nil if there is no such node.
+func (s *Scheduler) nodeInfo(name string) *NodeInfo {
+	n, ok := s.nodes.Get("", name)
+	if !ok {
+		return nil
+	}
+	ni := NewNodeInfo(n)
+	for _, p := range s.pods.ByIndex(indexNodeName, n.Name) {
+		if !api.IsPodTerminal(p) {
+			ni.AddPod(p)
+		}
+	}
+	return ni
+}
+
+// nodeNames returns the names of the nodes the informer holds, sorted.
+func (s *Scheduler) nodeNames() []string {
+	nodes := s.nodes.List(api.Everything())
+	out := make([]string, len(nodes))
+	for i, n := range nodes {
+		out[i] = n.Name
+	}
+	return out
 }
 
 // unschedulable tells the pod's owner why it waits: a FailedScheduling

@@ -29,12 +29,17 @@ type laggyTransport struct {
 	// loseBindings is how many bindings to carry out but answer with an
 	// error, as a network that drops the response would.
 	loseBindings int
+	// bindings counts the binding requests.
+	bindings int
 }
 
 var errLostAnswer = errors.New("test transport: the answer was lost")
 
 func (l *laggyTransport) Do(ctx context.Context, req *rest.Request) (*rest.Response, error) {
 	resp, err := l.Transport.Do(ctx, req)
+	if strings.HasSuffix(req.Path, "/binding") {
+		l.bindings++
+	}
 	if strings.HasSuffix(req.Path, "/binding") && l.loseBindings > 0 {
 		l.loseBindings--
 		return nil, errLostAnswer

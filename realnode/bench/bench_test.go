@@ -16,11 +16,15 @@ func TestRunPrintsEveryRow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var out, progress bytes.Buffer
-	opts := Options{Duration: 200 * time.Millisecond, Workers: 2, Trials: 1, Progress: &progress}
+	opts := Options{Duration: 200 * time.Millisecond, Workers: 2, Trials: 1, Progress: &progress,
+		SchedulerNodes: []int{20}, SchedulerPods: 50}
 	if err := Run(ctx, &out, opts); err != nil {
 		t.Fatalf("Run(%+v) = %v; progress:\n%s", opts, err, progress.String())
 	}
 	table := out.String()
+	if lineStarting(table, "20 nodes, end to end") == "" {
+		t.Errorf("the table has no end-to-end scheduler row for 20 nodes:\n%s", table)
+	}
 	for _, row := range []string{"raw etcd puts (baseline)", "API creates, in-process", "API creates over HTTP", "API creates, protobuf HTTP", "custom resource creates over HTTP"} {
 		line := lineStarting(table, row)
 		if line == "" {

@@ -28,6 +28,11 @@ type Options struct {
 	// the medians, and each row's median ratio to the baseline trial of
 	// the same round [3].
 	Trials int
+	// SchedulerNodes are the cluster sizes of the end-to-end scheduler
+	// rows [1000 and 5000 nodes]; SchedulerPods is how many pods each
+	// creates [10,000].
+	SchedulerNodes []int
+	SchedulerPods  int
 	// Progress receives a line as each trial starts and ends; nil discards
 	// them.
 	Progress io.Writer
@@ -35,8 +40,8 @@ type Options struct {
 
 // withDefaults fills zero fields and refuses negative ones.
 func (o Options) withDefaults() (Options, error) {
-	if o.Duration < 0 || o.Workers < 0 || o.Trials < 0 {
-		return o, fmt.Errorf("bench: duration %v, workers %d and trials %d must not be negative", o.Duration, o.Workers, o.Trials)
+	if o.Duration < 0 || o.Workers < 0 || o.Trials < 0 || o.SchedulerPods < 0 {
+		return o, fmt.Errorf("bench: duration %v, workers %d, trials %d and scheduler pods %d must not be negative", o.Duration, o.Workers, o.Trials, o.SchedulerPods)
 	}
 	if o.Duration == 0 {
 		o.Duration = 5 * time.Second
@@ -46,6 +51,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Trials == 0 {
 		o.Trials = 3
+	}
+	if o.SchedulerNodes == nil {
+		o.SchedulerNodes = schedE2ESizes
+	}
+	if o.SchedulerPods == 0 {
+		o.SchedulerPods = schedE2EPods
 	}
 	if o.Progress == nil {
 		o.Progress = io.Discard
@@ -116,7 +127,10 @@ func Run(ctx context.Context, w io.Writer, opts Options) (err error) {
 	if err := writeTable(w, rows, samples); err != nil {
 		return err
 	}
-	return runSchedulerRows(ctx, w, opts.Progress, opts.Duration)
+	if err := runSchedulerRows(ctx, w, opts.Progress, opts.Duration); err != nil {
+		return err
+	}
+	return runSchedulerE2ERows(ctx, etcd.Client(), w, opts.Progress, opts.SchedulerNodes, opts.SchedulerPods, opts.Workers)
 }
 
 // trial runs one trial of m with its keys under prefix.

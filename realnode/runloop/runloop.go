@@ -23,6 +23,11 @@ type Loop struct {
 	done  chan struct{}
 	once  sync.Once
 
+	// MaxOffloads bounds how many offloaded works (Offload) run at once
+	// [DefaultMaxOffloads]; set it before the first Offload.
+	MaxOffloads int
+	offloads    chan struct{} // the slots of running works, made on first use
+
 	// Recorder, when set before components are built on the loop, is
 	// the process' metrics Recorder, which the loop carries to them
 	// (metrics.Carrier): every work queue on the loop reports to it.
@@ -109,6 +114,36 @@ func (l *Loop) Do(f func()) {
 	case <-ran:
 	case <-l.done:
 	}
+}
+
+// DefaultMaxOffloads is how many offloaded works a loop runs at once
+// unless told otherwise: enough API calls in flight to keep etcd's batched
+// writes full, as kube-scheduler binds many pods at once.
+const DefaultMaxOffloads = 32
+
+// Offload runs work on a goroutine of its own, at most MaxOffloads at once
+// (the others wait their turn, in no set order), then posts then to the
+// loop (loop.Offloader). Call it on the loop: it starts the goroutine and
+// returns at once.
+func (l *Loop) Offload(work, then func()) {
+	if l.offloads == nil {
+		n := l.MaxOffloads
+		if n <= 0 {
+			n = DefaultMaxOffloads
+		}
+		l.offloads = make(chan struct{}, n)
+	}
+	slots := l.offloads
+	go func() {
+		select {
+		case slots <- struct{}{}:
+		case <-l.done:
+			return
+		}
+		work()
+		<-slots
+		l.Post(then)
+	}()
 }
 
 // Now returns the wall-clock time.

@@ -1,0 +1,63 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/realnode/etcdstore"
+)
+
+// startTestEtcd starts an embedded etcd in a test's temporary directory.
+func startTestEtcd(t *testing.T) *etcdstore.Embedded {
+	t.Helper()
+	cfg, err := loopbackEtcd(filepath.Join(t.TempDir(), "etcd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	etcd, err := etcdstore.StartEmbedded(cfg)
+	if err != nil {
+		t.Fatalf("StartEmbedded = %v", err)
+	}
+	t.Cleanup(func() { etcd.Close() })
+	return etcd
+}
+
+// TestSchedulerE2ERows runs the end-to-end scheduler measurement on small
+// clusters and checks that every pod was bound and the rows' shape, never
+// the speed.
+func TestSchedulerE2ERows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts etcd")
+	}
+	etcd := startTestEtcd(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out, progress bytes.Buffer
+	if err := runSchedulerE2ERows(ctx, etcd.Client(), &out, &progress, []int{30, 1000}, 300, 4); err != nil {
+		t.Fatalf("runSchedulerE2ERows = %v; progress:\n%s", err, progress.String())
+	}
+	table := out.String()
+	t.Logf("\n%s", table)
+	if !strings.Contains(table, "scheduler end to end") {
+		t.Errorf("no heading \"scheduler end to end\":\n%s", table)
+	}
+	for _, row := range []string{"30 nodes, end to end", "1,000 nodes, end to end"} {
+		line := lineStarting(table, row)
+		if line == "" {
+			t.Errorf("the table has no row %q:\n%s", row, table)
+			continue
+		}
+		fields := strings.Fields(strings.TrimPrefix(line, row))
+		if v, err := strconv.ParseFloat(fields[0], 64); err != nil || v <= 0 {
+			t.Errorf("row %q: pods/s = %q, want a positive number:\n%s", row, fields[0], table)
+		}
+	}
+	if !strings.Contains(lineStarting(table, "1,000 nodes, end to end"), "(aim ≥ 1000 pods/s)") {
+		t.Errorf("the 1,000-node row does not state the aim:\n%s", table)
+	}
+}
