@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,15 +21,22 @@ import (
 // largest simulates a short stretch, long enough for every pod to be
 // scheduled and started and for the churn and faults to happen: it is
 // there to show that the run ends, how fast, and in how much memory.
+// A row that has not ended within its wall-clock budget is stopped and
+// says how far it got, so that a slow simulator makes a slow row, not a
+// bench that never ends.
 var simBenchRows = []struct {
 	nodes, pods int
 	d           time.Duration
-	aim         float64 // x real time the issue asks for
+	aim         float64       // x real time the issue asks for
+	budget      time.Duration // wall time before the row is stopped
 }{
-	{10, 50, 5 * time.Minute, 2000},
-	{100, 3000, 2 * time.Minute, 100},
-	{1000, 30000, 30 * time.Second, 10},
+	{10, 50, 5 * time.Minute, 2000, 3 * time.Minute},
+	{100, 3000, 2 * time.Minute, 100, 5 * time.Minute},
+	{1000, 30000, 30 * time.Second, 10, 10 * time.Minute},
 }
+
+// errOverBudget stops a bench row that has run out of wall time.
+var errOverBudget = errors.New("bench: out of wall-clock budget")
 
 // simBench prints how fast the simulator runs: virtual seconds per wall
 // second for each of simBenchRows, with the peak heap and resident memory
@@ -45,11 +53,21 @@ func simBench(w, progress io.Writer) error {
 		runtime.GC() // the previous row's garbage is not this row's peak
 		peak := watchMemory()
 		start := time.Now()
+		steps := 0
+		c.W.AddCheck(func() error { // the wall clock, read every 1024 steps
+			if steps++; steps%1024 == 0 && time.Since(start) > row.budget {
+				return errOverBudget
+			}
+			return nil
+		})
 		r := c.Run()
 		wall := time.Since(start)
 		heap, rss := peak()
 		note := fmt.Sprintf("  (aim ≥ %.0fx)", row.aim)
-		if r.Violation != nil {
+		switch {
+		case errors.Is(r.Violation, errOverBudget):
+			note += fmt.Sprintf("  STOPPED at %v of %v: over its %v budget", r.At.Round(time.Second), row.d, row.budget)
+		case r.Violation != nil:
 			note += "  VIOLATION: " + r.Violation.Error()
 		}
 		fmt.Fprintf(w, "%-26s %9v %10v %11.0f %10s %10s %9.0fx%s\n", fmt.Sprintf("%d nodes, %d pods", row.nodes, row.pods),
