@@ -28,7 +28,7 @@ func BenchmarkSimLarge(b *testing.B) {
 	for _, tc := range []struct {
 		nodes, pods int
 		d           time.Duration
-	}{{100, 3000, time.Minute}, {1000, 30000, 20 * time.Second}} {
+	}{{30, 900, 30 * time.Second}, {100, 3000, time.Minute}, {1000, 30000, 20 * time.Second}} {
 		b.Run(fmt.Sprintf("%dn%dp", tc.nodes, tc.pods), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				c, err := New(BenchScenarioPods(tc.nodes, tc.pods, tc.d), uint64(i+1))
