@@ -35,9 +35,15 @@ type Config struct {
 	// RenewInterval is how often the Lease is renewed (2s here; 10s in
 	// Kubernetes).
 	RenewInterval time.Duration
-	// StatusInterval is how often the Node's Ready condition is posted
-	// (10s).
+	// StatusInterval is how often the kubelet reads its Node and compares
+	// the status it would post with what the Node says (10s, Kubernetes'
+	// nodeStatusUpdateFrequency). It posts only when they differ, or when
+	// ReportInterval has passed since it last posted.
 	StatusInterval time.Duration
+	// ReportInterval is how long an unchanged status goes unposted (5m,
+	// Kubernetes' nodeStatusReportFrequency): since NodeLease, the Lease
+	// is the liveness heartbeat, and the Node is written when it changes.
+	ReportInterval time.Duration
 	// SyncPeriod is how often the runtime is relisted (1s).
 	SyncPeriod time.Duration
 
@@ -78,6 +84,7 @@ func (c *Config) setDefaults() {
 	def(&c.LeaseDuration, 40*time.Second)
 	def(&c.RenewInterval, 2*time.Second)
 	def(&c.StatusInterval, 10*time.Second)
+	def(&c.ReportInterval, 5*time.Minute)
 	def(&c.SyncPeriod, time.Second)
 	def(&c.BackOffInitial, 10*time.Second)
 	def(&c.BackOffMax, 5*time.Minute)
@@ -108,7 +115,8 @@ type Kubelet struct {
 	tokens   serviceAccountTokens           // the ServiceAccount tokens requested for the pods' projected volumes
 	services *client.Informer[*api.Service] // for the containers' service-link variables
 
-	node     *api.Node  // as last written
+	node     *api.Node  // as last read or written
+	reported time.Time  // when the node status was last posted
 	lease    *api.Lease // as last written
 	timers   []loop.Timer
 	pleg     map[string]plegEntry // by runtime object ID, as of the last relist

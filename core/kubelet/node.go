@@ -3,6 +3,7 @@ package kubelet
 import (
 	"context"
 	"maps"
+	"slices"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/client"
@@ -50,20 +51,38 @@ func (k *Kubelet) nodeStatus(prev *api.NodeStatus) api.NodeStatus {
 }
 
 // postNodeStatus registers the Node the first time (creating it, or
-// taking over one that exists) and afterwards refreshes its status: the
-// Ready heartbeat. A failure leaves k.node nil, so the next tick reads the
-// Node again.
+// taking over one that exists) and posts its status. Afterwards it reads
+// the Node each time and posts the status only if it differs from what
+// the Node says (the node controller marked it Unknown, the runtime
+// changed) or ReportInterval has passed, as Kubernetes' kubelet does since
+// NodeLease: the Lease says the node lives, and an unchanged Node is not
+// written, nor sent to everyone who watches Nodes, every 10 seconds. A
+// failed write leaves k.node nil, so the next tick registers again if it
+// must.
 func (k *Kubelet) postNodeStatus() {
 	ctx := context.Background()
 	nodes := client.For[*api.Node](k.cfg.Client)
-	if k.node == nil {
+	if k.node != nil {
+		n, err := nodes.Get(ctx, "", k.cfg.NodeName)
+		if api.IsNotFound(err) {
+			k.node = nil // deleted: register again on the next tick
+			return
+		}
+		if err != nil {
+			return
+		}
+		k.node = n
+		if !k.statusDue(n) {
+			return
+		}
+	} else {
 		n, err := nodes.Get(ctx, "", k.cfg.NodeName)
 		if api.IsNotFound(err) {
 			fresh := &api.Node{ObjectMeta: api.ObjectMeta{Name: k.cfg.NodeName, Labels: k.nodeLabels()}}
 			fresh.Status = k.nodeStatus(nil)
 			created, err := nodes.Create(ctx, fresh, client.WriteOptions{})
 			if err == nil {
-				k.node = created
+				k.node, k.reported = created, k.cfg.Loop.Now()
 				k.event(created, client.EventNormal, "RegisteredNode", "Node %s event: Registered Node %s", k.cfg.NodeName, k.cfg.NodeName)
 			}
 			return
@@ -100,6 +119,43 @@ func (k *Kubelet) postNodeStatus() {
 		return
 	}
 	k.node = updated
+	k.reported = k.cfg.Loop.Now()
+}
+
+// statusDue reports whether n's status must be posted: ReportInterval has
+// passed since the last post, or the status the kubelet would post differs
+// from n's in anything but heartbeat times.
+func (k *Kubelet) statusDue(n *api.Node) bool {
+	if k.cfg.Loop.Now().Sub(k.reported) >= k.cfg.ReportInterval {
+		return true
+	}
+	return !sameNodeStatus(n.Status, k.nodeStatus(&n.Status))
+}
+
+// sameNodeStatus reports whether a and b say the same, heartbeat times
+// aside: quantities by value, conditions and addresses in order.
+func sameNodeStatus(a, b api.NodeStatus) bool {
+	sameList := func(x, y api.ResourceList) bool {
+		if len(x) != len(y) {
+			return false
+		}
+		for name, q := range x {
+			if o, ok := y[name]; !ok || q.Cmp(o) != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	sameTime := func(x, y *api.Time) bool {
+		return (x == nil) == (y == nil) && (x == nil || x.Equal(y.Time))
+	}
+	sameCond := func(x, y api.NodeCondition) bool {
+		return x.Type == y.Type && x.Status == y.Status && x.Reason == y.Reason && x.Message == y.Message &&
+			sameTime(x.LastTransitionTime, y.LastTransitionTime)
+	}
+	return sameList(a.Capacity, b.Capacity) && sameList(a.Allocatable, b.Allocatable) && a.Phase == b.Phase &&
+		slices.EqualFunc(a.Conditions, b.Conditions, sameCond) && slices.Equal(a.Addresses, b.Addresses) &&
+		a.DaemonEndpoints == b.DaemonEndpoints && a.NodeInfo == b.NodeInfo
 }
 
 // renewLease creates or renews the node's Lease in kube-node-lease: the

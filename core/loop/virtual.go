@@ -1,7 +1,6 @@
 package loop
 
 import (
-	"container/heap"
 	"fmt"
 	"time"
 )
@@ -11,18 +10,28 @@ import (
 // the next due callback. Nothing here reads the wall clock, so a run is
 // exactly repeatable. The simulator builds on it; tests use it directly.
 //
+// The queue stays cheap with a hundred thousand callbacks waiting (a
+// thousand simulated nodes): see eventQueue. A stopped callback stays
+// queued until it comes up or until stopped ones are half the queue, when
+// they are swept out all at once, so stopping costs O(1) amortized.
+//
 // Virtual is not safe for concurrent use: it is meant for one thread.
 type Virtual struct {
-	now   time.Time
+	now time.Time
+	// start is when the clock started: the queue keys due times as the
+	// duration since (292 years of them fit).
+	start time.Time
 	seq   uint64
 	queue eventQueue
+	// stopped counts the queued callbacks that were stopped.
+	stopped int
 	// Steps counts the callbacks run so far.
 	Steps uint64
 }
 
 // NewVirtual returns a loop whose clock starts at start.
 func NewVirtual(start time.Time) *Virtual {
-	return &Virtual{now: start}
+	return &Virtual{now: start, start: start}
 }
 
 // Now returns the virtual time.
@@ -42,10 +51,15 @@ func (v *Virtual) At(t time.Time, f func()) Timer {
 	if t.Before(v.now) {
 		t = v.now
 	}
-	v.seq++
-	e := &event{at: t, seq: v.seq, f: f}
-	heap.Push(&v.queue, e)
+	e := &event{v: v, f: f}
+	v.push(t, e)
 	return e
+}
+
+// push queues e at t (not before now), after everything queued for t.
+func (v *Virtual) push(t time.Time, e *event) {
+	v.seq++
+	v.queue.push(entry{at: t.Sub(v.start), seq: v.seq, e: e})
 }
 
 // Follow runs f once now and again whenever src notifies. src must
@@ -57,7 +71,10 @@ func (v *Virtual) Follow(src Source, f func()) (stop func()) {
 	}
 	pending := false
 	stopped := false
-	run := func() {
+	// One event, queued again each time: nobody else holds it, so it is
+	// never stopped, and a busy stream costs no allocation per wakeup.
+	run := &event{v: v}
+	run.f = func() {
 		pending = false
 		if !stopped {
 			f()
@@ -67,7 +84,8 @@ func (v *Virtual) Follow(src Source, f func()) (stop func()) {
 		// Coalesce: one pending call drains everything that arrived.
 		if !pending && !stopped {
 			pending = true
-			v.After(0, run)
+			run.state = queued
+			v.push(v.now, run)
 		}
 	}
 	cancel := n.OnReady(schedule)
@@ -81,15 +99,16 @@ func (v *Virtual) Follow(src Source, f func()) (stop func()) {
 // Step runs the next callback, moving time to its due time. It reports
 // false when nothing is queued.
 func (v *Virtual) Step() bool {
-	for v.queue.Len() > 0 {
-		e := heap.Pop(&v.queue).(*event)
-		if e.stopped {
+	for len(v.queue) > 0 {
+		top := v.queue.pop()
+		if top.e.state == stopped {
+			v.stopped--
 			continue
 		}
-		e.fired = true
-		v.now = e.at
+		top.e.state = fired
+		v.now = v.start.Add(top.at)
 		v.Steps++
-		e.f()
+		top.e.f()
 		return true
 	}
 	return false
@@ -114,51 +133,137 @@ func (v *Virtual) RunFor(d time.Duration) { v.RunUntil(v.now.Add(d)) }
 
 // Next returns the due time of the next queued callback.
 func (v *Virtual) Next() (time.Time, bool) {
-	for v.queue.Len() > 0 {
-		if e := v.queue[0]; !e.stopped {
-			return e.at, true
+	for len(v.queue) > 0 {
+		if top := v.queue[0]; top.e.state != stopped {
+			return v.start.Add(top.at), true
 		}
-		heap.Pop(&v.queue)
+		v.queue.pop()
+		v.stopped--
 	}
 	return time.Time{}, false
 }
 
 // Pending returns the number of queued callbacks, stopped ones included.
-func (v *Virtual) Pending() int { return v.queue.Len() }
+func (v *Virtual) Pending() int { return len(v.queue) }
 
+// event is one queued callback: the Timer After and At return.
 type event struct {
-	at      time.Time
-	seq     uint64
-	f       func()
-	stopped bool
-	fired   bool
-	index   int
+	v     *Virtual
+	f     func()
+	state eventState
 }
 
+type eventState uint8
+
+const (
+	queued eventState = iota
+	stopped
+	fired
+)
+
+// Stop cancels e if it is still queued. It stays in the queue, counted;
+// when stopped callbacks are half the queue (and more than a few), they
+// are swept out at once.
 func (e *event) Stop() bool {
-	if e.stopped || e.fired {
+	if e.state != queued {
 		return false
 	}
-	e.stopped = true
+	e.state = stopped
+	v := e.v
+	v.stopped++
+	if v.stopped > 64 && 2*v.stopped > len(v.queue) {
+		v.queue.sweep()
+		v.stopped = 0
+	}
 	return true
 }
 
-// eventQueue is a min-heap on (at, seq): the sequence number makes the
-// order of callbacks due at the same instant the order they were queued in.
-type eventQueue []*event
-
-func (q eventQueue) Len() int { return len(q) }
-func (q eventQueue) Less(i, j int) bool {
-	if !q[i].at.Equal(q[j].at) {
-		return q[i].at.Before(q[j].at)
-	}
-	return q[i].seq < q[j].seq
+// entry is an event in the queue with its key, held by value so that
+// ordering the queue reads contiguous memory and follows no pointer.
+type entry struct {
+	at  time.Duration // due time, as the time since Virtual.start
+	seq uint64
+	e   *event
 }
-func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i]; q[i].index = i; q[j].index = j }
-func (q *eventQueue) Push(x any)   { e := x.(*event); e.index = len(*q); *q = append(*q, e) }
-func (q *eventQueue) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return e
+
+// before orders entries by (at, seq): the sequence number makes the order
+// of callbacks due at the same instant the order they were queued in. No
+// two entries have the same seq, so the order is total and any heap pops
+// them in the same order: the queue's shape never shows in a run.
+func (a entry) before(b entry) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
+// eventQueue is a 4-ary min-heap of entries on (at, seq): half as deep as
+// a binary heap, and each level's children sit side by side in memory.
+type eventQueue []entry
+
+const arity = 4
+
+// push adds x, sifting it up.
+func (q *eventQueue) push(x entry) {
+	h := append(*q, x)
+	i := len(h) - 1
+	for i > 0 {
+		parent := (i - 1) / arity
+		if !x.before(h[parent]) {
+			break
+		}
+		h[i] = h[parent]
+		i = parent
+	}
+	h[i] = x
+	*q = h
+}
+
+// pop removes and returns the least entry; q must not be empty.
+func (q *eventQueue) pop() entry {
+	h := *q
+	top := h[0]
+	last := h[len(h)-1]
+	h[len(h)-1] = entry{} // let the event be collected
+	h = h[:len(h)-1]
+	if len(h) > 0 {
+		h.down(0, last)
+	}
+	*q = h
+	return top
+}
+
+// down places x at i or below, moving lesser children up.
+func (q eventQueue) down(i int, x entry) {
+	n := len(q)
+	for {
+		first := arity*i + 1
+		if first >= n {
+			break
+		}
+		least := first
+		for c := first + 1; c < first+arity && c < n; c++ {
+			if q[c].before(q[least]) {
+				least = c
+			}
+		}
+		if !q[least].before(x) {
+			break
+		}
+		q[i] = q[least]
+		i = least
+	}
+	q[i] = x
+}
+
+// sweep drops the stopped entries and rebuilds the heap in O(n).
+func (q *eventQueue) sweep() {
+	h := (*q)[:0]
+	for _, x := range *q {
+		if x.e.state != stopped {
+			h = append(h, x)
+		}
+	}
+	clear((*q)[len(h):])
+	for i := (len(h) - 2) / arity; i >= 0; i-- {
+		h.down(i, h[i])
+	}
+	*q = h
 }
