@@ -78,6 +78,13 @@ type Network struct {
 	// (the simulator's invariants watch resourceVersions with it).
 	// resumed tells whether the watch started from a resourceVersion.
 	OnDeliver func(to string, streamID int, resumed bool, ev rest.WatchEvent)
+
+	// CheckShared has the network keep every shared decoded object it
+	// delivers (rest.WatchEvent.Decoded), so that VerifyShared can tell
+	// whether a process modified one (sharedobjects.go). Tests turn it
+	// on; it costs an encoding per object.
+	CheckShared bool
+	sharedCheck sharedCheck
 }
 
 func newNetwork(w *World) *Network {

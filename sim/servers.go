@@ -45,6 +45,12 @@ type ServerConfig struct {
 	Version string
 	// CacheServesConsistentReads: see Server.
 	CacheServesConsistentReads bool
+	// DecodePerWatcher turns off sharing decoded objects with the
+	// watchers (apiserver.Config.ShareDecoded, on by default in the
+	// simulator): every client decodes every event's bytes itself, as
+	// over HTTP. The same run either way; tests compare the two, and
+	// benchmarks measure what sharing saves.
+	DecodePerWatcher bool
 	// Rand draws the server's uids and generated names (w.Rand(name) when
 	// nil). Servers that share one may share it.
 	Rand *rand.Rand
@@ -78,7 +84,8 @@ func (w *World) AddServer(name string, st store.Store, cfg ServerConfig) *Server
 			metrics = cfg.Metrics(p)
 		}
 		s.api = apiserver.New(apiserver.Config{Store: s.view, Clock: w.Loop, Rand: s.rand, Version: cfg.Version,
-			Authorization: cfg.Authorization, ServiceAccountKeys: cfg.ServiceAccountKeys, Metrics: metrics})
+			Authorization: cfg.Authorization, ServiceAccountKeys: cfg.ServiceAccountKeys, Metrics: metrics,
+			ShareDecoded: !cfg.DecodePerWatcher})
 		view := s.view
 		p.OnCrash(func() {
 			view.stop()

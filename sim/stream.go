@@ -85,6 +85,7 @@ func (s *stream) deliver(ev rest.WatchEvent) {
 	if s.n.OnDeliver != nil {
 		s.n.OnDeliver(s.to, s.id, s.resumed, ev)
 	}
+	s.n.recordShared(s.to, ev)
 	s.buf = append(s.buf, ev)
 	s.notify()
 }

@@ -27,6 +27,33 @@ type decoded struct {
 	obj    api.Object
 	json   []byte
 	fields map[string]string // for field selectors
+	// wire is json decoded again, once, for watch events that carry their
+	// object decoded (Config.ShareDecoded). It is not obj: obj is what the
+	// server built or read, wire what a client decoding json gets (times
+	// cut to seconds, empty lists gone), and receivers must see the latter.
+	wire *wireObject
+}
+
+// wireObject is an entry's encoding decoded on first use, shared by every
+// watch event that carries it.
+type wireObject struct {
+	once sync.Once
+	obj  api.Object // nil when json does not decode as the kind
+}
+
+// shared returns e's encoding decoded as an object of res, decoded on the
+// first call and the same object on every later one: it is handed to every
+// receiver of the event and must never be modified. It returns nil when
+// the encoding does not decode (the receiver then decodes the bytes and
+// reports the error itself).
+func (e decoded) shared(res *api.Resource) api.Object {
+	e.wire.once.Do(func() {
+		obj := res.New()
+		if json.Unmarshal(e.json, obj) == nil {
+			e.wire.obj = obj
+		}
+	})
+	return e.wire.obj
 }
 
 // decodeCacheSize bounds the cache: enough for the writes in flight to
@@ -37,7 +64,7 @@ const decodeCacheSize = 4096
 // not decode it: obj (with its resourceVersion set, and not modified from
 // here on) and its encoding.
 func (c *decodeCache) put(key string, rev int64, obj api.Object, b []byte) {
-	c.insert(cacheKey(key, rev, obj.GetTypeMeta().APIVersion, isCustom(obj) || isConverted(obj)), decoded{obj: obj, json: b, fields: api.ObjectFields(obj)})
+	c.insert(cacheKey(key, rev, obj.GetTypeMeta().APIVersion, isCustom(obj) || isConverted(obj)), decoded{obj: obj, json: b, fields: api.ObjectFields(obj), wire: &wireObject{}})
 }
 
 // insert adds an entry unless one is there, evicting the oldest beyond
@@ -76,7 +103,7 @@ func (c *decodeCache) entry(res *api.Resource, kv store.KeyValue) (decoded, erro
 	if err != nil {
 		return decoded{}, err
 	}
-	e = decoded{obj: obj, json: b, fields: api.ObjectFields(obj)}
+	e = decoded{obj: obj, json: b, fields: api.ObjectFields(obj), wire: &wireObject{}}
 	c.insert(k, e)
 	return e, nil
 }

@@ -64,6 +64,14 @@ type Config struct {
 	// Recorder is told of every request served (metrics.go); nil is
 	// metrics.Discard.
 	Recorder metrics.Recorder
+	// ShareDecoded has watch events carry their object decoded as well
+	// as encoded (rest.WatchEvent.Decoded), decoded once for every
+	// watcher a write reaches: what an in-process transport (the
+	// simulator) hands its clients instead of having each decode the
+	// same bytes. Receivers share the object and must not modify it.
+	// Off, events carry only their encoding (the HTTP edge sends no
+	// more).
+	ShareDecoded bool
 }
 
 // MetricsSource is the latest measured use of nodes and pods.
@@ -119,12 +127,15 @@ type Server struct {
 	saKeys     *serviceaccount.Keys
 	metrics    MetricsSource    // nil: no metrics.k8s.io (metricsapi.go)
 	recorder   metrics.Recorder // Config.Recorder, or Discard
+	// shareDecoded: Config.ShareDecoded.
+	shareDecoded bool
 }
 
 // New returns a Server over cfg.Store.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, clock: cfg.Clock, rand: cfg.Rand, version: cfg.Version,
-		authz: cfg.Authorization, saKeys: cfg.ServiceAccountKeys, metrics: cfg.Metrics, recorder: cmp.Or(cfg.Recorder, metrics.Discard)}
+		authz: cfg.Authorization, saKeys: cfg.ServiceAccountKeys, metrics: cfg.Metrics, recorder: cmp.Or(cfg.Recorder, metrics.Discard),
+		shareDecoded: cfg.ShareDecoded}
 	s.authorizer = newAuthorizer(s, cfg)
 	s.serviceIPs, s.nodePorts, s.rangesErr = serviceRanges(cfg)
 	return s

@@ -42,7 +42,7 @@ func (s *Server) watch(ctx context.Context, t target, req *rest.Request) respons
 		return fail(err)
 	}
 	pfx := prefix(t.res, t.namespace)
-	ws := &watchStream{res: t.res, filter: f, cache: &s.decoded, bookmarks: opts.bookmarks}
+	ws := &watchStream{res: t.res, filter: f, cache: &s.decoded, bookmarks: opts.bookmarks, share: s.shareDecoded}
 	var from int64
 	switch {
 	case opts.initialEvents:
@@ -212,6 +212,8 @@ type watchStream struct {
 	// bookmark); seen the revision of the last store event, kept or not.
 	bookmarks  bool
 	sent, seen int64
+	// share: events carry their object decoded (Config.ShareDecoded).
+	share bool
 }
 
 // Next returns the next event that passes the selectors. After the store
@@ -310,6 +312,7 @@ func (ws *watchStream) convert(ev store.Event) (out rest.WatchEvent, keep bool, 
 	// Objects come from the shared decode cache: read them, never modify.
 	var cur, prev api.Object
 	var curJSON []byte
+	var curEntry decoded
 	curOK, prevOK := false, ev.Prev != nil
 	if ev.Prev != nil && (ev.Type == store.EventDelete || !ws.filter.empty()) {
 		e, err := ws.cache.entry(ws.res, *ev.Prev)
@@ -323,7 +326,7 @@ func (ws *watchStream) convert(ev store.Event) (out rest.WatchEvent, keep bool, 
 		if err != nil {
 			return out, false, err
 		}
-		cur, curJSON, curOK = e.obj, e.json, ws.filter.matchesEntry(e)
+		cur, curJSON, curOK, curEntry = e.obj, e.json, ws.filter.matchesEntry(e), e
 	}
 	var typ string
 	switch {
@@ -346,5 +349,9 @@ func (ws *watchStream) convert(ev store.Event) (out rest.WatchEvent, keep bool, 
 	default:
 		return out, false, nil
 	}
-	return rest.WatchEvent{Type: typ, Object: curJSON}, true, nil
+	out = rest.WatchEvent{Type: typ, Object: curJSON}
+	if ws.share {
+		out.Decoded = curEntry.shared(ws.res)
+	}
+	return out, true, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/rest"
@@ -39,7 +40,9 @@ func (r Resource[T]) Watch(ctx context.Context, namespace string, opts ListOptio
 	return &Watch[T]{r: r, stream: resp.Stream}, nil
 }
 
-// Next returns the next event, or ok=false when none is ready now.
+// Next returns the next event, or ok=false when none is ready now. The
+// event's object may be shared with other receivers of the same event
+// (see rest.WatchEvent.Decoded): do not modify it.
 func (w *Watch[T]) Next() (Event[T], bool) {
 	ev, ok := w.stream.Next()
 	if !ok {
@@ -52,8 +55,28 @@ func (w *Watch[T]) Next() (Event[T], bool) {
 		}
 		return Event[T]{Type: ev.Type, Err: &api.StatusError{Status: st}}, true
 	}
+	if obj, ok := w.r.shared(ev); ok {
+		return Event[T]{Type: ev.Type, Object: obj}, true
+	}
 	obj, err := w.r.decode(ev.Object)
 	return Event[T]{Type: ev.Type, Object: obj, Err: err}, true
+}
+
+// shared returns the object ev carries already decoded
+// (rest.WatchEvent.Decoded) when it is of the handle's Go type, so that a
+// write seen by many watchers is decoded once, not once per watcher. The
+// object is shared with every other receiver of the event: informers keep
+// it in their caches and hand it to handlers, whose contract already is
+// not to modify what they are given. A handle whose type is an interface
+// (Dynamic) decodes as res says, which the event's object need not match:
+// it never shares.
+func (r Resource[T]) shared(ev rest.WatchEvent) (T, bool) {
+	var zero T
+	if ev.Decoded == nil || reflect.TypeFor[T]().Kind() == reflect.Interface {
+		return zero, false
+	}
+	obj, ok := ev.Decoded.(T)
+	return obj, ok
 }
 
 // Ready is signalled when events may be available; drain Next first.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+
+	"github.com/tinykube/tinykube/core/api"
 )
 
 // Content types the API speaks.
@@ -83,9 +85,17 @@ type Response struct {
 // WatchEvent is one event of a watch, in Kubernetes' wire format:
 // {"type":"ADDED","object":{...}}. Type is ADDED, MODIFIED, DELETED, BOOKMARK
 // or ERROR (then Object is a Status).
+//
+// Decoded, when set, is Object already decoded — exactly what decoding
+// Object as the watched kind gives — by an API server that shares decoded
+// objects with in-process receivers (apiserver.Config.ShareDecoded: the
+// simulator). Every receiver of the event gets the same object, so it is
+// immutable: read it, DeepCopy it before changing anything. It never
+// crosses a real network (no JSON name).
 type WatchEvent struct {
-	Type   string          `json:"type"`
-	Object json.RawMessage `json:"object"`
+	Type    string          `json:"type"`
+	Object  json.RawMessage `json:"object"`
+	Decoded api.Object      `json:"-"`
 }
 
 // The watch event types.

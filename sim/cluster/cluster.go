@@ -164,6 +164,11 @@ type Plugins struct {
 	// runtime it returns for its node's simulated runtime: a wrapper that
 	// measures differently (a test's StatsProvider, a broken variant).
 	KubeletRuntime func(node string, rt *simruntime.Runtime) kubelet.Runtime
+	// DecodePerWatcher has every watcher decode every event's bytes
+	// itself instead of sharing the object its API server decoded once
+	// (sim.ServerConfig.DecodePerWatcher): the same run, slower. Tests
+	// compare the two; BenchmarkSimShared measures the difference.
+	DecodePerWatcher bool
 }
 
 // withMutant returns p with the seams of the mutant called name plugged
@@ -270,6 +275,7 @@ func NewWith(s *scenario.Scenario, seed uint64, plugins Plugins) (*Cluster, erro
 		cfg := sim.ServerConfig{
 			CacheLag: s.Cluster.CacheLag.Duration, Version: "sim",
 			CacheServesConsistentReads: plugins.CacheServesConsistentReads,
+			DecodePerWatcher:           plugins.DecodePerWatcher,
 			Authorization:              c.authorization(name), ServiceAccountKeys: saKeys,
 		}
 		if i == 1 {

@@ -412,7 +412,7 @@ func (c *checker) delivered(to string, streamID int, resumed bool, ev rest.Watch
 	if c.err != nil || !resumed || !c.enabled["watch-order"] || ev.Type == rest.Error || ev.Type == rest.Bookmark {
 		return
 	}
-	m, ok := metadataOf(ev.Object)
+	m, ok := eventMetaOf(ev)
 	if !ok {
 		return
 	}
@@ -431,6 +431,17 @@ func (c *checker) delivered(to string, streamID int, resumed bool, ev rest.Watch
 type eventMeta struct {
 	Name            string `json:"name"`
 	ResourceVersion string `json:"resourceVersion"`
+}
+
+// eventMetaOf reads the metadata of ev's object: from the object the
+// API server decoded, when the event carries it (read only: it is shared
+// with every receiver), else from its encoding.
+func eventMetaOf(ev rest.WatchEvent) (eventMeta, bool) {
+	if ev.Decoded != nil {
+		om := ev.Decoded.GetObjectMeta()
+		return eventMeta{Name: om.Name, ResourceVersion: om.ResourceVersion}, true
+	}
+	return metadataOf(ev.Object)
 }
 
 // metadataOf decodes only the metadata of an encoded object: every served

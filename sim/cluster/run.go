@@ -77,6 +77,11 @@ func (c *Cluster) Run() Result {
 	}
 	w.RunFor(end)
 	if w.Failed() == nil {
+		if err := w.Net.VerifyShared(); err != nil {
+			w.Fail(err)
+		}
+	}
+	if w.Failed() == nil {
 		if err := c.expectedEvents(); err != nil {
 			w.Fail(err)
 		}
