@@ -165,3 +165,28 @@ func TestShrinkParallelIsShrink(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkExploreLeaderFailover is `tinykube bench`'s explore row, for
+// profiling: go test -run XXX -bench ExploreLeaderFailover/j=2
+// -benchtime 1x -cpuprofile cpu.out. Each iteration explores four seeds.
+func BenchmarkExploreLeaderFailover(b *testing.B) {
+	s, err := scenario.Load("../../examples/scenarios/leader-failover.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("j=%d", workers), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				err := Explore(context.Background(), s, uint64(4*i+1), 4, workers, func(o Outcome) bool {
+					if o.Err != nil || o.Result.Violation != nil {
+						b.Fatalf("seed %d: %v %v", o.Seed, o.Err, o.Result.Violation)
+					}
+					return true
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
