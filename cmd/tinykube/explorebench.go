@@ -85,9 +85,10 @@ func exploreBench(ctx context.Context, w, progress io.Writer) error {
 	} else {
 		fmt.Fprintln(w, "DIFFERENT RUNS: some -j gave other traces than -j 1 for the same seeds; parallel explore is broken")
 	}
-	fmt.Fprintln(w, "Each seed runs in a world of its own on one goroutine and nothing is shared but the scenario, read only;")
-	fmt.Fprintln(w, "what is left between the ratio and the core count is the garbage collector and memory bandwidth the")
-	fmt.Fprintln(w, "worlds share, the seeds' unequal lengths at the end of the run, and whatever else the machine runs.")
+	fmt.Fprintln(w, "Each seed runs in a world of its own on one goroutine, sharing only the scenario, read only, so CPU per")
+	fmt.Fprintln(w, "seed stays what -j 1 spends (JSON encoding of every API call and the garbage collector dominate it). The")
+	fmt.Fprintln(w, "wall ratio falls short of -j when the machine gives the process fewer cores than that (cores used < j),")
+	fmt.Fprintln(w, "and by the last seeds running alone at the end.")
 	return nil
 }
 
