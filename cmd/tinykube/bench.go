@@ -44,6 +44,9 @@ point TMPDIR at the disk a real server would use.`,
 			if err := simBench(c.stdout, c.stderr); err != nil {
 				return err
 			}
+			if err := exploreBench(cmd.Context(), c.stdout, c.stderr); err != nil {
+				return err
+			}
 			if err := hostileBench(cmd.Context(), c.stdout, c.stderr); err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -114,11 +115,28 @@ func (c *cli) simRunCommand() *cobra.Command {
 func (c *cli) simExploreCommand() *cobra.Command {
 	var seeds, from uint64
 	var shrink bool
+	var jobs int
 	cmd := &cobra.Command{
 		Use:   "explore SCENARIO.yaml",
-		Short: "Run many seeds; print each failure with its replay command",
-		Args:  cobra.ExactArgs(1),
+		Short: "Run many seeds, in parallel; print each failure with its replay command",
+		Long: `Run seeds --from, --from+1, … of a scenario, each in a simulated world of its
+own, and print every failure (a run that broke an invariant, or a demonstration
+that did not break the one it is built to show) with the command that replays
+it. The first failure — the lowest failing seed — is shrunk to a minimal fault
+schedule, written beside the scenario as NAME.seed-N.min.yaml.
+
+-j runs that many seeds at once, one per goroutine (default: every core Go may
+use, GOMAXPROCS). A seed's run depends on the scenario and the seed alone, and
+the results are taken in seed order however the runs finish, so the output,
+the shrunk scenario and the exit code are the same for every -j; -j 1 runs
+one seed after the other. The shrink uses the same workers. Progress lines on
+stderr show seeds per minute and virtual time over wall time, summed over the
+workers.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if jobs < 1 {
+				return fmt.Errorf("sim explore: -j %d: run at least one seed at a time (-j 1), or leave -j out for one per core", jobs)
+			}
 			s, err := scenario.Load(args[0])
 			if err != nil {
 				return err
@@ -128,16 +146,15 @@ func (c *cli) simExploreCommand() *cobra.Command {
 			var failed []uint64
 			var shown int // runs that broke the invariant the scenario expects
 			var virtual time.Duration
-			for i := uint64(0); i < seeds; i++ {
-				if cmd.Context().Err() != nil {
-					break
+			var done uint64
+			var buildErr error
+			err = cluster.Explore(cmd.Context(), s, from, seeds, jobs, func(o cluster.Outcome) bool {
+				if o.Err != nil {
+					buildErr = o.Err
+					return false
 				}
-				seed := from + i
-				cl, err := cluster.New(s, seed)
-				if err != nil {
-					return err
-				}
-				r := cl.Run()
+				seed, r := o.Seed, o.Result
+				done++
 				virtual += r.At
 				if r.Violation != nil && r.AsExpected() {
 					// A demonstration: show the first, count the rest.
@@ -153,22 +170,26 @@ func (c *cli) simExploreCommand() *cobra.Command {
 					} else {
 						fmt.Fprintf(c.stdout, "seed %d: FAIL at %v: %v\n  replay: %s\n", seed, r.At, r.Violation, cluster.Replay(args[0], seed))
 						if shrink && len(failed) == 1 {
-							c.shrinkAndWrite(args[0], s, seed, r, cl.Faults())
+							c.shrinkAndWrite(args[0], s, seed, r, o.Faults, jobs)
 						}
 					}
 				}
-				if (tty && (i+1)%10 == 0) || (i+1)%100 == 0 || i+1 == seeds {
-					el := time.Since(start)
-					line := fmt.Sprintf("%d/%d seeds, %d failed, %.1f seeds/s, %.0fx real time", i+1, seeds, len(failed), float64(i+1)/el.Seconds(), virtual.Seconds()/el.Seconds())
-					if tty {
-						fmt.Fprint(c.stderr, "\r\033[K"+line)
-					} else {
-						fmt.Fprintln(c.stderr, line)
-					}
+				if (tty && done%10 == 0) || done%100 == 0 || done == seeds {
+					c.exploreProgress(tty, done, seeds, len(failed), time.Since(start), virtual, jobs)
 				}
-			}
+				return true
+			})
 			if tty {
 				fmt.Fprintln(c.stderr)
+			}
+			if buildErr != nil {
+				return buildErr
+			}
+			if err != nil {
+				// Interrupted: report the seeds that ran, all of them
+				// before the first that did not.
+				fmt.Fprintf(c.stderr, "interrupted after %d of %d seeds\n", done, seeds)
+				seeds = done
 			}
 			if s.ExpectViolation != "" {
 				fmt.Fprintf(c.stdout, "%s: %d of %d seeds from %d broke %s, as the scenario expects; ", s.Name, shown, seeds, from, s.ExpectViolation)
@@ -181,13 +202,30 @@ func (c *cli) simExploreCommand() *cobra.Command {
 				return exitError{code: 1}
 			}
 			fmt.Fprintln(c.stdout)
+			if err != nil {
+				return exitError{code: 130}
+			}
 			return nil
 		},
 	}
 	cmd.Flags().Uint64Var(&seeds, "seeds", 100, "how many seeds to run")
 	cmd.Flags().Uint64Var(&from, "from", 1, "the first seed")
 	cmd.Flags().BoolVar(&shrink, "shrink", true, "shrink the first failure to a minimal fault schedule and write it as a scenario")
+	cmd.Flags().IntVarP(&jobs, "jobs", "j", runtime.GOMAXPROCS(0), "how many seeds to run at once (the output is the same for any number)")
 	return cmd
+}
+
+// exploreProgress prints explore's progress: seeds done of all, failures,
+// seeds per minute and virtual time over wall time (both summed over the
+// jobs workers), in place on a terminal, one line each otherwise.
+func (c *cli) exploreProgress(tty bool, done, all uint64, failed int, wall, virtual time.Duration, jobs int) {
+	line := fmt.Sprintf("%d/%d seeds, %d failed, %.0f seeds/min, %.0fx real time (-j %d)", done, all, failed,
+		float64(done)/wall.Minutes(), virtual.Seconds()/wall.Seconds(), jobs)
+	if tty {
+		fmt.Fprint(c.stderr, "\r\033[K"+line)
+	} else {
+		fmt.Fprintln(c.stderr, line)
+	}
 }
 
 // clearProgress clears explore's progress line before a result is
@@ -200,8 +238,10 @@ func (c *cli) clearProgress(tty bool) {
 
 // shrinkAndWrite shrinks a failing run and writes the smaller scenario
 // beside the original as NAME.seed-N.min.yaml.
-func (c *cli) shrinkAndWrite(path string, s *scenario.Scenario, seed uint64, r cluster.Result, faults []scenario.Fault) {
-	small, sr := cluster.Shrink(s, seed, r, faults)
+// It runs up to jobs trials at once (the shrunk scenario is the same for
+// any number).
+func (c *cli) shrinkAndWrite(path string, s *scenario.Scenario, seed uint64, r cluster.Result, faults []scenario.Fault, jobs int) {
+	small, sr := cluster.ShrinkParallel(s, seed, r, faults, jobs)
 	b, err := yaml.Marshal(small)
 	if err != nil {
 		fmt.Fprintf(c.stderr, "shrink: %v\n", err)

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/tinykube/tinykube/sim/scenario"
 )
@@ -17,25 +18,58 @@ import (
 // kept only when the run still fails. It returns the smaller scenario and
 // its result, or the original when nothing could be dropped.
 func Shrink(s *scenario.Scenario, seed uint64, failing Result, faults []scenario.Fault) (*scenario.Scenario, Result) {
+	return ShrinkParallel(s, seed, failing, faults, 1)
+}
+
+// ShrinkParallel is Shrink with up to workers trial runs at once, and
+// the same answer for any number of workers. It speculates: from fault i
+// it tries dropping each of faults i … i+workers-1 from the same
+// schedule, side by side, each trial in a world of its own. The greedy
+// pass, one trial at a time, would have tried exactly those drops until
+// the first that still fails, so that one is kept (the trials after it
+// assumed a schedule that no longer holds and are thrown away), and the
+// pass goes on from its index, as Shrink's does.
+func ShrinkParallel(s *scenario.Scenario, seed uint64, failing Result, faults []scenario.Fault, workers int) (*scenario.Scenario, Result) {
 	kind := invariantOf(failing.Violation)
 	best := *s
 	best.Profile = nil
 	best.Faults = append([]scenario.Fault(nil), faults...)
 	bestResult := failing
+	workers = max(workers, 1)
 	for i := 0; i < len(best.Faults); {
-		try := best
-		try.Faults = append(append([]scenario.Fault(nil), best.Faults[:i]...), best.Faults[i+1:]...)
-		c, err := New(&try, seed)
-		if err != nil {
-			i++
-			continue
+		k := min(workers, len(best.Faults)-i)
+		tries := make([]scenario.Scenario, k)
+		results := make([]*Result, k) // nil: the cluster could not be built
+		var wg sync.WaitGroup
+		for t := range k {
+			tries[t] = best
+			tries[t].Faults = append(append([]scenario.Fault(nil), best.Faults[:i+t]...), best.Faults[i+t+1:]...)
+			run := func() {
+				if c, err := New(&tries[t], seed); err == nil {
+					r := c.Run()
+					results[t] = &r
+				}
+			}
+			if k == 1 {
+				run() // no goroutine for the one-at-a-time pass
+				continue
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); run() }()
 		}
-		r := c.Run()
-		if r.Violation != nil && invariantOf(r.Violation) == kind {
-			best, bestResult = try, r
-			continue // the fault at i is gone; try the next one in its place
+		wg.Wait()
+		kept := false
+		for t, r := range results {
+			if r != nil && r.Violation != nil && invariantOf(r.Violation) == kind {
+				best, bestResult = tries[t], *r
+				i += t // the fault at i+t is gone; try the next one in its place
+				kept = true
+				break
+			}
 		}
-		i++
+		if !kept {
+			i += k
+		}
 	}
 	return &best, bestResult
 }
