@@ -47,6 +47,7 @@ func BenchmarkSimLarge(b *testing.B) {
 		})
 	}
 }
+
 // BenchmarkSim10Nodes and BenchmarkSim100Nodes time the data path between
 // simulated processes on `tinykube bench`'s scenario and report how many
 // times faster than real time the simulator runs ("xreal"), so that a
