@@ -5,11 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tinykube/tinykube/core/api"
 	"github.com/tinykube/tinykube/core/auth"
 	"github.com/tinykube/tinykube/core/auth/authorizer"
 	"github.com/tinykube/tinykube/core/client"
 	"github.com/tinykube/tinykube/core/rest"
+	"pgregory.net/rapid"
 )
 
 // nodeFixture is a server whose only authorizer is the node authorizer,
@@ -274,4 +277,51 @@ func TestNodeRestrictionTokens(t *testing.T) {
 		wantForbidden(t, tt.name, err, `serviceaccounts "default" is forbidden: `)
 		wantForbidden(t, tt.name, err, tt.want)
 	}
+}
+
+// TestPodGraphFollowsTheStore: after any sequence of pod creates (bound
+// or not, in two namespaces), bindings, deletions and recreations under
+// the same name, the node authorizer's index answers every node and
+// namespace exactly as a read of the store does.
+func TestPodGraphFollowsTheStore(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		f := newFixture(t)
+		g := nodeGraph{f.server}
+		nodes, namespaces := []string{"a", "b", "c"}, []string{"default", "dev"}
+		_, err := client.For[*api.Namespace](f.client).Create(f.ctx, &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "dev"}}, client.WriteOptions{})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		pods := podsOf(f.client)
+		for i, n := 0, rapid.IntRange(1, 25).Draw(rt, "steps"); i < n; i++ {
+			name := rapid.SampledFrom([]string{"p1", "p2", "p3", "p4"}).Draw(rt, "pod")
+			ns := rapid.SampledFrom(namespaces).Draw(rt, "namespace")
+			switch rapid.IntRange(0, 2).Draw(rt, "op") {
+			case 0: // create, bound to a node or not, naming a secret
+				node := rapid.SampledFrom(append([]string{""}, nodes...)).Draw(rt, "node")
+				p := secretPod(name, node, rapid.SampledFrom([]string{"s1", "s2"}).Draw(rt, "secret"))
+				p.Namespace = ns
+				pods.Create(f.ctx, p, client.WriteOptions{}) // may already exist
+			case 1: // bind, which fails for a bound pod
+				node := rapid.SampledFrom(nodes).Draw(rt, "node")
+				f.do("POST", "/api/v1/namespaces/"+ns+"/pods/"+name+"/binding", rest.ContentJSON,
+					`{"apiVersion":"v1","kind":"Binding","metadata":{"name":"`+name+`"},"target":{"kind":"Node","name":"`+node+`"}}`)
+			case 2:
+				zero := int64(0)
+				pods.Delete(f.ctx, ns, name, client.DeleteOptions{GracePeriodSeconds: &zero})
+			}
+			for _, node := range nodes {
+				for _, ns := range namespaces {
+					got, err1 := g.PodsOnNode(f.ctx, ns, node)
+					want, err2 := g.PodsOnNodeNow(f.ctx, ns, node)
+					if err1 != nil || err2 != nil {
+						rt.Fatalf("node %s, namespace %s: %v, %v", node, ns, err1, err2)
+					}
+					if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+						rt.Fatalf("step %d: node %s, namespace %s: the index differs from the store (-store +index):\n%s", i, node, ns, diff)
+					}
+				}
+			}
+		}
+	})
 }

@@ -122,6 +122,7 @@ type Server struct {
 	authorizer authorizer.Authorizer
 	authz      *Authorization // the built-in chain's knobs, nil without it
 	rbac       rbacCache
+	pods       podGraph // the node authorizer's index
 	crds       crdCache
 	custom     customEntries // compiled rules and apply shapes of custom resources
 	saKeys     *serviceaccount.Keys

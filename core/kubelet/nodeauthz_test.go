@@ -33,7 +33,7 @@ type clientSource struct {
 	hidePods bool
 }
 
-func (s *clientSource) PodsOnNode(ctx context.Context, namespace, nodeName string) ([]*api.Pod, error) {
+func (s *clientSource) PodsOnNode(ctx context.Context, namespace, nodeName string) ([]node.PodRefs, error) {
 	if s.hidePods {
 		return nil, nil
 	}
@@ -41,7 +41,15 @@ func (s *clientSource) PodsOnNode(ctx context.Context, namespace, nodeName strin
 	if err != nil {
 		return nil, err
 	}
-	return l.Items, nil
+	var out []node.PodRefs
+	for _, p := range l.Items {
+		out = append(out, node.PodRefs{Pod: p.Name, Refs: node.References(p)})
+	}
+	return out, nil
+}
+
+func (s *clientSource) PodsOnNodeNow(ctx context.Context, namespace, nodeName string) ([]node.PodRefs, error) {
+	return s.PodsOnNode(ctx, namespace, nodeName)
 }
 
 func (s *clientSource) Volume(ctx context.Context, name string) (*api.PersistentVolume, error) {

@@ -83,15 +83,14 @@ func (z *Authorizer) readReferenced(ctx context.Context, node string, a authoriz
 	if a.Subresource != "" || a.Namespace == "" || a.Name == "" {
 		return authorizer.NoOpinion, fmt.Sprintf("node %q can only read individual %s of one namespace (get one, or list or watch with fieldSelector metadata.name=NAME)", node, a.Resource), nil
 	}
-	pods, err := z.src.PodsOnNode(ctx, a.Namespace, node)
+	p, found, err := z.findPod(ctx, a.Namespace, node, func(p PodRefs) bool {
+		return (a.Resource == "secrets" && p.Secrets[a.Name]) || (a.Resource == "configmaps" && p.ConfigMaps[a.Name])
+	})
 	if err != nil {
-		return authorizer.NoOpinion, "", fmt.Errorf("node authorizer: listing the pods of node %q in namespace %q: %w", node, a.Namespace, err)
+		return authorizer.NoOpinion, "", err
 	}
-	for _, p := range pods {
-		r := References(p)
-		if (a.Resource == "secrets" && r.Secrets[a.Name]) || (a.Resource == "configmaps" && r.ConfigMaps[a.Name]) {
-			return authorizer.Allow, fmt.Sprintf("node %q runs pod %q, which names %s %q", node, p.Name, a.Resource, a.Name), nil
-		}
+	if found {
+		return authorizer.Allow, fmt.Sprintf("node %q runs pod %q, which names %s %q", node, p.Pod, a.Resource, a.Name), nil
 	}
 	return authorizer.NoOpinion, noRelationship(node), nil
 }
@@ -116,14 +115,12 @@ func (z *Authorizer) getVolume(ctx context.Context, node string, a authorizer.At
 	if ns == "" {
 		return authorizer.NoOpinion, noRelationship(node), nil
 	}
-	pods, err := z.src.PodsOnNode(ctx, ns, node)
+	p, found, err := z.findPod(ctx, ns, node, func(p PodRefs) bool { return p.Claims[claim] })
 	if err != nil {
-		return authorizer.NoOpinion, "", fmt.Errorf("node authorizer: listing the pods of node %q in namespace %q: %w", node, ns, err)
+		return authorizer.NoOpinion, "", err
 	}
-	for _, p := range pods {
-		if References(p).Claims[claim] {
-			return authorizer.Allow, fmt.Sprintf("node %q runs pod %q, which mounts persistentvolumeclaim %q", node, p.Name, claim), nil
-		}
+	if found {
+		return authorizer.Allow, fmt.Sprintf("node %q runs pod %q, which mounts persistentvolumeclaim %q", node, p.Pod, claim), nil
 	}
 	return authorizer.NoOpinion, noRelationship(node), nil
 }
@@ -134,16 +131,32 @@ func (z *Authorizer) createToken(ctx context.Context, node string, a authorizer.
 	if a.Verb != "create" || a.Name == "" || a.Namespace == "" {
 		return authorizer.NoOpinion, fmt.Sprintf("node %q can only create tokens for individual service accounts", node), nil
 	}
-	pods, err := z.src.PodsOnNode(ctx, a.Namespace, node)
+	p, found, err := z.findPod(ctx, a.Namespace, node, func(p PodRefs) bool { return p.ServiceAccount == a.Name })
 	if err != nil {
-		return authorizer.NoOpinion, "", fmt.Errorf("node authorizer: listing the pods of node %q in namespace %q: %w", node, a.Namespace, err)
+		return authorizer.NoOpinion, "", err
 	}
-	for _, p := range pods {
-		if References(p).ServiceAccount == a.Name {
-			return authorizer.Allow, fmt.Sprintf("node %q runs pod %q as serviceaccount %q", node, p.Name, a.Name), nil
-		}
+	if found {
+		return authorizer.Allow, fmt.Sprintf("node %q runs pod %q as serviceaccount %q", node, p.Pod, a.Name), nil
 	}
 	return authorizer.NoOpinion, noRelationship(node), nil
+}
+
+// findPod returns the first pod of namespace bound to node for which
+// match holds: from the Source's index, and when none there does, from
+// its current reads, so that only a current answer refuses.
+func (z *Authorizer) findPod(ctx context.Context, namespace, node string, match func(PodRefs) bool) (PodRefs, bool, error) {
+	for _, read := range []func(context.Context, string, string) ([]PodRefs, error){z.src.PodsOnNode, z.src.PodsOnNodeNow} {
+		pods, err := read(ctx, namespace, node)
+		if err != nil {
+			return PodRefs{}, false, fmt.Errorf("node authorizer: listing the pods of node %q in namespace %q: %w", node, namespace, err)
+		}
+		for _, p := range pods {
+			if match(p) {
+				return p, true, nil
+			}
+		}
+	}
+	return PodRefs{}, false, nil
 }
 
 // lease decides a request on a Lease: the node's own, in kube-node-lease.

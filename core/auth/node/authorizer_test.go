@@ -16,14 +16,18 @@ type fakeSource struct {
 	volumes map[string]*api.PersistentVolume
 }
 
-func (f fakeSource) PodsOnNode(_ context.Context, namespace, node string) ([]*api.Pod, error) {
-	var out []*api.Pod
+func (f fakeSource) PodsOnNode(_ context.Context, namespace, node string) ([]PodRefs, error) {
+	var out []PodRefs
 	for _, p := range f.pods {
 		if p.Namespace == namespace && p.Spec.NodeName == node {
-			out = append(out, p)
+			out = append(out, PodRefs{Pod: p.Name, Refs: References(p)})
 		}
 	}
 	return out, nil
+}
+
+func (f fakeSource) PodsOnNodeNow(ctx context.Context, namespace, node string) ([]PodRefs, error) {
+	return f.PodsOnNode(ctx, namespace, node)
 }
 
 func (f fakeSource) Volume(_ context.Context, name string) (*api.PersistentVolume, error) {
@@ -160,6 +164,30 @@ func TestAuthorizeOthersNoOpinion(t *testing.T) {
 		a := authorizer.Attributes{User: u, Verb: "get", ResourceRequest: true, APIVersion: "v1", Resource: "secrets", Namespace: "dev", Name: "mine-vol-secret"}
 		if got, _, _ := z.Authorize(context.Background(), a); got != authorizer.NoOpinion {
 			t.Errorf("Authorize(%v get secret) = %v, want NoOpinion", u, got)
+		}
+	}
+}
+
+// laggingSource is an index that has not yet seen any pod, over current
+// reads that have.
+type laggingSource struct{ fakeSource }
+
+func (laggingSource) PodsOnNode(context.Context, string, string) ([]PodRefs, error) { return nil, nil }
+
+// TestRefusalIsConfirmedByCurrentReads: an index behind the store (a pod
+// bound a moment ago) does not refuse on its own; the current reads find
+// the pod, for each graph rule.
+func TestRefusalIsConfirmedByCurrentReads(t *testing.T) {
+	z := New(laggingSource{fakeSource{pods: []*api.Pod{podOn("p", "n1")}}})
+	for _, a := range []authorizer.Attributes{
+		{Verb: "get", Resource: "secrets", Name: "p-vol-secret"},
+		{Verb: "get", Resource: "configmaps", Name: "p-env-cm"},
+		{Verb: "get", Resource: "persistentvolumeclaims", Name: "p-claim"},
+		{Verb: "create", Resource: "serviceaccounts", Subresource: "token", Name: "p-sa"},
+	} {
+		a.User, a.ResourceRequest, a.APIVersion, a.Namespace = auth.NodeUser("n1"), true, "v1", "dev"
+		if d, reason, err := z.Authorize(context.Background(), a); d != authorizer.Allow || err != nil {
+			t.Errorf("%s %s %q: %v (%q, %v), want Allow", a.Verb, a.Resource, a.Name, d, reason, err)
 		}
 	}
 }
