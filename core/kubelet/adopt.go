@@ -125,11 +125,21 @@ func viewsOf(sandboxes []Sandbox, containers []Container) map[string]*podView {
 	return views
 }
 
-// view returns what the runtime holds for one pod.
+// view returns what the runtime holds for one pod: from the runtime's
+// listing of that pod when it has one (PodLister), else from the node's.
 func (k *Kubelet) view(uid string) (*podView, error) {
-	views, err := k.snapshot()
-	if err != nil {
-		return nil, err
+	var views map[string]*podView
+	if pl, ok := k.runtime.(PodLister); ok {
+		sandboxes, containers, err := pl.ListPod(uid)
+		if err != nil {
+			return nil, fmt.Errorf("node %s: listing the runtime for pod %s: %w", k.cfg.NodeName, uid, err)
+		}
+		views = viewsOf(sandboxes, containers)
+	} else {
+		var err error
+		if views, err = k.snapshot(); err != nil {
+			return nil, err
+		}
 	}
 	if v := views[uid]; v != nil {
 		return v, nil

@@ -51,6 +51,17 @@ type Runtime interface {
 	Exec(containerID string, cmd []string, timeout time.Duration) (exitCode int, output string, err error)
 }
 
+// PodLister is implemented by runtimes that can list one pod's objects
+// without listing the node's: a pod's sync reads only its own, and on a
+// node of a hundred pods listing all of them for each sync costs a
+// hundred times the work. ListPod(uid) returns, ordered by ID, at least
+// every object List would attribute to the pod (by the pod-UID label, or
+// a container's sandbox), and may return others, which the kubelet
+// ignores as it ignores them in List.
+type PodLister interface {
+	ListPod(uid string) ([]Sandbox, []Container, error)
+}
+
 // SandboxConfig describes the sandbox of one pod.
 type SandboxConfig struct {
 	PodUID, Namespace, Name string

@@ -358,6 +358,41 @@ func (r *Runtime) List() ([]kubelet.Sandbox, []kubelet.Container, error) {
 	return ss, cs, nil
 }
 
+// ListPod is List narrowed to one pod (kubelet.PodLister): its sandboxes
+// (by the pod-UID label, or PodUID when the label is absent, as the
+// kubelet attributes them), the containers labelled with its UID, and
+// unlabelled containers in its sandboxes. It scans without sorting or
+// copying the rest, which is what makes it cheaper than List.
+func (r *Runtime) ListPod(uid string) ([]kubelet.Sandbox, []kubelet.Container, error) {
+	var sandboxIDs []string
+	for id, s := range r.sandboxes {
+		if owner := s.Labels[kubelet.LabelPodUID]; owner == uid || owner == "" && s.PodUID == uid {
+			sandboxIDs = append(sandboxIDs, id)
+		}
+	}
+	slices.Sort(sandboxIDs)
+	var containerIDs []string
+	for id, c := range r.containers {
+		if owner := c.Labels[kubelet.LabelPodUID]; owner == uid || owner == "" && slices.Contains(sandboxIDs, c.SandboxID) {
+			containerIDs = append(containerIDs, id)
+		}
+	}
+	slices.Sort(containerIDs)
+	ss := make([]kubelet.Sandbox, 0, len(sandboxIDs))
+	for _, id := range sandboxIDs {
+		s := r.sandboxes[id].Sandbox
+		s.Labels = copyMap(s.Labels)
+		ss = append(ss, s)
+	}
+	cs := make([]kubelet.Container, 0, len(containerIDs))
+	for _, id := range containerIDs {
+		c := r.containers[id].Container
+		c.Labels = copyMap(c.Labels)
+		cs = append(cs, c)
+	}
+	return ss, cs, nil
+}
+
 // Security returns the security settings container id was created with
 // (the kubelet's resolution of its securityContext), and whether it
 // exists. The simulator honours runAsNonRoot (CreateContainer refuses
