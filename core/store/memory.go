@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"hash/crc32"
 	"slices"
 	"sync"
 )
@@ -32,6 +34,7 @@ type Memory struct {
 	compacted int64               // revision of the last compaction; 0 when none
 	current   map[string]KeyValue // live keys at rev
 	log       []Event             // changes with revision >= max(compacted, 2), in order
+	sums      []uint32            // the checksum of each log entry's value, for VerifyValues
 	watchers  []*memoryWatcher    // running watches, in the order they started
 	closed    bool
 }
@@ -61,7 +64,7 @@ func (m *Memory) Get(ctx context.Context, key string) (KeyValue, error) {
 	if !ok {
 		return KeyValue{}, ErrNotFound
 	}
-	return kv.clone(), nil
+	return kv, nil
 }
 
 // Create stores value at key if key is absent, as a new revision, and
@@ -80,9 +83,9 @@ func (m *Memory) Create(ctx context.Context, key string, value []byte) (KeyValue
 		return KeyValue{}, err
 	}
 	rev := m.rev + 1
-	kv := KeyValue{Key: key, Value: slices.Clone(value), CreateRevision: rev, ModRevision: rev}
+	kv := KeyValue{Key: key, Value: slices.Clip(slices.Clone(value)), CreateRevision: rev, ModRevision: rev}
 	m.commit(Event{Type: EventPut, KV: kv})
-	return kv.clone(), nil
+	return kv, nil
 }
 
 // Update replaces key's value if key exists and its ModRevision equals
@@ -103,9 +106,9 @@ func (m *Memory) Update(ctx context.Context, key string, value []byte, modRevisi
 		return KeyValue{}, err
 	}
 	rev := m.rev + 1
-	kv := KeyValue{Key: key, Value: slices.Clone(value), CreateRevision: prev.CreateRevision, ModRevision: rev}
+	kv := KeyValue{Key: key, Value: slices.Clip(slices.Clone(value)), CreateRevision: prev.CreateRevision, ModRevision: rev}
 	m.commit(Event{Type: EventPut, KV: kv, Prev: &prev})
-	return kv.clone(), nil
+	return kv, nil
 }
 
 // Delete removes key under the same precondition as Update. It returns the
@@ -124,7 +127,7 @@ func (m *Memory) Delete(ctx context.Context, key string, modRevision int64) (Key
 	// Like etcd's tombstone: the key and the revision of the delete, no
 	// value and no CreateRevision.
 	m.commit(Event{Type: EventDelete, KV: KeyValue{Key: key, ModRevision: rev}, Prev: &prev})
-	return prev.clone(), rev, nil
+	return prev, rev, nil
 }
 
 // Revision returns the current revision.
@@ -182,12 +185,30 @@ func (m *Memory) commit(ev Event) {
 		m.current[ev.KV.Key] = ev.KV
 	}
 	m.log = append(m.log, ev)
+	m.sums = append(m.sums, checksum(ev.KV.Value))
 	m.notify(ev)
 }
 
-// clone returns kv with its own copy of the value, so callers cannot change
-// what the store holds.
-func (kv KeyValue) clone() KeyValue {
-	kv.Value = slices.Clone(kv.Value)
-	return kv
+// Values are stored clipped (capacity = length), so that a reader's
+// append copies instead of writing past the end into memory that another
+// reader's append also uses.
+
+// checksum is what VerifyValues compares a value with.
+func checksum(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// VerifyValues checks that no value in the store's history was modified
+// since it was written. The store hands its values out without copying them
+// (KeyValue.Value), so a reader that wrote into one would change what
+// every later reader sees; this names the first such key and revision.
+func (m *Memory) VerifyValues() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, ev := range m.log {
+		if checksum(ev.KV.Value) != m.sums[i] {
+			return fmt.Errorf("store: the value of %s at revision %d was modified after it was written: a reader must copy a KeyValue's Value before changing it", ev.KV.Key, ev.KV.ModRevision)
+		}
+	}
+	return nil
 }

@@ -36,9 +36,6 @@ func (m *Memory) List(ctx context.Context, prefix string, opts ListOptions) (Lis
 	if opts.Limit > 0 && int64(len(kvs)) > opts.Limit {
 		kvs, more = kvs[:opts.Limit], true
 	}
-	for i := range kvs {
-		kvs[i] = kvs[i].clone()
-	}
 	return ListResult{KVs: kvs, Revision: rev, More: more}, nil
 }
 
@@ -64,6 +61,7 @@ func (m *Memory) Compact(ctx context.Context, revision int64) error {
 	m.compacted = revision
 	drop := m.logIndex(revision)
 	m.log = append([]Event(nil), m.log[drop:]...) // copy, so the dropped events can be freed
+	m.sums = append([]uint32(nil), m.sums[drop:]...)
 	return nil
 }
 

@@ -115,9 +115,8 @@ func (w *memoryWatcher) Next() (Event, bool) {
 	ev := w.buf[0]
 	w.buf[0] = Event{} // let the values be freed
 	w.buf = w.buf[1:]
-	ev.KV = ev.KV.clone()
-	if ev.Prev != nil {
-		prev := ev.Prev.clone()
+	if ev.Prev != nil { // the event's own Prev: a reader may keep the pointer
+		prev := *ev.Prev
 		ev.Prev = &prev
 	}
 	return ev, true

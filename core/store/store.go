@@ -67,7 +67,11 @@ type Store interface {
 
 // KeyValue is one key at one revision.
 type KeyValue struct {
-	Key            string
+	Key string
+	// Value may be shared with the store and with every other reader
+	// (the in-memory store hands out what it holds, as Kubernetes' watch
+	// cache hands every watcher the same object): read it, never modify
+	// it. Memory.VerifyValues detects a reader that did.
 	Value          []byte
 	CreateRevision int64 // revision of the write that created the key
 	ModRevision    int64 // revision of the write that last changed the key

@@ -13,7 +13,8 @@ import (
 // such a write would reach the other processes' caches behind the API's
 // back. Every example scenario runs with the network's shared-object check
 // on (sim.Network.CheckShared), which re-encodes each delivered object
-// during and after the run.
+// during and after the run; and no component changes the bytes the
+// in-memory store hands out without copying (store.Memory.VerifyValues).
 func TestSharedObjectsStayUnmodified(t *testing.T) {
 	files, _ := filepath.Glob("../../examples/scenarios/*.yaml")
 	for _, f := range files {
@@ -31,6 +32,9 @@ func TestSharedObjectsStayUnmodified(t *testing.T) {
 			r := c.Run()
 			if r.Violation != nil && strings.HasPrefix(r.Violation.Error(), "shared-objects:") {
 				t.Errorf("seed 1: %v\n  replay: %s", r.Violation, Replay(f, 1))
+			}
+			if err := c.Store.VerifyValues(); err != nil { // the store's bytes are shared too
+				t.Errorf("seed 1: %v\n  replay: %s", err, Replay(f, 1))
 			}
 		})
 	}
