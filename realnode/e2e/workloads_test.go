@@ -54,7 +54,16 @@ spec:
 				complete = true
 			}
 		}
-		return complete && j.Status.Succeeded == 3 && j.Status.Failed == 0, fmt.Sprintf("%+v", j.Status)
+		state := fmt.Sprintf("%+v", j.Status)
+		for _, p := range c.pods("batch.kubernetes.io/job-name=count") { // a failed pod says why
+			state += fmt.Sprintf("\n  pod %s: %s %s %s deleting=%v", p.Name, p.Status.Phase, p.Status.Reason, p.Status.Message, p.DeletionTimestamp != nil)
+			for _, cs := range p.Status.ContainerStatuses {
+				if t := cs.State.Terminated; t != nil {
+					state += fmt.Sprintf(" [%s exit %d %s %s]", cs.Name, t.ExitCode, t.Reason, t.Message)
+				}
+			}
+		}
+		return complete && j.Status.Succeeded == 3 && j.Status.Failed == 0, state
 	})
 	pods := c.pods("batch.kubernetes.io/job-name=count")
 	if len(pods) != 3 {

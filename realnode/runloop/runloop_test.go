@@ -108,10 +108,10 @@ func TestLockedExcludesCallbacksExceptWhileUnlocked(t *testing.T) {
 	done := make(chan struct{})
 	const n = 200
 	for range n {
-		go l.Post(bump)
+		go func() { l.Post(bump); done <- struct{}{} }()
 		go func() { l.Locked(bump); done <- struct{}{} }()
 	}
-	for range n {
+	for range 2 * n { // every callback posted (it runs before Do's), every Locked function returned
 		<-done
 	}
 	l.Do(func() {
