@@ -76,7 +76,8 @@ func simBench(w, progress io.Writer) error {
 	}
 	fmt.Fprintln(w, "What limits it: requests and responses are encoded and decoded as JSON at both ends, as on a real network")
 	fmt.Fprintln(w, "(watch events share one decoded object); updates (Lease renewals every 2s per node, pod status) dominate,")
-	fmt.Fprintln(w, "with their managed-fields bookkeeping; at hundreds of nodes, the node authorizer's list of every pod.")
+	fmt.Fprintln(w, "with their managed-fields bookkeeping; at hundreds of nodes, every pod write reaching every kubelet's watch")
+	fmt.Fprintln(w, "to be filtered by spec.nodeName (no indexed watches yet). See book/20-speed.md, \"What is still slow\".")
 	return nil
 }
 
