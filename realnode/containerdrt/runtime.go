@@ -680,6 +680,43 @@ func exitReason(code int, oom bool) string {
 	return "Error"
 }
 
+// cgroupOOMKilled reports whether the OOM killer killed a process in the
+// container's cgroup (oomKilledIn under /sys/fs/cgroup, the cgroup path
+// from the container's spec); false when that cannot be read.
+func (r *Runtime) cgroupOOMKilled(c containerd.Container) bool {
+	spec, err := c.Spec(r.callCtx())
+	if err != nil || spec.Linux == nil {
+		return false
+	}
+	return oomKilledIn("/sys/fs/cgroup", spec.Linux.CgroupsPath)
+}
+
+// oomKilledIn reads the oom_kill count of cgroup path under root: from
+// memory.events (cgroup v2) or memory/…/memory.oom_control (v1). False
+// when neither can be read, or for a systemd slice:prefix:name path,
+// which this runtime does not set.
+func oomKilledIn(root, path string) bool {
+	if path == "" || strings.Contains(path, ":") {
+		return false
+	}
+	p := filepath.Clean("/" + path)
+	for _, f := range []string{
+		filepath.Join(root, p, "memory.events"),                // v2
+		filepath.Join(root, "memory", p, "memory.oom_control"), // v1
+	} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for line := range strings.Lines(string(b)) {
+			if n, ok := strings.CutPrefix(strings.TrimSpace(line), "oom_kill "); ok {
+				return n != "0"
+			}
+		}
+	}
+	return false
+}
+
 // reap records a stopped task's exit in its container's labels and
 // deletes the task. It returns the container's labels as they now are.
 func (r *Runtime) reap(id string, code int, at time.Time) (map[string]string, error) {
@@ -692,10 +729,14 @@ func (r *Runtime) reap(id string, code int, at time.Time) (map[string]string, er
 		return nil, err
 	}
 	if labels[labelExitCode] == "" {
+		// The TaskOOM event may not have been handled yet (a relist can
+		// reap first): a SIGKILLed task's cgroup, still there until the
+		// task is deleted below, says whether the kernel's OOM killer did it.
+		oom := labels[labelOOM] == "true" || code == 137 && r.cgroupOOMKilled(c)
 		labels, err = c.SetLabels(r.callCtx(), map[string]string{
 			labelExitCode: strconv.Itoa(code),
 			labelFinished: at.UTC().Format(time.RFC3339Nano),
-			labelReason:   exitReason(code, labels[labelOOM] == "true"),
+			labelReason:   exitReason(code, oom),
 		})
 		if err != nil {
 			return nil, err
