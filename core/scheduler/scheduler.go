@@ -57,6 +57,11 @@ type Scheduler struct {
 	// still pending ("unschedulable" or "error"), for
 	// scheduler_pending_pods.
 	waiting map[string]string
+	// nextStart is where the next sampled search begins (sample.go).
+	nextStart int
+	// snap is the slice snapshot reuses: a thousand-node cluster would
+	// otherwise allocate a copy of every node's pointer per pod.
+	snap []*NodeInfo
 }
 
 // The pod informer's index of pods by spec.nodeName.
@@ -369,7 +374,8 @@ func (s *Scheduler) assumeWhereBound(key string, pod *api.Pod) {
 // before they are added, so the cache never holds them.
 func (s *Scheduler) snapshot(skip string) []*NodeInfo {
 	base := s.cache.refresh(s.nodeInfo, s.nodeNames)
-	infos := slices.Clone(base)
+	s.snap = append(s.snap[:0], base...) // valid until the next snapshot
+	infos := s.snap
 	for _, k := range s.assumed.keys() {
 		if k == skip {
 			continue

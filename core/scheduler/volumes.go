@@ -96,7 +96,7 @@ func (s *Scheduler) scheduleWithVolumes(pod *api.Pod, nodes []*NodeInfo, needs *
 			}
 		}
 	}
-	node, fitErr := s.cfg.Schedule(pod, usable, s.cfg.Scoring, s.cfg.Rand)
+	node, fitErr := s.scheduleSampled(pod, usable)
 	if fitErr == nil {
 		return node, nil
 	}
