@@ -41,12 +41,14 @@ point TMPDIR at the disk a real server would use.`,
 			if err := bench.Run(cmd.Context(), c.stdout, opts); err != nil {
 				return err
 			}
+			restoreGC := tuneGCForSimulation() // as `tinykube sim` runs
 			if err := simBench(c.stdout, c.stderr); err != nil {
 				return err
 			}
 			if err := exploreBench(cmd.Context(), c.stdout, c.stderr); err != nil {
 				return err
 			}
+			restoreGC()
 			if err := hostileBench(cmd.Context(), c.stdout, c.stderr); err != nil {
 				return err
 			}

@@ -22,7 +22,12 @@ func (c *cli) simCommand() *cobra.Command {
 		Short: "Run scenarios in the deterministic simulator",
 		Long: `The simulator runs a whole cluster (API server, scheduler, controllers, every
 node's kubelet) on one thread in virtual time. A run is replayed exactly from its
-seed; faults are injected; invariants are checked after every event.`,
+seed; faults are injected; invariants are checked after every event.
+
+The garbage collector's target is 400 while it runs (with a soft memory
+limit of 3 GiB, or half the machine's memory if less), unless GOGC or
+GOMEMLIMIT are set: the simulator allocates fast and keeps little.`,
+		PersistentPreRun: func(*cobra.Command, []string) { tuneGCForSimulation() },
 	}
 	cmd.AddCommand(c.simRunCommand(), c.simExploreCommand())
 	return cmd

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -42,7 +44,13 @@ var errOverBudget = errors.New("bench: out of wall-clock budget")
 // second for each of simBenchRows, with the peak heap and resident memory
 // of the run.
 func simBench(w, progress io.Writer) error {
-	fmt.Fprintln(w, "\nsimulator (whole cluster, one thread; churn and faults)")
+	gc := debug.SetGCPercent(100)
+	debug.SetGCPercent(gc)
+	limit := "none"
+	if l := debug.SetMemoryLimit(-1); l < math.MaxInt64 {
+		limit = mib(uint64(l))
+	}
+	fmt.Fprintf(w, "\nsimulator (whole cluster, one thread; churn and faults; GOGC %d, soft memory limit %s, as `tinykube sim` runs)\n", gc, limit)
 	fmt.Fprintf(w, "%-26s %9s %10s %11s %10s %10s %10s\n", "cluster", "virtual", "wall", "events/s", "peak heap", "peak RSS", "x real")
 	for _, row := range simBenchRows {
 		fmt.Fprintf(progress, "simulating %d nodes, %d pods for %v...\n", row.nodes, row.pods, row.d)

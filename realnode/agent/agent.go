@@ -260,7 +260,7 @@ func machineCapacity(c api.ResourceList) (api.ResourceList, error) {
 		out[api.ResourceCPU] = api.MustParseQuantity(strconv.Itoa(goruntime.NumCPU()))
 	}
 	if _, ok := out[api.ResourceMemory]; !ok {
-		mem, err := memTotal()
+		mem, err := MemTotal()
 		if err != nil {
 			return nil, fmt.Errorf("reading the machine's memory (pass --node-memory): %w", err)
 		}
@@ -272,7 +272,8 @@ func machineCapacity(c api.ResourceList) (api.ResourceList, error) {
 	return out, nil
 }
 
-func memTotal() (int64, error) {
+// MemTotal is the machine's memory in bytes (MemTotal in /proc/meminfo).
+func MemTotal() (int64, error) {
 	f, err := os.Open("/proc/meminfo")
 	if err != nil {
 		return 0, err
