@@ -27,7 +27,7 @@ const exploreBenchScenario = "examples/scenarios/leader-failover.yaml"
 // Without the scenario file (tinykube bench run outside the repository)
 // it says so and skips.
 func exploreBench(ctx context.Context, w, progress io.Writer) error {
-	const seeds, trials = 8, 2
+	const seeds, trials = 16, 2 // enough seeds that the last ones running alone do not decide the ratio
 	s, err := scenario.Load(exploreBenchScenario)
 	if err != nil {
 		fmt.Fprintf(w, "\nsim explore, parallel seeds: skipped: %v; run tinykube bench (make bench) from the repository's root to measure it\n", err)
