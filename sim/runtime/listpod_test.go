@@ -54,6 +54,12 @@ func TestListPodIsListNarrowed(t *testing.T) {
 				owner[s.ID] = s.PodUID
 			}
 		}
+		podOf := func(c kubelet.Container) string { // the container's pod, as the kubelet reads it
+			if o := c.Labels[kubelet.LabelPodUID]; o != "" {
+				return o
+			}
+			return owner[c.SandboxID]
+		}
 		for _, uid := range uids {
 			var wantS []kubelet.Sandbox
 			for _, s := range allS {
@@ -63,11 +69,7 @@ func TestListPodIsListNarrowed(t *testing.T) {
 			}
 			var wantC []kubelet.Container
 			for _, c := range allC {
-				o := c.Labels[kubelet.LabelPodUID]
-				if o == "" {
-					o = owner[c.SandboxID]
-				}
-				if o == uid {
+				if podOf(c) == uid {
 					wantC = append(wantC, c)
 				}
 			}
@@ -82,11 +84,7 @@ func TestListPodIsListNarrowed(t *testing.T) {
 			// but every one List attributes to uid, in List's order.
 			var gotMine []kubelet.Container
 			for _, c := range gotC {
-				o := c.Labels[kubelet.LabelPodUID]
-				if o == "" {
-					o = owner[c.SandboxID]
-				}
-				if o == uid {
+				if podOf(c) == uid {
 					gotMine = append(gotMine, c)
 				}
 			}
