@@ -69,7 +69,7 @@ func (r *Recorder) Eventf(obj api.Object, typ, reason, format string, args ...an
 		}
 		delete(r.seen, key) // gone (or unreachable): write a new one
 	}
-	r.seq++
+	name := r.nextName(meta.Name)
 	res := api.ResourceOf(obj)
 	ref := api.ObjectReference{Namespace: meta.Namespace, Name: meta.Name, UID: meta.UID, ResourceVersion: meta.ResourceVersion}
 	if res != nil {
@@ -80,7 +80,7 @@ func (r *Recorder) Eventf(obj api.Object, typ, reason, format string, args ...an
 		ref.Kind, ref.APIVersion = tm.Kind, tm.APIVersion
 	}
 	ev := &api.Event{
-		ObjectMeta:     api.ObjectMeta{Name: fmt.Sprintf("%s.%x%04x", meta.Name, r.loop.Now().UnixNano(), r.seq%0x10000), Namespace: ns},
+		ObjectMeta:     api.ObjectMeta{Name: name, Namespace: ns},
 		InvolvedObject: ref,
 		Reason:         reason,
 		Message:        msg,
@@ -91,30 +91,35 @@ func (r *Recorder) Eventf(obj api.Object, typ, reason, format string, args ...an
 		Type:           typ,
 	}
 	if _, can := r.loop.(loop.Offloader); !r.Offload || !can {
-		_, err := events.Create(ctx, ev, WriteOptions{})
-		if api.IsAlreadyExists(err) {
-			// Another recorder (or this component before a restart at the
-			// same instant) took the name: names are only time and a
-			// counter.
-			r.seq++
-			ev.Name = fmt.Sprintf("%s.%x%04x", meta.Name, r.loop.Now().UnixNano(), r.seq%0x10000)
-			_, err = events.Create(ctx, ev, WriteOptions{})
-		}
+		err := createEvent(ctx, events, ev, func() string { return r.nextName(meta.Name) })
 		r.written(key, ns, ev.Name, err)
 		return
 	}
 	// Off the loop: the second name is chosen here, on the loop, which
 	// owns the counter.
-	r.seq++
-	second := fmt.Sprintf("%s.%x%04x", meta.Name, r.loop.Now().UnixNano(), r.seq%0x10000)
+	second := r.nextName(meta.Name)
 	var err error
-	loop.Offload(r.loop, func() {
+	loop.Offload(r.loop, func() { err = createEvent(ctx, events, ev, func() string { return second }) },
+		func() { r.written(key, ns, ev.Name, err) })
+}
+
+// nextName names a new Event about the object called obj: the time and
+// the recorder's counter, which it advances.
+func (r *Recorder) nextName(obj string) string {
+	r.seq++
+	return fmt.Sprintf("%s.%x%04x", obj, r.loop.Now().UnixNano(), r.seq%0x10000)
+}
+
+// createEvent writes ev, and once more named second() when its name is
+// taken: another recorder (or this component before a restart at the same
+// instant) took it, since names are only time and a counter.
+func createEvent(ctx context.Context, events Resource[*api.Event], ev *api.Event, second func() string) error {
+	_, err := events.Create(ctx, ev, WriteOptions{})
+	if api.IsAlreadyExists(err) {
+		ev.Name = second()
 		_, err = events.Create(ctx, ev, WriteOptions{})
-		if api.IsAlreadyExists(err) {
-			ev.Name = second
-			_, err = events.Create(ctx, ev, WriteOptions{})
-		}
-	}, func() { r.written(key, ns, ev.Name, err) })
+	}
+	return err
 }
 
 // written notes the outcome of writing a new Event named name in ns for
